@@ -1,0 +1,304 @@
+package cachescan
+
+import (
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"golang.org/x/mod/module"
+	"golang.org/x/mod/semver"
+)
+
+// vcsDir handles cache/vcs: <hash>/ clones, <hash>.info keys, <hash>.lock.
+func (s *modScan) vcsDir(dir string) {
+	ents := s.w.list(dir)
+	clone := func(hash string) *VCSClone {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		c := s.clones[hash]
+		if c == nil {
+			c = &VCSClone{Hash: hash}
+			s.clones[hash] = c
+			s.cloneSizes[hash] = &acc{}
+		}
+		return c
+	}
+	for i := range ents {
+		e := &ents[i]
+		path := filepath.Join(dir, e.name)
+		size := s.w.sizeOf(e)
+		s.w.prog.bytes.Add(size.Bytes)
+		s.w.prog.files.Add(size.Files)
+		switch {
+		case e.isDir():
+			c := clone(e.name)
+			c.HasDir = true
+			a := s.cloneSizes[e.name]
+			a.add(size)
+			s.w.spawn(func() { s.w.tree(path, a) })
+		case strings.HasSuffix(e.name, ".info"):
+			c := clone(strings.TrimSuffix(e.name, ".info"))
+			c.HasInfo = true
+			s.cloneSizes[c.Hash].add(size)
+			if data, err := readSmall(path); err == nil {
+				key := string(data)
+				if kind, remote, ok := strings.Cut(key, ":"); ok {
+					c.Kind, c.Remote = kind, remote
+				}
+			}
+		default:
+			// .lock files and strays.
+			s.vcs.add(size)
+		}
+	}
+}
+
+// assemble turns the walk's records into the model and its problems. It runs
+// after the walk, on one goroutine.
+func (s *modScan) assemble(mc *ModCache, activeToolchain string) []Problem {
+	problems := s.problems
+	byPath := map[string]*Module{}
+	for _, r := range s.versions {
+		path, perr := module.UnescapePath(r.escPath)
+		vers, verr := module.UnescapeVersion(r.escVer)
+		if perr == nil && verr == nil {
+			if err := module.Check(path, vers); err != nil {
+				perr = err
+			}
+		}
+		if perr != nil || verr != nil {
+			err := perr
+			if err == nil {
+				err = verr
+			}
+			where := r.dir
+			if where == "" {
+				where = filepath.Join(s.root, "cache", "download", filepath.FromSlash(r.escPath), "@v")
+			}
+			problems = append(problems, newProblem(KindPathInvalid, "", "", where,
+				r.escPath+"@"+r.escVer+": "+err.Error(), nil))
+			if perr != nil {
+				path = r.escPath
+			}
+			if verr != nil {
+				vers = r.escVer
+			}
+		}
+		m := byPath[path]
+		if m == nil {
+			m = &Module{Path: path, EscapedPath: r.escPath, Toolchain: path == toolchainModule}
+			byPath[path] = m
+		}
+		v := s.buildVersion(r, path, vers, activeToolchain)
+		if perr != nil || verr != nil {
+			// Not the go command's: judge nothing else about it.
+			v.problems, v.State = nil, "invalid"
+		}
+		for i := range v.problems {
+			p := &v.problems[i]
+			if p.Module == "" && p.Kind == KindTmpLeftover {
+				p.Module, p.Version = path, vers
+			}
+		}
+		problems = append(problems, v.problems...)
+		m.Versions = append(m.Versions, &v.Version)
+		m.Size.Add(v.Size)
+	}
+	for _, mr := range s.modules {
+		path, err := module.UnescapePath(mr.escPath)
+		if err != nil {
+			path = mr.escPath
+		}
+		m := byPath[path]
+		if m == nil {
+			m = &Module{Path: path, EscapedPath: mr.escPath, Toolchain: path == toolchainModule}
+			byPath[path] = m
+		}
+		m.List = mr.list
+		m.Size.Add(mr.other.size())
+		problems = append(problems, mr.problems...)
+	}
+	for _, m := range byPath {
+		sort.Slice(m.Versions, func(i, j int) bool {
+			a, b := m.Versions[i].Version, m.Versions[j].Version
+			if c := semver.Compare(a, b); c != 0 {
+				return c < 0
+			}
+			return a < b
+		})
+		mc.Modules = append(mc.Modules, m)
+		mc.Size.Add(m.Size)
+	}
+	sort.Slice(mc.Modules, func(i, j int) bool { return mc.Modules[i].Path < mc.Modules[j].Path })
+
+	hashes := make([]string, 0, len(s.clones))
+	for h := range s.clones {
+		hashes = append(hashes, h)
+	}
+	sort.Strings(hashes)
+	for _, h := range hashes {
+		c := s.clones[h]
+		c.Size = s.cloneSizes[h].size()
+		mc.VCS.Size.Add(c.Size)
+		mc.VCS.Clones = append(mc.VCS.Clones, *c)
+		if c.HasDir != c.HasInfo {
+			dir := filepath.Join(mc.VCS.Root, h)
+			detail, path := "clone without its .info: the go command deletes and clones it again", dir
+			if !c.HasDir {
+				detail, path = "an .info without its clone", dir+".info"
+			}
+			problems = append(problems, newProblem(KindVCSBroken, "", "", path, detail, map[string]string{
+				"the clone directory and its .info": dir + " and " + dir + ".info"}))
+		}
+	}
+	mc.VCS.Size.Add(s.vcs.size())
+	mc.SumDB.Size = s.sumdb.size()
+	mc.Other = s.other.size()
+	mc.Size.Add(mc.VCS.Size)
+	mc.Size.Add(mc.SumDB.Size)
+	mc.Size.Add(mc.Other)
+	return problems
+}
+
+// builtVersion is a Version with the problems found for it.
+type builtVersion struct {
+	Version
+	problems []Problem
+}
+
+func (s *modScan) buildVersion(r *verRec, path, vers, activeToolchain string) builtVersion {
+	dl := filepath.Join(s.root, "cache", "download", filepath.FromSlash(r.escPath), "@v")
+	v := builtVersion{Version: Version{
+		Version: vers, EscapedVersion: r.escVer,
+		Download: r.dl, Tree: r.tree.size(),
+		HasInfo: r.info, HasMod: r.mod, HasZip: r.zip, HasZipHash: r.ziphash,
+		HasDir: r.dir != "", HasPartial: r.partial, HasLock: r.lock,
+		InfoTime: r.infoTime, ZipHash: r.ziphashValue,
+		DownloadDir: dl, Dir: r.dir, Files: r.files,
+		Toolchain: path == toolchainModule,
+	}}
+	if v.Files == nil {
+		v.Files = []File{}
+	}
+	sort.Slice(v.Files, func(i, j int) bool { return v.Files[i].Name < v.Files[j].Name })
+	v.Active = v.Toolchain && activeToolchain != "" && vers == activeToolchain
+	v.Size.Add(v.Download)
+	v.Size.Add(v.Tree)
+	v.problems = append(v.problems, r.problems...)
+
+	lockPath := filepath.Join(dl, r.escVer+".lock")
+	busy := -1 // -1 unknown, 0 free, 1 held; probed only when it matters
+	held := func() bool {
+		if busy < 0 {
+			busy = 0
+			if r.lock && lockHeld(lockPath) {
+				busy = 1
+			}
+		}
+		return busy == 1
+	}
+	dir := r.dir
+	if dir == "" {
+		dir = filepath.Join(s.root, filepath.FromSlash(r.escPath)+"@"+r.escVer)
+	}
+	base := filepath.Join(dl, r.escVer)
+	places := map[string]string{"DIR": dir, "the tree, zip and ziphash": dir + ", " + base + ".zip and " + base + ".ziphash"}
+	mv := path + "@" + vers
+	fix := func(kind, at, detail string, extra map[string]string) {
+		for k, val := range places {
+			if extra == nil {
+				extra = map[string]string{}
+			}
+			if _, ok := extra[k]; !ok {
+				extra[k] = val
+			}
+		}
+		v.problems = append(v.problems, newProblem(kind, path, vers, at, detail, extra))
+	}
+
+	extracting := false
+	if r.partial {
+		if held() {
+			extracting = true
+		} else {
+			detail := "extraction crashed: the tree is half-written"
+			if r.dir == "" {
+				detail = "extraction crashed before the tree was created"
+			}
+			fix(KindDirPartial, base+".partial", detail, nil)
+		}
+	}
+	if len(r.lockBusyProblems) > 0 && !held() {
+		for _, p := range r.lockBusyProblems {
+			if r.zip {
+				p.Detail += "; the zip is present, so the go command re-hashes it on next use"
+			} else {
+				p.Detail += "; the zip is missing, so every build that needs this version fails"
+			}
+			p.Fix = "chmod -R u+w " + dir + "; rm -rf " + dir + " " + base + ".ziphash; go mod download " + mv
+			v.problems = append(v.problems, p)
+		}
+	}
+	if len(r.tmpZip) > 0 && !held() {
+		for _, t := range r.tmpZip {
+			v.problems = append(v.problems, newProblem(KindTmpLeftover, path, vers, t,
+				"zip download left by an interrupted go command", nil))
+		}
+	}
+	fips := path == fipsModule
+	if r.dir != "" && !r.zip && !r.ziphash && !fips && !extracting {
+		fix(KindDirOrphan, r.dir, "no zip and no ziphash: go mod verify skips it and nothing checks its files", nil)
+	}
+	if r.zip && !r.ziphash && !extracting {
+		detail := "zip present, ziphash missing"
+		if r.dir != "" {
+			detail += "; the extracted tree is used without any check"
+		}
+		fix(KindZipHashMissing, base+".zip", detail, map[string]string{"the tree and the zip": dir + " and " + base + ".zip"})
+	}
+	if r.ziphash && !r.zip && !fips {
+		fix(KindZipMissing, base+".ziphash", "ziphash present, zip missing", nil)
+	}
+	// Make the remaining fixes concrete.
+	for i := range v.problems {
+		p := &v.problems[i]
+		switch p.Kind {
+		case KindZipCorrupt:
+			p.Fix = "chmod -R u+w " + dir + "; rm -rf " + dir + " " + base + ".zip " + base + ".ziphash; go mod download " + mv
+		case KindDirOrphan:
+			p.Fix = "chmod -R u+w " + dir + "; rm -rf " + dir + "; go mod download " + mv
+		case KindZipHashMissing:
+			p.Fix = "chmod -R u+w " + dir + "; rm -rf " + dir + " " + base + ".zip; go mod download " + mv
+		case KindInfoInvalid, KindModInvalid:
+			p.Fix = "rm " + p.Path + "; the go command fetches it again (needs the network)"
+		case KindTmpLeftover:
+			p.Fix = "rm -rf " + p.Path + " (while no go command is running)"
+		}
+	}
+
+	hasErr := false
+	for _, p := range v.problems {
+		if p.Severity == SeverityError {
+			hasErr = true
+		}
+	}
+	switch {
+	case extracting:
+		v.State = "extracting"
+	case r.partial:
+		v.State = "partial"
+	case hasErr:
+		v.State = "damaged"
+	case r.dir != "" && (r.ziphash || fips):
+		v.State = "complete"
+	case r.dir != "":
+		v.State = "unverifiable"
+	case r.zip && r.ziphash:
+		v.State = "extractable"
+	case r.info || r.mod:
+		v.State = "metadata"
+	default:
+		v.State = "incomplete"
+	}
+	return v
+}

@@ -1,0 +1,218 @@
+package cachescan
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/module"
+	"golang.org/x/mod/semver"
+	modzip "golang.org/x/mod/zip"
+)
+
+// Content checks run on the files of one @v directory. None hashes anything:
+// they read small files and the zip's central directory.
+
+// maxSmallFile bounds what the scan reads of .info, .mod, .ziphash and list
+// files; anything larger is itself a sign of damage.
+const maxSmallFile = 16 << 20
+
+func readSmall(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxSmallFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxSmallFile {
+		return nil, fmt.Errorf("larger than %d bytes", maxSmallFile)
+	}
+	return data, nil
+}
+
+// checkInfo: the go command only needs .info to unmarshal, and then trusts
+// whatever Version and Time it holds.
+func checkInfo(r *verRec, modPath, vers, path string) {
+	data, err := readSmall(path)
+	if err != nil {
+		r.problems = append(r.problems, infoProblem(modPath, vers, path, "cannot read: "+errText(err)))
+		return
+	}
+	var info struct {
+		Version string
+		Time    time.Time
+	}
+	if err := json.Unmarshal(data, &info); err != nil {
+		r.problems = append(r.problems, infoProblem(modPath, vers, path, "not valid JSON: "+err.Error()))
+		return
+	}
+	if info.Version != vers {
+		r.problems = append(r.problems, infoProblem(modPath, vers, path,
+			fmt.Sprintf("names version %q; the go command would report that instead of %s", info.Version, vers)))
+		return
+	}
+	if !info.Time.IsZero() {
+		t := info.Time
+		r.infoTime = &t
+	} else if modPath != toolchainModule {
+		// Toolchain .info files come from a stat of the zip and may have no Time.
+		r.problems = append(r.problems, infoProblem(modPath, vers, path, "has no Time"))
+	}
+}
+
+func infoProblem(modPath, vers, path, detail string) Problem {
+	return newProblem(KindInfoInvalid, modPath, vers, path, detail, map[string]string{"the .info": path})
+}
+
+// checkMod: a .mod that does not parse, or declares another path, makes every
+// build that loads it fail with a checksum mismatch.
+func checkMod(r *verRec, modPath, vers, path string) {
+	data, err := readSmall(path)
+	if err != nil {
+		r.problems = append(r.problems, modProblem(modPath, vers, path, "cannot read: "+errText(err)))
+		return
+	}
+	if bytes.HasPrefix(data, []byte("//vgo 0.0.")) {
+		// An old auto-conversion the go command ignores and fetches again.
+		return
+	}
+	f, err := modfile.ParseLax(path, data, nil)
+	if err != nil {
+		r.problems = append(r.problems, modProblem(modPath, vers, path, "does not parse: "+firstLine(err.Error())))
+		return
+	}
+	switch {
+	case f.Module == nil:
+		r.problems = append(r.problems, modProblem(modPath, vers, path, "has no module line"))
+	case f.Module.Mod.Path != modPath:
+		r.problems = append(r.problems, modProblem(modPath, vers, path,
+			fmt.Sprintf("declares module %q, not %q", f.Module.Mod.Path, modPath)))
+	}
+}
+
+func modProblem(modPath, vers, path, detail string) Problem {
+	return newProblem(KindModInvalid, modPath, vers, path, detail, map[string]string{"the .mod": path})
+}
+
+// checkZipHash applies the go command's own test (TrimSpace, 47 bytes, no
+// NUL) and also requires an h1: hash of 32 bytes, which is what go.sum holds.
+func checkZipHash(r *verRec, modPath, vers, path string) {
+	data, err := readSmall(path)
+	if err != nil {
+		r.lockBusyProblems = append(r.lockBusyProblems, zipHashProblem(r, modPath, vers, path, "cannot read: "+errText(err)))
+		return
+	}
+	h := strings.TrimSpace(string(data))
+	detail := ""
+	switch {
+	case len(data) == 0:
+		detail = "empty"
+	case bytes.IndexByte(data, 0) >= 0:
+		detail = "has NUL bytes (a torn write)"
+	case len(h) != 47:
+		detail = fmt.Sprintf("%d bytes long, not 47", len(h))
+	case !strings.HasPrefix(h, "h1:"):
+		detail = fmt.Sprintf("not an h1: hash: %q", h)
+	default:
+		if raw, err := base64.StdEncoding.DecodeString(h[3:]); err != nil || len(raw) != 32 {
+			detail = fmt.Sprintf("not a base64 SHA-256: %q", h)
+		}
+	}
+	if detail != "" {
+		r.lockBusyProblems = append(r.lockBusyProblems, zipHashProblem(r, modPath, vers, path, detail))
+		return
+	}
+	r.ziphashValue = h
+}
+
+func zipHashProblem(r *verRec, modPath, vers, path, detail string) Problem {
+	return newProblem(KindZipHashInvalid, modPath, vers, path, detail, nil)
+}
+
+// checkZip runs x/mod/zip's checks, which read only the central directory:
+// names under M@V/, clean paths, no collisions, size limits.
+func checkZip(r *verRec, modPath, vers, path string) {
+	_, err := modzip.CheckZip(module.Version{Path: modPath, Version: vers}, path)
+	if err != nil {
+		r.problems = append(r.problems, newProblem(KindZipCorrupt, modPath, vers, path, firstLine(errText(err)), nil))
+	}
+}
+
+// checkList compares list with the .mod files present. The go command never
+// reads list itself; file:// proxies serve it.
+func checkList(m *modRec, modPath, dir string, mods []string) (Problem, bool) {
+	path := filepath.Join(dir, "list")
+	var want []string
+	for _, ev := range mods {
+		if v, err := module.UnescapeVersion(ev); err == nil {
+			want = append(want, v)
+		}
+	}
+	if m.list == nil {
+		if len(want) == 0 {
+			return Problem{}, false
+		}
+		return newProblem(KindListStale, modPath, "", path,
+			fmt.Sprintf("missing, while %d .mod file(s) are present", len(want)), nil), true
+	}
+	data, err := readSmall(path)
+	if err != nil {
+		return newProblem(KindListStale, modPath, "", path, "cannot read: "+errText(err), nil), true
+	}
+	if bytes.IndexByte(data, 0) >= 0 {
+		return newProblem(KindListStale, modPath, "", path, "has NUL bytes (a torn write)", nil), true
+	}
+	have := map[string]bool{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			have[line] = true
+		}
+	}
+	var missing, extra []string
+	for _, v := range want {
+		if !have[v] {
+			missing = append(missing, v)
+		}
+		delete(have, v)
+	}
+	for v := range have {
+		extra = append(extra, v)
+	}
+	if len(missing) == 0 && len(extra) == 0 {
+		return Problem{}, false
+	}
+	semver.Sort(missing)
+	semver.Sort(extra)
+	var parts []string
+	if len(missing) > 0 {
+		parts = append(parts, "lacks "+clip(missing))
+	}
+	if len(extra) > 0 {
+		parts = append(parts, "names "+clip(extra)+" without a .mod")
+	}
+	return newProblem(KindListStale, modPath, "", path, strings.Join(parts, "; "), nil), true
+}
+
+func clip(vs []string) string {
+	if len(vs) > 3 {
+		return strings.Join(vs[:3], ", ") + fmt.Sprintf(" and %d more", len(vs)-3)
+	}
+	return strings.Join(vs, ", ")
+}
+
+func errText(err error) string {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Op + ": " + pe.Err.Error()
+	}
+	return err.Error()
+}

@@ -1,0 +1,36 @@
+//go:build !(linux || darwin || freebsd || netbsd || openbsd || dragonfly)
+
+package cachescan
+
+import "os"
+
+// readDir lists a directory and lstats every entry. On these systems disk
+// usage is taken to be the apparent size.
+func readDir(path string) ([]dirEntry, error) {
+	des, err := os.ReadDir(path)
+	if err != nil {
+		return nil, err
+	}
+	ents := make([]dirEntry, 0, len(des))
+	for _, de := range des {
+		fi, err := de.Info()
+		if err != nil {
+			continue
+		}
+		ents = append(ents, fromInfo(de.Name(), fi))
+	}
+	return ents, nil
+}
+
+// lstatEntry stats one path without following a final symlink.
+func lstatEntry(path string) (dirEntry, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return dirEntry{}, err
+	}
+	return fromInfo(path, fi), nil
+}
+
+func fromInfo(name string, fi os.FileInfo) dirEntry {
+	return dirEntry{name: name, mode: fi.Mode(), size: fi.Size(), blocks: fi.Size(), mtime: fi.ModTime().UnixNano(), nlink: 1}
+}

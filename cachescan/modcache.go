@@ -1,0 +1,372 @@
+package cachescan
+
+import (
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/mod/module"
+)
+
+// Module paths whose cache entries the go command lays out differently.
+const (
+	toolchainModule = "golang.org/toolchain"
+	fipsModule      = "golang.org/fips140"
+)
+
+// verRec gathers what the walk finds about one module version. The @v
+// directory's handler owns the download fields, the tree walk owns tree;
+// they never write the same field, and assembly reads both after the walk.
+type verRec struct {
+	escPath, escVer string
+
+	// Set by the @v handler.
+	files                                  []File
+	dl                                     Size
+	info, mod, zip, ziphash, partial, lock bool
+	infoTime                               *time.Time
+	ziphashValue                           string
+	problems                               []Problem
+	lockBusyProblems                       []Problem // only valid if no go command holds the lock
+	tmpZip                                 []string
+
+	// Set by the module-root walk.
+	dir  string
+	tree acc
+}
+
+// modRec gathers what the walk finds about one module path's @v directory.
+type modRec struct {
+	escPath  string
+	dlDir    string
+	list     *File
+	other    acc
+	problems []Problem
+}
+
+// modScan walks one GOMODCACHE.
+type modScan struct {
+	root string
+	w    *walker
+
+	mu       sync.Mutex
+	versions map[string]*verRec
+	modules  map[string]*modRec
+	problems []Problem
+	now      time.Time
+
+	other      acc
+	vcs        acc
+	sumdb      acc
+	clones     map[string]*VCSClone
+	cloneSizes map[string]*acc
+}
+
+func newModScan(root string, w *walker, now time.Time) *modScan {
+	return &modScan{
+		root: root, w: w, now: now,
+		versions:   map[string]*verRec{},
+		modules:    map[string]*modRec{},
+		clones:     map[string]*VCSClone{},
+		cloneSizes: map[string]*acc{},
+	}
+}
+
+func (s *modScan) version(escPath, escVer string) *verRec {
+	key := escPath + "@" + escVer
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.versions[key]
+	if r == nil {
+		r = &verRec{escPath: escPath, escVer: escVer}
+		s.versions[key] = r
+	}
+	return r
+}
+
+func (s *modScan) module(escPath string) *modRec {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.modules[escPath]
+	if r == nil {
+		r = &modRec{escPath: escPath}
+		s.modules[escPath] = r
+	}
+	return r
+}
+
+func (s *modScan) report(p Problem) {
+	s.mu.Lock()
+	s.problems = append(s.problems, p)
+	s.mu.Unlock()
+}
+
+// start walks the top level: extracted trees and cache/.
+func (s *modScan) start() {
+	if e, err := lstatEntry(s.root); err == nil {
+		s.other.add(s.w.sizeOf(&e))
+	}
+	s.w.spawn(func() { s.modDir(s.root, "") })
+}
+
+// modDir handles a directory outside cache/: every subdirectory whose name
+// has an @ is an extracted module tree, the others are path prefixes.
+func (s *modScan) modDir(dir, prefix string) {
+	ents := s.w.list(dir)
+	for i := range ents {
+		e := &ents[i]
+		path := filepath.Join(dir, e.name)
+		size := s.w.sizeOf(e)
+		s.w.prog.bytes.Add(size.Bytes)
+		s.w.prog.files.Add(size.Files)
+		switch {
+		case prefix == "" && e.name == "cache" && e.isDir():
+			s.other.add(size)
+			s.w.spawn(func() { s.cacheDir(path) })
+		case e.isDir() && strings.Contains(e.name, "@"):
+			at := strings.IndexByte(e.name, '@')
+			escPath, escVer := prefix+e.name[:at], e.name[at+1:]
+			if strings.Contains(escVer, ".tmp-") {
+				// Go < 1.16 extracted into <elem>@<v>.tmp-<n> and renamed.
+				s.report(newProblem(KindTmpLeftover, "", "", path,
+					"extraction directory left by an interrupted go command (Go < 1.16)", nil))
+				a := &s.other
+				a.add(size)
+				s.w.spawn(func() { s.w.tree(path, a) })
+				continue
+			}
+			r := s.version(escPath, escVer)
+			r.dir = path
+			r.tree.add(size)
+			s.w.spawn(func() { s.w.tree(path, &r.tree) })
+		case e.isDir():
+			sub := prefix + e.name + "/"
+			s.other.add(size)
+			s.w.spawn(func() { s.modDir(path, sub) })
+		default:
+			s.other.add(size)
+			if prefix != "" {
+				s.report(newProblem(KindPathInvalid, "", "", path,
+					"a "+kindOfFile(e)+" where the go command keeps only module directories", nil))
+			}
+		}
+	}
+}
+
+// cacheDir handles GOMODCACHE/cache.
+func (s *modScan) cacheDir(dir string) {
+	ents := s.w.list(dir)
+	for i := range ents {
+		e := &ents[i]
+		path := filepath.Join(dir, e.name)
+		size := s.w.sizeOf(e)
+		s.w.prog.bytes.Add(size.Bytes)
+		s.w.prog.files.Add(size.Files)
+		switch {
+		case e.name == "download" && e.isDir():
+			s.other.add(size)
+			s.w.spawn(func() { s.downloadDir(path, "") })
+		case e.name == "vcs" && e.isDir():
+			s.vcs.add(size)
+			s.w.spawn(func() { s.vcsDir(path) })
+		case e.isDir():
+			s.other.add(size)
+			s.w.spawn(func() { s.w.tree(path, &s.other) })
+		default:
+			s.other.add(size)
+		}
+	}
+}
+
+// downloadDir handles cache/download and its path-prefix subdirectories.
+func (s *modScan) downloadDir(dir, prefix string) {
+	ents := s.w.list(dir)
+	for i := range ents {
+		e := &ents[i]
+		path := filepath.Join(dir, e.name)
+		size := s.w.sizeOf(e)
+		s.w.prog.bytes.Add(size.Bytes)
+		s.w.prog.files.Add(size.Files)
+		switch {
+		case prefix == "" && e.name == "sumdb" && e.isDir():
+			s.sumdb.add(size)
+			s.w.spawn(func() { s.w.tree(path, &s.sumdb) })
+		case e.name == "@v" && e.isDir() && prefix != "":
+			escPath := strings.TrimSuffix(prefix, "/")
+			s.other.add(size)
+			s.w.spawn(func() { s.atV(path, escPath) })
+		case e.isDir():
+			sub := prefix + e.name + "/"
+			s.other.add(size)
+			s.w.spawn(func() { s.downloadDir(path, sub) })
+		default:
+			s.other.add(size)
+			s.report(newProblem(KindPathInvalid, "", "", path,
+				"a "+kindOfFile(e)+" where the go command keeps only directories", nil))
+		}
+	}
+}
+
+func kindOfFile(e *dirEntry) string {
+	switch {
+	case e.mode.IsRegular():
+		return "file"
+	case e.mode&fs.ModeSymlink != 0:
+		return "symlink"
+	case e.isDir():
+		return "directory"
+	}
+	return "special file"
+}
+
+// downloadSuffixes are the files the go command keeps per version in @v.
+var downloadSuffixes = []string{".info", ".mod", ".zip", ".ziphash", ".lock", ".partial"}
+
+// atV handles one cache/download/<E>/@v directory: it sorts the files by
+// version and checks their contents (none is hashed).
+func (s *modScan) atV(dir, escPath string) {
+	ents := s.w.list(dir)
+	m := s.module(escPath)
+	m.dlDir = dir
+	modPath, pathErr := module.UnescapePath(escPath)
+
+	recs := map[string]*verRec{}
+	get := func(escVer string) *verRec {
+		r := recs[escVer]
+		if r == nil {
+			r = s.version(escPath, escVer)
+			recs[escVer] = r
+		}
+		return r
+	}
+	var mods []string // escaped versions with a .mod
+	type content struct {
+		r    *verRec
+		kind string
+		path string
+	}
+	var reads []content
+	for i := range ents {
+		e := &ents[i]
+		path := filepath.Join(dir, e.name)
+		size := s.w.sizeOf(e)
+		s.w.prog.bytes.Add(size.Bytes)
+		s.w.prog.files.Add(size.Files)
+		file := File{Name: e.name, Bytes: size.Bytes, ApparentBytes: size.ApparentBytes, ModTime: time.Unix(0, e.mtime)}
+		if e.isDir() {
+			m.other.add(size)
+			s.w.spawn(func() { s.w.tree(path, &m.other) })
+			s.report(newProblem(KindPathInvalid, "", "", path, "a directory where the go command keeps only files", nil))
+			continue
+		}
+		if e.name == "list" {
+			f := file
+			m.list = &f
+			m.other.add(size)
+			continue
+		}
+		if strings.HasSuffix(e.name, ".tmp") {
+			// <EV>.zip<n>.tmp, <EV>.info<n>.tmp, <EV>.mod<n>.tmp
+			escVer, isZip := tmpVersion(e.name)
+			if escVer == "" {
+				m.other.add(size)
+				s.report(newProblem(KindTmpLeftover, "", "", path, "temp file left by an interrupted write", nil))
+				continue
+			}
+			r := get(escVer)
+			r.files = append(r.files, file)
+			r.dl.Add(size)
+			if isZip {
+				// Written under the version lock: leftover only if the lock is free.
+				r.tmpZip = append(r.tmpZip, path)
+			} else if s.now.Sub(file.ModTime) > time.Minute {
+				r.problems = append(r.problems, newProblem(KindTmpLeftover, "", "", path, "temp file left by an interrupted write", nil))
+			}
+			continue
+		}
+		escVer, suffix := splitDownloadName(e.name)
+		if suffix == "" || !e.isRegular() {
+			m.other.add(size)
+			what := "an unexpected file"
+			if !e.isRegular() {
+				what = "a " + kindOfFile(e)
+			}
+			s.report(newProblem(KindPathInvalid, "", "", path, what+" in a download directory", nil))
+			continue
+		}
+		r := get(escVer)
+		r.files = append(r.files, file)
+		r.dl.Add(size)
+		switch suffix {
+		case ".info":
+			r.info = true
+			reads = append(reads, content{r, suffix, path})
+		case ".mod":
+			r.mod = true
+			mods = append(mods, escVer)
+			reads = append(reads, content{r, suffix, path})
+		case ".zip":
+			r.zip = true
+			reads = append(reads, content{r, suffix, path})
+		case ".ziphash":
+			r.ziphash = true
+			reads = append(reads, content{r, suffix, path})
+		case ".lock":
+			r.lock = true
+		case ".partial":
+			r.partial = true
+		}
+	}
+	if pathErr != nil {
+		// Reported once per version at assembly; contents cannot be checked
+		// against a path we cannot decode.
+		return
+	}
+	for _, c := range reads {
+		if s.w.ctx.Err() != nil {
+			return
+		}
+		vers, err := module.UnescapeVersion(c.r.escVer)
+		if err != nil {
+			continue
+		}
+		switch c.kind {
+		case ".info":
+			checkInfo(c.r, modPath, vers, c.path)
+		case ".mod":
+			checkMod(c.r, modPath, vers, c.path)
+		case ".ziphash":
+			checkZipHash(c.r, modPath, vers, c.path)
+		case ".zip":
+			checkZip(c.r, modPath, vers, c.path)
+		}
+	}
+	if p, ok := checkList(m, modPath, dir, mods); ok {
+		m.problems = append(m.problems, p)
+	}
+}
+
+// splitDownloadName splits "v1.2.3.zip" into "v1.2.3" and ".zip"; the suffix
+// is empty if the name has none of the go command's suffixes.
+func splitDownloadName(name string) (escVer, suffix string) {
+	for _, suf := range downloadSuffixes {
+		if strings.HasSuffix(name, suf) && len(name) > len(suf) {
+			return name[:len(name)-len(suf)], suf
+		}
+	}
+	return "", ""
+}
+
+// tmpVersion decodes the go command's temp-file names <EV><suffix><n>.tmp.
+func tmpVersion(name string) (escVer string, isZip bool) {
+	base := strings.TrimSuffix(name, ".tmp")
+	base = strings.TrimRight(base, "0123456789")
+	for _, suf := range []string{".zip", ".info", ".mod"} {
+		if strings.HasSuffix(base, suf) && len(base) > len(suf) {
+			return base[:len(base)-len(suf)], suf == ".zip"
+		}
+	}
+	return "", false
+}

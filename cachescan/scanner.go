@@ -1,0 +1,157 @@
+package cachescan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"time"
+)
+
+// Options says what to scan. Empty roots are skipped.
+type Options struct {
+	Env Env
+	// ModCache and BuildCache are the cache roots; they must be absolute.
+	ModCache   string
+	BuildCache string
+	// ProjectDir is the directory holding the project's go.mod or go.work.
+	ProjectDir string
+	// Workers bounds the goroutines reading directories; 0 picks a default.
+	Workers int
+	// Now is the time ages are measured from; zero means time.Now().
+	Now time.Time
+}
+
+// Scanner runs one scan and exposes its progress while it runs.
+type Scanner struct {
+	prog counters
+}
+
+// NewScanner returns a scanner ready to Scan.
+func NewScanner() *Scanner { return &Scanner{} }
+
+// Progress returns the scan's counters; it is safe to call from any
+// goroutine while Scan runs.
+func (s *Scanner) Progress() Progress {
+	return Progress{
+		Dirs:  s.prog.dirs.Load(),
+		Files: s.prog.files.Load(),
+		Bytes: s.prog.bytes.Load(),
+		Done:  s.prog.done.Load(),
+	}
+}
+
+// ErrNotDir is returned when a cache root exists but is not a directory.
+var ErrNotDir = errors.New("not a directory")
+
+// Scan reads both caches and the project into a Snapshot. It hashes nothing
+// and changes nothing on disk. A cache root that does not exist yet gives an
+// empty, Exists=false part; one that is not a directory is an error. On
+// cancellation it returns ctx.Err().
+func (s *Scanner) Scan(ctx context.Context, opt Options) (*Snapshot, error) {
+	start := time.Now()
+	defer s.prog.done.Store(true)
+	now := opt.Now
+	if now.IsZero() {
+		now = start
+	}
+	snap := &Snapshot{Env: opt.Env, ScannedAt: now, Problems: []Problem{}}
+	snap.ModCache = ModCache{Root: opt.ModCache, Modules: []*Module{}}
+	snap.BuildCache = BuildCache{Root: opt.BuildCache, CacheProg: opt.Env.GOCACHEPROG}
+	snap.ModCache.VCS.Clones = []VCSClone{}
+
+	modRoot, modExists, err := checkRoot("GOMODCACHE", opt.ModCache)
+	if err != nil {
+		return nil, err
+	}
+	buildRoot, buildExists, err := checkRoot("GOCACHE", opt.BuildCache)
+	if err != nil {
+		return nil, err
+	}
+	snap.ModCache.Exists, snap.BuildCache.Exists = modExists, buildExists
+	if opt.ModCache != "" {
+		snap.ModCache.VCS.Root = filepath.Join(opt.ModCache, "cache", "vcs")
+		snap.ModCache.SumDB.Root = filepath.Join(opt.ModCache, "cache", "download", "sumdb")
+	}
+
+	w := newWalker(ctx, opt.Workers, &s.prog)
+	var ms *modScan
+	var bs *buildScan
+	if modExists {
+		ms = newModScan(modRoot, w, now)
+		ms.start()
+	}
+	if buildExists {
+		bs = newBuildScan(buildRoot, w, now)
+		bs.start()
+	}
+	// The project is small: read it while the walkers run.
+	if opt.ProjectDir != "" {
+		snap.Project = loadProject(opt.ProjectDir)
+	}
+	w.wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	active := activeToolchain(opt.Env, snap.Project)
+	snap.ModCache.ActiveToolchain = active
+	if ms != nil {
+		snap.Problems = append(snap.Problems, ms.assemble(&snap.ModCache, active)...)
+	}
+	if bs != nil {
+		snap.Problems = append(snap.Problems, bs.assemble(&snap.BuildCache)...)
+	}
+	if len(snap.BuildCache.ByAge) == 0 {
+		for _, l := range ageLimits {
+			snap.BuildCache.ByAge = append(snap.BuildCache.ByAge, AgeBucket{Label: l.label, MaxAgeHours: l.hours})
+		}
+	}
+	if snap.Project != nil {
+		snap.Project.link(&snap.ModCache)
+	}
+	sort.Slice(w.errs, func(i, j int) bool { return w.errs[i].Path < w.errs[j].Path })
+	snap.Errors = w.errs
+	for _, e := range w.errs {
+		snap.Problems = append(snap.Problems, newProblem(KindUnreadable, "", "", e.Path, e.Err, nil))
+	}
+	SortProblems(snap.Problems)
+	snap.DurationMS = time.Since(start).Milliseconds()
+	return snap, nil
+}
+
+// checkRoot reports whether a cache root exists and returns the directory
+// to walk. A relative root, or one that is not a directory, is an error (the
+// go command rejects both). A root that is itself a symlink (a cache moved to
+// another disk on purpose) is resolved once; nothing below it is followed.
+func checkRoot(name, root string) (string, bool, error) {
+	if root == "" {
+		return "", false, nil
+	}
+	if !filepath.IsAbs(root) {
+		return "", false, fmt.Errorf("%s is not an absolute path: %q", name, root)
+	}
+	e, err := lstatEntry(root)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return root, false, nil
+		}
+		return "", false, fmt.Errorf("%s: %w", name, err)
+	}
+	if e.mode&fs.ModeSymlink != 0 {
+		real, err := filepath.EvalSymlinks(root)
+		if err != nil {
+			return "", false, fmt.Errorf("%s %s: %w", name, root, err)
+		}
+		if e, err = lstatEntry(real); err != nil {
+			return "", false, fmt.Errorf("%s: %w", name, err)
+		}
+		root = real
+	}
+	if !e.isDir() {
+		return "", false, fmt.Errorf("%s %s: %w", name, root, ErrNotDir)
+	}
+	return root, true, nil
+}

@@ -1,0 +1,165 @@
+package cachescan
+
+import (
+	"context"
+	"io/fs"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// dirEntry is one directory entry with the fields of its lstat that the scan
+// uses. Every file is stat'ed exactly once, when its directory is read.
+type dirEntry struct {
+	name   string
+	mode   fs.FileMode
+	size   int64
+	blocks int64 // bytes allocated on disk
+	mtime  int64 // Unix nanoseconds
+	dev    uint64
+	ino    uint64
+	nlink  uint64
+}
+
+func (e *dirEntry) isDir() bool     { return e.mode.IsDir() }
+func (e *dirEntry) isRegular() bool { return e.mode.IsRegular() }
+
+// Progress is a point-in-time copy of a running scan's counters.
+type Progress struct {
+	Dirs  int64 `json:"dirs"`
+	Files int64 `json:"files"`
+	Bytes int64 `json:"bytes"`
+	// Done is set once the scan has finished or been cancelled.
+	Done bool `json:"done"`
+}
+
+// counters are updated by the walkers and read by Progress at any time.
+type counters struct {
+	dirs, files, bytes atomic.Int64
+	done               atomic.Bool
+}
+
+// acc sums the sizes of a subtree that several goroutines walk.
+type acc struct {
+	bytes, apparent, files atomic.Int64
+}
+
+func (a *acc) add(s Size) {
+	a.bytes.Add(s.Bytes)
+	a.apparent.Add(s.ApparentBytes)
+	a.files.Add(s.Files)
+}
+
+func (a *acc) size() Size {
+	return Size{Bytes: a.bytes.Load(), ApparentBytes: a.apparent.Load(), Files: a.files.Load()}
+}
+
+// walker runs directory jobs on a bounded set of goroutines. When all are
+// busy a job runs inline in the goroutine that found it, so producers never
+// wait on a queue and the walk cannot deadlock.
+type walker struct {
+	ctx  context.Context
+	sem  chan struct{}
+	wg   sync.WaitGroup
+	prog *counters
+
+	mu    sync.Mutex
+	links map[[2]uint64]struct{}
+	errs  []ScanError
+}
+
+func newWalker(ctx context.Context, workers int, prog *counters) *walker {
+	if workers <= 0 {
+		// Directory reads block in the kernel; a few more goroutines than
+		// cores keep every core busy.
+		workers = 4 * runtime.GOMAXPROCS(0)
+	}
+	return &walker{ctx: ctx, sem: make(chan struct{}, workers), prog: prog, links: map[[2]uint64]struct{}{}}
+}
+
+// spawn runs job on a free goroutine, or inline when none is free.
+func (w *walker) spawn(job func()) {
+	if w.ctx.Err() != nil {
+		return
+	}
+	select {
+	case w.sem <- struct{}{}:
+		w.wg.Add(1)
+		go func() {
+			defer func() { <-w.sem; w.wg.Done() }()
+			job()
+		}()
+	default:
+		job()
+	}
+}
+
+func (w *walker) wait() { w.wg.Wait() }
+
+// list reads a directory and counts it in the progress; on failure it
+// records the error and returns nil.
+func (w *walker) list(dir string) []dirEntry {
+	if w.ctx.Err() != nil {
+		return nil
+	}
+	ents, err := readDir(dir)
+	if err != nil {
+		w.fail(dir, err)
+		return nil
+	}
+	w.prog.dirs.Add(1)
+	return ents
+}
+
+func (w *walker) fail(path string, err error) {
+	if pe, ok := err.(*fs.PathError); ok {
+		err = pe.Err
+	}
+	w.mu.Lock()
+	w.errs = append(w.errs, ScanError{Path: path, Err: err.Error()})
+	w.mu.Unlock()
+}
+
+// sizeOf is what an entry adds to a total: a hard-linked file counts once.
+func (w *walker) sizeOf(e *dirEntry) Size {
+	s := Size{Bytes: e.blocks, ApparentBytes: e.size}
+	if !e.isDir() {
+		s.Files = 1
+		if e.nlink > 1 {
+			key := [2]uint64{e.dev, e.ino}
+			w.mu.Lock()
+			_, seen := w.links[key]
+			w.links[key] = struct{}{}
+			w.mu.Unlock()
+			if seen {
+				s.Bytes, s.ApparentBytes = 0, 0
+			}
+		}
+	}
+	return s
+}
+
+// count adds entries to the progress counters and returns their total.
+func (w *walker) count(ents []dirEntry) Size {
+	var total Size
+	for i := range ents {
+		total.Add(w.sizeOf(&ents[i]))
+	}
+	w.prog.files.Add(total.Files)
+	w.prog.bytes.Add(total.Bytes)
+	return total
+}
+
+// tree adds everything below dir to a, walking subdirectories in parallel.
+// Symlinks are counted, never followed.
+func (w *walker) tree(dir string, a *acc) {
+	ents := w.list(dir)
+	a.add(w.count(ents))
+	for i := range ents {
+		if ents[i].isDir() {
+			sub := filepath.Join(dir, ents[i].name)
+			w.spawn(func() { w.tree(sub, a) })
+		}
+	}
+}

@@ -1,0 +1,9 @@
+module modscope
+
+go 1.26.8
+
+require (
+	github.com/charmbracelet/x/term v0.2.2
+	golang.org/x/mod v0.42.0
+	golang.org/x/sys v0.49.0
+)

@@ -1,0 +1,209 @@
+// Command modscope browses, checks and cleans the Go module cache
+// (GOMODCACHE) and build cache (GOCACHE).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/term"
+
+	"modscope/assets"
+	"modscope/cachescan"
+	"modscope/ui"
+)
+
+// Exit statuses.
+const (
+	exitOK       = 0
+	exitProblems = 1
+	exitFailed   = 2
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run parses the command line and runs a command; it returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cmd := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "", "scan":
+		return scanCmd(ctx, cmd, args, stdout, stderr)
+	case "help":
+		fmt.Fprint(stdout, assets.Usage())
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "modscope: unknown command %q; run modscope --help for the commands\n", cachescan.Printable(cmd))
+	return exitFailed
+}
+
+// config is what every command needs: where the caches and the project are.
+type config struct {
+	env     cachescan.Env
+	opts    cachescan.Options
+	jsonOut bool
+}
+
+func scanCmd(ctx context.Context, name string, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("modscope "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	jsonOut := fs.Bool("json", false, "")
+	modcache := fs.String("modcache", "", "")
+	gocache := fs.String("gocache", "", "")
+	project := fs.String("project", "", "")
+	workers := fs.Int("workers", 0, "")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, assets.Usage())
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "modscope: %s; run modscope --help for the flags\n", cachescan.Printable(err.Error()))
+		return exitFailed
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "modscope: unexpected argument %q; run modscope --help for the flags\n", cachescan.Printable(fs.Arg(0)))
+		return exitFailed
+	}
+	cfg, err := resolve(ctx, *modcache, *gocache, *project)
+	if err != nil {
+		fmt.Fprintf(stderr, "modscope: %s\n", cachescan.Printable(err.Error()))
+		return exitFailed
+	}
+	cfg.opts.Workers = *workers
+
+	scanner := cachescan.NewScanner()
+	stopProgress := showProgress(scanner, stderr)
+	snap, err := scanner.Scan(ctx, cfg.opts)
+	stopProgress()
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintln(stderr, "modscope: interrupted")
+		} else {
+			fmt.Fprintf(stderr, "modscope: %s; check the path, or pass --modcache/--gocache\n", cachescan.Printable(err.Error()))
+		}
+		return exitFailed
+	}
+	if *jsonOut {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(snap)
+	} else {
+		err = ui.WriteReport(stdout, snap)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "modscope: writing the report: %v\n", err)
+		return exitFailed
+	}
+	if cachescan.HasErrors(snap.Problems) {
+		return exitProblems
+	}
+	return exitOK
+}
+
+// resolve works out the cache roots and the project: flags first, then the
+// go command's settings.
+func resolve(ctx context.Context, modcache, gocache, project string) (config, error) {
+	env := cachescan.ResolveEnv(ctx)
+	cfg := config{env: env}
+	abs := func(flagName, dir string) (string, error) {
+		a, err := filepath.Abs(dir)
+		if err != nil {
+			return "", fmt.Errorf("--%s %s: %v", flagName, dir, err)
+		}
+		return a, nil
+	}
+	var err error
+	cfg.opts.ModCache = env.GOMODCACHE
+	if modcache != "" {
+		if cfg.opts.ModCache, err = abs("modcache", modcache); err != nil {
+			return cfg, err
+		}
+		if err := mustBeDir("--modcache", cfg.opts.ModCache); err != nil {
+			return cfg, err
+		}
+	}
+	cfg.opts.BuildCache = env.GOCACHE
+	if gocache != "" {
+		if cfg.opts.BuildCache, err = abs("gocache", gocache); err != nil {
+			return cfg, err
+		}
+		if err := mustBeDir("--gocache", cfg.opts.BuildCache); err != nil {
+			return cfg, err
+		}
+	} else if env.GOCACHE == "off" {
+		cfg.opts.BuildCache = ""
+	}
+	if cfg.opts.ModCache == "" {
+		return cfg, errors.New("cannot locate the module cache: neither GOMODCACHE nor GOPATH is set and there is no home directory; pass --modcache DIR")
+	}
+	start := project
+	if start == "" {
+		if start, err = os.Getwd(); err != nil {
+			return cfg, fmt.Errorf("cannot read the working directory: %v; pass --project DIR", err)
+		}
+	} else if err := mustBeDir("--project", start); err != nil {
+		return cfg, err
+	}
+	cfg.opts.ProjectDir = cachescan.FindProject(start)
+	if project != "" && cfg.opts.ProjectDir == "" {
+		return cfg, fmt.Errorf("--project %s: no go.mod or go.work there or above", project)
+	}
+	cfg.opts.Env = env
+	return cfg, nil
+}
+
+// mustBeDir rejects a flag's directory that does not exist, with a next step.
+func mustBeDir(flagName, dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("%s %s: no such directory", flagName, dir)
+	case err != nil:
+		return fmt.Errorf("%s %s: %v", flagName, dir, err)
+	case !fi.IsDir():
+		return fmt.Errorf("%s %s: not a directory", flagName, dir)
+	}
+	return nil
+}
+
+// showProgress writes a live progress line to w while a scan runs, if w is
+// a terminal. The returned function stops it and clears the line.
+func showProgress(s *cachescan.Scanner, w io.Writer) func() {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(f.Fd()) {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				fmt.Fprint(w, "\r\x1b[K")
+				return
+			case <-t.C:
+				p := s.Progress()
+				fmt.Fprintf(w, "\r\x1b[Kscanning: %s files, %s", ui.Count(p.Files), ui.HumanBytes(p.Bytes))
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
