@@ -7,3 +7,5 @@ require (
 	golang.org/x/mod v0.42.0
 	golang.org/x/sys v0.49.0
 )
+
+require github.com/rogpeppe/go-internal v1.16.0

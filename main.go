@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -60,14 +61,14 @@ type config struct {
 }
 
 func scanCmd(ctx context.Context, name string, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("modscope "+name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	jsonOut := fs.Bool("json", false, "")
-	modcache := fs.String("modcache", "", "")
-	gocache := fs.String("gocache", "", "")
-	project := fs.String("project", "", "")
-	workers := fs.Int("workers", 0, "")
-	if err := fs.Parse(args); err != nil {
+	flags := flag.NewFlagSet("modscope "+name, flag.ContinueOnError)
+	flags.SetOutput(io.Discard)
+	jsonOut := flags.Bool("json", false, "")
+	modcache := flags.String("modcache", "", "")
+	gocache := flags.String("gocache", "", "")
+	project := flags.String("project", "", "")
+	workers := flags.Int("workers", 0, "")
+	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, assets.Usage())
 			return exitOK
@@ -75,8 +76,8 @@ func scanCmd(ctx context.Context, name string, args []string, stdout, stderr io.
 		fmt.Fprintf(stderr, "modscope: %s; run modscope --help for the flags\n", cachescan.Printable(err.Error()))
 		return exitFailed
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "modscope: unexpected argument %q; run modscope --help for the flags\n", cachescan.Printable(fs.Arg(0)))
+	if flags.NArg() > 0 {
+		fmt.Fprintf(stderr, "modscope: unexpected argument %q; run modscope --help for the flags\n", cachescan.Printable(flags.Arg(0)))
 		return exitFailed
 	}
 	cfg, err := resolve(ctx, *modcache, *gocache, *project)
@@ -174,6 +175,10 @@ func mustBeDir(flagName, dir string) error {
 	case errors.Is(err, os.ErrNotExist):
 		return fmt.Errorf("%s %s: no such directory", flagName, dir)
 	case err != nil:
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
 		return fmt.Errorf("%s %s: %v", flagName, dir, err)
 	case !fi.IsDir():
 		return fmt.Errorf("%s %s: not a directory", flagName, dir)

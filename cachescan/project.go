@@ -8,16 +8,30 @@ import (
 	"golang.org/x/mod/modfile"
 )
 
-// FindProject returns the directory of the nearest go.work or go.mod at or
-// above dir, or "" when there is none. GOWORK=off ignores go.work files.
+// FindProject returns the project directory for dir as the go command sees
+// it: the directory of a go.work at or above dir (workspace mode wins over
+// a nearer go.mod, unless GOWORK=off), else of the nearest go.mod, else "".
 func FindProject(dir string) string {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return ""
 	}
-	noWork := os.Getenv("GOWORK") == "off"
+	switch gw := os.Getenv("GOWORK"); {
+	case gw == "off":
+	case filepath.IsAbs(gw) && isFile(gw):
+		return filepath.Dir(gw)
+	default:
+		if d := findUp(dir, "go.work"); d != "" {
+			return d
+		}
+	}
+	return findUp(dir, "go.mod")
+}
+
+// findUp returns the first directory at or above dir holding file name.
+func findUp(dir, name string) string {
 	for {
-		if isFile(filepath.Join(dir, "go.mod")) || (!noWork && isFile(filepath.Join(dir, "go.work"))) {
+		if isFile(filepath.Join(dir, name)) {
 			return dir
 		}
 		parent := filepath.Dir(dir)

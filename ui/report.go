@@ -110,12 +110,10 @@ func (r *report) buildCache(bc *cachescan.BuildCache) {
 	if bc.TrimTime != nil {
 		trim = bc.TrimTime.Format("2006-01-02 15:04 MST")
 	}
-	line := "  trimmed " + trim
+	r.line("  trimmed %s, fuzz cache %s", trim, HumanBytes(bc.Fuzz.Bytes))
 	if bc.TestExpire != nil {
-		line += ", test results expired " + bc.TestExpire.Format("2006-01-02 15:04 MST")
+		r.line("  go clean -testcache: results before %s are ignored", bc.TestExpire.Format("2006-01-02 15:04 MST"))
 	}
-	line += ", fuzz cache " + HumanBytes(bc.Fuzz.Bytes)
-	r.line("%s", line)
 }
 
 func (r *report) biggest(mc *cachescan.ModCache) {

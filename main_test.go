@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"modscope/cachescan"
+	"modscope/cachescan/cachetest"
+)
+
+func runMain(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestScanExitCodes(t *testing.T) {
+	c := cachetest.New(t)
+	c.Healthy()
+	proj := t.TempDir()
+	if err := os.WriteFile(filepath.Join(proj, "go.mod"), []byte("module example.com/p\n\ngo 1.22\n\nreplace example.com/x => ../x\n"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	flags := []string{"--modcache", c.ModCache, "--gocache", c.BuildCache, "--project", proj}
+	code, out, errOut := runMain(t, append([]string{"scan"}, flags...)...)
+	if code != 0 || errOut != "" {
+		t.Fatalf("healthy cache: exit %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{"Module cache", "Build cache", "Biggest modules", "Toolchains", "example.com/x => ../x", "Problems      none found"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	for i, line := range strings.Split(out, "\n") {
+		if n := len([]rune(line)); n > 80 && !strings.Contains(line, c.ModCache) && !strings.Contains(line, proj) {
+			t.Errorf("line %d is %d columns wide: %q", i+1, n, line)
+		}
+	}
+
+	c.Damage()
+	code, out, _ = runMain(t, append([]string{"scan"}, flags...)...)
+	if code != 1 {
+		t.Errorf("damaged cache: exit %d, want 1", code)
+	}
+	for _, k := range cachescan.Kinds {
+		if k.Name != cachescan.KindUnreadable && !strings.Contains(out, k.Name+" ("+string(k.Severity)+")") {
+			t.Errorf("report lacks a %s section", k.Name)
+		}
+	}
+	if !strings.Contains(out, "fix: ") {
+		t.Error("report gives no fixes")
+	}
+
+	code, out, _ = runMain(t, append([]string{"scan", "--json"}, flags...)...)
+	if code != 1 {
+		t.Errorf("--json on a damaged cache: exit %d, want 1", code)
+	}
+	var snap cachescan.Snapshot
+	if err := json.Unmarshal([]byte(out), &snap); err != nil {
+		t.Fatalf("--json output does not parse: %v", err)
+	}
+	if len(snap.Problems) == 0 || snap.ModCache.Root != c.ModCache {
+		t.Errorf("JSON snapshot = %+v", snap.ModCache)
+	}
+
+	// No subcommand: the report, as long as there is no TUI for a non-terminal.
+	code, out, _ = runMain(t, flags...)
+	if code != 1 || !strings.Contains(out, "Module cache") {
+		t.Errorf("no subcommand: exit %d\n%s", code, out)
+	}
+}
+
+func TestBadInvocations(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, nil, 0o666)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"scna"}, `unknown command "scna"`},
+		{[]string{"scan", "--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"scan", "extra"}, `unexpected argument "extra"`},
+		{[]string{"scan", "--modcache", file}, "not a directory"},
+		{[]string{"scan", "--modcache", filepath.Join(file, "x")}, "x: not a directory"},
+		{[]string{"scan", "--modcache", filepath.Join(filepath.Dir(file), "missing")}, "missing: no such directory"},
+		{[]string{"scan", "--gocache", file}, "not a directory"},
+		{[]string{"scan", "--project", "/"}, "no go.mod or go.work there or above"},
+		{[]string{"scan\x1b[2J"}, `unknown command "scan?[2J"`},
+	}
+	for _, tt := range tests {
+		code, out, errOut := runMain(t, tt.args...)
+		if code != 2 {
+			t.Errorf("%q: exit %d, want 2", tt.args, code)
+		}
+		if out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%q: stdout %q, stderr %q; want one line with %q", tt.args, out, errOut, tt.want)
+		}
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}, {"scan", "--help"}} {
+		code, out, _ := runMain(t, args...)
+		if code != 0 || !strings.Contains(out, "modscope scan [flags]") {
+			t.Errorf("%q: exit %d, output %q", args, code, out)
+		}
+	}
+}
