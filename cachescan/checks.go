@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,26 +23,28 @@ import (
 // files; anything larger is itself a sign of damage.
 const maxSmallFile = 16 << 20
 
-func readSmall(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+func readSmall(path string, sizeHint int64) ([]byte, error) {
+	// One byte more than the listing said shows whether the file grew.
+	buf := make([]byte, min(max(sizeHint+1, 64), maxSmallFile+1))
+	for {
+		n, err := readHead(path, buf)
+		if err != nil {
+			return nil, err
+		}
+		if n < len(buf) {
+			return buf[:n], nil
+		}
+		if len(buf) > maxSmallFile {
+			return nil, fmt.Errorf("larger than %d bytes", maxSmallFile)
+		}
+		buf = make([]byte, 8*len(buf))
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxSmallFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxSmallFile {
-		return nil, fmt.Errorf("larger than %d bytes", maxSmallFile)
-	}
-	return data, nil
 }
 
 // checkInfo: the go command only needs .info to unmarshal, and then trusts
 // whatever Version and Time it holds.
-func checkInfo(r *verRec, modPath, vers, path string) {
-	data, err := readSmall(path)
+func checkInfo(r *verRec, modPath, vers, path string, size int64) {
+	data, err := readSmall(path, size)
 	if err != nil {
 		r.problems = append(r.problems, infoProblem(modPath, vers, path, "cannot read: "+errText(err)))
 		return
@@ -76,8 +77,8 @@ func infoProblem(modPath, vers, path, detail string) Problem {
 
 // checkMod: a .mod that does not parse, or declares another path, makes every
 // build that loads it fail with a checksum mismatch.
-func checkMod(r *verRec, modPath, vers, path string) {
-	data, err := readSmall(path)
+func checkMod(r *verRec, modPath, vers, path string, size int64) {
+	data, err := readSmall(path, size)
 	if err != nil {
 		r.problems = append(r.problems, modProblem(modPath, vers, path, "cannot read: "+errText(err)))
 		return
@@ -106,8 +107,8 @@ func modProblem(modPath, vers, path, detail string) Problem {
 
 // checkZipHash applies the go command's own test (TrimSpace, 47 bytes, no
 // NUL) and also requires an h1: hash of 32 bytes, which is what go.sum holds.
-func checkZipHash(r *verRec, modPath, vers, path string) {
-	data, err := readSmall(path)
+func checkZipHash(r *verRec, modPath, vers, path string, size int64) {
+	data, err := readSmall(path, size)
 	if err != nil {
 		r.lockBusyProblems = append(r.lockBusyProblems, zipHashProblem(r, modPath, vers, path, "cannot read: "+errText(err)))
 		return
@@ -165,7 +166,7 @@ func checkList(m *modRec, modPath, dir string, mods []string) (Problem, bool) {
 		return newProblem(KindListStale, modPath, "", path,
 			fmt.Sprintf("missing, while %d .mod file(s) are present", len(want)), nil), true
 	}
-	data, err := readSmall(path)
+	data, err := readSmall(path, m.list.ApparentBytes)
 	if err != nil {
 		return newProblem(KindListStale, modPath, "", path, "cannot read: "+errText(err), nil), true
 	}

@@ -2,7 +2,10 @@
 
 package cachescan
 
-import "os"
+import (
+	"io"
+	"os"
+)
 
 // readDir lists a directory and lstats every entry. On these systems disk
 // usage is taken to be the apparent size.
@@ -33,4 +36,18 @@ func lstatEntry(path string) (dirEntry, error) {
 
 func fromInfo(name string, fi os.FileInfo) dirEntry {
 	return dirEntry{name: name, mode: fi.Mode(), size: fi.Size(), blocks: fi.Size(), mtime: fi.ModTime().UnixNano(), nlink: 1}
+}
+
+// readHead reads up to len(buf) bytes from the start of a file.
+func readHead(path string, buf []byte) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	n, err := io.ReadFull(f, buf)
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		err = nil
+	}
+	return n, err
 }

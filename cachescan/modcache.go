@@ -246,6 +246,7 @@ func (s *modScan) atV(dir, escPath string) {
 		r    *verRec
 		kind string
 		path string
+		size int64
 	}
 	var reads []content
 	for i := range ents {
@@ -302,17 +303,17 @@ func (s *modScan) atV(dir, escPath string) {
 		switch suffix {
 		case ".info":
 			r.info = true
-			reads = append(reads, content{r, suffix, path})
+			reads = append(reads, content{r, suffix, path, e.size})
 		case ".mod":
 			r.mod = true
 			mods = append(mods, escVer)
-			reads = append(reads, content{r, suffix, path})
+			reads = append(reads, content{r, suffix, path, e.size})
 		case ".zip":
 			r.zip = true
-			reads = append(reads, content{r, suffix, path})
+			reads = append(reads, content{r, suffix, path, e.size})
 		case ".ziphash":
 			r.ziphash = true
-			reads = append(reads, content{r, suffix, path})
+			reads = append(reads, content{r, suffix, path, e.size})
 		case ".lock":
 			r.lock = true
 		case ".partial":
@@ -334,11 +335,11 @@ func (s *modScan) atV(dir, escPath string) {
 		}
 		switch c.kind {
 		case ".info":
-			checkInfo(c.r, modPath, vers, c.path)
+			checkInfo(c.r, modPath, vers, c.path, c.size)
 		case ".mod":
-			checkMod(c.r, modPath, vers, c.path)
+			checkMod(c.r, modPath, vers, c.path, c.size)
 		case ".ziphash":
-			checkZipHash(c.r, modPath, vers, c.path)
+			checkZipHash(c.r, modPath, vers, c.path, c.size)
 		case ".zip":
 			checkZip(c.r, modPath, vers, c.path)
 		}

@@ -123,8 +123,8 @@ func Paths(root string, m Module) *Entry {
 	base := filepath.Join(dl, ev)
 	return &Entry{
 		Module: m, DL: dl, Base: base,
-		Dir:  filepath.Join(root, filepath.FromSlash(ep)+"@"+ev),
-		Zip:  base + ".zip", ZipHash: base + ".ziphash", Info: base + ".info",
+		Dir: filepath.Join(root, filepath.FromSlash(ep)+"@"+ev),
+		Zip: base + ".zip", ZipHash: base + ".ziphash", Info: base + ".info",
 		Mod: base + ".mod", Lock: base + ".lock", Partial: base + ".partial",
 	}
 }
@@ -338,19 +338,37 @@ type Output struct {
 // format, both with the given mtime (zero: now).
 func (c *Cache) AddBuildEntry(key string, content []byte, mtime time.Time) Output {
 	c.t.Helper()
+	o, err := WriteBuildEntry(c.BuildCache, key, content, mtime)
+	must(c.t, err)
+	return o
+}
+
+// WriteBuildEntry writes an action entry and its output under a GOCACHE
+// root, both with the given mtime (zero: now).
+func WriteBuildEntry(root, key string, content []byte, mtime time.Time) (Output, error) {
 	aid := sha256.Sum256([]byte("action " + key))
 	oid := sha256.Sum256(content)
 	o := Output{ActionID: hex.EncodeToString(aid[:]), OutputID: hex.EncodeToString(oid[:])}
-	o.Path = c.entryPath(o.OutputID, "d")
-	o.Action = c.entryPath(o.ActionID, "a")
-	must(c.t, os.WriteFile(o.Path, content, 0o666))
-	must(c.t, os.WriteFile(o.Action, ActionEntry(o.ActionID, o.OutputID, int64(len(content)), mtime), 0o666))
 	if mtime.IsZero() {
 		mtime = time.Now()
 	}
-	must(c.t, os.Chtimes(o.Path, mtime, mtime))
-	must(c.t, os.Chtimes(o.Action, mtime, mtime))
-	return o
+	o.Path = entryPath(root, o.OutputID, "d")
+	o.Action = entryPath(root, o.ActionID, "a")
+	for _, f := range []struct {
+		path string
+		data []byte
+	}{{o.Path, content}, {o.Action, ActionEntry(o.ActionID, o.OutputID, int64(len(content)), mtime)}} {
+		if err := os.MkdirAll(filepath.Dir(f.path), 0o777); err != nil {
+			return o, err
+		}
+		if err := os.WriteFile(f.path, f.data, 0o666); err != nil {
+			return o, err
+		}
+		if err := os.Chtimes(f.path, mtime, mtime); err != nil {
+			return o, err
+		}
+	}
+	return o, nil
 }
 
 // AddExecutableEntry writes an action whose output is a -d directory holding
@@ -360,8 +378,10 @@ func (c *Cache) AddExecutableEntry(key, name string, content []byte, mtime time.
 	aid := sha256.Sum256([]byte("action " + key))
 	oid := sha256.Sum256(content)
 	o := Output{ActionID: hex.EncodeToString(aid[:]), OutputID: hex.EncodeToString(oid[:])}
-	o.Path = c.entryPath(o.OutputID, "d")
-	o.Action = c.entryPath(o.ActionID, "a")
+	o.Path = entryPath(c.BuildCache, o.OutputID, "d")
+	o.Action = entryPath(c.BuildCache, o.ActionID, "a")
+	must(c.t, os.MkdirAll(filepath.Dir(o.Path), 0o777))
+	must(c.t, os.MkdirAll(filepath.Dir(o.Action), 0o777))
 	must(c.t, os.MkdirAll(o.Path, 0o777))
 	must(c.t, os.WriteFile(filepath.Join(o.Path, name), content, 0o777))
 	must(c.t, os.WriteFile(o.Action, ActionEntry(o.ActionID, o.OutputID, int64(len(content)), mtime), 0o666))
@@ -372,10 +392,8 @@ func (c *Cache) AddExecutableEntry(key, name string, content []byte, mtime time.
 	return o
 }
 
-func (c *Cache) entryPath(id, kind string) string {
-	dir := filepath.Join(c.BuildCache, id[:2])
-	must(c.t, os.MkdirAll(dir, 0o777))
-	return filepath.Join(dir, id+"-"+kind)
+func entryPath(root, id, kind string) string {
+	return filepath.Join(root, id[:2], id+"-"+kind)
 }
 
 // ActionEntry is the 175-byte content of an -a file.
