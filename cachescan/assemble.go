@@ -204,6 +204,8 @@ func (s *modScan) buildVersion(r *verRec, path, vers, activeToolchain string) bu
 	base := filepath.Join(dl, r.escVer)
 	places := map[string]string{"DIR": dir, "the tree, zip and ziphash": dir + ", " + base + ".zip and " + base + ".ziphash"}
 	mv := path + "@" + vers
+	// Outside any module, so that the user's go.mod and go.sum stay as they are.
+	download := "(cd / && go mod download " + mv + ")"
 	fix := func(kind, at, detail string, extra map[string]string) {
 		for k, val := range places {
 			if extra == nil {
@@ -235,7 +237,7 @@ func (s *modScan) buildVersion(r *verRec, path, vers, activeToolchain string) bu
 			} else {
 				p.Detail += "; the zip is missing, so every build that needs this version fails"
 			}
-			p.Fix = "chmod -R u+w " + dir + "; rm -rf " + dir + " " + base + ".ziphash; go mod download " + mv
+			p.Fix = "chmod -R u+w " + dir + "; rm -rf " + dir + " " + base + ".ziphash; " + download
 			v.problems = append(v.problems, p)
 		}
 	}
@@ -264,11 +266,11 @@ func (s *modScan) buildVersion(r *verRec, path, vers, activeToolchain string) bu
 		p := &v.problems[i]
 		switch p.Kind {
 		case KindZipCorrupt:
-			p.Fix = "chmod -R u+w " + dir + "; rm -rf " + dir + " " + base + ".zip " + base + ".ziphash; go mod download " + mv
+			p.Fix = "chmod -R u+w " + dir + "; rm -rf " + dir + " " + base + ".zip " + base + ".ziphash; " + download
 		case KindDirOrphan:
-			p.Fix = "chmod -R u+w " + dir + "; rm -rf " + dir + "; go mod download " + mv
+			p.Fix = "chmod -R u+w " + dir + "; rm -rf " + dir + "; " + download
 		case KindZipHashMissing:
-			p.Fix = "chmod -R u+w " + dir + "; rm -rf " + dir + " " + base + ".zip; go mod download " + mv
+			p.Fix = "chmod -R u+w " + dir + "; rm -rf " + dir + " " + base + ".zip; " + download
 		case KindInfoInvalid, KindModInvalid:
 			p.Fix = "rm " + p.Path + "; the go command fetches it again (needs the network)"
 		case KindTmpLeftover:

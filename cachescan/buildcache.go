@@ -247,7 +247,7 @@ func readAction(path string, e *dirEntry, id [32]byte) (actionRec, string) {
 		return actionRec{}, "bad output ID"
 	}
 	if eid != id {
-		return actionRec{}, "names action " + hex.EncodeToString(eid[:8]) + "…, not its own ID"
+		return actionRec{}, "names action " + shortID(eid) + ", not its own ID"
 	}
 	sizeField := strings.TrimLeft(string(entry[3+h+1+h+1:3+h+1+h+1+20]), " ")
 	size, err := strconv.ParseInt(sizeField, 10, 64)
@@ -269,7 +269,7 @@ func (b *buildScan) assemble(bc *BuildCache) []Problem {
 		if !ok {
 			if b.now.Sub(a.mtime) >= settle {
 				p := newProblem(KindOutputMissing, "", "", a.path,
-					"its output "+hex.EncodeToString(a.out[:])+"-d is gone", nil)
+					"its output "+shortID(a.out)+"-d is gone", nil)
 				p.Fix = "rm " + a.path + " (the go command treats it as a miss)"
 				problems = append(problems, p)
 			}
@@ -283,7 +283,7 @@ func (b *buildScan) assemble(bc *BuildCache) []Problem {
 		case o.nfiles == 0 || o.nfiles > 1:
 			detail = fmt.Sprintf("executable entry holds %d files; the go command needs exactly one", o.nfiles)
 		case o.size != a.outSize:
-			detail = fmt.Sprintf("%d bytes, but %s records %d", o.size, filepath.Base(a.path), a.outSize)
+			detail = fmt.Sprintf("%d bytes, but the action entry %s-a records %d", o.size, shortName(a.path), a.outSize)
 		}
 		if detail != "" {
 			p := newProblem(KindOutputSizeMismatch, "", "", o.path, detail, nil)
@@ -324,4 +324,16 @@ func (b *buildScan) assemble(bc *BuildCache) []Problem {
 		}
 	}
 	return problems
+}
+
+// shortID abbreviates a cache ID for messages, as git does commit hashes.
+func shortID(id [32]byte) string { return hex.EncodeToString(id[:6]) + "…" }
+
+// shortName abbreviates the ID in an entry's file name.
+func shortName(path string) string {
+	base := filepath.Base(path)
+	if len(base) > 12 {
+		return base[:12] + "…"
+	}
+	return base
 }

@@ -87,7 +87,9 @@ func checkMod(r *verRec, modPath, vers, path string, size int64) {
 		// An old auto-conversion the go command ignores and fetches again.
 		return
 	}
-	f, err := modfile.ParseLax(path, data, nil)
+	// The base name keeps the path out of the parser's messages: the
+	// problem's Path already says where the file is.
+	f, err := modfile.ParseLax(filepath.Base(path), data, nil)
 	if err != nil {
 		r.problems = append(r.problems, modProblem(modPath, vers, path, "does not parse: "+firstLine(err.Error())))
 		return

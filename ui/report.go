@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -27,13 +28,24 @@ func WriteReport(w io.Writer, snap *cachescan.Snapshot) error {
 	r.biggest(&snap.ModCache)
 	r.toolchains(&snap.ModCache)
 	r.project(snap.Project)
-	r.problems(snap.Problems)
+	r.problems(snap)
 	return r.err
 }
 
 type report struct {
 	w   io.Writer
 	err error
+	// roots maps cache roots to the variable names the problems section
+	// writes instead, longest root first, so paths and fixes fit the width.
+	roots [][2]string
+}
+
+// short writes cache paths in s relative to $GOMODCACHE and $GOCACHE.
+func (r *report) short(s string) string {
+	for _, rt := range r.roots {
+		s = strings.ReplaceAll(s, rt[0]+string(filepath.Separator), rt[1]+"/")
+	}
+	return p(s)
 }
 
 func (r *report) line(format string, args ...any) {
@@ -218,7 +230,8 @@ func (r *report) project(pr *cachescan.Project) {
 	}
 }
 
-func (r *report) problems(ps []cachescan.Problem) {
+func (r *report) problems(snap *cachescan.Snapshot) {
+	ps := snap.Problems
 	r.line("")
 	if len(ps) == 0 {
 		r.line("Problems      none found")
@@ -235,6 +248,16 @@ func (r *report) problems(ps []cachescan.Problem) {
 		}
 	}
 	r.line("Problems      %s", strings.Join(parts, ", "))
+	var exports []string
+	for _, rt := range [][2]string{{snap.ModCache.Root, "GOMODCACHE"}, {snap.BuildCache.Root, "GOCACHE"}} {
+		if rt[0] != "" {
+			r.roots = append(r.roots, [2]string{rt[0], "$" + rt[1]})
+			exports = append(exports, rt[1]+"="+shellQuote(rt[0]))
+		}
+	}
+	sort.Slice(r.roots, func(i, j int) bool { return len(r.roots[i][0]) > len(r.roots[j][0]) })
+	r.para(2, "Paths are relative to the cache roots; to run the fixes, first:")
+	r.para(4, "export "+p(strings.Join(exports, " ")))
 	kind := ""
 	for _, q := range ps {
 		if q.Kind != kind {
@@ -246,17 +269,34 @@ func (r *report) problems(ps []cachescan.Problem) {
 				r.line("  %s (%s)", kind, q.Severity)
 			}
 		}
-		what := p(q.Path)
 		if q.Module != "" {
-			what = p(q.Module)
+			what := p(q.Module)
 			if q.Version != "" {
 				what += "@" + p(q.Version)
 			}
+			r.para(4, "- "+what+": "+r.short(q.Detail))
+			r.para(6, "at "+r.short(q.Path))
+		} else {
+			r.para(4, "- "+shortEntry(r.short(q.Path)))
+			r.para(6, r.short(q.Detail))
 		}
-		r.para(4, "- "+what+": "+p(q.Detail))
-		if q.Module != "" && q.Path != "" {
-			r.para(6, "at "+p(q.Path))
-		}
-		r.para(6, "fix: "+p(q.Fix))
+		r.para(6, "fix: "+r.short(q.Fix))
 	}
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+@:,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// shortEntry abbreviates the 64-hex ID of a build-cache entry in a path.
+func shortEntry(path string) string {
+	dir, base := filepath.Split(path)
+	if len(base) == 66 && (strings.HasSuffix(base, "-a") || strings.HasSuffix(base, "-d")) {
+		return dir + base[:16] + "…" + base[62:]
+	}
+	return path
 }

@@ -3,6 +3,7 @@
 // entries in the go command's format, shaped like a CI machine's caches.
 //
 //	go run ./bench/gencache -dir /tmp/bigcache -versions 2000 -files 150
+//	go run ./bench/gencache -dir /tmp/damaged -damaged
 package main
 
 import (
@@ -28,9 +29,17 @@ func main() {
 	files := flag.Int("files", 150, "files per module version")
 	metadata := flag.Int("metadata", 3, "metadata-only versions per module version")
 	entries := flag.Int("entries", 40000, "build-cache action/output pairs")
+	damaged := flag.Bool("damaged", false, "write instead the small test fixture: healthy entries and every kind of damage")
 	flag.Parse()
 	if *dir == "" {
 		log.Fatal("gencache: -dir is required")
+	}
+	if *damaged {
+		c := cachetest.NewAt(cachetest.Fatalist{}, *dir)
+		c.Healthy()
+		want := c.Damage()
+		fmt.Printf("gencache: wrote a fixture with %d problems to %s (GOMODCACHE=%s GOCACHE=%s)\n", len(want), *dir, c.ModCache, c.BuildCache)
+		return
 	}
 	mod := filepath.Join(*dir, "mod")
 	gocache := filepath.Join(*dir, "gocache")

@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"testing"
 	"time"
 
 	"golang.org/x/mod/module"
@@ -24,6 +23,40 @@ import (
 	"golang.org/x/mod/sumdb/dirhash"
 	modzip "golang.org/x/mod/zip"
 )
+
+// T is what the kit needs of a test: testing.TB satisfies it, and so does
+// Fatalist, for programs that build fixtures outside tests.
+type T interface {
+	Helper()
+	Fatal(args ...any)
+	Cleanup(func())
+	TempDir() string
+}
+
+// Fatalist is a T for programs: Fatal exits, TempDir makes a directory that
+// is never removed, Cleanup is ignored.
+type Fatalist struct{}
+
+// Helper does nothing.
+func (Fatalist) Helper() {}
+
+// Fatal prints args and exits with status 1.
+func (Fatalist) Fatal(args ...any) {
+	fmt.Fprintln(os.Stderr, args...)
+	os.Exit(1)
+}
+
+// Cleanup ignores f: a program's fixtures outlive it.
+func (Fatalist) Cleanup(f func()) {}
+
+// TempDir makes a new temporary directory.
+func (Fatalist) TempDir() string {
+	d, err := os.MkdirTemp("", "cachetest-")
+	if err != nil {
+		Fatalist{}.Fatal(err)
+	}
+	return d
+}
 
 // Module is a module version to put in a cache or a proxy. Files maps paths
 // relative to the module root to their contents; a go.mod is added when
@@ -56,16 +89,21 @@ func (m Module) time() time.Time {
 
 // Cache is a module cache and a build cache in a test's temporary directory.
 type Cache struct {
-	t          testing.TB
+	t          T
 	ModCache   string
 	BuildCache string
 }
 
 // New makes empty cache roots under t.TempDir(). Its cleanup makes every
 // directory writable again so that read-only trees can be removed.
-func New(t testing.TB) *Cache {
+func New(t T) *Cache {
 	t.Helper()
-	root := t.TempDir()
+	return NewAt(t, t.TempDir())
+}
+
+// NewAt makes empty cache roots mod/ and gocache/ under root.
+func NewAt(t T, root string) *Cache {
+	t.Helper()
 	c := &Cache{t: t, ModCache: filepath.Join(root, "mod"), BuildCache: filepath.Join(root, "gocache")}
 	for _, d := range []string{c.ModCache, c.BuildCache} {
 		if err := os.MkdirAll(d, 0o777); err != nil {
@@ -275,7 +313,7 @@ func RewriteList(dl string) error {
 
 // WriteProxy writes modules in GOPROXY layout under dir, for
 // GOPROXY=file://<dir>.
-func WriteProxy(t testing.TB, dir string, mods ...Module) {
+func WriteProxy(t T, dir string, mods ...Module) {
 	t.Helper()
 	for _, m := range mods {
 		ep, err := module.EscapePath(m.Path)
@@ -423,7 +461,7 @@ func (i memInfo) ModTime() time.Time { return time.Time{} }
 func (i memInfo) IsDir() bool        { return false }
 func (i memInfo) Sys() any           { return nil }
 
-func must(t testing.TB, err error) {
+func must(t T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package cachetest
 import (
 	"os"
 	"path/filepath"
-	"testing"
 	"time"
 )
 
@@ -202,7 +201,7 @@ func (c *Cache) Damage() []Expect {
 }
 
 // Chtimes sets a path's times, failing the test on error.
-func Chtimes(t testing.TB, path string, when time.Time) {
+func Chtimes(t T, path string, when time.Time) {
 	t.Helper()
 	must(t, os.Chtimes(path, when, when))
 }
