@@ -112,3 +112,28 @@ func TestHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMEDocumentsEverything keeps the README's tables in step with the
+// code: every problem kind, every flag of the usage text.
+func TestREADMEDocumentsEverything(t *testing.T) {
+	data, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(data)
+	for _, k := range cachescan.Kinds {
+		if !strings.Contains(readme, "| `"+k.Name+"` | "+string(k.Severity)+" |") {
+			t.Errorf("README's problem table lacks %s (%s)", k.Name, k.Severity)
+		}
+	}
+	for _, f := range []string{"--json", "--modcache", "--gocache", "--project", "--workers"} {
+		if !strings.Contains(readme, "`"+f) {
+			t.Errorf("README does not document %s", f)
+		}
+	}
+	for _, cmd := range []string{"go run .", "go test ./..."} {
+		if !strings.Contains(readme, cmd) {
+			t.Errorf("README lacks the set-up command %q", cmd)
+		}
+	}
+}

@@ -197,7 +197,7 @@ func (r *report) project(pr *cachescan.Project) {
 				parts = append(parts, fmt.Sprintf("%d %s", n, st))
 			}
 		}
-		r.para(2, Plural(int64(len(pr.Requires)), "require")+" in cache: "+strings.Join(parts, ", "))
+		r.para(2, Plural(int64(len(pr.Requires)), "require")+" in the cache: "+strings.Join(parts, ", "))
 	}
 	if len(pr.Replaces) == 0 {
 		r.line("  no replace directives")
