@@ -69,6 +69,7 @@ func scanCmd(ctx context.Context, name string, args []string, stdout, stderr io.
 	gocache := flags.String("gocache", "", "")
 	project := flags.String("project", "", "")
 	workers := flags.Int("workers", 0, "")
+	noColor := flags.Bool("no-color", false, "")
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, assets.Usage())
@@ -88,6 +89,15 @@ func scanCmd(ctx context.Context, name string, args []string, stdout, stderr io.
 	}
 	cfg.opts.Workers = *workers
 
+	// Without a subcommand, a terminal gets the TUI; anything else (a pipe,
+	// a file, CI) gets the report.
+	if name == "" && !*jsonOut && isTerminal(os.Stdout) && isTerminal(os.Stdin) {
+		if err := ui.Run(ctx, cfg.opts, *noColor); err != nil {
+			fmt.Fprintf(stderr, "modscope: %s; modscope scan prints the same as a report\n", err)
+			return exitFailed
+		}
+		return exitOK
+	}
 	if os.Getenv("GOGC") == "" {
 		// The walk makes millions of short-lived small objects: a larger
 		// heap target cuts the collector's share of the CPU by about a
@@ -193,11 +203,13 @@ func mustBeDir(flagName, dir string) error {
 	return nil
 }
 
+func isTerminal(f *os.File) bool { return term.IsTerminal(f.Fd()) }
+
 // showProgress writes a live progress line to w while a scan runs, if w is
 // a terminal. The returned function stops it and clears the line.
 func showProgress(s *cachescan.Scanner, w io.Writer) func() {
 	f, ok := w.(*os.File)
-	if !ok || !term.IsTerminal(f.Fd()) {
+	if !ok || !isTerminal(f) {
 		return func() {}
 	}
 	done := make(chan struct{})

@@ -173,7 +173,7 @@ func (s *modScan) buildVersion(r *verRec, path, vers, activeToolchain string) bu
 		Download: r.dl, Tree: r.tree.size(),
 		HasInfo: r.info, HasMod: r.mod, HasZip: r.zip, HasZipHash: r.ziphash,
 		HasDir: r.dir != "", HasPartial: r.partial, HasLock: r.lock,
-		InfoTime: r.infoTime, ZipHash: r.ziphashValue,
+		InfoTime: r.infoTime, Origin: r.origin, ZipHash: r.ziphashValue,
 		DownloadDir: dl, Dir: r.dir, Files: r.files,
 		Toolchain: path == toolchainModule,
 	}}

@@ -52,6 +52,7 @@ func checkInfo(r *verRec, modPath, vers, path string, size int64) {
 	var info struct {
 		Version string
 		Time    time.Time
+		Origin  *Origin
 	}
 	if err := json.Unmarshal(data, &info); err != nil {
 		r.problems = append(r.problems, infoProblem(modPath, vers, path, "not valid JSON: "+err.Error()))
@@ -62,6 +63,7 @@ func checkInfo(r *verRec, modPath, vers, path string, size int64) {
 			fmt.Sprintf("names version %q; the go command would report that instead of %s", info.Version, vers)))
 		return
 	}
+	r.origin = info.Origin
 	if !info.Time.IsZero() {
 		t := info.Time
 		r.infoTime = &t

@@ -27,6 +27,7 @@ type verRec struct {
 	dl                                     Size
 	info, mod, zip, ziphash, partial, lock bool
 	infoTime                               *time.Time
+	origin                                 *Origin
 	ziphashValue                           string
 	problems                               []Problem
 	lockBusyProblems                       []Problem // only valid if no go command holds the lock

@@ -92,6 +92,8 @@ type Version struct {
 
 	// InfoTime is the Time field of the .info file.
 	InfoTime *time.Time `json:"infoTime,omitempty"`
+	// Origin is the .info file's record of where the version came from.
+	Origin *Origin `json:"origin,omitempty"`
 	// ZipHash is the content of a well-formed .ziphash file.
 	ZipHash string `json:"ziphashValue,omitempty"`
 
@@ -102,6 +104,15 @@ type Version struct {
 
 	Toolchain bool `json:"toolchain,omitempty"`
 	Active    bool `json:"active,omitempty"`
+}
+
+// Origin is where the go command says a version came from (.info Origin).
+type Origin struct {
+	VCS    string `json:"vcs,omitempty"`
+	URL    string `json:"url,omitempty"`
+	Subdir string `json:"subdir,omitempty"`
+	Hash   string `json:"hash,omitempty"`
+	Ref    string `json:"ref,omitempty"`
 }
 
 // File is one file with its size and modification time.
@@ -183,6 +194,18 @@ type Project struct {
 	Requires  []Require       `json:"requires"`
 	Replaces  []Replace       `json:"replaces"`
 	Errors    []string        `json:"errors,omitempty"`
+	// Sums holds the hashes of go.sum (and go.work.sum) by "path version"
+	// and "path version/go.mod".
+	Sums map[string][]string `json:"sums,omitempty"`
+}
+
+// Sum returns the go.sum hashes recorded for a module version's content and
+// for its go.mod.
+func (p *Project) Sum(path, version string) (zip, gomod []string) {
+	if p == nil {
+		return nil, nil
+	}
+	return p.Sums[path+" "+version], p.Sums[path+" "+version+"/go.mod"]
 }
 
 // ProjectModule is one main module: the go.mod, or a go.work use directive.

@@ -91,6 +91,7 @@ func loadProject(dir string) *Project {
 		if len(p.Modules) > 0 {
 			p.Module = p.Modules[0].Path
 		}
+		p.readSums(workFile + ".sum")
 		return p
 	}
 	p.addModule(dir, true)
@@ -124,6 +125,7 @@ func (p *Project) addModule(dir string, main bool) {
 		pm.Go = f.Go.Version
 	}
 	p.Modules = append(p.Modules, pm)
+	p.readSums(filepath.Join(dir, "go.sum"))
 	if main {
 		p.Go = pm.Go
 		if f.Toolchain != nil {
@@ -287,4 +289,24 @@ func parseGo(v string) [5]int {
 		out[4], _ = num(v[1:])
 	}
 	return out
+}
+
+// readSums adds a go.sum file's hashes to p.Sums. A missing file is normal;
+// malformed lines are skipped (the go command reports them itself).
+func (p *Project) readSums(file string) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return
+	}
+	if p.Sums == nil {
+		p.Sums = map[string][]string{}
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 3 {
+			continue
+		}
+		key := f[0] + " " + f[1]
+		p.Sums[key] = append(p.Sums[key], f[2])
+	}
 }

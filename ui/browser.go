@@ -1,0 +1,363 @@
+package ui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// sortKey is the order of the browser's rows.
+type sortKey uint8
+
+const (
+	sortSize sortKey = iota
+	sortName
+	sortCount
+	sortTime
+)
+
+func (k sortKey) String() string {
+	return [...]string{"size", "name", "count", "time"}[k]
+}
+
+// browser is the drill-down list of the Modules view: it shows the children
+// of one node, sorted and filtered, ncdu style. Moving the cursor is O(1);
+// sorting and filtering happen only when the directory, the order or the
+// filter change, and View draws only the rows that fit.
+type browser struct {
+	t        *tree
+	cur      *node
+	rows     []*node
+	cursor   int
+	offset   int
+	height   int
+	sortBy   sortKey
+	reverse  bool
+	apparent bool
+	filter   string
+	visible  map[*node]bool // nil when no filter is set
+	marks    map[*node]bool
+	// remember where the cursor was in each directory, for going back up.
+	positions map[*node]int
+}
+
+func newBrowser(t *tree) browser {
+	b := browser{t: t, cur: t.root, marks: map[*node]bool{}, positions: map[*node]int{}}
+	b.refresh()
+	return b
+}
+
+// selected returns the node under the cursor, or nil.
+func (b *browser) selected() *node {
+	if b.cursor < 0 || b.cursor >= len(b.rows) {
+		return nil
+	}
+	return b.rows[b.cursor]
+}
+
+// refresh recomputes the rows of the current node.
+func (b *browser) refresh() {
+	b.rows = b.rows[:0]
+	for _, c := range b.cur.children {
+		if b.visible == nil || b.visible[c] {
+			b.rows = append(b.rows, c)
+		}
+	}
+	less := b.less()
+	sort.SliceStable(b.rows, func(i, j int) bool {
+		if b.reverse {
+			return less(b.rows[j], b.rows[i])
+		}
+		return less(b.rows[i], b.rows[j])
+	})
+	b.clamp()
+}
+
+func (b *browser) size(n *node) int64 {
+	if b.apparent {
+		return n.size.ApparentBytes
+	}
+	return n.size.Bytes
+}
+
+// less orders rows by the sort key; ties fall back to the name so the order
+// is stable across refreshes.
+func (b *browser) less() func(x, y *node) bool {
+	byName := func(x, y *node) bool { return x.name < y.name }
+	switch b.sortBy {
+	case sortName:
+		return byName
+	case sortCount:
+		return func(x, y *node) bool {
+			if x.size.Files != y.size.Files {
+				return x.size.Files > y.size.Files
+			}
+			return byName(x, y)
+		}
+	case sortTime:
+		return func(x, y *node) bool {
+			if !x.mtime.Equal(y.mtime) {
+				return x.mtime.After(y.mtime)
+			}
+			return byName(x, y)
+		}
+	}
+	return func(x, y *node) bool {
+		if sx, sy := b.size(x), b.size(y); sx != sy {
+			return sx > sy
+		}
+		return byName(x, y)
+	}
+}
+
+// setSort applies a sort key; the same key again reverses the order.
+func (b *browser) setSort(k sortKey) {
+	if b.sortBy == k {
+		b.reverse = !b.reverse
+	} else {
+		b.sortBy, b.reverse = k, false
+	}
+	keep := b.selected()
+	b.refresh()
+	b.selectNode(keep)
+}
+
+func (b *browser) clamp() {
+	if b.cursor >= len(b.rows) {
+		b.cursor = len(b.rows) - 1
+	}
+	if b.cursor < 0 {
+		b.cursor = 0
+	}
+	h := max(b.height, 1)
+	if b.cursor < b.offset {
+		b.offset = b.cursor
+	}
+	if b.cursor >= b.offset+h {
+		b.offset = b.cursor - h + 1
+	}
+	if b.offset > max(len(b.rows)-h, 0) {
+		b.offset = max(len(b.rows)-h, 0)
+	}
+}
+
+func (b *browser) move(delta int) {
+	b.cursor += delta
+	b.clamp()
+}
+
+func (b *browser) top()    { b.cursor = 0; b.clamp() }
+func (b *browser) bottom() { b.cursor = len(b.rows) - 1; b.clamp() }
+
+// open descends into the selected node if it has children.
+func (b *browser) open() bool {
+	n := b.selected()
+	if n == nil || len(n.children) == 0 {
+		return false
+	}
+	b.positions[b.cur] = b.cursor
+	b.cur, b.cursor, b.offset = n, 0, 0
+	b.refresh()
+	return true
+}
+
+// back goes up one level and puts the cursor on the node it came from.
+func (b *browser) back() bool {
+	if b.cur.parent == nil {
+		return false
+	}
+	from := b.cur
+	b.cur = b.cur.parent
+	b.refresh()
+	if !b.selectNode(from) {
+		b.cursor = b.positions[b.cur]
+		b.clamp()
+	}
+	return true
+}
+
+// selectNode puts the cursor on n if it is one of the rows.
+func (b *browser) selectNode(n *node) bool {
+	for i, r := range b.rows {
+		if r == n {
+			b.cursor = i
+			b.clamp()
+			return true
+		}
+	}
+	return false
+}
+
+// reveal makes n's parent the current node and selects n, clearing a filter
+// that would hide it.
+func (b *browser) reveal(n *node) {
+	if b.visible != nil && !b.visible[n] {
+		b.setFilter("")
+	}
+	if n.parent == nil {
+		return
+	}
+	b.cur = n.parent
+	b.refresh()
+	b.selectNode(n)
+}
+
+// setFilter keeps the rows whose path, an ancestor's or a descendant's,
+// contains f (case-insensitive), so that matches deep in the tree stay
+// reachable. The empty filter shows everything.
+func (b *browser) setFilter(f string) {
+	keep := b.selected()
+	b.filter = f
+	if f == "" {
+		b.visible = nil
+	} else {
+		b.visible = map[*node]bool{}
+		markVisible(b.t.root, strings.ToLower(f), false, b.visible)
+	}
+	b.refresh()
+	if keep != nil {
+		b.selectNode(keep)
+	}
+}
+
+// markVisible returns whether n's subtree matches, marking the nodes to show.
+func markVisible(n *node, f string, ancestor bool, vis map[*node]bool) bool {
+	self := ancestor || strings.Contains(n.lower, f)
+	any := self
+	for _, c := range n.children {
+		if markVisible(c, f, self, vis) {
+			any = true
+		}
+	}
+	if any {
+		vis[n] = true
+	}
+	return any
+}
+
+// toggleMark marks or unmarks the selected node and moves down, as gdu does.
+func (b *browser) toggleMark() {
+	n := b.selected()
+	if n == nil {
+		return
+	}
+	if b.marks[n] {
+		delete(b.marks, n)
+	} else {
+		b.marks[n] = true
+	}
+	b.move(1)
+}
+
+// markedSize sums the marked nodes.
+func (b *browser) markedSize() (int, int64) {
+	var total int64
+	for n := range b.marks {
+		total += b.size(n)
+	}
+	return len(b.marks), total
+}
+
+// view draws the visible rows in width columns.
+func (b *browser) view(st *Styles, width int) string {
+	var sb strings.Builder
+	parentSize := b.size(b.cur)
+	end := min(b.offset+b.height, len(b.rows))
+	for i := b.offset; i < end; i++ {
+		if i > b.offset {
+			sb.WriteByte('\n')
+		}
+		sb.WriteString(b.row(st, b.rows[i], parentSize, width, i == b.cursor))
+	}
+	if len(b.rows) == 0 {
+		msg := "(empty)"
+		if b.filter != "" {
+			msg = fmt.Sprintf("nothing here matches %q", b.filter)
+		}
+		sb.WriteString(st.Dim.Render("  " + msg))
+	}
+	return sb.String()
+}
+
+// row lays out one row: mark, problem marker, size, bar, share, versions,
+// name. Narrow terminals drop the bar, then the share and the count.
+func (b *browser) row(st *Styles, n *node, parentSize int64, width int, selected bool) string {
+	size := b.size(n)
+	mark := " "
+	if b.marks[n] {
+		mark = "*"
+	}
+	sym := " "
+	if w := n.worst(); w >= 0 {
+		sym = severitySymbols[w]
+	}
+	share := 0.0
+	if parentSize > 0 {
+		share = float64(size) / float64(parentSize)
+	}
+	barW := 10
+	if width < 70 {
+		barW = 0
+	}
+	count := ""
+	if n.versions > 0 && n.kind != kindVersion {
+		count = Plural(int64(n.versions), "version")
+	} else if n.kind == kindTree || n.kind == kindDownload {
+		count = Plural(n.size.Files, "file")
+	}
+	showCount := width >= 60
+	name := n.name
+	if len(n.children) > 0 {
+		name += "/"
+	}
+	if n.label != "" {
+		name += " [" + n.label + "]"
+	}
+	// Fixed part: mark(1) sym(1) space size(9) space [bar] share(7) count(14)
+	fixed := 1 + 1 + 1 + 9 + 1
+	if barW > 0 {
+		fixed += barW + 3
+	}
+	fixed += 7
+	if showCount {
+		fixed += 14
+	}
+	nameW := max(width-fixed, 4)
+	name = ShortenMiddle(name, nameW)
+
+	var line strings.Builder
+	line.WriteString(mark)
+	line.WriteString(sym)
+	line.WriteString(fmt.Sprintf(" %9s ", HumanBytes(size)))
+	if barW > 0 {
+		filled := int(share*float64(barW) + 0.5)
+		line.WriteString("[" + strings.Repeat("█", filled) + strings.Repeat("░", barW-filled) + "] ")
+	}
+	line.WriteString(fmt.Sprintf("%5.1f%% ", share*100))
+	if showCount {
+		line.WriteString(fmt.Sprintf("%13s ", count))
+	}
+	line.WriteString(name)
+	plain := line.String()
+	if selected {
+		return st.Selected.Render(padRight(plain, width))
+	}
+	// Colour the marker and the bar; the text stays the same without colour.
+	out := plain
+	if w := n.worst(); w >= 0 {
+		out = plain[:1] + st.Severity[w].Render(sym) + plain[1+len(sym):]
+	}
+	if b.marks[n] {
+		out = st.Marked.Render("*") + out[1:]
+	}
+	return ansi.Truncate(out, width, "…")
+}
+
+func padRight(s string, width int) string {
+	if w := ansi.StringWidth(s); w < width {
+		return s + strings.Repeat(" ", width-w)
+	}
+	return ansi.Truncate(s, width, "")
+}

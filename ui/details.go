@@ -1,0 +1,202 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"modscope/cachescan"
+)
+
+// detailsPane draws what is known about the selection in a w×h box with a
+// rule on its left (beside the body) or on top (below it).
+func (m *Model) detailsPane(w, h int) string {
+	st := m.styles
+	var lines []string
+	if m.state == stateReady {
+		switch m.view {
+		case viewModules:
+			if n := m.browser.selected(); n != nil {
+				lines = m.nodeDetails(n)
+			}
+		case viewProblems:
+			if pr := m.problems.selected(); pr != nil {
+				lines = problemDetails(pr, st)
+			}
+		}
+	}
+	right, _ := m.detailsPlacement()
+	inner := w
+	if right {
+		inner = w - 2
+	} else {
+		h--
+	}
+	var wrapped []string
+	for _, l := range lines {
+		if ansi.StringWidth(l) <= inner {
+			wrapped = append(wrapped, l)
+			continue
+		}
+		// Word-wrap, and break paths longer than the pane after a slash.
+		wrapped = append(wrapped, strings.Split(ansi.Wrap(l, inner, "/"), "\n")...)
+	}
+	block := fitBlock(strings.Join(wrapped, "\n"), inner, h)
+	if right {
+		rule := st.PaneBorder.Render("│ ")
+		ls := strings.Split(block, "\n")
+		for i := range ls {
+			ls[i] = rule + ls[i]
+		}
+		return strings.Join(ls, "\n")
+	}
+	return st.PaneBorder.Render(strings.Repeat("─", w)) + "\n" + block
+}
+
+func (m *Model) nodeDetails(n *node) []string {
+	st := m.styles
+	var out []string
+	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	title := n.path
+	if n.kind == kindFile || n.kind == kindTree || n.kind == kindDownload {
+		title = n.ver.Version + " " + n.name
+		if n.mod != nil {
+			title = n.mod.Path + "@" + title
+		}
+	}
+	out = append(out, st.PaneTitle.Render(p(title)))
+	add("%s on disk, %s apparent, %s", HumanBytes(n.size.Bytes), HumanBytes(n.size.ApparentBytes), Plural(n.size.Files, "file"))
+	switch n.kind {
+	case kindVersion:
+		out = append(out, m.versionDetails(n.mod, n.ver)...)
+	case kindModule, kindSegment, kindGroup, kindRoot:
+		if n.versions > 0 {
+			add("%s", Plural(int64(n.versions), "version"))
+		}
+		if n.mod != nil && n.mod.List != nil {
+			add("list  %s  %s", HumanBytes(n.mod.List.ApparentBytes), n.mod.List.ModTime.Local().Format("2006-01-02 15:04"))
+		}
+		if n.kind == kindModule && m.snap.Project != nil {
+			for _, r := range m.snap.Project.Requires {
+				if r.Path == n.mod.Path {
+					add("required by %s: %s (%s)", p(r.Module), p(r.Version), r.State)
+				}
+			}
+		}
+	case kindDownload:
+		add("in %s", p(n.ver.DownloadDir))
+		for _, f := range n.ver.Files {
+			add("  %-22s %9s  %s", p(f.Name), HumanBytes(f.ApparentBytes), f.ModTime.Local().Format("2006-01-02 15:04"))
+		}
+	case kindFile:
+		add("%s", p(n.ver.DownloadDir))
+		add("modified %s", n.file.ModTime.Local().Format("2006-01-02 15:04:05"))
+	case kindTree:
+		add("%s", p(n.ver.Dir))
+	case kindClone:
+		c := n.clone
+		add("remote %s (%s)", p(c.Remote), p(c.Kind))
+		add("hash %s", c.Hash)
+		add("clone %s, .info %s", yesNo(c.HasDir), yesNo(c.HasInfo))
+	}
+	if c := n.sev[0] + n.sev[1] + n.sev[2]; c > 0 {
+		add("")
+		add("%s below: %d errors, %d warnings, %d infos", Plural(int64(c), "problem"), n.sev[0], n.sev[1], n.sev[2])
+	}
+	for i := range n.problems {
+		out = append(out, "")
+		out = append(out, problemDetails(&n.problems[i], st)...)
+	}
+	return out
+}
+
+func (m *Model) versionDetails(mod *cachescan.Module, v *cachescan.Version) []string {
+	var out []string
+	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	state := v.State
+	if v.Active {
+		state += ", the active toolchain"
+	}
+	add("state %s", state)
+	var has []string
+	for _, f := range []struct {
+		ok   bool
+		name string
+	}{{v.HasInfo, ".info"}, {v.HasMod, ".mod"}, {v.HasZip, ".zip"}, {v.HasZipHash, ".ziphash"}, {v.HasDir, "tree"}, {v.HasPartial, ".partial"}} {
+		if f.ok {
+			has = append(has, f.name)
+		}
+	}
+	add("has %s", strings.Join(has, " "))
+	if v.InfoTime != nil {
+		add("published %s", v.InfoTime.UTC().Format("2006-01-02 15:04 MST"))
+	}
+	if o := v.Origin; o != nil {
+		origin := strings.TrimSpace(o.VCS + " " + o.URL)
+		if o.Ref != "" {
+			origin += " " + o.Ref
+		}
+		if o.Hash != "" {
+			origin += " " + o.Hash
+		}
+		add("origin %s", p(origin))
+	}
+	if v.ZipHash != "" {
+		add("ziphash %s", p(v.ZipHash))
+	}
+	zipSums, modSums := m.snap.Project.Sum(mod.Path, v.Version)
+	for _, s := range zipSums {
+		rel := ""
+		if v.ZipHash != "" {
+			rel = " (differs from the ziphash)"
+			if s == v.ZipHash {
+				rel = " (matches the ziphash)"
+			}
+		}
+		add("go.sum %s%s", p(s), rel)
+	}
+	for _, s := range modSums {
+		add("go.sum /go.mod %s", p(s))
+	}
+	if pr := m.snap.Project; pr != nil {
+		for _, r := range pr.Requires {
+			if r.Path == mod.Path && r.Version == v.Version {
+				add("required by %s", p(r.Module))
+			}
+		}
+		for _, r := range pr.Replaces {
+			if r.NewPath == mod.Path && r.NewVersion == v.Version {
+				add("replaces %s (%s)", p(r.OldPath), p(r.Source))
+			}
+		}
+	}
+	add("download %s", p(v.DownloadDir))
+	if v.Dir != "" {
+		add("tree %s", p(v.Dir))
+	}
+	for _, f := range v.Files {
+		add("  %-22s %9s  %s", p(f.Name), HumanBytes(f.ApparentBytes), f.ModTime.Local().Format("2006-01-02 15:04"))
+	}
+	return out
+}
+
+func problemDetails(pr *cachescan.Problem, st *Styles) []string {
+	rank := pr.Severity.Rank()
+	out := []string{st.Severity[rank].Render(severitySymbols[rank]+" "+pr.Kind) + " (" + string(pr.Severity) + ")"}
+	if k := cachescan.LookupKind(pr.Kind); k != nil {
+		out = append(out, k.Meaning)
+	}
+	if pr.Module != "" {
+		out = append(out, "module "+problemSubject(pr))
+	}
+	out = append(out, p(pr.Detail), "at "+p(pr.Path), "fix: "+p(pr.Fix))
+	return out
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "present"
+	}
+	return "missing"
+}

@@ -1,0 +1,64 @@
+package ui
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap is every key the TUI answers to. v, d and r are kept free for
+// verify, purge and re-download.
+type KeyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+	Open, Back                              key.Binding
+	Filter, ClearFilter                     key.Binding
+	SortSize, SortName, SortCount, SortTime key.Binding
+	Apparent, Mark, Details                 key.Binding
+	NextView, PrevView, View1, View2        key.Binding
+	View3, View4                            key.Binding
+	Help, Quit                              key.Binding
+}
+
+// DefaultKeyMap returns the keys ncdu and gdu users already know.
+func DefaultKeyMap() KeyMap {
+	b := func(help, desc string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	return KeyMap{
+		Up:          b("↑/k", "up", "up", "k"),
+		Down:        b("↓/j", "down", "down", "j"),
+		PageUp:      b("pgup", "page up", "pgup", "ctrl+b"),
+		PageDown:    b("pgdn", "page down", "pgdown", "ctrl+f"),
+		Top:         b("g", "top", "g", "home"),
+		Bottom:      b("G", "bottom", "G", "end"),
+		Open:        b("enter/l", "open", "enter", "l", "right"),
+		Back:        b("h/⌫", "up a level", "h", "left", "backspace"),
+		Filter:      b("/", "filter", "/"),
+		ClearFilter: b("esc", "clear filter", "esc"),
+		SortSize:    b("s", "sort by size", "s"),
+		SortName:    b("n", "sort by name", "n"),
+		SortCount:   b("c", "sort by count", "c"),
+		SortTime:    b("m", "sort by time", "m"),
+		Apparent:    b("a", "apparent/disk size", "a"),
+		Mark:        b("space", "mark", "space"),
+		Details:     b("i", "details pane", "i"),
+		NextView:    b("tab", "next view", "tab"),
+		PrevView:    b("shift+tab", "previous view", "shift+tab"),
+		View1:       b("1", "modules", "1"),
+		View2:       b("2", "build cache", "2"),
+		View3:       b("3", "project", "3"),
+		View4:       b("4", "problems", "4"),
+		Help:        b("?", "help", "?"),
+		Quit:        b("q", "quit", "q", "ctrl+c"),
+	}
+}
+
+// ShortHelp is the help line that is always visible.
+func (k KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Open, k.Back, k.Filter, k.SortSize, k.Apparent, k.Mark, k.NextView, k.Help, k.Quit}
+}
+
+// FullHelp is the help screen, one column per group.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back},
+		{k.Filter, k.ClearFilter, k.SortSize, k.SortName, k.SortCount, k.SortTime, k.Apparent},
+		{k.Mark, k.Details, k.NextView, k.PrevView, k.View1, k.View2, k.View3, k.View4, k.Help, k.Quit},
+	}
+}

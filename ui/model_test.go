@@ -1,0 +1,415 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"modscope/cachescan"
+	"modscope/cachescan/cachetest"
+)
+
+// updating reports whether -update was given: the flag is the one that
+// x/exp/golden (imported by teatest) registers.
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+func TestMain(m *testing.M) {
+	// Golden views show local times; make them the same everywhere.
+	time.Local = time.UTC
+	os.Exit(m.Run())
+}
+
+// fixtureSnapshot scans the kit's fixture (healthy entries and every kind of
+// damage) plus a project with replace directives, then rewrites the temp
+// directory to /cache and file times to a fixed instant so views are the
+// same on every machine.
+func fixtureSnapshot(t testing.TB) *cachescan.Snapshot {
+	t.Helper()
+	c := cachetest.New(t)
+	c.Healthy()
+	c.Damage()
+	root := filepath.Dir(c.ModCache)
+	proj := filepath.Join(root, "proj")
+	os.MkdirAll(filepath.Join(root, "lib"), 0o777)
+	os.WriteFile(filepath.Join(root, "lib", "go.mod"), []byte("module example.com/lib\n"), 0o666)
+	os.MkdirAll(proj, 0o777)
+	os.WriteFile(filepath.Join(proj, "go.mod"), []byte(`module example.com/proj
+
+go 1.23.4
+
+require (
+	example.com/good v1.1.0
+	example.com/partial v1.0.0
+	example.com/absent v0.1.0
+	example.com/lib v0.0.0
+)
+
+replace example.com/lib => ../lib
+
+replace example.com/up v1.0.0 => example.com/good v1.0.0
+`), 0o666)
+	env := cachescan.Env{GOVERSION: "go1.22.0", GOTOOLCHAIN: "auto", GOHOSTOS: "linux", GOHOSTARCH: "amd64"}
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
+		Env: env, ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: proj,
+		Now: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = []byte(strings.ReplaceAll(string(data), root, "/cache"))
+	var out cachescan.Snapshot
+	if err := json.Unmarshal(data, &out); err != nil {
+		t.Fatal(err)
+	}
+	fixed := time.Date(2026, 11, 20, 10, 30, 0, 0, time.UTC)
+	for _, m := range out.ModCache.Modules {
+		if m.List != nil {
+			m.List.ModTime = fixed
+		}
+		for _, v := range m.Versions {
+			for i := range v.Files {
+				v.Files[i].ModTime = fixed
+			}
+		}
+	}
+	out.ScannedAt, out.DurationMS = fixed, 12
+	return &out
+}
+
+func press(keys ...string) []tea.Msg {
+	var msgs []tea.Msg
+	for _, k := range keys {
+		switch k {
+		case "enter":
+			msgs = append(msgs, tea.KeyPressMsg{Code: tea.KeyEnter})
+		case "esc":
+			msgs = append(msgs, tea.KeyPressMsg{Code: tea.KeyEscape})
+		case "tab":
+			msgs = append(msgs, tea.KeyPressMsg{Code: tea.KeyTab})
+		case "shift+tab":
+			msgs = append(msgs, tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift})
+		case "backspace":
+			msgs = append(msgs, tea.KeyPressMsg{Code: tea.KeyBackspace})
+		case "space":
+			msgs = append(msgs, tea.KeyPressMsg{Code: tea.KeySpace, Text: " "})
+		case "pgdown":
+			msgs = append(msgs, tea.KeyPressMsg{Code: tea.KeyPgDown})
+		default:
+			for _, r := range k {
+				msgs = append(msgs, tea.KeyPressMsg{Code: r, Text: string(r)})
+			}
+		}
+	}
+	return msgs
+}
+
+func send(m *Model, msgs ...tea.Msg) {
+	for _, msg := range msgs {
+		m.Update(msg)
+	}
+}
+
+func newTestModel(t testing.TB, w, h int) *Model {
+	t.Helper()
+	m := New(context.Background(), cachescan.Options{}, fixtureSnapshot(t))
+	send(m, tea.WindowSizeMsg{Width: w, Height: h})
+	return m
+}
+
+func names(rows []*node) []string {
+	var out []string
+	for _, r := range rows {
+		out = append(out, r.name)
+	}
+	return out
+}
+
+func TestNavigation(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	b := &m.browser
+	if b.cur != m.tree.root || b.rows[0].name != "example.com" {
+		t.Fatalf("root rows = %v", names(b.rows))
+	}
+	send(m, press("j", "j", "k")...)
+	if b.cursor != 1 {
+		t.Errorf("cursor = %d after j j k", b.cursor)
+	}
+	send(m, press("g", "enter")...)
+	if b.cur.name != "example.com" {
+		t.Fatalf("enter did not open example.com: at %q", b.cur.name)
+	}
+	send(m, press("G")...)
+	if b.cursor != len(b.rows)-1 {
+		t.Errorf("G: cursor %d of %d", b.cursor, len(b.rows))
+	}
+	last := b.selected()
+	send(m, press("l")...)
+	if b.cur != last {
+		t.Errorf("l opened %q, want %q", b.cur.name, last.name)
+	}
+	send(m, press("h")...)
+	if b.cur.name != "example.com" || b.selected() != last {
+		t.Errorf("h: at %q on %v, want example.com on %q", b.cur.name, b.selected(), last.name)
+	}
+	send(m, press("backspace")...)
+	if b.cur != m.tree.root || b.selected().name != "example.com" {
+		t.Errorf("backspace: at %q on %q", b.cur.name, b.selected().name)
+	}
+	// Leaves do not open.
+	send(m, press("enter", "enter", "enter", "enter", "enter", "enter")...)
+	if len(b.cur.children) == 0 {
+		t.Errorf("opened a leaf: %q", b.cur.name)
+	}
+}
+
+func TestSorting(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	b := &m.browser
+	send(m, press("enter")...) // example.com
+	bySize := func() bool {
+		for i := 1; i < len(b.rows); i++ {
+			if b.size(b.rows[i-1]) < b.size(b.rows[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	if !bySize() {
+		t.Errorf("default order is not by size: %v", names(b.rows))
+	}
+	send(m, press("n")...)
+	if got := names(b.rows); got[0] != "Upper" || got[1] != "badhash" {
+		t.Errorf("by name: %v", got)
+	}
+	send(m, press("n")...)
+	if got := names(b.rows); got[len(got)-1] != "Upper" {
+		t.Errorf("n twice does not reverse: %v", got)
+	}
+	send(m, press("c")...)
+	for i := 1; i < len(b.rows); i++ {
+		if b.rows[i-1].size.Files < b.rows[i].size.Files {
+			t.Fatalf("by count: %v", names(b.rows))
+		}
+	}
+	send(m, press("m")...)
+	if b.sortBy != sortTime || b.reverse {
+		t.Errorf("m: sort %v reverse %v", b.sortBy, b.reverse)
+	}
+	send(m, press("s", "a")...)
+	if !b.apparent || !bySize() {
+		t.Errorf("a: apparent %v, by size %v", b.apparent, bySize())
+	}
+	if !strings.Contains(m.contextLine(), "apparent size") {
+		t.Errorf("context line does not say apparent size: %q", m.contextLine())
+	}
+}
+
+func TestFilter(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	b := &m.browser
+	send(m, press("/", "B", "u", "r", "n", "t")...)
+	if !m.filtering || b.filter != "Burnt" {
+		t.Fatalf("filtering %v, filter %q", m.filtering, b.filter)
+	}
+	if got := names(b.rows); len(got) != 1 || got[0] != "github.com" {
+		t.Fatalf("filter Burnt at the root: %v", got)
+	}
+	send(m, press("enter")...)
+	if m.filtering {
+		t.Error("enter did not leave the filter input")
+	}
+	send(m, press("enter", "enter")...) // github.com > BurntSushi
+	if got := names(b.rows); len(got) != 1 || got[0] != "toml" {
+		t.Errorf("filtered rows inside github.com/BurntSushi: %v", got)
+	}
+	send(m, press("enter")...)
+	if got := names(b.rows); len(got) != 1 || got[0] != "v1.3.2" {
+		t.Errorf("descendants of a match stay visible: %v", got)
+	}
+	send(m, press("/", "backspace", "backspace", "backspace", "backspace", "backspace", "x", "y", "z", "z", "y")...)
+	if len(b.rows) != 0 || !strings.Contains(b.view(m.styles, 80), "nothing here matches") {
+		t.Errorf("a filter matching nothing: %v", names(b.rows))
+	}
+	send(m, press("esc")...)
+	if m.filtering || b.filter != "" || len(b.rows) == 0 {
+		t.Errorf("esc: filtering %v filter %q rows %d", m.filtering, b.filter, len(b.rows))
+	}
+}
+
+func TestViewSwitchingAndJump(t *testing.T) {
+	m := newTestModel(t, 120, 40)
+	send(m, press("tab")...)
+	if m.view != viewBuild {
+		t.Errorf("tab: view %d", m.view)
+	}
+	send(m, press("shift+tab", "shift+tab")...)
+	if m.view != viewProblems {
+		t.Errorf("shift+tab twice: view %d", m.view)
+	}
+	send(m, press("3")...)
+	if m.view != viewProject || !strings.Contains(ansi.Strip(m.render()), "example.com/lib") {
+		t.Errorf("3: view %d", m.view)
+	}
+	send(m, press("4")...)
+	pr := m.problems.selected()
+	if pr == nil || pr.Kind != "dir-partial" {
+		t.Fatalf("first problem = %+v", pr)
+	}
+	// Walk to the corrupt zip and jump to it.
+	for pr.Kind != "zip-corrupt" {
+		send(m, press("j")...)
+		pr = m.problems.selected()
+	}
+	send(m, press("enter")...)
+	if m.view != viewModules {
+		t.Fatalf("enter did not jump: view %d", m.view)
+	}
+	n := m.browser.selected()
+	if n == nil || n.kind != kindFile || n.ver == nil || n.ver.Version != pr.Version || n.mod.Path != pr.Module {
+		t.Fatalf("jumped to %+v, want the zip of %s@%s", n, pr.Module, pr.Version)
+	}
+	if !strings.Contains(ansi.Strip(m.render()), "zip-corrupt") {
+		t.Error("the details pane does not show the problem after the jump")
+	}
+	send(m, press("1", "space")...)
+	if c, _ := m.browser.markedSize(); c != 1 {
+		t.Errorf("space marked %d nodes", c)
+	}
+	if !strings.Contains(ansi.Strip(m.tabLine()), "1 marked") {
+		t.Errorf("tab line: %q", ansi.Strip(m.tabLine()))
+	}
+}
+
+func TestMouse(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	send(m, tea.MouseClickMsg{X: 10, Y: headerLines + 2, Button: tea.MouseLeft})
+	if m.browser.cursor != 2 {
+		t.Errorf("click on the third row: cursor %d", m.browser.cursor)
+	}
+	send(m, tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	if m.browser.cursor != min(5, len(m.browser.rows)-1) {
+		t.Errorf("wheel down: cursor %d", m.browser.cursor)
+	}
+}
+
+func TestQuitAndHelp(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	send(m, press("?")...)
+	if !m.showHelp || !strings.Contains(ansi.Strip(m.render()), "sort by count") {
+		t.Fatal("? does not show the full help")
+	}
+	send(m, press("j")...)
+	if m.showHelp {
+		t.Error("a key does not close the help")
+	}
+	_, cmd := m.Update(press("q")[0])
+	if cmd == nil {
+		t.Fatal("q returned no command")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Error("q does not quit")
+	}
+	if m.ctx.Err() == nil {
+		t.Error("quitting does not cancel the scan's context")
+	}
+}
+
+// TestEveryFrameFits checks that at every size, in every view, the frame
+// has exactly the terminal's lines, none wider than the terminal.
+func TestEveryFrameFits(t *testing.T) {
+	snap := fixtureSnapshot(t)
+	for _, size := range [][2]int{{60, 15}, {80, 24}, {100, 30}, {120, 40}, {250, 80}} {
+		m := New(context.Background(), cachescan.Options{}, snap)
+		send(m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		for _, keys := range [][]string{{}, {"enter", "j", "enter"}, {"2"}, {"3"}, {"4", "j"}, {"?"}} {
+			send(m, press(keys...)...)
+			lines := strings.Split(m.View().Content, "\n")
+			if len(lines) != size[1] {
+				t.Errorf("%dx%d after %v: %d lines", size[0], size[1], keys, len(lines))
+			}
+			for i, l := range lines {
+				if w := ansi.StringWidth(l); w > size[0] {
+					t.Errorf("%dx%d after %v: line %d is %d wide: %q", size[0], size[1], keys, i, w, ansi.Strip(l))
+				}
+			}
+			send(m, press("esc", "1")...)
+		}
+	}
+}
+
+// sizes, shares and bars depend on the file system's block size; golden
+// files mask them so that they test layout, names, order and markers.
+var masks = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`\d+(\.\d)? (B|KiB|MiB|GiB)\b`), "#SIZE"},
+	{regexp.MustCompile(`\d+\.\d%`), "#%"},
+	{regexp.MustCompile(`[█░]+`), "#BAR"},
+}
+
+func mask(s string) string {
+	for _, m := range masks {
+		s = m.re.ReplaceAllString(s, m.with)
+	}
+	return s
+}
+
+func TestGoldenViews(t *testing.T) {
+	snap := fixtureSnapshot(t)
+	views := []struct {
+		name string
+		keys []string
+	}{
+		{"modules", []string{"n"}},
+		{"modules-open", []string{"n", "enter", "j", "j", "enter"}},
+		{"build", []string{"2"}},
+		{"project", []string{"3"}},
+		{"problems", []string{"4", "j"}},
+	}
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		for _, v := range views {
+			m := New(context.Background(), cachescan.Options{}, snap)
+			send(m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+			send(m, press(v.keys...)...)
+			got := mask(ansi.Strip(m.View().Content))
+			golden := filepath.Join("testdata", v.name+"-"+sizeName(size)+".golden")
+			if updating() {
+				os.MkdirAll("testdata", 0o777)
+				if err := os.WriteFile(golden, []byte(got), 0o666); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./ui -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("%s differs from %s (go test ./ui -update rewrites it):\n%s", v.name, golden, got)
+			}
+		}
+	}
+}
+
+func sizeName(s [2]int) string {
+	return strings.ReplaceAll(strings.TrimSpace(strings.Join([]string{itoa(s[0]), itoa(s[1])}, "x")), " ", "")
+}
+
+func itoa(n int) string { return Count(int64(n)) }

@@ -1,0 +1,241 @@
+package ui
+
+import (
+	"path/filepath"
+	"strings"
+	"time"
+
+	"modscope/cachescan"
+)
+
+// nodeKind says what a row of the Modules view stands for.
+type nodeKind uint8
+
+const (
+	kindRoot     nodeKind = iota
+	kindGroup             // toolchains, vcs clones, checksum db, other
+	kindSegment           // a path element with no module of its own
+	kindModule            // a module path (it may also hold nested modules)
+	kindVersion           // one module version
+	kindDownload          // the version's files in cache/download/<E>/@v
+	kindFile              // one download file
+	kindTree              // the version's extracted tree
+	kindClone             // one cache/vcs clone
+)
+
+// node is one row of the Modules tree. The tree is built once per scan; the
+// browser only reorders and filters views of it.
+type node struct {
+	name     string // shown; control characters already replaced
+	path     string // full module-path-like key, for the breadcrumb and filter
+	lower    string // strings.ToLower(path), for the filter
+	kind     nodeKind
+	parent   *node
+	children []*node
+
+	own      cachescan.Size // what the node holds itself, beyond its children
+	size     cachescan.Size // own plus children
+	versions int            // module versions in the subtree
+	mtime    time.Time      // newest in the subtree
+	label    string         // e.g. "active" for the running toolchain
+
+	problems []cachescan.Problem // attached to this node itself
+	sev      [3]int              // problems in the subtree by severity rank
+
+	mod   *cachescan.Module
+	ver   *cachescan.Version
+	file  *cachescan.File
+	clone *cachescan.VCSClone
+}
+
+// worst returns the rank of the most serious problem in the subtree, or -1.
+func (n *node) worst() int {
+	for i, c := range n.sev {
+		if c > 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// crumbs returns the names from the root to n.
+func (n *node) crumbs() []string {
+	var out []string
+	for x := n; x != nil && x.kind != kindRoot; x = x.parent {
+		out = append(out, x.name)
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out
+}
+
+// tree is the Modules view's data, with indexes to find nodes again.
+type tree struct {
+	root      *node
+	byVersion map[string]*node // "path@version"
+	byPath    map[string]*node // file-system paths of trees, files, clones
+	count     int
+	// segments finds a path segment's node by its full module-path prefix
+	// while the tree is built.
+	segments map[string]*node
+}
+
+// buildTree turns a snapshot into the Modules tree. It does no I/O.
+func buildTree(snap *cachescan.Snapshot) *tree {
+	t := &tree{root: &node{kind: kindRoot, name: "/"}, byVersion: map[string]*node{}, byPath: map[string]*node{}, segments: map[string]*node{}}
+	mc := &snap.ModCache
+	var toolchains *node
+	for _, m := range mc.Modules {
+		var parent *node
+		if m.Toolchain {
+			if toolchains == nil {
+				toolchains = t.add(t.root, &node{name: "Go toolchains", path: "golang.org/toolchain", kind: kindGroup})
+			}
+			parent = toolchains
+			parent.mod = m
+		} else {
+			parent = t.modulePath(m.Path)
+			parent.kind = kindModule
+			parent.mod = m
+		}
+		var vsum cachescan.Size
+		for _, v := range m.Versions {
+			vn := t.version(parent, m, v)
+			if m.Toolchain && v.Active {
+				vn.label = "active"
+			}
+			vsum.Add(v.Size)
+		}
+		extra := m.Size
+		extra.Bytes -= vsum.Bytes
+		extra.ApparentBytes -= vsum.ApparentBytes
+		extra.Files -= vsum.Files
+		parent.own.Add(extra)
+		if m.List != nil && mc.Root != "" && len(m.Versions) > 0 {
+			t.byPath[filepath.Join(m.Versions[0].DownloadDir, "list")] = parent
+		}
+	}
+	if len(mc.VCS.Clones) > 0 || mc.VCS.Files > 0 {
+		vcs := t.add(t.root, &node{name: "cache/vcs", path: "cache/vcs", kind: kindGroup})
+		vcs.own = mc.VCS.Size
+		for i := range mc.VCS.Clones {
+			c := &mc.VCS.Clones[i]
+			name := c.Remote
+			if name == "" {
+				name = c.Hash
+			}
+			cn := t.add(vcs, &node{name: cachescan.Printable(name), path: "cache/vcs/" + c.Hash, kind: kindClone, clone: c, own: c.Size})
+			vcs.own.Bytes -= c.Bytes
+			vcs.own.ApparentBytes -= c.ApparentBytes
+			vcs.own.Files -= c.Files
+			dir := filepath.Join(mc.VCS.Root, c.Hash)
+			t.byPath[dir] = cn
+			t.byPath[dir+".info"] = cn
+		}
+	}
+	if mc.SumDB.Files > 0 {
+		t.add(t.root, &node{name: "cache/download/sumdb", path: "cache/download/sumdb", kind: kindGroup, own: mc.SumDB.Size})
+	}
+	if mc.Other.Files > 0 || mc.Other.Bytes > 0 {
+		t.add(t.root, &node{name: "other (directories, locks, strays)", path: "other", kind: kindGroup, own: mc.Other})
+	}
+	for _, p := range snap.Problems {
+		if n := t.nodeFor(p); n != nil {
+			n.problems = append(n.problems, p)
+		}
+	}
+	t.sum(t.root)
+	t.segments = nil
+	return t
+}
+
+func (t *tree) add(parent, n *node) *node {
+	n.parent = parent
+	if n.path == "" {
+		n.path = n.name
+	}
+	n.lower = strings.ToLower(n.path)
+	parent.children = append(parent.children, n)
+	t.count++
+	return n
+}
+
+// modulePath returns the node for a module path, making the path segments
+// on the way: github.com > owner > repo > v2.
+func (t *tree) modulePath(path string) *node {
+	if n := t.segments[path]; n != nil {
+		return n
+	}
+	parent, seg := t.root, path
+	if i := strings.LastIndexByte(path, '/'); i >= 0 {
+		parent, seg = t.modulePath(path[:i]), path[i+1:]
+	}
+	n := t.add(parent, &node{name: cachescan.Printable(seg), path: path, kind: kindSegment})
+	t.segments[path] = n
+	return n
+}
+
+func (t *tree) version(parent *node, m *cachescan.Module, v *cachescan.Version) *node {
+	vn := t.add(parent, &node{name: cachescan.Printable(v.Version), path: m.Path + "@" + v.Version, kind: kindVersion, mod: m, ver: v})
+	t.byVersion[m.Path+"@"+v.Version] = vn
+	if len(v.Files) > 0 {
+		dl := t.add(vn, &node{name: "download files", path: vn.path + " download", kind: kindDownload, mod: m, ver: v})
+		for i := range v.Files {
+			f := &v.Files[i]
+			fn := t.add(dl, &node{name: cachescan.Printable(f.Name), path: vn.path + " " + f.Name, kind: kindFile, mod: m, ver: v, file: f,
+				own: cachescan.Size{Bytes: f.Bytes, ApparentBytes: f.ApparentBytes, Files: 1}, mtime: f.ModTime})
+			t.byPath[filepath.Join(v.DownloadDir, f.Name)] = fn
+		}
+	}
+	if v.HasDir {
+		tn := t.add(vn, &node{name: "extracted tree", path: vn.path + " tree", kind: kindTree, mod: m, ver: v, own: v.Tree})
+		t.byPath[v.Dir] = tn
+	}
+	if v.InfoTime != nil {
+		vn.mtime = *v.InfoTime
+	}
+	return vn
+}
+
+// nodeFor finds where a problem belongs: the file or tree it names, else
+// its module version, else its module.
+func (t *tree) nodeFor(p cachescan.Problem) *node {
+	if n := t.byPath[p.Path]; n != nil {
+		return n
+	}
+	if p.Module != "" && p.Version != "" {
+		if n := t.byVersion[p.Module+"@"+p.Version]; n != nil {
+			return n
+		}
+	}
+	for dir := p.Path; dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
+		if n := t.byPath[dir]; n != nil {
+			return n
+		}
+	}
+	return nil
+}
+
+// sum fills in subtree sizes, version counts, newest times and problem
+// counts, bottom-up.
+func (t *tree) sum(n *node) {
+	n.size = n.own
+	if n.kind == kindVersion {
+		n.versions = 1
+	}
+	for _, p := range n.problems {
+		n.sev[p.Severity.Rank()]++
+	}
+	for _, c := range n.children {
+		t.sum(c)
+		n.size.Add(c.size)
+		n.versions += c.versions
+		if c.mtime.After(n.mtime) {
+			n.mtime = c.mtime
+		}
+		for i := range n.sev {
+			n.sev[i] += c.sev[i]
+		}
+	}
+}

@@ -1,0 +1,349 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"modscope/cachescan"
+)
+
+// scroller scrolls a view made of lines: the Build cache and Project views.
+type scroller struct{ offset int }
+
+func (s *scroller) key(msg tea.KeyPressMsg, k KeyMap, height int) {
+	switch {
+	case key.Matches(msg, k.Up):
+		s.scroll(-1, height)
+	case key.Matches(msg, k.Down):
+		s.scroll(1, height)
+	case key.Matches(msg, k.PageUp):
+		s.scroll(-max(height-1, 1), height)
+	case key.Matches(msg, k.PageDown):
+		s.scroll(max(height-1, 1), height)
+	case key.Matches(msg, k.Top):
+		s.offset = 0
+	case key.Matches(msg, k.Bottom):
+		s.offset = 1 << 30
+	}
+}
+
+func (s *scroller) scroll(delta, height int) {
+	s.offset = max(s.offset+delta, 0)
+}
+
+func (s *scroller) view(lines []string, height int) string {
+	s.offset = min(s.offset, max(len(lines)-height, 0))
+	end := min(s.offset+height, len(lines))
+	return strings.Join(lines[s.offset:end], "\n")
+}
+
+// problemLine is a kind header or a problem in the Problems view.
+type problemLine struct {
+	header string // set on kind headers
+	kind   *cachescan.Kind
+	prob   *cachescan.Problem
+}
+
+// problemList is the Problems view: problems grouped by kind, in severity
+// order, with a cursor that moves over problems and skips headers.
+type problemList struct {
+	lines  []problemLine
+	cursor int
+	offset int
+	height int
+}
+
+func newProblemList(ps []cachescan.Problem) problemList {
+	var l problemList
+	kind := ""
+	for i := range ps {
+		pr := &ps[i]
+		if pr.Kind != kind {
+			kind = pr.Kind
+			n := 0
+			for _, q := range ps {
+				if q.Kind == kind {
+					n++
+				}
+			}
+			l.lines = append(l.lines, problemLine{header: fmt.Sprintf("%s (%s) · %d", kind, pr.Severity, n), kind: cachescan.LookupKind(kind)})
+		}
+		l.lines = append(l.lines, problemLine{prob: pr})
+	}
+	l.cursor = 1
+	return l
+}
+
+func (l *problemList) selected() *cachescan.Problem {
+	if l.cursor >= 0 && l.cursor < len(l.lines) {
+		return l.lines[l.cursor].prob
+	}
+	return nil
+}
+
+func (l *problemList) move(delta int) {
+	if len(l.lines) == 0 {
+		return
+	}
+	step := 1
+	if delta < 0 {
+		step = -1
+	}
+	target := min(max(l.cursor+delta, 0), len(l.lines)-1)
+	l.cursor = target
+	// Land on a problem, not a header.
+	for l.cursor >= 0 && l.cursor < len(l.lines) && l.lines[l.cursor].prob == nil {
+		l.cursor += step
+	}
+	if l.cursor < 0 || l.cursor >= len(l.lines) {
+		l.cursor = target
+		for l.cursor >= 0 && l.cursor < len(l.lines) && l.lines[l.cursor].prob == nil {
+			l.cursor -= step
+		}
+	}
+	l.clamp()
+}
+
+func (l *problemList) clickLine(i int) {
+	if i >= 0 && i < len(l.lines) && l.lines[i].prob != nil {
+		l.cursor = i
+		l.clamp()
+	}
+}
+
+func (l *problemList) clamp() {
+	if l.height <= 0 {
+		return
+	}
+	h := l.height
+	if l.cursor >= len(l.lines) {
+		l.cursor = len(l.lines) - 1
+	}
+	if l.cursor < 0 {
+		l.cursor = 0
+	}
+	if l.cursor < l.offset {
+		l.offset = l.cursor
+		// Keep the kind header in sight above the first problem of a group.
+		if l.offset > 0 && l.lines[l.offset-1].prob == nil {
+			l.offset--
+		}
+	}
+	if l.cursor >= l.offset+h {
+		l.offset = l.cursor - h + 1
+	}
+}
+
+func (l *problemList) view(st *Styles, width int) string {
+	if len(l.lines) == 0 {
+		return st.Dim.Render("\n  No problems found. The scan hashes nothing; verify checks every hash.")
+	}
+	var out []string
+	end := min(l.offset+l.height, len(l.lines))
+	for i := l.offset; i < end; i++ {
+		ln := l.lines[i]
+		if ln.prob == nil {
+			rank := 2
+			if ln.kind != nil {
+				rank = ln.kind.Severity.Rank()
+			}
+			out = append(out, ansi.Truncate(st.Severity[rank].Render(severitySymbols[rank]+" "+ln.header), width, "…"))
+			continue
+		}
+		pr := ln.prob
+		what := problemSubject(pr)
+		text := fmt.Sprintf("   %s  %s", ShortenMiddle(what, max(width/2, 20)), p(pr.Detail))
+		if i == l.cursor {
+			out = append(out, st.Selected.Render(padRight(text, width)))
+		} else {
+			out = append(out, ansi.Truncate(text, width, "…"))
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// problemSubject names what a problem is about: module@version, else the
+// last elements of its path.
+func problemSubject(pr *cachescan.Problem) string {
+	if pr.Module != "" {
+		if pr.Version != "" {
+			return p(pr.Module + "@" + pr.Version)
+		}
+		return p(pr.Module)
+	}
+	return shortEntry(p(lastElems(pr.Path, 3)))
+}
+
+func lastElems(path string, n int) string {
+	parts := strings.Split(strings.ReplaceAll(path, "\\", "/"), "/")
+	if len(parts) > n {
+		parts = parts[len(parts)-n:]
+	}
+	return strings.Join(parts, "/")
+}
+
+// buildLines is the Build cache view.
+func buildLines(snap *cachescan.Snapshot, st *Styles, apparent bool) []string {
+	bc := snap.BuildCache
+	size := func(s cachescan.Size) int64 {
+		if apparent {
+			return s.ApparentBytes
+		}
+		return s.Bytes
+	}
+	var out []string
+	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	if bc.Root == "" {
+		return []string{"", "  The build cache is off (GOCACHE=off)."}
+	}
+	if !bc.Exists {
+		return []string{"", "  " + p(bc.Root) + " does not exist yet: the go command creates it on the first build."}
+	}
+	add("")
+	if bc.CacheProg != "" {
+		add("  GOCACHEPROG=%s is set: the go command uses that program, not these files.", p(bc.CacheProg))
+		add("")
+	}
+	add("  %s in %s (%s, %s)", HumanBytes(size(bc.Size)), Plural(bc.Files, "file"),
+		Plural(bc.Actions, "action"), Plural(bc.Outputs, "output"))
+	add("")
+	out = append(out, st.PaneTitle.Render("  Last used"))
+	var total int64
+	for _, b := range bc.ByAge {
+		total += size(b.Size)
+	}
+	for _, b := range bc.ByAge {
+		share := 0.0
+		if total > 0 {
+			share = float64(size(b.Size)) / float64(total)
+		}
+		filled := int(share*20 + 0.5)
+		bar := st.Bar.Render(strings.Repeat("█", filled)) + st.BarEmpty.Render(strings.Repeat("░", 20-filled))
+		add("  %-9s %9s %s %5.1f%%  %s", b.Label, HumanBytes(size(b.Size)), bar, share*100, Plural(b.Entries, "entry"))
+	}
+	add("")
+	add("  The go command trims entries unused for 5 days, at most once a day.")
+	trim := "never"
+	if bc.TrimTime != nil {
+		trim = bc.TrimTime.Local().Format("2006-01-02 15:04")
+	}
+	add("  Last trim       %s", trim)
+	expire := "never (go clean -testcache was not run)"
+	if bc.TestExpire != nil {
+		expire = bc.TestExpire.Local().Format("2006-01-02 15:04")
+	}
+	add("  Test results    cached results before %s are ignored", expire)
+	add("  Fuzz cache      %s in %s (never trimmed; go clean -fuzzcache)", HumanBytes(size(bc.Fuzz)), Plural(bc.Fuzz.Files, "file"))
+	add("  Other           %s (README, trim.txt, the 256 entry directories)", HumanBytes(size(bc.Other)))
+	var probs int
+	for _, pr := range snap.Problems {
+		if pr.Module == "" && strings.HasPrefix(pr.Path, bc.Root) {
+			probs++
+		}
+	}
+	if probs > 0 {
+		add("")
+		out = append(out, st.Severity[1].Render(fmt.Sprintf("  %s in the build cache: see the Problems view (4)", Plural(int64(probs), "problem"))))
+	}
+	return out
+}
+
+// projectLines is the Project view: the module, its requires and its
+// replace directives as a tree.
+func projectLines(snap *cachescan.Snapshot, st *Styles) []string {
+	pr := snap.Project
+	if pr == nil {
+		return []string{"", "  No go.mod or go.work in this directory or above.", "  Run modscope in a module, or pass --project DIR."}
+	}
+	var out []string
+	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	add("")
+	if pr.GoWork != "" {
+		add("  workspace %s", p(pr.GoWork))
+		for _, m := range pr.Modules {
+			add("    use %s  (%s)", p(m.Dir), p(m.Path))
+		}
+	} else {
+		add("  module %s", p(pr.Module))
+	}
+	line := "  "
+	if pr.Go != "" {
+		line += "go " + p(pr.Go)
+	}
+	if pr.Toolchain != "" {
+		line += "   toolchain " + p(pr.Toolchain)
+	}
+	if act := snap.ModCache.ActiveToolchain; act != "" {
+		line += "   (runs " + p(act) + " from the module cache)"
+	}
+	add("%s", line)
+	for _, e := range pr.Errors {
+		out = append(out, st.StatusError.Render("  "+p(e)))
+	}
+	add("")
+	out = append(out, st.PaneTitle.Render(fmt.Sprintf("  Requires (%d)", len(pr.Requires))))
+	for _, r := range pr.Requires {
+		mark, style := "✓", st.Label
+		switch {
+		case r.Replaced:
+			mark, style = "→", st.Dim
+		case r.State == "missing":
+			mark, style = "✗", st.Severity[0]
+		case !r.Complete:
+			mark, style = "~", st.Severity[1]
+		}
+		extra := r.State
+		if r.Replaced {
+			extra = "replaced"
+		}
+		if r.Indirect {
+			extra += ", indirect"
+		}
+		out = append(out, "  "+style.Render(mark)+fmt.Sprintf(" %s %s  %s", p(r.Path), p(r.Version), st.Dim.Render(extra)))
+	}
+	add("")
+	out = append(out, st.PaneTitle.Render(fmt.Sprintf("  Replace directives (%d)", len(pr.Replaces))))
+	if len(pr.Replaces) == 0 {
+		out = append(out, st.Dim.Render("  none"))
+	}
+	for i, r := range pr.Replaces {
+		branch, stem := "├─", "│ "
+		if i == len(pr.Replaces)-1 {
+			branch, stem = "└─", "  "
+		}
+		old := p(r.OldPath)
+		if r.OldVersion != "" {
+			old += " " + p(r.OldVersion)
+		}
+		add("  %s %s", branch, old)
+		target := p(r.NewPath)
+		if r.NewVersion != "" {
+			target += " " + p(r.NewVersion)
+		}
+		var state string
+		ok := r.TargetExists
+		switch {
+		case r.Local && !r.TargetExists:
+			state = "local directory missing: " + p(r.LocalDir)
+		case r.Local && !r.TargetHasGoMod:
+			state, ok = "local directory without go.mod", false
+		case r.Local:
+			state = "local directory " + p(r.LocalDir)
+		case r.TargetExists:
+			state = "module, " + r.TargetState + " in the cache"
+		default:
+			state = "module, not in the cache"
+		}
+		mark := st.Label.Render("✓")
+		if !ok {
+			mark = st.Severity[0].Render("✗")
+		}
+		add("  %s   => %s  %s %s", stem, target, mark, st.Dim.Render(state))
+		add("  %s      %s", stem, st.Dim.Render("from "+p(r.Source)))
+	}
+	return out
+}
