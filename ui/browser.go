@@ -298,8 +298,11 @@ func (b *browser) row(st *Styles, n *node, parentSize int64, width int, selected
 		share = float64(size) / float64(parentSize)
 	}
 	barW := 10
-	if width < 70 {
+	switch {
+	case width < 70:
 		barW = 0
+	case width >= 160:
+		barW = 20
 	}
 	count := ""
 	if n.versions > 0 && n.kind != kindVersion {
@@ -327,32 +330,39 @@ func (b *browser) row(st *Styles, n *node, parentSize int64, width int, selected
 	nameW := max(width-fixed, 4)
 	name = ShortenMiddle(name, nameW)
 
-	var line strings.Builder
-	line.WriteString(mark)
-	line.WriteString(sym)
-	line.WriteString(fmt.Sprintf(" %9s ", HumanBytes(size)))
-	if barW > 0 {
-		filled := int(share*float64(barW) + 0.5)
-		line.WriteString("[" + strings.Repeat("█", filled) + strings.Repeat("░", barW-filled) + "] ")
-	}
-	line.WriteString(fmt.Sprintf("%5.1f%% ", share*100))
+	sizeStr := fmt.Sprintf(" %9s ", HumanBytes(size))
+	filled := int(share*float64(barW) + 0.5)
+	pct := fmt.Sprintf("%5.1f%% ", share*100)
+	countStr := ""
 	if showCount {
-		line.WriteString(fmt.Sprintf("%13s ", count))
+		countStr = fmt.Sprintf("%13s ", count)
 	}
-	line.WriteString(name)
-	plain := line.String()
 	if selected {
-		return st.Selected.Render(padRight(plain, width))
+		plain := mark + sym + sizeStr
+		if barW > 0 {
+			plain += "[" + strings.Repeat("█", filled) + strings.Repeat("░", barW-filled) + "] "
+		}
+		return st.Selected.Render(padRight(plain+pct+countStr+name, width))
 	}
-	// Colour the marker and the bar; the text stays the same without colour.
-	out := plain
-	if w := n.worst(); w >= 0 {
-		out = plain[:1] + st.Severity[w].Render(sym) + plain[1+len(sym):]
-	}
+	// The same text, coloured: the marker, the bar, the dim columns.
+	var line strings.Builder
 	if b.marks[n] {
-		out = st.Marked.Render("*") + out[1:]
+		line.WriteString(st.Marked.Render(mark))
+	} else {
+		line.WriteString(mark)
 	}
-	return ansi.Truncate(out, width, "…")
+	if w := n.worst(); w >= 0 {
+		line.WriteString(st.Severity[w].Render(sym))
+	} else {
+		line.WriteString(sym)
+	}
+	line.WriteString(sizeStr)
+	if barW > 0 {
+		line.WriteString("[" + st.Bar.Render(strings.Repeat("█", filled)) + st.BarEmpty.Render(strings.Repeat("░", barW-filled)) + "] ")
+	}
+	line.WriteString(st.Dim.Render(pct + countStr))
+	line.WriteString(name)
+	return ansi.Truncate(line.String(), width, "…")
 }
 
 func padRight(s string, width int) string {

@@ -47,10 +47,13 @@ func Count(n int64) string {
 	return b.String()
 }
 
-// Plural returns "1 module" or "2 modules".
+// Plural returns "1 module" or "2 modules", "1 entry" or "2 entries".
 func Plural(n int64, word string) string {
 	if n == 1 {
 		return "1 " + word
+	}
+	if strings.HasSuffix(word, "y") {
+		return Count(n) + " " + word[:len(word)-1] + "ies"
 	}
 	return Count(n) + " " + word + "s"
 }

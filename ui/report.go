@@ -112,7 +112,7 @@ func (r *report) buildCache(bc *cachescan.BuildCache) {
 		r.para(2, "GOCACHEPROG="+p(bc.CacheProg)+" is set: the go command uses that program, not these files.")
 	}
 	r.line("  %s", sizeLine(bc.Size))
-	r.line("  %s (%s, %s)", Count(bc.Entries)+" entries", Plural(bc.Actions, "action"), Plural(bc.Outputs, "output"))
+	r.line("  %s (%s, %s)", Plural(bc.Entries, "entry"), Plural(bc.Actions, "action"), Plural(bc.Outputs, "output"))
 	var parts []string
 	for _, b := range bc.ByAge {
 		parts = append(parts, b.Label+" "+HumanBytes(b.Bytes))

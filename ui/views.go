@@ -247,7 +247,7 @@ func buildLines(snap *cachescan.Snapshot, st *Styles, apparent bool) []string {
 	}
 	if probs > 0 {
 		add("")
-		out = append(out, st.Severity[1].Render(fmt.Sprintf("  %s in the build cache: see the Problems view (4)", Plural(int64(probs), "problem"))))
+		out = append(out, st.Severity[1].Render(fmt.Sprintf("  %s in the build cache: press 4 for the Problems view", Plural(int64(probs), "problem"))))
 	}
 	return out
 }
