@@ -97,7 +97,7 @@ func scanCmd(ctx context.Context, name string, args []string, stdout, stderr io.
 
 	// Without a subcommand, a terminal gets the TUI; anything else (a pipe,
 	// a file, CI) gets the report.
-	if name == "" && !*jsonOut && isTerminal(os.Stdout) && isTerminal(os.Stdin) {
+	if f, ok := stdout.(*os.File); ok && name == "" && !*jsonOut && isTerminal(f) && isTerminal(os.Stdin) {
 		if err := ui.Run(ctx, cfg.opts, *noColor); err != nil {
 			fmt.Fprintf(stderr, "modscope: %s; modscope scan prints the same as a report\n", err)
 			return exitFailed
