@@ -144,12 +144,9 @@ func (b *browser) clamp() {
 }
 
 func (b *browser) move(delta int) {
-	b.cursor += delta
+	b.cursor = min(max(b.cursor+delta, 0), len(b.rows)-1)
 	b.clamp()
 }
-
-func (b *browser) top()    { b.cursor = 0; b.clamp() }
-func (b *browser) bottom() { b.cursor = len(b.rows) - 1; b.clamp() }
 
 // open descends into the selected node if it has children.
 func (b *browser) open() bool {

@@ -237,9 +237,13 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case viewProblems:
 		m.problemsKey(msg)
 	case viewProject:
-		m.project.key(msg, k, m.bodyHeight())
+		if d, ok := navDelta(msg, k, m.bodyHeight()); ok {
+			m.project.scroll(d)
+		}
 	case viewBuild:
-		m.build.key(msg, k, m.bodyHeight())
+		if d, ok := navDelta(msg, k, m.bodyHeight()); ok {
+			m.build.scroll(d)
+		}
 	}
 	return m, nil
 }
@@ -249,21 +253,34 @@ func (m *Model) setView(v viewKind) {
 	m.layout()
 }
 
-func (m *Model) modulesKey(msg tea.KeyPressMsg) {
-	b, k := &m.browser, m.keys
+// navDelta says how far a navigation key moves a cursor in a list whose
+// page is page rows, and whether msg is a navigation key at all.
+func navDelta(msg tea.KeyPressMsg, k KeyMap, page int) (int, bool) {
+	const far = 1 << 30
 	switch {
 	case key.Matches(msg, k.Up):
-		b.move(-1)
+		return -1, true
 	case key.Matches(msg, k.Down):
-		b.move(1)
+		return 1, true
 	case key.Matches(msg, k.PageUp):
-		b.move(-max(b.height-1, 1))
+		return -max(page-1, 1), true
 	case key.Matches(msg, k.PageDown):
-		b.move(max(b.height-1, 1))
+		return max(page-1, 1), true
 	case key.Matches(msg, k.Top):
-		b.top()
+		return -far, true
 	case key.Matches(msg, k.Bottom):
-		b.bottom()
+		return far, true
+	}
+	return 0, false
+}
+
+func (m *Model) modulesKey(msg tea.KeyPressMsg) {
+	b, k := &m.browser, m.keys
+	if d, ok := navDelta(msg, k, b.height); ok {
+		b.move(d)
+		return
+	}
+	switch {
 	case key.Matches(msg, k.Open):
 		b.open()
 	case key.Matches(msg, k.Back):
@@ -314,21 +331,9 @@ func (m *Model) filterKey(msg tea.KeyPressMsg) {
 }
 
 func (m *Model) problemsKey(msg tea.KeyPressMsg) {
-	p, k := &m.problems, m.keys
-	switch {
-	case key.Matches(msg, k.Up):
-		p.move(-1)
-	case key.Matches(msg, k.Down):
-		p.move(1)
-	case key.Matches(msg, k.PageUp):
-		p.move(-max(p.height-1, 1))
-	case key.Matches(msg, k.PageDown):
-		p.move(max(p.height-1, 1))
-	case key.Matches(msg, k.Top):
-		p.move(-len(p.lines))
-	case key.Matches(msg, k.Bottom):
-		p.move(len(p.lines))
-	case key.Matches(msg, k.Open):
+	if d, ok := navDelta(msg, m.keys, m.problems.height); ok {
+		m.problems.move(d)
+	} else if key.Matches(msg, m.keys.Open) {
 		m.jump()
 	}
 }
@@ -355,9 +360,9 @@ func (m *Model) scroll(delta int) {
 	case viewProblems:
 		m.problems.move(delta)
 	case viewProject:
-		m.project.scroll(delta, m.bodyHeight())
+		m.project.scroll(delta)
 	case viewBuild:
-		m.build.scroll(delta, m.bodyHeight())
+		m.build.scroll(delta)
 	}
 }
 

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"modscope/cachescan"
@@ -14,25 +12,8 @@ import (
 // scroller scrolls a view made of lines: the Build cache and Project views.
 type scroller struct{ offset int }
 
-func (s *scroller) key(msg tea.KeyPressMsg, k KeyMap, height int) {
-	switch {
-	case key.Matches(msg, k.Up):
-		s.scroll(-1, height)
-	case key.Matches(msg, k.Down):
-		s.scroll(1, height)
-	case key.Matches(msg, k.PageUp):
-		s.scroll(-max(height-1, 1), height)
-	case key.Matches(msg, k.PageDown):
-		s.scroll(max(height-1, 1), height)
-	case key.Matches(msg, k.Top):
-		s.offset = 0
-	case key.Matches(msg, k.Bottom):
-		s.offset = 1 << 30
-	}
-}
-
-func (s *scroller) scroll(delta, height int) {
-	s.offset = max(s.offset+delta, 0)
+func (s *scroller) scroll(delta int) {
+	s.offset = min(max(s.offset+delta, 0), 1<<30)
 }
 
 func (s *scroller) view(lines []string, height int) string {
