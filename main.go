@@ -33,7 +33,8 @@ const (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	// The first ctrl+c cancels the work; a second one kills the process.
+	go func() { <-ctx.Done(); stop() }()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -156,15 +157,15 @@ func resolve(ctx context.Context, modcache, gocache, project string) (config, er
 		}
 	}
 	cfg.opts.BuildCache = env.GOCACHE
-	if gocache != "" {
+	if gocache == "off" || (gocache == "" && env.GOCACHE == "off") {
+		cfg.opts.BuildCache = ""
+	} else if gocache != "" {
 		if cfg.opts.BuildCache, err = abs("gocache", gocache); err != nil {
 			return cfg, err
 		}
 		if err := mustBeDir("--gocache", cfg.opts.BuildCache); err != nil {
 			return cfg, err
 		}
-	} else if env.GOCACHE == "off" {
-		cfg.opts.BuildCache = ""
 	}
 	if cfg.opts.ModCache == "" {
 		return cfg, errors.New("cannot locate the module cache: neither GOMODCACHE nor GOPATH is set and there is no home directory; pass --modcache DIR")

@@ -69,7 +69,13 @@ func TestScanExitCodes(t *testing.T) {
 		t.Errorf("JSON snapshot = %+v", snap.ModCache)
 	}
 
-	// No subcommand: the report, as long as there is no TUI for a non-terminal.
+	// --gocache off skips the build cache, as GOCACHE=off would.
+	code, out, _ = runMain(t, "scan", "--json", "--modcache", c.ModCache, "--gocache", "off", "--project", proj)
+	if err := json.Unmarshal([]byte(out), &snap); err != nil || snap.BuildCache.Root != "" || snap.BuildCache.Exists {
+		t.Errorf("--gocache off: exit %d, build cache %+v, %v", code, snap.BuildCache, err)
+	}
+
+	// No subcommand and no terminal: the report.
 	code, out, _ = runMain(t, flags...)
 	if code != 1 || !strings.Contains(out, "Module cache") {
 		t.Errorf("no subcommand: exit %d\n%s", code, out)

@@ -76,7 +76,7 @@ func (s *modScan) assemble(mc *ModCache, activeToolchain string) []Problem {
 				where = filepath.Join(s.root, "cache", "download", filepath.FromSlash(r.escPath), "@v")
 			}
 			problems = append(problems, newProblem(KindPathInvalid, "", "", where,
-				r.escPath+"@"+r.escVer+": "+err.Error(), nil))
+				r.escPath+"@"+r.escVer+": "+err.Error()))
 			if perr != nil {
 				path = r.escPath
 			}
@@ -141,14 +141,20 @@ func (s *modScan) assemble(mc *ModCache, activeToolchain string) []Problem {
 		c.Size = s.cloneSizes[h].size()
 		mc.VCS.Size.Add(c.Size)
 		mc.VCS.Clones = append(mc.VCS.Clones, *c)
-		if c.HasDir != c.HasInfo {
-			dir := filepath.Join(mc.VCS.Root, h)
+		dir := filepath.Join(s.root, "cache", "vcs", h)
+		// The go command sets a clone up under <hash>.lock: a clone
+		// without its .info is normal while that lock is held.
+		if c.HasDir != c.HasInfo && !lockHeld(dir+".lock") {
 			detail, path := "clone without its .info: the go command deletes and clones it again", dir
 			if !c.HasDir {
 				detail, path = "an .info without its clone", dir+".info"
 			}
-			problems = append(problems, newProblem(KindVCSBroken, "", "", path, detail, map[string]string{
-				"the clone directory and its .info": dir + " and " + dir + ".info"}))
+			p := newProblem(KindVCSBroken, "", "", path, detail)
+			p.Fix = "rm " + ShellQuote(dir+".info") + "  (keep the .lock)"
+			if c.HasDir {
+				p.Fix = "chmod -R u+w " + ShellQuote(dir) + " && rm -rf " + ShellQuote(dir) + "  (keep the .lock)"
+			}
+			problems = append(problems, p)
 		}
 	}
 	mc.VCS.Size.Add(s.vcs.size())
@@ -198,24 +204,15 @@ func (s *modScan) buildVersion(r *verRec, path, vers, activeToolchain string) bu
 		return busy == 1
 	}
 	dir := r.dir
-	if dir == "" {
-		dir = filepath.Join(s.root, filepath.FromSlash(r.escPath)+"@"+r.escVer)
-	}
 	base := filepath.Join(dl, r.escVer)
-	places := map[string]string{"DIR": dir, "the tree, zip and ziphash": dir + ", " + base + ".zip and " + base + ".ziphash"}
 	mv := path + "@" + vers
-	// Outside any module, so that the user's go.mod and go.sum stay as they are.
-	download := "(cd / && go mod download " + mv + ")"
-	fix := func(kind, at, detail string, extra map[string]string) {
-		for k, val := range places {
-			if extra == nil {
-				extra = map[string]string{}
-			}
-			if _, ok := extra[k]; !ok {
-				extra[k] = val
-			}
+	add := func(kind, at, detail, fix string) *Problem {
+		p := newProblem(kind, path, vers, at, detail)
+		if fix != "" {
+			p.Fix = fix
 		}
-		v.problems = append(v.problems, newProblem(kind, path, vers, at, detail, extra))
+		v.problems = append(v.problems, p)
+		return &v.problems[len(v.problems)-1]
 	}
 
 	extracting := false
@@ -227,56 +224,60 @@ func (s *modScan) buildVersion(r *verRec, path, vers, activeToolchain string) bu
 			if r.dir == "" {
 				detail = "extraction crashed before the tree was created"
 			}
-			fix(KindDirPartial, base+".partial", detail, nil)
+			add(KindDirPartial, base+".partial", detail, "")
 		}
 	}
-	if len(r.lockBusyProblems) > 0 && !held() {
+	if len(r.lockBusyProblems) > 0 && !held() && !lockHeld(base+".ziphash") {
 		for _, p := range r.lockBusyProblems {
 			if r.zip {
+				// The go command re-hashes the zip by itself; the tree stays
+				// as it is, unchecked.
+				p.Severity = SeverityWarning
 				p.Detail += "; the zip is present, so the go command re-hashes it on next use"
+				p.Fix = "rm " + ShellQuote(base+".ziphash") + "  (the go command re-hashes the zip, offline)"
 			} else {
 				p.Detail += "; the zip is missing, so every build that needs this version fails"
+				p.Fix = removeCmd(dir, base, base+".ziphash") + "; " + downloadCmd(mv)
 			}
-			p.Fix = "chmod -R u+w " + dir + "; rm -rf " + dir + " " + base + ".ziphash; " + download
 			v.problems = append(v.problems, p)
 		}
 	}
 	if len(r.tmpZip) > 0 && !held() {
 		for _, t := range r.tmpZip {
-			v.problems = append(v.problems, newProblem(KindTmpLeftover, path, vers, t,
-				"zip download left by an interrupted go command", nil))
+			add(KindTmpLeftover, t, "zip download left by an interrupted go command", "rm "+ShellQuote(t))
 		}
 	}
 	fips := path == fipsModule
 	if r.dir != "" && !r.zip && !r.ziphash && !fips && !extracting {
-		fix(KindDirOrphan, r.dir, "no zip and no ziphash: go mod verify skips it and nothing checks its files", nil)
+		add(KindDirOrphan, r.dir, "no zip and no ziphash: go mod verify skips it and nothing checks its files",
+			removeCmd(dir, base)+"; "+downloadCmd(mv))
 	}
 	if r.zip && !r.ziphash && !extracting {
 		detail := "zip present, ziphash missing"
 		if r.dir != "" {
 			detail += "; the extracted tree is used without any check"
 		}
-		fix(KindZipHashMissing, base+".zip", detail, map[string]string{"the tree and the zip": dir + " and " + base + ".zip"})
+		add(KindZipHashMissing, base+".zip", detail, removeCmd(dir, base, base+".zip")+"; "+downloadCmd(mv))
 	}
-	if r.ziphash && !r.zip && !fips {
-		fix(KindZipMissing, base+".ziphash", "ziphash present, zip missing", nil)
+	// The ziphash is written before the zip is renamed into place, under
+	// the version lock: a ziphash alone is normal while a download runs.
+	if r.ziphash && !r.zip && !fips && !held() {
+		add(KindZipMissing, base+".ziphash", "ziphash present, zip missing", downloadCmd(mv)+"  (needs the network)")
 	}
-	// Make the remaining fixes concrete.
 	for i := range v.problems {
 		p := &v.problems[i]
 		switch p.Kind {
 		case KindZipCorrupt:
-			p.Fix = "chmod -R u+w " + dir + "; rm -rf " + dir + " " + base + ".zip " + base + ".ziphash; " + download
-		case KindDirOrphan:
-			p.Fix = "chmod -R u+w " + dir + "; rm -rf " + dir + "; " + download
-		case KindZipHashMissing:
-			p.Fix = "chmod -R u+w " + dir + "; rm -rf " + dir + " " + base + ".zip; " + download
-		case KindInfoInvalid, KindModInvalid:
-			p.Fix = "rm " + p.Path + "; the go command fetches it again (needs the network)"
+			p.Fix = removeCmd(dir, base, base+".zip", base+".ziphash") + "; " + downloadCmd(mv)
+		case KindDirPartial:
+			p.Fix = "any go build that needs " + mv + " re-extracts it from the zip, offline; or " + downloadCmd(mv)
 		case KindTmpLeftover:
-			p.Fix = "rm -rf " + p.Path + " (while no go command is running)"
+			if !strings.HasPrefix(p.Fix, "rm ") {
+				p.Fix = "rm " + ShellQuote(p.Path) + "  (while no go command runs)"
+			}
 		}
 	}
+	v.DeclaredPath = r.declared
 
 	hasErr := false
 	for _, p := range v.problems {

@@ -77,6 +77,13 @@ func (b *buildScan) start() {
 			case e.isDir() && isHexByte(e.name):
 				b.other.add(size)
 				b.w.spawn(func() { b.entryDir(path) })
+			case isHexByte(e.name):
+				b.other.add(size)
+				p := newProblem(KindGoCacheBroken, "", "", path, "a "+kindOfFile(e)+" where the go command needs a directory")
+				p.Fix = "rm " + ShellQuote(path)
+				b.mu.Lock()
+				b.problems = append(b.problems, p)
+				b.mu.Unlock()
 			case e.isDir() && e.name == "fuzz":
 				b.fuzz.add(size)
 				b.w.spawn(func() { b.w.tree(path, &b.fuzz) })
@@ -155,7 +162,7 @@ func (b *buildScan) entryDir(dir string) {
 		rec, detail := readAction(path, e, id)
 		if detail != "" {
 			if !recent {
-				problems = append(problems, newProblem(KindActionInvalid, "", "", path, detail, nil))
+				problems = append(problems, newProblem(KindActionInvalid, "", "", path, detail))
 			}
 			continue
 		}
@@ -188,8 +195,8 @@ func (b *buildScan) outputDir(dir string) (Size, int, int64) {
 	for i := range ents {
 		if ents[i].isDir() {
 			n += 2 // not a valid entry whatever it holds
-			sub := filepath.Join(dir, ents[i].name)
-			b.w.tree(sub, a)
+			// Walked here, not spawned: the size is needed on return.
+			b.w.treeSync(filepath.Join(dir, ents[i].name), a)
 			continue
 		}
 		n++
@@ -269,8 +276,8 @@ func (b *buildScan) assemble(bc *BuildCache) []Problem {
 		if !ok {
 			if b.now.Sub(a.mtime) >= settle {
 				p := newProblem(KindOutputMissing, "", "", a.path,
-					"its output "+shortID(a.out)+"-d is gone", nil)
-				p.Fix = "rm " + a.path + " (the go command treats it as a miss)"
+					"its output "+shortID(a.out)+"-d is gone")
+				p.Fix = "rm " + ShellQuote(a.path) + "  (the go command treats it as a miss)"
 				problems = append(problems, p)
 			}
 			continue
@@ -286,8 +293,8 @@ func (b *buildScan) assemble(bc *BuildCache) []Problem {
 			detail = fmt.Sprintf("%d bytes, but the action entry %s-a records %d", o.size, shortName(a.path), a.outSize)
 		}
 		if detail != "" {
-			p := newProblem(KindOutputSizeMismatch, "", "", o.path, detail, nil)
-			p.Fix = "rm -rf " + o.path + " (the go command rebuilds it)"
+			p := newProblem(KindOutputSizeMismatch, "", "", o.path, detail)
+			p.Fix = "rm -rf " + ShellQuote(o.path) + "  (the go command rebuilds it)"
 			problems = append(problems, p)
 			// One report per output, however many actions name it.
 			o.mtime = b.now
@@ -296,8 +303,13 @@ func (b *buildScan) assemble(bc *BuildCache) []Problem {
 	}
 	for i := range problems {
 		if problems[i].Kind == KindActionInvalid {
-			problems[i].Fix = "rm " + problems[i].Path + " (or go clean -cache)"
+			problems[i].Fix = "rm " + ShellQuote(problems[i].Path) + "  (or go clean -cache)"
 		}
+	}
+	if bc.CacheProg != "" {
+		// The go command uses GOCACHEPROG, not these files: nothing here
+		// is worth repairing.
+		problems = nil
 	}
 	bc.Actions, bc.Outputs = b.nActions, b.nOutputs
 	bc.Entries = bc.Actions + bc.Outputs

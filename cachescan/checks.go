@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -25,7 +27,10 @@ const maxSmallFile = 16 << 20
 
 func readSmall(path string, sizeHint int64) ([]byte, error) {
 	// One byte more than the listing said shows whether the file grew.
-	buf := make([]byte, min(max(sizeHint+1, 64), maxSmallFile+1))
+	if sizeHint <= 0 {
+		sizeHint = 4095
+	}
+	buf := make([]byte, min(sizeHint+1, maxSmallFile+1))
 	for {
 		n, err := readHead(path, buf)
 		if err != nil {
@@ -74,7 +79,9 @@ func checkInfo(r *verRec, modPath, vers, path string, size int64) {
 }
 
 func infoProblem(modPath, vers, path, detail string) Problem {
-	return newProblem(KindInfoInvalid, modPath, vers, path, detail, map[string]string{"the .info": path})
+	p := newProblem(KindInfoInvalid, modPath, vers, path, detail)
+	p.Fix = "rm " + ShellQuote(path) + "  (the go command fetches it again; needs the network)"
+	return p
 }
 
 // checkMod: a .mod that does not parse, or declares another path, makes every
@@ -100,13 +107,16 @@ func checkMod(r *verRec, modPath, vers, path string, size int64) {
 	case f.Module == nil:
 		r.problems = append(r.problems, modProblem(modPath, vers, path, "has no module line"))
 	case f.Module.Mod.Path != modPath:
-		r.problems = append(r.problems, modProblem(modPath, vers, path,
-			fmt.Sprintf("declares module %q, not %q", f.Module.Mod.Path, modPath)))
+		// Normal for a fork used as a replace target: its go.mod keeps the
+		// original path. Whether that is a problem depends on the project.
+		r.declared = f.Module.Mod.Path
 	}
 }
 
 func modProblem(modPath, vers, path, detail string) Problem {
-	return newProblem(KindModInvalid, modPath, vers, path, detail, map[string]string{"the .mod": path})
+	p := newProblem(KindModInvalid, modPath, vers, path, detail)
+	p.Fix = "rm " + ShellQuote(path) + "  (the go command fetches it again; needs the network)"
+	return p
 }
 
 // checkZipHash applies the go command's own test (TrimSpace, 47 bytes, no
@@ -141,7 +151,7 @@ func checkZipHash(r *verRec, modPath, vers, path string, size int64) {
 }
 
 func zipHashProblem(r *verRec, modPath, vers, path, detail string) Problem {
-	return newProblem(KindZipHashInvalid, modPath, vers, path, detail, nil)
+	return newProblem(KindZipHashInvalid, modPath, vers, path, detail)
 }
 
 // checkZip runs x/mod/zip's checks, which read only the central directory:
@@ -149,39 +159,54 @@ func zipHashProblem(r *verRec, modPath, vers, path, detail string) Problem {
 func checkZip(r *verRec, modPath, vers, path string) {
 	_, err := modzip.CheckZip(module.Version{Path: modPath, Version: vers}, path)
 	if err != nil {
-		r.problems = append(r.problems, newProblem(KindZipCorrupt, modPath, vers, path, firstLine(errText(err)), nil))
+		r.problems = append(r.problems, newProblem(KindZipCorrupt, modPath, vers, path, firstLine(errText(err))))
 	}
 }
 
-// checkList compares list with the .mod files present. The go command never
-// reads list itself; file:// proxies serve it.
+// checkList compares list with what the go command would write: the
+// escaped names of the .mod files whose escaped version is canonical,
+// semver-sorted, each line ending in a newline. The go command never reads
+// list itself; file:// proxies serve it.
 func checkList(m *modRec, modPath, dir string, mods []string) (Problem, bool) {
 	path := filepath.Join(dir, "list")
 	var want []string
 	for _, ev := range mods {
-		if v, err := module.UnescapeVersion(ev); err == nil {
-			want = append(want, v)
+		if module.CanonicalVersion(ev) == ev {
+			want = append(want, ev)
 		}
+	}
+	semver.Sort(want)
+	stale := func(detail string) (Problem, bool) {
+		p := newProblem(KindListStale, modPath, "", path, detail)
+		p.Fix = "printf '" + strings.Join(append(append([]string{}, want...), ""), "\\n") + "' > " + ShellQuote(path)
+		if len(want) == 0 {
+			p.Fix = "rm " + ShellQuote(path)
+		}
+		return p, true
 	}
 	if m.list == nil {
 		if len(want) == 0 {
 			return Problem{}, false
 		}
-		return newProblem(KindListStale, modPath, "", path,
-			fmt.Sprintf("missing, while %d .mod file(s) are present", len(want)), nil), true
+		return stale(fmt.Sprintf("missing, while %d .mod file(s) are present", len(want)))
 	}
 	data, err := readSmall(path, m.list.ApparentBytes)
 	if err != nil {
-		return newProblem(KindListStale, modPath, "", path, "cannot read: "+errText(err), nil), true
+		return stale("cannot read: " + errText(err))
 	}
 	if bytes.IndexByte(data, 0) >= 0 {
-		return newProblem(KindListStale, modPath, "", path, "has NUL bytes (a torn write)", nil), true
+		return stale("has NUL bytes (a torn write)")
+	}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		return stale("does not end in a newline (a torn write)")
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if len(data) == 0 {
+		lines = nil
 	}
 	have := map[string]bool{}
-	for _, line := range strings.Split(string(data), "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			have[line] = true
-		}
+	for _, line := range lines {
+		have[line] = true
 	}
 	var missing, extra []string
 	for _, v := range want {
@@ -194,10 +219,13 @@ func checkList(m *modRec, modPath, dir string, mods []string) (Problem, bool) {
 		extra = append(extra, v)
 	}
 	if len(missing) == 0 && len(extra) == 0 {
+		if !slices.Equal(lines, want) {
+			return stale("not in semver order, or has a version twice")
+		}
 		return Problem{}, false
 	}
-	semver.Sort(missing)
-	semver.Sort(extra)
+	sort.Strings(missing)
+	sort.Strings(extra)
 	var parts []string
 	if len(missing) > 0 {
 		parts = append(parts, "lacks "+clip(missing))
@@ -205,7 +233,7 @@ func checkList(m *modRec, modPath, dir string, mods []string) (Problem, bool) {
 	if len(extra) > 0 {
 		parts = append(parts, "names "+clip(extra)+" without a .mod")
 	}
-	return newProblem(KindListStale, modPath, "", path, strings.Join(parts, "; "), nil), true
+	return stale(strings.Join(parts, "; "))
 }
 
 func clip(vs []string) string {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"modscope/cachescan"
 	"modscope/cachescan/cachetest"
@@ -62,6 +63,10 @@ func TestRootSymlinkIsFollowedOnce(t *testing.T) {
 	}
 	if v := snap.ModCache.FindVersion("example.com/a", "v1.0.0"); v == nil || v.State != "complete" {
 		t.Errorf("through a linked root: %+v", v)
+	}
+	real, _ := filepath.EvalSymlinks(c.ModCache)
+	if snap.ModCache.Root != real || !strings.HasPrefix(snap.ModCache.FindVersion("example.com/a", "v1.0.0").Dir, real) {
+		t.Errorf("root %q and paths under it disagree", snap.ModCache.Root)
 	}
 }
 
@@ -126,7 +131,7 @@ func TestFilesWhereDirectoriesBelong(t *testing.T) {
 	for _, p := range snap.Problems {
 		kinds[p.Kind]++
 	}
-	if kinds[cachescan.KindPathInvalid] != 2 || len(snap.Problems) != 2 {
+	if kinds[cachescan.KindPathInvalid] != 2 || kinds[cachescan.KindGoCacheBroken] != 1 || len(snap.Problems) != 3 {
 		t.Errorf("problems = %+v", snap.Problems)
 	}
 	if snap.BuildCache.Other.ApparentBytes == 0 {
@@ -214,5 +219,69 @@ func checkUnreadable(t *testing.T) {
 	}
 	if v := snap.ModCache.FindVersion("example.com/a", "v1.0.0"); v == nil || v.State != "complete" {
 		t.Error("one unreadable directory stopped the rest of the scan")
+	}
+}
+
+// TestFIFOsNeverBlock: a named pipe where the scan reads a file (list, an
+// .info, trim.txt, a project's go.mod) must not hang it.
+func TestFIFOsNeverBlock(t *testing.T) {
+	c := cachetest.New(t)
+	e := c.Add(cachetest.Mod("example.com/a", "v1.0.0"))
+	proj := t.TempDir()
+	for _, p := range []string{filepath.Join(e.DL, "list"), e.Info, filepath.Join(c.BuildCache, "trim.txt"), filepath.Join(proj, "go.mod")} {
+		os.Remove(p)
+		if err := syscallMkfifo(p); err != nil {
+			t.Skip("no FIFOs here:", err)
+		}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		scan(t, c, proj)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the scan blocked on a FIFO")
+	}
+}
+
+func TestPrintableInvalidUTF8(t *testing.T) {
+	if got := cachescan.Printable("a\x9b31mb\xff"); got != "a?31mb?" {
+		t.Errorf("Printable = %q", got)
+	}
+}
+
+func TestListOrderAndNewline(t *testing.T) {
+	c := cachetest.New(t)
+	e := c.Add(cachetest.Mod("example.com/a", "v1.0.0"))
+	c.Add(cachetest.Mod("example.com/a", "v1.10.0"))
+	c.Add(cachetest.Mod("example.com/a", "v1.9.0"))
+	list := filepath.Join(e.DL, "list")
+	for content, bad := range map[string]bool{
+		"v1.0.0\nv1.9.0\nv1.10.0\n": false,
+		"v1.0.0\nv1.10.0\nv1.9.0\n": true,
+		"v1.0.0\nv1.9.0\nv1.10.0":   true,
+	} {
+		if err := os.WriteFile(list, []byte(content), 0o666); err != nil {
+			t.Fatal(err)
+		}
+		snap := scan(t, c, "")
+		if got := len(snap.Problems) == 1 && snap.Problems[0].Kind == cachescan.KindListStale; got != bad {
+			t.Errorf("list %q: problems %+v", content, snap.Problems)
+		}
+	}
+}
+
+func TestGOCACHEPROGSilencesTheBuildCache(t *testing.T) {
+	c := cachetest.New(t)
+	c.Damage()
+	env := cachescan.Env{GOCACHEPROG: "cacheprog --dir /x"}
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Env: env, BuildCache: c.BuildCache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Problems) != 0 || snap.BuildCache.CacheProg == "" {
+		t.Errorf("with GOCACHEPROG: problems %+v", snap.Problems)
 	}
 }

@@ -3,6 +3,7 @@
 package cachescan
 
 import (
+	"errors"
 	"io"
 	"os"
 )
@@ -38,8 +39,13 @@ func fromInfo(name string, fi os.FileInfo) dirEntry {
 	return dirEntry{name: name, mode: fi.Mode(), size: fi.Size(), blocks: fi.Size(), mtime: fi.ModTime().UnixNano(), nlink: 1}
 }
 
-// readHead reads up to len(buf) bytes from the start of a file.
+// readHead reads up to len(buf) bytes from the start of a regular file.
 func readHead(path string, buf []byte) (int, error) {
+	if fi, err := os.Lstat(path); err != nil {
+		return 0, err
+	} else if !fi.Mode().IsRegular() {
+		return 0, &os.PathError{Op: "open", Path: path, Err: errors.New("not a regular file")}
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, err

@@ -3,6 +3,7 @@
 package cachescan
 
 import (
+	"errors"
 	"io/fs"
 	"sync"
 
@@ -63,13 +64,25 @@ func openNoFollow(path string, flags int) (int, error) {
 	}
 }
 
+// errNotRegular is returned for a FIFO, device or socket where a file is
+// expected: reading one could block the scan forever.
+var errNotRegular = errors.New("not a regular file")
+
 // readHead reads up to len(buf) bytes from the start of a regular file.
+// O_NONBLOCK keeps the open itself from blocking on a FIFO.
 func readHead(path string, buf []byte) (int, error) {
-	fd, err := openNoFollow(path, 0)
+	fd, err := openNoFollow(path, unix.O_NONBLOCK)
 	if err != nil {
 		return 0, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return 0, &fs.PathError{Op: "stat", Path: path, Err: err}
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return 0, &fs.PathError{Op: "open", Path: path, Err: errNotRegular}
+	}
 	n := 0
 	for n < len(buf) {
 		m, err := unix.Read(fd, buf[n:])

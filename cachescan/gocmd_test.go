@@ -134,17 +134,33 @@ func TestExtractingIsNotAProblem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A download under way: the ziphash is written before the temp zip is
+	// renamed into place.
+	d := c.AddDownload(cachetest.Mod("example.com/downloading", "v1.0.0"))
+	if err := os.Rename(d.Zip, d.Zip+"123456.tmp"); err != nil {
+		t.Fatal(err)
+	}
+	unlock2, err := lockedfile.MutexAt(d.Lock).Lock()
+	if err != nil {
+		t.Fatal(err)
+	}
 	snap := scan(t, c, "")
 	unlock()
+	unlock2()
 	for _, p := range snap.Problems {
 		t.Errorf("problem while the lock is held: %+v", p)
 	}
 	if v := snap.ModCache.FindVersion(e.Path, e.Version); v.State != "extracting" {
 		t.Errorf("state = %q, want extracting", v.State)
 	}
-	// Released: the same marker is now a crashed extraction.
+	// Released: the marker is a crashed extraction, the temp zip a
+	// leftover and the lone ziphash a missing zip.
 	snap = scan(t, c, "")
-	if len(snap.Problems) != 1 || snap.Problems[0].Kind != "dir-partial" {
+	kinds := map[string]int{}
+	for _, p := range snap.Problems {
+		kinds[p.Kind]++
+	}
+	if len(snap.Problems) != 3 || kinds["dir-partial"] != 1 || kinds["tmp-leftover"] != 1 || kinds["zip-missing"] != 1 {
 		t.Errorf("after unlock: %+v", snap.Problems)
 	}
 }

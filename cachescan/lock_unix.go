@@ -2,23 +2,23 @@
 
 package cachescan
 
-import (
-	"os"
-
-	"golang.org/x/sys/unix"
-)
+import "golang.org/x/sys/unix"
 
 // lockHeld reports whether some process holds an exclusive flock on path, as
 // the go command does on a version's .lock while it downloads or extracts.
 // It tries a shared lock without waiting and releases it at once. A missing
-// lock file means nobody holds it; the scan never creates one.
+// lock file, or one that is not a regular file, means nobody holds it; the
+// scan never creates one.
 func lockHeld(path string) bool {
-	f, err := os.Open(path)
+	fd, err := openNoFollow(path, unix.O_NONBLOCK)
 	if err != nil {
 		return false
 	}
-	defer f.Close()
-	fd := int(f.Fd())
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return false
+	}
 	for {
 		err = unix.Flock(fd, unix.LOCK_SH|unix.LOCK_NB)
 		if err != unix.EINTR {

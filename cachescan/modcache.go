@@ -28,6 +28,7 @@ type verRec struct {
 	info, mod, zip, ziphash, partial, lock bool
 	infoTime                               *time.Time
 	origin                                 *Origin
+	declared                               string
 	ziphashValue                           string
 	problems                               []Problem
 	lockBusyProblems                       []Problem // only valid if no go command holds the lock
@@ -53,7 +54,7 @@ type modScan struct {
 	w    *walker
 
 	mu       sync.Mutex
-	versions map[string]*verRec
+	versions map[verKey]*verRec
 	modules  map[string]*modRec
 	problems []Problem
 	now      time.Time
@@ -68,15 +69,19 @@ type modScan struct {
 func newModScan(root string, w *walker, now time.Time) *modScan {
 	return &modScan{
 		root: root, w: w, now: now,
-		versions:   map[string]*verRec{},
+		versions:   map[verKey]*verRec{},
 		modules:    map[string]*modRec{},
 		clones:     map[string]*VCSClone{},
 		cloneSizes: map[string]*acc{},
 	}
 }
 
+// verKey names a version by its escaped path and version. A struct, not
+// "path@version": a path element may itself hold an @ in a damaged cache.
+type verKey struct{ escPath, escVer string }
+
 func (s *modScan) version(escPath, escVer string) *verRec {
-	key := escPath + "@" + escVer
+	key := verKey{escPath, escVer}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.versions[key]
@@ -131,8 +136,10 @@ func (s *modScan) modDir(dir, prefix string) {
 			escPath, escVer := prefix+e.name[:at], e.name[at+1:]
 			if strings.Contains(escVer, ".tmp-") {
 				// Go < 1.16 extracted into <elem>@<v>.tmp-<n> and renamed.
-				s.report(newProblem(KindTmpLeftover, "", "", path,
-					"extraction directory left by an interrupted go command (Go < 1.16)", nil))
+				p := newProblem(KindTmpLeftover, "", "", path,
+					"extraction directory left by an interrupted go command (Go < 1.16)")
+				p.Fix = "chmod -R u+w " + ShellQuote(path) + " && rm -rf " + ShellQuote(path) + "  (while no go command runs)"
+				s.report(p)
 				a := &s.other
 				a.add(size)
 				s.w.spawn(func() { s.w.tree(path, a) })
@@ -148,9 +155,11 @@ func (s *modScan) modDir(dir, prefix string) {
 			s.w.spawn(func() { s.modDir(path, sub) })
 		default:
 			s.other.add(size)
-			if prefix != "" {
+			// A stray file (.DS_Store, notes) is harmless; one named like a
+			// module version stands where the go command expects a tree.
+			if strings.Contains(e.name, "@") {
 				s.report(newProblem(KindPathInvalid, "", "", path,
-					"a "+kindOfFile(e)+" where the go command keeps only module directories", nil))
+					"a "+kindOfFile(e)+" where the go command keeps a module tree"))
 			}
 		}
 	}
@@ -204,8 +213,10 @@ func (s *modScan) downloadDir(dir, prefix string) {
 			s.w.spawn(func() { s.downloadDir(path, sub) })
 		default:
 			s.other.add(size)
-			s.report(newProblem(KindPathInvalid, "", "", path,
-				"a "+kindOfFile(e)+" where the go command keeps only directories", nil))
+			if e.name == "@v" {
+				s.report(newProblem(KindPathInvalid, "", "", path,
+					"a "+kindOfFile(e)+" where the go command keeps the download directory"))
+			}
 		}
 	}
 }
@@ -260,12 +271,18 @@ func (s *modScan) atV(dir, escPath string) {
 		if e.isDir() {
 			m.other.add(size)
 			s.w.spawn(func() { s.w.tree(path, &m.other) })
-			s.report(newProblem(KindPathInvalid, "", "", path, "a directory where the go command keeps only files", nil))
+			s.report(newProblem(KindPathInvalid, "", "", path, "a directory where the go command keeps only files"))
 			continue
 		}
-		if e.name == "list" {
+		if e.name == "list" && e.isRegular() {
 			f := file
 			m.list = &f
+			m.other.add(size)
+			continue
+		}
+		if strings.HasPrefix(e.name, "list") {
+			// list.lock: older go commands locked list through it, and lock
+			// files are never deleted.
 			m.other.add(size)
 			continue
 		}
@@ -274,7 +291,9 @@ func (s *modScan) atV(dir, escPath string) {
 			escVer, isZip := tmpVersion(e.name)
 			if escVer == "" {
 				m.other.add(size)
-				s.report(newProblem(KindTmpLeftover, "", "", path, "temp file left by an interrupted write", nil))
+				p := newProblem(KindTmpLeftover, "", "", path, "temp file left by an interrupted write")
+				p.Fix = "rm " + ShellQuote(path) + "  (while no go command runs)"
+				s.report(p)
 				continue
 			}
 			r := get(escVer)
@@ -284,18 +303,19 @@ func (s *modScan) atV(dir, escPath string) {
 				// Written under the version lock: leftover only if the lock is free.
 				r.tmpZip = append(r.tmpZip, path)
 			} else if s.now.Sub(file.ModTime) > time.Minute {
-				r.problems = append(r.problems, newProblem(KindTmpLeftover, "", "", path, "temp file left by an interrupted write", nil))
+				r.problems = append(r.problems, newProblem(KindTmpLeftover, "", "", path, "temp file left by an interrupted write"))
 			}
 			continue
 		}
 		escVer, suffix := splitDownloadName(e.name)
-		if suffix == "" || !e.isRegular() {
+		if suffix == "" {
+			// Not the go command's, and harmless where it is.
 			m.other.add(size)
-			what := "an unexpected file"
-			if !e.isRegular() {
-				what = "a " + kindOfFile(e)
-			}
-			s.report(newProblem(KindPathInvalid, "", "", path, what+" in a download directory", nil))
+			continue
+		}
+		if !e.isRegular() {
+			m.other.add(size)
+			s.report(newProblem(KindPathInvalid, "", "", path, "a "+kindOfFile(e)+" where the go command keeps a file"))
 			continue
 		}
 		r := get(escVer)
@@ -345,7 +365,8 @@ func (s *modScan) atV(dir, escPath string) {
 			checkZip(c.r, modPath, vers, c.path)
 		}
 	}
-	if p, ok := checkList(m, modPath, dir, mods); ok {
+	if p, ok := checkList(m, modPath, dir, mods); ok && !lockHeld(p.Path) {
+		// The go command rewrites list under a lock on list itself.
 		m.problems = append(m.problems, p)
 	}
 }

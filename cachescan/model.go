@@ -94,6 +94,9 @@ type Version struct {
 	InfoTime *time.Time `json:"infoTime,omitempty"`
 	// Origin is the .info file's record of where the version came from.
 	Origin *Origin `json:"origin,omitempty"`
+	// DeclaredPath is the module path the .mod declares when it is not the
+	// module's own: normal for a fork used as a replace target.
+	DeclaredPath string `json:"declaredPath,omitempty"`
 	// ZipHash is the content of a well-formed .ziphash file.
 	ZipHash string `json:"ziphashValue,omitempty"`
 
@@ -108,11 +111,14 @@ type Version struct {
 
 // Origin is where the go command says a version came from (.info Origin).
 type Origin struct {
-	VCS    string `json:"vcs,omitempty"`
-	URL    string `json:"url,omitempty"`
-	Subdir string `json:"subdir,omitempty"`
-	Hash   string `json:"hash,omitempty"`
-	Ref    string `json:"ref,omitempty"`
+	VCS       string `json:"vcs,omitempty"`
+	URL       string `json:"url,omitempty"`
+	Subdir    string `json:"subdir,omitempty"`
+	Hash      string `json:"hash,omitempty"`
+	TagPrefix string `json:"tagPrefix,omitempty"`
+	TagSum    string `json:"tagSum,omitempty"`
+	Ref       string `json:"ref,omitempty"`
+	RepoSum   string `json:"repoSum,omitempty"`
 }
 
 // File is one file with its size and modification time.

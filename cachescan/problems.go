@@ -63,6 +63,7 @@ const (
 	KindVCSBroken          = "vcs-broken"
 	KindPathInvalid        = "path-invalid"
 	KindUnreadable         = "unreadable"
+	KindGoCacheBroken      = "gocache-broken"
 	KindActionInvalid      = "action-invalid"
 	KindOutputMissing      = "output-missing"
 	KindOutputSizeMismatch = "output-size-mismatch"
@@ -72,22 +73,22 @@ const (
 var Kinds = []Kind{
 	{KindDirPartial, SeverityError,
 		"a .partial marker and no go command holds the version's lock: an extraction crashed",
-		"(cd / && go mod download M@V) removes the half-extracted tree and extracts it again"},
+		"any go build that needs {M@V} re-extracts it from the zip, offline; or (cd / && go mod download {M@V})"},
 	{KindDirOrphan, SeverityWarning,
 		"an extracted tree with neither zip nor ziphash: nothing can verify it and the go command keeps it as is",
-		"remove the tree, then fetch a verified copy with go mod download M@V, run outside any module"},
+		"mark the tree untrusted (.partial), remove it, then download {M@V} again"},
 	{KindZipHashInvalid, SeverityError,
 		".ziphash is not a 47-byte h1: hash; with the zip gone the go command fails on it",
-		"remove the tree and the ziphash, then go mod download M@V outside any module"},
+		"remove the ziphash (and the tree if the zip is gone), then download {M@V} again"},
 	{KindZipHashMissing, SeverityWarning,
 		"a zip without its ziphash: the go command re-hashes the zip but keeps the tree unchecked",
-		"remove the tree and the zip, then go mod download M@V outside any module"},
+		"mark the tree untrusted (.partial), remove it and the zip, then download {M@V} again"},
 	{KindZipMissing, SeverityInfo,
 		"a ziphash without its zip: builds work, but the cache cannot serve this version as a file:// proxy",
-		"(cd / && go mod download M@V) fetches the zip again (needs the network)"},
+		"(cd / && go mod download {M@V}) fetches the zip again (needs the network)"},
 	{KindZipCorrupt, SeverityError,
 		"the zip cannot be opened or fails x/mod/zip's checks; once the tree is gone every build fails",
-		"remove the tree, zip and ziphash, then go mod download M@V outside any module"},
+		"mark the tree untrusted (.partial), remove it, the zip and the ziphash, then download {M@V} again"},
 	{KindInfoInvalid, SeverityWarning,
 		".info is not JSON, names another version, or has no Time; the go command trusts it as it is",
 		"delete the .info; the go command fetches it again (needs the network)"},
@@ -108,7 +109,10 @@ var Kinds = []Kind{
 		"inspect it and remove it by hand"},
 	{KindUnreadable, SeverityWarning,
 		"a path the scan could not read, so the totals leave it out",
-		"check its owner and permissions (ls -ld PATH), or run modscope as the cache's owner"},
+		"check its owner and permissions (ls -ld), or run modscope as the cache's owner"},
+	{KindGoCacheBroken, SeverityError,
+		"a file stands where GOCACHE needs one of its 256 entry directories: every build fails with \"failed to initialize build cache\"",
+		"remove the file; the go command makes the directory again"},
 	{KindActionInvalid, SeverityWarning,
 		"a build-cache -a entry that is not exactly the 175-byte v1 format, or names another ID; the go command treats it as a miss",
 		"delete the entry, or go clean -cache"},
@@ -171,17 +175,50 @@ func HasErrors(ps []Problem) bool {
 	return false
 }
 
-// newProblem fills in the kind's severity and a fix made concrete with the
-// problem's own paths: M@V, DIR, DL and PATH in the kind's text are replaced.
-func newProblem(kind, module, version, path, detail string, places map[string]string) Problem {
+// newProblem fills in the kind's severity and its general fix, with the
+// module version in place of {M@V}. Callers that know the exact paths
+// replace Fix with a command.
+func newProblem(kind, module, version, path, detail string) Problem {
 	k := kindByName[kind]
 	fix := k.Fix
 	if module != "" {
-		fix = strings.ReplaceAll(fix, "M@V", module+"@"+version)
-	}
-	fix = strings.ReplaceAll(fix, "PATH", path)
-	for key, val := range places {
-		fix = strings.ReplaceAll(fix, key, val)
+		fix = strings.ReplaceAll(fix, "{M@V}", module+"@"+version)
 	}
 	return Problem{Kind: kind, Severity: k.Severity, Module: module, Version: version, Path: path, Detail: detail, Fix: fix}
+}
+
+// ShellQuote quotes s for a POSIX shell when it has anything but letters,
+// digits and / . _ - + @ : , = (paths in fixes are pasted into shells).
+func ShellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+@:,=") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// downloadCmd fetches a module version without touching any project: run
+// outside a module, with GOFLAGS cleared and the local toolchain, it checks
+// the download against the checksum database (which needs the network,
+// except for GONOSUMDB/GOPRIVATE modules or GOSUMDB=off).
+func downloadCmd(mv string) string {
+	return "(cd / && GOFLAGS= GOTOOLCHAIN=local go mod download " + ShellQuote(mv) + ")"
+}
+
+// removeCmd removes files of a version in the order a safe purge keeps:
+// .partial first, so that the go command distrusts the tree from then on,
+// the tree (made writable first), then the given download files, .partial
+// last. Interrupted anywhere, it leaves a cache the go command repairs.
+func removeCmd(dir, base string, files ...string) string {
+	var q []string
+	for _, f := range files {
+		q = append(q, ShellQuote(f))
+	}
+	cmd := "touch " + ShellQuote(base+".partial")
+	if dir != "" {
+		cmd += " && chmod -R u+w " + ShellQuote(dir) + " && rm -rf " + ShellQuote(dir)
+	}
+	if len(q) > 0 {
+		cmd += " && rm -f " + strings.Join(q, " ")
+	}
+	return cmd + " && rm " + ShellQuote(base+".partial")
 }

@@ -1,6 +1,7 @@
 package cachescan
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,7 +63,7 @@ func loadProject(dir string) *Project {
 	}
 	if os.Getenv("GOWORK") != "off" && isFile(workFile) {
 		p.GoWork = workFile
-		data, err := os.ReadFile(workFile)
+		data, err := readSmall(workFile, 0)
 		if err != nil {
 			p.Errors = append(p.Errors, errText(err))
 			return p
@@ -104,7 +105,7 @@ func loadProject(dir string) *Project {
 // addModule reads one main module's go.mod.
 func (p *Project) addModule(dir string, main bool) {
 	gomod := filepath.Join(dir, "go.mod")
-	data, err := os.ReadFile(gomod)
+	data, err := readSmall(gomod, 0)
 	if err != nil {
 		p.Errors = append(p.Errors, errText(err))
 		return
@@ -294,7 +295,7 @@ func parseGo(v string) [5]int {
 // readSums adds a go.sum file's hashes to p.Sums. A missing file is normal;
 // malformed lines are skipped (the go command reports them itself).
 func (p *Project) readSums(file string) {
-	data, err := os.ReadFile(file)
+	data, err := readSmall(file, 0)
 	if err != nil {
 		return
 	}
@@ -309,4 +310,28 @@ func (p *Project) readSums(file string) {
 		key := f[0] + " " + f[1]
 		p.Sums[key] = append(p.Sums[key], f[2])
 	}
+}
+
+// pathMismatches reports required versions whose .mod declares another
+// module path. For a fork used as a replace target that is normal, so only
+// requires that no replace covers count: the go command fails on those with
+// "module declares its path as".
+func (p *Project) pathMismatches(mc *ModCache) []Problem {
+	var out []Problem
+	for _, r := range p.Requires {
+		if r.Replaced {
+			continue
+		}
+		v := mc.FindVersion(r.Path, r.Version)
+		if v == nil || v.DeclaredPath == "" {
+			continue
+		}
+		pr := newProblem(KindModInvalid, r.Path, r.Version, filepath.Join(v.DownloadDir, v.EscapedVersion+".mod"),
+			fmt.Sprintf("declares module %q, but %s requires it as %q: builds fail with \"module declares its path as\"",
+				v.DeclaredPath, r.Module, r.Path))
+		pr.Fix = "require " + v.DeclaredPath + " instead, or add: replace " + r.Path + " => " + v.DeclaredPath + " " + r.Version +
+			"  (if the .mod itself is damaged: rm " + ShellQuote(pr.Path) + ")"
+		out = append(out, pr)
+	}
+	return out
 }

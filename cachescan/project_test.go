@@ -3,6 +3,7 @@ package cachescan_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"modscope/cachescan"
@@ -137,5 +138,27 @@ func TestProjectBadGoMod(t *testing.T) {
 	snap := scan(t, c, dir)
 	if len(snap.Project.Errors) == 0 {
 		t.Errorf("a go.mod that does not parse gave no error: %+v", snap.Project)
+	}
+}
+
+// TestForkPaths: a version whose go.mod declares another path is fine as a
+// replace target and an error as a plain require.
+func TestForkPaths(t *testing.T) {
+	c := cachetest.New(t)
+	fork := cachetest.Mod("example.com/fork", "v1.2.0")
+	fork.Files["go.mod"] = "module example.com/original\n"
+	c.Add(fork)
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "go.mod"), "module example.com/p\n\nrequire example.com/original v1.0.0\n\nreplace example.com/original => example.com/fork v1.2.0\n")
+	if snap := scan(t, c, dir); len(snap.Problems) != 0 {
+		t.Errorf("fork as a replace target: %+v", snap.Problems)
+	}
+	if v := scan(t, c, dir).ModCache.FindVersion("example.com/fork", "v1.2.0"); v.DeclaredPath != "example.com/original" || v.State != "complete" {
+		t.Errorf("fork version = %+v", v)
+	}
+	write(t, filepath.Join(dir, "go.mod"), "module example.com/p\n\nrequire example.com/fork v1.2.0\n")
+	snap := scan(t, c, dir)
+	if len(snap.Problems) != 1 || snap.Problems[0].Kind != cachescan.KindModInvalid || !strings.Contains(snap.Problems[0].Detail, "example.com/original") {
+		t.Errorf("fork required under its own path: %+v", snap.Problems)
 	}
 }

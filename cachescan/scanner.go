@@ -71,9 +71,15 @@ func (s *Scanner) Scan(ctx context.Context, opt Options) (*Snapshot, error) {
 		return nil, err
 	}
 	snap.ModCache.Exists, snap.BuildCache.Exists = modExists, buildExists
-	if opt.ModCache != "" {
-		snap.ModCache.VCS.Root = filepath.Join(opt.ModCache, "cache", "vcs")
-		snap.ModCache.SumDB.Root = filepath.Join(opt.ModCache, "cache", "download", "sumdb")
+	// Every path in the snapshot starts at the resolved root, so that the
+	// roots and the paths under them agree when a root is a symlink.
+	if modRoot != "" {
+		snap.ModCache.Root = modRoot
+		snap.ModCache.VCS.Root = filepath.Join(modRoot, "cache", "vcs")
+		snap.ModCache.SumDB.Root = filepath.Join(modRoot, "cache", "download", "sumdb")
+	}
+	if buildRoot != "" {
+		snap.BuildCache.Root = buildRoot
 	}
 
 	w := newWalker(ctx, opt.Workers, &s.prog)
@@ -111,11 +117,14 @@ func (s *Scanner) Scan(ctx context.Context, opt Options) (*Snapshot, error) {
 	}
 	if snap.Project != nil {
 		snap.Project.link(&snap.ModCache)
+		snap.Problems = append(snap.Problems, snap.Project.pathMismatches(&snap.ModCache)...)
 	}
 	sort.Slice(w.errs, func(i, j int) bool { return w.errs[i].Path < w.errs[j].Path })
 	snap.Errors = w.errs
 	for _, e := range w.errs {
-		snap.Problems = append(snap.Problems, newProblem(KindUnreadable, "", "", e.Path, e.Err, nil))
+		p := newProblem(KindUnreadable, "", "", e.Path, e.Err)
+		p.Fix = "ls -ld " + ShellQuote(e.Path) + "  (check its owner and permissions, or run modscope as the cache's owner)"
+		snap.Problems = append(snap.Problems, p)
 	}
 	SortProblems(snap.Problems)
 	snap.DurationMS = time.Since(start).Milliseconds()

@@ -179,7 +179,9 @@ func TestEveryProblemKind(t *testing.T) {
 		if p.Fix == "" || p.Detail == "" || p.Path == "" {
 			t.Errorf("problem without fix, detail or path: %+v", p)
 		}
-		if k := cachescan.LookupKind(p.Kind); k == nil || k.Severity != p.Severity {
+		// A problem may be less serious than its kind (a malformed ziphash
+		// next to its zip), never more.
+		if k := cachescan.LookupKind(p.Kind); k == nil || p.Severity.Rank() < k.Severity.Rank() {
 			t.Errorf("problem %s has severity %s, kind table says %+v", p.Kind, p.Severity, k)
 		}
 	}

@@ -1,11 +1,18 @@
 package cachescan
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Printable returns s with control characters (C0, DEL and C1) replaced by
 // '?'. Names in a cache are untrusted: an escape sequence in a file name must
 // not reach a terminal.
 func Printable(s string) string {
+	if !utf8.ValidString(s) {
+		// A stray byte such as 0x9b is CSI on 8-bit terminals.
+		s = strings.ToValidUTF8(s, "?")
+	}
 	clean := true
 	for _, r := range s {
 		if isControl(r) {

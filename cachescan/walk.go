@@ -163,3 +163,15 @@ func (w *walker) tree(dir string, a *acc) {
 		}
 	}
 }
+
+// treeSync is tree without parallelism, for the rare subtree whose size is
+// needed as soon as the call returns.
+func (w *walker) treeSync(dir string, a *acc) {
+	ents := w.list(dir)
+	a.add(w.count(ents))
+	for i := range ents {
+		if ents[i].isDir() {
+			w.treeSync(filepath.Join(dir, ents[i].name), a)
+		}
+	}
+}

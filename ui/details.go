@@ -145,6 +145,9 @@ func (m *Model) versionDetails(mod *cachescan.Module, v *cachescan.Version) []st
 	if v.ZipHash != "" {
 		add("ziphash %s", p(v.ZipHash))
 	}
+	if v.DeclaredPath != "" {
+		add("go.mod declares module %s (a fork: fine as a replace target)", p(v.DeclaredPath))
+	}
 	zipSums, modSums := m.snap.Project.Sum(mod.Path, v.Version)
 	for _, s := range zipSums {
 		rel := ""

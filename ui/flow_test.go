@@ -28,7 +28,7 @@ func TestFlowScanFilterOpenQuit(t *testing.T) {
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(what)) },
 			teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 	}
-	wait("Problems (26)")
+	wait("Problems (")
 	for _, msg := range press("/", "t", "r", "u", "n", "c") {
 		tm.Send(msg)
 	}

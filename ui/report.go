@@ -248,25 +248,27 @@ func (r *report) problems(snap *cachescan.Snapshot) {
 		}
 	}
 	r.line("Problems      %s", strings.Join(parts, ", "))
+	// Paths under a root are written relative to it when the root needs no
+	// quoting, so that the fixes stay short and still paste as they are.
 	var exports []string
 	for _, rt := range [][2]string{{snap.ModCache.Root, "GOMODCACHE"}, {snap.BuildCache.Root, "GOCACHE"}} {
-		if rt[0] != "" {
+		if rt[0] != "" && cachescan.ShellQuote(rt[0]) == rt[0] {
 			r.roots = append(r.roots, [2]string{rt[0], "$" + rt[1]})
-			exports = append(exports, rt[1]+"="+shellQuote(rt[0]))
+			exports = append(exports, rt[1]+"="+rt[0])
 		}
 	}
 	sort.Slice(r.roots, func(i, j int) bool { return len(r.roots[i][0]) > len(r.roots[j][0]) })
-	r.para(2, "Paths are relative to the cache roots; to run the fixes, first:")
-	r.para(4, "export "+p(strings.Join(exports, " ")))
-	kind := ""
-	for _, q := range ps {
-		if q.Kind != kind {
-			kind = q.Kind
+	if len(exports) > 0 {
+		r.para(2, "Paths start at the cache roots; fixes are one line each. To run them, first:")
+		r.line("    export %s", p(strings.Join(exports, " ")))
+	}
+	for i, q := range ps {
+		if i == 0 || q.Kind != ps[i-1].Kind || q.Severity != ps[i-1].Severity {
 			r.line("")
-			if k := cachescan.LookupKind(kind); k != nil {
-				r.para(2, fmt.Sprintf("%s (%s): %s", k.Name, k.Severity, k.Meaning))
+			if k := cachescan.LookupKind(q.Kind); k != nil {
+				r.para(2, fmt.Sprintf("%s (%s): %s", k.Name, q.Severity, k.Meaning))
 			} else {
-				r.line("  %s (%s)", kind, q.Severity)
+				r.line("  %s (%s)", q.Kind, q.Severity)
 			}
 		}
 		if q.Module != "" {
@@ -280,23 +282,21 @@ func (r *report) problems(snap *cachescan.Snapshot) {
 			r.para(4, "- "+shortEntry(r.short(q.Path)))
 			r.para(6, r.short(q.Detail))
 		}
-		r.para(6, "fix: "+r.short(q.Fix))
+		// Not wrapped: a command must paste as one line.
+		r.line("      fix: %s", r.short(q.Fix))
 	}
 }
 
-// shellQuote quotes s for a POSIX shell when it needs it.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+@:,") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// shortEntry abbreviates the 64-hex ID of a build-cache entry in a path.
+// shortEntry abbreviates the 64-hex name of a build-cache entry or a vcs
+// clone at the end of a path.
 func shortEntry(path string) string {
 	dir, base := filepath.Split(path)
-	if len(base) == 66 && (strings.HasSuffix(base, "-a") || strings.HasSuffix(base, "-d")) {
-		return dir + base[:16] + "…" + base[62:]
+	if len(base) >= 64 && isHex(base[:64]) {
+		return dir + base[:12] + "…" + base[60:]
 	}
 	return path
+}
+
+func isHex(s string) bool {
+	return strings.Trim(s, "0123456789abcdef") == ""
 }

@@ -24,8 +24,8 @@ func (s *scroller) view(lines []string, height int) string {
 
 // problemLine is a kind header or a problem in the Problems view.
 type problemLine struct {
-	header string // set on kind headers
-	kind   *cachescan.Kind
+	header string // set on group headers
+	sev    cachescan.Severity
 	prob   *cachescan.Problem
 }
 
@@ -40,18 +40,16 @@ type problemList struct {
 
 func newProblemList(ps []cachescan.Problem) problemList {
 	var l problemList
-	kind := ""
+	// Problems come sorted by severity, then kind: a group is a run of
+	// the same kind and severity.
 	for i := range ps {
 		pr := &ps[i]
-		if pr.Kind != kind {
-			kind = pr.Kind
+		if i == 0 || pr.Kind != ps[i-1].Kind || pr.Severity != ps[i-1].Severity {
 			n := 0
-			for _, q := range ps {
-				if q.Kind == kind {
-					n++
-				}
+			for j := i; j < len(ps) && ps[j].Kind == pr.Kind && ps[j].Severity == pr.Severity; j++ {
+				n++
 			}
-			l.lines = append(l.lines, problemLine{header: fmt.Sprintf("%s (%s) · %d", kind, pr.Severity, n), kind: cachescan.LookupKind(kind)})
+			l.lines = append(l.lines, problemLine{header: fmt.Sprintf("%s (%s) · %d", pr.Kind, pr.Severity, n), sev: pr.Severity})
 		}
 		l.lines = append(l.lines, problemLine{prob: pr})
 	}
@@ -128,10 +126,7 @@ func (l *problemList) view(st *Styles, width int) string {
 	for i := l.offset; i < end; i++ {
 		ln := l.lines[i]
 		if ln.prob == nil {
-			rank := 2
-			if ln.kind != nil {
-				rank = ln.kind.Severity.Rank()
-			}
+			rank := ln.sev.Rank()
 			out = append(out, ansi.Truncate(st.Severity[rank].Render(severitySymbols[rank]+" "+ln.header), width, "…"))
 			continue
 		}

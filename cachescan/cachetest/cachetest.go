@@ -288,8 +288,9 @@ func GoModSum(gomod string) string {
 	return h
 }
 
-// RewriteList writes dl/list as the go command does: every version with a
-// .mod, semver-sorted, one per line.
+// RewriteList writes dl/list as the go command does: the escaped version
+// of every .mod whose escaped version is canonical (so not v1.0.0-!r!c1),
+// semver-sorted, one per line.
 func RewriteList(dl string) error {
 	ents, err := os.ReadDir(dl)
 	if err != nil {
@@ -297,10 +298,8 @@ func RewriteList(dl string) error {
 	}
 	var vs []string
 	for _, e := range ents {
-		if ev, ok := strings.CutSuffix(e.Name(), ".mod"); ok {
-			if v, err := module.UnescapeVersion(ev); err == nil {
-				vs = append(vs, v)
-			}
+		if ev, ok := strings.CutSuffix(e.Name(), ".mod"); ok && ev != "" && module.CanonicalVersion(ev) == ev {
+			vs = append(vs, ev)
 		}
 	}
 	semver.Sort(vs)

@@ -1,6 +1,7 @@
 package cachetest
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"time"
@@ -38,6 +39,16 @@ func (c *Cache) Healthy() {
 	c.Add(Mod("example.com/good/v2", "v2.0.0-20240102030405-abcdefabcdef"))
 	c.AddToolchain("go1.22.0", "linux", "amd64")
 	c.AddToolchain("go1.23.4", "linux", "amd64")
+	// An upper-case pre-release: escaped on disk, left out of list.
+	up := c.Add(Mod("example.com/good", "v1.2.0-RC1"))
+	// Older go commands locked list through list.lock, never deleted.
+	must(c.t, os.WriteFile(filepath.Join(up.DL, "list.lock"), nil, 0o666))
+	// A fork whose go.mod keeps the original path: a replace target.
+	fork := Mod("example.com/fork", "v1.2.0")
+	fork.Files["go.mod"] = "module example.com/original\n"
+	c.Add(fork)
+	// A stray file where modules live, as macOS Finder leaves them.
+	must(c.t, os.WriteFile(filepath.Join(c.ModCache, "example.com", ".DS_Store"), []byte("finder"), 0o666))
 
 	fips := Paths(c.ModCache, Module{Path: "golang.org/fips140", Version: "v1.0.0-c2097c7c"})
 	must(c.t, os.MkdirAll(fips.DL, 0o777))
@@ -130,9 +141,11 @@ func (c *Cache) Damage() []Expect {
 	must(c.t, os.WriteFile(e.Info, []byte(`{"Version":"v1.1`), 0o666))
 	add("info-invalid", e.Path, e.Version, "")
 
-	// mod-invalid: another module path; a line appended that does not parse.
+	// mod-invalid: no module line; a line appended that does not parse.
+	// (A .mod that declares another path is a project matter: see
+	// Project tests.)
 	e = c.AddMetadata(Mod("example.com/mod", "v1.0.0"))
-	must(c.t, os.WriteFile(e.Mod, []byte("module example.com/somethingelse\n"), 0o666))
+	must(c.t, os.WriteFile(e.Mod, []byte("go 1.21\n"), 0o666))
 	add("mod-invalid", e.Path, e.Version, "")
 	e = c.AddMetadata(Mod("example.com/mod", "v1.1.0"))
 	must(c.t, os.WriteFile(e.Mod, []byte("module example.com/mod\n\nrequire (\n"), 0o666))
@@ -197,6 +210,21 @@ func (c *Cache) Damage() []Expect {
 	must(c.t, os.WriteFile(o.Path, []byte("output that grew by some bytes"), 0o666))
 	must(c.t, os.Chtimes(o.Path, old, old))
 	add("output-size-mismatch", "", "", o.OutputID+"-d")
+	// An executable entry that holds a directory tree instead of one file.
+	o = c.AddExecutableEntry("nested", "tool", []byte("tool"), old)
+	must(c.t, os.MkdirAll(filepath.Join(o.Path, "sub", "deeper"), 0o777))
+	must(c.t, os.WriteFile(filepath.Join(o.Path, "sub", "deeper", "big"), make([]byte, 100<<10), 0o666))
+	must(c.t, os.Chtimes(o.Path, old, old))
+	add("output-size-mismatch", "", "", o.OutputID+"-d")
+	// A file where GOCACHE needs one of its 256 directories.
+	for i := 255; i >= 0; i-- {
+		hh := fmt.Sprintf("%02x", i)
+		if _, err := os.Lstat(filepath.Join(c.BuildCache, hh)); os.IsNotExist(err) {
+			must(c.t, os.WriteFile(filepath.Join(c.BuildCache, hh), []byte("x"), 0o666))
+			add("gocache-broken", "", "", hh)
+			break
+		}
+	}
 	return want
 }
 
