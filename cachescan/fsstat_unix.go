@@ -3,7 +3,6 @@
 package cachescan
 
 import (
-	"errors"
 	"io/fs"
 	"sync"
 
@@ -64,25 +63,15 @@ func openNoFollow(path string, flags int) (int, error) {
 	}
 }
 
-// errNotRegular is returned for a FIFO, device or socket where a file is
-// expected: reading one could block the scan forever.
-var errNotRegular = errors.New("not a regular file")
-
-// readHead reads up to len(buf) bytes from the start of a regular file.
-// O_NONBLOCK keeps the open itself from blocking on a FIFO.
+// readHead reads up to len(buf) bytes from the start of a file. O_NONBLOCK
+// keeps a FIFO where a file should be from blocking the scan: its open
+// returns at once, and so do its reads (EOF or EAGAIN).
 func readHead(path string, buf []byte) (int, error) {
 	fd, err := openNoFollow(path, unix.O_NONBLOCK)
 	if err != nil {
 		return 0, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	defer unix.Close(fd)
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return 0, &fs.PathError{Op: "stat", Path: path, Err: err}
-	}
-	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return 0, &fs.PathError{Op: "open", Path: path, Err: errNotRegular}
-	}
 	n := 0
 	for n < len(buf) {
 		m, err := unix.Read(fd, buf[n:])
