@@ -19,6 +19,7 @@ import (
 
 	"github.com/charmbracelet/x/term"
 
+	"modscope/actions"
 	"modscope/assets"
 	"modscope/cachescan"
 	"modscope/ui"
@@ -47,6 +48,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "", "scan":
 		return scanCmd(ctx, cmd, args, stdout, stderr)
+	case "verify":
+		return verifyCmd(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, assets.Usage())
 		return exitOK
@@ -55,14 +58,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitFailed
 }
 
-// config is what every command needs: where the caches and the project are.
+// config is what every command needs: where the caches and the project
+// are, and how to print.
 type config struct {
 	env     cachescan.Env
 	opts    cachescan.Options
 	jsonOut bool
+	noColor bool
+	args    []string
+	jobs    int
 }
 
-func scanCmd(ctx context.Context, name string, args []string, stdout, stderr io.Writer) int {
+// parse reads the flags every command shares, plus verify's --jobs; it
+// returns the exit status to stop with when the command line is wrong.
+func parse(ctx context.Context, name string, args []string, positional bool, stdout, stderr io.Writer) (config, int, bool) {
 	flags := flag.NewFlagSet("modscope "+name, flag.ContinueOnError)
 	flags.SetOutput(io.Discard)
 	jsonOut := flags.Bool("json", false, "")
@@ -71,58 +80,145 @@ func scanCmd(ctx context.Context, name string, args []string, stdout, stderr io.
 	project := flags.String("project", "", "")
 	workers := flags.Int("workers", 0, "")
 	noColor := flags.Bool("no-color", false, "")
+	jobs := 0
+	if name == "verify" {
+		flags.IntVar(&jobs, "jobs", 0, "")
+	}
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, assets.Usage())
-			return exitOK
+			return config{}, exitOK, false
 		}
 		fmt.Fprintf(stderr, "modscope: %s; run modscope --help for the flags\n", cachescan.Printable(err.Error()))
-		return exitFailed
+		return config{}, exitFailed, false
 	}
-	if flags.NArg() > 0 {
+	if flags.NArg() > 0 && !positional {
 		fmt.Fprintf(stderr, "modscope: unexpected argument %q; run modscope --help for the flags\n", cachescan.Printable(flags.Arg(0)))
-		return exitFailed
+		return config{}, exitFailed, false
+	}
+	for _, a := range flags.Args() {
+		if strings.HasPrefix(a, "-") {
+			fmt.Fprintf(stderr, "modscope: flags go before patterns: %q; run modscope --help\n", cachescan.Printable(a))
+			return config{}, exitFailed, false
+		}
 	}
 	cfg, err := resolve(ctx, *modcache, *gocache, *project)
 	if err != nil {
 		fmt.Fprintf(stderr, "modscope: %s\n", cachescan.Printable(err.Error()))
-		return exitFailed
+		return config{}, exitFailed, false
 	}
-	cfg.opts.Workers = *workers
+	cfg.opts.Workers, cfg.jsonOut, cfg.noColor, cfg.args, cfg.jobs = *workers, *jsonOut, *noColor, flags.Args(), jobs
 	if os.Getenv("GOGC") == "" {
 		// The walk makes millions of short-lived small objects: a larger
 		// heap target cuts the collector's share of the CPU by about a
 		// third, for some tens of MB on a 500,000-file cache.
 		debug.SetGCPercent(400)
 	}
+	return cfg, 0, true
+}
 
+func scanCmd(ctx context.Context, name string, args []string, stdout, stderr io.Writer) int {
+	cfg, code, ok := parse(ctx, name, args, false, stdout, stderr)
+	if !ok {
+		return code
+	}
 	// Without a subcommand, a terminal gets the TUI; anything else (a pipe,
 	// a file, CI) gets the report.
-	if f, ok := stdout.(*os.File); ok && name == "" && !*jsonOut && isTerminal(f) && isTerminal(os.Stdin) {
-		if err := ui.Run(ctx, cfg.opts, *noColor); err != nil {
+	if f, ok := stdout.(*os.File); ok && name == "" && !cfg.jsonOut && isTerminal(f) && isTerminal(os.Stdin) {
+		if err := ui.Run(ctx, cfg.opts, cfg.noColor); err != nil {
 			fmt.Fprintf(stderr, "modscope: %s; modscope scan prints the same as a report\n", err)
 			return exitFailed
 		}
 		return exitOK
 	}
+	snap, code, ok := runScan(ctx, cfg, stderr)
+	if !ok {
+		return code
+	}
+	return finish(stdout, stderr, cfg, snap, snap, nil)
+}
+
+// runScan scans with a progress line on a terminal's stderr.
+func runScan(ctx context.Context, cfg config, stderr io.Writer) (*cachescan.Snapshot, int, bool) {
 	scanner := cachescan.NewScanner()
-	stopProgress := showProgress(scanner, stderr)
+	stop := showProgress(stderr, func() string {
+		p := scanner.Progress()
+		return fmt.Sprintf("scanning: %s files, %s", ui.Count(p.Files), ui.HumanBytes(p.Bytes))
+	})
 	snap, err := scanner.Scan(ctx, cfg.opts)
-	stopProgress()
+	stop()
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			fmt.Fprintln(stderr, "modscope: interrupted")
 		} else {
 			fmt.Fprintf(stderr, "modscope: %s; check the path, or pass --modcache/--gocache\n", cachescan.Printable(err.Error()))
 		}
+		return nil, exitFailed, false
+	}
+	return snap, 0, true
+}
+
+// verifyCmd scans, then hashes what the patterns select.
+func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, code, ok := parse(ctx, "verify", args, true, stdout, stderr)
+	if !ok {
+		return code
+	}
+	snap, code, ok := runScan(ctx, cfg, stderr)
+	if !ok {
+		return code
+	}
+	v := actions.NewVerifier()
+	stop := showProgress(stderr, func() string {
+		p := v.Progress()
+		return fmt.Sprintf("verifying: %s/%s items, %s/%s  %s", ui.Count(p.ItemsDone), ui.Count(p.Items),
+			ui.HumanBytes(p.BytesDone), ui.HumanBytes(p.Bytes), cachescan.Printable(p.Current))
+	})
+	rep, err := v.Verify(ctx, snap, actions.VerifyOptions{Jobs: cfg.jobs, Patterns: cfg.args})
+	stop()
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintln(stderr, "modscope: interrupted")
+		} else {
+			fmt.Fprintf(stderr, "modscope: %s\n", cachescan.Printable(err.Error()))
+		}
 		return exitFailed
 	}
-	if *jsonOut {
+	// The report: the scan's problems for what the patterns select, and
+	// what hashing found.
+	shown := *snap
+	shown.Problems = nil
+	for _, p := range snap.Problems {
+		if len(cfg.args) == 0 || (p.Module != "" && actions.Match(cfg.args, p.Module, p.Version)) {
+			shown.Problems = append(shown.Problems, p)
+		}
+	}
+	shown.Problems = append(shown.Problems, rep.Problems...)
+	cachescan.SortProblems(shown.Problems)
+	if shown.Problems == nil {
+		shown.Problems = []cachescan.Problem{}
+	}
+	return finish(stdout, stderr, cfg, &shown, &verified{&shown, rep}, rep)
+}
+
+// verified is verify's JSON document: the snapshot, plus what was hashed.
+type verified struct {
+	*cachescan.Snapshot
+	Verify *actions.VerifyReport `json:"verify"`
+}
+
+// finish prints the report or the JSON document and picks the exit status.
+func finish(stdout, stderr io.Writer, cfg config, snap *cachescan.Snapshot, doc any, rep *actions.VerifyReport) int {
+	var err error
+	if cfg.jsonOut {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		err = enc.Encode(snap)
+		err = enc.Encode(doc)
 	} else {
 		err = ui.WriteReport(stdout, snap)
+		if err == nil && rep != nil {
+			err = ui.WriteVerifySummary(stdout, rep.Versions, rep.Outputs, rep.Bytes, len(rep.Skipped))
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "modscope: writing the report: %v\n", err)
@@ -206,9 +302,9 @@ func mustBeDir(flagName, dir string) error {
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(f.Fd()) }
 
-// showProgress writes a live progress line to w while a scan runs, if w is
+// showProgress writes a live progress line to w while work runs, if w is
 // a terminal. The returned function stops it and clears the line.
-func showProgress(s *cachescan.Scanner, w io.Writer) func() {
+func showProgress(w io.Writer, line func() string) func() {
 	f, ok := w.(*os.File)
 	if !ok || !isTerminal(f) {
 		return func() {}
@@ -225,8 +321,7 @@ func showProgress(s *cachescan.Scanner, w io.Writer) func() {
 				fmt.Fprint(w, "\r\x1b[K")
 				return
 			case <-t.C:
-				p := s.Progress()
-				fmt.Fprintf(w, "\r\x1b[Kscanning: %s files, %s", ui.Count(p.Files), ui.HumanBytes(p.Bytes))
+				fmt.Fprintf(w, "\r\x1b[K%s", line())
 			}
 		}
 	}()

@@ -144,7 +144,7 @@ func (s *modScan) assemble(mc *ModCache, activeToolchain string) []Problem {
 		dir := filepath.Join(s.root, "cache", "vcs", h)
 		// The go command sets a clone up under <hash>.lock: a clone
 		// without its .info is normal while that lock is held.
-		if c.HasDir != c.HasInfo && !lockHeld(dir+".lock") {
+		if c.HasDir != c.HasInfo && !LockHeld(dir+".lock") {
 			detail, path := "clone without its .info: the go command deletes and clones it again", dir
 			if !c.HasDir {
 				detail, path = "an .info without its clone", dir+".info"
@@ -197,7 +197,7 @@ func (s *modScan) buildVersion(r *verRec, path, vers, activeToolchain string) bu
 	held := func() bool {
 		if busy < 0 {
 			busy = 0
-			if r.lock && lockHeld(lockPath) {
+			if r.lock && LockHeld(lockPath) {
 				busy = 1
 			}
 		}
@@ -227,7 +227,7 @@ func (s *modScan) buildVersion(r *verRec, path, vers, activeToolchain string) bu
 			add(KindDirPartial, base+".partial", detail, "")
 		}
 	}
-	if len(r.lockBusyProblems) > 0 && !held() && !lockHeld(base+".ziphash") {
+	if len(r.lockBusyProblems) > 0 && !held() && !LockHeld(base+".ziphash") {
 		for _, p := range r.lockBusyProblems {
 			if r.zip {
 				// The go command re-hashes the zip by itself; the tree stays

@@ -2,7 +2,7 @@
 
 package cachescan
 
-// lockHeld cannot probe the go command's locks on this system without
+// LockHeld cannot probe the go command's locks on this system without
 // taking them, so it reports them free: a .partial is then reported as a
 // crashed extraction even while one runs.
-func lockHeld(path string) bool { return false }
+func LockHeld(path string) bool { return false }

@@ -4,12 +4,12 @@ package cachescan
 
 import "golang.org/x/sys/unix"
 
-// lockHeld reports whether some process holds an exclusive flock on path, as
+// LockHeld reports whether some process holds an exclusive flock on path, as
 // the go command does on a version's .lock while it downloads or extracts.
 // It tries a shared lock without waiting and releases it at once. A missing
 // lock file, or one that is not a regular file, means nobody holds it; the
 // scan never creates one.
-func lockHeld(path string) bool {
+func LockHeld(path string) bool {
 	fd, err := openNoFollow(path, unix.O_NONBLOCK)
 	if err != nil {
 		return false

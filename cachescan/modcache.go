@@ -365,7 +365,7 @@ func (s *modScan) atV(dir, escPath string) {
 			checkZip(c.r, modPath, vers, c.path)
 		}
 	}
-	if p, ok := checkList(m, modPath, dir, mods); ok && !lockHeld(p.Path) {
+	if p, ok := checkList(m, modPath, dir, mods); ok && !LockHeld(p.Path) {
 		// The go command rewrites list under a lock on list itself.
 		m.problems = append(m.problems, p)
 	}

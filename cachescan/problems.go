@@ -46,24 +46,33 @@ type Kind struct {
 	Severity Severity
 	Meaning  string
 	Fix      string
+	// Verify is set on the kinds that only verify finds: they need hashing.
+	Verify bool
 }
 
 // The problem kinds the scan reports.
 const (
-	KindDirPartial         = "dir-partial"
-	KindDirOrphan          = "dir-orphan"
-	KindZipHashInvalid     = "ziphash-invalid"
-	KindZipHashMissing     = "ziphash-missing"
-	KindZipMissing         = "zip-missing"
-	KindZipCorrupt         = "zip-corrupt"
-	KindInfoInvalid        = "info-invalid"
-	KindModInvalid         = "mod-invalid"
-	KindListStale          = "list-stale"
-	KindTmpLeftover        = "tmp-leftover"
-	KindVCSBroken          = "vcs-broken"
-	KindPathInvalid        = "path-invalid"
-	KindUnreadable         = "unreadable"
-	KindGoCacheBroken      = "gocache-broken"
+	KindDirPartial     = "dir-partial"
+	KindDirOrphan      = "dir-orphan"
+	KindZipHashInvalid = "ziphash-invalid"
+	KindZipHashMissing = "ziphash-missing"
+	KindZipMissing     = "zip-missing"
+	KindZipCorrupt     = "zip-corrupt"
+	KindInfoInvalid    = "info-invalid"
+	KindModInvalid     = "mod-invalid"
+	KindListStale      = "list-stale"
+	KindTmpLeftover    = "tmp-leftover"
+	KindVCSBroken      = "vcs-broken"
+	KindPathInvalid    = "path-invalid"
+	KindUnreadable     = "unreadable"
+	KindGoCacheBroken  = "gocache-broken"
+
+	// Found by verify, which hashes.
+	KindZipModified        = "zip-modified"
+	KindDirModified        = "dir-modified"
+	KindModModified        = "mod-modified"
+	KindGoSumMismatch      = "gosum-mismatch"
+	KindOutputCorrupt      = "output-corrupt"
 	KindActionInvalid      = "action-invalid"
 	KindOutputMissing      = "output-missing"
 	KindOutputSizeMismatch = "output-size-mismatch"
@@ -73,55 +82,70 @@ const (
 var Kinds = []Kind{
 	{KindDirPartial, SeverityError,
 		"a .partial marker and no go command holds the version's lock: an extraction crashed",
-		"any go build that needs {M@V} re-extracts it from the zip, offline; or (cd / && go mod download {M@V})"},
+		"any go build that needs {M@V} re-extracts it from the zip, offline; or (cd / && go mod download {M@V})", false},
 	{KindDirOrphan, SeverityWarning,
 		"an extracted tree with neither zip nor ziphash: nothing can verify it and the go command keeps it as is",
-		"mark the tree untrusted (.partial), remove it, then download {M@V} again"},
+		"mark the tree untrusted (.partial), remove it, then download {M@V} again", false},
 	{KindZipHashInvalid, SeverityError,
 		".ziphash is not a 47-byte h1: hash; with the zip gone the go command fails on it",
-		"remove the ziphash (and the tree if the zip is gone), then download {M@V} again"},
+		"remove the ziphash (and the tree if the zip is gone), then download {M@V} again", false},
 	{KindZipHashMissing, SeverityWarning,
 		"a zip without its ziphash: the go command re-hashes the zip but keeps the tree unchecked",
-		"mark the tree untrusted (.partial), remove it and the zip, then download {M@V} again"},
+		"mark the tree untrusted (.partial), remove it and the zip, then download {M@V} again", false},
 	{KindZipMissing, SeverityInfo,
 		"a ziphash without its zip: builds work, but the cache cannot serve this version as a file:// proxy",
-		"(cd / && go mod download {M@V}) fetches the zip again (needs the network)"},
+		"(cd / && go mod download {M@V}) fetches the zip again (needs the network)", false},
 	{KindZipCorrupt, SeverityError,
 		"the zip cannot be opened or fails x/mod/zip's checks; once the tree is gone every build fails",
-		"mark the tree untrusted (.partial), remove it, the zip and the ziphash, then download {M@V} again"},
+		"mark the tree untrusted (.partial), remove it, the zip and the ziphash, then download {M@V} again", false},
 	{KindInfoInvalid, SeverityWarning,
 		".info is not JSON, names another version, or has no Time; the go command trusts it as it is",
-		"delete the .info; the go command fetches it again (needs the network)"},
+		"delete the .info; the go command fetches it again (needs the network)", false},
 	{KindModInvalid, SeverityError,
 		".mod does not parse or declares another module path: a false SECURITY ERROR on every build",
-		"delete the .mod; the go command fetches it again (needs the network)"},
+		"delete the .mod; the go command fetches it again (needs the network)", false},
 	{KindListStale, SeverityInfo,
 		"list has NUL bytes (a torn write) or disagrees with the .mod files present; matters only to file:// proxies",
-		"rewrite list: one version per line for each .mod present, in semver order"},
+		"rewrite list: one version per line for each .mod present, in semver order", false},
 	{KindTmpLeftover, SeverityInfo,
 		"a temp file or directory left by an interrupted write",
-		"delete it while no go command is running"},
+		"delete it while no go command is running", false},
 	{KindVCSBroken, SeverityWarning,
 		"a cache/vcs clone without its .info, or an .info without its clone",
-		"delete the clone directory and its .info (keep the .lock); the go command clones again"},
+		"delete the clone directory and its .info (keep the .lock); the go command clones again", false},
 	{KindPathInvalid, SeverityWarning,
 		"a name that does not unescape to a valid module path or version: the go command did not write it",
-		"inspect it and remove it by hand"},
+		"inspect it and remove it by hand", false},
 	{KindUnreadable, SeverityWarning,
 		"a path the scan could not read, so the totals leave it out",
-		"check its owner and permissions (ls -ld), or run modscope as the cache's owner"},
+		"check its owner and permissions (ls -ld), or run modscope as the cache's owner", false},
 	{KindGoCacheBroken, SeverityError,
 		"a file stands where GOCACHE needs one of its 256 entry directories: every build fails with \"failed to initialize build cache\"",
-		"remove the file; the go command makes the directory again"},
+		"remove the file; the go command makes the directory again", false},
+	{KindZipModified, SeverityError,
+		"the zip's hash (dirhash.HashZip) differs from its .ziphash: the zip was changed or the ziphash is wrong",
+		"mark the tree untrusted (.partial), remove it, the zip and the ziphash, then download {M@V} again", true},
+	{KindDirModified, SeverityError,
+		"the extracted tree's hash differs from the ziphash (or go.sum): files were edited, added or deleted, and builds compile them silently",
+		"mark the tree untrusted (.partial) and remove it; the go command extracts it again from the zip, offline", true},
+	{KindModModified, SeverityError,
+		"the .mod's hash differs from the project's go.sum /go.mod line: a false SECURITY ERROR on every build",
+		"delete the .mod; the go command fetches it again (needs the network)", true},
+	{KindGoSumMismatch, SeverityError,
+		"the cache's hash for a version differs from the project's go.sum: builds fail with a SECURITY ERROR",
+		"if the zip's own hash matches go.sum, only the cache is wrong: remove and download {M@V} again; if a fresh download still differs, the module changed upstream", true},
+	{KindOutputCorrupt, SeverityError,
+		"a build-cache -d output whose SHA-256 is not its name: the go command only checks sizes, so the linker or compiler crashes on it",
+		"delete the -d output; the go command rebuilds it", true},
 	{KindActionInvalid, SeverityWarning,
 		"a build-cache -a entry that is not exactly the 175-byte v1 format, or names another ID; the go command treats it as a miss",
-		"delete the entry, or go clean -cache"},
+		"delete the entry, or go clean -cache", false},
 	{KindOutputMissing, SeverityInfo,
 		"an -a entry whose -d output is gone: a dead pointer, reclaimable",
-		"delete the -a entry; the go command treats it as a miss"},
+		"delete the -a entry; the go command treats it as a miss", false},
 	{KindOutputSizeMismatch, SeverityError,
 		"a -d output whose size differs from its -a entry (or a -d directory without exactly one file)",
-		"delete the -d output; the go command rebuilds it"},
+		"delete the -d output; the go command rebuilds it", false},
 }
 
 var kindByName = func() map[string]*Kind {

@@ -186,7 +186,7 @@ func TestEveryProblemKind(t *testing.T) {
 		}
 	}
 	for _, k := range cachescan.Kinds {
-		if !seen[k.Name] && k.Name != cachescan.KindUnreadable {
+		if !seen[k.Name] && k.Name != cachescan.KindUnreadable && !k.Verify {
 			t.Errorf("fixture does not exercise kind %s", k.Name)
 		}
 	}

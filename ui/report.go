@@ -300,3 +300,14 @@ func shortEntry(path string) string {
 func isHex(s string) bool {
 	return strings.Trim(s, "0123456789abcdef") == ""
 }
+
+// WriteVerifySummary prints what verify hashed, after the report.
+func WriteVerifySummary(w io.Writer, versions, outputs, bytes int64, skipped int) error {
+	r := &report{w: w}
+	r.line("")
+	r.line("Verified      %s and %s, %s hashed", Plural(versions, "module version"), Plural(outputs, "build output"), HumanBytes(bytes))
+	if skipped > 0 {
+		r.para(2, Plural(int64(skipped), "version")+" skipped: a go command was writing them; run verify again when it is done")
+	}
+	return r.err
+}

@@ -1,0 +1,170 @@
+// Package actions changes or checks the caches that cachescan describes:
+// verify hashes every module version and build output; later purge and
+// re-download act on what it finds. It never imports a UI package.
+package actions
+
+import (
+	"archive/zip"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// fileSums maps file names (as the h1 hash names them) to their SHA-256.
+type fileSums map[string][32]byte
+
+// h1 computes the go command's "h1:" hash (dirhash.Hash1) from per-file
+// sums, so that each file is read once for both the tree's hash and the
+// list of files that differ.
+func h1(sums fileSums) (string, error) {
+	names := make([]string, 0, len(sums))
+	for n := range sums {
+		if strings.Contains(n, "\n") {
+			return "", errors.New("dirhash: filenames with newlines are not supported")
+		}
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	h := sha256.New()
+	for _, n := range names {
+		s := sums[n]
+		fmt.Fprintf(h, "%x  %s\n", s[:], n)
+	}
+	return "h1:" + base64.StdEncoding.EncodeToString(h.Sum(nil)), nil
+}
+
+// counter is told how many bytes were hashed, for progress.
+type counter func(n int64)
+
+// hashReader hashes r, reporting bytes as they are read.
+func hashReader(r io.Reader, count counter, buf []byte) ([32]byte, error) {
+	h := sha256.New()
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			h.Write(buf[:n])
+			count(int64(n))
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return [32]byte{}, err
+		}
+	}
+	var out [32]byte
+	h.Sum(out[:0])
+	return out, nil
+}
+
+// zipSums hashes every entry of a module zip, as dirhash.HashZip does:
+// every name, directories included, with its uncompressed content.
+func zipSums(path string, count counter, buf []byte) (fileSums, error) {
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		return nil, err
+	}
+	defer z.Close()
+	sums := make(fileSums, len(z.File))
+	for _, f := range z.File {
+		r, err := f.Open()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f.Name, err)
+		}
+		s, err := hashReader(r, count, buf)
+		r.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f.Name, err)
+		}
+		sums[f.Name] = s
+	}
+	return sums, nil
+}
+
+// dirSums hashes every non-directory under dir, named prefix + "/" + its
+// slash path, as dirhash.HashDir does. It never follows a symlink: a link
+// is hashed as its target's name (a module zip cannot hold links, so any
+// link already makes the tree differ). skip leaves files out by name.
+func dirSums(dir, prefix string, skip func(name string) bool, count counter, buf []byte) (fileSums, error) {
+	sums := fileSums{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		name := prefix + "/" + filepath.ToSlash(rel)
+		if skip != nil && skip(name) {
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			target, err := os.Readlink(path)
+			if err != nil {
+				return err
+			}
+			sums[name] = sha256.Sum256([]byte("symlink to " + target))
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			sums[name] = sha256.Sum256([]byte("special file"))
+			return nil
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		s, err := hashReader(f, count, buf)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		sums[name] = s
+		return nil
+	})
+	return sums, err
+}
+
+// diffSums lists what a tree has that the zip has not, what it lacks, and
+// what differs, with the module prefix taken off the names.
+func diffSums(tree, zip fileSums, prefix string) (added, missing, changed []string) {
+	for n, s := range tree {
+		z, ok := zip[n]
+		switch {
+		case !ok:
+			added = append(added, strings.TrimPrefix(n, prefix+"/"))
+		case z != s:
+			changed = append(changed, strings.TrimPrefix(n, prefix+"/"))
+		}
+	}
+	for n := range zip {
+		if strings.HasSuffix(n, "/") {
+			continue // a directory entry: trees have no such files
+		}
+		if _, ok := tree[n]; !ok {
+			missing = append(missing, strings.TrimPrefix(n, prefix+"/"))
+		}
+	}
+	slices.Sort(added)
+	slices.Sort(missing)
+	slices.Sort(changed)
+	return
+}
+
+// goModSum is the go.sum hash of a go.mod's content: h1 over one file
+// named "go.mod".
+func goModSum(data []byte) string {
+	s, _ := h1(fileSums{"go.mod": sha256.Sum256(data)})
+	return s
+}

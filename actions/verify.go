@@ -1,0 +1,468 @@
+package actions
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"modscope/cachescan"
+)
+
+// VerifyOptions says what to verify.
+type VerifyOptions struct {
+	// Jobs bounds the versions hashed at once; 0 means GOMAXPROCS.
+	Jobs int
+	// Patterns selects module versions: "path", "path/..." or
+	// "path@version". None means every version and the build cache.
+	Patterns []string
+}
+
+// VerifyProgress is a point-in-time copy of a running verify's counters.
+type VerifyProgress struct {
+	Items     int64  `json:"items"`
+	ItemsDone int64  `json:"itemsDone"`
+	Bytes     int64  `json:"bytes"`
+	BytesDone int64  `json:"bytesDone"`
+	Current   string `json:"current"`
+	Done      bool   `json:"done"`
+}
+
+// VerifyReport is what verify found beyond the scan.
+type VerifyReport struct {
+	// Problems are the hashing problems (zip-modified, dir-modified,
+	// mod-modified, gosum-mismatch, output-corrupt).
+	Problems []cachescan.Problem `json:"problems"`
+	// Versions counts the module versions hashed, Outputs the build
+	// outputs, Bytes what was read.
+	Versions int64 `json:"versions"`
+	Outputs  int64 `json:"outputs"`
+	Bytes    int64 `json:"bytes"`
+	// Skipped lists what a running go command was writing at that moment.
+	Skipped []Skipped `json:"skipped,omitempty"`
+	// Hashes holds the hashes computed per "path@version".
+	Hashes map[string]VersionHashes `json:"hashes"`
+}
+
+// Skipped is an item verify left alone, and why.
+type Skipped struct {
+	Module  string `json:"module,omitempty"`
+	Version string `json:"version,omitempty"`
+	Path    string `json:"path"`
+	Reason  string `json:"reason"`
+}
+
+// VersionHashes are the hashes verify computed for one module version.
+type VersionHashes struct {
+	Zip   string `json:"zip,omitempty"`
+	Dir   string `json:"dir,omitempty"`
+	GoMod string `json:"goMod,omitempty"`
+}
+
+// Verifier runs one verify and exposes its progress while it runs.
+type Verifier struct {
+	items, itemsDone, bytes, bytesDone atomic.Int64
+	current                            atomic.Pointer[string]
+	done                               atomic.Bool
+}
+
+// NewVerifier returns a verifier ready to Verify.
+func NewVerifier() *Verifier { return &Verifier{} }
+
+// Progress returns the counters; safe to call from any goroutine.
+func (v *Verifier) Progress() VerifyProgress {
+	p := VerifyProgress{
+		Items: v.items.Load(), ItemsDone: v.itemsDone.Load(),
+		Bytes: v.bytes.Load(), BytesDone: v.bytesDone.Load(), Done: v.done.Load(),
+	}
+	if c := v.current.Load(); c != nil {
+		p.Current = *c
+	}
+	return p
+}
+
+// job is one thing to hash: a module version or a build output.
+type job struct {
+	size int64
+	mod  *cachescan.Module
+	ver  *cachescan.Version
+	out  string // a -d path
+	id   string // the -d's expected SHA-256, hex
+}
+
+// Verify hashes what the snapshot describes: every selected version's zip,
+// extracted tree and .mod, against the ziphash and the project's go.sum,
+// and (without patterns) every build-cache output against its name. It
+// takes no locks, reads only, and skips a version whose lock a go command
+// holds. Largest items go first so that the pool ends together.
+func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt VerifyOptions) (*VerifyReport, error) {
+	defer v.done.Store(true)
+	jobs := opt.Jobs
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	var work []job
+	for _, m := range snap.ModCache.Modules {
+		for _, ver := range m.Versions {
+			if !Match(opt.Patterns, m.Path, ver.Version) || ver.State == "invalid" {
+				continue
+			}
+			size := ver.Tree.ApparentBytes
+			for _, f := range ver.Files {
+				if strings.HasSuffix(f.Name, ".zip") || strings.HasSuffix(f.Name, ".mod") {
+					size += f.ApparentBytes
+				}
+			}
+			work = append(work, job{size: size, mod: m, ver: ver})
+		}
+	}
+	if len(opt.Patterns) == 0 && snap.BuildCache.Exists && snap.BuildCache.CacheProg == "" {
+		outs, err := listOutputs(snap.BuildCache.Root)
+		if err != nil {
+			return nil, err
+		}
+		work = append(work, outs...)
+	}
+	sort.SliceStable(work, func(i, j int) bool { return work[i].size > work[j].size })
+	v.items.Store(int64(len(work)))
+	var total int64
+	for _, j := range work {
+		total += j.size
+	}
+	v.bytes.Store(total)
+
+	rep := &VerifyReport{Problems: []cachescan.Problem{}, Hashes: map[string]VersionHashes{}}
+	var mu sync.Mutex
+	next := make(chan job)
+	var wg sync.WaitGroup
+	for w := 0; w < jobs; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 256<<10)
+			count := func(n int64) { v.bytesDone.Add(n) }
+			for j := range next {
+				var res result
+				if j.ver != nil {
+					name := j.mod.Path + "@" + j.ver.Version
+					v.current.Store(&name)
+					res = verifyVersion(snap, j.mod, j.ver, count, buf)
+				} else {
+					v.current.Store(&j.out)
+					res = verifyOutput(j.out, j.id, count, buf)
+				}
+				mu.Lock()
+				rep.Problems = append(rep.Problems, res.problems...)
+				rep.Skipped = append(rep.Skipped, res.skipped...)
+				rep.Bytes += res.bytes
+				if j.ver != nil {
+					rep.Versions++
+					rep.Hashes[j.mod.Path+"@"+j.ver.Version] = res.hashes
+				} else {
+					rep.Outputs++
+				}
+				mu.Unlock()
+				v.itemsDone.Add(1)
+			}
+		}()
+	}
+	for _, j := range work {
+		select {
+		case next <- j:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cachescan.SortProblems(rep.Problems)
+	sort.Slice(rep.Skipped, func(i, j int) bool { return rep.Skipped[i].Path < rep.Skipped[j].Path })
+	return rep, nil
+}
+
+// Match reports whether a module version is selected by the patterns:
+// "path", "path/..." (the path and everything below it) or "path@version".
+// No patterns select everything.
+func Match(patterns []string, modPath, version string) bool {
+	if len(patterns) == 0 {
+		return true
+	}
+	for _, p := range patterns {
+		pp, pv, hasV := strings.Cut(p, "@")
+		if hasV && pv != version {
+			continue
+		}
+		if prefix, ok := strings.CutSuffix(pp, "/..."); ok {
+			if modPath == prefix || strings.HasPrefix(modPath, prefix+"/") {
+				return true
+			}
+			continue
+		}
+		if matched, _ := path.Match(pp, modPath); matched || pp == modPath {
+			return true
+		}
+	}
+	return false
+}
+
+// result is what hashing one item found.
+type result struct {
+	problems []cachescan.Problem
+	skipped  []Skipped
+	hashes   VersionHashes
+	bytes    int64
+}
+
+func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan.Version, count counter, buf []byte) result {
+	var res result
+	counted := func(n int64) { res.bytes += n; count(n) }
+	mv := m.Path + "@" + ver.Version
+	base := filepath.Join(ver.DownloadDir, ver.EscapedVersion)
+	if cachescan.LockHeld(base + ".lock") {
+		res.skipped = append(res.skipped, Skipped{m.Path, ver.Version, base + ".lock", "a go command holds the version's lock: it is being written"})
+		return res
+	}
+	add := func(kind, at, detail, fix string) {
+		p := cachescan.Problem{Kind: kind, Module: m.Path, Version: ver.Version, Path: at, Detail: detail, Fix: fix}
+		if k := cachescan.LookupKind(kind); k != nil {
+			p.Severity = k.Severity
+		}
+		res.problems = append(res.problems, p)
+	}
+	sums, modSums := snap.Project.Sum(m.Path, ver.Version)
+	download := "(cd / && GOFLAGS= GOTOOLCHAIN=local go mod download " + cachescan.ShellQuote(mv) + ")"
+	q := cachescan.ShellQuote
+
+	var zs fileSums
+	if ver.HasZip {
+		var err error
+		zs, err = zipSums(base+".zip", counted, buf)
+		if err == nil {
+			res.hashes.Zip, err = h1(zs)
+		}
+		if err != nil {
+			zs = nil // zip-corrupt: the scan reports it
+		} else if ver.ZipHash != "" && res.hashes.Zip != ver.ZipHash {
+			add(cachescan.KindZipModified, base+".zip",
+				fmt.Sprintf("the zip hashes to %s, its ziphash says %s%s", res.hashes.Zip, ver.ZipHash, sumTriage(res.hashes.Zip, ver.ZipHash, sums)),
+				fixRemove(ver, base, true)+"; "+download)
+		}
+	}
+	// The hash the tree must have: the ziphash, else go.sum, else the zip.
+	want, wantFrom := ver.ZipHash, "the ziphash"
+	if want == "" && len(sums) > 0 {
+		want, wantFrom = sums[0], "go.sum"
+	}
+	if want == "" && res.hashes.Zip != "" {
+		want, wantFrom = res.hashes.Zip, "the zip"
+	}
+	if ver.HasDir && !ver.HasPartial && ver.State != "extracting" {
+		var skip func(string) bool
+		var copies map[string]string
+		if ver.Toolchain {
+			// The go command copies every _go.mod to a go.mod beside it
+			// after extracting: those copies are not in the zip.
+			copies = map[string]string{}
+			skip = func(name string) bool {
+				if path.Base(name) != "go.mod" {
+					return false
+				}
+				twin := path.Join(path.Dir(name), "_go.mod")
+				if _, err := os.Lstat(filepath.Join(ver.Dir, filepath.FromSlash(strings.TrimPrefix(twin, mv+"/")))); err == nil {
+					copies[name] = twin
+					return true
+				}
+				return false
+			}
+		}
+		ds, err := dirSums(ver.Dir, mv, skip, counted, buf)
+		if err == nil {
+			res.hashes.Dir, err = h1(ds)
+		}
+		switch {
+		case err != nil:
+			add(cachescan.KindDirModified, ver.Dir, "cannot hash the tree: "+err.Error(), fixRemove(ver, base, false))
+		case want != "" && res.hashes.Dir != want:
+			detail := fmt.Sprintf("the tree hashes to %s, %s says %s", res.hashes.Dir, wantFrom, want)
+			if zs != nil {
+				added, missing, changed := diffSums(ds, zs, mv)
+				detail += describeDiff(added, missing, changed)
+			}
+			fix := fixRemove(ver, base, false) + "  (the go command extracts it again from the zip, offline)"
+			if !ver.HasZip {
+				fix = fixRemove(ver, base, false) + "; " + download
+			}
+			add(cachescan.KindDirModified, ver.Dir, detail, fix)
+		}
+		for cp, twin := range copies {
+			a, errA := os.ReadFile(filepath.Join(ver.Dir, filepath.FromSlash(strings.TrimPrefix(cp, mv+"/"))))
+			b, errB := os.ReadFile(filepath.Join(ver.Dir, filepath.FromSlash(strings.TrimPrefix(twin, mv+"/"))))
+			if errA != nil || errB != nil || string(a) != string(b) {
+				add(cachescan.KindDirModified, ver.Dir, strings.TrimPrefix(cp, mv+"/")+" differs from the _go.mod it copies",
+					"remove the toolchain (chmod -R u+w, rm -rf) and let GOTOOLCHAIN switching fetch it again")
+			}
+		}
+	}
+	if ver.HasMod {
+		if data, err := os.ReadFile(base + ".mod"); err == nil {
+			counted(int64(len(data)))
+			res.hashes.GoMod = goModSum(data)
+			if len(modSums) > 0 && !contains(modSums, res.hashes.GoMod) {
+				add(cachescan.KindModModified, base+".mod",
+					fmt.Sprintf("the .mod hashes to %s, go.sum says %s", res.hashes.GoMod, modSums[0]),
+					"rm "+q(base+".mod")+"  (the go command fetches it again; needs the network)")
+			}
+		}
+	}
+	// go.sum against what the cache would hand the go command: the
+	// ziphash when there is one (it is what builds check), else the zip.
+	have := ver.ZipHash
+	if have == "" {
+		have = res.hashes.Zip
+	}
+	if len(sums) > 0 && have != "" && !contains(sums, have) {
+		detail := fmt.Sprintf("the cache has %s, go.sum says %s", have, sums[0])
+		switch {
+		case res.hashes.Zip != "" && contains(sums, res.hashes.Zip):
+			detail += "; the zip itself matches go.sum: only the ziphash is wrong (local corruption)"
+		case res.hashes.Zip != "":
+			detail += "; the zip agrees with the cache: download it again to tell local corruption from an upstream change"
+		}
+		add(cachescan.KindGoSumMismatch, base+".ziphash", detail, fixRemove(ver, base, true)+"; "+download)
+	}
+	return res
+}
+
+// sumTriage says which side of a zip-modified a go.sum line agrees with.
+func sumTriage(zipHash, zipHashFile string, sums []string) string {
+	switch {
+	case contains(sums, zipHash):
+		return "; go.sum agrees with the zip: the ziphash is wrong"
+	case contains(sums, zipHashFile):
+		return "; go.sum agrees with the ziphash: the zip was changed"
+	}
+	return ""
+}
+
+func describeDiff(added, missing, changed []string) string {
+	var parts []string
+	if len(changed) > 0 {
+		parts = append(parts, "changed: "+clip(changed))
+	}
+	if len(added) > 0 {
+		parts = append(parts, "added: "+clip(added))
+	}
+	if len(missing) > 0 {
+		parts = append(parts, "missing: "+clip(missing))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(parts, "; ")
+}
+
+func clip(names []string) string {
+	if len(names) > 5 {
+		return strings.Join(names[:5], ", ") + fmt.Sprintf(" and %d more", len(names)-5)
+	}
+	return strings.Join(names, ", ")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// fixRemove is the command that takes a version's tree (and, with zip, its
+// zip and ziphash) out of the cache in the go command's safe order.
+func fixRemove(ver *cachescan.Version, base string, zip bool) string {
+	q := cachescan.ShellQuote
+	cmd := "touch " + q(base+".partial")
+	if ver.HasDir {
+		cmd += " && chmod -R u+w " + q(ver.Dir) + " && rm -rf " + q(ver.Dir)
+	}
+	if zip {
+		cmd += " && rm -f " + q(base+".zip") + " " + q(base+".ziphash")
+	}
+	return cmd + " && rm " + q(base+".partial")
+}
+
+// listOutputs finds every -d output of a build cache, with its size.
+func listOutputs(root string) ([]job, error) {
+	var out []job
+	for i := 0; i < 256; i++ {
+		dir := filepath.Join(root, fmt.Sprintf("%02x", i))
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			continue // missing or not a directory: the scan reports it
+		}
+		for _, e := range ents {
+			name := e.Name()
+			if len(name) != 66 || !strings.HasSuffix(name, "-d") {
+				continue
+			}
+			if _, err := hex.DecodeString(name[:64]); err != nil {
+				continue
+			}
+			var size int64
+			if fi, err := e.Info(); err == nil {
+				size = fi.Size()
+			}
+			out = append(out, job{size: size, out: filepath.Join(dir, name), id: name[:64]})
+		}
+	}
+	return out, nil
+}
+
+// verifyOutput checks that an output's SHA-256 is its name; for a -d
+// directory, the one file inside.
+func verifyOutput(p, id string, count counter, buf []byte) result {
+	var res result
+	counted := func(n int64) { res.bytes += n; count(n) }
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return res // removed meanwhile (trimmed): nothing to check
+	}
+	file := p
+	if fi.IsDir() {
+		ents, err := os.ReadDir(p)
+		if err != nil || len(ents) != 1 || !ents[0].Type().IsRegular() {
+			return res // output-size-mismatch: the scan reports it
+		}
+		file = filepath.Join(p, ents[0].Name())
+	} else if !fi.Mode().IsRegular() {
+		return res
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return res
+	}
+	sum, err := hashReader(f, counted, buf)
+	f.Close()
+	if err != nil {
+		return res
+	}
+	if got := hex.EncodeToString(sum[:]); got != id {
+		pr := cachescan.Problem{Kind: cachescan.KindOutputCorrupt, Severity: cachescan.SeverityError, Path: p,
+			Detail: "its content hashes to " + got[:12] + "…, not its name: the compiler or linker reading it crashes or misbuilds",
+			Fix:    "rm -rf " + cachescan.ShellQuote(p) + "  (the go command rebuilds it)"}
+		res.problems = append(res.problems, pr)
+	}
+	return res
+}

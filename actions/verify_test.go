@@ -1,0 +1,250 @@
+package actions
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/dirhash"
+
+	"modscope/cachescan"
+	"modscope/cachescan/cachetest"
+)
+
+func scanAndVerify(t *testing.T, c *cachetest.Cache, project string, patterns ...string) (*cachescan.Snapshot, *VerifyReport) {
+	t.Helper()
+	env := cachescan.Env{GOVERSION: "go1.26.8", GOTOOLCHAIN: "local", GOHOSTOS: "linux", GOHOSTARCH: "amd64"}
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
+		Env: env, ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: project})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := NewVerifier()
+	rep, err := v.Verify(context.Background(), snap, VerifyOptions{Jobs: 3, Patterns: patterns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := v.Progress(); !p.Done || p.ItemsDone != p.Items || p.BytesDone < rep.Bytes {
+		t.Errorf("progress at the end = %+v, report read %d bytes", p, rep.Bytes)
+	}
+	return snap, rep
+}
+
+func TestH1MatchesDirhash(t *testing.T) {
+	c := cachetest.New(t)
+	e := c.Add(cachetest.Mod("example.com/a", "v1.0.0"))
+	buf := make([]byte, 4096)
+	zs, err := zipSums(e.Zip, func(int64) {}, buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := h1(zs)
+	want, _ := dirhash.HashZip(e.Zip, dirhash.DefaultHash)
+	if got != want {
+		t.Errorf("zip: h1 %s, dirhash %s", got, want)
+	}
+	ds, err := dirSums(e.Dir, "example.com/a@v1.0.0", nil, func(int64) {}, buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ = h1(ds)
+	want, _ = dirhash.HashDir(e.Dir, "example.com/a@v1.0.0", dirhash.DefaultHash)
+	if got != want {
+		t.Errorf("dir: h1 %s, dirhash %s", got, want)
+	}
+	if goModSum([]byte("module example.com/a\n")) != cachetest.GoModSum("module example.com/a\n") {
+		t.Error("goModSum differs from the go.sum hash")
+	}
+}
+
+func kinds(ps []cachescan.Problem) map[string][]string {
+	out := map[string][]string{}
+	for _, p := range ps {
+		out[p.Kind] = append(out[p.Kind], p.Module+"@"+p.Version+" "+p.Detail)
+	}
+	return out
+}
+
+func TestVerifyFindsEveryDamage(t *testing.T) {
+	c := cachetest.New(t)
+	c.Healthy() // toolchains and all: no false alarm
+	edited := c.Add(cachetest.Mod("example.com/edited", "v1.0.0"))
+	deleted := c.Add(cachetest.Mod("example.com/deleted", "v1.0.0"))
+	added := c.Add(cachetest.Mod("example.com/added", "v1.0.0"))
+	rezip := c.Add(cachetest.Mod("example.com/rezipped", "v1.0.0"))
+	wrongsum := c.Add(cachetest.Mod("example.com/wrongsum", "v1.0.0"))
+	badmod := c.Add(cachetest.Mod("example.com/badmod", "v1.0.0"))
+	orphan := c.Add(cachetest.Mod("example.com/orphan", "v1.0.0"))
+
+	cachetest.Writable(edited.Dir, func() {
+		os.Chmod(filepath.Join(edited.Dir, "lib.go"), 0o644)
+		os.WriteFile(filepath.Join(edited.Dir, "lib.go"), []byte("package lib // TAMPERED\n"), 0o444)
+	})
+	cachetest.Writable(deleted.Dir, func() { os.Remove(filepath.Join(deleted.Dir, "lib.go")) })
+	cachetest.Writable(added.Dir, func() { os.WriteFile(filepath.Join(added.Dir, "extra.go"), []byte("package lib\n"), 0o444) })
+	other := cachetest.Mod("example.com/rezipped", "v1.0.0")
+	other.Files["lib.go"] = "package lib // rebuilt with other content\n"
+	data, err := cachetest.ZipBytes(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(rezip.Zip, data, 0o666)
+	// An orphan tree: nothing but go.sum can check it, and it was edited.
+	os.Remove(orphan.Zip)
+	os.Remove(orphan.ZipHash)
+	cachetest.Writable(orphan.Dir, func() { os.WriteFile(filepath.Join(orphan.Dir, "junk.go"), []byte("package lib\n"), 0o444) })
+	os.WriteFile(badmod.Mod, []byte("module example.com/badmod\n\nrequire example.com/x v1.0.0\n"), 0o666)
+	// A build output with its size kept and its bytes changed.
+	o := c.AddBuildEntry("archive", []byte("archive bytes"), time.Now().Add(-48*time.Hour))
+	os.WriteFile(o.Path, []byte("ARCHIVE BYTES"), 0o666)
+
+	proj := t.TempDir()
+	gomod := "module example.com/p\n\ngo 1.22\n\nrequire (\n"
+	var sum strings.Builder
+	for _, e := range []*cachetest.Entry{edited, deleted, added, rezip, badmod, orphan} {
+		gomod += "\t" + e.Path + " " + e.Version + "\n"
+		sum.WriteString(e.GoSum())
+	}
+	gomod += "\texample.com/wrongsum v1.0.0\n)\n"
+	sum.WriteString("example.com/wrongsum v1.0.0 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n")
+	sum.WriteString("example.com/wrongsum v1.0.0/go.mod " + wrongsum.GoModSum + "\n")
+	os.WriteFile(filepath.Join(proj, "go.mod"), []byte(gomod), 0o666)
+	os.WriteFile(filepath.Join(proj, "go.sum"), []byte(sum.String()), 0o666)
+
+	_, rep := scanAndVerify(t, c, proj)
+	got := kinds(rep.Problems)
+	want := map[string][]string{
+		"dir-modified":   {"example.com/added@v1.0.0 added: extra.go", "example.com/deleted@v1.0.0 missing: lib.go", "example.com/edited@v1.0.0 changed: lib.go", "example.com/orphan@v1.0.0 go.sum"},
+		"zip-modified":   {"example.com/rezipped@v1.0.0 go.sum agrees with the ziphash: the zip was changed"},
+		"mod-modified":   {"example.com/badmod@v1.0.0"},
+		"gosum-mismatch": {"example.com/wrongsum@v1.0.0"},
+		"output-corrupt": {"@"},
+	}
+	for kind, ws := range want {
+		gs := got[kind]
+		sort.Strings(gs)
+		if len(gs) != len(ws) {
+			t.Errorf("%s: got %q, want %d like %q", kind, gs, len(ws), ws)
+			continue
+		}
+		for i := range ws {
+			subject, hint, _ := strings.Cut(ws[i], " ")
+			if !strings.HasPrefix(gs[i], subject) || !strings.Contains(gs[i], hint) {
+				t.Errorf("%s #%d: got %q, want %q", kind, i, gs[i], ws[i])
+			}
+		}
+	}
+	for kind := range got {
+		if _, ok := want[kind]; !ok {
+			t.Errorf("unexpected %s: %q", kind, got[kind])
+		}
+	}
+	for _, p := range rep.Problems {
+		if p.Fix == "" || p.Severity != cachescan.SeverityError {
+			t.Errorf("problem without fix or with the wrong severity: %+v", p)
+		}
+	}
+	if rep.Outputs == 0 || rep.Versions < 10 {
+		t.Errorf("hashed %d versions and %d outputs", rep.Versions, rep.Outputs)
+	}
+}
+
+func TestVerifyPatterns(t *testing.T) {
+	for _, tt := range []struct {
+		pattern, path, version string
+		want                   bool
+	}{
+		{"example.com/a", "example.com/a", "v1.0.0", true},
+		{"example.com/a", "example.com/ab", "v1.0.0", false},
+		{"example.com/...", "example.com/a/b", "v1.0.0", true},
+		{"example.com/a/...", "example.com/a", "v1.0.0", true},
+		{"example.com/a@v1.0.0", "example.com/a", "v1.0.0", true},
+		{"example.com/a@v1.0.0", "example.com/a", "v1.1.0", false},
+		{"github.com/*/toml", "github.com/BurntSushi/toml", "v1.3.2", true},
+	} {
+		if got := Match([]string{tt.pattern}, tt.path, tt.version); got != tt.want {
+			t.Errorf("Match(%q, %s@%s) = %v", tt.pattern, tt.path, tt.version, got)
+		}
+	}
+	c := cachetest.New(t)
+	c.Add(cachetest.Mod("example.com/a", "v1.0.0"))
+	c.Add(cachetest.Mod("example.com/b", "v1.0.0"))
+	c.AddBuildEntry("x", []byte("x"), time.Time{})
+	_, rep := scanAndVerify(t, c, "", "example.com/a")
+	if rep.Versions != 1 || rep.Outputs != 0 {
+		t.Errorf("pattern example.com/a: %d versions, %d outputs", rep.Versions, rep.Outputs)
+	}
+}
+
+// TestAgreesWithGoModVerify damages a cache the real go command filled,
+// runs go mod verify, and checks that every module it calls modified is one
+// verify reports, for the same reason.
+func TestAgreesWithGoModVerify(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	c := cachetest.New(t)
+	root := t.TempDir()
+	proxy := filepath.Join(root, "proxy")
+	mods := []cachetest.Module{
+		cachetest.Mod("example.com/one", "v1.0.0"),
+		cachetest.Mod("example.com/two", "v1.0.0"),
+		cachetest.Mod("example.com/three", "v1.0.0"),
+	}
+	cachetest.WriteProxy(t, proxy, mods...)
+	proj := filepath.Join(root, "proj")
+	os.MkdirAll(proj, 0o777)
+	os.WriteFile(filepath.Join(proj, "go.mod"), []byte("module example.com/p\n\ngo 1.22\n\nrequire (\n\texample.com/one v1.0.0\n\texample.com/two v1.0.0\n\texample.com/three v1.0.0\n)\n"), 0o666)
+	os.WriteFile(filepath.Join(proj, "main.go"), []byte("package main\n\nimport (\n\t_ \"example.com/one\"\n\t_ \"example.com/two\"\n\t_ \"example.com/three\"\n)\n\nfunc main() {}\n"), 0o666)
+	env := []string{"GOPROXY=file://" + filepath.ToSlash(proxy), "GOSUMDB=off", "GOFLAGS=-mod=mod", "GOMODCACHE=" + c.ModCache,
+		"GOCACHE=" + c.BuildCache, "GOPATH=" + filepath.Join(root, "gopath"), "GOTOOLCHAIN=local", "GOWORK=off", "GOENV=off",
+		"HOME=" + root, "PATH=" + os.Getenv("PATH")}
+	goCmd := func(args ...string) (string, error) {
+		cmd := exec.Command("go", args...)
+		cmd.Dir, cmd.Env = proj, env
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := goCmd("build", "./..."); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	one := cachetest.Paths(c.ModCache, mods[0])
+	two := cachetest.Paths(c.ModCache, mods[1])
+	cachetest.Writable(one.Dir, func() {
+		os.Chmod(filepath.Join(one.Dir, "lib.go"), 0o644)
+		os.WriteFile(filepath.Join(one.Dir, "lib.go"), []byte("package lib\n// edited\n"), 0o644)
+	})
+	other := mods[1]
+	other.Files = map[string]string{"lib.go": "package lib\n// another zip\n"}
+	data, _ := cachetest.ZipBytes(other)
+	os.WriteFile(two.Zip, data, 0o666)
+
+	out, err := goCmd("mod", "verify")
+	if err == nil {
+		t.Fatalf("go mod verify found nothing:\n%s", out)
+	}
+	t.Logf("go mod verify:\n%s", out)
+	_, rep := scanAndVerify(t, c, proj)
+	found := map[string]bool{}
+	for _, p := range rep.Problems {
+		found[p.Module+" "+p.Kind] = true
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 4 {
+			continue
+		}
+		kind := map[string]string{"zip": "zip-modified", "dir": "dir-modified"}[f[2]]
+		if !found[f[0]+" "+kind] {
+			t.Errorf("go mod verify says %q; verify did not report %s for %s (it found %+v)", line, kind, f[0], rep.Problems)
+		}
+	}
+	if !found["example.com/one dir-modified"] || !found["example.com/two zip-modified"] {
+		t.Errorf("verify missed damage go mod verify cannot see as well: %+v", rep.Problems)
+	}
+}
