@@ -67,6 +67,7 @@ type config struct {
 	noColor bool
 	args    []string
 	jobs    int
+	sumDB   bool
 }
 
 // parse reads the flags every command shares, plus verify's --jobs; it
@@ -80,9 +81,10 @@ func parse(ctx context.Context, name string, args []string, positional bool, std
 	project := flags.String("project", "", "")
 	workers := flags.Int("workers", 0, "")
 	noColor := flags.Bool("no-color", false, "")
-	jobs := 0
+	jobs, sumDB := 0, false
 	if name == "verify" {
 		flags.IntVar(&jobs, "jobs", 0, "")
+		flags.BoolVar(&sumDB, "sumdb", false, "")
 	}
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -107,7 +109,7 @@ func parse(ctx context.Context, name string, args []string, positional bool, std
 		fmt.Fprintf(stderr, "modscope: %s\n", cachescan.Printable(err.Error()))
 		return config{}, exitFailed, false
 	}
-	cfg.opts.Workers, cfg.jsonOut, cfg.noColor, cfg.args, cfg.jobs = *workers, *jsonOut, *noColor, flags.Args(), jobs
+	cfg.opts.Workers, cfg.jsonOut, cfg.noColor, cfg.args, cfg.jobs, cfg.sumDB = *workers, *jsonOut, *noColor, flags.Args(), jobs, sumDB
 	if os.Getenv("GOGC") == "" {
 		// The walk makes millions of short-lived small objects: a larger
 		// heap target cuts the collector's share of the CPU by about a
@@ -174,7 +176,7 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return fmt.Sprintf("verifying: %s/%s items, %s/%s  %s", ui.Count(p.ItemsDone), ui.Count(p.Items),
 			ui.HumanBytes(p.BytesDone), ui.HumanBytes(p.Bytes), cachescan.Printable(p.Current))
 	})
-	rep, err := v.Verify(ctx, snap, actions.VerifyOptions{Jobs: cfg.jobs, Patterns: cfg.args})
+	rep, err := v.Verify(ctx, snap, actions.VerifyOptions{Jobs: cfg.jobs, Patterns: cfg.args, SumDB: cfg.sumDB})
 	stop()
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
@@ -217,7 +219,7 @@ func finish(stdout, stderr io.Writer, cfg config, snap *cachescan.Snapshot, doc 
 	} else {
 		err = ui.WriteReport(stdout, snap)
 		if err == nil && rep != nil {
-			err = ui.WriteVerifySummary(stdout, rep.Versions, rep.Outputs, rep.Bytes, len(rep.Skipped))
+			err = ui.WriteVerifySummary(stdout, rep)
 		}
 	}
 	if err != nil {

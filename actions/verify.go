@@ -3,7 +3,9 @@ package actions
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -12,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"golang.org/x/mod/module"
 
 	"modscope/cachescan"
 )
@@ -23,6 +27,9 @@ type VerifyOptions struct {
 	// Patterns selects module versions: "path", "path/..." or
 	// "path@version". None means every version and the build cache.
 	Patterns []string
+	// SumDB also looks every version up in the checksum database (GOSUMDB
+	// through GOPROXY), as the go command would; this needs the network.
+	SumDB bool
 }
 
 // VerifyProgress is a point-in-time copy of a running verify's counters.
@@ -47,6 +54,14 @@ type VerifyReport struct {
 	Bytes    int64 `json:"bytes"`
 	// Skipped lists what a running go command was writing at that moment.
 	Skipped []Skipped `json:"skipped,omitempty"`
+	// NotCheckable lists, with --sumdb, the versions the checksum database
+	// does not cover (GONOSUMDB, GOPRIVATE, GOSUMDB=off).
+	NotCheckable []Skipped `json:"notCheckable,omitempty"`
+	// SumDBErrors are the distinct failures reaching the checksum database,
+	// one line each.
+	SumDBErrors []string `json:"sumdbErrors,omitempty"`
+	// SumDBChecked counts the versions looked up.
+	SumDBChecked int64 `json:"sumdbChecked"`
 	// Hashes holds the hashes computed per "path@version".
 	Hashes map[string]VersionHashes `json:"hashes"`
 }
@@ -139,7 +154,12 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 	v.bytes.Store(total)
 
 	rep := &VerifyReport{Problems: []cachescan.Problem{}, Hashes: map[string]VersionHashes{}}
+	var db *sumDBChecker
+	if opt.SumDB {
+		db = newSumDBChecker(snap.Env, snap.ModCache.Root, false)
+	}
 	var mu sync.Mutex
+	sumErrs := map[string]bool{}
 	next := make(chan job)
 	var wg sync.WaitGroup
 	for w := 0; w < jobs; w++ {
@@ -154,6 +174,9 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 					name := j.mod.Path + "@" + j.ver.Version
 					v.current.Store(&name)
 					res = verifyVersion(snap, j.mod, j.ver, count, buf)
+					if db != nil && len(res.skipped) == 0 {
+						checkSumDB(db, j.mod, j.ver, &res)
+					}
 				} else {
 					v.current.Store(&j.out)
 					res = verifyOutput(j.out, j.id, count, buf)
@@ -161,6 +184,14 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 				mu.Lock()
 				rep.Problems = append(rep.Problems, res.problems...)
 				rep.Skipped = append(rep.Skipped, res.skipped...)
+				rep.NotCheckable = append(rep.NotCheckable, res.notCheckable...)
+				if res.sumChecked {
+					rep.SumDBChecked++
+				}
+				if res.sumErr != "" && !sumErrs[res.sumErr] {
+					sumErrs[res.sumErr] = true
+					rep.SumDBErrors = append(rep.SumDBErrors, res.sumErr)
+				}
 				rep.Bytes += res.bytes
 				if j.ver != nil {
 					rep.Versions++
@@ -187,7 +218,16 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if len(opt.Patterns) == 0 {
+		rep.Problems = append(rep.Problems, checkSumDBCache(snap)...)
+	}
+	if db != nil && db.ops != nil {
+		for _, msg := range db.ops.security {
+			rep.SumDBErrors = append(rep.SumDBErrors, "SECURITY ERROR: "+firstLine(msg)+" (do not repair automatically)")
+		}
+	}
 	cachescan.SortProblems(rep.Problems)
+	sort.Slice(rep.NotCheckable, func(i, j int) bool { return rep.NotCheckable[i].Module < rep.NotCheckable[j].Module })
 	sort.Slice(rep.Skipped, func(i, j int) bool { return rep.Skipped[i].Path < rep.Skipped[j].Path })
 	return rep, nil
 }
@@ -219,10 +259,13 @@ func Match(patterns []string, modPath, version string) bool {
 
 // result is what hashing one item found.
 type result struct {
-	problems []cachescan.Problem
-	skipped  []Skipped
-	hashes   VersionHashes
-	bytes    int64
+	problems     []cachescan.Problem
+	skipped      []Skipped
+	notCheckable []Skipped
+	sumChecked   bool
+	sumErr       string
+	hashes       VersionHashes
+	bytes        int64
 }
 
 func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan.Version, count counter, buf []byte) result {
@@ -465,4 +508,105 @@ func verifyOutput(p, id string, count counter, buf []byte) result {
 		res.problems = append(res.problems, pr)
 	}
 	return res
+}
+
+// checkSumDB compares a version's hashes with the checksum database.
+func checkSumDB(db *sumDBChecker, m *cachescan.Module, ver *cachescan.Version, res *result) {
+	if why := db.notCheckable(m.Path); why != "" {
+		res.notCheckable = append(res.notCheckable, Skipped{m.Path, ver.Version, ver.DownloadDir, why})
+		return
+	}
+	have := ver.ZipHash
+	if have == "" {
+		have = res.hashes.Zip
+	}
+	if have == "" && res.hashes.GoMod == "" {
+		return // nothing of it to compare
+	}
+	zip, gomod, err := db.lookup(m.Path, ver.Version)
+	if err != nil {
+		res.sumErr = sumDBErrLine(err)
+		return
+	}
+	res.sumChecked = true
+	base := filepath.Join(ver.DownloadDir, ver.EscapedVersion)
+	mv := m.Path + "@" + ver.Version
+	q := cachescan.ShellQuote
+	if have != "" && zip != "" && have != zip {
+		detail := fmt.Sprintf("the cache has %s, %s says %s", have, db.cfg.name, zip)
+		if res.hashes.Zip != "" && res.hashes.Zip == zip {
+			detail += "; the zip itself agrees with the database: only the ziphash is wrong (local corruption)"
+		}
+		res.problems = append(res.problems, cachescan.Problem{Kind: cachescan.KindSumDBMismatch, Severity: cachescan.SeverityError,
+			Module: m.Path, Version: ver.Version, Path: base + ".ziphash", Detail: detail,
+			Fix: fixRemove(ver, base, true) + "; (cd / && GOFLAGS= GOTOOLCHAIN=local go mod download " + q(mv) + ")"})
+	}
+	if res.hashes.GoMod != "" && gomod != "" && res.hashes.GoMod != gomod {
+		res.problems = append(res.problems, cachescan.Problem{Kind: cachescan.KindModModified, Severity: cachescan.SeverityError,
+			Module: m.Path, Version: ver.Version, Path: base + ".mod",
+			Detail: fmt.Sprintf("the .mod hashes to %s, %s says %s", res.hashes.GoMod, db.cfg.name, gomod),
+			Fix:    "rm " + q(base+".mod") + "  (the go command fetches it again; needs the network)"})
+	}
+}
+
+// sumDBErrLine makes a failure one clear line: an outage names no module,
+// so that it is one line however many modules it stopped.
+func sumDBErrLine(err error) string {
+	if isUnreachable(err) {
+		return "checksum database unreachable: " + firstLine(unreachableLine(err)) + "; check GOPROXY, GOSUMDB and the network (HTTPS_PROXY)"
+	}
+	return "checksum database: " + firstLine(err.Error())
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
+// checkSumDBCache authenticates every cached lookup against the cached
+// tiles, offline, as the go command would on its next lookup of it. A
+// lookup that needs a tile the cache lacks cannot be checked and is left
+// alone; one that fails is a corrupt cache (doc: "downloaded inconsistent
+// tile"), which the go command never repairs by itself.
+func checkSumDBCache(snap *cachescan.Snapshot) []cachescan.Problem {
+	cfg, err := parseGOSUMDB(snap.Env.GOSUMDB)
+	if err != nil || cfg.off || snap.ModCache.Root == "" {
+		return nil
+	}
+	dbRoot := filepath.Join(snap.ModCache.Root, "cache", "download", "sumdb", cfg.name)
+	lookups := filepath.Join(dbRoot, "lookup")
+	var files []string
+	filepath.WalkDir(lookups, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if len(files) == 0 {
+		return nil
+	}
+	var out []cachescan.Problem
+	db := newSumDBChecker(snap.Env, snap.ModCache.Root, true)
+	for _, f := range files {
+		rel, _ := filepath.Rel(lookups, f)
+		rel = filepath.ToSlash(rel)
+		at := strings.LastIndex(rel, "@")
+		if at < 0 {
+			continue
+		}
+		path, err1 := module.UnescapePath(rel[:at])
+		vers, err2 := module.UnescapeVersion(rel[at+1:])
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		_, err := db.client.Lookup(path, vers)
+		if err == nil || errors.Is(err, errOffline) || errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		out = append(out, cachescan.Problem{Kind: cachescan.KindSumDBCache, Severity: cachescan.SeverityWarning,
+			Module: path, Version: vers, Path: f,
+			Detail: "fails authentication: " + firstLine(strings.TrimPrefix(err.Error(), path+"@"+vers+": ")),
+			Fix:    "rm -rf " + cachescan.ShellQuote(filepath.Join(dbRoot, "tile")) + " " + cachescan.ShellQuote(f) + "  (fetched and authenticated again)"})
+	}
+	return out
 }

@@ -73,6 +73,8 @@ const (
 	KindModModified        = "mod-modified"
 	KindGoSumMismatch      = "gosum-mismatch"
 	KindOutputCorrupt      = "output-corrupt"
+	KindSumDBMismatch      = "sumdb-mismatch"
+	KindSumDBCache         = "sumdb-cache-corrupt"
 	KindActionInvalid      = "action-invalid"
 	KindOutputMissing      = "output-missing"
 	KindOutputSizeMismatch = "output-size-mismatch"
@@ -134,6 +136,12 @@ var Kinds = []Kind{
 	{KindGoSumMismatch, SeverityError,
 		"the cache's hash for a version differs from the project's go.sum: builds fail with a SECURITY ERROR",
 		"if the zip's own hash matches go.sum, only the cache is wrong: remove and download {M@V} again; if a fresh download still differs, the module changed upstream", true},
+	{KindSumDBMismatch, SeverityError,
+		"the cache's hash for a version differs from the checksum database (verify --sumdb)",
+		"remove and download {M@V} again; if a fresh copy still differs, do not trust it: the module or the proxy changed it", true},
+	{KindSumDBCache, SeverityWarning,
+		"a cached checksum-database lookup or tile fails authentication: every go command that needs it fails with \"downloaded inconsistent tile\"",
+		"delete the cached tiles and the lookup; the go command fetches and authenticates them again", true},
 	{KindOutputCorrupt, SeverityError,
 		"a build-cache -d output whose SHA-256 is not its name: the go command only checks sizes, so the linker or compiler crashes on it",
 		"delete the -d output; the go command rebuilds it", true},

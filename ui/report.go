@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"modscope/actions"
 	"modscope/cachescan"
 )
 
@@ -302,12 +303,19 @@ func isHex(s string) bool {
 }
 
 // WriteVerifySummary prints what verify hashed, after the report.
-func WriteVerifySummary(w io.Writer, versions, outputs, bytes int64, skipped int) error {
+func WriteVerifySummary(w io.Writer, rep *actions.VerifyReport) error {
 	r := &report{w: w}
 	r.line("")
-	r.line("Verified      %s and %s, %s hashed", Plural(versions, "module version"), Plural(outputs, "build output"), HumanBytes(bytes))
-	if skipped > 0 {
-		r.para(2, Plural(int64(skipped), "version")+" skipped: a go command was writing them; run verify again when it is done")
+	r.line("Verified      %s and %s, %s hashed", Plural(rep.Versions, "module version"), Plural(rep.Outputs, "build output"), HumanBytes(rep.Bytes))
+	if n := len(rep.Skipped); n > 0 {
+		r.para(2, Plural(int64(n), "version")+" skipped: a go command was writing them; run verify again when it is done")
+	}
+	if rep.SumDBChecked > 0 || len(rep.NotCheckable) > 0 || len(rep.SumDBErrors) > 0 {
+		r.para(2, fmt.Sprintf("checksum database: %s looked up, %s not covered (GONOSUMDB, GOPRIVATE or GOSUMDB=off)",
+			Plural(rep.SumDBChecked, "version"), Plural(int64(len(rep.NotCheckable)), "version")))
+	}
+	for _, e := range rep.SumDBErrors {
+		r.para(2, p(e))
 	}
 	return r.err
 }

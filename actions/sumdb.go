@@ -1,0 +1,409 @@
+package actions
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rogpeppe/go-internal/lockedfile"
+	"golang.org/x/mod/module"
+	"golang.org/x/mod/sumdb"
+
+	"modscope/cachescan"
+)
+
+// knownSumDBKeys are the verifier keys the go command has built in.
+var knownSumDBKeys = map[string]string{
+	"sum.golang.org": "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8",
+}
+
+// sumDBTimeout bounds each request to the checksum database or a proxy.
+var sumDBTimeout = 30 * time.Second
+
+// errOffline is what an offline client's remote reads return.
+var errOffline = errors.New("offline: checksum database not consulted")
+
+// sumDBConfig is GOSUMDB taken apart as the go command does.
+type sumDBConfig struct {
+	off  bool
+	name string // e.g. sum.golang.org
+	key  string // verifier key
+	url  string // explicit server URL; empty means "through GOPROXY, else https://<name>"
+}
+
+// parseGOSUMDB reads GOSUMDB: "off", a known name, a verifier key, or
+// "<key> <url>"; sum.golang.google.cn is an alias served from that URL.
+func parseGOSUMDB(v string) (sumDBConfig, error) {
+	v = strings.TrimSpace(v)
+	if v == "off" {
+		return sumDBConfig{off: true}, nil
+	}
+	if v == "" {
+		v = "sum.golang.org"
+	}
+	if v == "sum.golang.google.cn" {
+		v = "sum.golang.org https://sum.golang.google.cn"
+	}
+	f := strings.Fields(v)
+	c := sumDBConfig{key: f[0]}
+	if len(f) > 2 {
+		return c, fmt.Errorf("invalid GOSUMDB: too many fields")
+	}
+	if len(f) == 2 {
+		c.url = strings.TrimSuffix(f[1], "/")
+	}
+	if k, ok := knownSumDBKeys[c.key]; ok {
+		c.key = k
+	}
+	name, _, ok := strings.Cut(c.key, "+")
+	if !ok {
+		return c, fmt.Errorf("invalid GOSUMDB: malformed verifier id (no key for %q)", c.key)
+	}
+	c.name = name
+	return c, nil
+}
+
+// sumDBOps is the go command's way of reaching a checksum database
+// (modfetch/sumdb.go): through the user's GOPROXY when a proxy says it
+// supports it, sharing $GOMODCACHE/cache/download/sumdb and
+// $GOPATH/pkg/sumdb/<name>/latest with the go command and its locks.
+type sumDBOps struct {
+	cfg      sumDBConfig
+	modcache string
+	gopath   string
+	proxy    string
+	offline  bool // read the caches only; write nothing
+	http     *http.Client
+
+	baseOnce sync.Once
+	base     string
+	baseErr  error
+
+	mu       sync.Mutex
+	security []string
+	netErr   error // the first failure to reach a server, as returned
+}
+
+func newSumDBOps(cfg sumDBConfig, env cachescan.Env, modcache string, offline bool) *sumDBOps {
+	gopath := ""
+	if list := filepath.SplitList(env.GOPATH); len(list) > 0 {
+		gopath = list[0]
+	}
+	return &sumDBOps{cfg: cfg, modcache: modcache, gopath: gopath, proxy: env.GOPROXY, offline: offline,
+		http: &http.Client{Timeout: sumDBTimeout}}
+}
+
+// ReadRemote fetches a path from the database, through a proxy if one
+// supports it.
+func (o *sumDBOps) ReadRemote(path string) ([]byte, error) {
+	if o.offline {
+		return nil, errOffline
+	}
+	o.baseOnce.Do(o.initBase)
+	err := o.baseErr
+	var data []byte
+	if err == nil {
+		data, err = o.get(o.base + path)
+	}
+	// The client wraps errors with %v: keep the original to tell an outage
+	// from an answer about one module.
+	if err != nil && isUnreachable(err) {
+		o.mu.Lock()
+		if o.netErr == nil {
+			o.netErr = err
+		}
+		o.mu.Unlock()
+	}
+	return data, err
+}
+
+// initBase picks where lookups go, as dbClient.initBase does: the first
+// GOPROXY entry whose /sumdb/<name>/supported answers 200; 404 and 410 (or
+// any error after a "|") move on; direct, off or the end of the list mean
+// the database itself.
+func (o *sumDBOps) initBase() {
+	if o.cfg.url != "" {
+		o.base = o.cfg.url
+		return
+	}
+	direct := "https://" + o.cfg.name
+	rest := o.proxy
+	for rest != "" {
+		var entry string
+		var orSep bool
+		if i := strings.IndexAny(rest, ",|"); i >= 0 {
+			entry, orSep, rest = rest[:i], rest[i] == '|', rest[i+1:]
+		} else {
+			entry, rest = rest, ""
+		}
+		entry = strings.TrimSpace(entry)
+		switch entry {
+		case "":
+			continue
+		case "direct", "off", "noproxy":
+			o.base = direct
+			return
+		}
+		base := strings.TrimSuffix(entry, "/") + "/sumdb/" + o.cfg.name
+		_, err := o.get(base + "/supported")
+		if err == nil {
+			o.base = base
+			return
+		}
+		var st *statusError
+		if errors.As(err, &st) && (st.code == 404 || st.code == 410) || orSep || errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		o.baseErr = fmt.Errorf("through %s: %w", entry, err)
+		return
+	}
+	o.base = direct
+}
+
+type statusError struct {
+	url  string
+	code int
+	body string
+}
+
+func (e *statusError) Error() string {
+	msg := fmt.Sprintf("reading %s: %d %s", e.url, e.code, http.StatusText(e.code))
+	if e.body != "" {
+		msg += "\n\tserver response: " + e.body
+	}
+	return msg
+}
+
+// get reads an http(s) or file URL.
+func (o *sumDBOps) get(u string) ([]byte, error) {
+	if rest, ok := strings.CutPrefix(u, "file://"); ok {
+		p, err := url.PathUnescape(rest)
+		if err != nil {
+			return nil, err
+		}
+		return os.ReadFile(filepath.FromSlash(p))
+	}
+	resp, err := o.http.Get(u)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", u, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		body := strings.TrimSpace(string(data))
+		if len(body) > 300 {
+			body = body[:300]
+		}
+		return nil, &statusError{url: u, code: resp.StatusCode, body: body}
+	}
+	return data, nil
+}
+
+// ReadConfig returns the verifier key, or the newest signed tree the go
+// command has seen ($GOPATH/pkg/sumdb/<name>/latest; missing means empty).
+func (o *sumDBOps) ReadConfig(file string) ([]byte, error) {
+	if file == "key" {
+		return []byte(o.cfg.key), nil
+	}
+	if o.gopath == "" {
+		return nil, nil
+	}
+	data, err := lockedfile.Read(filepath.Join(o.gopath, "pkg", "sumdb", file))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return data, err
+}
+
+// WriteConfig updates latest with the go command's compare-and-swap.
+func (o *sumDBOps) WriteConfig(file string, old, new []byte) error {
+	if o.offline || o.gopath == "" || file == "key" {
+		return nil
+	}
+	targ := filepath.Join(o.gopath, "pkg", "sumdb", file)
+	os.MkdirAll(filepath.Dir(targ), 0o777)
+	f, err := lockedfile.Edit(targ)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return err
+	}
+	if len(data) > 0 && !bytes.Equal(data, old) {
+		return sumdb.ErrWriteConflict
+	}
+	if _, err := f.Seek(0, 0); err != nil {
+		return err
+	}
+	if err := f.Truncate(0); err != nil {
+		return err
+	}
+	if _, err := f.Write(new); err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// ReadCache reads a cached tile or lookup; an empty file is one being
+// written, so it counts as missing, as in the go command.
+func (o *sumDBOps) ReadCache(file string) ([]byte, error) {
+	targ := filepath.Join(o.modcache, "cache", "download", "sumdb", filepath.FromSlash(file))
+	data, err := lockedfile.Read(targ)
+	if err == nil && len(data) == 0 {
+		err = &fs.PathError{Op: "read", Path: targ, Err: fs.ErrNotExist}
+	}
+	return data, err
+}
+
+// WriteCache saves an authenticated tile or lookup, as the go command does.
+func (o *sumDBOps) WriteCache(file string, data []byte) {
+	if o.offline {
+		return
+	}
+	targ := filepath.Join(o.modcache, "cache", "download", "sumdb", filepath.FromSlash(file))
+	os.MkdirAll(filepath.Dir(targ), 0o777)
+	lockedfile.Write(targ, bytes.NewReader(data), 0o666)
+}
+
+// Log drops the client's chatter.
+func (o *sumDBOps) Log(string) {}
+
+// SecurityError keeps the message: the caller reports it; nothing is
+// repaired automatically after one.
+func (o *sumDBOps) SecurityError(msg string) {
+	o.mu.Lock()
+	o.security = append(o.security, msg)
+	o.mu.Unlock()
+}
+
+// sumDBChecker looks versions up in the checksum database, honouring
+// GONOSUMDB (which defaults to GOPRIVATE) and GOSUMDB=off.
+type sumDBChecker struct {
+	cfg    sumDBConfig
+	noSum  string
+	client *sumdb.Client
+	ops    *sumDBOps
+	cfgErr error
+
+	// down is set by the first failure to reach the database, so that an
+	// outage costs one timeout, not one per module.
+	mu   sync.Mutex
+	down error
+}
+
+func newSumDBChecker(env cachescan.Env, modcache string, offline bool) *sumDBChecker {
+	cfg, err := parseGOSUMDB(env.GOSUMDB)
+	c := &sumDBChecker{cfg: cfg, cfgErr: err, noSum: env.GONOSUMDB}
+	if c.noSum == "" {
+		c.noSum = env.GOPRIVATE
+	}
+	if err == nil && !cfg.off {
+		c.ops = newSumDBOps(cfg, env, modcache, offline)
+		c.client = sumdb.NewClient(c.ops)
+	}
+	return c
+}
+
+// notCheckable says why a module is not looked up, or "".
+func (c *sumDBChecker) notCheckable(path string) string {
+	switch {
+	case c.cfgErr != nil:
+		return c.cfgErr.Error()
+	case c.cfg.off:
+		return "GOSUMDB=off"
+	case c.noSum != "" && module.MatchPrefixPatterns(c.noSum, path):
+		return "matches GONOSUMDB/GOPRIVATE"
+	}
+	return ""
+}
+
+// lookup returns the database's hashes for a version's content and go.mod.
+func (c *sumDBChecker) lookup(path, version string) (zip, gomod string, err error) {
+	c.mu.Lock()
+	down := c.down
+	c.mu.Unlock()
+	if down != nil {
+		return "", "", down
+	}
+	defer func() {
+		if err == nil {
+			return
+		}
+		c.ops.mu.Lock()
+		netErr := c.ops.netErr
+		c.ops.mu.Unlock()
+		if netErr != nil {
+			err = netErr
+			c.mu.Lock()
+			if c.down == nil {
+				c.down = netErr
+			}
+			c.mu.Unlock()
+		}
+	}()
+	lines, err := c.client.Lookup(path, version)
+	if err != nil {
+		return "", "", err
+	}
+	for _, l := range lines {
+		if f := strings.Fields(l); len(f) == 3 {
+			zip = f[2]
+		}
+	}
+	lines, err = c.client.Lookup(path, version+"/go.mod")
+	if err != nil {
+		return zip, "", err
+	}
+	for _, l := range lines {
+		if f := strings.Fields(l); len(f) == 3 {
+			gomod = f[2]
+		}
+	}
+	return zip, gomod, nil
+}
+
+// isUnreachable tells a failure to reach the database (the network, a
+// proxy, a timeout) from an answer about one module.
+func isUnreachable(err error) bool {
+	var ue *url.Error
+	var se *statusError
+	if errors.As(err, &ue) {
+		return true
+	}
+	if errors.As(err, &se) {
+		return se.code != http.StatusNotFound && se.code != http.StatusGone
+	}
+	return false
+}
+
+// unreachableLine says in one line, without naming a module, why the
+// database could not be reached.
+func unreachableLine(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		host := ue.URL
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			host = u.Scheme + "://" + u.Host
+		}
+		return fmt.Sprintf("%s %s: %v", ue.Op, host, ue.Err)
+	}
+	var se *statusError
+	if errors.As(err, &se) {
+		return se.Error()
+	}
+	return err.Error()
+}

@@ -1,0 +1,187 @@
+package actions
+
+import (
+	"context"
+	"crypto/rand"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb"
+	"golang.org/x/mod/sumdb/note"
+
+	"modscope/cachescan"
+	"modscope/cachescan/cachetest"
+)
+
+// fakeSumDB serves a checksum database signed by a fresh key, through a
+// proxy-style /sumdb/<name>/ prefix; lie names a module whose hash it
+// misreports.
+func fakeSumDB(t *testing.T, entries map[string]*cachetest.Entry, lie string) (vkey string, srv *httptest.Server) {
+	t.Helper()
+	skey, vkey, err := note.GenerateKey(rand.Reader, "sum.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := sumdb.NewTestServer(skey, func(path, vers string) ([]byte, error) {
+		e := entries[path+"@"+vers]
+		if e == nil {
+			return nil, os.ErrNotExist
+		}
+		sum := e.Sum
+		if path == lie {
+			sum = "h1:LIESLIESLIESLIESLIESLIESLIESLIESLIESLIESLIE="
+		}
+		return []byte(path + " " + vers + " " + sum + "\n" + path + " " + vers + "/go.mod " + e.GoModSum + "\n"), nil
+	})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/sumdb/sum.example/supported", func(w http.ResponseWriter, r *http.Request) {})
+	mux.Handle("/sumdb/sum.example/", http.StripPrefix("/sumdb/sum.example", sumdb.NewServer(ts)))
+	srv = httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return vkey, srv
+}
+
+func verifyWithEnv(t *testing.T, c *cachetest.Cache, env cachescan.Env, sumDB bool) *VerifyReport {
+	t.Helper()
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Env: env, ModCache: c.ModCache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := NewVerifier().Verify(context.Background(), snap, VerifyOptions{SumDB: sumDB})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func TestSumDB(t *testing.T) {
+	c := cachetest.New(t)
+	entries := map[string]*cachetest.Entry{}
+	for _, m := range []cachetest.Module{
+		cachetest.Mod("example.com/honest", "v1.0.0"),
+		cachetest.Mod("example.com/tampered", "v1.0.0"),
+		cachetest.Mod("example.com/private/lib", "v1.0.0"),
+	} {
+		e := c.Add(m)
+		entries[m.Path+"@"+m.Version] = e
+	}
+	vkey, srv := fakeSumDB(t, entries, "example.com/tampered")
+	gopath := t.TempDir()
+	env := cachescan.Env{GOSUMDB: vkey, GOPROXY: srv.URL, GOPATH: gopath, GONOSUMDB: "example.com/private"}
+
+	rep := verifyWithEnv(t, c, env, true)
+	if len(rep.SumDBErrors) != 0 {
+		t.Fatalf("errors reaching the fake database: %q", rep.SumDBErrors)
+	}
+	if len(rep.Problems) != 1 || rep.Problems[0].Kind != cachescan.KindSumDBMismatch || rep.Problems[0].Module != "example.com/tampered" {
+		t.Errorf("problems = %+v", rep.Problems)
+	}
+	if rep.SumDBChecked != 2 || len(rep.NotCheckable) != 1 || rep.NotCheckable[0].Module != "example.com/private/lib" {
+		t.Errorf("checked %d, not checkable %+v", rep.SumDBChecked, rep.NotCheckable)
+	}
+	// Like the go command, it kept the authenticated lookups and tiles, and
+	// the newest tree it saw.
+	cached := filepath.Join(c.ModCache, "cache", "download", "sumdb", "sum.example")
+	if _, err := os.Stat(filepath.Join(cached, "lookup", "example.com", "honest@v1.0.0")); err != nil {
+		t.Errorf("no cached lookup: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(gopath, "pkg", "sumdb", "sum.example", "latest")); err != nil {
+		t.Errorf("no latest: %v", err)
+	}
+
+	// Offline, without --sumdb: the cache authenticates as it is...
+	env.GOPROXY = "off"
+	if rep := verifyWithEnv(t, c, env, false); len(rep.Problems) != 0 {
+		t.Errorf("a good checksum-database cache: %+v", rep.Problems)
+	}
+	// ...and not once a tile is damaged.
+	var tiles []string
+	filepath.WalkDir(filepath.Join(cached, "tile"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			tiles = append(tiles, p)
+		}
+		return nil
+	})
+	if len(tiles) == 0 {
+		t.Fatal("no cached tiles")
+	}
+	for _, tile := range tiles {
+		data, _ := os.ReadFile(tile)
+		data[0] ^= 1
+		os.WriteFile(tile, data, 0o666)
+	}
+	rep = verifyWithEnv(t, c, env, false)
+	if len(rep.Problems) == 0 {
+		t.Fatal("a corrupt tile went unnoticed")
+	}
+	for _, p := range rep.Problems {
+		if p.Kind != cachescan.KindSumDBCache || !strings.Contains(p.Fix, "tile") {
+			t.Errorf("corrupt tile: %+v", p)
+		}
+	}
+}
+
+func TestSumDBOffAndUnreachable(t *testing.T) {
+	c := cachetest.New(t)
+	c.Add(cachetest.Mod("example.com/a", "v1.0.0"))
+	c.Add(cachetest.Mod("example.com/b", "v1.0.0"))
+	rep := verifyWithEnv(t, c, cachescan.Env{GOSUMDB: "off"}, true)
+	if len(rep.NotCheckable) != 2 || rep.NotCheckable[0].Reason != "GOSUMDB=off" || len(rep.Problems) != 0 {
+		t.Errorf("GOSUMDB=off: %+v", rep)
+	}
+	// A database that refuses connections: one line, no crash, no problem
+	// blamed on the cache.
+	_, vkey, _ := note.GenerateKey(rand.Reader, "sum.example")
+	rep = verifyWithEnv(t, c, cachescan.Env{GOSUMDB: vkey + " http://127.0.0.1:1", GOPATH: t.TempDir()}, true)
+	if len(rep.SumDBErrors) != 1 || !strings.Contains(rep.SumDBErrors[0], "connection refused") || len(rep.Problems) != 0 {
+		t.Errorf("unreachable database: errors %q, problems %+v", rep.SumDBErrors, rep.Problems)
+	}
+	// A proxy that answers 500 on /supported: the database is unavailable.
+	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 500) }))
+	defer bad.Close()
+	rep = verifyWithEnv(t, c, cachescan.Env{GOSUMDB: vkey, GOPROXY: bad.URL, GOPATH: t.TempDir()}, true)
+	if len(rep.SumDBErrors) != 1 || !strings.Contains(rep.SumDBErrors[0], "500") {
+		t.Errorf("proxy answering 500: %q", rep.SumDBErrors)
+	}
+	// One that hangs: the client gives up after its timeout.
+	old := sumDBTimeout
+	sumDBTimeout = 200 * time.Millisecond
+	defer func() { sumDBTimeout = old }()
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	}))
+	defer hang.Close()
+	rep = verifyWithEnv(t, c, cachescan.Env{GOSUMDB: vkey + " " + hang.URL, GOPATH: t.TempDir()}, true)
+	if len(rep.SumDBErrors) != 1 || !strings.Contains(rep.SumDBErrors[0], "Timeout") {
+		t.Errorf("hanging database: %q", rep.SumDBErrors)
+	}
+}
+
+func TestParseGOSUMDB(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                     "sum.golang.org  ",
+		"sum.golang.org":       "sum.golang.org  ",
+		"sum.golang.google.cn": "sum.golang.org https://sum.golang.google.cn ",
+		"off":                  "  off",
+	} {
+		c, err := parseGOSUMDB(in)
+		got := c.name + " " + c.url + " "
+		if c.off {
+			got += "off"
+		}
+		if err != nil || got != want {
+			t.Errorf("parseGOSUMDB(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := parseGOSUMDB("example.com"); err == nil {
+		t.Error("a name without a key was accepted")
+	}
+}
