@@ -50,6 +50,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return scanCmd(ctx, cmd, args, stdout, stderr)
 	case "verify":
 		return verifyCmd(ctx, args, stdout, stderr)
+	case "offline":
+		return offlineCmd(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, assets.Usage())
 		return exitOK
@@ -68,6 +70,7 @@ type config struct {
 	args    []string
 	jobs    int
 	sumDB   bool
+	export  string
 }
 
 // parse reads the flags every command shares, plus verify's --jobs; it
@@ -81,10 +84,13 @@ func parse(ctx context.Context, name string, args []string, positional bool, std
 	project := flags.String("project", "", "")
 	workers := flags.Int("workers", 0, "")
 	noColor := flags.Bool("no-color", false, "")
-	jobs, sumDB := 0, false
+	jobs, sumDB, export := 0, false, ""
 	if name == "verify" {
 		flags.IntVar(&jobs, "jobs", 0, "")
 		flags.BoolVar(&sumDB, "sumdb", false, "")
+	}
+	if name == "offline" {
+		flags.StringVar(&export, "export", "", "")
 	}
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -110,6 +116,12 @@ func parse(ctx context.Context, name string, args []string, positional bool, std
 		return config{}, exitFailed, false
 	}
 	cfg.opts.Workers, cfg.jsonOut, cfg.noColor, cfg.args, cfg.jobs, cfg.sumDB = *workers, *jsonOut, *noColor, flags.Args(), jobs, sumDB
+	if export != "" {
+		if cfg.export, err = filepath.Abs(export); err != nil {
+			fmt.Fprintf(stderr, "modscope: --export %s: %v\n", cachescan.Printable(export), err)
+			return config{}, exitFailed, false
+		}
+	}
 	if os.Getenv("GOGC") == "" {
 		// The walk makes millions of short-lived small objects: a larger
 		// heap target cuts the collector's share of the CPU by about a
@@ -201,6 +213,62 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		shown.Problems = []cachescan.Problem{}
 	}
 	return finish(stdout, stderr, cfg, &shown, &verified{&shown, rep}, rep)
+}
+
+// offlineCmd answers whether the project builds and tests offline, and
+// with --export writes what it needs as a GOPROXY directory.
+func offlineCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, code, ok := parse(ctx, "offline", args, false, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if cfg.opts.ProjectDir == "" {
+		fmt.Fprintln(stderr, "modscope: no go.mod or go.work here or above; run it in a module, or pass --project DIR")
+		return exitFailed
+	}
+	snap, code, ok := runScan(ctx, cfg, stderr)
+	if !ok {
+		return code
+	}
+	stop := showProgress(stderr, func() string { return "asking the go command what the build needs, offline…" })
+	rep, err := actions.Offline(ctx, snap)
+	stop()
+	if err != nil {
+		fmt.Fprintf(stderr, "modscope: %s\n", cachescan.Printable(err.Error()))
+		return exitFailed
+	}
+	var exported *actions.ExportResult
+	var exportErr error
+	if cfg.export != "" {
+		exported, exportErr = actions.Export(snap, rep, cfg.export)
+	}
+	doc := struct {
+		*actions.OfflineReport
+		Export      *actions.ExportResult `json:"export,omitempty"`
+		ExportError string                `json:"exportError,omitempty"`
+	}{OfflineReport: rep, Export: exported}
+	if exportErr != nil {
+		doc.ExportError = exportErr.Error()
+	}
+	if cfg.jsonOut {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(doc)
+	} else {
+		err = ui.WriteOffline(stdout, rep, exported, exportErr)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "modscope: writing the report: %v\n", err)
+		return exitFailed
+	}
+	if exportErr != nil {
+		fmt.Fprintf(stderr, "modscope: %s\n", cachescan.Printable(exportErr.Error()))
+		return exitProblems
+	}
+	if !rep.Ready {
+		return exitProblems
+	}
+	return exitOK
 }
 
 // verified is verify's JSON document: the snapshot, plus what was hashed.

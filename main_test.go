@@ -132,7 +132,7 @@ func TestREADMEDocumentsEverything(t *testing.T) {
 			t.Errorf("README's problem table lacks %s (%s)", k.Name, k.Severity)
 		}
 	}
-	for _, f := range []string{"--json", "--modcache", "--gocache", "--project", "--workers", "--no-color", "--jobs", "--sumdb"} {
+	for _, f := range []string{"--json", "--modcache", "--gocache", "--project", "--workers", "--no-color", "--jobs", "--sumdb", "--export"} {
 		if !strings.Contains(readme, "`"+f) {
 			t.Errorf("README does not document %s", f)
 		}

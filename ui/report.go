@@ -319,3 +319,52 @@ func WriteVerifySummary(w io.Writer, rep *actions.VerifyReport) error {
 	}
 	return r.err
 }
+
+// WriteOffline prints the offline-readiness verdict, what is not ready and
+// why, and what an export wrote.
+func WriteOffline(w io.Writer, rep *actions.OfflineReport, exp *actions.ExportResult, expErr error) error {
+	r := &report{w: w}
+	verdict := "READY: the project builds and tests with the network off"
+	if !rep.Ready {
+		verdict = "NOT READY: a build or test with the network off would fail"
+	}
+	r.line("Offline       %s", p(rep.Project))
+	r.para(2, verdict)
+	var parts []string
+	for _, st := range []string{actions.StateReady, actions.StateIncomplete, actions.StateMissing, actions.StateDamaged} {
+		if n := rep.Counts[st]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, st))
+		}
+	}
+	r.para(2, Plural(int64(len(rep.Modules)), "module version")+" needed: "+strings.Join(parts, ", "))
+	for _, m := range rep.Modules {
+		if m.State == actions.StateReady {
+			continue
+		}
+		why := map[string]string{
+			actions.StateMissing:    "not in the cache",
+			actions.StateIncomplete: "only .info/.mod cached; the build needs its packages",
+			actions.StateDamaged:    "damaged",
+		}[m.State]
+		r.para(4, "- "+p(m.Path+"@"+m.Version)+": "+why)
+		for _, pr := range m.Problems {
+			r.para(6, pr.Kind+": "+p(pr.Detail))
+		}
+	}
+	if len(rep.Errors) > 0 {
+		r.line("  The go command, offline, says:")
+		for _, e := range rep.Errors {
+			r.para(4, "- "+p(e))
+		}
+	}
+	if !rep.Ready {
+		r.para(2, "To fix: with the network on, run go mod download in the project (or modscope verify, then the printed fixes for damaged versions).")
+	}
+	switch {
+	case expErr != nil:
+		r.para(2, "Export: "+p(expErr.Error()))
+	case exp != nil:
+		r.para(2, fmt.Sprintf("Exported %s (%s zips, %s) to %s; see its README.txt", Plural(int64(exp.Versions), "version"), Count(int64(exp.Zips)), HumanBytes(exp.Bytes), p(exp.Dir)))
+	}
+	return r.err
+}
