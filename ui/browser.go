@@ -38,6 +38,7 @@ type browser struct {
 	apparent bool
 	filter   string
 	visible  map[*node]bool // nil when no filter is set
+	matches  int            // nodes that match the filter themselves
 	marks    map[*node]bool
 	// remember where the cursor was in each directory, for going back up.
 	positions map[*node]int
@@ -211,7 +212,8 @@ func (b *browser) setFilter(f string) {
 		b.visible = nil
 	} else {
 		b.visible = map[*node]bool{}
-		markVisible(b.t.root, strings.ToLower(f), false, b.visible)
+		b.matches = 0
+		markVisible(b.t.root, strings.ToLower(f), false, b.visible, &b.matches)
 	}
 	b.refresh()
 	if keep != nil {
@@ -219,12 +221,20 @@ func (b *browser) setFilter(f string) {
 	}
 }
 
-// markVisible returns whether n's subtree matches, marking the nodes to show.
-func markVisible(n *node, f string, ancestor bool, vis map[*node]bool) bool {
-	self := ancestor || strings.Contains(n.lower, f)
+// markVisible returns whether n's subtree matches, marking the nodes to
+// show. A node matches on its full path or its shown name; only name
+// matches are counted, so that a module's own versions do not count as
+// matches of its path.
+func markVisible(n *node, f string, ancestor bool, vis map[*node]bool, matches *int) bool {
+	named := strings.Contains(strings.ToLower(n.name), f)
+	own := named || strings.Contains(n.lower, f)
+	if named && n.kind != kindRoot {
+		*matches++
+	}
+	self := ancestor || own
 	any := self
 	for _, c := range n.children {
-		if markVisible(c, f, self, vis) {
+		if markVisible(c, f, self, vis, matches) {
 			any = true
 		}
 	}
@@ -248,11 +258,21 @@ func (b *browser) toggleMark() {
 	b.move(1)
 }
 
-// markedSize sums the marked nodes.
+// markedSize counts the marked nodes and sums their sizes; a node inside
+// another marked node is already in its size.
 func (b *browser) markedSize() (int, int64) {
 	var total int64
 	for n := range b.marks {
-		total += b.size(n)
+		covered := false
+		for a := n.parent; a != nil; a = a.parent {
+			if b.marks[a] {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			total += b.size(n)
+		}
 	}
 	return len(b.marks), total
 }
@@ -296,15 +316,24 @@ func (b *browser) row(st *Styles, n *node, parentSize int64, width int, selected
 	}
 	barW := 10
 	switch {
-	case width < 70:
+	case width < 64:
 		barW = 0
 	case width >= 160:
 		barW = 20
 	}
+	// The column shows what the order is by: files for c, the time for m,
+	// versions otherwise.
 	count := ""
-	if n.versions > 0 && n.kind != kindVersion {
+	switch {
+	case b.sortBy == sortCount:
+		count = Plural(n.size.Files, "file")
+	case b.sortBy == sortTime:
+		if !n.mtime.IsZero() {
+			count = n.mtime.Local().Format("2006-01-02")
+		}
+	case n.versions > 0 && n.kind != kindVersion:
 		count = Plural(int64(n.versions), "version")
-	} else if n.kind == kindTree || n.kind == kindDownload {
+	case n.kind == kindTree || n.kind == kindDownload:
 		count = Plural(n.size.Files, "file")
 	}
 	showCount := width >= 60
@@ -322,7 +351,7 @@ func (b *browser) row(st *Styles, n *node, parentSize int64, width int, selected
 	}
 	fixed += 7
 	if showCount {
-		fixed += 14
+		fixed += 16
 	}
 	nameW := max(width-fixed, 4)
 	name = ShortenMiddle(name, nameW)
@@ -332,7 +361,7 @@ func (b *browser) row(st *Styles, n *node, parentSize int64, width int, selected
 	pct := fmt.Sprintf("%5.1f%% ", share*100)
 	countStr := ""
 	if showCount {
-		countStr = fmt.Sprintf("%13s ", count)
+		countStr = fmt.Sprintf("%15s ", count)
 	}
 	if selected {
 		plain := mark + sym + sizeStr

@@ -9,23 +9,42 @@ import (
 	"modscope/cachescan"
 )
 
-// detailsPane draws what is known about the selection in a w×h box with a
-// rule on its left (beside the body) or on top (below it).
-func (m *Model) detailsPane(w, h int) string {
-	st := m.styles
-	var lines []string
-	if m.state == stateReady {
-		switch m.view {
-		case viewModules:
-			if n := m.browser.selected(); n != nil {
-				lines = m.nodeDetails(n)
-			}
-		case viewProblems:
-			if pr := m.problems.selected(); pr != nil {
-				lines = problemDetails(pr, st)
-			}
+// detailLines is what is known about the selection of the current view.
+func (m *Model) detailLines() []string {
+	if m.state != stateReady {
+		return nil
+	}
+	switch m.view {
+	case viewModules:
+		if n := m.browser.selected(); n != nil {
+			return m.nodeDetails(n)
+		}
+	case viewProblems:
+		if pr := m.problems.selected(); pr != nil {
+			return problemDetails(pr, m.styles)
 		}
 	}
+	return nil
+}
+
+// wrapLines breaks lines to width at spaces; a word longer than a line
+// (a path, a hash) is broken where it must be, not at its slashes.
+func wrapLines(lines []string, width int) []string {
+	var out []string
+	for _, l := range lines {
+		if ansi.StringWidth(l) <= width {
+			out = append(out, l)
+			continue
+		}
+		out = append(out, strings.Split(ansi.Wrap(l, width, ""), "\n")...)
+	}
+	return out
+}
+
+// detailsPane draws the details in a w×h box with a rule on its left
+// (beside the body) or on top (below it).
+func (m *Model) detailsPane(w, h int) string {
+	st := m.styles
 	right, _ := m.detailsPlacement()
 	inner := w
 	if right {
@@ -33,16 +52,7 @@ func (m *Model) detailsPane(w, h int) string {
 	} else {
 		h--
 	}
-	var wrapped []string
-	for _, l := range lines {
-		if ansi.StringWidth(l) <= inner {
-			wrapped = append(wrapped, l)
-			continue
-		}
-		// Word-wrap, and break paths longer than the pane after a slash.
-		wrapped = append(wrapped, strings.Split(ansi.Wrap(l, inner, "/"), "\n")...)
-	}
-	block := fitBlock(strings.Join(wrapped, "\n"), inner, h)
+	block := fitBlock(strings.Join(wrapLines(m.detailLines(), inner), "\n"), inner, h)
 	if right {
 		rule := st.PaneBorder.Render("│ ")
 		ls := strings.Split(block, "\n")
@@ -80,14 +90,18 @@ func (m *Model) nodeDetails(n *node) []string {
 		if n.kind == kindModule && m.snap.Project != nil {
 			for _, r := range m.snap.Project.Requires {
 				if r.Path == n.mod.Path {
-					add("required by %s: %s (%s)", p(r.Module), p(r.Version), r.State)
+					how := r.State
+					if r.Replaced {
+						how = "replaced: builds use the replacement"
+					}
+					add("required by %s: %s (%s)", p(r.Module), p(r.Version), how)
 				}
 			}
 		}
 	case kindDownload:
 		add("in %s", p(n.ver.DownloadDir))
 		for _, f := range n.ver.Files {
-			add("  %-22s %9s  %s", p(f.Name), HumanBytes(f.ApparentBytes), f.ModTime.Local().Format("2006-01-02 15:04"))
+			add("  %s  %s  %s", p(f.Name), HumanBytes(f.ApparentBytes), f.ModTime.Local().Format("2006-01-02 15:04"))
 		}
 	case kindFile:
 		add("%s", p(n.ver.DownloadDir))
@@ -100,13 +114,31 @@ func (m *Model) nodeDetails(n *node) []string {
 		add("hash %s", c.Hash)
 		add("clone %s, .info %s", yesNo(c.HasDir), yesNo(c.HasInfo))
 	}
-	if c := n.sev[0] + n.sev[1] + n.sev[2]; c > 0 {
-		add("")
-		add("%s below: %d errors, %d warnings, %d infos", Plural(int64(c), "problem"), n.sev[0], n.sev[1], n.sev[2])
+	// A version's own problems and its files' are listed in full; for
+	// bigger nodes, a count.
+	var probs []*cachescan.Problem
+	collect := func(x *node) {
+		for i := range x.problems {
+			probs = append(probs, &x.problems[i])
+		}
 	}
-	for i := range n.problems {
+	collect(n)
+	if n.kind == kindVersion || n.kind == kindDownload {
+		for _, c := range n.children {
+			collect(c)
+			for _, cc := range c.children {
+				collect(cc)
+			}
+		}
+	}
+	if c := n.sev[0] + n.sev[1] + n.sev[2]; c > len(probs) {
+		add("")
+		add("%s below: %s, %s, %s", Plural(int64(c), "problem"), Plural(int64(n.sev[0]), "error"),
+			Plural(int64(n.sev[1]), "warning"), Plural(int64(n.sev[2]), "info"))
+	}
+	for _, pr := range probs {
 		out = append(out, "")
-		out = append(out, problemDetails(&n.problems[i], st)...)
+		out = append(out, problemDetails(pr, st)...)
 	}
 	return out
 }
@@ -165,7 +197,11 @@ func (m *Model) versionDetails(mod *cachescan.Module, v *cachescan.Version) []st
 	if pr := m.snap.Project; pr != nil {
 		for _, r := range pr.Requires {
 			if r.Path == mod.Path && r.Version == v.Version {
-				add("required by %s", p(r.Module))
+				if r.Replaced {
+					add("required by %s, but replaced: builds use the replacement", p(r.Module))
+				} else {
+					add("required by %s", p(r.Module))
+				}
 			}
 		}
 		for _, r := range pr.Replaces {
@@ -179,21 +215,22 @@ func (m *Model) versionDetails(mod *cachescan.Module, v *cachescan.Version) []st
 		add("tree %s", p(v.Dir))
 	}
 	for _, f := range v.Files {
-		add("  %-22s %9s  %s", p(f.Name), HumanBytes(f.ApparentBytes), f.ModTime.Local().Format("2006-01-02 15:04"))
+		add("  %s  %s  %s", p(f.Name), HumanBytes(f.ApparentBytes), f.ModTime.Local().Format("2006-01-02 15:04"))
 	}
 	return out
 }
 
+// problemDetails puts what to do first: a small pane still shows the fix.
 func problemDetails(pr *cachescan.Problem, st *Styles) []string {
 	rank := pr.Severity.Rank()
-	out := []string{st.Severity[rank].Render(severitySymbols[rank]+" "+pr.Kind) + " (" + string(pr.Severity) + ")"}
-	if k := cachescan.LookupKind(pr.Kind); k != nil {
-		out = append(out, k.Meaning)
-	}
+	title := st.Severity[rank].Render(severitySymbols[rank]+" "+pr.Kind) + " (" + string(pr.Severity) + ")"
 	if pr.Module != "" {
-		out = append(out, "module "+problemSubject(pr))
+		title += " " + problemSubject(pr)
 	}
-	out = append(out, p(pr.Detail), "at "+p(pr.Path), "fix: "+p(pr.Fix))
+	out := []string{title, p(pr.Detail), st.Label.Render("fix: ") + p(pr.Fix), "at " + p(pr.Path)}
+	if k := cachescan.LookupKind(pr.Kind); k != nil {
+		out = append(out, st.Dim.Render(k.Meaning))
+	}
 	return out
 }
 

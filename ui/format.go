@@ -52,8 +52,11 @@ func Plural(n int64, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
-	if strings.HasSuffix(word, "y") {
+	switch {
+	case strings.HasSuffix(word, "y"):
 		return Count(n) + " " + word[:len(word)-1] + "ies"
+	case strings.HasSuffix(word, "ch"), strings.HasSuffix(word, "s"), strings.HasSuffix(word, "x"):
+		return Count(n) + " " + word + "es"
 	}
 	return Count(n) + " " + word + "s"
 }

@@ -78,6 +78,13 @@ type Model struct {
 	problems problemList
 	project  scroller
 	build    scroller
+	// status is a one-line message shown instead of the help line until
+	// the next key.
+	status string
+	// fullDetails shows the details pane over the whole body: on
+	// terminals too small for a pane, or on a leaf's enter.
+	fullDetails bool
+	details     scroller
 }
 
 // New returns a model that scans with opts when it starts. A nil snap
@@ -168,7 +175,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.scroll(delta)
 		return m, nil
 	case tea.MouseClickMsg:
-		if msg.Button == tea.MouseLeft {
+		if msg.Button == tea.MouseLeft && msg.X < m.bodyWidth() {
 			m.click(msg.Y)
 		}
 		return m, nil
@@ -187,6 +194,19 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
 	if msg.String() == "ctrl+c" {
 		return m.quit()
+	}
+	m.status = ""
+	if m.fullDetails {
+		// The full-screen details scroll; any other key closes them.
+		if d, ok := navDelta(msg, k, m.bodyHeight()); ok {
+			m.details.scroll(d)
+			return m, nil
+		}
+		m.fullDetails = false
+		if key.Matches(msg, k.Quit) {
+			return m.quit()
+		}
+		return m, nil
 	}
 	if m.filtering {
 		m.filterKey(msg)
@@ -224,8 +244,21 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.setView(viewProblems)
 		return m, nil
 	case key.Matches(msg, k.Details):
+		if right, below := m.panePlacement(); !right && !below && m.state == stateReady {
+			// No room for a pane: show the details over the body.
+			m.openDetails()
+			return m, nil
+		}
 		m.showDetails = !m.showDetails
 		m.layout()
+		return m, nil
+	case key.Matches(msg, k.Apparent):
+		m.browser.apparent = !m.browser.apparent
+		if m.state == stateReady && m.browser.sortBy == sortSize {
+			keep := m.browser.selected()
+			m.browser.refresh()
+			m.browser.selectNode(keep)
+		}
 		return m, nil
 	}
 	if m.state != stateReady {
@@ -282,7 +315,9 @@ func (m *Model) modulesKey(msg tea.KeyPressMsg) {
 	}
 	switch {
 	case key.Matches(msg, k.Open):
-		b.open()
+		if !b.open() && b.selected() != nil {
+			m.openDetails() // a leaf: show all there is to know about it
+		}
 	case key.Matches(msg, k.Back):
 		b.back()
 	case key.Matches(msg, k.Filter):
@@ -297,13 +332,6 @@ func (m *Model) modulesKey(msg tea.KeyPressMsg) {
 		b.setSort(sortCount)
 	case key.Matches(msg, k.SortTime):
 		b.setSort(sortTime)
-	case key.Matches(msg, k.Apparent):
-		b.apparent = !b.apparent
-		if b.sortBy == sortSize {
-			keep := b.selected()
-			b.refresh()
-			b.selectNode(keep)
-		}
 	case key.Matches(msg, k.Mark):
 		b.toggleMark()
 	}
@@ -322,6 +350,8 @@ func (m *Model) filterKey(msg tea.KeyPressMsg) {
 	case "backspace":
 		if r := []rune(b.filter); len(r) > 0 {
 			b.setFilter(string(r[:len(r)-1]))
+		} else {
+			m.filtering = false
 		}
 	default:
 		if msg.Text != "" {
@@ -338,7 +368,8 @@ func (m *Model) problemsKey(msg tea.KeyPressMsg) {
 	}
 }
 
-// jump shows the selected problem's entry in the Modules view.
+// jump shows the selected problem's entry in the Modules view, or the
+// Build cache view for a build-cache problem.
 func (m *Model) jump() {
 	pr := m.problems.selected()
 	if pr == nil {
@@ -347,7 +378,20 @@ func (m *Model) jump() {
 	if n := m.tree.nodeFor(*pr); n != nil {
 		m.browser.reveal(n)
 		m.setView(viewModules)
+		return
 	}
+	if bc := m.snap.BuildCache.Root; bc != "" && strings.HasPrefix(pr.Path, bc) {
+		m.setView(viewBuild)
+		m.status = "a build-cache entry: its path and fix are in the Problems view's details"
+		return
+	}
+	m.status = "this problem has no row in the Modules view; its path and fix are in the details"
+}
+
+// openDetails shows the details of the selection over the whole body.
+func (m *Model) openDetails() {
+	m.fullDetails = true
+	m.details = scroller{}
 }
 
 func (m *Model) scroll(delta int) {
@@ -390,14 +434,20 @@ func (m *Model) click(y int) {
 // sits right of the body on wide terminals and below it on tall ones.
 const headerLines = 3
 
-func (m *Model) detailsPlacement() (right bool, below bool) {
-	if !m.showDetails || m.view == viewBuild || m.view == viewProject || m.showHelp {
-		return false, false
-	}
+// panePlacement says where a details pane fits at this size, whether or
+// not it is switched on.
+func (m *Model) panePlacement() (right bool, below bool) {
 	if m.width >= 110 {
 		return true, false
 	}
 	return false, m.height >= 22
+}
+
+func (m *Model) detailsPlacement() (right bool, below bool) {
+	if !m.showDetails || m.view == viewBuild || m.view == viewProject || m.showHelp || m.fullDetails || m.state != stateReady {
+		return false, false
+	}
+	return m.panePlacement()
 }
 
 func (m *Model) bodyHeight() int {
@@ -409,7 +459,7 @@ func (m *Model) bodyHeight() int {
 }
 
 func (m *Model) detailsHeight() int {
-	return min(max((m.height-headerLines-1)/3, 6), 14)
+	return min(max((m.height-headerLines-1)*2/5, 8), 18)
 }
 
 func (m *Model) bodyWidth() int {
@@ -419,8 +469,10 @@ func (m *Model) bodyWidth() int {
 	return m.width
 }
 
+// detailsWidth leaves the list its bars on a 120-column terminal and gives
+// the pane room for a whole h1: hash.
 func (m *Model) detailsWidth() int {
-	return min(max(m.width*2/5, 40), 80)
+	return min(max(m.width*2/5, 52), 90)
 }
 
 func (m *Model) layout() {
@@ -477,18 +529,25 @@ func fitBlock(s string, w, h int) string {
 	return strings.Join(ls, "\n")
 }
 
+// titleLine shows both roots with their totals; the paths are shortened in
+// the middle so that the totals always fit.
 func (m *Model) titleLine() string {
 	st := m.styles
-	parts := []string{st.Title.Render("modscope")}
+	modRoot, buildRoot := m.opts.ModCache, m.opts.BuildCache
+	modSize, buildSize := "", ""
 	if m.snap != nil {
-		mc, bc := m.snap.ModCache, m.snap.BuildCache
-		parts = append(parts,
-			"GOMODCACHE "+ShortenMiddle(p(mc.Root), 30)+" "+HumanBytes(m.sizeOf(mc.Size)),
-			"GOCACHE "+ShortenMiddle(p(bc.Root), 30)+" "+HumanBytes(m.sizeOf(bc.Size)))
-	} else {
-		parts = append(parts, "GOMODCACHE "+ShortenMiddle(p(m.opts.ModCache), 30), "GOCACHE "+ShortenMiddle(p(m.opts.BuildCache), 30))
+		modRoot, buildRoot = m.snap.ModCache.Root, m.snap.BuildCache.Root
+		modSize = " " + HumanBytes(m.sizeOf(m.snap.ModCache.Size))
+		buildSize = " " + HumanBytes(m.sizeOf(m.snap.BuildCache.Size))
 	}
-	return ansi.Truncate(strings.Join(parts, "  "), m.width, "…")
+	if buildRoot == "" {
+		buildRoot, buildSize = "off", ""
+	}
+	fixed := len("modscope  GOMODCACHE   GOCACHE ") + len(modSize) + len(buildSize)
+	room := max((m.width-fixed)/2, 6)
+	line := st.Title.Render("modscope") + "  GOMODCACHE " + ShortenMiddle(p(modRoot), room) + modSize +
+		"  GOCACHE " + ShortenMiddle(p(buildRoot), room) + buildSize
+	return ansi.Truncate(line, m.width, "…")
 }
 
 func (m *Model) sizeOf(s cachescan.Size) int64 {
@@ -515,7 +574,7 @@ func (m *Model) tabLine() string {
 	line := strings.Join(parts, "  ")
 	switch m.state {
 	case stateScanning:
-		line += "   " + st.Dim.Render(fmt.Sprintf("scanning… %s files, %s", Count(m.progress.Files), HumanBytes(m.progress.Bytes)))
+		line += "  " + st.Dim.Render(fmt.Sprintf("%s files, %s", Count(m.progress.Files), HumanBytes(m.progress.Bytes)))
 	case stateReady:
 		if n, size := m.browser.markedSize(); n > 0 {
 			line += "   " + st.Marked.Render(fmt.Sprintf("%d marked, %s", n, HumanBytes(size)))
@@ -545,7 +604,7 @@ func (m *Model) contextLine() string {
 		}
 		info := fmt.Sprintf("  %s · by %s %s · %s", HumanBytes(b.size(b.cur)), b.sortBy, dir, size)
 		if b.filter != "" {
-			info += " · filter " + fmt.Sprintf("%q", b.filter)
+			info += fmt.Sprintf(" · filter %q: %s", b.filter, Plural(int64(b.matches), "match"))
 		}
 		s = st.PaneTitle.Render(ShortenMiddle(crumb, max(m.width-lipgloss.Width(info)-1, 10))) + st.Dim.Render(info)
 	case m.view == viewProblems:
@@ -570,8 +629,50 @@ func (m *Model) footer() string {
 	if m.state == stateFailed {
 		return ansi.Truncate(st.StatusError.Render("modscope: "+p(m.err.Error()))+st.Dim.Render("  q quit"), m.width, "…")
 	}
-	// help.Model can overflow its width when the ellipsis does not fit.
-	return ansi.Truncate(m.help.View(m.keys), m.width, "…")
+	if m.status != "" {
+		return ansi.Truncate(st.Label.Render(m.status), m.width, "…")
+	}
+	return m.shortHelp()
+}
+
+// shortHelp is the help line for the current view: its own keys first,
+// dropped from the end when the line is too narrow, and "? help · q quit"
+// always kept.
+func (m *Model) shortHelp() string {
+	k := m.keys
+	var items []key.Binding
+	switch {
+	case m.state != stateReady:
+	case m.view == viewModules:
+		items = []key.Binding{k.Open, k.Back, k.Filter, k.SortSize, k.Apparent, k.Mark, k.Details, k.NextView}
+	case m.view == viewProblems:
+		items = []key.Binding{k.Up, k.Down, withHelp(k.Open, "show in Modules"), k.Details, k.NextView}
+	default:
+		items = []key.Binding{k.Up, k.Down, k.Apparent, k.NextView}
+	}
+	st := m.styles
+	render := func(b key.Binding) string {
+		return st.Key.Render(b.Help().Key) + " " + st.Help.Render(b.Help().Desc)
+	}
+	sep := st.Help.Render(" · ")
+	tail := render(k.Help) + sep + render(k.Quit)
+	for n := len(items); n >= 0; n-- {
+		parts := make([]string, 0, n+1)
+		for _, b := range items[:n] {
+			parts = append(parts, render(b))
+		}
+		parts = append(parts, tail)
+		line := strings.Join(parts, sep)
+		if ansi.StringWidth(line) <= m.width {
+			return line
+		}
+	}
+	return ansi.Truncate(tail, m.width, "…")
+}
+
+func withHelp(b key.Binding, desc string) key.Binding {
+	b.SetHelp(b.Help().Key, desc)
+	return b
 }
 
 func (m *Model) body() string {
@@ -588,13 +689,21 @@ func (m *Model) body() string {
 	case stateFailed:
 		return "\n  " + st.StatusError.Render(p(m.err.Error())) + "\n\n  Check the path, or pass --modcache/--gocache. q quits."
 	}
+	if m.fullDetails {
+		lines := wrapLines(m.detailLines(), m.width)
+		lines = append(lines, "", st.Dim.Render("j/k scroll · any other key closes"))
+		return m.details.view(lines, m.bodyHeight())
+	}
 	switch m.view {
 	case viewModules:
+		if len(m.browser.rows) == 0 && m.browser.filter == "" && !m.snap.ModCache.Exists {
+			return st.Dim.Render("\n  " + p(m.snap.ModCache.Root) + " does not exist yet: the go command creates it on the first download.")
+		}
 		return m.browser.view(st, m.bodyWidth())
 	case viewBuild:
 		return m.build.view(buildLines(m.snap, st, m.browser.apparent), m.bodyHeight())
 	case viewProject:
-		return m.project.view(projectLines(m.snap, st), m.bodyHeight())
+		return m.project.view(projectLines(m.snap, st, m.bodyWidth()), m.bodyHeight())
 	case viewProblems:
 		return m.problems.view(st, m.bodyWidth())
 	}

@@ -239,8 +239,11 @@ func TestFilter(t *testing.T) {
 		t.Errorf("filtered rows inside github.com/BurntSushi: %v", got)
 	}
 	send(m, press("enter")...)
-	if got := names(b.rows); len(got) != 1 || got[0] != "v1.3.2" {
+	if got := names(b.rows); len(got) != 2 || got[0] != "v1.3.2" || got[1] != "list and lock files" {
 		t.Errorf("descendants of a match stay visible: %v", got)
+	}
+	if !strings.Contains(m.contextLine(), "filter \"Burnt\": 1 match") {
+		t.Errorf("context line does not count matches: %q", ansi.Strip(m.contextLine()))
 	}
 	send(m, press("/", "backspace", "backspace", "backspace", "backspace", "backspace", "x", "y", "z", "z", "y")...)
 	if len(b.rows) != 0 || !strings.Contains(b.view(m.styles, 80), "nothing here matches") {
@@ -413,3 +416,71 @@ func sizeName(s [2]int) string {
 }
 
 func itoa(n int) string { return Count(int64(n)) }
+
+func TestMarkedSizeCountsNestedMarksOnce(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	b := &m.browser
+	send(m, press("n", "enter")...) // example.com, by name
+	for b.selected().name != "good" {
+		send(m, press("j")...)
+	}
+	good := b.selected()
+	send(m, press("enter", "space", "space", "h", "space")...)
+	n, size := b.markedSize()
+	if n != 3 || size != b.size(good) {
+		t.Errorf("marked %d nodes, %d bytes; want 3 nodes and good's %d bytes", n, size, b.size(good))
+	}
+}
+
+func TestJumpToABuildCacheProblem(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	send(m, press("4")...)
+	for pr := m.problems.selected(); pr.Module != "" || !strings.Contains(pr.Path, "gocache"); pr = m.problems.selected() {
+		send(m, press("j")...)
+	}
+	send(m, press("enter")...)
+	if m.view != viewBuild || m.status == "" || !strings.Contains(ansi.Strip(m.render()), "build-cache entry") {
+		t.Errorf("enter on a build-cache problem: view %d, status %q", m.view, m.status)
+	}
+}
+
+func TestFullDetailsOnSmallTerminals(t *testing.T) {
+	m := newTestModel(t, 60, 15)
+	send(m, press("4", "i")...)
+	if !m.fullDetails || !strings.Contains(ansi.Strip(m.render()), "fix:") {
+		t.Fatalf("i at 60x15 does not show the problem's fix:\n%s", ansi.Strip(m.render()))
+	}
+	send(m, press("x")...)
+	if m.fullDetails {
+		t.Error("a key does not close the full details")
+	}
+	// A leaf's enter shows its details too.
+	send(m, press("1")...)
+	m.browser.reveal(m.tree.byVersion["example.com/good@v1.0.0"].children[0].children[0])
+	send(m, press("enter")...)
+	if !m.fullDetails || !strings.Contains(ansi.Strip(m.render()), "modified") {
+		t.Errorf("enter on a leaf (%q) does not show its details:\n%s", m.browser.selected().name, ansi.Strip(m.render()))
+	}
+}
+
+func TestHelpLineKeepsHelpAndQuit(t *testing.T) {
+	for _, w := range []int{60, 80, 120} {
+		m := newTestModel(t, w, 24)
+		for _, v := range []string{"1", "2", "3", "4"} {
+			send(m, press(v)...)
+			line := ansi.Strip(m.footer())
+			if !strings.HasSuffix(line, "? help · q quit") || ansi.StringWidth(line) > w {
+				t.Errorf("width %d view %s: help line %q", w, v, line)
+			}
+		}
+	}
+}
+
+func TestProblemsScrollAfterResize(t *testing.T) {
+	m := newTestModel(t, 80, 15)
+	send(m, press("4", "G")...)
+	send(m, tea.WindowSizeMsg{Width: 120, Height: 60})
+	if m.problems.offset != 0 {
+		t.Errorf("after growing the terminal the list starts at %d, not at the top", m.problems.offset)
+	}
+}

@@ -76,6 +76,10 @@ type tree struct {
 	byVersion map[string]*node // "path@version"
 	byPath    map[string]*node // file-system paths of trees, files, clones
 	count     int
+	// other holds what belongs to no module; problems under the module
+	// cache that name no module attach to it.
+	other   *node
+	modRoot string
 	// segments finds a path segment's node by its full module-path prefix
 	// while the tree is built.
 	segments map[string]*node
@@ -111,9 +115,14 @@ func buildTree(snap *cachescan.Snapshot) *tree {
 		extra.Bytes -= vsum.Bytes
 		extra.ApparentBytes -= vsum.ApparentBytes
 		extra.Files -= vsum.Files
-		parent.own.Add(extra)
-		if m.List != nil && mc.Root != "" && len(m.Versions) > 0 {
-			t.byPath[filepath.Join(m.Versions[0].DownloadDir, "list")] = parent
+		listNode := parent
+		if extra.Files > 0 || extra.Bytes > 0 {
+			// list, list.lock, strays: a row of their own, so that the
+			// shares of a module's rows add up.
+			listNode = t.add(parent, &node{name: "list and lock files", path: m.Path + " files", kind: kindGroup, mod: m, own: extra})
+		}
+		if m.List != nil && len(m.Versions) > 0 {
+			t.byPath[filepath.Join(m.Versions[0].DownloadDir, "list")] = listNode
 		}
 	}
 	if len(mc.VCS.Clones) > 0 || mc.VCS.Files > 0 {
@@ -137,8 +146,9 @@ func buildTree(snap *cachescan.Snapshot) *tree {
 	if mc.SumDB.Files > 0 {
 		t.add(t.root, &node{name: "cache/download/sumdb", path: "cache/download/sumdb", kind: kindGroup, own: mc.SumDB.Size})
 	}
+	t.modRoot = mc.Root
 	if mc.Other.Files > 0 || mc.Other.Bytes > 0 {
-		t.add(t.root, &node{name: "other (directories, locks, strays)", path: "other", kind: kindGroup, own: mc.Other})
+		t.other = t.add(t.root, &node{name: "other (directories, locks, strays)", path: "other", kind: kindGroup, own: mc.Other})
 	}
 	for _, p := range snap.Problems {
 		if n := t.nodeFor(p); n != nil {
@@ -213,6 +223,9 @@ func (t *tree) nodeFor(p cachescan.Problem) *node {
 		if n := t.byPath[dir]; n != nil {
 			return n
 		}
+	}
+	if t.other != nil && t.modRoot != "" && strings.HasPrefix(p.Path, t.modRoot+string(filepath.Separator)) {
+		return t.other
 	}
 	return nil
 }

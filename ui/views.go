@@ -115,6 +115,10 @@ func (l *problemList) clamp() {
 	if l.cursor >= l.offset+h {
 		l.offset = l.cursor - h + 1
 	}
+	// After a resize, no blank rows below the last problem.
+	if l.offset > max(len(l.lines)-h, 0) {
+		l.offset = max(len(l.lines)-h, 0)
+	}
 }
 
 func (l *problemList) view(st *Styles, width int) string {
@@ -208,11 +212,11 @@ func buildLines(snap *cachescan.Snapshot, st *Styles, apparent bool) []string {
 		trim = bc.TrimTime.Local().Format("2006-01-02 15:04")
 	}
 	add("  Last trim       %s", trim)
-	expire := "never (go clean -testcache was not run)"
 	if bc.TestExpire != nil {
-		expire = bc.TestExpire.Local().Format("2006-01-02 15:04")
+		add("  Test results    cached results before %s are ignored", bc.TestExpire.Local().Format("2006-01-02 15:04"))
+	} else {
+		add("  Test results    all kept (go clean -testcache was never run)")
 	}
-	add("  Test results    cached results before %s are ignored", expire)
 	add("  Fuzz cache      %s in %s (never trimmed; go clean -fuzzcache)", HumanBytes(size(bc.Fuzz)), Plural(bc.Fuzz.Files, "file"))
 	add("  Other           %s (README, trim.txt, the 256 entry directories)", HumanBytes(size(bc.Other)))
 	var probs int
@@ -230,7 +234,7 @@ func buildLines(snap *cachescan.Snapshot, st *Styles, apparent bool) []string {
 
 // projectLines is the Project view: the module, its requires and its
 // replace directives as a tree.
-func projectLines(snap *cachescan.Snapshot, st *Styles) []string {
+func projectLines(snap *cachescan.Snapshot, st *Styles, width int) []string {
 	pr := snap.Project
 	if pr == nil {
 		return []string{"", "  No go.mod or go.work in this directory or above.", "  Run modscope in a module, or pass --project DIR."}
@@ -262,6 +266,8 @@ func projectLines(snap *cachescan.Snapshot, st *Styles) []string {
 	}
 	add("")
 	out = append(out, st.PaneTitle.Render(fmt.Sprintf("  Requires (%d)", len(pr.Requires))))
+	// The state comes first so that a narrow terminal cuts the path, in
+	// its middle, never the state.
 	for _, r := range pr.Requires {
 		mark, style := "✓", st.Label
 		switch {
@@ -272,14 +278,16 @@ func projectLines(snap *cachescan.Snapshot, st *Styles) []string {
 		case !r.Complete:
 			mark, style = "~", st.Severity[1]
 		}
-		extra := r.State
+		state := r.State
 		if r.Replaced {
-			extra = "replaced"
+			state = "replaced"
 		}
+		ind := ""
 		if r.Indirect {
-			extra += ", indirect"
+			ind = st.Dim.Render(" // indirect")
 		}
-		out = append(out, "  "+style.Render(mark)+fmt.Sprintf(" %s %s  %s", p(r.Path), p(r.Version), st.Dim.Render(extra)))
+		name := ShortenMiddle(p(r.Path+" "+r.Version), max(width-18-len(ind)/4, 10))
+		out = append(out, fmt.Sprintf("  %s %-12s %s%s", style.Render(mark), state, name, ind))
 	}
 	add("")
 	out = append(out, st.PaneTitle.Render(fmt.Sprintf("  Replace directives (%d)", len(pr.Replaces))))
@@ -295,7 +303,7 @@ func projectLines(snap *cachescan.Snapshot, st *Styles) []string {
 		if r.OldVersion != "" {
 			old += " " + p(r.OldVersion)
 		}
-		add("  %s %s", branch, old)
+		add("  %s %s", branch, ShortenMiddle(old, max(width-6, 10)))
 		target := p(r.NewPath)
 		if r.NewVersion != "" {
 			target += " " + p(r.NewVersion)
@@ -318,8 +326,9 @@ func projectLines(snap *cachescan.Snapshot, st *Styles) []string {
 		if !ok {
 			mark = st.Severity[0].Render("✗")
 		}
-		add("  %s   => %s  %s %s", stem, target, mark, st.Dim.Render(state))
-		add("  %s      %s", stem, st.Dim.Render("from "+p(r.Source)))
+		add("  %s   %s %s", stem, mark, st.Dim.Render(ShortenMiddle(state, max(width-10, 10))))
+		add("  %s   => %s", stem, ShortenMiddle(target, max(width-10, 10)))
+		add("  %s      %s", stem, st.Dim.Render("from "+ShortenMiddle(p(r.Source), max(width-14, 10))))
 	}
 	return out
 }
