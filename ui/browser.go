@@ -282,11 +282,16 @@ func (b *browser) view(st *Styles, width int) string {
 	var sb strings.Builder
 	parentSize := b.size(b.cur)
 	end := min(b.offset+b.height, len(b.rows))
+	// The count column is as wide as the widest count on screen.
+	countW := 0
+	for i := b.offset; i < end; i++ {
+		countW = max(countW, len(b.count(b.rows[i])))
+	}
 	for i := b.offset; i < end; i++ {
 		if i > b.offset {
 			sb.WriteByte('\n')
 		}
-		sb.WriteString(b.row(st, b.rows[i], parentSize, width, i == b.cursor))
+		sb.WriteString(b.row(st, b.rows[i], parentSize, width, countW, i == b.cursor))
 	}
 	if len(b.rows) == 0 {
 		msg := "(empty)"
@@ -298,9 +303,28 @@ func (b *browser) view(st *Styles, width int) string {
 	return sb.String()
 }
 
+// count is the row's count column: what the order is by (files for c,
+// the time for m), versions otherwise.
+func (b *browser) count(n *node) string {
+	switch {
+	case b.sortBy == sortCount:
+		return Plural(n.size.Files, "file")
+	case b.sortBy == sortTime:
+		if !n.mtime.IsZero() {
+			return n.mtime.Local().Format("2006-01-02")
+		}
+		return ""
+	case n.versions > 0 && n.kind != kindVersion:
+		return Plural(int64(n.versions), "version")
+	case n.kind == kindTree || n.kind == kindDownload:
+		return Plural(n.size.Files, "file")
+	}
+	return ""
+}
+
 // row lays out one row: mark, problem marker, size, bar, share, versions,
 // name. Narrow terminals drop the bar, then the share and the count.
-func (b *browser) row(st *Styles, n *node, parentSize int64, width int, selected bool) string {
+func (b *browser) row(st *Styles, n *node, parentSize int64, width, countW int, selected bool) string {
 	size := b.size(n)
 	mark := " "
 	if b.marks[n] {
@@ -321,22 +345,8 @@ func (b *browser) row(st *Styles, n *node, parentSize int64, width int, selected
 	case width >= 160:
 		barW = 20
 	}
-	// The column shows what the order is by: files for c, the time for m,
-	// versions otherwise.
-	count := ""
-	switch {
-	case b.sortBy == sortCount:
-		count = Plural(n.size.Files, "file")
-	case b.sortBy == sortTime:
-		if !n.mtime.IsZero() {
-			count = n.mtime.Local().Format("2006-01-02")
-		}
-	case n.versions > 0 && n.kind != kindVersion:
-		count = Plural(int64(n.versions), "version")
-	case n.kind == kindTree || n.kind == kindDownload:
-		count = Plural(n.size.Files, "file")
-	}
-	showCount := width >= 60
+	count := b.count(n)
+	showCount := width >= 60 && countW > 0
 	name := n.name
 	if len(n.children) > 0 {
 		name += "/"
@@ -351,7 +361,7 @@ func (b *browser) row(st *Styles, n *node, parentSize int64, width int, selected
 	}
 	fixed += 7
 	if showCount {
-		fixed += 16
+		fixed += countW + 1
 	}
 	nameW := max(width-fixed, 4)
 	name = ShortenMiddle(name, nameW)
@@ -361,7 +371,7 @@ func (b *browser) row(st *Styles, n *node, parentSize int64, width int, selected
 	pct := fmt.Sprintf("%5.1f%% ", share*100)
 	countStr := ""
 	if showCount {
-		countStr = fmt.Sprintf("%15s ", count)
+		countStr = fmt.Sprintf("%*s ", countW, count)
 	}
 	if selected {
 		plain := mark + sym + sizeStr

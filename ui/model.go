@@ -701,7 +701,7 @@ func (m *Model) body() string {
 		}
 		return m.browser.view(st, m.bodyWidth())
 	case viewBuild:
-		return m.build.view(buildLines(m.snap, st, m.browser.apparent), m.bodyHeight())
+		return m.build.view(buildLines(m.snap, st, m.browser.apparent, m.bodyWidth()), m.bodyHeight())
 	case viewProject:
 		return m.project.view(projectLines(m.snap, st, m.bodyWidth()), m.bodyHeight())
 	case viewProblems:

@@ -167,7 +167,7 @@ func lastElems(path string, n int) string {
 }
 
 // buildLines is the Build cache view.
-func buildLines(snap *cachescan.Snapshot, st *Styles, apparent bool) []string {
+func buildLines(snap *cachescan.Snapshot, st *Styles, apparent bool, width int) []string {
 	bc := snap.BuildCache
 	size := func(s cachescan.Size) int64 {
 		if apparent {
@@ -201,8 +201,12 @@ func buildLines(snap *cachescan.Snapshot, st *Styles, apparent bool) []string {
 		if total > 0 {
 			share = float64(size(b.Size)) / float64(total)
 		}
-		filled := int(share*20 + 0.5)
-		bar := st.Bar.Render(strings.Repeat("█", filled)) + st.BarEmpty.Render(strings.Repeat("░", 20-filled))
+		barW := 20
+		if width < 80 {
+			barW = 8
+		}
+		filled := int(share*float64(barW) + 0.5)
+		bar := st.Bar.Render(strings.Repeat("█", filled)) + st.BarEmpty.Render(strings.Repeat("░", barW-filled))
 		add("  %-9s %9s %s %5.1f%%  %s", b.Label, HumanBytes(size(b.Size)), bar, share*100, Plural(b.Entries, "entry"))
 	}
 	add("")
