@@ -86,6 +86,20 @@ type Verifier struct {
 	items, itemsDone, bytes, bytesDone atomic.Int64
 	current                            atomic.Pointer[string]
 	done                               atomic.Bool
+
+	mu    sync.Mutex
+	found []cachescan.Problem // problems so far, for a UI to show as they come
+}
+
+// FoundSince returns the problems found after the first n, while Verify
+// runs or after; a UI polls it to update as results arrive.
+func (v *Verifier) FoundSince(n int) []cachescan.Problem {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if n >= len(v.found) {
+		return nil
+	}
+	return append([]cachescan.Problem(nil), v.found[n:]...)
 }
 
 // NewVerifier returns a verifier ready to Verify.
@@ -180,6 +194,11 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 				} else {
 					v.current.Store(&j.out)
 					res = verifyOutput(j.out, j.id, count, buf)
+				}
+				if len(res.problems) > 0 {
+					v.mu.Lock()
+					v.found = append(v.found, res.problems...)
+					v.mu.Unlock()
 				}
 				mu.Lock()
 				rep.Problems = append(rep.Problems, res.problems...)

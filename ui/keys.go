@@ -2,8 +2,8 @@ package ui
 
 import "charm.land/bubbles/v2/key"
 
-// KeyMap is every key the TUI answers to. v, d and r are kept free for
-// verify, purge and re-download.
+// KeyMap is every key the TUI answers to. d and r are kept free for purge
+// and re-download.
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Open, Back                              key.Binding
@@ -12,6 +12,7 @@ type KeyMap struct {
 	Apparent, Mark, Details                 key.Binding
 	NextView, PrevView, View1, View2        key.Binding
 	View3, View4                            key.Binding
+	Verify, VerifyAll, Offline              key.Binding
 	Help, Quit                              key.Binding
 }
 
@@ -44,6 +45,9 @@ func DefaultKeyMap() KeyMap {
 		View2:       b("2", "build cache", "2"),
 		View3:       b("3", "project", "3"),
 		View4:       b("4", "problems", "4"),
+		Verify:      b("v", "verify selection", "v"),
+		VerifyAll:   b("V", "verify everything", "V"),
+		Offline:     b("o", "check offline readiness", "o"),
 		Help:        b("?", "help", "?"),
 		Quit:        b("q", "quit", "q", "ctrl+c"),
 	}
@@ -59,6 +63,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back},
 		{k.Filter, k.ClearFilter, k.SortSize, k.SortName, k.SortCount, k.SortTime, k.Apparent},
-		{k.Mark, k.Details, k.NextView, k.PrevView, k.View1, k.View2, k.View3, k.View4, k.Help, k.Quit},
+		{k.Mark, k.Verify, k.VerifyAll, k.Offline, k.Details, k.NextView, k.PrevView, k.View1, k.View2},
+		{k.View3, k.View4, k.Help, k.Quit},
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"modscope/actions"
 	"modscope/cachescan"
 )
 
@@ -42,7 +43,15 @@ type (
 		snap *cachescan.Snapshot
 		err  error
 	}
-	pollMsg struct{}
+	pollMsg       struct{}
+	verifyDoneMsg struct {
+		rep *actions.VerifyReport
+		err error
+	}
+	offlineDoneMsg struct {
+		rep *actions.OfflineReport
+		err error
+	}
 )
 
 // pollInterval is how often the header's scan counters are refreshed.
@@ -85,6 +94,16 @@ type Model struct {
 	// terminals too small for a pane, or on a leaf's enter.
 	fullDetails bool
 	details     scroller
+
+	// A verify in the background: progress polled like the scan's, its
+	// problems attached to the tree as they are found.
+	verifier  *actions.Verifier
+	verifying bool
+	seen      int
+	// The offline-readiness check the Project view shows.
+	offline        *actions.OfflineReport
+	offlineErr     error
+	offlineRunning bool
 }
 
 // New returns a model that scans with opts when it starts. A nil snap
@@ -152,11 +171,22 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.help.Styles = help.DefaultStyles(m.isDark)
 		return m, nil
 	case pollMsg:
+		if m.verifying {
+			m.takeFound()
+			return m, poll()
+		}
 		if m.state != stateScanning {
 			return m, nil
 		}
 		m.progress = m.scanner.Progress()
 		return m, poll()
+	case verifyDoneMsg:
+		m.finishVerify(msg.rep, msg.err)
+		return m, nil
+	case offlineDoneMsg:
+		m.offlineRunning = false
+		m.offline, m.offlineErr = msg.rep, msg.err
+		return m, nil
 	case scanDoneMsg:
 		if msg.err != nil {
 			m.state, m.err = stateFailed, msg.err
@@ -226,23 +256,17 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.showHelp = true
 		return m, nil
 	case key.Matches(msg, k.NextView):
-		m.setView((m.view + 1) % 4)
-		return m, nil
+		return m, m.setViewCmd((m.view + 1) % 4)
 	case key.Matches(msg, k.PrevView):
-		m.setView((m.view + 3) % 4)
-		return m, nil
+		return m, m.setViewCmd((m.view + 3) % 4)
 	case key.Matches(msg, k.View1):
-		m.setView(viewModules)
-		return m, nil
+		return m, m.setViewCmd(viewModules)
 	case key.Matches(msg, k.View2):
-		m.setView(viewBuild)
-		return m, nil
+		return m, m.setViewCmd(viewBuild)
 	case key.Matches(msg, k.View3):
-		m.setView(viewProject)
-		return m, nil
+		return m, m.setViewCmd(viewProject)
 	case key.Matches(msg, k.View4):
-		m.setView(viewProblems)
-		return m, nil
+		return m, m.setViewCmd(viewProblems)
 	case key.Matches(msg, k.Details):
 		if right, below := m.panePlacement(); !right && !below && m.state == stateReady {
 			// No room for a pane: show the details over the body.
@@ -252,6 +276,12 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.showDetails = !m.showDetails
 		m.layout()
 		return m, nil
+	case key.Matches(msg, k.VerifyAll) && m.state == stateReady:
+		return m, m.startVerify(nil, "everything")
+	case key.Matches(msg, k.Verify) && m.state == stateReady:
+		return m, m.verifySelection()
+	case key.Matches(msg, k.Offline) && m.state == stateReady:
+		return m, m.startOffline()
 	case key.Matches(msg, k.Apparent):
 		m.browser.apparent = !m.browser.apparent
 		if m.state == stateReady && m.browser.sortBy == sortSize {
@@ -283,6 +313,145 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 
 func (m *Model) setView(v viewKind) {
 	m.view = v
+	m.layout()
+}
+
+// setViewCmd switches view and starts what the view needs: the Project
+// view checks offline readiness the first time it is shown.
+func (m *Model) setViewCmd(v viewKind) tea.Cmd {
+	m.setView(v)
+	if v == viewProject && m.state == stateReady && m.offline == nil && m.offlineErr == nil && !m.offlineRunning {
+		return m.startOffline()
+	}
+	return nil
+}
+
+// verifySelection verifies the marked nodes, else the selected one.
+func (m *Model) verifySelection() tea.Cmd {
+	var nodes []*node
+	for n := range m.browser.marks {
+		nodes = append(nodes, n)
+	}
+	what := Plural(int64(len(nodes)), "marked node")
+	if len(nodes) == 0 {
+		if m.view == viewModules {
+			if n := m.browser.selected(); n != nil {
+				nodes, what = []*node{n}, n.path
+			}
+		} else if pr := m.problems.selected(); m.view == viewProblems && pr != nil && pr.Module != "" {
+			if n := m.tree.byVersion[pr.Module+"@"+pr.Version]; n != nil {
+				nodes, what = []*node{n}, n.path
+			}
+		}
+	}
+	var patterns []string
+	for _, n := range nodes {
+		patterns = append(patterns, versionsUnder(n)...)
+	}
+	if len(patterns) == 0 {
+		m.status = "nothing to verify here: select a module or version, or press V for everything"
+		return nil
+	}
+	return m.startVerify(patterns, what)
+}
+
+// startVerify hashes what the patterns select (nil: everything) in a
+// command; the tree's problems for those versions are replaced as the
+// results arrive.
+func (m *Model) startVerify(patterns []string, what string) tea.Cmd {
+	if m.verifying {
+		m.status = "a verify is already running"
+		return nil
+	}
+	// Old hashing results for what is verified again go away first.
+	var kept []cachescan.Problem
+	for _, p := range m.snap.Problems {
+		k := cachescan.LookupKind(p.Kind)
+		if k != nil && k.Verify && (patterns == nil || (p.Module != "" && actions.Match(patterns, p.Module, p.Version))) {
+			continue
+		}
+		kept = append(kept, p)
+	}
+	m.snap.Problems = kept
+	m.rebuild()
+	m.verifier, m.verifying, m.seen = actions.NewVerifier(), true, 0
+	m.status = "verifying " + what + "…"
+	v, ctx, snap := m.verifier, m.ctx, m.snap
+	return tea.Batch(func() tea.Msg {
+		rep, err := v.Verify(ctx, snap, actions.VerifyOptions{Patterns: patterns})
+		return verifyDoneMsg{rep, err}
+	}, poll())
+}
+
+// takeFound attaches the problems verify found since the last poll.
+func (m *Model) takeFound() {
+	for _, p := range m.verifier.FoundSince(m.seen) {
+		m.seen++
+		m.snap.Problems = append(m.snap.Problems, p)
+		m.tree.attach(p)
+	}
+}
+
+func (m *Model) finishVerify(rep *actions.VerifyReport, err error) {
+	m.takeFound()
+	m.verifying = false
+	if err != nil {
+		m.status = "verify stopped: " + p(err.Error())
+		return
+	}
+	cachescan.SortProblems(m.snap.Problems)
+	m.problems = newProblemList(m.snap.Problems)
+	m.layout()
+	m.status = fmt.Sprintf("verified %s and %s (%s): %s", Plural(rep.Versions, "version"), Plural(rep.Outputs, "build output"),
+		HumanBytes(rep.Bytes), Plural(int64(len(rep.Problems)), "problem"))
+	// What was damaged may have changed the offline verdict.
+	m.offline, m.offlineErr = nil, nil
+}
+
+// startOffline asks the go command, offline, what the project needs.
+func (m *Model) startOffline() tea.Cmd {
+	if m.snap.Project == nil || m.offlineRunning {
+		return nil
+	}
+	m.offlineRunning = true
+	ctx, snap := m.ctx, m.snap
+	return func() tea.Msg {
+		rep, err := actions.Offline(ctx, snap)
+		return offlineDoneMsg{rep, err}
+	}
+}
+
+// rebuild makes the tree again from the snapshot, keeping the place, the
+// order, the filter and the marks.
+func (m *Model) rebuild() {
+	old := m.browser
+	curPath := old.cur.path
+	var selPath string
+	if s := old.selected(); s != nil {
+		selPath = s.path
+	}
+	m.tree = buildTree(m.snap)
+	b := newBrowser(m.tree)
+	b.apparent, b.sortBy, b.reverse, b.height = old.apparent, old.sortBy, old.reverse, old.height
+	for n := range old.marks {
+		if nn := m.tree.byKey[n.path]; nn != nil {
+			b.marks[nn] = true
+		}
+	}
+	if cur := m.tree.byKey[curPath]; cur != nil && old.cur.kind != kindRoot {
+		b.cur = cur
+	}
+	b.refresh()
+	if old.filter != "" {
+		b.setFilter(old.filter)
+	}
+	if sel := m.tree.byKey[selPath]; sel != nil {
+		b.selectNode(sel)
+	}
+	b.offset = old.offset
+	b.clamp()
+	m.browser = b
+	m.problems = newProblemList(m.snap.Problems)
 	m.layout()
 }
 
@@ -576,7 +745,16 @@ func (m *Model) tabLine() string {
 	case stateScanning:
 		line += "  " + st.Dim.Render(fmt.Sprintf("%s files, %s", Count(m.progress.Files), HumanBytes(m.progress.Bytes)))
 	case stateReady:
-		if n, size := m.browser.markedSize(); n > 0 {
+		if m.verifying {
+			pr := m.verifier.Progress()
+			share := 0.0
+			if pr.Bytes > 0 {
+				share = float64(pr.BytesDone) / float64(pr.Bytes)
+			}
+			filled := int(share*10 + 0.5)
+			line += "  " + st.Bar.Render(strings.Repeat("█", filled)) + st.BarEmpty.Render(strings.Repeat("░", 10-filled)) +
+				st.Dim.Render(fmt.Sprintf(" verifying %s/%s, %s/%s", Count(pr.ItemsDone), Count(pr.Items), HumanBytes(pr.BytesDone), HumanBytes(pr.Bytes)))
+		} else if n, size := m.browser.markedSize(); n > 0 {
 			line += "   " + st.Marked.Render(fmt.Sprintf("%d marked, %s", n, HumanBytes(size)))
 		}
 	}
@@ -644,9 +822,11 @@ func (m *Model) shortHelp() string {
 	switch {
 	case m.state != stateReady:
 	case m.view == viewModules:
-		items = []key.Binding{k.Open, k.Back, k.Filter, k.SortSize, k.Apparent, k.Mark, k.Details, k.NextView}
+		items = []key.Binding{k.Open, k.Back, k.Filter, k.SortSize, k.Apparent, k.Mark, k.Verify, k.Details, k.NextView}
 	case m.view == viewProblems:
-		items = []key.Binding{k.Up, k.Down, withHelp(k.Open, "show in Modules"), k.Details, k.NextView}
+		items = []key.Binding{k.Up, k.Down, withHelp(k.Open, "show in Modules"), k.Verify, k.Details, k.NextView}
+	case m.view == viewProject:
+		items = []key.Binding{k.Up, k.Down, k.Offline, k.NextView}
 	default:
 		items = []key.Binding{k.Up, k.Down, k.Apparent, k.NextView}
 	}
@@ -703,7 +883,9 @@ func (m *Model) body() string {
 	case viewBuild:
 		return m.build.view(buildLines(m.snap, st, m.browser.apparent, m.bodyWidth()), m.bodyHeight())
 	case viewProject:
-		return m.project.view(projectLines(m.snap, st, m.bodyWidth()), m.bodyHeight())
+		lines := m.offlineLines(m.bodyWidth())
+		lines = append(lines, projectLines(m.snap, st, m.bodyWidth())...)
+		return m.project.view(lines, m.bodyHeight())
 	case viewProblems:
 		return m.problems.view(st, m.bodyWidth())
 	}

@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"modscope/actions"
 	"modscope/cachescan"
 	"modscope/cachescan/cachetest"
 )
@@ -482,5 +483,89 @@ func TestProblemsScrollAfterResize(t *testing.T) {
 	send(m, tea.WindowSizeMsg{Width: 120, Height: 60})
 	if m.problems.offset != 0 {
 		t.Errorf("after growing the terminal the list starts at %d, not at the top", m.problems.offset)
+	}
+}
+
+// runCmd runs a command and everything it batches, feeding the messages
+// back to the model, except ticks (which would wait).
+func runCmd(m *Model, cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	msg := cmd()
+	if batch, ok := msg.(tea.BatchMsg); ok {
+		for _, c := range batch {
+			runCmd(m, c)
+		}
+		return
+	}
+	if _, ok := msg.(pollMsg); ok {
+		return
+	}
+	m.Update(msg)
+}
+
+func TestVerifyFromTheTUI(t *testing.T) {
+	c := cachetest.New(t)
+	e := c.Add(cachetest.Mod("example.com/edited", "v1.0.0"))
+	c.Add(cachetest.Mod("example.com/fine", "v1.0.0"))
+	cachetest.Writable(e.Dir, func() {
+		os.WriteFile(filepath.Join(e.Dir, "added.go"), []byte("package lib\n"), 0o444)
+	})
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: c.ModCache, BuildCache: c.BuildCache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := New(context.Background(), cachescan.Options{}, snap)
+	send(m, tea.WindowSizeMsg{Width: 100, Height: 30})
+	// v on example.com/fine verifies just it: nothing found.
+	send(m, press("n", "enter")...)
+	for m.browser.selected().name != "fine" {
+		send(m, press("j")...)
+	}
+	_, cmd := m.Update(press("v")[0])
+	if !m.verifying {
+		t.Fatal("v did not start a verify")
+	}
+	runCmd(m, cmd)
+	if m.verifying || len(m.snap.Problems) != 0 || !strings.Contains(m.status, "verified 1 version") {
+		t.Fatalf("verify of fine: verifying %v, problems %+v, status %q", m.verifying, m.snap.Problems, m.status)
+	}
+	// V verifies everything: the added file shows up in the tree and the
+	// Problems view, and the place in the tree is kept.
+	_, cmd = m.Update(press("V")[0])
+	runCmd(m, cmd)
+	if m.browser.cur.path != "example.com" || m.browser.selected().name != "fine" {
+		t.Errorf("the place in the tree was lost: at %q on %q", m.browser.cur.path, m.browser.selected().name)
+	}
+	edited := m.tree.byKey["example.com/edited"]
+	if edited == nil || edited.sev[0] != 1 {
+		t.Fatalf("the edited module carries no error marker: %+v", edited)
+	}
+	send(m, press("4")...)
+	if pr := m.problems.selected(); pr == nil || pr.Kind != cachescan.KindDirModified || !strings.Contains(pr.Detail, "added: added.go") {
+		t.Errorf("Problems view after V: %+v", pr)
+	}
+	// Verifying again replaces the results rather than adding to them.
+	_, cmd = m.Update(press("V")[0])
+	runCmd(m, cmd)
+	if len(m.snap.Problems) != 1 {
+		t.Errorf("after a second verify: %+v", m.snap.Problems)
+	}
+}
+
+func TestProjectViewShowsOfflineVerdict(t *testing.T) {
+	m := newTestModel(t, 100, 30)
+	_, cmd := m.Update(press("3")[0])
+	if cmd == nil || !m.offlineRunning || !strings.Contains(ansi.Strip(m.render()), "asking the go command") {
+		t.Fatal("the Project view does not start the offline check")
+	}
+	m.Update(offlineDoneMsg{rep: &actions.OfflineReport{Ready: false, Modules: []actions.OfflineModule{
+		{Path: "example.com/good", Version: "v1.1.0", State: actions.StateReady},
+		{Path: "example.com/absent", Version: "v0.1.0", State: actions.StateMissing},
+	}}})
+	view := ansi.Strip(m.render())
+	if !strings.Contains(view, "Offline: not ready") || !strings.Contains(view, "missing    example.com/absent@v0.1.0") || strings.Contains(view, "ready      example.com/good") {
+		t.Errorf("Project view:\n%s", view)
 	}
 }

@@ -75,6 +75,7 @@ type tree struct {
 	root      *node
 	byVersion map[string]*node // "path@version"
 	byPath    map[string]*node // file-system paths of trees, files, clones
+	byKey     map[string]*node // node paths, to find a node again after a rebuild
 	count     int
 	// other holds what belongs to no module; problems under the module
 	// cache that name no module attach to it.
@@ -87,7 +88,8 @@ type tree struct {
 
 // buildTree turns a snapshot into the Modules tree. It does no I/O.
 func buildTree(snap *cachescan.Snapshot) *tree {
-	t := &tree{root: &node{kind: kindRoot, name: "/"}, byVersion: map[string]*node{}, byPath: map[string]*node{}, segments: map[string]*node{}}
+	t := &tree{root: &node{kind: kindRoot, name: "/"}, byVersion: map[string]*node{}, byPath: map[string]*node{},
+		byKey: map[string]*node{}, segments: map[string]*node{}}
 	mc := &snap.ModCache
 	var toolchains *node
 	for _, m := range mc.Modules {
@@ -166,6 +168,7 @@ func (t *tree) add(parent, n *node) *node {
 		n.path = n.name
 	}
 	n.lower = strings.ToLower(n.path)
+	t.byKey[n.path] = n
 	parent.children = append(parent.children, n)
 	t.count++
 	return n
@@ -251,4 +254,30 @@ func (t *tree) sum(n *node) {
 			n.sev[i] += c.sev[i]
 		}
 	}
+}
+
+// attach adds a problem found after the tree was built (by verify) to its
+// node and to the counts of every node above it.
+func (t *tree) attach(p cachescan.Problem) bool {
+	n := t.nodeFor(p)
+	if n == nil {
+		return false
+	}
+	n.problems = append(n.problems, p)
+	for x := n; x != nil; x = x.parent {
+		x.sev[p.Severity.Rank()]++
+	}
+	return true
+}
+
+// versionsUnder lists "path@version" of every version in n's subtree.
+func versionsUnder(n *node) []string {
+	if n.kind == kindVersion || (n.ver != nil && n.mod != nil) {
+		return []string{n.mod.Path + "@" + n.ver.Version}
+	}
+	var out []string
+	for _, c := range n.children {
+		out = append(out, versionsUnder(c)...)
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"modscope/actions"
 	"modscope/cachescan"
 )
 
@@ -333,6 +334,38 @@ func projectLines(snap *cachescan.Snapshot, st *Styles, width int) []string {
 		add("  %s   %s %s", stem, mark, st.Dim.Render(ShortenMiddle(state, max(width-10, 10))))
 		add("  %s   => %s", stem, ShortenMiddle(target, max(width-10, 10)))
 		add("  %s      %s", stem, st.Dim.Render("from "+ShortenMiddle(p(r.Source), max(width-14, 10))))
+	}
+	return out
+}
+
+// offlineLines is the top of the Project view: can the project build and
+// test with the network gone?
+func (m *Model) offlineLines(width int) []string {
+	st := m.styles
+	if m.snap.Project == nil {
+		return nil
+	}
+	out := []string{""}
+	switch {
+	case m.offlineRunning:
+		out = append(out, st.Dim.Render("  Offline: asking the go command what builds and tests need…"))
+	case m.offlineErr != nil:
+		out = append(out, st.Severity[1].Render("  Offline: cannot tell: ")+p(ShortenMiddle(m.offlineErr.Error(), max(width-25, 10))))
+	case m.offline == nil:
+		out = append(out, st.Dim.Render("  Offline: press o to check whether the project builds offline"))
+	case m.offline.Ready:
+		out = append(out, "  "+st.Label.Render("✓ Offline: ready")+st.Dim.Render(fmt.Sprintf(" — all %d needed versions are cached and verify", len(m.offline.Modules))))
+	default:
+		out = append(out, "  "+st.Severity[0].Render("✗ Offline: not ready")+st.Dim.Render(" — a build or test with the network off fails:"))
+		for _, om := range m.offline.Modules {
+			if om.State != actions.StateReady {
+				out = append(out, fmt.Sprintf("    %-10s %s", om.State, ShortenMiddle(p(om.Path+"@"+om.Version), max(width-16, 10))))
+			}
+		}
+		for _, e := range m.offline.Errors {
+			out = append(out, st.Dim.Render("    "+ShortenMiddle(p(e), max(width-6, 10))))
+		}
+		out = append(out, st.Dim.Render("    modscope offline --export DIR writes what it needs, once it is ready"))
 	}
 	return out
 }
