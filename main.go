@@ -185,8 +185,8 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	v := actions.NewVerifier()
 	stop := showProgress(stderr, func() string {
 		p := v.Progress()
-		return fmt.Sprintf("verifying: %s/%s items, %s/%s  %s", ui.Count(p.ItemsDone), ui.Count(p.Items),
-			ui.HumanBytes(p.BytesDone), ui.HumanBytes(p.Bytes), cachescan.Printable(p.Current))
+		return fmt.Sprintf("verifying: %s/%s items, %s hashed  %s", ui.Count(p.ItemsDone), ui.Count(p.Items),
+			ui.HumanBytes(p.BytesDone), cachescan.Printable(p.Current))
 	})
 	rep, err := v.Verify(ctx, snap, actions.VerifyOptions{Jobs: cfg.jobs, Patterns: cfg.args, SumDB: cfg.sumDB})
 	stop()

@@ -34,8 +34,10 @@ type VerifyOptions struct {
 
 // VerifyProgress is a point-in-time copy of a running verify's counters.
 type VerifyProgress struct {
-	Items     int64  `json:"items"`
-	ItemsDone int64  `json:"itemsDone"`
+	Items     int64 `json:"items"`
+	ItemsDone int64 `json:"itemsDone"`
+	// Bytes estimates what will be read from sizes on disk; BytesDone is
+	// what was hashed, zips uncompressed, so it can pass Bytes.
 	Bytes     int64  `json:"bytes"`
 	BytesDone int64  `json:"bytesDone"`
 	Current   string `json:"current"`

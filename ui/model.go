@@ -746,14 +746,16 @@ func (m *Model) tabLine() string {
 		line += "  " + st.Dim.Render(fmt.Sprintf("%s files, %s", Count(m.progress.Files), HumanBytes(m.progress.Bytes)))
 	case stateReady:
 		if m.verifying {
+			// By items: sizes on disk are only an estimate of what is
+			// hashed (zips are hashed uncompressed).
 			pr := m.verifier.Progress()
 			share := 0.0
-			if pr.Bytes > 0 {
-				share = float64(pr.BytesDone) / float64(pr.Bytes)
+			if pr.Items > 0 {
+				share = min(max(float64(pr.ItemsDone)/float64(pr.Items), 0), 1)
 			}
 			filled := int(share*10 + 0.5)
 			line += "  " + st.Bar.Render(strings.Repeat("█", filled)) + st.BarEmpty.Render(strings.Repeat("░", 10-filled)) +
-				st.Dim.Render(fmt.Sprintf(" verifying %s/%s, %s/%s", Count(pr.ItemsDone), Count(pr.Items), HumanBytes(pr.BytesDone), HumanBytes(pr.Bytes)))
+				st.Dim.Render(fmt.Sprintf(" verifying %s/%s, %s hashed", Count(pr.ItemsDone), Count(pr.Items), HumanBytes(pr.BytesDone)))
 		} else if n, size := m.browser.markedSize(); n > 0 {
 			line += "   " + st.Marked.Render(fmt.Sprintf("%d marked, %s", n, HumanBytes(size)))
 		}
