@@ -63,14 +63,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // config is what every command needs: where the caches and the project
 // are, and how to print.
 type config struct {
-	env     cachescan.Env
-	opts    cachescan.Options
-	jsonOut bool
-	noColor bool
-	args    []string
-	jobs    int
-	sumDB   bool
-	export  string
+	env      cachescan.Env
+	opts     cachescan.Options
+	jsonOut  bool
+	noColor  bool
+	args     []string
+	jobs     int
+	sumDB    bool
+	export   string
+	zipCache string
 }
 
 // parse reads the flags every command shares, plus verify's --jobs; it
@@ -84,10 +85,11 @@ func parse(ctx context.Context, name string, args []string, positional bool, std
 	project := flags.String("project", "", "")
 	workers := flags.Int("workers", 0, "")
 	noColor := flags.Bool("no-color", false, "")
-	jobs, sumDB, export := 0, false, ""
+	jobs, sumDB, export, rehash := 0, false, "", false
 	if name == "verify" {
 		flags.IntVar(&jobs, "jobs", 0, "")
 		flags.BoolVar(&sumDB, "sumdb", false, "")
+		flags.BoolVar(&rehash, "rehash", false, "")
 	}
 	if name == "offline" {
 		flags.StringVar(&export, "export", "", "")
@@ -116,6 +118,9 @@ func parse(ctx context.Context, name string, args []string, positional bool, std
 		return config{}, exitFailed, false
 	}
 	cfg.opts.Workers, cfg.jsonOut, cfg.noColor, cfg.args, cfg.jobs, cfg.sumDB = *workers, *jsonOut, *noColor, flags.Args(), jobs, sumDB
+	if !rehash {
+		cfg.zipCache = actions.DefaultZipCache()
+	}
 	if export != "" {
 		if cfg.export, err = filepath.Abs(export); err != nil {
 			fmt.Fprintf(stderr, "modscope: --export %s: %v\n", cachescan.Printable(export), err)
@@ -188,7 +193,7 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return fmt.Sprintf("verifying: %s/%s items, %s hashed  %s", ui.Count(p.ItemsDone), ui.Count(p.Items),
 			ui.HumanBytes(p.BytesDone), cachescan.Printable(p.Current))
 	})
-	rep, err := v.Verify(ctx, snap, actions.VerifyOptions{Jobs: cfg.jobs, Patterns: cfg.args, SumDB: cfg.sumDB})
+	rep, err := v.Verify(ctx, snap, actions.VerifyOptions{Jobs: cfg.jobs, Patterns: cfg.args, SumDB: cfg.sumDB, ZipCache: cfg.zipCache})
 	stop()
 	if err != nil {
 		if errors.Is(err, context.Canceled) {

@@ -145,6 +145,9 @@ func TestREADMEDocumentsEverything(t *testing.T) {
 }
 
 func TestVerifyCommand(t *testing.T) {
+	// verify keeps zip hashes in the user's cache directory: a temporary one.
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
 	c := cachetest.New(t)
 	e := c.Add(cachetest.Mod("example.com/edited", "v1.0.0"))
 	c.Add(cachetest.Mod("example.com/fine", "v1.0.0"))

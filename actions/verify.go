@@ -30,6 +30,9 @@ type VerifyOptions struct {
 	// SumDB also looks every version up in the checksum database (GOSUMDB
 	// through GOPROXY), as the go command would; this needs the network.
 	SumDB bool
+	// ZipCache is the file of zip hashes from earlier runs (see zipCache);
+	// "" hashes every zip in full.
+	ZipCache string
 }
 
 // VerifyProgress is a point-in-time copy of a running verify's counters.
@@ -170,6 +173,7 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 	v.bytes.Store(total)
 
 	rep := &VerifyReport{Problems: []cachescan.Problem{}, Hashes: map[string]VersionHashes{}}
+	zc := openZipCache(opt.ZipCache)
 	var db *sumDBChecker
 	if opt.SumDB {
 		db = newSumDBChecker(snap.Env, snap.ModCache.Root, false)
@@ -189,7 +193,7 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 				if j.ver != nil {
 					name := j.mod.Path + "@" + j.ver.Version
 					v.current.Store(&name)
-					res = verifyVersion(snap, j.mod, j.ver, count, buf)
+					res = verifyVersion(snap, j.mod, j.ver, zc, count, buf)
 					if db != nil && len(res.skipped) == 0 {
 						checkSumDB(db, j.mod, j.ver, &res)
 					}
@@ -242,6 +246,7 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 	if len(opt.Patterns) == 0 {
 		rep.Problems = append(rep.Problems, checkSumDBCache(snap)...)
 	}
+	zc.save() // only saves time next run: a failure to write is no failure
 	if db != nil && db.ops != nil {
 		for _, msg := range db.ops.security {
 			rep.SumDBErrors = append(rep.SumDBErrors, "SECURITY ERROR: "+firstLine(msg)+" (do not repair automatically)")
@@ -289,7 +294,7 @@ type result struct {
 	bytes        int64
 }
 
-func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan.Version, count counter, buf []byte) result {
+func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan.Version, zc *zipCache, count counter, buf []byte) result {
 	var res result
 	counted := func(n int64) { res.bytes += n; count(n) }
 	mv := m.Path + "@" + ver.Version
@@ -310,18 +315,15 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 	q := cachescan.ShellQuote
 
 	var zs fileSums
+	zipOK := false // a zip that cannot be read is zip-corrupt: the scan reports it
 	if ver.HasZip {
-		var err error
-		zs, err = zipSums(base+".zip", counted, buf)
-		if err == nil {
-			res.hashes.Zip, err = h1(zs)
-		}
-		if err != nil {
-			zs = nil // zip-corrupt: the scan reports it
-		} else if ver.ZipHash != "" && res.hashes.Zip != ver.ZipHash {
-			add(cachescan.KindZipModified, base+".zip",
-				fmt.Sprintf("the zip hashes to %s, its ziphash says %s%s", res.hashes.Zip, ver.ZipHash, sumTriage(res.hashes.Zip, ver.ZipHash, sums)),
-				fixRemove(ver, base, true)+"; "+download)
+		if h, entries, err := hashZip(base+".zip", zc, counted, buf); err == nil {
+			zipOK, zs, res.hashes.Zip = true, entries, h
+			if ver.ZipHash != "" && h != ver.ZipHash {
+				add(cachescan.KindZipModified, base+".zip",
+					fmt.Sprintf("the zip hashes to %s, its ziphash says %s%s", h, ver.ZipHash, sumTriage(h, ver.ZipHash, sums)),
+					fixRemove(ver, base, true)+"; "+download)
+			}
 		}
 	}
 	// The hash the tree must have: the ziphash, else go.sum, else the zip.
@@ -360,6 +362,11 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 			add(cachescan.KindDirModified, ver.Dir, "cannot hash the tree: "+err.Error(), fixRemove(ver, base, false))
 		case want != "" && res.hashes.Dir != want:
 			detail := fmt.Sprintf("the tree hashes to %s, %s says %s", res.hashes.Dir, wantFrom, want)
+			if zs == nil && zipOK {
+				// The zip's hash came from the cache: read its entries now,
+				// for the list of files that differ.
+				zs, _ = zipSums(base+".zip", counted, buf)
+			}
 			if zs != nil {
 				added, missing, changed := diffSums(ds, zs, mv)
 				detail += describeDiff(added, missing, changed)
@@ -630,4 +637,50 @@ func checkSumDBCache(snap *cachescan.Snapshot) []cachescan.Problem {
 			Fix:    "rm -rf " + cachescan.ShellQuote(filepath.Join(dbRoot, "tile")) + " " + cachescan.ShellQuote(f) + "  (fetched and authenticated again)"})
 	}
 	return out
+}
+
+// hashZip returns a zip's h1 hash. A zip the cache knows is read raw and,
+// if its bytes are unchanged, not inflated; its entry sums are then nil.
+func hashZip(zip string, zc *zipCache, count counter, buf []byte) (string, fileSums, error) {
+	fi, err := os.Stat(zip)
+	if err != nil {
+		return "", nil, err
+	}
+	size := fi.Size()
+	rawHash := func() ([32]byte, error) {
+		f, err := os.Open(zip)
+		if err != nil {
+			return [32]byte{}, err
+		}
+		defer f.Close()
+		return hashReader(f, count, buf)
+	}
+	var raw [32]byte
+	haveRaw := false
+	if zc.known(zip, size) {
+		if raw, err = rawHash(); err != nil {
+			return "", nil, err
+		}
+		haveRaw = true
+		if h, ok := zc.lookup(zip, size, raw); ok {
+			return h, nil, nil
+		}
+	}
+	zs, err := zipSums(zip, count, buf)
+	if err != nil {
+		return "", nil, err
+	}
+	h, err := h1(zs)
+	if err != nil {
+		return "", nil, err
+	}
+	if zc.path != "" {
+		if !haveRaw {
+			if raw, err = rawHash(); err != nil {
+				return h, zs, nil
+			}
+		}
+		zc.record(zip, size, raw, h)
+	}
+	return h, zs, nil
 }

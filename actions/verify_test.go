@@ -248,3 +248,51 @@ func TestAgreesWithGoModVerify(t *testing.T) {
 		t.Errorf("verify missed damage go mod verify cannot see as well: %+v", rep.Problems)
 	}
 }
+
+// TestZipCache: a second verify reads known zips raw instead of inflating
+// them, and still catches a zip changed in place with its size kept.
+func TestZipCache(t *testing.T) {
+	c := cachetest.New(t)
+	e := c.Add(cachetest.Mod("example.com/a", "v1.0.0"))
+	c.Add(cachetest.Mod("example.com/b", "v1.0.0"))
+	cacheFile := filepath.Join(t.TempDir(), "zips.json")
+	run := func() *VerifyReport {
+		snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: c.ModCache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := NewVerifier().Verify(context.Background(), snap, VerifyOptions{ZipCache: cacheFile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	first := run()
+	if _, err := os.Stat(cacheFile); err != nil || len(first.Problems) != 0 {
+		t.Fatalf("first run: cache %v, problems %+v", err, first.Problems)
+	}
+	second := run()
+	if second.Hashes["example.com/a@v1.0.0"].Zip != first.Hashes["example.com/a@v1.0.0"].Zip || len(second.Problems) != 0 {
+		t.Errorf("second run: %+v", second)
+	}
+	// Same size, one byte different, inside an entry's compressed data:
+	// the raw hash changes, so the zip is inflated again and caught.
+	data, _ := os.ReadFile(e.Zip)
+	var alt []byte
+	for _, word := range []string{"hellp", "jello", "hallo", "hullo", "cello", "yello", "hello!"} {
+		other := cachetest.Mod("example.com/a", "v1.0.0")
+		other.Files["lib.go"] = strings.Replace(other.Files["lib.go"], "hello", word, 1)
+		if z, _ := cachetest.ZipBytes(other); len(z) == len(data) {
+			alt = z
+			break
+		}
+	}
+	if alt == nil {
+		t.Skip("no same-size variant of the test zip")
+	}
+	os.WriteFile(e.Zip, alt, 0o666)
+	third := run()
+	if len(third.Problems) == 0 || third.Problems[0].Kind != cachescan.KindZipModified {
+		t.Errorf("a zip changed in place went unnoticed: %+v", third.Problems)
+	}
+}

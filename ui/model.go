@@ -378,7 +378,7 @@ func (m *Model) startVerify(patterns []string, what string) tea.Cmd {
 	m.status = "verifying " + what + "…"
 	v, ctx, snap := m.verifier, m.ctx, m.snap
 	return tea.Batch(func() tea.Msg {
-		rep, err := v.Verify(ctx, snap, actions.VerifyOptions{Patterns: patterns})
+		rep, err := v.Verify(ctx, snap, actions.VerifyOptions{Patterns: patterns, ZipCache: actions.DefaultZipCache()})
 		return verifyDoneMsg{rep, err}
 	}, poll())
 }

@@ -506,6 +506,8 @@ func runCmd(m *Model, cmd tea.Cmd) {
 }
 
 func TestVerifyFromTheTUI(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
 	c := cachetest.New(t)
 	e := c.Add(cachetest.Mod("example.com/edited", "v1.0.0"))
 	c.Add(cachetest.Mod("example.com/fine", "v1.0.0"))

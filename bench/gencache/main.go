@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/mod/module"
 	"golang.org/x/mod/sumdb/dirhash"
 
 	"modscope/cachescan/cachetest"
@@ -30,9 +31,17 @@ func main() {
 	metadata := flag.Int("metadata", 3, "metadata-only versions per module version")
 	entries := flag.Int("entries", 40000, "build-cache action/output pairs")
 	damaged := flag.Bool("damaged", false, "write instead the small test fixture: healthy entries and every kind of damage")
+	project := flag.String("project", "", "write instead a project in this directory that requires -modules module versions of the cache in -dir")
+	modules := flag.Int("modules", 200, "with -project: how many module versions it requires")
 	flag.Parse()
 	if *dir == "" {
 		log.Fatal("gencache: -dir is required")
+	}
+	if *project != "" {
+		if err := writeProject(filepath.Join(*dir, "mod"), *project, *modules); err != nil {
+			log.Fatal(err)
+		}
+		return
 	}
 	if *damaged {
 		c := cachetest.NewAt(cachetest.Fatalist{}, *dir)
@@ -164,4 +173,51 @@ func writeBuildCache(root string, n int) error {
 		}
 	}
 	return os.WriteFile(filepath.Join(root, "trim.txt"), []byte(fmt.Sprint(now.Unix())), 0o666)
+}
+
+// writeProject writes a module that requires n of the cache's zipped
+// versions, with the go.sum lines that make go mod verify accept them.
+func writeProject(modRoot, dir string, n int) error {
+	var reqs, sums strings.Builder
+	count := 0
+	err := filepath.WalkDir(filepath.Join(modRoot, "cache", "download"), func(p string, d os.DirEntry, err error) error {
+		if err != nil || count >= n || !strings.HasSuffix(p, ".ziphash") {
+			return err
+		}
+		at := filepath.Dir(p)
+		esc, _ := filepath.Rel(filepath.Join(modRoot, "cache", "download"), filepath.Dir(at))
+		ev := strings.TrimSuffix(filepath.Base(p), ".ziphash")
+		path, err := module.UnescapePath(filepath.ToSlash(esc))
+		if err != nil {
+			return nil
+		}
+		vers, err := module.UnescapeVersion(ev)
+		if err != nil {
+			return nil
+		}
+		zh, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		gomod, err := os.ReadFile(filepath.Join(at, ev+".mod"))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&reqs, "\t%s %s\n", path, vers)
+		fmt.Fprintf(&sums, "%s %s %s\n%s %s/go.mod %s\n", path, vers, zh, path, vers, cachetest.GoModSum(string(gomod)))
+		count++
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return err
+	}
+	gomod := "module example.com/benchproject\n\ngo 1.21\n\nrequire (\n" + reqs.String() + ")\n"
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o666); err != nil {
+		return err
+	}
+	fmt.Printf("gencache: wrote a project requiring %d module versions to %s\n", count, dir)
+	return os.WriteFile(filepath.Join(dir, "go.sum"), []byte(sums.String()), 0o666)
 }
