@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -178,5 +179,32 @@ func TestVerifyCommand(t *testing.T) {
 	code, _, errOut = runMain(t, append([]string{"verify"}, append(flags, "example.com/x", "--json")...)...)
 	if code != 2 || !strings.Contains(errOut, "flags go before patterns") {
 		t.Errorf("a flag after a pattern: exit %d, %q", code, errOut)
+	}
+}
+
+func TestOfflineCommand(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	c := cachetest.New(t)
+	proj := t.TempDir()
+	os.WriteFile(filepath.Join(proj, "go.mod"), []byte("module example.com/p\n\ngo 1.21\n"), 0o666)
+	os.WriteFile(filepath.Join(proj, "p.go"), []byte("package p\n"), 0o666)
+	t.Setenv("GOTOOLCHAIN", "local")
+	code, out, errOut := runMain(t, "offline", "--modcache", c.ModCache, "--gocache", c.BuildCache, "--project", proj)
+	if code != 0 || !strings.Contains(out, "READY") {
+		t.Errorf("a project with no requires: exit %d\n%s%s", code, out, errOut)
+	}
+	export := filepath.Join(t.TempDir(), "exp")
+	code, out, _ = runMain(t, "offline", "--json", "--export", export, "--modcache", c.ModCache, "--gocache", c.BuildCache, "--project", proj)
+	var doc struct {
+		Ready  bool
+		Export struct{ Versions int }
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != 0 || !doc.Ready {
+		t.Errorf("offline --json --export: exit %d, %v\n%s", code, err, out)
+	}
+	if _, err := os.Stat(filepath.Join(export, "README.txt")); err != nil {
+		t.Errorf("no README.txt in the export: %v", err)
 	}
 }
