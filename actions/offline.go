@@ -395,6 +395,9 @@ func Export(snap *cachescan.Snapshot, rep *OfflineReport, dir string) (*ExportRe
 	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
 		return nil, fmt.Errorf("refusing to export into %s: it is not empty", dir)
 	}
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return nil, err
+	}
 	res := &ExportResult{Dir: dir}
 	lists := map[string][]string{}
 	for _, m := range rep.Modules {
