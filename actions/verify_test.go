@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rogpeppe/go-internal/lockedfile"
 	"golang.org/x/mod/sumdb/dirhash"
 
 	"modscope/cachescan"
@@ -294,5 +295,28 @@ func TestZipCache(t *testing.T) {
 	third := run()
 	if len(third.Problems) == 0 || third.Problems[0].Kind != cachescan.KindZipModified {
 		t.Errorf("a zip changed in place went unnoticed: %+v", third.Problems)
+	}
+}
+
+// TestSkipsVersionsBeingWritten: a version whose lock a go command holds is
+// left alone, with a note, rather than reported from a half-written state.
+func TestSkipsVersionsBeingWritten(t *testing.T) {
+	c := cachetest.New(t)
+	e := c.Add(cachetest.Mod("example.com/busy", "v1.0.0"))
+	c.Add(cachetest.Mod("example.com/idle", "v1.0.0"))
+	os.WriteFile(e.Zip, []byte("half a zip"), 0o666)
+	unlock, err := lockedfile.MutexAt(e.Lock).Lock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	_, rep := scanAndVerify(t, c, "")
+	if len(rep.Skipped) != 1 || rep.Skipped[0].Module != "example.com/busy" || rep.Versions != 2 {
+		t.Errorf("skipped %+v of %d versions", rep.Skipped, rep.Versions)
+	}
+	for _, p := range rep.Problems {
+		if p.Module == "example.com/busy" {
+			t.Errorf("a version being written was reported: %+v", p)
+		}
 	}
 }
