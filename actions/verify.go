@@ -311,7 +311,7 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 		res.problems = append(res.problems, p)
 	}
 	sums, modSums := snap.Project.Sum(m.Path, ver.Version)
-	download := "(cd / && GOFLAGS= GOTOOLCHAIN=local go mod download " + cachescan.ShellQuote(mv) + ")"
+	download := cachescan.DownloadCmd(mv)
 	q := cachescan.ShellQuote
 
 	var zs fileSums
@@ -463,15 +463,14 @@ func contains(list []string, s string) bool {
 // fixRemove is the command that takes a version's tree (and, with zip, its
 // zip and ziphash) out of the cache in the go command's safe order.
 func fixRemove(ver *cachescan.Version, base string, zip bool) string {
-	q := cachescan.ShellQuote
-	cmd := "touch " + q(base+".partial")
+	dir := ""
 	if ver.HasDir {
-		cmd += " && chmod -R u+w " + q(ver.Dir) + " && rm -rf " + q(ver.Dir)
+		dir = ver.Dir
 	}
 	if zip {
-		cmd += " && rm -f " + q(base+".zip") + " " + q(base+".ziphash")
+		return cachescan.RemoveCmd(dir, base, base+".zip", base+".ziphash")
 	}
-	return cmd + " && rm " + q(base+".partial")
+	return cachescan.RemoveCmd(dir, base)
 }
 
 // listOutputs finds every -d output of a build cache, with its size.
@@ -567,7 +566,7 @@ func checkSumDB(db *sumDBChecker, m *cachescan.Module, ver *cachescan.Version, r
 		}
 		res.problems = append(res.problems, cachescan.Problem{Kind: cachescan.KindSumDBMismatch, Severity: cachescan.SeverityError,
 			Module: m.Path, Version: ver.Version, Path: base + ".ziphash", Detail: detail,
-			Fix: fixRemove(ver, base, true) + "; (cd / && GOFLAGS= GOTOOLCHAIN=local go mod download " + q(mv) + ")"})
+			Fix: fixRemove(ver, base, true) + "; " + cachescan.DownloadCmd(mv)})
 	}
 	if res.hashes.GoMod != "" && gomod != "" && res.hashes.GoMod != gomod {
 		res.problems = append(res.problems, cachescan.Problem{Kind: cachescan.KindModModified, Severity: cachescan.SeverityError,

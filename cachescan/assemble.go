@@ -237,7 +237,7 @@ func (s *modScan) buildVersion(r *verRec, path, vers, activeToolchain string) bu
 				p.Fix = "rm " + ShellQuote(base+".ziphash") + "  (the go command re-hashes the zip, offline)"
 			} else {
 				p.Detail += "; the zip is missing, so every build that needs this version fails"
-				p.Fix = removeCmd(dir, base, base+".ziphash") + "; " + downloadCmd(mv)
+				p.Fix = RemoveCmd(dir, base, base+".ziphash") + "; " + DownloadCmd(mv)
 			}
 			v.problems = append(v.problems, p)
 		}
@@ -250,27 +250,27 @@ func (s *modScan) buildVersion(r *verRec, path, vers, activeToolchain string) bu
 	fips := path == fipsModule
 	if r.dir != "" && !r.zip && !r.ziphash && !fips && !extracting {
 		add(KindDirOrphan, r.dir, "no zip and no ziphash: go mod verify skips it and nothing checks its files",
-			removeCmd(dir, base)+"; "+downloadCmd(mv))
+			RemoveCmd(dir, base)+"; "+DownloadCmd(mv))
 	}
 	if r.zip && !r.ziphash && !extracting {
 		detail := "zip present, ziphash missing"
 		if r.dir != "" {
 			detail += "; the extracted tree is used without any check"
 		}
-		add(KindZipHashMissing, base+".zip", detail, removeCmd(dir, base, base+".zip")+"; "+downloadCmd(mv))
+		add(KindZipHashMissing, base+".zip", detail, RemoveCmd(dir, base, base+".zip")+"; "+DownloadCmd(mv))
 	}
 	// The ziphash is written before the zip is renamed into place, under
 	// the version lock: a ziphash alone is normal while a download runs.
 	if r.ziphash && !r.zip && !fips && !held() {
-		add(KindZipMissing, base+".ziphash", "ziphash present, zip missing", downloadCmd(mv)+"  (needs the network)")
+		add(KindZipMissing, base+".ziphash", "ziphash present, zip missing", DownloadCmd(mv)+"  (needs the network)")
 	}
 	for i := range v.problems {
 		p := &v.problems[i]
 		switch p.Kind {
 		case KindZipCorrupt:
-			p.Fix = removeCmd(dir, base, base+".zip", base+".ziphash") + "; " + downloadCmd(mv)
+			p.Fix = RemoveCmd(dir, base, base+".zip", base+".ziphash") + "; " + DownloadCmd(mv)
 		case KindDirPartial:
-			p.Fix = "any go build that needs " + mv + " re-extracts it from the zip, offline; or " + downloadCmd(mv)
+			p.Fix = "any go build that needs " + mv + " re-extracts it from the zip, offline; or " + DownloadCmd(mv)
 		case KindTmpLeftover:
 			if !strings.HasPrefix(p.Fix, "rm ") {
 				p.Fix = "rm " + ShellQuote(p.Path) + "  (while no go command runs)"

@@ -228,19 +228,19 @@ func ShellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// downloadCmd fetches a module version without touching any project: run
+// DownloadCmd fetches a module version without touching any project: run
 // outside a module, with GOFLAGS cleared and the local toolchain, it checks
 // the download against the checksum database (which needs the network,
 // except for GONOSUMDB/GOPRIVATE modules or GOSUMDB=off).
-func downloadCmd(mv string) string {
+func DownloadCmd(mv string) string {
 	return "(cd / && GOFLAGS= GOTOOLCHAIN=local go mod download " + ShellQuote(mv) + ")"
 }
 
-// removeCmd removes files of a version in the order a safe purge keeps:
+// RemoveCmd removes files of a version in the order a safe purge keeps:
 // .partial first, so that the go command distrusts the tree from then on,
 // the tree (made writable first), then the given download files, .partial
 // last. Interrupted anywhere, it leaves a cache the go command repairs.
-func removeCmd(dir, base string, files ...string) string {
+func RemoveCmd(dir, base string, files ...string) string {
 	var q []string
 	for _, f := range files {
 		q = append(q, ShellQuote(f))
