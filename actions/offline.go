@@ -131,7 +131,8 @@ func Offline(ctx context.Context, snap *cachescan.Snapshot) (*OfflineReport, err
 	}
 	// The packages: every module a build or test of ./... imports from.
 	out, stderr, err = runGo(ctx, pr.Dir, env, "list", "-e", "-deps", "-test", "-json=ImportPath,Module,Error,DepsErrors", "./...")
-	if err != nil && len(out) == 0 {
+	noPackages := strings.Contains(stderr, "matched no packages")
+	if err != nil && len(out) == 0 && !noPackages {
 		return nil, fmt.Errorf("go list -deps -test ./...: %s", firstLine(stderr))
 	}
 	seenErr := map[string]bool{}
@@ -141,7 +142,7 @@ func Offline(ctx context.Context, snap *cachescan.Snapshot) (*OfflineReport, err
 			rep.Errors = append(rep.Errors, msg)
 		}
 	}
-	if err != nil {
+	if err != nil && !noPackages {
 		for _, l := range strings.Split(strings.TrimSpace(stderr), "\n") {
 			addErr(l)
 		}
@@ -198,17 +199,22 @@ func Offline(ctx context.Context, snap *cachescan.Snapshot) (*OfflineReport, err
 		}
 	}
 	for mv, pkgs := range graph {
-		om := OfflineModule{Path: mv.Path, Version: mv.Version, Packages: pkgs, Problems: probs[mv.Path+"@"+mv.Version]}
-		if om.Problems == nil {
-			om.Problems = []cachescan.Problem{}
-		}
 		v := snap.ModCache.FindVersion(mv.Path, mv.Version)
+		om := OfflineModule{Path: mv.Path, Version: mv.Version, Packages: pkgs, Problems: []cachescan.Problem{}}
+		for _, p := range probs[mv.Path+"@"+mv.Version] {
+			// A crashed extraction next to a good zip is repaired by the
+			// go command itself, offline.
+			if p.Kind == cachescan.KindDirPartial && v != nil && v.HasZip && v.HasZipHash {
+				continue
+			}
+			om.Problems = append(om.Problems, p)
+		}
 		switch {
 		case v == nil || !v.HasMod:
 			om.State = StateMissing
 		case len(om.Problems) > 0:
 			om.State = StateDamaged
-		case pkgs && !(v.State == "complete" || v.State == "extractable"):
+		case pkgs && !(v.State == "complete" || v.State == "extractable" || (v.State == "partial" && v.HasZip && v.HasZipHash)):
 			om.State = StateIncomplete
 		default:
 			om.State = StateReady
