@@ -97,9 +97,10 @@ type Model struct {
 
 	// A verify in the background: progress polled like the scan's, its
 	// problems attached to the tree as they are found.
-	verifier  *actions.Verifier
-	verifying bool
-	seen      int
+	verifier   *actions.Verifier
+	verifying  bool
+	seen       int
+	verifyWhat string
 	// The offline-readiness check the Project view shows.
 	offline        *actions.OfflineReport
 	offlineErr     error
@@ -374,8 +375,8 @@ func (m *Model) startVerify(patterns []string, what string) tea.Cmd {
 	}
 	m.snap.Problems = kept
 	m.rebuild()
-	m.verifier, m.verifying, m.seen = actions.NewVerifier(), true, 0
-	m.status = "verifying " + what + "…"
+	m.verifier, m.verifying, m.seen, m.verifyWhat = actions.NewVerifier(), true, 0, what
+	m.status = ""
 	v, ctx, snap := m.verifier, m.ctx, m.snap
 	return tea.Batch(func() tea.Msg {
 		rep, err := v.Verify(ctx, snap, actions.VerifyOptions{Patterns: patterns, ZipCache: actions.DefaultZipCache()})
@@ -402,8 +403,8 @@ func (m *Model) finishVerify(rep *actions.VerifyReport, err error) {
 	cachescan.SortProblems(m.snap.Problems)
 	m.problems = newProblemList(m.snap.Problems)
 	m.layout()
-	m.status = fmt.Sprintf("verified %s and %s (%s): %s", Plural(rep.Versions, "version"), Plural(rep.Outputs, "build output"),
-		HumanBytes(rep.Bytes), Plural(int64(len(rep.Problems)), "problem"))
+	m.status = fmt.Sprintf("verified %s: %s and %s (%s), %s", p(m.verifyWhat), Plural(rep.Versions, "version"),
+		Plural(rep.Outputs, "build output"), HumanBytes(rep.Bytes), Plural(int64(len(rep.Problems)), "problem"))
 	// What was damaged may have changed the offline verdict.
 	m.offline, m.offlineErr = nil, nil
 }
@@ -808,6 +809,9 @@ func (m *Model) footer() string {
 	}
 	if m.state == stateFailed {
 		return ansi.Truncate(st.StatusError.Render("modscope: "+p(m.err.Error()))+st.Dim.Render("  q quit"), m.width, "…")
+	}
+	if m.verifying {
+		return ansi.Truncate(st.Dim.Render("verifying "+p(m.verifier.Progress().Current)), m.width, "…")
 	}
 	if m.status != "" {
 		return ansi.Truncate(st.Label.Render(m.status), m.width, "…")

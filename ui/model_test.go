@@ -530,7 +530,7 @@ func TestVerifyFromTheTUI(t *testing.T) {
 		t.Fatal("v did not start a verify")
 	}
 	runCmd(m, cmd)
-	if m.verifying || len(m.snap.Problems) != 0 || !strings.Contains(m.status, "verified 1 version") {
+	if m.verifying || len(m.snap.Problems) != 0 || !strings.Contains(m.status, "verified example.com/fine: 1 version") {
 		t.Fatalf("verify of fine: verifying %v, problems %+v, status %q", m.verifying, m.snap.Problems, m.status)
 	}
 	// V verifies everything: the added file shows up in the tree and the
