@@ -302,6 +302,10 @@ func finish(stdout, stderr io.Writer, cfg config, snap *cachescan.Snapshot, doc 
 	if cachescan.HasErrors(snap.Problems) {
 		return exitProblems
 	}
+	if rep != nil && len(rep.SumDBErrors) > 0 {
+		// --sumdb was asked for and could not be done.
+		return exitProblems
+	}
 	return exitOK
 }
 

@@ -77,7 +77,7 @@ func Offline(ctx context.Context, snap *cachescan.Snapshot) (*OfflineReport, err
 	if pr == nil {
 		return nil, errors.New("no go.mod or go.work here or above; run it in a module, or pass --project DIR")
 	}
-	env, cleanup, err := offlineEnv(snap)
+	env, checkEnv, cleanup, err := offlineEnv(snap)
 	if err != nil {
 		return nil, err
 	}
@@ -122,15 +122,39 @@ func Offline(ctx context.Context, snap *cachescan.Snapshot) (*OfflineReport, err
 		}
 		mv := module.Version{Path: target.Path, Version: target.Version}
 		all[mv] = true
-		if unpruned || direct[m.Path+"@"+m.Version] {
+		if direct[m.Path+"@"+m.Version] {
 			graph[mv] = false
-			if unpruned && m.Error != nil {
-				rep.Errors = append(rep.Errors, m.Path+": "+firstLine(m.Error.Err))
+		}
+	}
+	if unpruned {
+		// Before Go 1.17 the go command reads the go.mod of every module
+		// in the graph, versions MVS does not select included: go mod
+		// graph names them (left of each edge).
+		out, stderr, err := runGo(ctx, pr.Dir, env, "mod", "graph")
+		if err != nil {
+			rep.Errors = append(rep.Errors, "go mod graph: "+firstLine(stderr))
+		}
+		for _, line := range strings.Split(string(out), "\n") {
+			from, _, _ := strings.Cut(line, " ")
+			p, v, ok := strings.Cut(from, "@")
+			if ok && v != "" {
+				mv := module.Version{Path: p, Version: v}
+				if _, seen := graph[mv]; !seen {
+					graph[mv] = false
+				}
 			}
 		}
 	}
 	// The packages: every module a build or test of ./... imports from.
-	out, stderr, err = runGo(ctx, pr.Dir, env, "list", "-e", "-deps", "-test", "-json=ImportPath,Module,Error,DepsErrors", "./...")
+	// ./... of each main module: a workspace's root need not be one.
+	pkgs := []string{"./..."}
+	if pr.GoWork != "" {
+		pkgs = nil
+		for _, m := range pr.Modules {
+			pkgs = append(pkgs, filepath.Join(m.Dir, "..."))
+		}
+	}
+	out, stderr, err = runGo(ctx, pr.Dir, env, append([]string{"list", "-e", "-deps", "-test", "-json=ImportPath,Module,Error,DepsErrors"}, pkgs...)...)
 	noPackages := strings.Contains(stderr, "matched no packages")
 	if err != nil && len(out) == 0 && !noPackages {
 		return nil, fmt.Errorf("go list -deps -test ./...: %s", firstLine(stderr))
@@ -181,14 +205,25 @@ func Offline(ctx context.Context, snap *cachescan.Snapshot) (*OfflineReport, err
 		graph[module.Version{Path: m.Path, Version: m.Version}] = true
 	}
 
+	// The verdict: the user's own kind of build, -mod=readonly on the
+	// untouched copies, must load every package offline.
+	_, stderr, err = runGo(ctx, pr.Dir, checkEnv, append([]string{"list", "-deps", "-test"}, pkgs...)...)
+	if err != nil && !strings.Contains(stderr, "matched no packages") {
+		for _, l := range strings.Split(strings.TrimSpace(stderr), "\n") {
+			addErr(l)
+		}
+	}
+
 	// Judge each needed version.
 	var patterns []string
 	for mv := range graph {
 		patterns = append(patterns, mv.Path+"@"+mv.Version)
 	}
-	vrep, err := NewVerifier().Verify(ctx, snap, VerifyOptions{Patterns: patterns})
-	if err != nil {
-		return nil, err
+	vrep := &VerifyReport{}
+	if len(patterns) > 0 { // none would mean everything
+		if vrep, err = NewVerifier().Verify(ctx, snap, VerifyOptions{Patterns: patterns, ZipCache: DefaultZipCache()}); err != nil {
+			return nil, err
+		}
 	}
 	probs := map[string][]cachescan.Problem{}
 	for _, ps := range [][]cachescan.Problem{snap.Problems, vrep.Problems} {
@@ -249,25 +284,27 @@ func provider(graph map[module.Version]bool, importPath string) (module.Version,
 // the snapshot describes, and the project's files copied aside: -modfile
 // for a module, a go.work with absolute paths for a workspace. -mod=mod lets
 // the go command resolve what go.sum lacks without failing, in the copies.
-func offlineEnv(snap *cachescan.Snapshot) ([]string, func(), error) {
+func offlineEnv(snap *cachescan.Snapshot) (discover, check []string, cleanup func(), err error) {
 	pr := snap.Project
 	tmp, err := os.MkdirTemp("", "modscope-offline-")
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	cleanup := func() { os.RemoveAll(tmp) }
-	flags := "-mod=mod"
+	cleanup = func() { os.RemoveAll(tmp) }
+	// Discovery resolves what go.sum or go.mod lack in the copies; the
+	// verdict is then taken with -mod=readonly, as the user's build runs.
+	flags, checkFlags := "-mod=mod", ""
 	work := "off"
 	if pr.GoWork != "" {
 		data, err := os.ReadFile(pr.GoWork)
 		if err != nil {
 			cleanup()
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		wf, err := modfile.ParseWork(pr.GoWork, data, nil)
 		if err != nil {
 			cleanup()
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		// A copy with absolute paths, so that it works from elsewhere.
 		abs := func(p string) string {
@@ -302,22 +339,24 @@ func offlineEnv(snap *cachescan.Snapshot) ([]string, func(), error) {
 		}
 		if err := os.WriteFile(work, []byte(b.String()), 0o666); err != nil {
 			cleanup()
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if sum, err := os.ReadFile(pr.GoWork + ".sum"); err == nil {
 			os.WriteFile(work+".sum", sum, 0o666)
 		}
+		// The go command takes no -mod=mod in workspace mode.
+		flags, checkFlags = "", ""
 	} else {
 		gomod := filepath.Join(pr.Dir, "go.mod")
 		data, err := os.ReadFile(gomod)
 		if err != nil {
 			cleanup()
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		f, err := modfile.Parse(gomod, data, nil)
 		if err != nil {
 			cleanup()
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		// Local replaces are relative to the project, not to the copy.
 		for _, r := range f.Replace {
@@ -325,7 +364,7 @@ func offlineEnv(snap *cachescan.Snapshot) ([]string, func(), error) {
 				abs := filepath.Join(pr.Dir, filepath.FromSlash(r.New.Path))
 				if err := f.AddReplace(r.Old.Path, r.Old.Version, abs, ""); err != nil {
 					cleanup()
-					return nil, nil, err
+					return nil, nil, nil, err
 				}
 			}
 		}
@@ -333,32 +372,43 @@ func offlineEnv(snap *cachescan.Snapshot) ([]string, func(), error) {
 		out, err := f.Format()
 		if err != nil {
 			cleanup()
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		copyMod := filepath.Join(tmp, "go.mod")
-		if err := os.WriteFile(copyMod, out, 0o666); err != nil {
-			cleanup()
-			return nil, nil, err
+		// Two copies: discovery may change its own; the check needs the
+		// user's files as they are.
+		sum, sumErr := os.ReadFile(filepath.Join(pr.Dir, "go.sum"))
+		for _, sub := range []string{"discover", "check"} {
+			d := filepath.Join(tmp, sub)
+			os.MkdirAll(d, 0o777)
+			if err := os.WriteFile(filepath.Join(d, "go.mod"), out, 0o666); err != nil {
+				cleanup()
+				return nil, nil, nil, err
+			}
+			if sumErr == nil {
+				os.WriteFile(filepath.Join(d, "go.sum"), sum, 0o666)
+			}
 		}
-		if sum, err := os.ReadFile(filepath.Join(pr.Dir, "go.sum")); err == nil {
-			os.WriteFile(filepath.Join(tmp, "go.sum"), sum, 0o666)
-		}
-		flags += " -modfile=" + copyMod
+		flags += " -modfile=" + filepath.Join(tmp, "discover", "go.mod")
+		checkFlags = "-mod=readonly -modfile=" + filepath.Join(tmp, "check", "go.mod")
 	}
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
 		switch k {
-		case "GOPROXY", "GOFLAGS", "GOWORK", "GOMODCACHE", "GOCACHE":
+		case "GOPROXY", "GOFLAGS", "GOWORK", "GOMODCACHE", "GOCACHE", "GOSUMDB":
 			continue
 		}
 		env = append(env, kv)
 	}
-	env = append(env, "GOPROXY=off", "GOFLAGS="+flags, "GOWORK="+work, "GOMODCACHE="+snap.ModCache.Root)
+	// GOSUMDB=off: GOPROXY=off does not stop the go command from asking the
+	// checksum database for a sum go.sum lacks; offline must not go online.
+	env = append(env, "GOPROXY=off", "GOWORK="+work, "GOMODCACHE="+snap.ModCache.Root, "GOSUMDB=off")
 	if snap.BuildCache.Root != "" {
 		env = append(env, "GOCACHE="+snap.BuildCache.Root)
 	}
-	return env, cleanup, nil
+	discover = append(append([]string(nil), env...), "GOFLAGS="+flags)
+	check = append(append([]string(nil), env...), "GOFLAGS="+checkFlags)
+	return discover, check, cleanup, nil
 }
 
 // runGo runs the go command and returns its stdout and stderr.
@@ -400,6 +450,13 @@ func Export(snap *cachescan.Snapshot, rep *OfflineReport, dir string) (*ExportRe
 	}
 	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
 		return nil, fmt.Errorf("refusing to export into %s: it is not empty", dir)
+	}
+	// Every file must be there before anything is written.
+	for _, m := range rep.Modules {
+		v := snap.ModCache.FindVersion(m.Path, m.Version)
+		if v == nil || !v.HasMod || (m.Packages && !v.HasZip) {
+			return nil, fmt.Errorf("refusing to export: %s@%s has no zip in the cache (its tree builds here, but cannot travel); run go mod download %s@%s", m.Path, m.Version, m.Path, m.Version)
+		}
 	}
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return nil, err
@@ -453,11 +510,11 @@ for %s: the %d module versions its builds and tests need.
 
 On a machine without network access, with this directory copied to DIR:
 
-    GOPROXY=file://DIR GOSUMDB=off GOFLAGS=-mod=mod go build ./...
-    GOPROXY=file://DIR GOSUMDB=off GOFLAGS=-mod=mod go test ./...
+    GOPROXY=file://DIR GOSUMDB=off go build ./...
+    GOPROXY=file://DIR GOSUMDB=off go test ./...
 
 GOSUMDB=off because the checksum database is out of reach; the project's
-go.sum still checks every module.
+go.sum still checks every module (the default -mod=readonly never adds to it).
 `, rep.Project, res.Versions)
 	if err := os.WriteFile(filepath.Join(dir, "README.txt"), []byte(readme), 0o666); err != nil {
 		return nil, err

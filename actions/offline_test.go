@@ -118,7 +118,9 @@ func TestOfflineReadyAndExport(t *testing.T) {
 			env2 = append(env2, kv)
 		}
 	}
-	env2 = append(env2, "GOPROXY=file://"+filepath.ToSlash(export), "GOMODCACHE="+filepath.Join(fresh, "mod"), "GOCACHE="+filepath.Join(fresh, "cache"))
+	// As the export's README says: no -mod=mod, so go.sum checks it all.
+	env2 = append(env2, "GOPROXY=file://"+filepath.ToSlash(export), "GOMODCACHE="+filepath.Join(fresh, "mod"),
+		"GOCACHE="+filepath.Join(fresh, "cache"), "GOFLAGS=-mod=readonly")
 	goRun(t, proj, env2, "build", "./...")
 	goRun(t, proj, env2, "test", "./...")
 	cachetest.MakeWritable(fresh)
@@ -161,5 +163,35 @@ func TestOfflineNotReady(t *testing.T) {
 func TestOfflineNeedsAProject(t *testing.T) {
 	if _, err := Offline(context.Background(), &cachescan.Snapshot{}); err == nil {
 		t.Error("no project, no error")
+	}
+}
+
+// TestOfflineJudgesLikeTheUsersBuild: a go.sum that lacks a line makes the
+// user's (-mod=readonly) build fail offline, so it is not ready; and a
+// workspace is checked too.
+func TestOfflineJudgesLikeTheUsersBuild(t *testing.T) {
+	c, proj, _ := offlineFixture(t)
+	sum, _ := os.ReadFile(filepath.Join(proj, "go.sum"))
+	var kept []string
+	for _, l := range strings.Split(string(sum), "\n") {
+		if !strings.HasPrefix(l, "example.com/lib v1.2.0 h1:") {
+			kept = append(kept, l)
+		}
+	}
+	os.WriteFile(filepath.Join(proj, "go.sum"), []byte(strings.Join(kept, "\n")), 0o666)
+	_, rep := offlineReport(t, c, proj)
+	if rep.Ready || !strings.Contains(strings.Join(rep.Errors, "\n"), "missing go.sum entry") {
+		t.Errorf("a go.sum without the library's line: ready %v, errors %q", rep.Ready, rep.Errors)
+	}
+	if after, _ := os.ReadFile(filepath.Join(proj, "go.sum")); string(after) != strings.Join(kept, "\n") {
+		t.Error("the offline check rewrote go.sum")
+	}
+	os.WriteFile(filepath.Join(proj, "go.sum"), sum, 0o666)
+
+	ws := filepath.Dir(proj)
+	os.WriteFile(filepath.Join(ws, "go.work"), []byte("go 1.21\n\nuse ./proj\n"), 0o666)
+	_, rep = offlineReport(t, c, ws)
+	if !rep.Ready || len(rep.Modules) != 3 {
+		t.Errorf("workspace: ready %v, modules %+v, errors %q", rep.Ready, rep.Modules, rep.Errors)
 	}
 }

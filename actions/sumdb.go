@@ -91,6 +91,9 @@ type sumDBOps struct {
 	mu       sync.Mutex
 	security []string
 	netErr   error // the first failure to reach a server, as returned
+	// wanted is set when an offline client needed the network: the
+	// client wraps errors with %v, so errOffline cannot be found in them.
+	wanted bool
 }
 
 func newSumDBOps(cfg sumDBConfig, env cachescan.Env, modcache string, offline bool) *sumDBOps {
@@ -106,6 +109,9 @@ func newSumDBOps(cfg sumDBConfig, env cachescan.Env, modcache string, offline bo
 // supports it.
 func (o *sumDBOps) ReadRemote(path string) ([]byte, error) {
 	if o.offline {
+		o.mu.Lock()
+		o.wanted = true
+		o.mu.Unlock()
 		return nil, errOffline
 	}
 	o.baseOnce.Do(o.initBase)
@@ -346,6 +352,13 @@ func (c *sumDBChecker) lookup(path, version string) (zip, gomod string, err erro
 		c.ops.mu.Lock()
 		netErr := c.ops.netErr
 		c.ops.mu.Unlock()
+		if netErr == nil {
+			if i := strings.Index(err.Error(), "initializing sumdb.Client"); i >= 0 {
+				// The client could not start (a bad key, latest tree or
+				// tiles): every lookup would fail the same way.
+				netErr = errors.New(err.Error()[i:])
+			}
+		}
 		if netErr != nil {
 			err = netErr
 			c.mu.Lock()
@@ -406,4 +419,30 @@ func unreachableLine(err error) string {
 		return se.Error()
 	}
 	return err.Error()
+}
+
+// takeWanted reports whether an offline client needed the network since
+// the last call.
+func (o *sumDBOps) takeWanted() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	w := o.wanted
+	o.wanted = false
+	return w
+}
+
+// securityErrors returns the SECURITY ERROR messages the client reported.
+func (o *sumDBOps) securityErrors() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]string(nil), o.security...)
+}
+
+// securityProblem is a checksum-database SECURITY ERROR, reported once,
+// whole, with nothing to remove: it is evidence.
+func securityProblem(cfg sumDBConfig, gopath string, msgs []string) cachescan.Problem {
+	latest := filepath.Join(gopath, "pkg", "sumdb", cfg.name, "latest")
+	return cachescan.Problem{Kind: cachescan.KindSumDBSecurity, Severity: cachescan.SeverityError, Path: latest,
+		Detail: strings.Join(msgs, "\n"),
+		Fix:    "do not repair automatically: keep " + cachescan.ShellQuote(latest) + " and the cached tiles as evidence, and report it (see go help module-auth)"}
 }

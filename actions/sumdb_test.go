@@ -27,6 +27,11 @@ func fakeSumDB(t *testing.T, entries map[string]*cachetest.Entry, lie string) (v
 	if err != nil {
 		t.Fatal(err)
 	}
+	return vkey, fakeSumDBWithKey(t, skey, entries, lie)
+}
+
+func fakeSumDBWithKey(t *testing.T, skey string, entries map[string]*cachetest.Entry, lie string) *httptest.Server {
+	t.Helper()
 	ts := sumdb.NewTestServer(skey, func(path, vers string) ([]byte, error) {
 		e := entries[path+"@"+vers]
 		if e == nil {
@@ -41,9 +46,9 @@ func fakeSumDB(t *testing.T, entries map[string]*cachetest.Entry, lie string) (v
 	mux := http.NewServeMux()
 	mux.HandleFunc("/sumdb/sum.example/supported", func(w http.ResponseWriter, r *http.Request) {})
 	mux.Handle("/sumdb/sum.example/", http.StripPrefix("/sumdb/sum.example", sumdb.NewServer(ts)))
-	srv = httptest.NewServer(mux)
+	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return vkey, srv
+	return srv
 }
 
 func verifyWithEnv(t *testing.T, c *cachetest.Cache, env cachescan.Env, sumDB bool) *VerifyReport {
@@ -119,10 +124,8 @@ func TestSumDB(t *testing.T) {
 	if len(rep.Problems) == 0 {
 		t.Fatal("a corrupt tile went unnoticed")
 	}
-	for _, p := range rep.Problems {
-		if p.Kind != cachescan.KindSumDBCache || !strings.Contains(p.Fix, "tile") {
-			t.Errorf("corrupt tile: %+v", p)
-		}
+	if len(rep.Problems) != 1 || rep.Problems[0].Kind != cachescan.KindSumDBCache || !strings.Contains(rep.Problems[0].Fix, "tile") {
+		t.Errorf("corrupt tiles: want one problem naming the tiles, got %+v", rep.Problems)
 	}
 }
 
@@ -183,5 +186,44 @@ func TestParseGOSUMDB(t *testing.T) {
 	}
 	if _, err := parseGOSUMDB("example.com"); err == nil {
 		t.Error("a name without a key was accepted")
+	}
+}
+
+// TestSumDBFork: a second server with the same key that signs another
+// history cannot prove it extends the tree this machine saw: one clear
+// line, nothing checked against it, nothing blamed on the cache.
+func TestSumDBFork(t *testing.T) {
+	c := cachetest.New(t)
+	entries := map[string]*cachetest.Entry{}
+	for _, m := range []cachetest.Module{cachetest.Mod("example.com/a", "v1.0.0"), cachetest.Mod("example.com/b", "v1.0.0")} {
+		entries[m.Path+"@"+m.Version] = c.Add(m)
+	}
+	skey, vkey, _ := note.GenerateKey(rand.Reader, "sum.example")
+	gopath := t.TempDir()
+	honest := fakeSumDBWithKey(t, skey, entries, "")
+	rep := verifyWithEnv(t, c, cachescan.Env{GOSUMDB: vkey + " " + honest.URL + "/sumdb/sum.example", GOPATH: gopath}, true)
+	if len(rep.Problems) != 0 || rep.SumDBChecked != 2 {
+		t.Fatalf("honest database: %+v", rep)
+	}
+	// The forked server logged another module first: its tree grows from a
+	// different start, so it cannot extend the tree this machine has seen.
+	other := cachetest.New(t).Add(cachetest.Mod("example.com/other", "v1.0.0"))
+	forked := map[string]*cachetest.Entry{"example.com/other@v1.0.0": other}
+	for k, e := range entries {
+		forked[k] = e
+	}
+	forkSrv := fakeSumDBWithKey(t, skey, forked, "")
+	os.RemoveAll(filepath.Join(c.ModCache, "cache", "download", "sumdb"))
+	for _, m := range []string{"other", "a", "b"} {
+		if resp, err := http.Get(forkSrv.URL + "/sumdb/sum.example/lookup/example.com/" + m + "@v1.0.0"); err == nil {
+			resp.Body.Close()
+		}
+	}
+	rep = verifyWithEnv(t, c, cachescan.Env{GOSUMDB: vkey + " " + forkSrv.URL + "/sumdb/sum.example", GOPATH: gopath}, true)
+	if len(rep.Problems) != 0 || len(rep.SumDBErrors) != 1 || !strings.Contains(rep.SumDBErrors[0], "inconsistent") || rep.SumDBChecked != 0 {
+		t.Errorf("fork: problems %+v, errors %q, checked %d", rep.Problems, rep.SumDBErrors, rep.SumDBChecked)
+	}
+	if p := securityProblem(sumDBConfig{name: "sum.example"}, gopath, []string{"SECURITY ERROR\ngo.sum database server misbehavior detected!"}); p.Severity != cachescan.SeverityError || strings.Contains(p.Fix, "rm ") || !strings.Contains(p.Detail, "misbehavior") {
+		t.Errorf("security problem = %+v", p)
 	}
 }

@@ -3,7 +3,6 @@ package actions
 import (
 	"context"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -248,8 +247,8 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 	}
 	zc.save() // only saves time next run: a failure to write is no failure
 	if db != nil && db.ops != nil {
-		for _, msg := range db.ops.security {
-			rep.SumDBErrors = append(rep.SumDBErrors, "SECURITY ERROR: "+firstLine(msg)+" (do not repair automatically)")
+		if msgs := db.ops.securityErrors(); len(msgs) > 0 {
+			rep.Problems = append(rep.Problems, securityProblem(db.cfg, db.ops.gopath, msgs[:1]))
 		}
 	}
 	cachescan.SortProblems(rep.Problems)
@@ -582,6 +581,9 @@ func sumDBErrLine(err error) string {
 	if isUnreachable(err) {
 		return "checksum database unreachable: " + firstLine(unreachableLine(err)) + "; check GOPROXY, GOSUMDB and the network (HTTPS_PROXY)"
 	}
+	if strings.HasPrefix(err.Error(), "initializing sumdb.Client") {
+		return "checksum database: " + firstLine(err.Error()) + "; nothing was checked against it (a misbehaving server or proxy, a bad GOSUMDB key, or a corrupt $GOPATH/pkg/sumdb latest)"
+	}
 	return "checksum database: " + firstLine(err.Error())
 }
 
@@ -614,6 +616,9 @@ func checkSumDBCache(snap *cachescan.Snapshot) []cachescan.Problem {
 	}
 	var out []cachescan.Problem
 	db := newSumDBChecker(snap.Env, snap.ModCache.Root, true)
+	if db.client == nil {
+		return nil
+	}
 	for _, f := range files {
 		rel, _ := filepath.Rel(lookups, f)
 		rel = filepath.ToSlash(rel)
@@ -626,13 +631,33 @@ func checkSumDBCache(snap *cachescan.Snapshot) []cachescan.Problem {
 		if err1 != nil || err2 != nil {
 			continue
 		}
+		db.ops.takeWanted()
 		_, err := db.client.Lookup(path, vers)
-		if err == nil || errors.Is(err, errOffline) || errors.Is(err, fs.ErrNotExist) {
-			continue
+		if len(db.ops.securityErrors()) > 0 {
+			// A fork: evidence, not cache damage. Stop here.
+			return []cachescan.Problem{securityProblem(db.cfg, db.ops.gopath, db.ops.securityErrors()[:1])}
+		}
+		if err == nil || db.ops.takeWanted() {
+			continue // fine, or it needs a tile the cache lacks: cannot tell offline
+		}
+		msg := err.Error()
+		if i := strings.Index(msg, "initializing sumdb.Client"); i >= 0 {
+			// Not this lookup: every lookup would say so. Once, naming the
+			// real culprit: the cached tiles, or the key or latest tree.
+			p := cachescan.Problem{Kind: cachescan.KindSumDBCache, Severity: cachescan.SeverityWarning,
+				Detail: "the checksum database client cannot start: " + firstLine(msg[i:])}
+			if strings.Contains(msg, "tile") {
+				p.Path = filepath.Join(dbRoot, "tile")
+				p.Fix = "rm -rf " + cachescan.ShellQuote(p.Path) + "  (fetched and authenticated again)"
+			} else {
+				p.Path = filepath.Join(db.ops.gopath, "pkg", "sumdb", db.cfg.name, "latest")
+				p.Fix = "check GOSUMDB; if it is right, the latest signed tree is corrupt: rm " + cachescan.ShellQuote(p.Path)
+			}
+			return []cachescan.Problem{p}
 		}
 		out = append(out, cachescan.Problem{Kind: cachescan.KindSumDBCache, Severity: cachescan.SeverityWarning,
 			Module: path, Version: vers, Path: f,
-			Detail: "fails authentication: " + firstLine(strings.TrimPrefix(err.Error(), path+"@"+vers+": ")),
+			Detail: "fails authentication: " + firstLine(strings.TrimPrefix(msg, path+"@"+vers+": ")),
 			Fix:    "rm -rf " + cachescan.ShellQuote(filepath.Join(dbRoot, "tile")) + " " + cachescan.ShellQuote(f) + "  (fetched and authenticated again)"})
 	}
 	return out

@@ -75,6 +75,7 @@ const (
 	KindOutputCorrupt      = "output-corrupt"
 	KindSumDBMismatch      = "sumdb-mismatch"
 	KindSumDBCache         = "sumdb-cache-corrupt"
+	KindSumDBSecurity      = "sumdb-security-error"
 	KindActionInvalid      = "action-invalid"
 	KindOutputMissing      = "output-missing"
 	KindOutputSizeMismatch = "output-size-mismatch"
@@ -142,6 +143,9 @@ var Kinds = []Kind{
 	{KindSumDBCache, SeverityWarning,
 		"a cached checksum-database lookup or tile fails authentication: every go command that needs it fails with \"downloaded inconsistent tile\"",
 		"delete the cached tiles and the lookup; the go command fetches and authenticates them again", true},
+	{KindSumDBSecurity, SeverityError,
+		"the checksum database's signed trees disagree with ones this machine saw before (a fork, or a misbehaving proxy): SECURITY ERROR",
+		"do not repair or delete anything automatically: keep the evidence in the detail and report it", true},
 	{KindOutputCorrupt, SeverityError,
 		"a build-cache -d output whose SHA-256 is not its name: the go command only checks sizes, so the linker or compiler crashes on it",
 		"delete the -d output; the go command rebuilds it", true},
