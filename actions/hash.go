@@ -67,11 +67,24 @@ func hashReader(r io.Reader, count counter, buf []byte) ([32]byte, error) {
 // zipSums hashes every entry of a module zip, as dirhash.HashZip does:
 // every name, directories included, with its uncompressed content.
 func zipSums(path string, count counter, buf []byte) (fileSums, error) {
-	z, err := zip.OpenReader(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	defer z.Close()
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	return zipSumsFrom(f, fi.Size(), count, buf)
+}
+
+// zipSumsFrom is zipSums on an open file.
+func zipSumsFrom(f io.ReaderAt, size int64, count counter, buf []byte) (fileSums, error) {
+	z, err := zip.NewReader(f, size)
+	if err != nil {
+		return nil, err
+	}
 	sums := make(fileSums, len(z.File))
 	for _, f := range z.File {
 		r, err := f.Open()

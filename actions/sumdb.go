@@ -2,6 +2,7 @@ package actions
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -68,6 +69,10 @@ func parseGOSUMDB(v string) (sumDBConfig, error) {
 	if !ok {
 		return c, fmt.Errorf("invalid GOSUMDB: malformed verifier id (no key for %q)", c.key)
 	}
+	if name == "" || strings.ContainsAny(name, "/\\") || name == "." || name == ".." {
+		// The name is a directory under the caches.
+		return c, fmt.Errorf("invalid GOSUMDB: bad database name %q", name)
+	}
 	c.name = name
 	return c, nil
 }
@@ -83,6 +88,7 @@ type sumDBOps struct {
 	proxy    string
 	offline  bool // read the caches only; write nothing
 	http     *http.Client
+	ctx      context.Context // cancels requests in flight
 
 	baseOnce sync.Once
 	base     string
@@ -96,13 +102,13 @@ type sumDBOps struct {
 	wanted bool
 }
 
-func newSumDBOps(cfg sumDBConfig, env cachescan.Env, modcache string, offline bool) *sumDBOps {
+func newSumDBOps(ctx context.Context, cfg sumDBConfig, env cachescan.Env, modcache string, offline bool) *sumDBOps {
 	gopath := ""
 	if list := filepath.SplitList(env.GOPATH); len(list) > 0 {
 		gopath = list[0]
 	}
 	return &sumDBOps{cfg: cfg, modcache: modcache, gopath: gopath, proxy: env.GOPROXY, offline: offline,
-		http: &http.Client{Timeout: sumDBTimeout}}
+		http: &http.Client{Timeout: sumDBTimeout}, ctx: ctx}
 }
 
 // ReadRemote fetches a path from the database, through a proxy if one
@@ -159,6 +165,9 @@ func (o *sumDBOps) initBase() {
 			o.base = direct
 			return
 		}
+		if !strings.Contains(entry, "://") {
+			entry = "https://" + entry // as the go command reads "goproxy.cn"
+		}
 		base := strings.TrimSuffix(entry, "/") + "/sumdb/" + o.cfg.name
 		_, err := o.get(base + "/supported")
 		if err == nil {
@@ -198,7 +207,11 @@ func (o *sumDBOps) get(u string) ([]byte, error) {
 		}
 		return os.ReadFile(filepath.FromSlash(p))
 	}
-	resp, err := o.http.Get(u)
+	req, err := http.NewRequestWithContext(o.ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := o.http.Do(req)
 	if err != nil {
 		return nil, err
 	}
@@ -311,14 +324,14 @@ type sumDBChecker struct {
 	down error
 }
 
-func newSumDBChecker(env cachescan.Env, modcache string, offline bool) *sumDBChecker {
+func newSumDBChecker(ctx context.Context, env cachescan.Env, modcache string, offline bool) *sumDBChecker {
 	cfg, err := parseGOSUMDB(env.GOSUMDB)
 	c := &sumDBChecker{cfg: cfg, cfgErr: err, noSum: env.GONOSUMDB}
 	if c.noSum == "" {
 		c.noSum = env.GOPRIVATE
 	}
 	if err == nil && !cfg.off {
-		c.ops = newSumDBOps(cfg, env, modcache, offline)
+		c.ops = newSumDBOps(ctx, cfg, env, modcache, offline)
 		c.client = sumdb.NewClient(c.ops)
 	}
 	return c
@@ -331,7 +344,8 @@ func (c *sumDBChecker) notCheckable(path string) string {
 		return c.cfgErr.Error()
 	case c.cfg.off:
 		return "GOSUMDB=off"
-	case c.noSum != "" && module.MatchPrefixPatterns(c.noSum, path):
+	case c.noSum != "" && path != "golang.org/toolchain" && module.MatchPrefixPatterns(c.noSum, path):
+		// The go command checks toolchains whatever GONOSUMDB says.
 		return "matches GONOSUMDB/GOPRIVATE"
 	}
 	return ""

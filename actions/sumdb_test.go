@@ -75,6 +75,12 @@ func TestSumDB(t *testing.T) {
 		e := c.Add(m)
 		entries[m.Path+"@"+m.Version] = e
 	}
+	// A tree with no zip and no ziphash, edited: only the database can tell.
+	orphan := c.Add(cachetest.Mod("example.com/orphan", "v1.0.0"))
+	entries["example.com/orphan@v1.0.0"] = orphan
+	os.Remove(orphan.Zip)
+	os.Remove(orphan.ZipHash)
+	cachetest.Writable(orphan.Dir, func() { os.WriteFile(filepath.Join(orphan.Dir, "x.go"), []byte("package lib\n"), 0o444) })
 	vkey, srv := fakeSumDB(t, entries, "example.com/tampered")
 	gopath := t.TempDir()
 	env := cachescan.Env{GOSUMDB: vkey, GOPROXY: srv.URL, GOPATH: gopath, GONOSUMDB: "example.com/private"}
@@ -83,10 +89,16 @@ func TestSumDB(t *testing.T) {
 	if len(rep.SumDBErrors) != 0 {
 		t.Fatalf("errors reaching the fake database: %q", rep.SumDBErrors)
 	}
-	if len(rep.Problems) != 1 || rep.Problems[0].Kind != cachescan.KindSumDBMismatch || rep.Problems[0].Module != "example.com/tampered" {
+	mismatched := map[string]bool{}
+	for _, p := range rep.Problems {
+		if p.Kind == cachescan.KindSumDBMismatch {
+			mismatched[p.Module] = true
+		}
+	}
+	if len(rep.Problems) != 2 || !mismatched["example.com/tampered"] || !mismatched["example.com/orphan"] {
 		t.Errorf("problems = %+v", rep.Problems)
 	}
-	if rep.SumDBChecked != 2 || len(rep.NotCheckable) != 1 || rep.NotCheckable[0].Module != "example.com/private/lib" {
+	if rep.SumDBChecked != 3 || len(rep.NotCheckable) != 1 || rep.NotCheckable[0].Module != "example.com/private/lib" {
 		t.Errorf("checked %d, not checkable %+v", rep.SumDBChecked, rep.NotCheckable)
 	}
 	// Like the go command, it kept the authenticated lookups and tiles, and

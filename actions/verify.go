@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/mod/module"
 
@@ -175,7 +177,7 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 	zc := openZipCache(opt.ZipCache)
 	var db *sumDBChecker
 	if opt.SumDB {
-		db = newSumDBChecker(snap.Env, snap.ModCache.Root, false)
+		db = newSumDBChecker(ctx, snap.Env, snap.ModCache.Root, false)
 	}
 	var mu sync.Mutex
 	sumErrs := map[string]bool{}
@@ -275,7 +277,14 @@ func Match(patterns []string, modPath, version string) bool {
 			}
 			continue
 		}
-		if matched, _ := path.Match(pp, modPath); matched || pp == modPath {
+		if strings.ContainsAny(pp, "*?[") {
+			// Globs as in GOPRIVATE: they match a path prefix.
+			if module.MatchPrefixPatterns(pp, modPath) {
+				return true
+			}
+			continue
+		}
+		if pp == modPath {
 			return true
 		}
 	}
@@ -332,6 +341,20 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 	}
 	if want == "" && res.hashes.Zip != "" {
 		want, wantFrom = res.hashes.Zip, "the zip"
+	}
+	if want == "" && m.Path == "golang.org/fips140" && ver.HasDir {
+		// Extracted from the Go distribution, not downloaded: the tree
+		// must hash like $GOROOT/lib/fips140/<v>.zip.
+		goZip := filepath.Join(snap.Env.GOROOT, "lib", "fips140", ver.Version+".zip")
+		if snap.Env.GOROOT != "" {
+			if zs, err := zipSums(goZip, counted, buf); err == nil {
+				want, _ = h1(zs)
+				wantFrom = goZip
+			}
+		}
+		if want == "" {
+			res.skipped = append(res.skipped, Skipped{m.Path, ver.Version, ver.Dir, "no " + goZip + " to compare the tree with"})
+		}
 	}
 	if ver.HasDir && !ver.HasPartial && ver.State != "extracting" {
 		var skip func(string) bool
@@ -508,6 +531,11 @@ func verifyOutput(p, id string, count counter, buf []byte) result {
 	if err != nil {
 		return res // removed meanwhile (trimmed): nothing to check
 	}
+	// The go command writes all but the last byte, checks, then writes the
+	// last: an output written in the last minutes may be mid-write.
+	if time.Since(fi.ModTime()) < 2*time.Minute {
+		return res
+	}
 	file := p
 	if fi.IsDir() {
 		ents, err := os.ReadDir(p)
@@ -523,8 +551,9 @@ func verifyOutput(p, id string, count counter, buf []byte) result {
 		return res
 	}
 	sum, err := hashReader(f, counted, buf)
+	after, statErr := f.Stat()
 	f.Close()
-	if err != nil {
+	if err != nil || statErr != nil || time.Since(after.ModTime()) < 2*time.Minute {
 		return res
 	}
 	if got := hex.EncodeToString(sum[:]); got != id {
@@ -545,6 +574,11 @@ func checkSumDB(db *sumDBChecker, m *cachescan.Module, ver *cachescan.Version, r
 	have := ver.ZipHash
 	if have == "" {
 		have = res.hashes.Zip
+	}
+	if have == "" {
+		// No zip and no ziphash: the tree itself is what the go command
+		// uses, so the tree is what the database must vouch for.
+		have = res.hashes.Dir
 	}
 	if have == "" && res.hashes.GoMod == "" {
 		return // nothing of it to compare
@@ -615,7 +649,7 @@ func checkSumDBCache(snap *cachescan.Snapshot) []cachescan.Problem {
 		return nil
 	}
 	var out []cachescan.Problem
-	db := newSumDBChecker(snap.Env, snap.ModCache.Root, true)
+	db := newSumDBChecker(context.Background(), snap.Env, snap.ModCache.Root, true)
 	if db.client == nil {
 		return nil
 	}
@@ -665,19 +699,22 @@ func checkSumDBCache(snap *cachescan.Snapshot) []cachescan.Problem {
 
 // hashZip returns a zip's h1 hash. A zip the cache knows is read raw and,
 // if its bytes are unchanged, not inflated; its entry sums are then nil.
+// The raw hash and the content hash come from one open file, and are only
+// recorded together if the file did not change meanwhile (a download or a
+// repair replacing it at the same size).
 func hashZip(zip string, zc *zipCache, count counter, buf []byte) (string, fileSums, error) {
-	fi, err := os.Stat(zip)
+	f, err := os.Open(zip)
 	if err != nil {
 		return "", nil, err
 	}
-	size := fi.Size()
+	defer f.Close()
+	before, err := f.Stat()
+	if err != nil {
+		return "", nil, err
+	}
+	size := before.Size()
 	rawHash := func() ([32]byte, error) {
-		f, err := os.Open(zip)
-		if err != nil {
-			return [32]byte{}, err
-		}
-		defer f.Close()
-		return hashReader(f, count, buf)
+		return hashReader(io.NewSectionReader(f, 0, size), count, buf)
 	}
 	var raw [32]byte
 	haveRaw := false
@@ -690,7 +727,7 @@ func hashZip(zip string, zc *zipCache, count counter, buf []byte) (string, fileS
 			return h, nil, nil
 		}
 	}
-	zs, err := zipSums(zip, count, buf)
+	zs, err := zipSumsFrom(f, size, count, buf)
 	if err != nil {
 		return "", nil, err
 	}
@@ -704,7 +741,10 @@ func hashZip(zip string, zc *zipCache, count counter, buf []byte) (string, fileS
 				return h, zs, nil
 			}
 		}
-		zc.record(zip, size, raw, h)
+		after, err := f.Stat()
+		if err == nil && after.Size() == size && after.ModTime().Equal(before.ModTime()) && os.SameFile(before, after) {
+			zc.record(zip, size, raw, h)
+		}
 	}
 	return h, zs, nil
 }

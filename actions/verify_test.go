@@ -103,6 +103,7 @@ func TestVerifyFindsEveryDamage(t *testing.T) {
 	// A build output with its size kept and its bytes changed.
 	o := c.AddBuildEntry("archive", []byte("archive bytes"), time.Now().Add(-48*time.Hour))
 	os.WriteFile(o.Path, []byte("ARCHIVE BYTES"), 0o666)
+	cachetest.Chtimes(t, o.Path, time.Now().Add(-48*time.Hour))
 
 	proj := t.TempDir()
 	gomod := "module example.com/p\n\ngo 1.22\n\nrequire (\n"
@@ -167,6 +168,8 @@ func TestVerifyPatterns(t *testing.T) {
 		{"example.com/a@v1.0.0", "example.com/a", "v1.0.0", true},
 		{"example.com/a@v1.0.0", "example.com/a", "v1.1.0", false},
 		{"github.com/*/toml", "github.com/BurntSushi/toml", "v1.3.2", true},
+		{"example.com/*", "example.com/a/b", "v1.0.0", true},
+		{"example.com/*", "example.org/a", "v1.0.0", false},
 	} {
 		if got := Match([]string{tt.pattern}, tt.path, tt.version); got != tt.want {
 			t.Errorf("Match(%q, %s@%s) = %v", tt.pattern, tt.path, tt.version, got)

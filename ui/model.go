@@ -415,7 +415,10 @@ func (m *Model) startOffline() tea.Cmd {
 		return nil
 	}
 	m.offlineRunning = true
-	ctx, snap := m.ctx, m.snap
+	// A copy of the problem list: a verify may change it meanwhile.
+	snapCopy := *m.snap
+	snapCopy.Problems = append([]cachescan.Problem(nil), m.snap.Problems...)
+	ctx, snap := m.ctx, &snapCopy
 	return func() tea.Msg {
 		rep, err := actions.Offline(ctx, snap)
 		return offlineDoneMsg{rep, err}
