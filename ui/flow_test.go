@@ -3,11 +3,13 @@ package ui
 import (
 	"bytes"
 	"context"
+	"io"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"modscope/cachescan"
@@ -23,10 +25,24 @@ func TestFlowScanFilterOpenQuit(t *testing.T) {
 	m := New(context.Background(), cachescan.Options{ModCache: c.ModCache, BuildCache: c.BuildCache}, nil)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	// The renderer writes only the cells that change, so text typed one key
+	// at a time may never be written in one piece: each check forces a
+	// full repaint with a resize, then looks at that frame.
+	width := 100
 	wait := func(what string) {
 		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(what)) },
-			teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+		deadline := time.Now().Add(20 * time.Second)
+		var frame []byte
+		for time.Now().Before(deadline) {
+			width = 201 - width // 100 <-> 101
+			tm.Send(tea.WindowSizeMsg{Width: width, Height: 30})
+			time.Sleep(80 * time.Millisecond)
+			frame, _ = io.ReadAll(tm.Output())
+			if bytes.Contains([]byte(ansi.Strip(string(frame))), []byte(what)) {
+				return
+			}
+		}
+		t.Fatalf("%q never shown; last frame:\n%s", what, ansi.Strip(string(frame)))
 	}
 	wait("Problems (")
 	for _, msg := range press("/", "t", "r", "u", "n", "c") {
