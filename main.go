@@ -183,6 +183,8 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if !ok {
 		return code
 	}
+	// Verify opens every zip anyway: the structural check happens there.
+	cfg.opts.SkipZipCheck = true
 	snap, code, ok := runScan(ctx, cfg, stderr)
 	if !ok {
 		return code
@@ -193,7 +195,7 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return fmt.Sprintf("verifying: %s/%s items, %s hashed  %s", ui.Count(p.ItemsDone), ui.Count(p.Items),
 			ui.HumanBytes(p.BytesDone), cachescan.Printable(p.Current))
 	})
-	rep, err := v.Verify(ctx, snap, actions.VerifyOptions{Jobs: cfg.jobs, Patterns: cfg.args, SumDB: cfg.sumDB, ZipCache: cfg.zipCache})
+	rep, err := v.Verify(ctx, snap, actions.VerifyOptions{Jobs: cfg.jobs, Patterns: cfg.args, SumDB: cfg.sumDB, ZipCache: cfg.zipCache, CheckZips: true})
 	stop()
 	if err != nil {
 		if errors.Is(err, context.Canceled) {

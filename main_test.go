@@ -208,3 +208,33 @@ func TestOfflineCommand(t *testing.T) {
 		t.Errorf("no README.txt in the export: %v", err)
 	}
 }
+
+// TestVerifyFindsCorruptZips: verify does the zip checks the scan left to
+// it, on the first run and on the next one, when the zip hashes are known.
+func TestVerifyFindsCorruptZips(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	c := cachetest.New(t)
+	trunc := c.Add(cachetest.Mod("example.com/truncated", "v1.0.0"))
+	wrong := c.Add(cachetest.Mod("example.com/wrongzip", "v1.0.0"))
+	data, _ := os.ReadFile(trunc.Zip)
+	os.WriteFile(trunc.Zip, data[:len(data)/2], 0o666)
+	other, _ := cachetest.ZipBytes(cachetest.Mod("example.com/other", "v1.0.0"))
+	os.WriteFile(wrong.Zip, other, 0o666)
+	proj := t.TempDir()
+	os.WriteFile(filepath.Join(proj, "go.mod"), []byte("module example.com/p\n"), 0o666)
+	for run := 1; run <= 2; run++ {
+		code, out, _ := runMain(t, "verify", "--json", "--modcache", c.ModCache, "--gocache", c.BuildCache, "--project", proj)
+		var doc struct{ Problems []cachescan.Problem }
+		json.Unmarshal([]byte(out), &doc)
+		corrupt := map[string]bool{}
+		for _, p := range doc.Problems {
+			if p.Kind == cachescan.KindZipCorrupt {
+				corrupt[p.Module] = true
+			}
+		}
+		if code != 1 || !corrupt["example.com/truncated"] || !corrupt["example.com/wrongzip"] {
+			t.Errorf("run %d: exit %d, problems %+v", run, code, doc.Problems)
+		}
+	}
+}

@@ -34,6 +34,9 @@ type VerifyOptions struct {
 	// ZipCache is the file of zip hashes from earlier runs (see zipCache);
 	// "" hashes every zip in full.
 	ZipCache string
+	// CheckZips runs x/mod/zip's structural checks (zip-corrupt) here, for
+	// a snapshot scanned with SkipZipCheck: the zips are opened once.
+	CheckZips bool
 }
 
 // VerifyProgress is a point-in-time copy of a running verify's counters.
@@ -194,7 +197,7 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 				if j.ver != nil {
 					name := j.mod.Path + "@" + j.ver.Version
 					v.current.Store(&name)
-					res = verifyVersion(snap, j.mod, j.ver, zc, count, buf)
+					res = verifyVersion(snap, j.mod, j.ver, zc, opt.CheckZips, count, buf)
 					if db != nil && len(res.skipped) == 0 {
 						checkSumDB(db, j.mod, j.ver, &res)
 					}
@@ -302,7 +305,7 @@ type result struct {
 	bytes        int64
 }
 
-func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan.Version, zc *zipCache, count counter, buf []byte) result {
+func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan.Version, zc *zipCache, checkZips bool, count counter, buf []byte) result {
 	var res result
 	counted := func(n int64) { res.bytes += n; count(n) }
 	mv := m.Path + "@" + ver.Version
@@ -325,7 +328,22 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 	var zs fileSums
 	zipOK := false // a zip that cannot be read is zip-corrupt: the scan reports it
 	if ver.HasZip {
-		if h, entries, err := hashZip(base+".zip", zc, counted, buf); err == nil {
+		var check func() (cachescan.Problem, bool)
+		if checkZips {
+			// The scan left the structural check to this pass.
+			check = func() (cachescan.Problem, bool) { return cachescan.ZipProblem(m.Path, ver.Version, base+".zip") }
+		}
+		h, entries, zp, err := hashZip(base+".zip", zc, check, counted, buf)
+		if zp == nil && err != nil && checkZips {
+			if p, bad := cachescan.ZipProblem(m.Path, ver.Version, base+".zip"); bad {
+				zp = &p
+			}
+		}
+		if zp != nil {
+			zp.Fix = fixRemove(ver, base, true) + "; " + download
+			res.problems = append(res.problems, *zp)
+		}
+		if err == nil {
 			zipOK, zs, res.hashes.Zip = true, entries, h
 			if ver.ZipHash != "" && h != ver.ZipHash {
 				add(cachescan.KindZipModified, base+".zip",
@@ -701,16 +719,18 @@ func checkSumDBCache(snap *cachescan.Snapshot) []cachescan.Problem {
 // if its bytes are unchanged, not inflated; its entry sums are then nil.
 // The raw hash and the content hash come from one open file, and are only
 // recorded together if the file did not change meanwhile (a download or a
-// repair replacing it at the same size).
-func hashZip(zip string, zc *zipCache, count counter, buf []byte) (string, fileSums, error) {
+// repair replacing it at the same size). check, when not nil, runs
+// x/mod/zip's structural checks, unless the cache says these bytes passed
+// them; a problem it finds is returned.
+func hashZip(zip string, zc *zipCache, check func() (cachescan.Problem, bool), count counter, buf []byte) (string, fileSums, *cachescan.Problem, error) {
 	f, err := os.Open(zip)
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	defer f.Close()
 	before, err := f.Stat()
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	size := before.Size()
 	rawHash := func() ([32]byte, error) {
@@ -720,31 +740,37 @@ func hashZip(zip string, zc *zipCache, count counter, buf []byte) (string, fileS
 	haveRaw := false
 	if zc.known(zip, size) {
 		if raw, err = rawHash(); err != nil {
-			return "", nil, err
+			return "", nil, nil, err
 		}
 		haveRaw = true
-		if h, ok := zc.lookup(zip, size, raw); ok {
-			return h, nil, nil
+		if h, checked, ok := zc.lookup(zip, size, raw); ok && (checked || check == nil) {
+			return h, nil, nil, nil
+		}
+	}
+	var problem *cachescan.Problem
+	if check != nil {
+		if p, bad := check(); bad {
+			problem = &p
 		}
 	}
 	zs, err := zipSumsFrom(f, size, count, buf)
 	if err != nil {
-		return "", nil, err
+		return "", nil, problem, err
 	}
 	h, err := h1(zs)
 	if err != nil {
-		return "", nil, err
+		return "", nil, problem, err
 	}
 	if zc.path != "" {
 		if !haveRaw {
 			if raw, err = rawHash(); err != nil {
-				return h, zs, nil
+				return h, zs, problem, nil
 			}
 		}
 		after, err := f.Stat()
 		if err == nil && after.Size() == size && after.ModTime().Equal(before.ModTime()) && os.SameFile(before, after) {
-			zc.record(zip, size, raw, h)
+			zc.record(zip, size, raw, h, check != nil && problem == nil)
 		}
 	}
-	return h, zs, nil
+	return h, zs, problem, nil
 }

@@ -26,6 +26,8 @@ type zipCacheEntry struct {
 	Size int64  `json:"size"`
 	Raw  string `json:"sha256"`
 	H1   string `json:"h1"`
+	// Checked: these bytes passed x/mod/zip's structural checks too.
+	Checked bool `json:"checked,omitempty"`
 }
 
 // DefaultZipCache is where verify keeps its zip hashes: a file in
@@ -51,15 +53,16 @@ func openZipCache(path string) *zipCache {
 	return c
 }
 
-// lookup returns the h1 recorded for a zip whose raw bytes hash to raw.
-func (c *zipCache) lookup(zip string, size int64, raw [32]byte) (string, bool) {
+// lookup returns the h1 recorded for a zip whose raw bytes hash to raw,
+// and whether those bytes passed the structural checks.
+func (c *zipCache) lookup(zip string, size int64, raw [32]byte) (string, bool, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[zip]
 	if !ok || e.Size != size || e.Raw != hex.EncodeToString(raw[:]) {
-		return "", false
+		return "", false, false
 	}
-	return e.H1, true
+	return e.H1, e.Checked, true
 }
 
 // known reports whether a zip of this size has an entry worth checking.
@@ -70,9 +73,9 @@ func (c *zipCache) known(zip string, size int64) bool {
 	return ok && e.Size == size
 }
 
-func (c *zipCache) record(zip string, size int64, raw [32]byte, h1 string) {
+func (c *zipCache) record(zip string, size int64, raw [32]byte, h1 string, checked bool) {
 	c.mu.Lock()
-	c.entries[zip] = zipCacheEntry{Size: size, Raw: hex.EncodeToString(raw[:]), H1: h1}
+	c.entries[zip] = zipCacheEntry{Size: size, Raw: hex.EncodeToString(raw[:]), H1: h1, Checked: checked}
 	c.dirty = true
 	c.mu.Unlock()
 }

@@ -157,10 +157,19 @@ func zipHashProblem(r *verRec, modPath, vers, path, detail string) Problem {
 // checkZip runs x/mod/zip's checks, which read only the central directory:
 // names under M@V/, clean paths, no collisions, size limits.
 func checkZip(r *verRec, modPath, vers, path string) {
-	_, err := modzip.CheckZip(module.Version{Path: modPath, Version: vers}, path)
-	if err != nil {
-		r.problems = append(r.problems, newProblem(KindZipCorrupt, modPath, vers, path, firstLine(errText(err))))
+	if p, bad := ZipProblem(modPath, vers, path); bad {
+		r.problems = append(r.problems, p)
 	}
+}
+
+// ZipProblem runs x/mod/zip's checks on a version's zip and returns the
+// zip-corrupt problem they find, if any. Its fix is completed with the
+// version's paths when the snapshot is assembled, or by the caller.
+func ZipProblem(modPath, vers, path string) (Problem, bool) {
+	if _, err := modzip.CheckZip(module.Version{Path: modPath, Version: vers}, path); err != nil {
+		return newProblem(KindZipCorrupt, modPath, vers, path, firstLine(errText(err))), true
+	}
+	return Problem{}, false
 }
 
 // checkList compares list with what the go command would write: the

@@ -20,6 +20,9 @@ type Options struct {
 	ProjectDir string
 	// Workers bounds the goroutines reading directories; 0 picks a default.
 	Workers int
+	// SkipZipCheck leaves x/mod/zip's structural check of every zip (the
+	// zip-corrupt kind) to a verify that follows and opens the zips anyway.
+	SkipZipCheck bool
 	// Now is the time ages are measured from; zero means time.Now().
 	Now time.Time
 }
@@ -87,6 +90,7 @@ func (s *Scanner) Scan(ctx context.Context, opt Options) (*Snapshot, error) {
 	var bs *buildScan
 	if modExists {
 		ms = newModScan(modRoot, w, now)
+		ms.skipZipCheck = opt.SkipZipCheck
 		ms.start()
 	}
 	if buildExists {
