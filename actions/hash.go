@@ -40,8 +40,9 @@ func h1(sums fileSums) (string, error) {
 	return "h1:" + base64.StdEncoding.EncodeToString(h.Sum(nil)), nil
 }
 
-// counter is told how many bytes were hashed, for progress.
-type counter func(n int64)
+// counter is told how many bytes were hashed, for progress; an error it
+// returns (the verify was cancelled) stops the hashing.
+type counter func(n int64) error
 
 // hashReader hashes r, reporting bytes as they are read.
 func hashReader(r io.Reader, count counter, buf []byte) ([32]byte, error) {
@@ -50,7 +51,9 @@ func hashReader(r io.Reader, count counter, buf []byte) ([32]byte, error) {
 		n, err := r.Read(buf)
 		if n > 0 {
 			h.Write(buf[:n])
-			count(int64(n))
+			if cerr := count(int64(n)); cerr != nil {
+				return [32]byte{}, cerr
+			}
 		}
 		if err == io.EOF {
 			break

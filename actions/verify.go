@@ -191,7 +191,7 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 		go func() {
 			defer wg.Done()
 			buf := make([]byte, 256<<10)
-			count := func(n int64) { v.bytesDone.Add(n) }
+			count := func(n int64) error { v.bytesDone.Add(n); return ctx.Err() }
 			for j := range next {
 				var res result
 				if j.ver != nil {
@@ -204,6 +204,11 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 				} else {
 					v.current.Store(&j.out)
 					res = verifyOutput(j.out, j.id, count, buf)
+				}
+				if ctx.Err() != nil {
+					// Cancelled mid-item: what it found is not a verdict.
+					v.itemsDone.Add(1)
+					continue
 				}
 				if len(res.problems) > 0 {
 					v.mu.Lock()
@@ -307,7 +312,7 @@ type result struct {
 
 func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan.Version, zc *zipCache, checkZips bool, count counter, buf []byte) result {
 	var res result
-	counted := func(n int64) { res.bytes += n; count(n) }
+	counted := func(n int64) error { res.bytes += n; return count(n) }
 	mv := m.Path + "@" + ver.Version
 	base := filepath.Join(ver.DownloadDir, ver.EscapedVersion)
 	if cachescan.LockHeld(base + ".lock") {
@@ -544,7 +549,7 @@ func listOutputs(root string) ([]job, error) {
 // directory, the one file inside.
 func verifyOutput(p, id string, count counter, buf []byte) result {
 	var res result
-	counted := func(n int64) { res.bytes += n; count(n) }
+	counted := func(n int64) error { res.bytes += n; return count(n) }
 	fi, err := os.Lstat(p)
 	if err != nil {
 		return res // removed meanwhile (trimmed): nothing to check

@@ -40,7 +40,7 @@ func TestH1MatchesDirhash(t *testing.T) {
 	c := cachetest.New(t)
 	e := c.Add(cachetest.Mod("example.com/a", "v1.0.0"))
 	buf := make([]byte, 4096)
-	zs, err := zipSums(e.Zip, func(int64) {}, buf)
+	zs, err := zipSums(e.Zip, func(int64) error { return nil }, buf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestH1MatchesDirhash(t *testing.T) {
 	if got != want {
 		t.Errorf("zip: h1 %s, dirhash %s", got, want)
 	}
-	ds, err := dirSums(e.Dir, "example.com/a@v1.0.0", nil, func(int64) {}, buf)
+	ds, err := dirSums(e.Dir, "example.com/a@v1.0.0", nil, func(int64) error { return nil }, buf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,5 +321,25 @@ func TestSkipsVersionsBeingWritten(t *testing.T) {
 		if p.Module == "example.com/busy" {
 			t.Errorf("a version being written was reported: %+v", p)
 		}
+	}
+}
+
+func TestVerifyCancel(t *testing.T) {
+	c := cachetest.New(t)
+	for i := 0; i < 20; i++ {
+		c.Add(cachetest.Mod("example.com/m"+string(rune('a'+i)), "v1.0.0"))
+	}
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: c.ModCache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	v := NewVerifier()
+	if _, err := v.Verify(ctx, snap, VerifyOptions{Jobs: 2}); err != context.Canceled {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if found := v.FoundSince(0); len(found) != 0 {
+		t.Errorf("a cancelled verify reported %+v", found)
 	}
 }
