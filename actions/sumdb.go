@@ -149,6 +149,7 @@ func (o *sumDBOps) initBase() {
 	}
 	direct := "https://" + o.cfg.name
 	rest := o.proxy
+	var best error // as TryProxies ranks them: a real error beats a 404
 	for rest != "" {
 		var entry string
 		var orSep bool
@@ -159,9 +160,9 @@ func (o *sumDBOps) initBase() {
 		}
 		entry = strings.TrimSpace(entry)
 		switch entry {
-		case "":
+		case "", "noproxy":
 			continue
-		case "direct", "off", "noproxy":
+		case "direct", "off":
 			o.base = direct
 			return
 		}
@@ -175,10 +176,20 @@ func (o *sumDBOps) initBase() {
 			return
 		}
 		var st *statusError
-		if errors.As(err, &st) && (st.code == 404 || st.code == 410) || orSep || errors.Is(err, fs.ErrNotExist) {
-			continue
+		notFound := errors.As(err, &st) && (st.code == 404 || st.code == 410) || errors.Is(err, fs.ErrNotExist)
+		if !notFound {
+			err = fmt.Errorf("through %s: %w", entry, err)
+			if best == nil {
+				best = err
+			}
+			if !orSep {
+				o.baseErr = err // a "," entry that fails for real: unavailable
+				return
+			}
 		}
-		o.baseErr = fmt.Errorf("through %s: %w", entry, err)
+	}
+	if best != nil {
+		o.baseErr = best
 		return
 	}
 	o.base = direct

@@ -239,3 +239,37 @@ func TestSumDBFork(t *testing.T) {
 		t.Errorf("security problem = %+v", p)
 	}
 }
+
+// TestSumDBProxyChoice follows the go command: a proxy that answers 200 on
+// /supported serves the database; 404 moves on; after "|", any error moves
+// on, but the best error is kept when no entry is left.
+func TestSumDBProxyChoice(t *testing.T) {
+	answer := func(code int) *httptest.Server {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(code) }))
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	ok, missing, broken := answer(200), answer(404), answer(500)
+	cfg := sumDBConfig{name: "sum.example", key: "k"}
+	for _, tt := range []struct {
+		proxy, base, err string
+	}{
+		{missing.URL + "," + ok.URL, ok.URL + "/sumdb/sum.example", ""},
+		{missing.URL, "https://sum.example", ""},
+		{broken.URL + "," + ok.URL, "", "500"},
+		{broken.URL + "|" + ok.URL, ok.URL + "/sumdb/sum.example", ""},
+		{broken.URL + "|" + missing.URL, "", "500"},
+		{broken.URL + "|direct", "https://sum.example", ""},
+		{"off", "https://sum.example", ""},
+	} {
+		o := newSumDBOps(context.Background(), cfg, cachescan.Env{GOPROXY: tt.proxy}, t.TempDir(), false)
+		o.initBase()
+		got := ""
+		if o.baseErr != nil {
+			got = o.baseErr.Error()
+		}
+		if o.base != tt.base || (tt.err == "") != (got == "") || !strings.Contains(got, tt.err) {
+			t.Errorf("GOPROXY=%s: base %q, err %q; want %q, %q", tt.proxy, o.base, got, tt.base, tt.err)
+		}
+	}
+}
