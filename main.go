@@ -52,6 +52,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return verifyCmd(ctx, args, stdout, stderr)
 	case "offline":
 		return offlineCmd(ctx, args, stdout, stderr)
+	case "explain":
+		return explainCmd(args, os.Stdin, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, assets.Usage())
 		return exitOK
@@ -273,6 +275,58 @@ func offlineCmd(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitProblems
 	}
 	if !rep.Ready {
+		return exitProblems
+	}
+	return exitOK
+}
+
+// explainCmd classifies go command errors, from its arguments or stdin,
+// with the knowledge base: the cause in a line, then the fix.
+func explainCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("modscope explain", flag.ContinueOnError)
+	flags.SetOutput(io.Discard)
+	jsonOut := flags.Bool("json", false, "")
+	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, assets.Usage())
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "modscope: %s; run modscope --help for the flags\n", cachescan.Printable(err.Error()))
+		return exitFailed
+	}
+	text := strings.Join(flags.Args(), " ")
+	if text == "" {
+		if f, ok := stdin.(*os.File); ok && isTerminal(f) {
+			fmt.Fprintln(stderr, "modscope: paste the go command's error after modscope explain, or pipe it in: go build ./... 2>&1 | modscope explain")
+			return exitFailed
+		}
+		data, err := io.ReadAll(io.LimitReader(stdin, 16<<20))
+		if err != nil {
+			fmt.Fprintf(stderr, "modscope: reading stdin: %v\n", err)
+			return exitFailed
+		}
+		text = string(data)
+	}
+	matches := assets.Explain(text)
+	if *jsonOut {
+		type out struct {
+			ID    string `json:"id"`
+			Title string `json:"title"`
+			Text  string `json:"text"`
+			Cause string `json:"cause"`
+			Fix   string `json:"fix"`
+		}
+		doc := []out{}
+		for _, m := range matches {
+			doc = append(doc, out{m.Error.ID, m.Error.Title, m.Text, m.Error.Cause, m.Error.Fix})
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(doc)
+	} else {
+		ui.WriteExplain(stdout, matches)
+	}
+	if len(matches) == 0 {
 		return exitProblems
 	}
 	return exitOK

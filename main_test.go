@@ -238,3 +238,19 @@ func TestVerifyFindsCorruptZips(t *testing.T) {
 		}
 	}
 }
+
+func TestExplainCommand(t *testing.T) {
+	var out, errOut bytes.Buffer
+	in := strings.NewReader("go: example.com/gone@v1.0.0: reading https://proxy.golang.org/example.com/gone/@v/v1.0.0.info: 410 Gone\n")
+	if code := explainCmd(nil, in, &out, &errOut); code != 0 || !strings.Contains(out.String(), "410 Gone") || !strings.Contains(out.String(), "GOPRIVATE") {
+		t.Errorf("stdin: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	code, o, _ := runMain(t, "explain", "--json", "dial tcp: lookup proxy.golang.rog on 127.0.0.53:53: no such host")
+	var doc []struct{ ID, Fix string }
+	if err := json.Unmarshal([]byte(o), &doc); err != nil || code != 0 || len(doc) != 1 || doc[0].ID != "no-such-host" {
+		t.Errorf("--json: exit %d, %v, %s", code, err, o)
+	}
+	if code, o, _ := runMain(t, "explain", "something", "else"); code != 1 || !strings.Contains(o, "does not recognize") {
+		t.Errorf("unknown text: exit %d, %q", code, o)
+	}
+}

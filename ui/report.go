@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"modscope/actions"
+	"modscope/assets"
 	"modscope/cachescan"
 )
 
@@ -365,6 +366,28 @@ func WriteOffline(w io.Writer, rep *actions.OfflineReport, exp *actions.ExportRe
 		r.para(2, "Export: "+p(expErr.Error()))
 	case exp != nil:
 		r.para(2, fmt.Sprintf("Exported %s (%s zips, %s) to %s; see its README.txt", Plural(int64(exp.Versions), "version"), Count(int64(exp.Zips)), HumanBytes(exp.Bytes), p(exp.Dir)))
+	}
+	return r.err
+}
+
+// WriteExplain prints what the knowledge base makes of a go command's
+// errors: each error's line, its cause, and the fix to try.
+func WriteExplain(w io.Writer, matches []assets.Match) error {
+	r := &report{w: w}
+	if len(matches) == 0 {
+		r.para(0, "modscope does not recognize this error. Run the command again with -x to see what the go command fetched, and check go env GOPROXY GOSUMDB GOPRIVATE.")
+		return r.err
+	}
+	for i, m := range matches {
+		if i > 0 {
+			r.line("")
+		}
+		r.line("%s", p(m.Error.Title))
+		for _, l := range strings.Split(m.Text, "\n") {
+			r.line("  > %s", ShortenMiddle(p(strings.TrimSpace(l)), ReportWidth-4))
+		}
+		r.para(2, "cause: "+m.Error.Cause)
+		r.para(2, "fix:   "+m.Error.Fix)
 	}
 	return r.err
 }

@@ -1,0 +1,77 @@
+package assets
+
+import "testing"
+
+// Real shapes of the go command's messages (cmd/go 1.26, the reference doc
+// section 7), one per knowledge-base entry.
+var shapes = []struct{ id, text string }{
+	{"security-fork", "go: example.com/a@v1.0.0: verifying module: SECURITY ERROR\ngo.sum database server misbehavior detected!\n\nold database:\n\tgo.sum database tree\n"},
+	{"gosum-mismatch", "verifying rsc.io/quote@v1.5.2: checksum mismatch\n\tdownloaded: h1:AAAA=\n\tgo.sum:     h1:BBBB=\n\nSECURITY ERROR\nThis download does NOT match an earlier download recorded in go.sum.\nThe bits may have been replaced on the origin server, or an attacker may\nhave intercepted the download attempt.\n\nFor more information, see 'go help module-auth'."},
+	{"sumdb-mismatch", "go: rsc.io/quote@v1.5.2: verifying module: checksum mismatch\n\tdownloaded: h1:AAAA=\n\tsum.golang.org: h1:BBBB=\n\nSECURITY ERROR\nThis download does NOT match the one reported by the checksum server."},
+	{"private-sumdb", "go: corp.example.com/lib@v1.0.0: verifying module: corp.example.com/lib@v1.0.0: reading https://sum.golang.org/lookup/corp.example.com/lib@v1.0.0: 404 Not Found\n\tserver response: not found: corp.example.com/lib@v1.0.0: invalid version: unknown revision v1.0.0"},
+	{"missing-gosum", "main.go:5:2: missing go.sum entry for module providing package rsc.io/quote (imported by example.com/m); to add:\n\tgo get example.com/m"},
+	{"lookup-disabled", "main.go:5:2: module lookup disabled by GOPROXY=off"},
+	{"disabled-goprivate", "go: corp.example.com/lib@v1.0.0: module lookup disabled by GOPRIVATE/GONOPROXY"},
+	{"proxy-410", "go: example.com/gone@v1.0.0: reading https://proxy.golang.org/example.com/gone/@v/v1.0.0.info: 410 Gone\n\tserver response: not found: example.com/gone@v1.0.0: invalid version: unknown revision v1.0.0"},
+	{"proxy-404", "go: example.com/typo@v1.0.0: reading https://proxy.golang.org/example.com/typo/@v/v1.0.0.mod: 404 Not Found\n\tserver response: not found"},
+	{"proxy-403", "go: example.com/x@v1.0.0: reading https://proxy.corp/example.com/x/@v/v1.0.0.zip: 403 Forbidden"},
+	{"proxy-401", "go: example.com/x@v1.0.0: reading https://proxy.corp/example.com/x/@v/v1.0.0.zip: 401 Unauthorized"},
+	{"proxy-500", "go: example.com/x@v1.0.0: reading http://127.0.0.1:3000/example.com/x/@v/v1.0.0.info: 500 Internal Server Error"},
+	{"tls-timeout", "go: rsc.io/quote@v1.5.2: Get \"https://proxy.golang.org/rsc.io/quote/@v/v1.5.2.info\": net/http: TLS handshake timeout"},
+	{"io-timeout", "go: rsc.io/quote@v1.5.2: Get \"https://proxy.golang.org/rsc.io/quote/@v/v1.5.2.info\": dial tcp 142.250.74.49:443: i/o timeout"},
+	{"connection-refused", "go: rsc.io/quote@v1.5.2: Get \"http://127.0.0.1:3000/rsc.io/quote/@v/v1.5.2.info\": dial tcp 127.0.0.1:3000: connect: connection refused"},
+	{"proxyconnect", "go: rsc.io/quote@v1.5.2: Get \"https://proxy.golang.org/rsc.io/quote/@v/v1.5.2.info\": proxyconnect tcp: dial tcp 10.0.0.1:3128: connect: no route to host"},
+	{"no-such-host", "go: rsc.io/quote@v1.5.2: Get \"https://proxy.golang.rog/rsc.io/quote/@v/v1.5.2.info\": dial tcp: lookup proxy.golang.rog on 127.0.0.53:53: no such host"},
+	{"server-misbehaving", "go: rsc.io/quote@v1.5.2: Get \"https://proxy.golang.org/rsc.io/quote/@v/v1.5.2.info\": dial tcp: lookup proxy.golang.org on 127.0.0.53:53: server misbehaving"},
+	{"x509-unknown-authority", "go: rsc.io/quote@v1.5.2: Get \"https://proxy.golang.org/rsc.io/quote/@v/v1.5.2.info\": tls: failed to verify certificate: x509: certificate signed by unknown authority"},
+	{"unexpected-eof", "go: rsc.io/quote@v1.5.2: read \"https://proxy.golang.org/rsc.io/quote/@v/v1.5.2.zip\": unexpected EOF"},
+	{"unknown-revision", "go: example.com/x@v9.9.9: invalid version: unknown revision v9.9.9"},
+	{"git-auth", "go: corp.example.com/lib@v1.0.0: invalid version: git ls-remote -q origin in /home/u/go/pkg/mod/cache/vcs/abc: exit status 128:\n\tfatal: could not read Username for 'https://github.com': terminal prompts disabled"},
+	{"path-mismatch", "go: github.com/Sirupsen/logrus@v1.9.0: parsing go.mod:\n\tmodule declares its path as: github.com/sirupsen/logrus\n\t        but was required as: github.com/Sirupsen/logrus"},
+	{"requires-go", "go: example.com/new@v1.0.0 requires go >= 1.30 (running go 1.26.8; GOTOOLCHAIN=local)"},
+	{"goproxy-syntax", "go: GOPROXY list is not the empty string, but contains no entries"},
+	{"invalid-gosumdb", "go: rsc.io/quote@v1.5.2: verifying go.mod: invalid GOSUMDB: malformed verifier id"},
+	{"zip-invalid", "-> unzip /home/u/go/pkg/mod/cache/download/rsc.io/quote/@v/v1.5.2.zip: zip: not a valid zip file"},
+	{"not-extracted", "go: /home/u/go/pkg/mod/rsc.io/quote@v1.5.2: not completely extracted"},
+	{"unexpected-ziphash", "verifying rsc.io/quote@v1.5.2: unexpected ziphash: \"sha256:abc\""},
+	{"inconsistent-tile", "go: github.com/BurntSushi/toml@v1.3.2: verifying module: github.com/BurntSushi/toml@v1.3.2: initializing sumdb.Client: checking tree#69959272: downloaded inconsistent tile"},
+}
+
+func TestEveryEntryHasAShape(t *testing.T) {
+	seen := map[string]bool{}
+	for _, s := range shapes {
+		seen[s.id] = true
+	}
+	for _, e := range GoErrors() {
+		if !seen[e.ID] {
+			t.Errorf("knowledge-base entry %s has no message shape in the tests", e.ID)
+		}
+		if e.Cause == "" || e.Fix == "" || e.Title == "" {
+			t.Errorf("entry %s lacks a title, cause or fix", e.ID)
+		}
+	}
+}
+
+func TestExplain(t *testing.T) {
+	for _, s := range shapes {
+		ms := Explain(s.text)
+		if len(ms) == 0 || ms[0].Error.ID != s.id {
+			var got []string
+			for _, m := range ms {
+				got = append(got, m.Error.ID)
+			}
+			t.Errorf("%s: classified as %v", s.id, got)
+		}
+	}
+}
+
+func TestExplainSeveralAndUnknown(t *testing.T) {
+	text := "go: downloading rsc.io/quote v1.5.2\n" + shapes[16].text + "\n" + shapes[5].text + "\n"
+	ms := Explain(text)
+	if len(ms) != 2 || ms[0].Error.ID != "no-such-host" || ms[1].Error.ID != "lookup-disabled" {
+		t.Errorf("two errors in one output: %+v", ms)
+	}
+	if ms := Explain("go: everything is fine, nothing to see"); len(ms) != 0 {
+		t.Errorf("unknown text explained as %+v", ms)
+	}
+}
