@@ -317,6 +317,9 @@ func WriteVerifySummary(w io.Writer, rep *actions.VerifyReport) error {
 	}
 	for _, e := range rep.SumDBErrors {
 		r.para(2, p(e))
+		for _, m := range assets.Explain(e) {
+			r.para(4, "fix: "+m.Error.Fix)
+		}
 	}
 	return r.err
 }
@@ -356,6 +359,9 @@ func WriteOffline(w io.Writer, rep *actions.OfflineReport, exp *actions.ExportRe
 		r.line("  The go command, offline, says:")
 		for _, e := range rep.Errors {
 			r.para(4, "- "+p(e))
+			for _, m := range assets.Explain(e) {
+				r.para(6, "fix: "+m.Error.Fix)
+			}
 		}
 	}
 	if !rep.Ready {
