@@ -54,6 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return offlineCmd(ctx, args, stdout, stderr)
 	case "explain":
 		return explainCmd(args, os.Stdin, stdout, stderr)
+	case "doctor":
+		return doctorCmd(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, assets.Usage())
 		return exitOK
@@ -327,6 +329,38 @@ func explainCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		ui.WriteExplain(stdout, matches)
 	}
 	if len(matches) == 0 {
+		return exitProblems
+	}
+	return exitOK
+}
+
+// doctorCmd probes the setup behind most go mod tidy failures.
+func doctorCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, code, ok := parse(ctx, "doctor", args, false, stdout, stderr)
+	if !ok {
+		return code
+	}
+	var project *cachescan.Project
+	if cfg.opts.ProjectDir != "" {
+		// Only the project: no cache walk.
+		snap, err := cachescan.NewScanner().Scan(ctx, cachescan.Options{Env: cfg.env, ProjectDir: cfg.opts.ProjectDir})
+		if err == nil {
+			project = snap.Project
+		}
+	}
+	findings := actions.Doctor(ctx, cfg.env, project)
+	bad := false
+	for _, f := range findings {
+		bad = bad || !f.OK
+	}
+	if cfg.jsonOut {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(findings)
+	} else {
+		ui.WriteDoctor(stdout, cfg.env, findings)
+	}
+	if bad {
 		return exitProblems
 	}
 	return exitOK

@@ -254,3 +254,18 @@ func TestExplainCommand(t *testing.T) {
 		t.Errorf("unknown text: exit %d, %q", code, o)
 	}
 }
+
+func TestDoctorCommand(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("GOPROXY", "file://"+filepath.ToSlash(dir)+",off")
+	t.Setenv("GOSUMDB", "off")
+	code, out, errOut := runMain(t, "doctor")
+	if code != 0 || !strings.Contains(out, "✓ GOPROXY entry file://") || !strings.Contains(out, "only go.sum checks downloads") {
+		t.Errorf("doctor: exit %d\n%s%s", code, out, errOut)
+	}
+	t.Setenv("GOPROXY", "file:///no/such/dir")
+	code, out, _ = runMain(t, "doctor", "--json")
+	if code != 1 || !strings.Contains(out, "no such directory") {
+		t.Errorf("doctor with a missing file:// proxy: exit %d\n%s", code, out)
+	}
+}

@@ -397,3 +397,27 @@ func WriteExplain(w io.Writer, matches []assets.Match) error {
 	}
 	return r.err
 }
+
+// WriteDoctor prints doctor's findings, each failure explained with the
+// knowledge base.
+func WriteDoctor(w io.Writer, env cachescan.Env, findings []actions.Finding) error {
+	r := &report{w: w}
+	r.para(0, fmt.Sprintf("modscope doctor  GOPROXY=%s GOSUMDB=%s GOPRIVATE=%s GONOSUMDB=%s GONOPROXY=%s",
+		p(env.GOPROXY), p(env.GOSUMDB), p(env.GOPRIVATE), p(env.GONOSUMDB), p(env.GONOPROXY)))
+	for _, f := range findings {
+		mark := "✓"
+		if !f.OK {
+			mark = "✗"
+		}
+		r.line("")
+		r.para(0, mark+" "+p(f.Check))
+		r.para(2, p(f.Detail))
+		if !f.OK {
+			for _, m := range assets.Explain(f.Detail) {
+				r.para(2, "cause: "+m.Error.Cause)
+				r.para(2, "fix: "+m.Error.Fix)
+			}
+		}
+	}
+	return r.err
+}
