@@ -56,6 +56,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return explainCmd(args, os.Stdin, stdout, stderr)
 	case "doctor":
 		return doctorCmd(ctx, args, stdout, stderr)
+	case "purge":
+		return purgeCmd(ctx, args, os.Stdin, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, assets.Usage())
 		return exitOK
@@ -76,6 +78,10 @@ type config struct {
 	sumDB    bool
 	export   string
 	zipCache string
+	dryRun   bool
+	yes      bool
+	metadata bool
+	readOnly bool
 }
 
 // parse reads the flags every command shares, plus verify's --jobs; it
@@ -90,6 +96,13 @@ func parse(ctx context.Context, name string, args []string, positional bool, std
 	workers := flags.Int("workers", 0, "")
 	noColor := flags.Bool("no-color", false, "")
 	jobs, sumDB, export, rehash := 0, false, "", false
+	dryRun, yes, metadata, readOnly := false, false, false, false
+	if name == "purge" {
+		flags.BoolVar(&dryRun, "dry-run", false, "")
+		flags.BoolVar(&yes, "yes", false, "")
+		flags.BoolVar(&metadata, "metadata", false, "")
+		flags.BoolVar(&readOnly, "read-only", false, "")
+	}
 	if name == "verify" {
 		flags.IntVar(&jobs, "jobs", 0, "")
 		flags.BoolVar(&sumDB, "sumdb", false, "")
@@ -125,6 +138,7 @@ func parse(ctx context.Context, name string, args []string, positional bool, std
 	if !rehash {
 		cfg.zipCache = actions.DefaultZipCache()
 	}
+	cfg.dryRun, cfg.yes, cfg.metadata, cfg.readOnly = dryRun, yes, metadata, readOnly
 	if export != "" {
 		if cfg.export, err = filepath.Abs(export); err != nil {
 			fmt.Fprintf(stderr, "modscope: --export %s: %v\n", cachescan.Printable(export), err)
@@ -364,6 +378,82 @@ func doctorCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitProblems
 	}
 	return exitOK
+}
+
+// purgeCmd plans the removal of module versions, shows the plan, asks
+// (default no), and removes them with the go command's locks and order.
+func purgeCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cfg, code, ok := parse(ctx, "purge", args, true, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if cfg.readOnly {
+		fmt.Fprintln(stderr, "modscope: --read-only: nothing is removed; drop the flag to purge")
+		return exitFailed
+	}
+	if len(cfg.args) == 0 {
+		fmt.Fprintln(stderr, "modscope: purge needs targets: path@version, path or path/...; add --dry-run to see the plan first")
+		return exitFailed
+	}
+	snap, code, ok := runScan(ctx, cfg, stderr)
+	if !ok {
+		return code
+	}
+	plan, err := actions.PlanPurge(snap, cfg.args, cfg.metadata)
+	if err != nil {
+		fmt.Fprintf(stderr, "modscope: %s\n", cachescan.Printable(err.Error()))
+		return exitFailed
+	}
+	running := actions.RunningGo()
+	if !cfg.jsonOut {
+		ui.WritePurgePlan(stdout, plan, running)
+	}
+	if cfg.dryRun {
+		if cfg.jsonOut {
+			writeJSON(stdout, struct {
+				Plan    *actions.PurgePlan `json:"plan"`
+				Running []string           `json:"running,omitempty"`
+			}{plan, running})
+		}
+		return exitOK
+	}
+	if !cfg.yes {
+		f, isFile := stdin.(*os.File)
+		if !isFile || !isTerminal(f) {
+			fmt.Fprintln(stderr, "modscope: not a terminal and no --yes: nothing removed (add --yes, or --dry-run to only see the plan)")
+			return exitProblems
+		}
+		fmt.Fprint(stdout, "Remove them? [y/N] ")
+		var answer string
+		fmt.Fscanln(stdin, &answer)
+		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+			fmt.Fprintln(stdout, "Nothing removed.")
+			return exitOK
+		}
+	}
+	results := plan.Execute()
+	failed := false
+	for _, r := range results {
+		failed = failed || !r.Removed
+	}
+	if cfg.jsonOut {
+		writeJSON(stdout, struct {
+			Plan    *actions.PurgePlan    `json:"plan"`
+			Results []actions.PurgeResult `json:"results"`
+		}{plan, results})
+	} else {
+		ui.WritePurgeResults(stdout, results)
+	}
+	if failed {
+		return exitProblems
+	}
+	return exitOK
+}
+
+func writeJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
 }
 
 // verified is verify's JSON document: the snapshot, plus what was hashed.

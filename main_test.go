@@ -133,7 +133,7 @@ func TestREADMEDocumentsEverything(t *testing.T) {
 			t.Errorf("README's problem table lacks %s (%s)", k.Name, k.Severity)
 		}
 	}
-	for _, f := range []string{"--json", "--modcache", "--gocache", "--project", "--workers", "--no-color", "--jobs", "--sumdb", "--export"} {
+	for _, f := range []string{"--json", "--modcache", "--gocache", "--project", "--workers", "--no-color", "--jobs", "--sumdb", "--export", "--dry-run", "--yes", "--metadata", "--read-only"} {
 		if !strings.Contains(readme, "`"+f) {
 			t.Errorf("README does not document %s", f)
 		}
@@ -267,5 +267,40 @@ func TestDoctorCommand(t *testing.T) {
 	code, out, _ = runMain(t, "doctor", "--json")
 	if code != 1 || !strings.Contains(out, "no such directory") {
 		t.Errorf("doctor with a missing file:// proxy: exit %d\n%s", code, out)
+	}
+}
+
+func TestPurgeCommand(t *testing.T) {
+	c := cachetest.New(t)
+	e := c.Add(cachetest.Mod("example.com/a", "v1.0.0"))
+	keep := c.Add(cachetest.Mod("example.com/b", "v1.0.0"))
+	proj := t.TempDir()
+	os.WriteFile(filepath.Join(proj, "go.mod"), []byte("module example.com/p\n"), 0o666)
+	flags := []string{"--modcache", c.ModCache, "--gocache", c.BuildCache, "--project", proj}
+	code, out, _ := runMain(t, append(append([]string{"purge", "--dry-run"}, flags...), "example.com/a")...)
+	if code != 0 || !strings.Contains(out, "Purge plan: 1 version") {
+		t.Fatalf("dry run: exit %d\n%s", code, out)
+	}
+	if _, err := os.Stat(e.Dir); err != nil {
+		t.Fatal("--dry-run removed something")
+	}
+	// No terminal and no --yes: nothing goes.
+	code, _, errOut := runMain(t, append(append([]string{"purge"}, flags...), "example.com/a")...)
+	if code != 1 || !strings.Contains(errOut, "no --yes") {
+		t.Errorf("without --yes: exit %d, %q", code, errOut)
+	}
+	code, out, _ = runMain(t, append(append([]string{"purge", "--yes"}, flags...), "example.com/a@v1.0.0")...)
+	if code != 0 || !strings.Contains(out, "Removed 1 version of 1") {
+		t.Errorf("--yes: exit %d\n%s", code, out)
+	}
+	if _, err := os.Stat(e.Dir); err == nil {
+		t.Error("the tree is still there")
+	}
+	if _, err := os.Stat(keep.Dir); err != nil {
+		t.Error("purge removed a version it was not asked to")
+	}
+	code, _, errOut = runMain(t, append(append([]string{"purge", "--read-only", "--yes"}, flags...), "example.com/b")...)
+	if code != 2 || !strings.Contains(errOut, "read-only") {
+		t.Errorf("--read-only: exit %d, %q", code, errOut)
 	}
 }

@@ -421,3 +421,44 @@ func WriteDoctor(w io.Writer, env cachescan.Env, findings []actions.Finding) err
 	}
 	return r.err
 }
+
+// WritePurgePlan prints what a purge would remove and free.
+func WritePurgePlan(w io.Writer, plan *actions.PurgePlan, running []string) error {
+	r := &report{w: w}
+	n := 0
+	for _, it := range plan.Items {
+		if it.Refused == "" {
+			n++
+		}
+	}
+	r.line("Purge plan: %s, %s on disk (%s apparent)", Plural(int64(n), "version"), HumanBytes(plan.Size.Bytes), HumanBytes(plan.Size.ApparentBytes))
+	for _, it := range plan.Items {
+		if it.Refused != "" {
+			r.para(2, "- "+p(it.Module+"@"+it.Version)+": kept: "+it.Refused)
+			continue
+		}
+		r.para(2, fmt.Sprintf("- %s: %s, %s", p(it.Module+"@"+it.Version), Plural(int64(len(it.Paths)), "path"), HumanBytes(it.Size.Bytes)))
+		for _, wmsg := range it.Warnings {
+			r.para(4, "! "+wmsg)
+		}
+	}
+	if len(running) > 0 {
+		r.para(2, "! running now: "+strings.Join(running, ", ")+"; a build that is using a tree fails if it goes")
+	}
+	return r.err
+}
+
+// WritePurgeResults prints what a purge did.
+func WritePurgeResults(w io.Writer, results []actions.PurgeResult) error {
+	r := &report{w: w}
+	var removed int64
+	for _, res := range results {
+		if res.Removed {
+			removed++
+			continue
+		}
+		r.para(2, "- "+p(res.Module+"@"+res.Version)+": "+p(res.Err))
+	}
+	r.line("Removed %s of %d.", Plural(removed, "version"), len(results))
+	return r.err
+}

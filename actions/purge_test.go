@@ -1,0 +1,107 @@
+package actions
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"modscope/cachescan"
+	"modscope/cachescan/cachetest"
+)
+
+// TestPurgeWithTheRealGoCommand purges a version the go command extracted
+// and indexed, then checks the cache is whole to the go command: the scan
+// finds nothing, the module index entry is gone, and the build fetches the
+// version again.
+func TestPurgeWithTheRealGoCommand(t *testing.T) {
+	c, proj, env := offlineFixture(t)
+	lib := cachetest.Paths(c.ModCache, cachetest.Mod("example.com/lib", "v1.2.0"))
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
+		Env: cachescan.Env{GOVERSION: runtime.Version()}, ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: proj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := ModuleIndexID(runtime.Version(), lib.Dir)
+	index := filepath.Join(c.BuildCache, id[:2], id+"-a")
+	if _, err := os.Stat(index); err != nil {
+		t.Fatalf("the go command's module index entry is not where modscope computes it: %v", err)
+	}
+	plan, err := PlanPurge(snap, []string{"example.com/lib@v1.2.0"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Items) != 1 || len(plan.Items[0].Warnings) == 0 || plan.Size.Files == 0 {
+		t.Fatalf("plan = %+v", plan.Items[0])
+	}
+	res := plan.Execute()
+	if len(res) != 1 || !res[0].Removed {
+		t.Fatalf("results = %+v", res)
+	}
+	for _, p := range []string{lib.Dir, lib.Zip, lib.ZipHash, lib.Partial, index} {
+		if _, err := os.Lstat(p); err == nil {
+			t.Errorf("%s is still there", p)
+		}
+	}
+	for _, p := range []string{lib.Mod, lib.Info, lib.Lock} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s went: %v", p, err)
+		}
+	}
+	after, _ := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: c.ModCache, BuildCache: c.BuildCache})
+	if len(after.Problems) != 0 {
+		t.Errorf("problems after the purge: %+v", after.Problems)
+	}
+	if v := after.ModCache.FindVersion("example.com/lib", "v1.2.0"); v == nil || v.State != "metadata" {
+		t.Errorf("after the purge: %+v", v)
+	}
+	goRun(t, proj, env, "build", "./...")
+	if _, err := os.Stat(filepath.Join(lib.Dir, "lib.go")); err != nil {
+		t.Errorf("the go command did not fetch the purged version again: %v", err)
+	}
+}
+
+func TestPurgeMetadataAndRefusals(t *testing.T) {
+	c := cachetest.New(t)
+	c.Add(cachetest.Mod("example.com/a", "v1.0.0"))
+	e := c.Add(cachetest.Mod("example.com/a", "v1.1.0"))
+	c.AddToolchain("go1.99.0", "linux", "amd64")
+	env := cachescan.Env{GOVERSION: "go1.26.8", GOTOOLCHAIN: "go1.99.0", GOHOSTOS: "linux", GOHOSTARCH: "amd64"}
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Env: env, ModCache: c.ModCache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := PlanPurge(snap, []string{"example.com/a@v1.1.0", "golang.org/toolchain"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := plan.Execute()
+	var removed, refused int
+	for _, r := range res {
+		if r.Removed {
+			removed++
+		} else if strings.Contains(r.Err, "active toolchain") {
+			refused++
+		}
+	}
+	if removed != 1 || refused != 1 {
+		t.Errorf("results = %+v", res)
+	}
+	if _, err := os.Stat(e.Mod); err == nil {
+		t.Error("--metadata kept the .mod")
+	}
+	list, _ := os.ReadFile(filepath.Join(e.DL, "list"))
+	if string(list) != "v1.0.0\n" {
+		t.Errorf("list after the purge = %q", list)
+	}
+	after, _ := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Env: env, ModCache: c.ModCache})
+	// Only its .lock is left: lock files are never removed.
+	if v := after.ModCache.FindVersion("example.com/a", "v1.1.0"); len(after.Problems) != 0 || v == nil || v.HasMod || v.HasZip || v.HasDir || !v.HasLock {
+		t.Errorf("after: problems %+v, version %+v", after.Problems, v)
+	}
+	if _, err := PlanPurge(snap, []string{"example.com/none"}, false); err == nil {
+		t.Error("a pattern that matches nothing planned a purge")
+	}
+}
