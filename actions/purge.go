@@ -136,6 +136,14 @@ func (p *PurgePlan) Execute() []PurgeResult {
 	return out
 }
 
+// killAt, in tests, stops a purge after the named step as a kill would:
+// no cleanup, the lock released (the kernel releases a dead process's).
+var killAt func(step string) bool
+
+var errKilled = errors.New("killed (test)")
+
+func stop(step string) bool { return killAt != nil && killAt(step) }
+
 func (p *PurgePlan) purgeOne(it *PurgeItem) error {
 	v := it.ver
 	for _, path := range it.Paths {
@@ -154,6 +162,9 @@ func (p *PurgePlan) purgeOne(it *PurgeItem) error {
 	defer unlock()
 	if err := os.WriteFile(base+".partial", nil, 0o666); err != nil {
 		return fmt.Errorf("marking the tree untrusted: %w", err)
+	}
+	if stop("partial") {
+		return errKilled
 	}
 	// The tree first, then download files in the protocol's order.
 	order := func(path string) int {
@@ -174,16 +185,25 @@ func (p *PurgePlan) purgeOne(it *PurgeItem) error {
 			if err := removeTree(path); err != nil {
 				return err // .partial stays: the go command re-extracts
 			}
+			if stop("tree") {
+				return errKilled
+			}
 			p.dropModuleIndex(path)
 			continue
 		}
 		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
+		if stop(filepath.Base(path)) {
+			return errKilled
+		}
 	}
 	if p.Metadata {
 		if err := rewriteList(v.DownloadDir); err != nil {
 			return fmt.Errorf("rewriting list: %w", err)
+		}
+		if stop("list") {
+			return errKilled
 		}
 	}
 	return os.Remove(base + ".partial")
@@ -215,6 +235,19 @@ func removeTree(dir string) error {
 		}
 		return nil
 	})
+	if stop("writable") {
+		return errKilled
+	}
+	if killAt != nil {
+		// Half the tree, as a kill in the middle of RemoveAll leaves it.
+		ents, _ := os.ReadDir(dir)
+		for _, e := range ents[:len(ents)/2] {
+			os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+		if stop("half-tree") {
+			return errKilled
+		}
+	}
 	return os.RemoveAll(dir)
 }
 
