@@ -8,6 +8,9 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/lockedfile"
 
 	"modscope/cachescan"
 	"modscope/cachescan/cachetest"
@@ -155,5 +158,43 @@ func TestPurgeKilledAnywhere(t *testing.T) {
 				t.Errorf("after a kill at %s and a build, the version is %+v", step, v)
 			}
 		})
+	}
+}
+
+// TestPurgeWaitsForTheLock: while a go command holds a version's lock (it
+// is downloading or extracting), the purge waits, then goes on.
+func TestPurgeWaitsForTheLock(t *testing.T) {
+	c := cachetest.New(t)
+	e := c.Add(cachetest.Mod("example.com/a", "v1.0.0"))
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: c.ModCache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := PlanPurge(snap, []string{"example.com/a"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := lockedfile.MutexAt(e.Lock).Lock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan []PurgeResult)
+	go func() { done <- plan.Execute() }()
+	select {
+	case <-done:
+		t.Fatal("the purge did not wait for the go command's lock")
+	case <-time.After(300 * time.Millisecond):
+	}
+	if _, err := os.Stat(e.Dir); err != nil {
+		t.Fatal("the tree went while the lock was held")
+	}
+	unlock()
+	select {
+	case res := <-done:
+		if !res[0].Removed {
+			t.Errorf("after the lock was released: %+v", res)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the purge never finished")
 	}
 }
