@@ -12,8 +12,6 @@ import (
 	"strings"
 
 	"github.com/rogpeppe/go-internal/lockedfile"
-	"golang.org/x/mod/module"
-	"golang.org/x/mod/semver"
 
 	"modscope/cachescan"
 )
@@ -254,20 +252,9 @@ func removeTree(dir string) error {
 // rewriteList writes list as the go command does (rewriteVersionList):
 // under a lock on list itself, the escaped canonical versions with a .mod.
 func rewriteList(dl string) error {
-	ents, err := os.ReadDir(dl)
+	content, err := cachescan.ListContent(dl)
 	if err != nil {
 		return err
-	}
-	var vs []string
-	for _, e := range ents {
-		if ev, ok := strings.CutSuffix(e.Name(), ".mod"); ok && ev != "" && module.CanonicalVersion(ev) == ev {
-			vs = append(vs, ev)
-		}
-	}
-	semver.Sort(vs)
-	var b strings.Builder
-	for _, v := range vs {
-		b.WriteString(v + "\n")
 	}
 	f, err := lockedfile.Edit(filepath.Join(dl, "list"))
 	if err != nil {
@@ -277,7 +264,7 @@ func rewriteList(dl string) error {
 	if err := f.Truncate(0); err != nil {
 		return err
 	}
-	if _, err := f.WriteAt([]byte(b.String()), 0); err != nil {
+	if _, err := f.WriteAt([]byte(content), 0); err != nil {
 		return err
 	}
 	return f.Close()

@@ -258,3 +258,26 @@ func errText(err error) string {
 	}
 	return err.Error()
 }
+
+// ListContent is what the go command writes to a download directory's
+// list file (rewriteVersionList): the escaped version of every .mod whose
+// escaped version is canonical (so not v1.0.0-!r!c1), semver-sorted, one
+// per line.
+func ListContent(dl string) (string, error) {
+	ents, err := os.ReadDir(dl)
+	if err != nil {
+		return "", err
+	}
+	var vs []string
+	for _, e := range ents {
+		if ev, ok := strings.CutSuffix(e.Name(), ".mod"); ok && ev != "" && module.CanonicalVersion(ev) == ev {
+			vs = append(vs, ev)
+		}
+	}
+	semver.Sort(vs)
+	var b strings.Builder
+	for _, v := range vs {
+		b.WriteString(v + "\n")
+	}
+	return b.String(), nil
+}

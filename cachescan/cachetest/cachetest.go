@@ -19,9 +19,10 @@ import (
 	"time"
 
 	"golang.org/x/mod/module"
-	"golang.org/x/mod/semver"
 	"golang.org/x/mod/sumdb/dirhash"
 	modzip "golang.org/x/mod/zip"
+
+	"modscope/cachescan"
 )
 
 // T is what the kit needs of a test: testing.TB satisfies it, and so does
@@ -288,26 +289,13 @@ func GoModSum(gomod string) string {
 	return h
 }
 
-// RewriteList writes dl/list as the go command does: the escaped version
-// of every .mod whose escaped version is canonical (so not v1.0.0-!r!c1),
-// semver-sorted, one per line.
+// RewriteList writes dl/list as the go command does (cachescan.ListContent).
 func RewriteList(dl string) error {
-	ents, err := os.ReadDir(dl)
+	content, err := cachescan.ListContent(dl)
 	if err != nil {
 		return err
 	}
-	var vs []string
-	for _, e := range ents {
-		if ev, ok := strings.CutSuffix(e.Name(), ".mod"); ok && ev != "" && module.CanonicalVersion(ev) == ev {
-			vs = append(vs, ev)
-		}
-	}
-	semver.Sort(vs)
-	var b strings.Builder
-	for _, v := range vs {
-		b.WriteString(v + "\n")
-	}
-	return os.WriteFile(filepath.Join(dl, "list"), []byte(b.String()), 0o666)
+	return os.WriteFile(filepath.Join(dl, "list"), []byte(content), 0o666)
 }
 
 // WriteProxy writes modules in GOPROXY layout under dir, for
