@@ -48,7 +48,7 @@ type PurgePlan struct {
 // loads the module graph then needs the network).
 func PlanPurge(snap *cachescan.Snapshot, patterns []string, metadata bool) (*PurgePlan, error) {
 	if len(patterns) == 0 {
-		return nil, errors.New("nothing to purge: name path@version, path or path/...")
+		return nil, errors.New("nothing to purge: name targets like path@version, path or path/... as arguments")
 	}
 	plan := &PurgePlan{Metadata: metadata, root: snap.ModCache.Root, gocache: snap.BuildCache.Root, goVer: snap.Env.GOVERSION}
 	needed := map[string]bool{}

@@ -53,7 +53,6 @@ type buildScan struct {
 
 	other acc
 	fuzz  acc
-	total acc
 }
 
 func newBuildScan(root string, w *walker, now time.Time) *buildScan {
