@@ -198,3 +198,31 @@ func TestPurgeWaitsForTheLock(t *testing.T) {
 		t.Fatal("the purge never finished")
 	}
 }
+
+// TestPurgeAsNobody purges a read-only tree as the unprivileged user nobody
+// (re-running this test as uid 65534 when the tests run as root): the
+// directories must be made writable first, as go clean -modcache does.
+func TestPurgeAsNobody(t *testing.T) {
+	if cachetest.AsNobody(t, "TestPurgeAsNobody") {
+		purgeReadOnly(t)
+	}
+}
+
+func purgeReadOnly(t *testing.T) {
+	c := cachetest.New(t)
+	e := c.Add(cachetest.Mod("example.com/ro", "v1.0.0")) // 0555 dirs, 0444 files
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: c.ModCache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := PlanPurge(snap, []string{"example.com/ro@v1.0.0"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := plan.Execute(); !res[0].Removed {
+		t.Fatalf("purge of a read-only tree: %+v", res)
+	}
+	if _, err := os.Lstat(e.Dir); err == nil {
+		t.Error("the read-only tree is still there")
+	}
+}

@@ -4,7 +4,6 @@ package cachescan
 
 import (
 	"io/fs"
-	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -19,22 +18,9 @@ func readDir(path string) ([]dirEntry, error) {
 		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	defer unix.Close(fd)
-	bufp := direntBufs.Get().(*[]byte)
-	defer direntBufs.Put(bufp)
-	buf := *bufp
-	var names []string
-	for {
-		n, err := unix.Getdents(fd, buf)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil, &fs.PathError{Op: "readdirent", Path: path, Err: err}
-		}
-		if n <= 0 {
-			break
-		}
-		_, _, names = unix.ParseDirent(buf[:n], -1, names)
+	names, err := readNames(fd)
+	if err != nil {
+		return nil, &fs.PathError{Op: "readdirent", Path: path, Err: err}
 	}
 	ents := make([]dirEntry, 0, len(names))
 	var st unix.Stat_t
@@ -47,9 +33,6 @@ func readDir(path string) ([]dirEntry, error) {
 	}
 	return ents, nil
 }
-
-// direntBufs holds getdents buffers; one read fills it with hundreds of names.
-var direntBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 // openNoFollow opens path read-only without following a final symlink and
 // without the os package's poller registration, which costs two system
