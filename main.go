@@ -162,7 +162,7 @@ func scanCmd(ctx context.Context, name string, args []string, stdout, stderr io.
 	// Without a subcommand, a terminal gets the TUI; anything else (a pipe,
 	// a file, CI) gets the report.
 	if f, ok := stdout.(*os.File); ok && name == "" && !cfg.jsonOut && isTerminal(f) && isTerminal(os.Stdin) {
-		if err := ui.Run(ctx, cfg.opts, cfg.noColor); err != nil {
+		if err := ui.Run(ctx, cfg.opts, ui.RunOptions{NoColor: cfg.noColor, ReadOnly: cfg.readOnly}); err != nil {
 			fmt.Fprintf(stderr, "modscope: %s; modscope scan prints the same as a report\n", err)
 			return exitFailed
 		}

@@ -1,45 +1,93 @@
 package actions
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rogpeppe/go-internal/lockedfile"
 
 	"modscope/cachescan"
 )
 
-// PurgeItem is one module version a purge removes.
+// The kinds of purge items.
+const (
+	// ItemVersion is a module version's tree and download files.
+	ItemVersion = "version"
+	// ItemList is a module's list file, rewritten from the .mod files.
+	ItemList = "list"
+	// ItemVCS is a cache/vcs clone and its .info.
+	ItemVCS = "vcs"
+	// ItemSumDB is cached checksum-database files.
+	ItemSumDB = "sumdb"
+	// ItemBuild is build-cache entries.
+	ItemBuild = "build"
+	// ItemFile is a stray file or temp leftover in either cache.
+	ItemFile = "file"
+	// ItemTestCache expires every cached test result, as go clean -testcache.
+	ItemTestCache = "test-cache"
+	// ItemFuzz is the fuzzing cache, GOCACHE/fuzz.
+	ItemFuzz = "fuzz"
+)
+
+// PurgeItem is one thing a purge removes: a module version, a clone, a
+// group of build-cache entries, ...
 type PurgeItem struct {
-	Module  string `json:"module"`
-	Version string `json:"version"`
-	// Paths are what goes: the extracted tree, the zip, the ziphash, temp
-	// files, and with Metadata the .mod and .info.
+	Kind    string `json:"kind"`
+	Module  string `json:"module,omitempty"`
+	Version string `json:"version,omitempty"`
+	// Label names the item in one line.
+	Label string `json:"label"`
+	// Reason says why the plan has it: the problem kinds, the policy.
+	Reason string `json:"reason,omitempty"`
+	// Paths are what goes: for a version the extracted tree, the zip, the
+	// ziphash, temp files, and with metadata the .mod and .info.
 	Paths []string       `json:"paths"`
 	Size  cachescan.Size `json:"size"`
-	// Warnings: the project needs it, it is the active toolchain, ...
+	// Warnings: the project needs it, offline builds will need the
+	// network, ...
 	Warnings []string `json:"warnings,omitempty"`
 	// Refused says why it will not be removed at all.
 	Refused string `json:"refused,omitempty"`
 
-	ver *cachescan.Version
+	ver   *cachescan.Version
+	list  bool    // a version's .mod goes: rewrite list
+	sizes []int64 // build entries: each path's disk bytes
 }
 
 // PurgePlan is what a purge would do; nothing is removed until Execute.
 type PurgePlan struct {
-	Items    []*PurgeItem   `json:"items"`
-	Size     cachescan.Size `json:"size"`
-	Metadata bool           `json:"metadata"`
-	root     string
-	gocache  string
-	goVer    string
+	Items []*PurgeItem   `json:"items"`
+	Size  cachescan.Size `json:"size"`
+	// Manual lists problems no purge fixes: they need a person.
+	Manual []cachescan.Problem `json:"manual,omitempty"`
+	// Running lists go, gopls and test processes seen while planning.
+	Running []string `json:"running,omitempty"`
+
+	root    string
+	gocache string
+	goVer   string
+}
+
+// Versions counts the module versions the plan removes.
+func (p *PurgePlan) Versions() int {
+	n := 0
+	for _, it := range p.Items {
+		if it.Kind == ItemVersion && it.Refused == "" {
+			n++
+		}
+	}
+	return n
 }
 
 // PlanPurge selects the versions the patterns name ("path", "path/...",
@@ -50,88 +98,97 @@ func PlanPurge(snap *cachescan.Snapshot, patterns []string, metadata bool) (*Pur
 	if len(patterns) == 0 {
 		return nil, errors.New("nothing to purge: name targets like path@version, path or path/... as arguments")
 	}
-	plan := &PurgePlan{Metadata: metadata, root: snap.ModCache.Root, gocache: snap.BuildCache.Root, goVer: snap.Env.GOVERSION}
-	needed := map[string]bool{}
-	if pr := snap.Project; pr != nil {
-		for _, r := range pr.Requires {
-			needed[r.Path+"@"+r.Version] = true
-		}
+	return Plan(snap, Targets{Patterns: patterns, Metadata: metadata})
+}
+
+func newPlan(snap *cachescan.Snapshot) *PurgePlan {
+	return &PurgePlan{root: snap.ModCache.Root, gocache: snap.BuildCache.Root, goVer: snap.Env.GOVERSION}
+}
+
+// add appends an item and counts its size unless it is refused.
+func (p *PurgePlan) add(it *PurgeItem) {
+	if it.Refused == "" {
+		p.Size.Add(it.Size)
 	}
-	for _, m := range snap.ModCache.Modules {
-		for _, v := range m.Versions {
-			if !Match(patterns, m.Path, v.Version) {
-				continue
-			}
-			it := &PurgeItem{Module: m.Path, Version: v.Version, ver: v}
-			switch {
-			case v.Active:
-				it.Refused = "the active toolchain: the go command running now lives there"
-			case v.State == "invalid":
-				it.Refused = "not a name the go command wrote: remove it by hand"
-			}
-			if v.HasDir {
-				it.Paths = append(it.Paths, v.Dir)
-				it.Size.Add(v.Tree)
-			}
-			for _, f := range v.Files {
-				keep := strings.HasSuffix(f.Name, ".lock") || strings.HasSuffix(f.Name, ".partial") ||
-					(!metadata && (strings.HasSuffix(f.Name, ".mod") || strings.HasSuffix(f.Name, ".info") ||
-						strings.HasPrefix(f.Name, v.EscapedVersion+".mod") || strings.HasPrefix(f.Name, v.EscapedVersion+".info")))
-				if keep {
-					continue
-				}
-				it.Paths = append(it.Paths, filepath.Join(v.DownloadDir, f.Name))
-				it.Size.Add(cachescan.Size{Bytes: f.Bytes, ApparentBytes: f.ApparentBytes, Files: 1})
-			}
-			if needed[m.Path+"@"+v.Version] {
-				it.Warnings = append(it.Warnings, "the project requires it: its next build downloads it again (needs the network)")
-			}
-			if metadata && v.HasMod {
-				it.Warnings = append(it.Warnings, "its .mod goes too: loading the module graph needs the network again")
-			}
-			if it.Refused == "" {
-				plan.Size.Add(it.Size)
-			}
-			plan.Items = append(plan.Items, it)
-		}
-	}
-	if len(plan.Items) == 0 {
-		return nil, fmt.Errorf("no cached version matches %s", strings.Join(patterns, " "))
-	}
-	return plan, nil
+	p.Items = append(p.Items, it)
 }
 
 // PurgeResult is what happened to one item.
 type PurgeResult struct {
-	Module  string `json:"module"`
-	Version string `json:"version"`
+	Kind    string `json:"kind"`
+	Module  string `json:"module,omitempty"`
+	Version string `json:"version,omitempty"`
+	Label   string `json:"label"`
 	Removed bool   `json:"removed"`
-	Err     string `json:"error,omitempty"`
+	// Freed is what went, on disk; with an error, what went before it.
+	Freed cachescan.Size `json:"freed"`
+	Err   string         `json:"error,omitempty"`
 }
 
-// Execute removes the plan's versions one at a time, each under the go
-// command's own lock on its .lock file, in the order that keeps the cache
-// one the go command repairs or ignores if this is killed at any instant:
-// .partial first (the tree is untrusted from then on), the tree (made
-// writable first, as go clean -modcache does), zip and temp files, the
-// ziphash, .mod/.info if asked, list rewritten, .partial last. Lock files
-// are never removed. The module index entry of a removed tree is dropped
-// from GOCACHE so that builds do not keep the stale index. An item that
-// fails is reported and the rest goes on.
-func (p *PurgePlan) Execute() []PurgeResult {
+// Execute runs the whole plan; see Run.
+func (p *PurgePlan) Execute() []PurgeResult { return p.Run(context.Background(), nil) }
+
+// Run removes the plan's items one at a time and calls each (if not nil)
+// after every item, for a progress display. Module versions go under the
+// go command's own lock on their .lock file, in the order that keeps the
+// cache one the go command repairs or ignores if this is killed at any
+// instant: .partial first (the tree is untrusted from then on), the tree
+// (made writable first, as go clean -modcache does), zip and temp files,
+// the ziphash, .mod/.info if asked, list rewritten, .partial last. Lock
+// files are never removed. The module-index entry of a removed tree is
+// dropped from GOCACHE so that builds do not keep the stale index. An
+// item that fails is reported and the rest goes on; a cancelled context
+// stops between items.
+func (p *PurgePlan) Run(ctx context.Context, each func(PurgeResult)) []PurgeResult {
 	var out []PurgeResult
 	for _, it := range p.Items {
-		r := PurgeResult{Module: it.Module, Version: it.Version}
-		if it.Refused != "" {
-			r.Err = "refused: " + it.Refused
-		} else if err := p.purgeOne(it); err != nil {
+		r := PurgeResult{Kind: it.Kind, Module: it.Module, Version: it.Version, Label: it.Label}
+		var err error
+		switch {
+		case it.Refused != "":
+			err = errors.New("refused: " + it.Refused)
+		case ctx.Err() != nil:
+			err = errors.New("cancelled before it started")
+		default:
+			r.Freed, err = p.runItem(it)
+		}
+		if err != nil {
 			r.Err = err.Error()
 		} else {
 			r.Removed = true
 		}
 		out = append(out, r)
+		if each != nil {
+			each(r)
+		}
 	}
 	return out
+}
+
+// runItem removes one item and returns what it freed.
+func (p *PurgePlan) runItem(it *PurgeItem) (cachescan.Size, error) {
+	switch it.Kind {
+	case ItemVersion:
+		if err := p.purgeOne(it); err != nil {
+			return cachescan.Size{}, err
+		}
+		return it.Size, nil
+	case ItemList:
+		return cachescan.Size{}, rewriteList(filepath.Dir(it.Paths[0]))
+	case ItemVCS:
+		return p.purgeClone(it)
+	case ItemSumDB:
+		return p.removeFiles(it, p.root)
+	case ItemBuild:
+		return p.removeFiles(it, p.gocache)
+	case ItemFile:
+		return p.removeStray(it)
+	case ItemTestCache:
+		return cachescan.Size{}, expireTests(p.gocache, time.Now())
+	case ItemFuzz:
+		return p.removeFiles(it, p.gocache)
+	}
+	return cachescan.Size{}, fmt.Errorf("unknown item kind %q", it.Kind)
 }
 
 // killAt, in tests, stops a purge after the named step as a kill would:
@@ -196,7 +253,7 @@ func (p *PurgePlan) purgeOne(it *PurgeItem) error {
 			return errKilled
 		}
 	}
-	if p.Metadata {
+	if it.list {
 		if err := rewriteList(v.DownloadDir); err != nil {
 			return fmt.Errorf("rewriting list: %w", err)
 		}
@@ -321,4 +378,123 @@ func RunningGo() []string {
 		}
 	}
 	return out
+}
+
+// purgeClone removes a cache/vcs clone under the go command's lock on
+// <hash>.lock: the .info first, so that a clone interrupted half-way is
+// one the go command no longer trusts, then the clone. The lock stays.
+func (p *PurgePlan) purgeClone(it *PurgeItem) (cachescan.Size, error) {
+	if len(it.Paths) == 0 {
+		return cachescan.Size{}, nil
+	}
+	for _, path := range it.Paths {
+		if !within(p.root, path) {
+			return cachescan.Size{}, fmt.Errorf("%s is outside the module cache %s", path, p.root)
+		}
+	}
+	base := strings.TrimSuffix(it.Paths[0], ".info")
+	unlock, err := lockedfile.MutexAt(base + ".lock").Lock()
+	if err != nil {
+		return cachescan.Size{}, fmt.Errorf("taking the clone's lock: %w", err)
+	}
+	defer unlock()
+	for _, path := range it.Paths { // .info first: cloneItem orders them
+		if err := removeTree(path); err != nil {
+			return cachescan.Size{}, err
+		}
+	}
+	return it.Size, nil
+}
+
+// removeFiles removes many independent files or entry directories (build
+// cache, checksum-database cache, fuzz cache), going on past failures: it
+// reports how many failed and the first error.
+func (p *PurgePlan) removeFiles(it *PurgeItem, root string) (cachescan.Size, error) {
+	var freed cachescan.Size
+	var first error
+	failed := 0
+	for i, path := range it.Paths {
+		err := error(nil)
+		if root == "" || !within(root, path) || path == root {
+			err = fmt.Errorf("%s is outside the cache %s", path, root)
+		} else if isKeptFile(root, path) {
+			err = fmt.Errorf("%s is the go command's own: kept", path)
+		} else {
+			err = removeTree(path)
+		}
+		if err != nil {
+			failed++
+			if first == nil {
+				first = err
+			}
+			continue
+		}
+		if len(it.sizes) == len(it.Paths) {
+			freed.Add(cachescan.Size{Bytes: it.sizes[i], Files: 1})
+		}
+	}
+	if len(it.sizes) != len(it.Paths) && failed == 0 {
+		freed = it.Size
+	}
+	if failed > 0 {
+		if len(it.Paths) == 1 {
+			return freed, first
+		}
+		return freed, fmt.Errorf("%d of %d not removed: %w", failed, len(it.Paths), first)
+	}
+	return freed, nil
+}
+
+// isKeptFile reports the build cache's own files, which a purge keeps.
+func isKeptFile(root, path string) bool {
+	if filepath.Dir(path) != root {
+		return false
+	}
+	switch filepath.Base(path) {
+	case "README", "trim.txt", "testexpire.txt":
+		return true
+	}
+	return false
+}
+
+// removeStray removes a leftover file or directory that belongs to no
+// module version (a version's temp files go with the version, under its
+// lock).
+func (p *PurgePlan) removeStray(it *PurgeItem) (cachescan.Size, error) {
+	path := it.Paths[0]
+	if !within(p.root, path) && !within(p.gocache, path) {
+		return cachescan.Size{}, fmt.Errorf("%s is outside the caches", path)
+	}
+	if err := removeTree(path); err != nil {
+		return cachescan.Size{}, err
+	}
+	return it.Size, nil
+}
+
+// expireTests does what go clean -testcache does: under the lock of
+// GOCACHE/testexpire.txt, move its time to now unless it is later already.
+// go test ignores cached results older than it; it must end in a newline.
+func expireTests(gocache string, now time.Time) error {
+	if gocache == "" {
+		return errors.New("no build cache")
+	}
+	f, err := lockedfile.Edit(filepath.Join(gocache, "testexpire.txt"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return err
+	}
+	if t, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64); err == nil && t >= now.UnixNano() && strings.HasSuffix(string(data), "\n") {
+		return nil
+	}
+	if err := f.Truncate(0); err != nil {
+		return err
+	}
+	if _, err := f.WriteAt([]byte(fmt.Sprintf("%d\n", now.UnixNano())), 0); err != nil {
+		return err
+	}
+	return f.Close()
 }

@@ -62,37 +62,7 @@ func loadProject(dir string) *Project {
 		workFile = gw
 	}
 	if os.Getenv("GOWORK") != "off" && isFile(workFile) {
-		p.GoWork = workFile
-		data, err := readSmall(workFile, 0)
-		if err != nil {
-			p.Errors = append(p.Errors, errText(err))
-			return p
-		}
-		wf, err := modfile.ParseWork(workFile, data, nil)
-		if err != nil {
-			p.Errors = append(p.Errors, firstLine(err.Error()))
-			return p
-		}
-		if wf.Go != nil {
-			p.Go = wf.Go.Version
-		}
-		if wf.Toolchain != nil {
-			p.Toolchain = wf.Toolchain.Name
-		}
-		for _, u := range wf.Use {
-			mdir := u.Path
-			if !filepath.IsAbs(mdir) {
-				mdir = filepath.Join(filepath.Dir(workFile), filepath.FromSlash(mdir))
-			}
-			p.addModule(mdir, false)
-		}
-		for _, r := range wf.Replace {
-			p.Replaces = append(p.Replaces, newReplace(r, workFile))
-		}
-		if len(p.Modules) > 0 {
-			p.Module = p.Modules[0].Path
-		}
-		p.readSums(workFile + ".sum")
+		p.loadWork(workFile)
 		return p
 	}
 	p.addModule(dir, true)
@@ -100,6 +70,58 @@ func loadProject(dir string) *Project {
 		p.Module = p.Modules[0].Path
 	}
 	return p
+}
+
+// ReadProject reads one go.mod or go.work file, with its go.sum or
+// go.work.sum, as a project, whatever GOWORK says: a tool looking at many
+// projects reads each as it is.
+func ReadProject(file string) *Project {
+	dir := filepath.Dir(file)
+	p := &Project{Dir: dir, Modules: []ProjectModule{}, Requires: []Require{}, Replaces: []Replace{}}
+	if filepath.Base(file) == "go.work" {
+		p.loadWork(file)
+		return p
+	}
+	p.addModule(dir, true)
+	if len(p.Modules) > 0 {
+		p.Module = p.Modules[0].Path
+	}
+	return p
+}
+
+// loadWork reads a go.work file and the modules it uses.
+func (p *Project) loadWork(workFile string) {
+	p.GoWork = workFile
+	data, err := readSmall(workFile, 0)
+	if err != nil {
+		p.Errors = append(p.Errors, errText(err))
+		return
+	}
+	wf, err := modfile.ParseWork(workFile, data, nil)
+	if err != nil {
+		p.Errors = append(p.Errors, firstLine(err.Error()))
+		return
+	}
+	if wf.Go != nil {
+		p.Go = wf.Go.Version
+	}
+	if wf.Toolchain != nil {
+		p.Toolchain = wf.Toolchain.Name
+	}
+	for _, u := range wf.Use {
+		mdir := u.Path
+		if !filepath.IsAbs(mdir) {
+			mdir = filepath.Join(filepath.Dir(workFile), filepath.FromSlash(mdir))
+		}
+		p.addModule(mdir, false)
+	}
+	for _, r := range wf.Replace {
+		p.Replaces = append(p.Replaces, newReplace(r, workFile))
+	}
+	if len(p.Modules) > 0 {
+		p.Module = p.Modules[0].Path
+	}
+	p.readSums(workFile + ".sum")
 }
 
 // addModule reads one main module's go.mod.

@@ -101,6 +101,9 @@ type Model struct {
 	verifying  bool
 	seen       int
 	verifyWhat string
+
+	// readOnly disables every action that changes the disk (--read-only).
+	readOnly bool
 	// The offline-readiness check the Project view shows.
 	offline        *actions.OfflineReport
 	offlineErr     error

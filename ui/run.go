@@ -12,13 +12,22 @@ import (
 	"modscope/cachescan"
 )
 
+// RunOptions are the TUI's own settings.
+type RunOptions struct {
+	// NoColor gives plain text with the same information (NO_COLOR, any
+	// non-empty value, does the same).
+	NoColor bool
+	// ReadOnly disables every action that changes the disk.
+	ReadOnly bool
+}
+
 // Run shows the TUI until the user quits. The scan starts at once and the
-// first frame does not wait for it. NO_COLOR (any non-empty value) or
-// noColor gives plain text with the same information.
-func Run(ctx context.Context, opts cachescan.Options, noColor bool) error {
+// first frame does not wait for it.
+func Run(ctx context.Context, opts cachescan.Options, ro RunOptions) error {
 	m := New(ctx, opts, nil)
+	m.readOnly = ro.ReadOnly
 	popts := []tea.ProgramOption{tea.WithContext(ctx)}
-	if noColor || os.Getenv("NO_COLOR") != "" {
+	if ro.NoColor || os.Getenv("NO_COLOR") != "" {
 		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
 	}
 	_, err := tea.NewProgram(m, popts...).Run()

@@ -1,0 +1,416 @@
+package actions
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/mod/module"
+	"golang.org/x/mod/sumdb/dirhash"
+
+	"modscope/assets"
+	"modscope/cachescan"
+)
+
+// DownloadOptions tunes Download.
+type DownloadOptions struct {
+	// Timeout bounds each go command; a proxy that hangs is given up on.
+	// 0 means DefaultDownloadTimeout.
+	Timeout time.Duration
+	// Jobs bounds the versions fetched at once; 0 means 4.
+	Jobs int
+	// Progress, if not nil, is called (from several goroutines, one call
+	// at a time) as each version moves on.
+	Progress func(DownloadEvent)
+}
+
+// DefaultDownloadTimeout is how long one go mod download may take.
+const DefaultDownloadTimeout = 10 * time.Minute
+
+// DownloadEvent is a step of one version's download.
+type DownloadEvent struct {
+	Target string `json:"target"`
+	// Step is "fetching", "installing", "done" or "failed".
+	Step string `json:"step"`
+}
+
+// Verdicts of a download: what the fresh copy says about the old one.
+const (
+	// VerdictFixed: the cached copy was damaged; the fresh one replaced it.
+	VerdictFixed = "fixed"
+	// VerdictSame: the cached copy was already identical to a fresh one.
+	VerdictSame = "same"
+	// VerdictNew: nothing of it was cached; it is now.
+	VerdictNew = "new"
+	// VerdictUpstream: the fresh copy differs from the project's go.sum: the
+	// module changed upstream (a retagged version, or a proxy serving other
+	// content).
+	VerdictUpstream = "upstream-changed"
+	// VerdictFailed: the go command could not fetch it; the cache is as it was.
+	VerdictFailed = "failed"
+)
+
+// DownloadResult is what happened to one requested version.
+type DownloadResult struct {
+	Target  string `json:"target"`
+	Module  string `json:"module,omitempty"`
+	Version string `json:"version,omitempty"`
+	Verdict string `json:"verdict"`
+	// Detail says what the verdict rests on, in a sentence.
+	Detail string `json:"detail"`
+	// Replaced: the cache's old copy was removed and the fresh one put in.
+	Replaced bool `json:"replaced"`
+	// Sum and GoModSum are the fresh copy's hashes; OldSum is the cache's
+	// ziphash before; GoSum the project's go.sum hashes for the version.
+	Sum      string   `json:"sum,omitempty"`
+	GoModSum string   `json:"goModSum,omitempty"`
+	OldSum   string   `json:"oldSum,omitempty"`
+	GoSum    []string `json:"goSum,omitempty"`
+	// Checked says what vouched for the fresh copy.
+	Checked string `json:"checked,omitempty"`
+	// Error is the go command's error (its JSON Error, or its stderr when
+	// it printed no JSON), or modscope's own.
+	Error string `json:"error,omitempty"`
+	// Explanations come from the knowledge base, for Error.
+	Explanations []Explanation `json:"explanations,omitempty"`
+}
+
+// Explanation is a knowledge-base entry that matches an error.
+type Explanation struct {
+	ID    string `json:"id"`
+	Cause string `json:"cause"`
+	Fix   string `json:"fix"`
+}
+
+// Explain classifies an error text with the knowledge base.
+func Explain(text string) []Explanation {
+	var out []Explanation
+	for _, m := range assets.Explain(text) {
+		out = append(out, Explanation{ID: m.Error.ID, Cause: m.Error.Cause, Fix: m.Error.Fix})
+	}
+	return out
+}
+
+// goDownload is one object of `go mod download -json`.
+type goDownload struct {
+	Path, Version, Error, Info, GoMod, Zip, Dir, Sum, GoModSum string
+}
+
+// Download fetches fresh copies of module versions through the user's own
+// go command and puts them in place of the cached ones, never leaving the
+// cache without a version it had unless a verified fresh copy is in hand:
+//
+//  1. `go mod download -json` into a temporary module cache, run in an
+//     empty directory (no go.mod: the user's go.mod and go.sum are never
+//     touched) with the user's GOPROXY, GOSUMDB, GONOSUMDB, GOPRIVATE,
+//     GONOPROXY and GOINSECURE, GOFLAGS reduced to -modcacherw, and
+//     GOTOOLCHAIN=local. Its JSON, stderr and exit status are all read:
+//     fatal errors print no JSON.
+//  2. The fresh hash is compared with the project's go.sum. If they differ
+//     while the cached zip still matches go.sum, the module changed
+//     upstream and the cached copy stays.
+//  3. Otherwise the version is purged (with the go command's lock and
+//     order, metadata included) and the go command installs the fresh copy
+//     from the temporary cache as a file:// proxy, offline.
+func Download(ctx context.Context, snap *cachescan.Snapshot, targets []string, opt DownloadOptions) []DownloadResult {
+	if opt.Timeout <= 0 {
+		opt.Timeout = DefaultDownloadTimeout
+	}
+	if opt.Jobs <= 0 {
+		opt.Jobs = 4
+	}
+	var mu sync.Mutex
+	progress := func(target, step string) {
+		if opt.Progress != nil {
+			mu.Lock()
+			opt.Progress(DownloadEvent{Target: target, Step: step})
+			mu.Unlock()
+		}
+	}
+	results := make([]DownloadResult, len(targets))
+	sem := make(chan struct{}, opt.Jobs)
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			progress(t, "fetching")
+			r := downloadOne(ctx, snap, t, opt.Timeout, func() { progress(t, "installing") })
+			if r.Error != "" {
+				r.Explanations = Explain(r.Error)
+				progress(t, "failed")
+			} else {
+				progress(t, "done")
+			}
+			results[i] = r
+		}()
+	}
+	wg.Wait()
+	return results
+}
+
+// CheckTarget says what is wrong with a download target, if anything.
+func CheckTarget(target string) error {
+	path, vers, ok := strings.Cut(target, "@")
+	if !ok || vers == "" {
+		return fmt.Errorf("%q: name a version: path@version (or path@latest)", target)
+	}
+	if err := module.CheckPath(path); err != nil {
+		if err := module.CheckImportPath(path); err != nil {
+			return fmt.Errorf("%q: %v", target, err)
+		}
+	}
+	return nil
+}
+
+func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, timeout time.Duration, installing func()) DownloadResult {
+	r := DownloadResult{Target: target, Verdict: VerdictFailed}
+	fail := func(format string, args ...any) DownloadResult {
+		r.Verdict = VerdictFailed
+		r.Error = fmt.Sprintf(format, args...)
+		if r.Detail == "" {
+			r.Detail = "nothing in the cache was changed"
+		}
+		return r
+	}
+	if err := CheckTarget(target); err != nil {
+		return fail("%v", err)
+	}
+	if snap.ModCache.Root == "" {
+		return fail("no module cache")
+	}
+	if path, vers, _ := strings.Cut(target, "@"); snap.ModCache.FindVersion(path, vers) != nil && snap.ModCache.FindVersion(path, vers).Active {
+		return fail("%s is the active toolchain: the go command running now lives there", target)
+	}
+	tmp, err := os.MkdirTemp("", "modscope-download-")
+	if err != nil {
+		return fail("making a temporary directory: %v", err)
+	}
+	defer removeTree(tmp)
+	work, fresh := filepath.Join(tmp, "work"), filepath.Join(tmp, "modcache")
+	os.Mkdir(work, 0o777)
+
+	// 1. Fetch through the user's proxies into the temporary cache.
+	env := downloadEnv(snap.Env, map[string]string{
+		"GOMODCACHE": fresh,
+		"GOFLAGS":    "-modcacherw", // so that the temporary cache can be removed
+		"GOPROXY":    snap.Env.GOPROXY, "GOSUMDB": snap.Env.GOSUMDB, "GONOSUMDB": snap.Env.GONOSUMDB,
+		"GOPRIVATE": snap.Env.GOPRIVATE, "GONOPROXY": snap.Env.GONOPROXY, "GOINSECURE": snap.Env.GOINSECURE,
+	})
+	got, errText := goModDownload(ctx, work, env, target, timeout)
+	if errText != "" {
+		return fail("%s", errText)
+	}
+	r.Module, r.Version, r.Sum, r.GoModSum = got.Path, got.Version, got.Sum, got.GoModSum
+	r.Checked = checkedBy(snap.Env, got.Path)
+
+	// 2. Compare with go.sum and the cached copy.
+	old := snap.ModCache.FindVersion(got.Path, got.Version)
+	if old != nil && old.Active {
+		return fail("%s@%s is the active toolchain: the go command running now lives there", got.Path, got.Version)
+	}
+	if old != nil {
+		r.OldSum = old.ZipHash
+	}
+	gosum, gomodSum := snap.Project.Sum(got.Path, got.Version)
+	r.GoSum = gosum
+	upstream := ""
+	switch {
+	case len(gosum) > 0 && !contains(gosum, got.Sum):
+		upstream = fmt.Sprintf("the fresh copy hashes to %s, the project's go.sum says %s", got.Sum, strings.Join(gosum, ", "))
+	case len(gomodSum) > 0 && got.GoModSum != "" && !contains(gomodSum, got.GoModSum):
+		upstream = fmt.Sprintf("the fresh go.mod hashes to %s, the project's go.sum says %s", got.GoModSum, strings.Join(gomodSum, ", "))
+	}
+	if upstream != "" && old != nil && old.HasZip && contains(gosum, zipHash(old)) {
+		r.Verdict = VerdictUpstream
+		r.Detail = upstream + "; the cached zip matches go.sum, so it stays. The module changed upstream (a retagged version, or a proxy serving other content): find out why before you touch go.sum"
+		return r
+	}
+	same := old != nil && old.HasZip && old.ZipHash == got.Sum && zipHash(old) == got.Sum && old.State == "complete"
+
+	// 3. Purge the cached copy, then install the fresh one, offline.
+	installing()
+	if old != nil {
+		plan := newPlan(snap)
+		m := snap.ModCache.Find(got.Path)
+		plan.add(versionItem(snap, m, old, partTree|partZip|partZipHash|partMod|partInfo, nil))
+		if res := plan.Execute(); !res[0].Removed {
+			return fail("removing the cached copy: %s", res[0].Err)
+		}
+	}
+	local := map[string]string{
+		"GOMODCACHE": snap.ModCache.Root,
+		"GOPROXY":    fileURL(filepath.Join(fresh, "cache", "download")),
+		// Checked in step 1; the go command re-hashes what it copies.
+		"GOSUMDB": "off", "GONOSUMDB": "", "GOPRIVATE": "", "GONOPROXY": "", "GOINSECURE": "",
+		"GOFLAGS": "",
+	}
+	if hasFlag(snap.Env.GOFLAGS, "-modcacherw") {
+		local["GOFLAGS"] = "-modcacherw"
+	}
+	installed, errText := goModDownload(ctx, work, downloadEnv(snap.Env, local), got.Path+"@"+got.Version, timeout)
+	if errText != "" {
+		r.Detail = "the old copy was removed and installing the fresh one failed: the go command downloads it again when a build needs it"
+		return fail("installing the fresh copy: %s", errText)
+	}
+	if installed.Sum != got.Sum {
+		r.Replaced = true
+		return fail("the installed copy hashes to %s, the fetched one to %s", installed.Sum, got.Sum)
+	}
+	r.Replaced = true
+	switch {
+	case upstream != "":
+		r.Verdict = VerdictUpstream
+		r.Detail = upstream + "; the cached copy did not match go.sum either, so the cache now holds the fresh one. Builds fail with a checksum mismatch until go.sum is settled: find out why the module changed before you update it"
+	case old == nil || (!old.HasZip && !old.HasDir):
+		r.Verdict = VerdictNew
+		r.Detail = "fetched and in the cache"
+	case same:
+		r.Verdict = VerdictSame
+		r.Detail = "the cached copy was identical to the fresh one; it was replaced all the same"
+	default:
+		r.Verdict = VerdictFixed
+		r.Detail = "the cached copy was damaged or incomplete (state " + old.State + "); the fresh copy replaced it"
+		if old.ZipHash != "" && old.ZipHash != got.Sum {
+			r.Detail = "the cached copy's hash " + old.ZipHash + " differed from the fresh " + got.Sum + ": local corruption, now fixed"
+		}
+	}
+	if len(gosum) > 0 && upstream == "" {
+		r.Detail += "; it matches the project's go.sum"
+	}
+	return r
+}
+
+// zipHash hashes a cached version's zip, or "" if it cannot.
+func zipHash(v *cachescan.Version) string {
+	h, err := dirhash.HashZip(filepath.Join(v.DownloadDir, v.EscapedVersion+".zip"), dirhash.Hash1)
+	if err != nil {
+		return ""
+	}
+	return h
+}
+
+// checkedBy says what vouched for a fresh download made outside a module:
+// the checksum database, unless GOSUMDB is off or the path is private.
+func checkedBy(env cachescan.Env, path string) string {
+	if env.GOSUMDB == "off" {
+		return "nothing: GOSUMDB=off, so only the project's go.sum can vouch for it"
+	}
+	nosum := env.GONOSUMDB
+	if nosum == "" {
+		nosum = env.GOPRIVATE
+	}
+	if nosum != "" && module.MatchPrefixPatterns(nosum, path) {
+		return "nothing: GONOSUMDB/GOPRIVATE matches it, so only the project's go.sum can vouch for it"
+	}
+	name := env.GOSUMDB
+	if name == "" {
+		name = "sum.golang.org"
+	}
+	return "the checksum database " + strings.Fields(name)[0]
+}
+
+// goModDownload runs `go mod download -json target` and returns its one
+// module, or the error to report: the JSON Error, else stderr (fatal errors
+// print no JSON), else the exit status.
+func goModDownload(ctx context.Context, dir string, env []string, target string, timeout time.Duration) (goDownload, string) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "mod", "download", "-json", target)
+	cmd.Dir, cmd.Env = dir, env
+	cmd.WaitDelay = 5 * time.Second
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var got goDownload
+	dec := json.NewDecoder(&stdout)
+	for dec.More() {
+		var d goDownload
+		if dec.Decode(&d) != nil {
+			break
+		}
+		got = d
+	}
+	stderrText := strings.TrimSpace(stderr.String())
+	switch {
+	case ctx.Err() == context.DeadlineExceeded:
+		return got, fmt.Sprintf("go mod download %s: no answer within %s, stopped: the proxy or the network hangs", target, timeout)
+	case ctx.Err() != nil:
+		return got, "cancelled"
+	case got.Error != "":
+		if stderrText != "" && !strings.Contains(got.Error, stderrText) {
+			return got, got.Error + "\n" + stderrText
+		}
+		return got, got.Error
+	case err != nil && stderrText != "":
+		return got, stderrText
+	case err != nil:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return got, fmt.Sprintf("go mod download %s failed (%v) and said nothing", target, err)
+		}
+		return got, fmt.Sprintf("running the go command: %v; is go on PATH?", err)
+	case got.Sum == "" || got.Zip == "":
+		return got, fmt.Sprintf("go mod download %s printed no zip and no sum", target)
+	}
+	return got, ""
+}
+
+// downloadEnv is the environment of the go commands a download runs: the
+// user's, without anything that ties it to a project, with set applied.
+func downloadEnv(user cachescan.Env, set map[string]string) []string {
+	if _, ok := set["GOCACHE"]; !ok && user.GOCACHE != "" {
+		set["GOCACHE"] = user.GOCACHE
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if _, ok := set[k]; ok {
+			continue
+		}
+		switch k {
+		case "GOWORK", "GOTOOLCHAIN", "GO111MODULE", "GOFLAGS":
+			continue
+		}
+		env = append(env, kv)
+	}
+	for k, v := range set {
+		env = append(env, k+"="+v)
+	}
+	env = append(env, "GOWORK=off", "GOTOOLCHAIN=local", "GO111MODULE=on")
+	if _, ok := set["GOFLAGS"]; !ok {
+		env = append(env, "GOFLAGS=")
+	}
+	return env
+}
+
+// hasFlag reports whether a GOFLAGS value has the flag.
+func hasFlag(goflags, flag string) bool {
+	for _, f := range strings.Fields(goflags) {
+		if f == flag || strings.HasPrefix(f, flag+"=true") {
+			return true
+		}
+	}
+	return false
+}
+
+// fileURL is a file:// URL for a local directory, as GOPROXY takes it.
+func fileURL(dir string) string {
+	p := filepath.ToSlash(dir)
+	if runtime.GOOS == "windows" {
+		p = "/" + p
+	}
+	return (&url.URL{Scheme: "file", Path: p}).String()
+}

@@ -1,0 +1,112 @@
+package actions
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"modscope/cachescan"
+)
+
+// Findings are what the last verify found, kept so that a later repair
+// fixes them without hashing the whole cache again.
+type Findings struct {
+	ModCache string              `json:"modcache"`
+	GoCache  string              `json:"gocache"`
+	At       time.Time           `json:"at"`
+	Problems []cachescan.Problem `json:"problems"`
+}
+
+// DefaultFindings is where verify keeps its findings: the user's cache
+// directory, next to the zip hashes.
+func DefaultFindings() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "modscope", "last-verify.json")
+}
+
+// SaveFindings writes findings to path (replacing the file whole, so a
+// reader never sees half of it).
+func SaveFindings(path string, f Findings) error {
+	if path == "" {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
+		return err
+	}
+	data, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o666); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// LoadFindings reads the findings verify kept for these cache roots; nil
+// when there are none (or they are about other caches).
+func LoadFindings(path, modcache, gocache string) *Findings {
+	if path == "" {
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var f Findings
+	if json.Unmarshal(data, &f) != nil || f.ModCache != modcache || f.GoCache != gocache {
+		return nil
+	}
+	return &f
+}
+
+// Recheck hashes again only what the findings name, against a fresh
+// snapshot, and returns the problems that still hold: a repair acts on the
+// present, not on what was true when verify ran.
+func Recheck(ctx context.Context, snap *cachescan.Snapshot, f *Findings) ([]cachescan.Problem, error) {
+	if f == nil {
+		return nil, nil
+	}
+	var patterns []string
+	sumdb, sumdbCache := false, false
+	var out []cachescan.Problem
+	buf := make([]byte, 256<<10)
+	for _, p := range f.Problems {
+		k := cachescan.LookupKind(p.Kind)
+		if k == nil || !k.Verify {
+			continue // the fresh scan has it if it still holds
+		}
+		switch {
+		case p.Kind == cachescan.KindOutputCorrupt:
+			id := strings.TrimSuffix(filepath.Base(p.Path), "-d")
+			res := verifyOutput(p.Path, id, func(int64) error { return ctx.Err() }, buf)
+			out = append(out, res.problems...)
+		case p.Kind == cachescan.KindSumDBCache || p.Kind == cachescan.KindSumDBSecurity:
+			sumdbCache = true
+		case p.Module != "":
+			mv := p.Module + "@" + p.Version
+			if !contains(patterns, mv) {
+				patterns = append(patterns, mv)
+			}
+			sumdb = sumdb || p.Kind == cachescan.KindSumDBMismatch
+		}
+	}
+	if len(patterns) > 0 {
+		rep, err := NewVerifier().Verify(ctx, snap, VerifyOptions{Patterns: patterns, SumDB: sumdb, ZipCache: DefaultZipCache()})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rep.Problems...)
+	}
+	if sumdbCache {
+		out = append(out, checkSumDBCache(snap)...)
+	}
+	return out, ctx.Err()
+}

@@ -1,0 +1,613 @@
+package actions
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/mod/module"
+	"golang.org/x/mod/semver"
+
+	"modscope/cachescan"
+)
+
+// Targets says what a purge removes. Patterns alone select module
+// versions; with a module policy (KeepLatest, Unused, Toolchains,
+// Problems) they narrow it: "--keep-latest 2 golang.org/x/..." keeps the
+// two latest of each golang.org/x module and touches nothing else. The
+// other targets are independent of the patterns.
+type Targets struct {
+	// Patterns: "path", "path/...", "path@version", globs as in GOPRIVATE.
+	Patterns []string
+	// Metadata: .mod and .info go too (the next build that loads the
+	// module graph needs the network).
+	Metadata bool
+
+	// Problems: every entry with a problem (of Found) whose fix is a purge.
+	Problems bool
+	// Found are the problems of the last scan and verify; the snapshot's
+	// own are used when nil.
+	Found []cachescan.Problem
+	// KeepLatest removes all but the N latest versions of each module, by
+	// semver, pseudo-versions by their time.
+	KeepLatest int
+	// Unused removes the versions no project in Used uses.
+	Unused bool
+	// Used is what the projects use; nil means the scanned project.
+	Used *Usage
+	// Toolchains removes every golang.org/toolchain version but the active one.
+	Toolchains bool
+
+	// VCS removes every cache/vcs clone (direct-mode downloads clone again).
+	VCS bool
+	// SumDBCache removes the cached checksum-database tiles and lookups.
+	SumDBCache bool
+	// BuildOlderThan removes build-cache entries last used before then.
+	BuildOlderThan time.Duration
+	// BuildCorrupt removes the build-cache entries with a problem in Found.
+	BuildCorrupt bool
+	// BuildAll empties the build cache as go clean -cache does.
+	BuildAll bool
+	// TestCache expires every cached test result (go clean -testcache).
+	TestCache bool
+	// FuzzCache removes GOCACHE/fuzz (go clean -fuzzcache).
+	FuzzCache bool
+}
+
+// modulePolicy reports whether a module-version policy is set.
+func (t Targets) modulePolicy() bool {
+	return t.Problems || t.KeepLatest > 0 || t.Unused || t.Toolchains
+}
+
+// MinBuildAge is the youngest build-cache entry a purge by age removes: the
+// go command refreshes an entry's mtime when it is used and more than an
+// hour old, so anything younger may belong to a build running now.
+const MinBuildAge = time.Hour
+
+// Plan lists what the targets remove and what that frees. Nothing is
+// removed until the plan runs.
+func Plan(snap *cachescan.Snapshot, t Targets) (*PurgePlan, error) {
+	if t.BuildOlderThan > 0 && t.BuildOlderThan < MinBuildAge {
+		return nil, fmt.Errorf("--older-than %s is too recent: entries used within the last hour may belong to a running build; use 1h or more", t.BuildOlderThan)
+	}
+	if t.Unused && t.Used == nil {
+		if snap.Project == nil {
+			return nil, errors.New("--unused needs a project: run modscope in a module, or name --projects DIR")
+		}
+		t.Used = ProjectUsage(snap.Project)
+	}
+	found := t.Found
+	if found == nil {
+		found = snap.Problems
+	}
+	plan := newPlan(snap)
+	if len(t.Patterns) > 0 || t.modulePolicy() {
+		planVersions(plan, snap, t, found)
+	}
+	if t.Problems {
+		planProblemFiles(plan, snap, found, false)
+	}
+	if t.VCS {
+		for _, c := range snap.ModCache.VCS.Clones {
+			plan.add(cloneItem(snap.ModCache.VCS.Root, c, "--vcs"))
+		}
+	}
+	if t.SumDBCache {
+		if it := sumDBItem(snap.ModCache.SumDB.Root, "--sumdb-cache"); it != nil {
+			plan.add(it)
+		}
+	}
+	bc := &snap.BuildCache
+	if (t.BuildOlderThan > 0 || t.BuildAll || t.BuildCorrupt || t.TestCache || t.FuzzCache) && !bc.Exists {
+		return nil, fmt.Errorf("there is no build cache at %s", bc.Root)
+	}
+	if t.BuildAll || t.BuildOlderThan > 0 {
+		it, err := buildItem(bc.Root, t.BuildOlderThan, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		if bc.CacheProg != "" {
+			it.Warnings = append(it.Warnings, "GOCACHEPROG is set: the go command uses "+bc.CacheProg+", not these files")
+		}
+		plan.add(it)
+	}
+	if t.BuildCorrupt && !t.BuildAll {
+		if it := buildProblemItem(bc.Root, found); it != nil {
+			plan.add(it)
+		}
+	}
+	if t.TestCache {
+		plan.add(&PurgeItem{Kind: ItemTestCache, Label: "cached test results", Reason: "--test-cache",
+			Paths:    []string{filepath.Join(bc.Root, "testexpire.txt")},
+			Warnings: []string{"nothing is deleted: testexpire.txt is moved to now, as go clean -testcache does, and every test runs again"}})
+	}
+	if t.FuzzCache {
+		fuzz := filepath.Join(bc.Root, "fuzz")
+		if _, err := os.Lstat(fuzz); err == nil {
+			plan.add(&PurgeItem{Kind: ItemFuzz, Label: "fuzzing cache " + fuzz, Reason: "--fuzz-cache",
+				Paths: []string{fuzz}, Size: bc.Fuzz,
+				Warnings: []string{"fuzz tests lose the inputs they generated; testdata/fuzz corpora in projects stay"}})
+		}
+	}
+	if len(plan.Items) == 0 && len(plan.Manual) == 0 {
+		return nil, errors.New("nothing in the caches matches these targets")
+	}
+	plan.Running = RunningGo()
+	if len(plan.Running) > 0 {
+		for _, it := range plan.Items {
+			if it.Kind == ItemBuild || it.Kind == ItemFuzz {
+				it.Warnings = append(it.Warnings, "a go command is running: a build using these entries may fail")
+			}
+		}
+	}
+	return plan, nil
+}
+
+// planVersions adds the module versions the patterns and policies select.
+func planVersions(plan *PurgePlan, snap *cachescan.Snapshot, t Targets, found []cachescan.Problem) {
+	var fixes map[*cachescan.Version]*versionFix
+	if t.Problems {
+		fixes, plan.Manual = problemVersions(snap, found, false)
+	}
+	for _, m := range snap.ModCache.Modules {
+		var keep map[string]bool
+		if t.KeepLatest > 0 {
+			keep = latest(m.Versions, t.KeepLatest)
+		}
+		for _, v := range m.Versions {
+			if len(t.Patterns) > 0 && !Match(t.Patterns, m.Path, v.Version) {
+				continue
+			}
+			parts := partTree | partZip | partZipHash
+			if t.Metadata {
+				parts |= partMod | partInfo
+			}
+			var reasons []string
+			var extra []string
+			switch {
+			case !t.modulePolicy():
+				reasons = append(reasons, "named")
+			default:
+				if keep != nil && !keep[v.Version] {
+					reasons = append(reasons, fmt.Sprintf("not among the %d latest", t.KeepLatest))
+				}
+				if t.Toolchains && m.Toolchain {
+					reasons = append(reasons, "a toolchain")
+				}
+				if t.Unused && !m.Toolchain {
+					switch t.Used.of(m.Path, v.Version) {
+					case useNone:
+						reasons = append(reasons, "no project uses it")
+					case useGraph:
+						// Its go.mod is in a module graph, its code is not:
+						// the tree and zip go, the metadata stays.
+						reasons = append(reasons, "only its go.mod is used")
+						parts &^= partMod | partInfo
+					}
+				}
+				if fx := fixes[v]; fx != nil && len(reasons) == 0 {
+					// Only the damaged parts.
+					parts, extra = fx.parts, fx.extra
+					reasons = append(reasons, fx.kinds...)
+				} else if fx != nil {
+					reasons = append(reasons, fx.kinds...)
+					extra = fx.extra
+					parts |= fx.parts
+				}
+				if len(reasons) == 0 {
+					continue
+				}
+			}
+			it := versionItem(snap, m, v, parts, extra)
+			it.Reason = strings.Join(reasons, "; ")
+			if len(it.Paths) == 0 && it.Refused == "" {
+				continue // nothing of it is cached beyond what stays
+			}
+			plan.add(it)
+		}
+	}
+}
+
+// The parts of a module version a purge can remove.
+const (
+	partTree    = 1 << iota // the extracted tree
+	partZip                 // the zip and zip temp files
+	partZipHash             // the .ziphash
+	partMod                 // the .mod and its temp files
+	partInfo                // the .info and its temp files
+)
+
+// versionItem describes removing the given parts of a version, and the
+// extra paths (temp files of the version).
+func versionItem(snap *cachescan.Snapshot, m *cachescan.Module, v *cachescan.Version, parts int, extra []string) *PurgeItem {
+	it := &PurgeItem{Kind: ItemVersion, Module: m.Path, Version: v.Version, Label: m.Path + "@" + v.Version, ver: v}
+	switch {
+	case v.Active:
+		it.Refused = "the active toolchain: the go command running now lives there"
+	case v.State == "invalid":
+		it.Refused = "not a name the go command wrote: remove it by hand"
+	}
+	if parts&partTree != 0 && v.HasDir {
+		it.Paths = append(it.Paths, v.Dir)
+		it.Size.Add(v.Tree)
+	}
+	ev := v.EscapedVersion
+	for _, f := range v.Files {
+		name, part := f.Name, 0
+		switch {
+		case strings.HasSuffix(name, ".lock") || strings.HasSuffix(name, ".partial"):
+		case name == ev+".ziphash":
+			part = partZipHash
+		case strings.HasPrefix(name, ev+".zip"):
+			part = partZip
+		case strings.HasPrefix(name, ev+".mod"):
+			part = partMod
+		case strings.HasPrefix(name, ev+".info"):
+			part = partInfo
+		}
+		path := filepath.Join(v.DownloadDir, name)
+		if part == 0 || (parts&part == 0 && !contains(extra, path)) {
+			continue
+		}
+		it.list = it.list || part == partMod
+		it.Paths = append(it.Paths, path)
+		it.Size.Add(cachescan.Size{Bytes: f.Bytes, ApparentBytes: f.ApparentBytes, Files: 1})
+	}
+	if pr := snap.Project; pr != nil && parts&(partTree|partZip) != 0 {
+		for _, r := range pr.Requires {
+			if r.Path == m.Path && r.Version == v.Version {
+				it.Warnings = append(it.Warnings, "the project requires it: an offline build will need the network for it")
+				break
+			}
+		}
+	}
+	if it.list && v.HasMod {
+		it.Warnings = append(it.Warnings, "its .mod goes: loading the module graph needs the network again")
+	}
+	return it
+}
+
+// latest returns the n latest versions of a module: by semver, and
+// between two pseudo-versions by their time.
+func latest(vs []*cachescan.Version, n int) map[string]bool {
+	order := make([]string, 0, len(vs))
+	for _, v := range vs {
+		order = append(order, v.Version)
+	}
+	sort.SliceStable(order, func(i, j int) bool { return newer(order[i], order[j]) })
+	keep := map[string]bool{}
+	for i := 0; i < n && i < len(order); i++ {
+		keep[order[i]] = true
+	}
+	return keep
+}
+
+// newer reports whether version a is later than b.
+func newer(a, b string) bool {
+	if module.IsPseudoVersion(a) && module.IsPseudoVersion(b) {
+		ta, errA := module.PseudoVersionTime(a)
+		tb, errB := module.PseudoVersionTime(b)
+		if errA == nil && errB == nil && !ta.Equal(tb) {
+			return ta.After(tb)
+		}
+	}
+	if c := semver.Compare(a, b); c != 0 {
+		return c > 0
+	}
+	return a > b
+}
+
+// versionFix is what fixing a version's problems removes.
+type versionFix struct {
+	parts    int
+	extra    []string
+	kinds    []string
+	download bool // the fix needs a fresh download (the network)
+}
+
+// problemVersions maps each damaged version to the parts its problems'
+// fixes remove. Problems a purge does not fix (or, without rewrites, that
+// need a rewrite) come back as manual.
+func problemVersions(snap *cachescan.Snapshot, found []cachescan.Problem, repair bool) (map[*cachescan.Version]*versionFix, []cachescan.Problem) {
+	fixes := map[*cachescan.Version]*versionFix{}
+	var manual []cachescan.Problem
+	for _, p := range found {
+		if p.Module == "" {
+			continue
+		}
+		v := snap.ModCache.FindVersion(p.Module, p.Version)
+		if v == nil {
+			continue
+		}
+		parts, download := 0, false
+		var extra []string
+		switch p.Kind {
+		case cachescan.KindDirPartial, cachescan.KindDirModified:
+			parts = partTree // re-extracted from the zip, offline
+		case cachescan.KindDirOrphan:
+			parts, download = partTree, true
+		case cachescan.KindZipHashInvalid:
+			if v.HasZip {
+				parts = partTree | partZipHash // re-hashed from the zip, offline
+			} else {
+				parts, download = partTree|partZipHash, true
+			}
+		case cachescan.KindZipHashMissing, cachescan.KindZipCorrupt, cachescan.KindZipModified,
+			cachescan.KindGoSumMismatch, cachescan.KindSumDBMismatch:
+			parts, download = partTree|partZip|partZipHash, true
+		case cachescan.KindZipMissing:
+			if !repair {
+				continue // nothing to remove; a download fixes it
+			}
+			download = true
+		case cachescan.KindModInvalid, cachescan.KindModModified:
+			parts, download = partMod, true
+		case cachescan.KindInfoInvalid:
+			parts, download = partInfo, true
+		case cachescan.KindTmpLeftover:
+			extra = []string{p.Path}
+		default:
+			if p.Kind != cachescan.KindSumDBCache && p.Kind != cachescan.KindListStale {
+				manual = append(manual, p)
+			}
+			continue
+		}
+		fx := fixes[v]
+		if fx == nil {
+			fx = &versionFix{}
+			fixes[v] = fx
+		}
+		fx.parts |= parts
+		fx.extra = append(fx.extra, extra...)
+		fx.download = fx.download || download
+		if !contains(fx.kinds, p.Kind) {
+			fx.kinds = append(fx.kinds, p.Kind)
+		}
+	}
+	return fixes, manual
+}
+
+// planProblemFiles adds what fixing the problems outside module versions
+// removes: temp files, clones, checksum-database files, build-cache
+// entries, a file where GOCACHE needs a directory. With rewrite, stale
+// list files are rewritten too.
+func planProblemFiles(plan *PurgePlan, snap *cachescan.Snapshot, found []cachescan.Problem, rewrite bool) {
+	mc := &snap.ModCache
+	var sumdbPaths []string
+	for _, p := range found {
+		switch p.Kind {
+		case cachescan.KindTmpLeftover:
+			if p.Module != "" && mc.FindVersion(p.Module, p.Version) != nil {
+				continue // with its version
+			}
+			plan.add(strayItem(p.Path, mc.Root, p.Kind))
+		case cachescan.KindGoCacheBroken:
+			plan.add(strayItem(p.Path, snap.BuildCache.Root, p.Kind))
+		case cachescan.KindVCSBroken:
+			hash := strings.TrimSuffix(filepath.Base(p.Path), ".info")
+			for _, c := range mc.VCS.Clones {
+				if c.Hash == hash {
+					plan.add(cloneItem(mc.VCS.Root, c, p.Kind))
+				}
+			}
+		case cachescan.KindSumDBCache:
+			if within(mc.SumDB.Root, p.Path) {
+				sumdbPaths = append(sumdbPaths, p.Path)
+			} else {
+				plan.Manual = append(plan.Manual, p)
+			}
+		case cachescan.KindListStale:
+			if rewrite && p.Module != "" {
+				plan.add(&PurgeItem{Kind: ItemList, Module: p.Module, Label: "rewrite the list of " + p.Module,
+					Reason: p.Kind, Paths: []string{p.Path}})
+			} else if rewrite {
+				plan.Manual = append(plan.Manual, p)
+			}
+		}
+	}
+	if len(sumdbPaths) > 0 {
+		it := &PurgeItem{Kind: ItemSumDB, Label: "checksum-database cache files that fail authentication", Reason: cachescan.KindSumDBCache}
+		seen := map[string]bool{}
+		for _, root := range sumdbPaths {
+			listFiles(root, func(path string, fi fs.FileInfo) {
+				if !seen[path] {
+					seen[path] = true
+					it.addFile(path, fi)
+				}
+			})
+		}
+		plan.add(it)
+	}
+	if it := buildProblemItem(snap.BuildCache.Root, found); it != nil {
+		plan.add(it)
+	}
+}
+
+// addFile adds one path and its size to an item of many files.
+func (it *PurgeItem) addFile(path string, fi fs.FileInfo) {
+	s := sizeOf(fi)
+	it.Paths = append(it.Paths, path)
+	it.sizes = append(it.sizes, s.Bytes)
+	it.Size.Add(s)
+}
+
+// listFiles calls f for every regular file at or under root, without
+// following symlinks.
+func listFiles(root string, f func(string, fs.FileInfo)) {
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		if fi, err := d.Info(); err == nil {
+			f(path, fi)
+		}
+		return nil
+	})
+}
+
+// buildProblemItem gathers the build-cache entries with a problem.
+func buildProblemItem(root string, found []cachescan.Problem) *PurgeItem {
+	it := &PurgeItem{Kind: ItemBuild, Label: "damaged build-cache entries"}
+	var kinds []string
+	for _, p := range found {
+		switch p.Kind {
+		case cachescan.KindOutputCorrupt, cachescan.KindOutputSizeMismatch, cachescan.KindActionInvalid, cachescan.KindOutputMissing:
+		default:
+			continue
+		}
+		if !within(root, p.Path) || contains(it.Paths, p.Path) {
+			continue
+		}
+		fi, err := os.Lstat(p.Path)
+		if err != nil {
+			continue
+		}
+		s := sizeOf(fi)
+		if fi.IsDir() {
+			s = treeSize(p.Path)
+		}
+		it.Paths = append(it.Paths, p.Path)
+		it.sizes = append(it.sizes, s.Bytes)
+		it.Size.Add(s)
+		if !contains(kinds, p.Kind) {
+			kinds = append(kinds, p.Kind)
+		}
+	}
+	if len(it.Paths) == 0 {
+		return nil
+	}
+	it.Reason = strings.Join(kinds, ", ")
+	it.Label = fmt.Sprintf("%d damaged build-cache entries", len(it.Paths))
+	return it
+}
+
+// buildItem lists the build cache's entries last used before now-age
+// (every entry when age is 0), as the go command's trim and clean see
+// them: the *-a and *-d names in the 256 entry directories.
+func buildItem(root string, age time.Duration, now time.Time) (*PurgeItem, error) {
+	it := &PurgeItem{Kind: ItemBuild}
+	if age > 0 {
+		it.Reason = "--build-cache --older-than " + FormatAge(age)
+		it.Label = "build-cache entries last used more than " + FormatAge(age) + " ago"
+	} else {
+		it.Reason = "--build-cache --all"
+		it.Label = "every build-cache entry (as go clean -cache)"
+	}
+	cutoff := now.Add(-age)
+	for i := 0; i < 256; i++ {
+		dir := filepath.Join(root, fmt.Sprintf("%02x", i))
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, e := range ents {
+			fi, err := e.Info()
+			if err != nil {
+				continue
+			}
+			if age > 0 && (!isEntryName(e.Name()) || !fi.ModTime().Before(cutoff)) {
+				continue
+			}
+			path := filepath.Join(dir, e.Name())
+			s := sizeOf(fi)
+			if fi.IsDir() {
+				s = treeSize(path)
+			}
+			it.Paths = append(it.Paths, path)
+			it.sizes = append(it.sizes, s.Bytes)
+			it.Size.Add(s)
+		}
+	}
+	it.Label = fmt.Sprintf("%d %s", len(it.Paths), it.Label)
+	return it, nil
+}
+
+// isEntryName reports whether name is a build-cache entry: 64 hex digits
+// and -a or -d.
+func isEntryName(name string) bool {
+	if len(name) != 66 || (!strings.HasSuffix(name, "-a") && !strings.HasSuffix(name, "-d")) {
+		return false
+	}
+	return strings.Trim(name[:64], "0123456789abcdef") == ""
+}
+
+// treeSize adds up what a directory holds.
+func treeSize(dir string) cachescan.Size {
+	var s cachescan.Size
+	listFiles(dir, func(_ string, fi fs.FileInfo) { s.Add(sizeOf(fi)) })
+	return s
+}
+
+// cloneItem removes a cache/vcs clone and its .info (the lock stays).
+func cloneItem(root string, c cachescan.VCSClone, reason string) *PurgeItem {
+	it := &PurgeItem{Kind: ItemVCS, Label: "clone " + c.Hash, Reason: reason, Size: c.Size}
+	if c.Remote != "" {
+		it.Label = "clone of " + c.Remote
+	}
+	if c.HasInfo {
+		it.Paths = append(it.Paths, filepath.Join(root, c.Hash+".info"))
+	}
+	if c.HasDir {
+		it.Paths = append(it.Paths, filepath.Join(root, c.Hash))
+	}
+	return it
+}
+
+// sumDBItem lists every cached checksum-database file.
+func sumDBItem(root, reason string) *PurgeItem {
+	it := &PurgeItem{Kind: ItemSumDB, Label: "checksum-database cache " + root, Reason: reason,
+		Warnings: []string{"the next go command that checks a new module fetches tiles again (needs the network)"}}
+	listFiles(root, it.addFile)
+	if len(it.Paths) == 0 {
+		return nil
+	}
+	return it
+}
+
+// strayItem removes one file or directory that belongs to nothing.
+func strayItem(path, root, reason string) *PurgeItem {
+	it := &PurgeItem{Kind: ItemFile, Label: path, Reason: reason, Paths: []string{path}}
+	if fi, err := os.Lstat(path); err == nil {
+		it.Size = sizeOf(fi)
+		if fi.IsDir() {
+			it.Size = treeSize(path)
+		}
+	}
+	if !within(root, path) {
+		it.Refused = "outside the cache " + root
+	}
+	return it
+}
+
+// ParseAge reads a duration like time.ParseDuration, plus days ("30d")
+// and weeks ("2w").
+func ParseAge(s string) (time.Duration, error) {
+	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
+		if n, ok := strings.CutSuffix(s, suffix); ok {
+			f, err := strconv.ParseFloat(n, 64)
+			if err != nil || f < 0 {
+				return 0, fmt.Errorf("bad age %q: use a number and a unit like 36h, 30d or 2w", s)
+			}
+			return time.Duration(f * float64(unit)), nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("bad age %q: use a number and a unit like 36h, 30d or 2w", s)
+	}
+	return d, nil
+}
+
+// FormatAge prints an age in days when it is whole days.
+func FormatAge(d time.Duration) string {
+	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
+}

@@ -1,0 +1,125 @@
+package actions
+
+import (
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strings"
+
+	"modscope/cachescan"
+)
+
+// How a project uses a module version.
+const (
+	useNone    = iota
+	useGraph   // only its go.mod: it is in the module graph
+	useContent // its code: required, a replacement, or hashed in go.sum
+)
+
+// Usage is what a set of projects uses of the module cache, from their
+// go.mod, go.work and go.sum files: a version whose code a build may need
+// is required, a replacement, or has a go.sum line for its content; one
+// whose go.mod alone is needed (module graph pruning reads it) has only a
+// /go.mod line. go.sum keeps every version the go command needed, so this
+// is a superset of the build list, read without running anything.
+type Usage struct {
+	// Files are the go.mod and go.work files read.
+	Files []string `json:"files"`
+	uses  map[string]int
+}
+
+func (u *Usage) of(path, version string) int { return u.uses[path+"@"+version] }
+
+func (u *Usage) mark(path, version string, how int) {
+	if u.uses == nil {
+		u.uses = map[string]int{}
+	}
+	if k := path + "@" + version; u.uses[k] < how {
+		u.uses[k] = how
+	}
+}
+
+// add records what one project uses.
+func (u *Usage) add(p *cachescan.Project) {
+	for _, r := range p.Requires {
+		u.mark(r.Path, r.Version, useContent)
+	}
+	for _, r := range p.Replaces {
+		if !r.Local && r.NewVersion != "" {
+			u.mark(r.NewPath, r.NewVersion, useContent)
+		}
+	}
+	for key := range p.Sums {
+		path, vers, ok := strings.Cut(key, " ")
+		if !ok {
+			continue
+		}
+		if v, isMod := strings.CutSuffix(vers, "/go.mod"); isMod {
+			u.mark(path, v, useGraph)
+		} else {
+			u.mark(path, vers, useContent)
+		}
+	}
+	for _, m := range p.Modules {
+		u.Files = append(u.Files, m.GoMod)
+	}
+	if p.GoWork != "" {
+		u.Files = append(u.Files, p.GoWork)
+	}
+}
+
+// ProjectUsage is what one scanned project uses.
+func ProjectUsage(p *cachescan.Project) *Usage {
+	u := &Usage{}
+	u.add(p)
+	return u
+}
+
+// FindUsage reads every go.mod and go.work under dirs, skipping what the
+// go command skips (testdata, vendor, names starting with . or _) and the
+// cache roots in skip (the module cache holds thousands of go.mod files
+// that are not projects).
+func FindUsage(dirs []string, skip ...string) (*Usage, error) {
+	u := &Usage{}
+	for _, dir := range dirs {
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return nil, err
+		}
+		before := len(u.Files)
+		err = filepath.WalkDir(abs, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if path == abs {
+					return err
+				}
+				return nil // unreadable below: skip it
+			}
+			name := d.Name()
+			if d.IsDir() {
+				if path != abs && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") ||
+					name == "testdata" || name == "vendor" || name == "node_modules") {
+					return filepath.SkipDir
+				}
+				for _, s := range skip {
+					if s != "" && path == s {
+						return filepath.SkipDir
+					}
+				}
+				return nil
+			}
+			if name == "go.mod" || name == "go.work" {
+				if d.Type().IsRegular() {
+					u.add(cachescan.ReadProject(path))
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("--projects %s: %w", dir, err)
+		}
+		if len(u.Files) == before {
+			return nil, fmt.Errorf("--projects %s: no go.mod or go.work under it", dir)
+		}
+	}
+	return u, nil
+}
