@@ -58,6 +58,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return doctorCmd(ctx, args, stdout, stderr)
 	case "purge":
 		return purgeCmd(ctx, args, os.Stdin, stdout, stderr)
+	case "repair":
+		return repairCmd(ctx, args, os.Stdin, stdout, stderr)
+	case "download":
+		return downloadCmd(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, assets.Usage())
 		return exitOK
@@ -82,6 +86,11 @@ type config struct {
 	yes      bool
 	metadata bool
 	readOnly bool
+	// purge's targets beyond its arguments, repair's and download's flags.
+	targets  actions.Targets
+	projects []string
+	verify   bool
+	timeout  time.Duration
 }
 
 // parse reads the flags every command shares, plus verify's --jobs; it
@@ -97,11 +106,38 @@ func parse(ctx context.Context, name string, args []string, positional bool, std
 	noColor := flags.Bool("no-color", false, "")
 	jobs, sumDB, export, rehash := 0, false, "", false
 	dryRun, yes, metadata, readOnly := false, false, false, false
-	if name == "purge" {
+	var t actions.Targets
+	var projects listFlag
+	buildCache, olderThan, verify, timeout := false, "", false, actions.DefaultDownloadTimeout
+	if name == "" || name == "purge" || name == "repair" || name == "download" {
+		flags.BoolVar(&readOnly, "read-only", false, "")
+	}
+	if name == "purge" || name == "repair" {
 		flags.BoolVar(&dryRun, "dry-run", false, "")
 		flags.BoolVar(&yes, "yes", false, "")
+	}
+	if name == "purge" {
 		flags.BoolVar(&metadata, "metadata", false, "")
-		flags.BoolVar(&readOnly, "read-only", false, "")
+		flags.BoolVar(&t.Problems, "problems", false, "")
+		flags.IntVar(&t.KeepLatest, "keep-latest", 0, "")
+		flags.BoolVar(&t.Unused, "unused", false, "")
+		flags.Var(&projects, "projects", "")
+		flags.BoolVar(&t.Toolchains, "toolchains", false, "")
+		flags.BoolVar(&t.VCS, "vcs", false, "")
+		flags.BoolVar(&t.SumDBCache, "sumdb-cache", false, "")
+		flags.BoolVar(&buildCache, "build-cache", false, "")
+		flags.StringVar(&olderThan, "older-than", "", "")
+		flags.BoolVar(&t.BuildCorrupt, "corrupt", false, "")
+		flags.BoolVar(&t.BuildAll, "all", false, "")
+		flags.BoolVar(&t.TestCache, "test-cache", false, "")
+		flags.BoolVar(&t.FuzzCache, "fuzz-cache", false, "")
+	}
+	if name == "repair" {
+		flags.BoolVar(&verify, "verify", false, "")
+	}
+	if name == "download" {
+		flags.IntVar(&jobs, "jobs", 0, "")
+		flags.DurationVar(&timeout, "timeout", timeout, "")
 	}
 	if name == "verify" {
 		flags.IntVar(&jobs, "jobs", 0, "")
@@ -117,6 +153,14 @@ func parse(ctx context.Context, name string, args []string, positional bool, std
 			return config{}, exitOK, false
 		}
 		fmt.Fprintf(stderr, "modscope: %s; run modscope --help for the flags\n", cachescan.Printable(err.Error()))
+		return config{}, exitFailed, false
+	}
+	if msg := checkTargets(&t, buildCache, olderThan, projects); msg != "" {
+		fmt.Fprintf(stderr, "modscope: %s; run modscope --help for the flags\n", msg)
+		return config{}, exitFailed, false
+	}
+	if timeout <= 0 {
+		fmt.Fprintln(stderr, "modscope: --timeout must be positive, like 2m; run modscope --help for the flags")
 		return config{}, exitFailed, false
 	}
 	if flags.NArg() > 0 && !positional {
@@ -139,6 +183,7 @@ func parse(ctx context.Context, name string, args []string, positional bool, std
 		cfg.zipCache = actions.DefaultZipCache()
 	}
 	cfg.dryRun, cfg.yes, cfg.metadata, cfg.readOnly = dryRun, yes, metadata, readOnly
+	cfg.targets, cfg.projects, cfg.verify, cfg.timeout = t, projects, verify, timeout
 	if export != "" {
 		if cfg.export, err = filepath.Abs(export); err != nil {
 			fmt.Fprintf(stderr, "modscope: --export %s: %v\n", cachescan.Printable(export), err)
@@ -223,6 +268,7 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		return exitFailed
 	}
+	saveFindings(snap, rep.Problems)
 	// The report: the scan's problems for what the patterns select, and
 	// what hashing found.
 	shown := *snap
@@ -375,76 +421,6 @@ func doctorCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		ui.WriteDoctor(stdout, cfg.env, findings)
 	}
 	if bad {
-		return exitProblems
-	}
-	return exitOK
-}
-
-// purgeCmd plans the removal of module versions, shows the plan, asks
-// (default no), and removes them with the go command's locks and order.
-func purgeCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	cfg, code, ok := parse(ctx, "purge", args, true, stdout, stderr)
-	if !ok {
-		return code
-	}
-	if cfg.readOnly {
-		fmt.Fprintln(stderr, "modscope: --read-only: nothing is removed; drop the flag to purge")
-		return exitFailed
-	}
-	if len(cfg.args) == 0 {
-		fmt.Fprintln(stderr, "modscope: purge needs targets: path@version, path or path/...; add --dry-run to see the plan first")
-		return exitFailed
-	}
-	snap, code, ok := runScan(ctx, cfg, stderr)
-	if !ok {
-		return code
-	}
-	plan, err := actions.PlanPurge(snap, cfg.args, cfg.metadata)
-	if err != nil {
-		fmt.Fprintf(stderr, "modscope: %s\n", cachescan.Printable(err.Error()))
-		return exitFailed
-	}
-	running := actions.RunningGo()
-	if !cfg.jsonOut {
-		ui.WritePurgePlan(stdout, plan, running)
-	}
-	if cfg.dryRun {
-		if cfg.jsonOut {
-			writeJSON(stdout, struct {
-				Plan    *actions.PurgePlan `json:"plan"`
-				Running []string           `json:"running,omitempty"`
-			}{plan, running})
-		}
-		return exitOK
-	}
-	if !cfg.yes {
-		f, isFile := stdin.(*os.File)
-		if !isFile || !isTerminal(f) {
-			fmt.Fprintln(stderr, "modscope: not a terminal and no --yes: nothing removed (add --yes, or --dry-run to only see the plan)")
-			return exitProblems
-		}
-		fmt.Fprint(stdout, "Remove them? [y/N] ")
-		var answer string
-		fmt.Fscanln(stdin, &answer)
-		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
-			fmt.Fprintln(stdout, "Nothing removed.")
-			return exitOK
-		}
-	}
-	results := plan.Execute()
-	failed := false
-	for _, r := range results {
-		failed = failed || !r.Removed
-	}
-	if cfg.jsonOut {
-		writeJSON(stdout, struct {
-			Plan    *actions.PurgePlan    `json:"plan"`
-			Results []actions.PurgeResult `json:"results"`
-		}{plan, results})
-	} else {
-		ui.WritePurgeResults(stdout, results)
-	}
-	if failed {
 		return exitProblems
 	}
 	return exitOK

@@ -99,6 +99,16 @@ func TestBadInvocations(t *testing.T) {
 		{[]string{"scan", "--gocache", file}, "not a directory"},
 		{[]string{"scan", "--project", "/"}, "no go.mod or go.work there or above"},
 		{[]string{"scan\x1b[2J"}, `unknown command "scan?[2J"`},
+		{[]string{"purge", "--older-than", "30d"}, "add --build-cache"},
+		{[]string{"purge", "--build-cache"}, "needs --older-than DURATION, --corrupt or --all"},
+		{[]string{"purge", "--build-cache", "--older-than", "soon"}, `bad age "soon"`},
+		{[]string{"purge", "--build-cache", "--all", "--corrupt"}, "drop --older-than and --corrupt"},
+		{[]string{"purge", "--projects", "x"}, "add --unused"},
+		{[]string{"purge"}, "purge needs targets"},
+		{[]string{"repair", "extra"}, `unexpected argument "extra"`},
+		{[]string{"download"}, "download needs module versions"},
+		{[]string{"download", "example.com/x"}, "name a version"},
+		{[]string{"download", "--timeout", "0s", "example.com/x@v1.0.0"}, "--timeout must be positive"},
 	}
 	for _, tt := range tests {
 		code, out, errOut := runMain(t, tt.args...)
@@ -133,7 +143,9 @@ func TestREADMEDocumentsEverything(t *testing.T) {
 			t.Errorf("README's problem table lacks %s (%s)", k.Name, k.Severity)
 		}
 	}
-	for _, f := range []string{"--json", "--modcache", "--gocache", "--project", "--workers", "--no-color", "--jobs", "--sumdb", "--export", "--dry-run", "--yes", "--metadata", "--read-only"} {
+	for _, f := range []string{"--json", "--modcache", "--gocache", "--project", "--workers", "--no-color", "--jobs", "--sumdb", "--export", "--dry-run", "--yes", "--metadata", "--read-only",
+		"--problems", "--keep-latest", "--unused", "--projects", "--toolchains", "--vcs", "--sumdb-cache", "--build-cache",
+		"--older-than", "--corrupt", "--all", "--test-cache", "--fuzz-cache", "--verify", "--timeout"} {
 		if !strings.Contains(readme, "`"+f) {
 			t.Errorf("README does not document %s", f)
 		}
@@ -290,7 +302,7 @@ func TestPurgeCommand(t *testing.T) {
 		t.Errorf("without --yes: exit %d, %q", code, errOut)
 	}
 	code, out, _ = runMain(t, append(append([]string{"purge", "--yes"}, flags...), "example.com/a@v1.0.0")...)
-	if code != 0 || !strings.Contains(out, "Removed 1 version of 1") {
+	if code != 0 || !strings.Contains(out, "Removed 1 of 1") {
 		t.Errorf("--yes: exit %d\n%s", code, out)
 	}
 	if _, err := os.Stat(e.Dir); err == nil {
@@ -302,5 +314,96 @@ func TestPurgeCommand(t *testing.T) {
 	code, _, errOut = runMain(t, append(append([]string{"purge", "--read-only", "--yes"}, flags...), "example.com/b")...)
 	if code != 2 || !strings.Contains(errOut, "read-only") {
 		t.Errorf("--read-only: exit %d, %q", code, errOut)
+	}
+}
+
+func TestPurgePolicyCommand(t *testing.T) {
+	c := cachetest.New(t)
+	c.Healthy()
+	flags := []string{"--modcache", c.ModCache, "--gocache", c.BuildCache, "--project", writeProject(t, "")}
+	code, out, errOut := runMain(t, append(append([]string{"purge", "--dry-run", "--json", "--keep-latest", "1"}, flags...), "example.com/good")...)
+	var doc struct {
+		Plan struct {
+			Items []struct{ Label, Reason string }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != 0 {
+		t.Fatalf("exit %d, %v\n%s%s", code, err, out, errOut)
+	}
+	// v0.9.0 is metadata only: nothing of it goes without --metadata.
+	if len(doc.Plan.Items) != 2 || doc.Plan.Items[0].Label != "example.com/good@v1.0.0" || !strings.Contains(doc.Plan.Items[0].Reason, "latest") {
+		t.Errorf("plan = %+v", doc.Plan.Items)
+	}
+	code, out, _ = runMain(t, append([]string{"purge", "--yes", "--build-cache", "--older-than", "30d", "--test-cache"}, flags...)...)
+	if code != 0 || !strings.Contains(out, "Removed 2 of 2") {
+		t.Errorf("build cache purge: exit %d\n%s", code, out)
+	}
+}
+
+// writeProject writes a module with the given go.sum and returns its directory.
+func writeProject(t *testing.T, gosum string) string {
+	t.Helper()
+	proj := t.TempDir()
+	os.WriteFile(filepath.Join(proj, "go.mod"), []byte("module example.com/p\n\ngo 1.21\n\nrequire example.com/lib v1.0.0\n"), 0o666)
+	os.WriteFile(filepath.Join(proj, "go.sum"), []byte(gosum), 0o666)
+	return proj
+}
+
+// TestRepairAfterVerify: a tree edit only hashing finds; repair without
+// --verify acts on what the last verify found (checked again first), and
+// the next verify is clean.
+func TestRepairAfterVerify(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	c := cachetest.New(t)
+	e := c.Add(cachetest.Mod("example.com/lib", "v1.0.0"))
+	cachetest.Writable(e.Dir, func() {
+		os.WriteFile(filepath.Join(e.Dir, "lib.go"), []byte("package lib // edited\n"), 0o644)
+	})
+	flags := []string{"--modcache", c.ModCache, "--gocache", c.BuildCache, "--project", writeProject(t, e.GoSum())}
+	code, out, _ := runMain(t, append([]string{"repair", "--dry-run"}, flags...)...)
+	if code != 0 || !strings.Contains(out, "Nothing to repair") {
+		t.Errorf("before verify: exit %d\n%s", code, out)
+	}
+	if code, _, _ := runMain(t, append([]string{"verify"}, flags...)...); code != 1 {
+		t.Fatalf("verify: exit %d", code)
+	}
+	code, out, _ = runMain(t, append([]string{"repair", "--dry-run"}, flags...)...)
+	if code != 0 || !strings.Contains(out, "example.com/lib@v1.0.0") || !strings.Contains(out, "dir-modified") {
+		t.Errorf("after verify: exit %d\n%s", code, out)
+	}
+	code, out, errOut := runMain(t, append([]string{"repair", "--yes"}, flags...)...)
+	if code != 0 || !strings.Contains(out, "Removed 1 of 1") {
+		t.Errorf("repair: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, _ := runMain(t, append([]string{"verify"}, flags...)...); code != 0 {
+		t.Errorf("verify after repair: exit %d\n%s", code, out)
+	}
+}
+
+func TestDownloadCommand(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	lib := cachetest.Mod("example.com/lib", "v1.0.0")
+	proxy := filepath.Join(t.TempDir(), "proxy")
+	cachetest.WriteProxy(t, proxy, lib)
+	t.Setenv("GOPROXY", "file://"+filepath.ToSlash(proxy))
+	t.Setenv("GOSUMDB", "off")
+	t.Setenv("GOFLAGS", "")
+	t.Setenv("GOENV", "off")
+	c := cachetest.New(t)
+	flags := []string{"--modcache", c.ModCache, "--gocache", c.BuildCache, "--project", writeProject(t, "")}
+	code, out, errOut := runMain(t, append([]string{"download", "--json"}, append(flags, "example.com/lib@v1.0.0")...)...)
+	var res []struct{ Verdict, Sum string }
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 0 || len(res) != 1 || res[0].Verdict != "new" {
+		t.Fatalf("exit %d, %v: %s\n%s", code, err, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(cachetest.Paths(c.ModCache, lib).Dir, "lib.go")); err != nil {
+		t.Error("the version is not in the cache")
+	}
+	code, out, _ = runMain(t, append([]string{"download"}, append(flags, "example.com/missing@v1.0.0")...)...)
+	if code != 1 || !strings.Contains(out, "failed") || !strings.Contains(out, "cause:") {
+		t.Errorf("a missing version: exit %d\n%s", code, out)
 	}
 }

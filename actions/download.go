@@ -29,6 +29,9 @@ type DownloadOptions struct {
 	Timeout time.Duration
 	// Jobs bounds the versions fetched at once; 0 means 4.
 	Jobs int
+	// Found are problems known beyond the snapshot's (a verify's), to say
+	// what was wrong with a replaced copy.
+	Found []cachescan.Problem
 	// Progress, if not nil, is called (from several goroutines, one call
 	// at a time) as each version moves on.
 	Progress func(DownloadEvent)
@@ -116,9 +119,9 @@ type goDownload struct {
 //     GONOPROXY and GOINSECURE, GOFLAGS reduced to -modcacherw, and
 //     GOTOOLCHAIN=local. Its JSON, stderr and exit status are all read:
 //     fatal errors print no JSON.
-//  2. The fresh hash is compared with the project's go.sum. If they differ
-//     while the cached zip still matches go.sum, the module changed
-//     upstream and the cached copy stays.
+//  2. The fresh hash is compared with the project's go.sum. If they differ,
+//     the module changed upstream: the fresh copy is not installed, and the
+//     cached one stays if it matches go.sum (it is removed if it does not).
 //  3. Otherwise the version is purged (with the go command's lock and
 //     order, metadata included) and the go command installs the fresh copy
 //     from the temporary cache as a file:// proxy, offline.
@@ -147,7 +150,7 @@ func Download(ctx context.Context, snap *cachescan.Snapshot, targets []string, o
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			progress(t, "fetching")
-			r := downloadOne(ctx, snap, t, opt.Timeout, func() { progress(t, "installing") })
+			r := downloadOne(ctx, snap, t, opt, func() { progress(t, "installing") })
 			if r.Error != "" {
 				r.Explanations = Explain(r.Error)
 				progress(t, "failed")
@@ -175,7 +178,8 @@ func CheckTarget(target string) error {
 	return nil
 }
 
-func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, timeout time.Duration, installing func()) DownloadResult {
+func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, opt DownloadOptions, installing func()) DownloadResult {
+	timeout := opt.Timeout
 	r := DownloadResult{Target: target, Verdict: VerdictFailed}
 	fail := func(format string, args ...any) DownloadResult {
 		r.Verdict = VerdictFailed
@@ -226,16 +230,35 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, t
 	}
 	gosum, gomodSum := snap.Project.Sum(got.Path, got.Version)
 	r.GoSum = gosum
-	upstream := ""
+	upstream, mismatch := "", ""
 	switch {
 	case len(gosum) > 0 && !contains(gosum, got.Sum):
 		upstream = fmt.Sprintf("the fresh copy hashes to %s, the project's go.sum says %s", got.Sum, strings.Join(gosum, ", "))
+		mismatch = fmt.Sprintf("verifying %s@%s: checksum mismatch\n\tdownloaded: %s\n\tgo.sum:     %s", got.Path, got.Version, got.Sum, gosum[0])
 	case len(gomodSum) > 0 && got.GoModSum != "" && !contains(gomodSum, got.GoModSum):
 		upstream = fmt.Sprintf("the fresh go.mod hashes to %s, the project's go.sum says %s", got.GoModSum, strings.Join(gomodSum, ", "))
+		mismatch = fmt.Sprintf("verifying %s@%s/go.mod: checksum mismatch\n\tdownloaded: %s\n\tgo.sum:     %s", got.Path, got.Version, got.GoModSum, gomodSum[0])
 	}
-	if upstream != "" && old != nil && old.HasZip && contains(gosum, zipHash(old)) {
-		r.Verdict = VerdictUpstream
-		r.Detail = upstream + "; the cached zip matches go.sum, so it stays. The module changed upstream (a retagged version, or a proxy serving other content): find out why before you touch go.sum"
+	if upstream != "" {
+		// A copy that contradicts go.sum is never installed: every build
+		// of the project would refuse it anyway.
+		r.Verdict, r.Error = VerdictUpstream, mismatch
+		switch {
+		case old != nil && old.HasZip && contains(gosum, zipHash(old)):
+			r.Detail = upstream + "; the cached zip matches go.sum, so it stays"
+		case old != nil && (old.HasZip || old.HasDir || old.HasMod):
+			plan := newPlan(snap)
+			plan.add(versionItem(snap, snap.ModCache.Find(got.Path), old, partTree|partZip|partZipHash|partMod|partInfo, nil))
+			if res := plan.Execute(); !res[0].Removed {
+				r.Detail = upstream + "; the cached copy does not match go.sum either, and removing it failed: " + res[0].Err
+			} else {
+				r.Replaced = false
+				r.Detail = upstream + "; the cached copy did not match go.sum either and was removed; the fresh one was not installed"
+			}
+		default:
+			r.Detail = upstream + "; nothing was installed"
+		}
+		r.Detail += ". The module changed upstream (a retagged version, or a proxy serving other content): find out why before you touch go.sum"
 		return r
 	}
 	same := old != nil && old.HasZip && old.ZipHash == got.Sum && zipHash(old) == got.Sum && old.State == "complete"
@@ -271,9 +294,6 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, t
 	}
 	r.Replaced = true
 	switch {
-	case upstream != "":
-		r.Verdict = VerdictUpstream
-		r.Detail = upstream + "; the cached copy did not match go.sum either, so the cache now holds the fresh one. Builds fail with a checksum mismatch until go.sum is settled: find out why the module changed before you update it"
 	case old == nil || (!old.HasZip && !old.HasDir):
 		r.Verdict = VerdictNew
 		r.Detail = "fetched and in the cache"
@@ -282,12 +302,22 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, t
 		r.Detail = "the cached copy was identical to the fresh one; it was replaced all the same"
 	default:
 		r.Verdict = VerdictFixed
-		r.Detail = "the cached copy was damaged or incomplete (state " + old.State + "); the fresh copy replaced it"
+		var kinds []string
+		for _, p := range append(append([]cachescan.Problem(nil), snap.Problems...), opt.Found...) {
+			if p.Module == got.Path && p.Version == got.Version && !contains(kinds, p.Kind) {
+				kinds = append(kinds, p.Kind)
+			}
+		}
+		if len(kinds) > 0 {
+			r.Detail = "the cached copy had " + strings.Join(kinds, ", ") + "; the fresh copy replaced it"
+		} else {
+			r.Detail = "the cached copy was " + old.State + "; the fresh copy replaced it"
+		}
 		if old.ZipHash != "" && old.ZipHash != got.Sum {
 			r.Detail = "the cached copy's hash " + old.ZipHash + " differed from the fresh " + got.Sum + ": local corruption, now fixed"
 		}
 	}
-	if len(gosum) > 0 && upstream == "" {
+	if len(gosum) > 0 {
 		r.Detail += "; it matches the project's go.sum"
 	}
 	return r

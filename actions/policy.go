@@ -3,6 +3,7 @@ package actions
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -332,13 +333,7 @@ func problemVersions(snap *cachescan.Snapshot, found []cachescan.Problem, repair
 			parts = partTree // re-extracted from the zip, offline
 		case cachescan.KindDirOrphan:
 			parts, download = partTree, true
-		case cachescan.KindZipHashInvalid:
-			if v.HasZip {
-				parts = partTree | partZipHash // re-hashed from the zip, offline
-			} else {
-				parts, download = partTree|partZipHash, true
-			}
-		case cachescan.KindZipHashMissing, cachescan.KindZipCorrupt, cachescan.KindZipModified,
+		case cachescan.KindZipHashInvalid, cachescan.KindZipHashMissing, cachescan.KindZipCorrupt, cachescan.KindZipModified,
 			cachescan.KindGoSumMismatch, cachescan.KindSumDBMismatch:
 			parts, download = partTree|partZip|partZipHash, true
 		case cachescan.KindZipMissing:
@@ -408,6 +403,12 @@ func planProblemFiles(plan *PurgePlan, snap *cachescan.Snapshot, found []cachesc
 					Reason: p.Kind, Paths: []string{p.Path}})
 			} else if rewrite {
 				plan.Manual = append(plan.Manual, p)
+			}
+		case cachescan.KindOutputCorrupt, cachescan.KindOutputSizeMismatch, cachescan.KindActionInvalid, cachescan.KindOutputMissing:
+			// buildProblemItem
+		default:
+			if p.Module == "" {
+				plan.Manual = append(plan.Manual, p) // path-invalid, unreadable, a fork
 			}
 		}
 	}
@@ -482,9 +483,68 @@ func buildProblemItem(root string, found []cachescan.Problem) *PurgeItem {
 	if len(it.Paths) == 0 {
 		return nil
 	}
+	// The action entries naming a removed output would become dead
+	// pointers (output-missing): they go too.
+	outs := map[string]bool{}
+	for _, path := range it.Paths {
+		if name := filepath.Base(path); isEntryName(name) && strings.HasSuffix(name, "-d") {
+			outs[name[:64]] = true
+		}
+	}
+	for _, a := range actionsNaming(root, outs) {
+		if fi, err := os.Lstat(a); err == nil && !contains(it.Paths, a) {
+			s := sizeOf(fi)
+			it.Paths = append(it.Paths, a)
+			it.sizes = append(it.sizes, s.Bytes)
+			it.Size.Add(s)
+		}
+	}
 	it.Reason = strings.Join(kinds, ", ")
 	it.Label = fmt.Sprintf("%d damaged build-cache entries", len(it.Paths))
 	return it
+}
+
+// actionsNaming finds the build cache's action entries whose output is one
+// of outs (hex output IDs): "v1 <action> <output> <size> <time>\n".
+func actionsNaming(root string, outs map[string]bool) []string {
+	if len(outs) == 0 {
+		return nil
+	}
+	var found []string
+	buf := make([]byte, 3+64+1+64)
+	for i := 0; i < 256; i++ {
+		dir := filepath.Join(root, fmt.Sprintf("%02x", i))
+		names, err := readNames(dir)
+		if err != nil {
+			continue
+		}
+		for _, name := range names {
+			if !isEntryName(name) || !strings.HasSuffix(name, "-a") {
+				continue
+			}
+			path := filepath.Join(dir, name)
+			f, err := os.Open(path)
+			if err != nil {
+				continue
+			}
+			n, _ := io.ReadFull(f, buf)
+			f.Close()
+			if n == len(buf) && outs[string(buf[3+64+1:])] {
+				found = append(found, path)
+			}
+		}
+	}
+	return found
+}
+
+// readNames lists a directory's names, unsorted.
+func readNames(dir string) ([]string, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.Readdirnames(-1)
 }
 
 // buildItem lists the build cache's entries last used before now-age

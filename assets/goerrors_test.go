@@ -19,6 +19,7 @@ var shapes = []struct{ id, text string }{
 	{"proxy-500", "go: example.com/x@v1.0.0: reading http://127.0.0.1:3000/example.com/x/@v/v1.0.0.info: 500 Internal Server Error"},
 	{"tls-timeout", "go: rsc.io/quote@v1.5.2: Get \"https://proxy.golang.org/rsc.io/quote/@v/v1.5.2.info\": net/http: TLS handshake timeout"},
 	{"io-timeout", "go: rsc.io/quote@v1.5.2: Get \"https://proxy.golang.org/rsc.io/quote/@v/v1.5.2.info\": dial tcp 142.250.74.49:443: i/o timeout"},
+	{"no-answer", "go mod download example.com/x@v1.0.0: no answer within 2s, stopped: the proxy or the network hangs"},
 	{"connection-refused", "go: rsc.io/quote@v1.5.2: Get \"http://127.0.0.1:3000/rsc.io/quote/@v/v1.5.2.info\": dial tcp 127.0.0.1:3000: connect: connection refused"},
 	{"proxyconnect", "go: rsc.io/quote@v1.5.2: Get \"https://proxy.golang.org/rsc.io/quote/@v/v1.5.2.info\": proxyconnect tcp: dial tcp 10.0.0.1:3128: connect: no route to host"},
 	{"no-such-host", "go: rsc.io/quote@v1.5.2: Get \"https://proxy.golang.rog/rsc.io/quote/@v/v1.5.2.info\": dial tcp: lookup proxy.golang.rog on 127.0.0.53:53: no such host"},
@@ -66,7 +67,16 @@ func TestExplain(t *testing.T) {
 }
 
 func TestExplainSeveralAndUnknown(t *testing.T) {
-	text := "go: downloading rsc.io/quote v1.5.2\n" + shapes[16].text + "\n" + shapes[5].text + "\n"
+	shape := func(id string) string {
+		for _, s := range shapes {
+			if s.id == id {
+				return s.text
+			}
+		}
+		t.Fatalf("no shape %s", id)
+		return ""
+	}
+	text := "go: downloading rsc.io/quote v1.5.2\n" + shape("no-such-host") + "\n" + shape("lookup-disabled") + "\n"
 	ms := Explain(text)
 	if len(ms) != 2 || ms[0].Error.ID != "no-such-host" || ms[1].Error.ID != "lookup-disabled" {
 		t.Errorf("two errors in one output: %+v", ms)

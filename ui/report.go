@@ -423,42 +423,157 @@ func WriteDoctor(w io.Writer, env cachescan.Env, findings []actions.Finding) err
 }
 
 // WritePurgePlan prints what a purge would remove and free.
-func WritePurgePlan(w io.Writer, plan *actions.PurgePlan, running []string) error {
+func WritePurgePlan(w io.Writer, plan *actions.PurgePlan) error {
 	r := &report{w: w}
-	n := 0
-	for _, it := range plan.Items {
-		if it.Refused == "" {
-			n++
-		}
-	}
-	r.line("Purge plan: %s, %s on disk (%s apparent)", Plural(int64(n), "version"), HumanBytes(plan.Size.Bytes), HumanBytes(plan.Size.ApparentBytes))
+	r.purgePlan("Purge plan", plan)
+	return r.err
+}
+
+// purgePlan prints a plan's items: what goes, its size, why, warnings.
+func (r *report) purgePlan(title string, plan *actions.PurgePlan) {
+	n, other := 0, 0
 	for _, it := range plan.Items {
 		if it.Refused != "" {
-			r.para(2, "- "+p(it.Module+"@"+it.Version)+": kept: "+it.Refused)
 			continue
 		}
-		r.para(2, fmt.Sprintf("- %s: %s, %s", p(it.Module+"@"+it.Version), Plural(int64(len(it.Paths)), "path"), HumanBytes(it.Size.Bytes)))
-		for _, wmsg := range it.Warnings {
-			r.para(4, "! "+wmsg)
+		if it.Kind == actions.ItemVersion {
+			n++
+		} else {
+			other++
 		}
 	}
-	if len(running) > 0 {
-		r.para(2, "! running now: "+strings.Join(running, ", ")+"; a build that is using a tree fails if it goes")
+	what := Plural(int64(n), "version")
+	if other > 0 {
+		what += ", " + Plural(int64(other), "other item")
 	}
-	return r.err
+	r.line("%s: %s, %s on disk (%s apparent)", title, what, HumanBytes(plan.Size.Bytes), HumanBytes(plan.Size.ApparentBytes))
+	for _, it := range plan.Items {
+		if it.Refused != "" {
+			r.para(2, "- "+p(it.Label)+": kept: "+p(it.Refused))
+			continue
+		}
+		line := fmt.Sprintf("- %s: %s, %s", p(it.Label), Plural(int64(len(it.Paths)), "path"), HumanBytes(it.Size.Bytes))
+		if it.Kind == actions.ItemTestCache || it.Kind == actions.ItemList {
+			line = "- " + p(it.Label)
+		}
+		if it.Reason != "" && it.Reason != "named" {
+			line += " (" + p(it.Reason) + ")"
+		}
+		r.para(2, line)
+		for _, wmsg := range it.Warnings {
+			r.para(4, "! "+p(wmsg))
+		}
+	}
+	if len(plan.Running) > 0 {
+		r.para(2, "! running now: "+p(strings.Join(plan.Running, ", "))+"; a build that is using what goes fails")
+	}
+	r.manual(plan.Manual)
+}
+
+// manual lists problems that need a person, with their fixes.
+func (r *report) manual(ps []cachescan.Problem) {
+	if len(ps) == 0 {
+		return
+	}
+	r.line("Left for you (%d): no safe automatic fix", len(ps))
+	for _, pr := range ps {
+		where := pr.Path
+		if pr.Module != "" {
+			where = pr.Module + "@" + pr.Version
+		}
+		r.para(2, "- "+pr.Kind+" "+p(where)+": "+p(pr.Detail))
+		r.para(4, "fix: "+p(pr.Fix))
+	}
 }
 
 // WritePurgeResults prints what a purge did.
 func WritePurgeResults(w io.Writer, results []actions.PurgeResult) error {
 	r := &report{w: w}
+	if len(results) == 0 {
+		return nil
+	}
 	var removed int64
+	var freed cachescan.Size
 	for _, res := range results {
+		freed.Add(res.Freed)
 		if res.Removed {
 			removed++
 			continue
 		}
-		r.para(2, "- "+p(res.Module+"@"+res.Version)+": "+p(res.Err))
+		r.para(2, "- "+p(res.Label)+": "+p(res.Err))
 	}
-	r.line("Removed %s of %d.", Plural(removed, "version"), len(results))
+	r.line("Removed %d of %d, freed %s.", removed, len(results), HumanBytes(freed.Bytes))
+	return r.err
+}
+
+// WriteRepairPlan prints what a repair would do about the problems found.
+func WriteRepairPlan(w io.Writer, plan *actions.RepairPlan, found int) error {
+	r := &report{w: w}
+	if plan.Empty() && len(plan.Manual) == 0 {
+		r.line("Nothing to repair: %s found.", Plural(int64(found), "problem"))
+		return r.err
+	}
+	if len(plan.Purge.Items) > 0 {
+		r.purgePlan("Remove (the go command restores these offline)", plan.Purge)
+	}
+	if len(plan.Downloads) > 0 {
+		r.line("Download again (each replaced only once a checked fresh copy is in hand; needs the network): %d", len(plan.Downloads))
+		for _, d := range plan.Downloads {
+			r.para(2, "- "+p(d))
+		}
+	}
+	r.manual(plan.Manual)
+	return r.err
+}
+
+// WriteDownloadResults prints each download's verdict, and explains the
+// failures with the knowledge base.
+func WriteDownloadResults(w io.Writer, results []actions.DownloadResult) error {
+	r := &report{w: w}
+	if len(results) == 0 {
+		return nil
+	}
+	counts := map[string]int{}
+	for _, res := range results {
+		counts[res.Verdict]++
+		name := res.Target
+		if res.Module != "" {
+			name = res.Module + "@" + res.Version
+		}
+		mark := "✓"
+		if res.Verdict == actions.VerdictFailed || res.Verdict == actions.VerdictUpstream {
+			mark = "✗"
+		}
+		r.para(0, mark+" "+p(name)+": "+res.Verdict)
+		if res.Detail != "" {
+			r.para(2, p(res.Detail))
+		}
+		if res.Checked != "" && res.Verdict != actions.VerdictFailed {
+			r.para(2, "checked by: "+p(res.Checked))
+		}
+		if res.Error != "" {
+			for i, l := range strings.Split(strings.TrimSpace(res.Error), "\n") {
+				if i == 6 {
+					r.para(2, "…")
+					break
+				}
+				r.para(2, "| "+p(l))
+			}
+			if len(res.Explanations) == 0 {
+				r.para(2, "cause: not in the knowledge base; modscope explain shows what it knows")
+			}
+			for _, e := range res.Explanations {
+				r.para(2, "cause: "+e.Cause)
+				r.para(2, "fix: "+e.Fix)
+			}
+		}
+	}
+	var parts []string
+	for _, v := range []string{actions.VerdictFixed, actions.VerdictSame, actions.VerdictNew, actions.VerdictUpstream, actions.VerdictFailed} {
+		if counts[v] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[v], v))
+		}
+	}
+	r.line("Downloads: %s.", strings.Join(parts, ", "))
 	return r.err
 }

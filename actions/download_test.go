@@ -1,0 +1,209 @@
+package actions
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"modscope/cachescan"
+	"modscope/cachescan/cachetest"
+)
+
+// downloadWorld isolates the go commands a download runs from the
+// user's settings, and returns a project directory whose go.sum holds
+// the given lines.
+func downloadWorld(t *testing.T, gosum string) string {
+	t.Helper()
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	root := t.TempDir()
+	t.Setenv("GOENV", "off")
+	t.Setenv("GOFLAGS", "")
+	t.Setenv("GOPATH", filepath.Join(root, "gopath"))
+	t.Setenv("HOME", root)
+	proj := filepath.Join(root, "proj")
+	os.MkdirAll(proj, 0o777)
+	os.WriteFile(filepath.Join(proj, "go.mod"), []byte("module example.com/proj\n\ngo 1.21\n\nrequire example.com/lib v1.0.0\n"), 0o666)
+	os.WriteFile(filepath.Join(proj, "go.sum"), []byte(gosum), 0o666)
+	os.WriteFile(filepath.Join(proj, "main.go"), []byte("package main\n\nimport \"example.com/lib\"\n\nfunc main() { println(lib.Hello()) }\n"), 0o666)
+	return proj
+}
+
+func scanFor(t *testing.T, c *cachetest.Cache, proj, goproxy string) *cachescan.Snapshot {
+	t.Helper()
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
+		Env:      cachescan.Env{GOPROXY: goproxy, GOSUMDB: "off", GOVERSION: runtime.Version(), GOCACHE: c.BuildCache},
+		ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: proj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
+
+// TestDownloadFixesLocalCorruption: the cache holds a copy whose zip,
+// ziphash and tree agree with each other but not with go.sum (the case
+// go mod verify passes and every build fails). A download through a
+// file:// proxy replaces it, says it was local corruption, and the real
+// go command then builds the project offline.
+func TestDownloadFixesLocalCorruption(t *testing.T) {
+	lib := cachetest.Mod("example.com/lib", "v1.0.0")
+	proxy := filepath.Join(t.TempDir(), "proxy")
+	cachetest.WriteProxy(t, proxy, lib)
+	good := cachetest.New(t).AddDownload(lib)
+	proj := downloadWorld(t, good.GoSum())
+
+	c := cachetest.New(t)
+	tampered := cachetest.Mod("example.com/lib", "v1.0.0")
+	tampered.Files["lib.go"] = "package lib\n\nfunc Hello() string { return \"tampered\" }\n"
+	bad := c.Add(tampered)
+	snap := scanFor(t, c, proj, fileURL(proxy))
+
+	res := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})
+	r := res[0]
+	if r.Verdict != VerdictFixed || !r.Replaced || r.Sum != good.Sum || r.OldSum != bad.Sum || !strings.Contains(r.Detail, "local corruption") {
+		t.Fatalf("result = %+v", r)
+	}
+	if data, _ := os.ReadFile(bad.ZipHash); string(data) != good.Sum {
+		t.Errorf("ziphash after = %q, want %q", data, good.Sum)
+	}
+	after := scanFor(t, c, proj, "off")
+	if len(after.Problems) != 0 {
+		t.Errorf("problems after: %+v", after.Problems)
+	}
+	goRun(t, proj, []string{"GOPROXY=off", "GOSUMDB=off", "GOFLAGS=-mod=mod", "GOMODCACHE=" + c.ModCache,
+		"GOCACHE=" + c.BuildCache, "GOTOOLCHAIN=local", "GOWORK=off", "GOENV=off", "HOME=" + os.Getenv("HOME"),
+		"PATH=" + os.Getenv("PATH")}, "build", "./...")
+}
+
+// TestDownloadKeepsTheCopyGoSumTrusts: the proxy now serves other content
+// for the version (a retag); the cached copy matches go.sum. Nothing is
+// installed, the cached copy stays, and the explanation is the go.sum
+// checksum mismatch.
+func TestDownloadKeepsTheCopyGoSumTrusts(t *testing.T) {
+	lib := cachetest.Mod("example.com/lib", "v1.0.0")
+	retag := cachetest.Mod("example.com/lib", "v1.0.0")
+	retag.Files["lib.go"] = "package lib\n\nfunc Hello() string { return \"retagged\" }\n"
+	proxy := filepath.Join(t.TempDir(), "proxy")
+	cachetest.WriteProxy(t, proxy, retag)
+	c := cachetest.New(t)
+	e := c.Add(lib)
+	proj := downloadWorld(t, e.GoSum())
+	snap := scanFor(t, c, proj, fileURL(proxy))
+
+	r := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})[0]
+	if r.Verdict != VerdictUpstream || r.Replaced || !strings.Contains(r.Detail, "stays") {
+		t.Fatalf("result = %+v", r)
+	}
+	if len(r.Explanations) == 0 || r.Explanations[0].ID != "gosum-mismatch" {
+		t.Errorf("explanations = %+v", r.Explanations)
+	}
+	if data, _ := os.ReadFile(filepath.Join(e.Dir, "lib.go")); !strings.Contains(string(data), "hello from") {
+		t.Errorf("the cached tree changed: %q", data)
+	}
+	if data, _ := os.ReadFile(e.ZipHash); string(data) != e.Sum {
+		t.Errorf("the ziphash changed: %q", data)
+	}
+}
+
+// TestDownloadThroughAFailingProxy serves the module over HTTP and fails
+// in each of the ways proxies fail; every download ends in the right
+// explanation, and the cached copy is untouched when the fetch fails.
+func TestDownloadThroughAFailingProxy(t *testing.T) {
+	lib := cachetest.Mod("example.com/lib", "v1.0.0")
+	retag := cachetest.Mod("example.com/lib", "v1.0.0")
+	retag.Files["lib.go"] = "package lib\n\nfunc Hello() string { return \"served by a bad proxy\" }\n"
+	goodDir, badDir := filepath.Join(t.TempDir(), "good"), filepath.Join(t.TempDir(), "bad")
+	cachetest.WriteProxy(t, goodDir, lib)
+	cachetest.WriteProxy(t, badDir, retag)
+	mode := ""
+	hang := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch mode {
+		case "404":
+			http.Error(w, "not found: example.com/lib@v1.0.0: invalid version: unknown revision v1.0.0", http.StatusNotFound)
+		case "410":
+			http.Error(w, "not found: example.com/lib@v1.0.0: gone", http.StatusGone)
+		case "500":
+			http.Error(w, "internal error", http.StatusInternalServerError)
+		case "hang":
+			select {
+			case <-hang:
+			case <-r.Context().Done():
+			}
+		case "wrong-zip":
+			if strings.HasSuffix(r.URL.Path, ".zip") {
+				http.FileServer(http.Dir(badDir)).ServeHTTP(w, r)
+				return
+			}
+			http.FileServer(http.Dir(goodDir)).ServeHTTP(w, r)
+		default:
+			http.FileServer(http.Dir(goodDir)).ServeHTTP(w, r)
+		}
+	}))
+	defer srv.Close()
+	defer close(hang)
+
+	for _, tc := range []struct {
+		mode, verdict, explanation string
+	}{
+		{"404", VerdictFailed, "proxy-404"},
+		{"410", VerdictFailed, "proxy-410"},
+		{"500", VerdictFailed, "proxy-500"},
+		{"hang", VerdictFailed, "no-answer"},
+		{"wrong-zip", VerdictUpstream, "gosum-mismatch"},
+		{"ok", VerdictSame, ""},
+	} {
+		t.Run(tc.mode, func(t *testing.T) {
+			mode = tc.mode
+			c := cachetest.New(t)
+			e := c.Add(lib)
+			proj := downloadWorld(t, e.GoSum())
+			snap := scanFor(t, c, proj, srv.URL)
+			r := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: 3 * time.Second})[0]
+			if r.Verdict != tc.verdict {
+				t.Fatalf("verdict %q, want %q: %+v", r.Verdict, tc.verdict, r)
+			}
+			if tc.explanation != "" && (len(r.Explanations) == 0 || r.Explanations[0].ID != tc.explanation) {
+				t.Errorf("explanations %+v, want %s; error %q", r.Explanations, tc.explanation, r.Error)
+			}
+			if tc.verdict != VerdictSame {
+				if data, _ := os.ReadFile(e.ZipHash); string(data) != e.Sum {
+					t.Errorf("the cached copy changed on a failed download: ziphash %q", data)
+				}
+				if _, err := os.Stat(filepath.Join(e.Dir, "lib.go")); err != nil {
+					t.Errorf("the cached tree went on a failed download: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// TestDownloadRefusals: a target without a version, and the active
+// toolchain, are refused before anything runs.
+func TestDownloadRefusals(t *testing.T) {
+	if err := CheckTarget("example.com/lib"); err == nil {
+		t.Error("a target without a version was accepted")
+	}
+	if err := CheckTarget("example.com/lib@latest"); err != nil {
+		t.Errorf("path@latest refused: %v", err)
+	}
+	c := cachetest.New(t)
+	tc := c.AddToolchain("go1.99.0", "linux", "amd64")
+	env := cachescan.Env{GOVERSION: "go1.26.8", GOTOOLCHAIN: "go1.99.0", GOHOSTOS: "linux", GOHOSTARCH: "amd64"}
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Env: env, ModCache: c.ModCache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Download(context.Background(), snap, []string{tc.Path + "@" + tc.Version}, DownloadOptions{})[0]
+	if r.Verdict != VerdictFailed || !strings.Contains(r.Error, "active toolchain") {
+		t.Errorf("result = %+v", r)
+	}
+}

@@ -1,0 +1,275 @@
+package actions
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"modscope/cachescan"
+	"modscope/cachescan/cachetest"
+)
+
+func scanCache(t *testing.T, c *cachetest.Cache, env cachescan.Env, proj string) *cachescan.Snapshot {
+	t.Helper()
+	if env.GOVERSION == "" {
+		env.GOVERSION = runtime.Version()
+	}
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
+		Env: env, ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: proj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
+
+// planned returns "path@version" for every version item of a plan.
+func planned(plan *PurgePlan) []string {
+	var out []string
+	for _, it := range plan.Items {
+		if it.Kind == ItemVersion && it.Refused == "" {
+			out = append(out, it.Label)
+		}
+	}
+	return out
+}
+
+func runAll(t *testing.T, plan *PurgePlan) {
+	t.Helper()
+	for i, r := range plan.Execute() {
+		if !r.Removed && plan.Items[i].Refused == "" {
+			t.Errorf("%s: %s", r.Label, r.Err)
+		}
+	}
+}
+
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
+}
+
+func TestKeepLatest(t *testing.T) {
+	c := cachetest.New(t)
+	for _, v := range []string{"v1.0.0", "v1.2.0", "v1.10.0", "v2.0.0-rc.1+incompatible"} {
+		c.Add(cachetest.Mod("example.com/a", v))
+	}
+	// Pseudo-versions count by their time, not their base: the one from
+	// 2025 is later than the v0.0.0 one from 2026 only by semver.
+	c.Add(cachetest.Mod("example.com/p", "v0.0.0-20260101000000-aaaaaaaaaaaa"))
+	c.Add(cachetest.Mod("example.com/p", "v0.1.1-0.20250101000000-bbbbbbbbbbbb"))
+	c.Add(cachetest.Mod("example.com/p", "v0.0.0-20240101000000-cccccccccccc"))
+	c.Add(cachetest.Mod("example.com/one", "v1.0.0"))
+	snap := scanCache(t, c, cachescan.Env{}, "")
+	plan, err := Plan(snap, Targets{KeepLatest: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(planned(plan), " ")
+	want := "example.com/a@v1.0.0 example.com/a@v1.2.0 example.com/p@v0.0.0-20240101000000-cccccccccccc"
+	if got != want {
+		t.Errorf("keep latest 2 removes %s\nwant %s", got, want)
+	}
+	// Patterns narrow a policy.
+	plan, err = Plan(snap, Targets{KeepLatest: 1, Patterns: []string{"example.com/p"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(planned(plan), " "); got != "example.com/p@v0.0.0-20240101000000-cccccccccccc example.com/p@v0.1.1-0.20250101000000-bbbbbbbbbbbb" {
+		t.Errorf("keep latest 1 of example.com/p removes %s", got)
+	}
+	runAll(t, plan)
+	after := scanCache(t, c, cachescan.Env{}, "")
+	if m := after.ModCache.Find("example.com/p"); len(m.Versions) != 3 || m.Versions[0].HasDir && m.Versions[0].Version != "v0.0.0-20260101000000-aaaaaaaaaaaa" {
+		t.Errorf("after: %+v", m.Versions)
+	}
+	if len(after.Problems) != 0 {
+		t.Errorf("problems after: %+v", after.Problems)
+	}
+}
+
+// TestUnusedAndProjects: versions with no go.mod, go.work or go.sum line in
+// any project go; one only in the module graph keeps its .mod; the module
+// cache's own go.mod files are not projects.
+func TestUnusedAndProjects(t *testing.T) {
+	c := cachetest.New(t)
+	used := c.Add(cachetest.Mod("example.com/used", "v1.0.0"))
+	graph := c.Add(cachetest.Mod("example.com/graph", "v1.0.0"))
+	unused := c.Add(cachetest.Mod("example.com/unused", "v1.0.0"))
+	other := c.Add(cachetest.Mod("example.com/other", "v1.0.0"))
+	c.AddToolchain("go1.23.4", "linux", "amd64")
+	root := t.TempDir()
+	a, b := filepath.Join(root, "a"), filepath.Join(root, "b", "nested")
+	os.MkdirAll(a, 0o777)
+	os.MkdirAll(b, 0o777)
+	os.WriteFile(filepath.Join(a, "go.mod"), []byte("module example.com/a\n\nrequire example.com/used v1.0.0\n"), 0o666)
+	os.WriteFile(filepath.Join(a, "go.sum"), []byte(used.GoSum()+"example.com/graph v1.0.0/go.mod "+graph.GoModSum+"\n"), 0o666)
+	os.WriteFile(filepath.Join(b, "go.mod"), []byte("module example.com/b\n\nrequire example.com/other v1.0.0\n"), 0o666)
+	// A testdata module is a fixture, not a project.
+	os.MkdirAll(filepath.Join(a, "testdata", "x"), 0o777)
+	os.WriteFile(filepath.Join(a, "testdata", "x", "go.mod"), []byte("module x\n\nrequire example.com/unused v1.0.0\n"), 0o666)
+
+	snap := scanCache(t, c, cachescan.Env{}, a)
+	if _, err := Plan(snap, Targets{Unused: true}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := FindUsage([]string{root}, c.ModCache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(u.Files) != 2 {
+		t.Errorf("projects read: %v", u.Files)
+	}
+	plan, err := Plan(snap, Targets{Unused: true, Used: u})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(planned(plan), " "); got != "example.com/graph@v1.0.0 example.com/unused@v1.0.0" {
+		t.Errorf("--unused removes %s", got)
+	}
+	runAll(t, plan)
+	if !exists(graph.Mod) || exists(graph.Dir) || exists(graph.Zip) {
+		t.Error("a version only in the module graph lost its .mod, or kept its code")
+	}
+	if exists(unused.Dir) || !exists(used.Dir) || !exists(other.Dir) {
+		t.Error("--unused removed the wrong versions")
+	}
+	if _, err := FindUsage([]string{t.TempDir()}); err == nil {
+		t.Error("a directory without projects was accepted")
+	}
+	if _, err := Plan(scanCache(t, c, cachescan.Env{}, ""), Targets{Unused: true}); err == nil {
+		t.Error("--unused without a project planned a purge")
+	}
+}
+
+func TestToolchainsVCSAndSumDB(t *testing.T) {
+	c := cachetest.New(t)
+	c.Healthy()
+	env := cachescan.Env{GOTOOLCHAIN: "go1.23.4", GOHOSTOS: "linux", GOHOSTARCH: "amd64"}
+	snap := scanCache(t, c, env, "")
+	plan, err := Plan(snap, Targets{Toolchains: true, VCS: true, SumDBCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, it := range plan.Items {
+		if it.Refused == "" {
+			kinds[it.Kind]++
+		}
+	}
+	if kinds[ItemVersion] != 1 || kinds[ItemVCS] != 1 || kinds[ItemSumDB] != 1 {
+		t.Fatalf("plan kinds %v: %+v", kinds, plan.Items)
+	}
+	runAll(t, plan)
+	after := scanCache(t, c, env, "")
+	tc := after.ModCache.Find("golang.org/toolchain")
+	for _, v := range tc.Versions {
+		if v.HasDir != v.Active {
+			t.Errorf("toolchain %s: dir %v, active %v", v.Version, v.HasDir, v.Active)
+		}
+	}
+	if len(after.ModCache.VCS.Clones) != 0 || after.ModCache.SumDB.Files != 0 {
+		t.Errorf("vcs %+v, sumdb %+v", after.ModCache.VCS, after.ModCache.SumDB)
+	}
+	if !exists(filepath.Join(after.ModCache.VCS.Root, "4a4b8c2f0e1d3c5b6a79880f1e2d3c4b5a69788f0e1d2c3b4a5968778695a4b3.lock")) {
+		t.Error("the clone's lock file went")
+	}
+	if len(after.Problems) != 0 {
+		t.Errorf("problems after: %+v", after.Problems)
+	}
+}
+
+func TestBuildTestAndFuzzCaches(t *testing.T) {
+	c := cachetest.New(t)
+	c.Healthy()
+	snap := scanCache(t, c, cachescan.Env{}, "")
+	if _, err := Plan(snap, Targets{BuildOlderThan: 10 * time.Minute}); err == nil {
+		t.Error("an age under an hour was accepted")
+	}
+	before := snap.BuildCache.Entries
+	plan, err := Plan(snap, Targets{BuildOlderThan: 30 * 24 * time.Hour, TestCache: true, FuzzCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runAll(t, plan)
+	after := scanCache(t, c, cachescan.Env{}, "")
+	if got := before - after.BuildCache.Entries; got != 2 {
+		t.Errorf("--older-than 30d removed %d entries, want the 2 of the 60-day-old pair", got)
+	}
+	if exists(filepath.Join(c.BuildCache, "fuzz")) {
+		t.Error("--fuzz-cache left GOCACHE/fuzz")
+	}
+	data, _ := os.ReadFile(filepath.Join(c.BuildCache, "testexpire.txt"))
+	n, err := strconv.ParseInt(strings.TrimSuffix(string(data), "\n"), 10, 64)
+	if err != nil || !strings.HasSuffix(string(data), "\n") || time.Since(time.Unix(0, n)) > time.Minute {
+		t.Errorf("testexpire.txt = %q", data)
+	}
+	plan, err = Plan(after, Targets{BuildAll: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runAll(t, plan)
+	after = scanCache(t, c, cachescan.Env{}, "")
+	if after.BuildCache.Entries != 0 || len(after.Problems) != 0 {
+		t.Errorf("after --all: %d entries, problems %+v", after.BuildCache.Entries, after.Problems)
+	}
+	for _, keep := range []string{"README", "trim.txt", "testexpire.txt"} {
+		if !exists(filepath.Join(c.BuildCache, keep)) {
+			t.Errorf("%s went", keep)
+		}
+	}
+}
+
+// TestRepairEverything damages every way the scan knows, then repairs with
+// a file:// proxy serving healthy copies: afterwards only the problems that
+// need a person are left, and those were listed as manual.
+func TestRepairEverything(t *testing.T) {
+	c := cachetest.New(t)
+	c.Healthy()
+	c.Damage()
+	downloadWorld(t, "")
+	snap := scanCache(t, c, cachescan.Env{}, "")
+	var mods []cachetest.Module
+	for _, p := range snap.Problems {
+		if p.Module != "" && p.Version != "" {
+			mods = append(mods, cachetest.Mod(p.Module, p.Version))
+		}
+	}
+	proxy := filepath.Join(t.TempDir(), "proxy")
+	cachetest.WriteProxy(t, proxy, mods...)
+	snap = scanCache(t, c, cachescan.Env{GOPROXY: fileURL(proxy), GOSUMDB: "off"}, "")
+	plan := PlanRepair(snap, snap.Problems)
+	if plan.Empty() || len(plan.Downloads) < 5 {
+		t.Fatalf("plan: %+v", plan)
+	}
+	manual := map[string]bool{}
+	for _, p := range plan.Manual {
+		manual[p.Kind+" "+p.Path] = true
+	}
+	res, err := plan.Run(context.Background(), snap, nil, DownloadOptions{Timeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Failed() {
+		t.Errorf("repair failed: %+v", res)
+	}
+	t.Logf("%d downloads, %d purge results", len(res.Downloads), len(res.Purge))
+	for _, d := range res.Downloads {
+		t.Logf("%s %s %s", d.Target, d.Verdict, d.Detail)
+		if d.Verdict != VerdictFixed && d.Verdict != VerdictNew {
+			t.Errorf("download %s: %s %s", d.Target, d.Verdict, d.Detail)
+		}
+	}
+	after := scanCache(t, c, cachescan.Env{}, "")
+	for _, p := range after.Problems {
+		if !manual[p.Kind+" "+p.Path] {
+			t.Errorf("left after repair: %+v", p)
+		}
+	}
+	if len(after.Problems) == 0 || len(after.Problems) != len(plan.Manual) {
+		t.Errorf("%d problems after, %d manual", len(after.Problems), len(plan.Manual))
+	}
+}

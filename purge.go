@@ -1,0 +1,354 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"modscope/actions"
+	"modscope/cachescan"
+	"modscope/ui"
+)
+
+// listFlag is a flag given several times, each value possibly a list
+// separated as in GOPATH.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, string(filepath.ListSeparator)) }
+
+func (l *listFlag) Set(s string) error {
+	for _, v := range filepath.SplitList(s) {
+		if v != "" {
+			*l = append(*l, v)
+		}
+	}
+	return nil
+}
+
+// checkTargets finishes reading purge's target flags and says what is
+// wrong with their combination.
+func checkTargets(t *actions.Targets, buildCache bool, olderThan string, projects []string) string {
+	if olderThan != "" {
+		d, err := actions.ParseAge(olderThan)
+		if err != nil {
+			return "--older-than: " + err.Error()
+		}
+		if d == 0 {
+			return "--older-than 0 is every entry: say --all"
+		}
+		t.BuildOlderThan = d
+	}
+	build := t.BuildOlderThan > 0 || t.BuildCorrupt || t.BuildAll
+	switch {
+	case build && !buildCache:
+		return "--older-than, --corrupt and --all choose build-cache entries: add --build-cache"
+	case buildCache && !build:
+		return "--build-cache needs --older-than DURATION, --corrupt or --all"
+	case t.BuildAll && (t.BuildOlderThan > 0 || t.BuildCorrupt):
+		return "--all already takes every build-cache entry: drop --older-than and --corrupt"
+	case len(projects) > 0 && !t.Unused:
+		return "--projects says which projects --unused keeps versions for: add --unused"
+	case t.KeepLatest < 0:
+		return "--keep-latest needs a positive count"
+	}
+	return ""
+}
+
+// anyTarget reports whether purge was given something to remove.
+func anyTarget(cfg config) bool {
+	t := cfg.targets
+	return len(cfg.args) > 0 || t.Problems || t.KeepLatest > 0 || t.Unused || t.Toolchains || t.VCS ||
+		t.SumDBCache || t.BuildOlderThan > 0 || t.BuildCorrupt || t.BuildAll || t.TestCache || t.FuzzCache
+}
+
+// foundProblems is what repair and purge --problems fix: the fresh scan's
+// problems, plus what hashing finds now (with verify) or, without it, what
+// the last verify found and still holds.
+func foundProblems(ctx context.Context, cfg config, snap *cachescan.Snapshot, verify bool, stderr io.Writer) ([]cachescan.Problem, error) {
+	found := append([]cachescan.Problem(nil), snap.Problems...)
+	if verify {
+		v := actions.NewVerifier()
+		stop := showProgress(stderr, func() string {
+			p := v.Progress()
+			return fmt.Sprintf("verifying: %s/%s items, %s hashed", ui.Count(p.ItemsDone), ui.Count(p.Items), ui.HumanBytes(p.BytesDone))
+		})
+		rep, err := v.Verify(ctx, snap, actions.VerifyOptions{Jobs: cfg.jobs, ZipCache: cfg.zipCache})
+		stop()
+		if err != nil {
+			return nil, err
+		}
+		saveFindings(snap, rep.Problems)
+		return append(found, rep.Problems...), nil
+	}
+	last := actions.LoadFindings(actions.DefaultFindings(), snap.ModCache.Root, snap.BuildCache.Root)
+	if last == nil || len(last.Problems) == 0 {
+		return found, nil
+	}
+	stop := showProgress(stderr, func() string { return "checking again what the last verify found…" })
+	still, err := actions.Recheck(ctx, snap, last)
+	stop()
+	if err != nil {
+		return nil, err
+	}
+	return append(found, still...), nil
+}
+
+// saveFindings keeps what a verify found for a later repair; failing to
+// keep them only means repair finds less, so it is not an error.
+func saveFindings(snap *cachescan.Snapshot, problems []cachescan.Problem) {
+	actions.SaveFindings(actions.DefaultFindings(), actions.Findings{
+		ModCache: snap.ModCache.Root, GoCache: snap.BuildCache.Root, At: snap.ScannedAt, Problems: problems})
+}
+
+// confirm asks on a terminal, defaulting to no; without a terminal and
+// without --yes the answer is no.
+func confirm(cfg config, question string, stdin io.Reader, stdout, stderr io.Writer) (bool, int) {
+	if cfg.yes {
+		return true, exitOK
+	}
+	f, isFile := stdin.(*os.File)
+	if !isFile || !isTerminal(f) {
+		fmt.Fprintln(stderr, "modscope: not a terminal and no --yes: nothing changed (add --yes, or --dry-run to only see the plan)")
+		return false, exitProblems
+	}
+	fmt.Fprint(stdout, question+" [y/N] ")
+	var answer string
+	fmt.Fscanln(stdin, &answer)
+	if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+		fmt.Fprintln(stdout, "Nothing changed.")
+		return false, exitOK
+	}
+	return true, exitOK
+}
+
+// runPlan runs a purge plan with a progress line.
+func runPlan(ctx context.Context, plan *actions.PurgePlan, stderr io.Writer) []actions.PurgeResult {
+	var mu sync.Mutex
+	done, total := 0, len(plan.Items)
+	var freed int64
+	stop := showProgress(stderr, func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return fmt.Sprintf("removing: %d/%d, %s freed", done, total, ui.HumanBytes(freed))
+	})
+	res := plan.Run(ctx, func(r actions.PurgeResult) {
+		mu.Lock()
+		done++
+		freed += r.Freed.Bytes
+		mu.Unlock()
+	})
+	stop()
+	return res
+}
+
+// purgeCmd plans the removal of what the targets name, shows the plan,
+// asks (default no), and removes it with the go command's locks and order.
+func purgeCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cfg, code, ok := parse(ctx, "purge", args, true, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if cfg.readOnly {
+		fmt.Fprintln(stderr, "modscope: --read-only: nothing is removed; drop the flag to purge")
+		return exitFailed
+	}
+	if !anyTarget(cfg) {
+		fmt.Fprintln(stderr, "modscope: purge needs targets: path@version, path or path/..., or a policy like --problems, --keep-latest N, --unused, --toolchains or --build-cache --older-than 30d; add --dry-run to see the plan first")
+		return exitFailed
+	}
+	snap, code, ok := runScan(ctx, cfg, stderr)
+	if !ok {
+		return code
+	}
+	t := cfg.targets
+	t.Patterns, t.Metadata = cfg.args, cfg.metadata
+	if len(cfg.projects) > 0 {
+		u, err := actions.FindUsage(cfg.projects, snap.ModCache.Root, snap.BuildCache.Root)
+		if err != nil {
+			fmt.Fprintf(stderr, "modscope: %s\n", cachescan.Printable(err.Error()))
+			return exitFailed
+		}
+		t.Used = u
+	}
+	if t.Problems || t.BuildCorrupt {
+		found, err := foundProblems(ctx, cfg, snap, false, stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "modscope: %s\n", cachescan.Printable(err.Error()))
+			return exitFailed
+		}
+		if t.BuildCorrupt {
+			// Build outputs are only known corrupt by hashing them all.
+			v := actions.NewVerifier()
+			stop := showProgress(stderr, func() string {
+				p := v.Progress()
+				return fmt.Sprintf("hashing build outputs: %s/%s", ui.Count(p.ItemsDone), ui.Count(p.Items))
+			})
+			rep, err := v.Verify(ctx, snap, actions.VerifyOptions{Jobs: cfg.jobs, BuildOnly: true})
+			stop()
+			if err != nil {
+				fmt.Fprintf(stderr, "modscope: %s\n", cachescan.Printable(err.Error()))
+				return exitFailed
+			}
+			found = append(found, rep.Problems...)
+		}
+		t.Found = found
+	}
+	plan, err := actions.Plan(snap, t)
+	if err != nil {
+		fmt.Fprintf(stderr, "modscope: %s\n", cachescan.Printable(err.Error()))
+		return exitFailed
+	}
+	if !cfg.jsonOut {
+		ui.WritePurgePlan(stdout, plan)
+	}
+	if cfg.dryRun {
+		if cfg.jsonOut {
+			writeJSON(stdout, struct {
+				Plan *actions.PurgePlan `json:"plan"`
+			}{plan})
+		}
+		return exitOK
+	}
+	if len(plan.Items) == 0 {
+		fmt.Fprintln(stderr, "modscope: nothing to remove")
+		return exitProblems
+	}
+	if ok, code := confirm(cfg, "Remove them?", stdin, stdout, stderr); !ok {
+		return code
+	}
+	results := runPlan(ctx, plan, stderr)
+	failed := false
+	for _, r := range results {
+		failed = failed || !r.Removed
+	}
+	if cfg.jsonOut {
+		writeJSON(stdout, struct {
+			Plan    *actions.PurgePlan    `json:"plan"`
+			Results []actions.PurgeResult `json:"results"`
+		}{plan, results})
+	} else {
+		ui.WritePurgeResults(stdout, results)
+	}
+	if failed {
+		return exitProblems
+	}
+	return exitOK
+}
+
+// repairCmd applies the fix of every problem the scan and the last verify
+// found (or, with --verify, a verify run now).
+func repairCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cfg, code, ok := parse(ctx, "repair", args, false, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if cfg.readOnly {
+		fmt.Fprintln(stderr, "modscope: --read-only: nothing is changed; drop the flag to repair")
+		return exitFailed
+	}
+	snap, code, ok := runScan(ctx, cfg, stderr)
+	if !ok {
+		return code
+	}
+	found, err := foundProblems(ctx, cfg, snap, cfg.verify, stderr)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintln(stderr, "modscope: interrupted")
+		} else {
+			fmt.Fprintf(stderr, "modscope: %s\n", cachescan.Printable(err.Error()))
+		}
+		return exitFailed
+	}
+	plan := actions.PlanRepair(snap, found)
+	if !cfg.jsonOut {
+		ui.WriteRepairPlan(stdout, plan, len(found))
+	}
+	if cfg.dryRun || plan.Empty() {
+		if cfg.jsonOut {
+			writeJSON(stdout, struct {
+				Plan *actions.RepairPlan `json:"plan"`
+			}{plan})
+		}
+		if len(plan.Manual) > 0 {
+			return exitProblems
+		}
+		return exitOK
+	}
+	if ok, code := confirm(cfg, "Repair?", stdin, stdout, stderr); !ok {
+		return code
+	}
+	results := runPlan(ctx, plan.Purge, stderr)
+	res := &actions.RepairResult{Purge: results}
+	if len(plan.Downloads) > 0 && ctx.Err() == nil {
+		res.Downloads = runDownloads(ctx, cfg, snap, plan.Downloads, found, stderr)
+	}
+	if cfg.jsonOut {
+		writeJSON(stdout, struct {
+			Plan   *actions.RepairPlan   `json:"plan"`
+			Result *actions.RepairResult `json:"result"`
+		}{plan, res})
+	} else {
+		ui.WritePurgeResults(stdout, res.Purge)
+		ui.WriteDownloadResults(stdout, res.Downloads)
+	}
+	if res.Failed() || len(plan.Manual) > 0 {
+		return exitProblems
+	}
+	return exitOK
+}
+
+// runDownloads fetches with one progress line per version on stderr.
+func runDownloads(ctx context.Context, cfg config, snap *cachescan.Snapshot, targets []string, found []cachescan.Problem, stderr io.Writer) []actions.DownloadResult {
+	return actions.Download(ctx, snap, targets, actions.DownloadOptions{
+		Timeout: cfg.timeout, Jobs: cfg.jobs, Found: found,
+		Progress: func(e actions.DownloadEvent) {
+			if e.Step == "fetching" || e.Step == "installing" {
+				fmt.Fprintf(stderr, "%s %s…\n", e.Step, cachescan.Printable(e.Target))
+			}
+		},
+	})
+}
+
+// downloadCmd fetches fresh copies of module versions through the go
+// command and replaces the cached ones once the fresh ones are checked.
+func downloadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, code, ok := parse(ctx, "download", args, true, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if cfg.readOnly {
+		fmt.Fprintln(stderr, "modscope: --read-only: nothing is changed; drop the flag to download")
+		return exitFailed
+	}
+	if len(cfg.args) == 0 {
+		fmt.Fprintln(stderr, "modscope: download needs module versions: path@version (or path@latest)")
+		return exitFailed
+	}
+	for _, a := range cfg.args {
+		if err := actions.CheckTarget(a); err != nil {
+			fmt.Fprintf(stderr, "modscope: %s\n", cachescan.Printable(err.Error()))
+			return exitFailed
+		}
+	}
+	snap, code, ok := runScan(ctx, cfg, stderr)
+	if !ok {
+		return code
+	}
+	results := runDownloads(ctx, cfg, snap, cfg.args, nil, stderr)
+	if cfg.jsonOut {
+		writeJSON(stdout, results)
+	} else {
+		ui.WriteDownloadResults(stdout, results)
+	}
+	for _, r := range results {
+		if r.Verdict == actions.VerdictFailed || r.Verdict == actions.VerdictUpstream {
+			return exitProblems
+		}
+	}
+	return exitOK
+}
