@@ -273,3 +273,69 @@ func TestRepairEverything(t *testing.T) {
 		t.Errorf("%d problems after, %d manual", len(after.Problems), len(plan.Manual))
 	}
 }
+
+// TestPurgeProblems removes what fixes each problem without downloading:
+// afterwards only what needs the network, a rewrite or a person is left.
+func TestPurgeProblems(t *testing.T) {
+	c := cachetest.New(t)
+	c.Healthy()
+	c.Damage()
+	snap := scanCache(t, c, cachescan.Env{}, "")
+	plan, err := Plan(snap, Targets{Problems: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range plan.Items {
+		if it.Kind == ItemVersion && strings.HasPrefix(it.Module, "example.com/good") {
+			t.Errorf("a healthy version is in the plan: %+v", it)
+		}
+	}
+	if len(plan.Manual) == 0 {
+		t.Error("path-invalid is not listed as manual")
+	}
+	runAll(t, plan)
+	after := scanCache(t, c, cachescan.Env{}, "")
+	for _, p := range after.Problems {
+		switch p.Kind {
+		case cachescan.KindZipMissing, cachescan.KindListStale, cachescan.KindPathInvalid:
+		default:
+			t.Errorf("left after purge --problems: %+v", p)
+		}
+	}
+	if v := after.ModCache.FindVersion("example.com/good", "v1.0.0"); v == nil || v.State != "complete" {
+		t.Errorf("a healthy version changed: %+v", v)
+	}
+}
+
+// TestPurgeCorruptBuildOutputs: an output whose content no longer hashes
+// to its name goes, and so does the action entry that points at it.
+func TestPurgeCorruptBuildOutputs(t *testing.T) {
+	c := cachetest.New(t)
+	c.Healthy()
+	bad := c.AddBuildEntry("compile broken", []byte("archive of broken"), time.Now().Add(-3*time.Hour))
+	os.WriteFile(bad.Path, []byte("ARCHIVE OF BROKEN"), 0o666)
+	cachetest.Chtimes(t, bad.Path, time.Now().Add(-3*time.Hour))
+	snap := scanCache(t, c, cachescan.Env{}, "")
+	rep, err := NewVerifier().Verify(context.Background(), snap, VerifyOptions{BuildOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Versions != 0 || len(rep.Problems) != 1 {
+		t.Fatalf("BuildOnly verify: %d versions, problems %+v", rep.Versions, rep.Problems)
+	}
+	plan, err := Plan(snap, Targets{BuildCorrupt: true, Found: rep.Problems})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Items) != 1 || len(plan.Items[0].Paths) != 2 {
+		t.Fatalf("plan: %+v", plan.Items)
+	}
+	runAll(t, plan)
+	if exists(bad.Path) || exists(bad.Action) {
+		t.Error("the corrupt output or its action entry is still there")
+	}
+	after := scanCache(t, c, cachescan.Env{}, "")
+	if len(after.Problems) != 0 || after.BuildCache.Entries != snap.BuildCache.Entries-2 {
+		t.Errorf("after: %d entries (before %d), problems %+v", after.BuildCache.Entries, snap.BuildCache.Entries, after.Problems)
+	}
+}
