@@ -279,6 +279,9 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 		// Checked in step 1; the go command re-hashes what it copies.
 		"GOSUMDB": "off", "GONOSUMDB": "", "GOPRIVATE": "", "GONOPROXY": "", "GOINSECURE": "",
 		"GOFLAGS": "",
+		// An empty variable falls back to the go env file: a GOPRIVATE
+		// there would send this fetch around the file:// proxy.
+		"GOENV": "off",
 	}
 	if hasFlag(snap.Env.GOFLAGS, "-modcacherw") {
 		local["GOFLAGS"] = "-modcacherw"

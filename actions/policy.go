@@ -75,7 +75,7 @@ const MinBuildAge = time.Hour
 // removed until the plan runs.
 func Plan(snap *cachescan.Snapshot, t Targets) (*PurgePlan, error) {
 	if t.BuildOlderThan > 0 && t.BuildOlderThan < MinBuildAge {
-		return nil, fmt.Errorf("--older-than %s is too recent: entries used within the last hour may belong to a running build; use 1h or more", t.BuildOlderThan)
+		return nil, fmt.Errorf("--older-than %s is too recent: entries used within the last hour may belong to a running build; use 1h or more", FormatAge(t.BuildOlderThan))
 	}
 	if t.Unused && t.Used == nil {
 		if snap.Project == nil {
@@ -176,7 +176,11 @@ func planVersions(plan *PurgePlan, snap *cachescan.Snapshot, t Targets, found []
 				reasons = append(reasons, "named")
 			default:
 				if keep != nil && !keep[v.Version] {
-					reasons = append(reasons, fmt.Sprintf("not among the %d latest", t.KeepLatest))
+					if t.KeepLatest == 1 {
+						reasons = append(reasons, "not the latest")
+					} else {
+						reasons = append(reasons, fmt.Sprintf("not among the %d latest", t.KeepLatest))
+					}
 				}
 				if t.Toolchains && m.Toolchain {
 					reasons = append(reasons, "a toolchain")
@@ -664,10 +668,18 @@ func ParseAge(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// FormatAge prints an age in days when it is whole days.
+// FormatAge prints an age the way ParseAge reads it: in days when it is
+// whole days, else without zero units ("10m", "1h30m").
 func FormatAge(d time.Duration) string {
 	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
 		return fmt.Sprintf("%dd", d/(24*time.Hour))
 	}
-	return d.String()
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

@@ -339,3 +339,17 @@ func TestPurgeCorruptBuildOutputs(t *testing.T) {
 		t.Errorf("after: %d entries (before %d), problems %+v", after.BuildCache.Entries, snap.BuildCache.Entries, after.Problems)
 	}
 }
+
+func TestAges(t *testing.T) {
+	for in, want := range map[string]string{"30d": "30d", "2w": "14d", "36h": "36h", "90m": "1h30m", "10m": "10m", "1.5d": "36h"} {
+		d, err := ParseAge(in)
+		if err != nil || FormatAge(d) != want {
+			t.Errorf("%s: %v %v, want %s", in, FormatAge(d), err, want)
+		}
+	}
+	for _, bad := range []string{"", "soon", "-1d", "d", "-3h"} {
+		if _, err := ParseAge(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
