@@ -31,7 +31,7 @@ if [ ! -d "$dir/mod" ]; then
 fi
 tmp=$(mktemp -d)
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
-go build -o "$tmp/modscope.build" . && cp "$tmp/modscope.build" "$tmp/modscope" # a fresh build can be "text file busy" for a moment
+go build -o "$tmp/modscope" .
 versions=$(find "$dir/mod/cache/download" -name '*.ziphash' | wc -l)
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -56,11 +56,11 @@ timeit() { # label, command...
 }
 
 cd /tmp
-timeit modscope "$tmp/modscope" purge --yes --modcache "$tmp/c/mod" --gocache "$tmp/c/gocache" '*'
-timeit goclean env GOMODCACHE="$tmp/c/mod" GOFLAGS= GOTOOLCHAIN=local go clean -modcache
-timeit rmrf sh -c "chmod -R u+w '$tmp/c/mod' && rm -rf '$tmp/c/mod'"
+timeit t-modscope "$tmp/modscope" purge --yes --modcache "$tmp/c/mod" --gocache "$tmp/c/gocache" '*'
+timeit t-goclean env GOMODCACHE="$tmp/c/mod" GOFLAGS= GOTOOLCHAIN=local go clean -modcache
+timeit t-rmrf sh -c "chmod -R u+w '$tmp/c/mod' && rm -rf '$tmp/c/mod'"
 
 printf 'removing %d module versions (median of %d runs):\n' "$versions" "$runs"
-printf '  modscope purge          %6.2f s   (locks, .partial, list and index kept right)\n' "$(cat "$tmp/modscope")"
-printf '  go clean -modcache      %6.2f s   (no locks; toolchains and everything else too)\n' "$(cat "$tmp/goclean")"
-printf '  chmod -R u+w && rm -rf  %6.2f s\n' "$(cat "$tmp/rmrf")"
+printf '  modscope purge          %6.2f s   (locks, .partial, list and index kept right)\n' "$(cat "$tmp/t-modscope")"
+printf '  go clean -modcache      %6.2f s   (no locks; toolchains and everything else too)\n' "$(cat "$tmp/t-goclean")"
+printf '  chmod -R u+w && rm -rf  %6.2f s\n' "$(cat "$tmp/t-rmrf")"
