@@ -215,8 +215,17 @@ func purgeCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return exitOK
 	}
 	if len(plan.Items) == 0 {
-		fmt.Fprintln(stderr, "modscope: nothing to remove")
-		return exitProblems
+		if !cfg.jsonOut {
+			fmt.Fprintln(stdout, "Nothing to remove.")
+		} else {
+			writeJSON(stdout, struct {
+				Plan *actions.PurgePlan `json:"plan"`
+			}{plan})
+		}
+		if len(plan.Manual) > 0 {
+			return exitProblems
+		}
+		return exitOK
 	}
 	if ok, code := confirm(cfg, "Remove them?", stdin, stdout, stderr); !ok {
 		return code
@@ -224,7 +233,7 @@ func purgeCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	results := runPlan(ctx, plan, stderr)
 	failed := false
 	for _, r := range results {
-		failed = failed || !r.Removed
+		failed = failed || r.Err != ""
 	}
 	if cfg.jsonOut {
 		writeJSON(stdout, struct {

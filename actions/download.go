@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"os/exec"
@@ -200,17 +201,24 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 	}
 	tmp, err := os.MkdirTemp("", "modscope-download-")
 	if err != nil {
-		return fail("making a temporary directory: %v", err)
+		return fail("making a temporary directory: %v; set TMPDIR to a writable directory", err)
 	}
 	defer removeTree(tmp)
+	if gomod := goModAbove(tmp); gomod != "" {
+		return fail("%s is above the temporary directory %s: the go command would work in that module and could change it; set TMPDIR to a directory outside any module", gomod, tmp)
+	}
 	work, fresh := filepath.Join(tmp, "work"), filepath.Join(tmp, "modcache")
 	os.Mkdir(work, 0o777)
+	gocache := snap.BuildCache.Root
+	if gocache == "" {
+		gocache = "off"
+	}
 
 	// 1. Fetch through the user's proxies into the temporary cache.
 	env := downloadEnv(snap.Env, map[string]string{
-		"GOMODCACHE": fresh,
-		"GOFLAGS":    "-modcacherw", // so that the temporary cache can be removed
-		"GOPROXY":    snap.Env.GOPROXY, "GOSUMDB": snap.Env.GOSUMDB, "GONOSUMDB": snap.Env.GONOSUMDB,
+		"GOMODCACHE": fresh, "GOCACHE": gocache,
+		"GOFLAGS": "-modcacherw", // so that the temporary cache can be removed
+		"GOPROXY": snap.Env.GOPROXY, "GOSUMDB": snap.Env.GOSUMDB, "GONOSUMDB": snap.Env.GONOSUMDB,
 		"GOPRIVATE": snap.Env.GOPRIVATE, "GONOPROXY": snap.Env.GONOPROXY, "GOINSECURE": snap.Env.GOINSECURE,
 	})
 	got, errText := goModDownload(ctx, work, env, target, timeout)
@@ -219,14 +227,17 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 	}
 	r.Module, r.Version, r.Sum, r.GoModSum = got.Path, got.Version, got.Sum, got.GoModSum
 	r.Checked = checkedBy(snap.Env, got.Path)
+	mv := got.Path + "@" + got.Version
 
-	// 2. Compare with go.sum and the cached copy.
+	// 2. Compare with go.sum and with the cached copy, part by part.
 	old := snap.ModCache.FindVersion(got.Path, got.Version)
 	if old != nil && old.Active {
-		return fail("%s@%s is the active toolchain: the go command running now lives there", got.Path, got.Version)
+		return fail("%s is the active toolchain: the go command running now lives there", mv)
 	}
+	var oc oldCopy
 	if old != nil {
 		r.OldSum = old.ZipHash
+		oc = hashOld(old, mv)
 	}
 	gosum, gomodSum := snap.Project.Sum(got.Path, got.Version)
 	r.GoSum = gosum
@@ -234,48 +245,76 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 	switch {
 	case len(gosum) > 0 && !contains(gosum, got.Sum):
 		upstream = fmt.Sprintf("the fresh copy hashes to %s, the project's go.sum says %s", got.Sum, strings.Join(gosum, ", "))
-		mismatch = fmt.Sprintf("verifying %s@%s: checksum mismatch\n\tdownloaded: %s\n\tgo.sum:     %s", got.Path, got.Version, got.Sum, gosum[0])
+		mismatch = fmt.Sprintf("verifying %s: checksum mismatch\n\tdownloaded: %s\n\tgo.sum:     %s", mv, got.Sum, gosum[0])
 	case len(gomodSum) > 0 && got.GoModSum != "" && !contains(gomodSum, got.GoModSum):
 		upstream = fmt.Sprintf("the fresh go.mod hashes to %s, the project's go.sum says %s", got.GoModSum, strings.Join(gomodSum, ", "))
-		mismatch = fmt.Sprintf("verifying %s@%s/go.mod: checksum mismatch\n\tdownloaded: %s\n\tgo.sum:     %s", got.Path, got.Version, got.GoModSum, gomodSum[0])
+		mismatch = fmt.Sprintf("verifying %s/go.mod: checksum mismatch\n\tdownloaded: %s\n\tgo.sum:     %s", mv, got.GoModSum, gomodSum[0])
+	case len(gosum) == 0 && strings.HasPrefix(r.Checked, "nothing") && oc.consistent() && oc.content() != got.Sum:
+		// Nothing vouches for either copy, and the cached one is whole:
+		// only a person can tell which is right.
+		r.Verdict = VerdictUpstream
+		r.Error = fmt.Sprintf("verifying %s: checksum mismatch\n\tdownloaded: %s\n\tcached:     %s", mv, got.Sum, oc.content())
+		r.Detail = "the fresh copy hashes to " + got.Sum + ", the cached copy (whole: its zip and tree agree with its ziphash) to " + oc.content() +
+			"; nothing vouches for either (" + r.Checked + "), so the cached copy stays. The module changed upstream, or a proxy serves other content: find out which before you trust it"
+		return r
 	}
 	if upstream != "" {
 		// A copy that contradicts go.sum is never installed: every build
 		// of the project would refuse it anyway.
 		r.Verdict, r.Error = VerdictUpstream, mismatch
+		// Of the cached copy, only the parts that contradict go.sum go:
+		// a part go.sum vouches for is what the project needs.
+		parts, kept := 0, oc.matches(gosum, gomodSum)
+		if old != nil {
+			if len(gosum) > 0 && (old.HasZip || old.HasDir) && !contains(gosum, oc.zip) && !contains(gosum, oc.dir) {
+				parts |= partTree | partZip | partZipHash
+			}
+			if len(gomodSum) > 0 && old.HasMod && !contains(gomodSum, oc.mod) {
+				parts |= partMod | partInfo
+			}
+		}
 		switch {
-		case old != nil && old.HasZip && contains(gosum, zipHash(old)):
-			r.Detail = upstream + "; the cached zip matches go.sum, so it stays"
-		case old != nil && (old.HasZip || old.HasDir || old.HasMod):
+		case parts == 0 && kept != "":
+			r.Detail = upstream + "; the cached copy's " + kept + " matches go.sum, so it stays"
+		case parts == 0:
+			r.Detail = upstream + "; nothing was installed"
+		default:
 			plan := newPlan(snap)
-			plan.add(versionItem(snap, snap.ModCache.Find(got.Path), old, partTree|partZip|partZipHash|partMod|partInfo, nil))
+			plan.add(versionItem(snap, snap.ModCache.Find(got.Path), old, parts, nil))
 			if res := plan.Execute(); !res[0].Removed {
-				r.Detail = upstream + "; the cached copy does not match go.sum either, and removing it failed: " + res[0].Err
+				r.Detail = upstream + "; the cached copy does not match go.sum either, and removing it failed: " + res[0].Err + res[0].Kept
+			} else if kept != "" {
+				r.Detail = upstream + "; of the cached copy, what contradicts go.sum was removed and its " + kept + ", which matches, stays; the fresh copy was not installed"
 			} else {
-				r.Replaced = false
 				r.Detail = upstream + "; the cached copy did not match go.sum either and was removed; the fresh one was not installed"
 			}
-		default:
-			r.Detail = upstream + "; nothing was installed"
 		}
 		r.Detail += ". The module changed upstream (a retagged version, or a proxy serving other content): find out why before you touch go.sum"
 		return r
 	}
-	same := old != nil && old.HasZip && old.ZipHash == got.Sum && zipHash(old) == got.Sum && old.State == "complete"
+	if old != nil && oc.zip == got.Sum && old.ZipHash == got.Sum && old.HasMod && (!old.HasDir || oc.dir == got.Sum) {
+		r.Verdict = VerdictSame
+		r.Detail = "the cached copy (zip and tree) is identical to the fresh one: left as it was"
+		if len(gosum) > 0 {
+			r.Detail += "; it matches the project's go.sum"
+		}
+		return r
+	}
 
-	// 3. Purge the cached copy, then install the fresh one, offline.
+	// 3. Purge the cached copy, then install the fresh one, offline. Not
+	// cancelled half-way: between the two the version would be lost.
 	installing()
+	ctx = context.WithoutCancel(ctx)
 	if old != nil {
 		plan := newPlan(snap)
-		m := snap.ModCache.Find(got.Path)
-		plan.add(versionItem(snap, m, old, partTree|partZip|partZipHash|partMod|partInfo, nil))
+		plan.add(versionItem(snap, snap.ModCache.Find(got.Path), old, partTree|partZip|partZipHash|partMod|partInfo, nil))
 		if res := plan.Execute(); !res[0].Removed {
-			return fail("removing the cached copy: %s", res[0].Err)
+			return fail("removing the cached copy: %s%s", res[0].Err, res[0].Kept)
 		}
 	}
 	local := map[string]string{
-		"GOMODCACHE": snap.ModCache.Root,
-		"GOPROXY":    fileURL(filepath.Join(fresh, "cache", "download")),
+		"GOMODCACHE": snap.ModCache.Root, "GOCACHE": gocache,
+		"GOPROXY": fileURL(filepath.Join(fresh, "cache", "download")),
 		// Checked in step 1; the go command re-hashes what it copies.
 		"GOSUMDB": "off", "GONOSUMDB": "", "GOPRIVATE": "", "GONOPROXY": "", "GOINSECURE": "",
 		"GOFLAGS": "",
@@ -286,23 +325,19 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 	if hasFlag(snap.Env.GOFLAGS, "-modcacherw") {
 		local["GOFLAGS"] = "-modcacherw"
 	}
-	installed, errText := goModDownload(ctx, work, downloadEnv(snap.Env, local), got.Path+"@"+got.Version, timeout)
+	installed, errText := goModDownload(ctx, work, downloadEnv(snap.Env, local), mv, timeout)
 	if errText != "" {
 		r.Detail = "the old copy was removed and installing the fresh one failed: the go command downloads it again when a build needs it"
 		return fail("installing the fresh copy: %s", errText)
 	}
+	r.Replaced = true
 	if installed.Sum != got.Sum {
-		r.Replaced = true
 		return fail("the installed copy hashes to %s, the fetched one to %s", installed.Sum, got.Sum)
 	}
-	r.Replaced = true
 	switch {
 	case old == nil || (!old.HasZip && !old.HasDir):
 		r.Verdict = VerdictNew
 		r.Detail = "fetched and in the cache"
-	case same:
-		r.Verdict = VerdictSame
-		r.Detail = "the cached copy was identical to the fresh one; it was replaced all the same"
 	default:
 		r.Verdict = VerdictFixed
 		var kinds []string
@@ -311,19 +346,85 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 				kinds = append(kinds, p.Kind)
 			}
 		}
-		if len(kinds) > 0 {
+		switch {
+		case oc.content() != "" && oc.content() != got.Sum:
+			r.Detail = "the cached copy hashed to " + oc.content() + ", the fresh one (" + r.Checked + ") to " + got.Sum + ": local corruption, now fixed"
+		case len(kinds) > 0:
 			r.Detail = "the cached copy had " + strings.Join(kinds, ", ") + "; the fresh copy replaced it"
-		} else {
+		default:
 			r.Detail = "the cached copy was " + old.State + "; the fresh copy replaced it"
-		}
-		if old.ZipHash != "" && old.ZipHash != got.Sum {
-			r.Detail = "the cached copy's hash " + old.ZipHash + " differed from the fresh " + got.Sum + ": local corruption, now fixed"
 		}
 	}
 	if len(gosum) > 0 {
 		r.Detail += "; it matches the project's go.sum"
 	}
 	return r
+}
+
+// oldCopy holds the hashes of a cached version's parts, "" where a part is
+// missing or unreadable.
+type oldCopy struct {
+	zip, dir, mod, ziphash string
+}
+
+func hashOld(v *cachescan.Version, mv string) oldCopy {
+	oc := oldCopy{ziphash: v.ZipHash}
+	if v.HasZip {
+		oc.zip = zipHash(v)
+	}
+	if v.HasDir && !v.Toolchain {
+		if h, err := dirhash.HashDir(v.Dir, mv, dirhash.Hash1); err == nil {
+			oc.dir = h
+		}
+	}
+	if v.HasMod {
+		mod := filepath.Join(v.DownloadDir, v.EscapedVersion+".mod")
+		if h, err := dirhash.Hash1([]string{"go.mod"}, func(string) (io.ReadCloser, error) { return os.Open(mod) }); err == nil {
+			oc.mod = h
+		}
+	}
+	return oc
+}
+
+// content is the copy's content hash: the zip's, else the tree's.
+func (oc oldCopy) content() string {
+	if oc.zip != "" {
+		return oc.zip
+	}
+	return oc.dir
+}
+
+// consistent reports whether the copy is whole: its zip and its tree (those
+// present) hash to its ziphash.
+func (oc oldCopy) consistent() bool {
+	return oc.ziphash != "" && oc.content() == oc.ziphash && (oc.dir == "" || oc.dir == oc.ziphash)
+}
+
+// matches names the first part that agrees with go.sum, or "".
+func (oc oldCopy) matches(gosum, gomodSum []string) string {
+	switch {
+	case oc.zip != "" && contains(gosum, oc.zip):
+		return "zip"
+	case oc.dir != "" && contains(gosum, oc.dir):
+		return "tree"
+	case oc.mod != "" && contains(gomodSum, oc.mod):
+		return "go.mod"
+	}
+	return ""
+}
+
+// goModAbove returns a go.mod at or above dir, or "".
+func goModAbove(dir string) string {
+	for {
+		if fi, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil && !fi.IsDir() {
+			return filepath.Join(dir, "go.mod")
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
 }
 
 // zipHash hashes a cached version's zip, or "" if it cannot.
@@ -404,9 +505,6 @@ func goModDownload(ctx context.Context, dir string, env []string, target string,
 // downloadEnv is the environment of the go commands a download runs: the
 // user's, without anything that ties it to a project, with set applied.
 func downloadEnv(user cachescan.Env, set map[string]string) []string {
-	if _, ok := set["GOCACHE"]; !ok && user.GOCACHE != "" {
-		set["GOCACHE"] = user.GOCACHE
-	}
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")

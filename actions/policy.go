@@ -47,6 +47,8 @@ type Targets struct {
 
 	// VCS removes every cache/vcs clone (direct-mode downloads clone again).
 	VCS bool
+	// Clones removes the cache/vcs clones with these hashes.
+	Clones []string
 	// SumDBCache removes the cached checksum-database tiles and lookups.
 	SumDBCache bool
 	// BuildOlderThan removes build-cache entries last used before then.
@@ -67,19 +69,23 @@ func (t Targets) modulePolicy() bool {
 }
 
 // MinBuildAge is the youngest build-cache entry a purge by age removes: the
-// go command refreshes an entry's mtime when it is used and more than an
-// hour old, so anything younger may belong to a build running now.
-const MinBuildAge = time.Hour
+// go command refreshes an entry's mtime only when it is used and over an
+// hour old, so an entry a running build uses can look up to an hour plus
+// that build's duration old.
+const MinBuildAge = 3 * time.Hour
 
 // Plan lists what the targets remove and what that frees. Nothing is
 // removed until the plan runs.
 func Plan(snap *cachescan.Snapshot, t Targets) (*PurgePlan, error) {
 	if t.BuildOlderThan > 0 && t.BuildOlderThan < MinBuildAge {
-		return nil, fmt.Errorf("--older-than %s is too recent: entries used within the last hour may belong to a running build; use 1h or more", FormatAge(t.BuildOlderThan))
+		return nil, fmt.Errorf("--older-than %s is too recent: an entry a running build uses can look an hour or more old; use %s or more", FormatAge(t.BuildOlderThan), FormatAge(MinBuildAge))
 	}
 	if t.Unused && t.Used == nil {
 		if snap.Project == nil {
 			return nil, errors.New("--unused needs a project: run modscope in a module, or name --projects DIR")
+		}
+		if len(snap.Project.Errors) > 0 {
+			return nil, fmt.Errorf("--unused: the project's files do not read cleanly (%s): fix them first, or every version they name would look unused", snap.Project.Errors[0])
 		}
 		t.Used = ProjectUsage(snap.Project)
 	}
@@ -94,13 +100,16 @@ func Plan(snap *cachescan.Snapshot, t Targets) (*PurgePlan, error) {
 	if t.Problems {
 		planProblemFiles(plan, snap, found, false)
 	}
-	if t.VCS {
+	if t.VCS || len(t.Clones) > 0 {
 		for _, c := range snap.ModCache.VCS.Clones {
-			plan.add(cloneItem(snap.ModCache.VCS.Root, c, "--vcs"))
+			if !t.VCS && !contains(t.Clones, c.Hash) {
+				continue
+			}
+			plan.add(cloneItem(snap.ModCache.VCS.Root, c, "a vcs clone"))
 		}
 	}
 	if t.SumDBCache {
-		if it := sumDBItem(snap.ModCache.SumDB.Root, "--sumdb-cache"); it != nil {
+		if it := sumDBItem(snap.ModCache.SumDB.Root, "the checksum-database cache"); it != nil {
 			plan.add(it)
 		}
 	}
@@ -124,20 +133,22 @@ func Plan(snap *cachescan.Snapshot, t Targets) (*PurgePlan, error) {
 		}
 	}
 	if t.TestCache {
-		plan.add(&PurgeItem{Kind: ItemTestCache, Label: "cached test results", Reason: "--test-cache",
+		plan.add(&PurgeItem{Kind: ItemTestCache, Label: "cached test results", Reason: "expire cached test results",
 			Paths:    []string{filepath.Join(bc.Root, "testexpire.txt")},
 			Warnings: []string{"nothing is deleted: testexpire.txt is moved to now, as go clean -testcache does, and every test runs again"}})
 	}
 	if t.FuzzCache {
 		fuzz := filepath.Join(bc.Root, "fuzz")
 		if _, err := os.Lstat(fuzz); err == nil {
-			plan.add(&PurgeItem{Kind: ItemFuzz, Label: "fuzzing cache " + fuzz, Reason: "--fuzz-cache",
+			plan.add(&PurgeItem{Kind: ItemFuzz, Label: "fuzzing cache " + fuzz, Reason: "the fuzzing cache",
 				Paths: []string{fuzz}, Size: bc.Fuzz,
 				Warnings: []string{"fuzz tests lose the inputs they generated; testdata/fuzz corpora in projects stay"}})
 		}
 	}
-	if len(plan.Items) == 0 && len(plan.Manual) == 0 {
-		return nil, errors.New("nothing in the caches matches these targets")
+	onlyPatterns := len(t.Patterns) > 0 && !t.modulePolicy() && !t.VCS && len(t.Clones) == 0 && !t.SumDBCache &&
+		t.BuildOlderThan == 0 && !t.BuildAll && !t.BuildCorrupt && !t.TestCache && !t.FuzzCache
+	if len(plan.Items) == 0 && onlyPatterns {
+		return nil, fmt.Errorf("no cached version matches %s; modscope scan lists what is cached", strings.Join(t.Patterns, " "))
 	}
 	plan.Running = RunningGo()
 	if len(plan.Running) > 0 {
@@ -238,7 +249,13 @@ func versionItem(snap *cachescan.Snapshot, m *cachescan.Module, v *cachescan.Ver
 	case v.State == "invalid":
 		it.Refused = "not a name the go command wrote: remove it by hand"
 	}
-	if parts&partTree != 0 && v.HasDir {
+	if m.Toolchain && it.Refused == "" {
+		if why := toolchainInUse(snap, v); why != "" {
+			it.Refused = why
+		}
+	}
+	it.tree = parts&partTree != 0
+	if it.tree && v.HasDir {
 		it.Paths = append(it.Paths, v.Dir)
 		it.Size.Add(v.Tree)
 	}
@@ -264,7 +281,9 @@ func versionItem(snap *cachescan.Snapshot, m *cachescan.Module, v *cachescan.Ver
 		it.Paths = append(it.Paths, path)
 		it.Size.Add(cachescan.Size{Bytes: f.Bytes, ApparentBytes: f.ApparentBytes, Files: 1})
 	}
-	if pr := snap.Project; pr != nil && parts&(partTree|partZip) != 0 {
+	// Offline builds lose it only when the zip goes, or the tree with no
+	// zip to extract it from again.
+	if pr := snap.Project; pr != nil && (parts&partZip != 0 && v.HasZip || parts&partTree != 0 && !v.HasZip) {
 		for _, r := range pr.Requires {
 			if r.Path == m.Path && r.Version == v.Version {
 				it.Warnings = append(it.Warnings, "the project requires it: an offline build will need the network for it")
@@ -278,30 +297,45 @@ func versionItem(snap *cachescan.Snapshot, m *cachescan.Module, v *cachescan.Ver
 	return it
 }
 
-// latest returns the n latest versions of a module: by semver, and
-// between two pseudo-versions by their time.
+// latest returns the n latest versions of a module that hold code (a
+// tree or a zip; metadata-only versions take no place): releases by
+// semver, pseudo-versions by their time among themselves, the two lines
+// merged by semver. That is a total order, whatever order the versions
+// come in.
 func latest(vs []*cachescan.Version, n int) map[string]bool {
-	order := make([]string, 0, len(vs))
+	var rel, pseudo []string
 	for _, v := range vs {
-		order = append(order, v.Version)
+		if !v.HasDir && !v.HasZip {
+			continue
+		}
+		if module.IsPseudoVersion(v.Version) {
+			pseudo = append(pseudo, v.Version)
+		} else {
+			rel = append(rel, v.Version)
+		}
 	}
-	sort.SliceStable(order, func(i, j int) bool { return newer(order[i], order[j]) })
+	sort.Slice(rel, func(i, j int) bool { return semverDesc(rel[i], rel[j]) })
+	sort.Slice(pseudo, func(i, j int) bool {
+		ti, erri := module.PseudoVersionTime(pseudo[i])
+		tj, errj := module.PseudoVersionTime(pseudo[j])
+		if erri == nil && errj == nil && !ti.Equal(tj) {
+			return ti.After(tj)
+		}
+		return semverDesc(pseudo[i], pseudo[j])
+	})
 	keep := map[string]bool{}
-	for i := 0; i < n && i < len(order); i++ {
-		keep[order[i]] = true
+	for len(keep) < n && (len(rel) > 0 || len(pseudo) > 0) {
+		if len(pseudo) == 0 || (len(rel) > 0 && semver.Compare(rel[0], pseudo[0]) >= 0) {
+			keep[rel[0]], rel = true, rel[1:]
+		} else {
+			keep[pseudo[0]], pseudo = true, pseudo[1:]
+		}
 	}
 	return keep
 }
 
-// newer reports whether version a is later than b.
-func newer(a, b string) bool {
-	if module.IsPseudoVersion(a) && module.IsPseudoVersion(b) {
-		ta, errA := module.PseudoVersionTime(a)
-		tb, errB := module.PseudoVersionTime(b)
-		if errA == nil && errB == nil && !ta.Equal(tb) {
-			return ta.After(tb)
-		}
-	}
+// semverDesc orders versions newest first, by semver then by name.
+func semverDesc(a, b string) bool {
 	if c := semver.Compare(a, b); c != 0 {
 		return c > 0
 	}
@@ -518,6 +552,9 @@ func actionsNaming(root string, outs map[string]bool) []string {
 	buf := make([]byte, 3+64+1+64)
 	for i := 0; i < 256; i++ {
 		dir := filepath.Join(root, fmt.Sprintf("%02x", i))
+		if !realDir(dir) {
+			continue
+		}
 		names, err := readNames(dir)
 		if err != nil {
 			continue
@@ -541,6 +578,12 @@ func actionsNaming(root string, outs map[string]bool) []string {
 	return found
 }
 
+// realDir reports whether path is a directory and not a symlink to one.
+func realDir(path string) bool {
+	fi, err := os.Lstat(path)
+	return err == nil && fi.IsDir()
+}
+
 // readNames lists a directory's names, unsorted.
 func readNames(dir string) ([]string, error) {
 	f, err := os.Open(dir)
@@ -557,15 +600,18 @@ func readNames(dir string) ([]string, error) {
 func buildItem(root string, age time.Duration, now time.Time) (*PurgeItem, error) {
 	it := &PurgeItem{Kind: ItemBuild}
 	if age > 0 {
-		it.Reason = "--build-cache --older-than " + FormatAge(age)
+		it.Reason = "last used more than " + FormatAge(age) + " ago"
 		it.Label = "build-cache entries last used more than " + FormatAge(age) + " ago"
 	} else {
-		it.Reason = "--build-cache --all"
-		it.Label = "every build-cache entry (as go clean -cache)"
+		it.Reason = "the whole build cache"
+		it.Label = "build-cache entries: all of them (as go clean -cache)"
 	}
 	cutoff := now.Add(-age)
 	for i := 0; i < 256; i++ {
 		dir := filepath.Join(root, fmt.Sprintf("%02x", i))
+		if !realDir(dir) {
+			continue // a link or a file there is the scan's gocache-broken
+		}
 		ents, err := os.ReadDir(dir)
 		if err != nil {
 			continue
@@ -588,7 +634,7 @@ func buildItem(root string, age time.Duration, now time.Time) (*PurgeItem, error
 			it.Size.Add(s)
 		}
 	}
-	it.Label = fmt.Sprintf("%d %s", len(it.Paths), it.Label)
+	it.Label = fmt.Sprintf("%s (%d)", it.Label, len(it.Paths))
 	return it, nil
 }
 

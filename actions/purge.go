@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/rogpeppe/go-internal/lockedfile"
@@ -61,6 +62,7 @@ type PurgeItem struct {
 	Refused string `json:"refused,omitempty"`
 
 	ver   *cachescan.Version
+	tree  bool    // a version's tree goes, wherever it is when the plan runs
 	list  bool    // a version's .mod goes: rewrite list
 	sizes []int64 // build entries: each path's disk bytes
 }
@@ -74,9 +76,10 @@ type PurgePlan struct {
 	// Running lists go, gopls and test processes seen while planning.
 	Running []string `json:"running,omitempty"`
 
-	root    string
-	gocache string
-	goVer   string
+	root        string
+	gocache     string
+	goVer       string
+	toolchainGo string
 }
 
 // Versions counts the module versions the plan removes.
@@ -102,7 +105,8 @@ func PlanPurge(snap *cachescan.Snapshot, patterns []string, metadata bool) (*Pur
 }
 
 func newPlan(snap *cachescan.Snapshot) *PurgePlan {
-	return &PurgePlan{root: snap.ModCache.Root, gocache: snap.BuildCache.Root, goVer: snap.Env.GOVERSION}
+	return &PurgePlan{root: snap.ModCache.Root, gocache: snap.BuildCache.Root, goVer: snap.Env.GOVERSION,
+		toolchainGo: toolchainGo(snap.ModCache.ActiveToolchain)}
 }
 
 // add appends an item and counts its size unless it is refused.
@@ -123,6 +127,8 @@ type PurgeResult struct {
 	// Freed is what went, on disk; with an error, what went before it.
 	Freed cachescan.Size `json:"freed"`
 	Err   string         `json:"error,omitempty"`
+	// Kept says why a refused item was left alone (not a failure).
+	Kept string `json:"kept,omitempty"`
 }
 
 // Execute runs the whole plan; see Run.
@@ -146,15 +152,15 @@ func (p *PurgePlan) Run(ctx context.Context, each func(PurgeResult)) []PurgeResu
 		var err error
 		switch {
 		case it.Refused != "":
-			err = errors.New("refused: " + it.Refused)
+			r.Kept = it.Refused
 		case ctx.Err() != nil:
 			err = errors.New("cancelled before it started")
 		default:
 			r.Freed, err = p.runItem(it)
 		}
 		if err != nil {
-			r.Err = err.Error()
-		} else {
+			r.Err = withHint(err)
+		} else if r.Kept == "" {
 			r.Removed = true
 		}
 		out = append(out, r)
@@ -191,6 +197,18 @@ func (p *PurgePlan) runItem(it *PurgeItem) (cachescan.Size, error) {
 	return cachescan.Size{}, fmt.Errorf("unknown item kind %q", it.Kind)
 }
 
+// withHint adds the next step to a file-system error.
+func withHint(err error) string {
+	msg := err.Error()
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		return msg + " (check the owner and flags: ls -ld, lsattr; or run as the cache's owner)"
+	case errors.Is(err, syscall.EBUSY), errors.Is(err, syscall.ETXTBSY):
+		return msg + " (in use: retry when no go command or program from the cache runs)"
+	}
+	return msg
+}
+
 // killAt, in tests, stops a purge after the named step as a kill would:
 // no cleanup, the lock released (the kernel releases a dead process's).
 var killAt func(step string) bool
@@ -201,9 +219,17 @@ func stop(step string) bool { return killAt != nil && killAt(step) }
 
 func (p *PurgePlan) purgeOne(it *PurgeItem) error {
 	v := it.ver
-	for _, path := range it.Paths {
-		if !within(p.root, path) {
-			return fmt.Errorf("%s is outside the module cache %s", path, p.root)
+	paths := append([]string(nil), it.Paths...)
+	if it.tree && v.Dir != "" && !contains(paths, v.Dir) {
+		// The tree appeared after planning (a build extracted it while the
+		// question was asked): zip and ziphash must not go without it.
+		if _, err := os.Lstat(v.Dir); err == nil {
+			paths = append(paths, v.Dir)
+		}
+	}
+	for _, path := range append(paths, v.DownloadDir) {
+		if err := checkUnder(p.root, path); err != nil {
+			return err
 		}
 	}
 	if err := os.MkdirAll(v.DownloadDir, 0o777); err != nil {
@@ -221,6 +247,10 @@ func (p *PurgePlan) purgeOne(it *PurgeItem) error {
 	if stop("partial") {
 		return errKilled
 	}
+	if contains(paths, v.Dir) {
+		// The index describes the tree: gone before the tree is.
+		p.dropModuleIndex(v.Dir)
+	}
 	// The tree first, then download files in the protocol's order.
 	order := func(path string) int {
 		switch {
@@ -233,7 +263,6 @@ func (p *PurgePlan) purgeOne(it *PurgeItem) error {
 		}
 		return 1 // zip, temp files
 	}
-	paths := append([]string(nil), it.Paths...)
 	sort.SliceStable(paths, func(i, j int) bool { return order(paths[i]) < order(paths[j]) })
 	for _, path := range paths {
 		if path == v.Dir {
@@ -243,7 +272,6 @@ func (p *PurgePlan) purgeOne(it *PurgeItem) error {
 			if stop("tree") {
 				return errKilled
 			}
-			p.dropModuleIndex(path)
 			continue
 		}
 		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -309,15 +337,17 @@ func removeTree(dir string) error {
 // rewriteList writes list as the go command does (rewriteVersionList):
 // under a lock on list itself, the escaped canonical versions with a .mod.
 func rewriteList(dl string) error {
-	content, err := cachescan.ListContent(dl)
-	if err != nil {
-		return err
-	}
 	f, err := lockedfile.Edit(filepath.Join(dl, "list"))
 	if err != nil {
 		return err
 	}
 	defer f.Close()
+	// Read under the lock: a go command writing a .mod meanwhile also
+	// rewrites list, after taking the same lock.
+	content, err := cachescan.ListContent(dl)
+	if err != nil {
+		return err
+	}
 	if err := f.Truncate(0); err != nil {
 		return err
 	}
@@ -334,11 +364,56 @@ func rewriteList(dl string) error {
 // Go 1.26). Without this, builds keep failing on the stale index after the
 // tree comes back (the reference doc, experiment #10).
 func (p *PurgePlan) dropModuleIndex(dir string) {
-	if p.gocache == "" || p.goVer == "" {
+	if p.gocache == "" {
 		return
 	}
-	id := ModuleIndexID(p.goVer, dir)
-	os.Remove(filepath.Join(p.gocache, id[:2], id+"-a"))
+	for _, goVer := range []string{p.goVer, p.toolchainGo} {
+		if goVer != "" {
+			id := ModuleIndexID(goVer, dir)
+			os.Remove(filepath.Join(p.gocache, id[:2], id+"-a"))
+		}
+	}
+}
+
+// toolchainGo is the Go version of a golang.org/toolchain version
+// ("v0.0.1-go1.23.4.linux-amd64" -> "go1.23.4"), or "".
+func toolchainGo(v string) string {
+	rest, ok := strings.CutPrefix(v, "v0.0.1-")
+	if !ok {
+		return ""
+	}
+	if i := strings.LastIndexByte(rest, '.'); i > 0 {
+		return rest[:i]
+	}
+	return ""
+}
+
+// checkUnder makes sure path is below root without passing through a
+// symlink: root itself may be one (a cache moved to another disk), but a
+// link below it could send a removal anywhere.
+func checkUnder(root, path string) error {
+	if root == "" || !within(root, path) || path == root {
+		return fmt.Errorf("%s is outside the cache %s: not touched", path, root)
+	}
+	rel, _ := filepath.Rel(root, filepath.Dir(path))
+	dir := root
+	for _, elem := range strings.Split(rel, string(filepath.Separator)) {
+		if elem == "." || elem == "" {
+			continue
+		}
+		dir = filepath.Join(dir, elem)
+		fi, err := os.Lstat(dir)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // nothing below to remove
+			}
+			return err
+		}
+		if !fi.IsDir() {
+			return fmt.Errorf("%s is a symlink or file, not a directory: what is below it is not touched", dir)
+		}
+	}
+	return nil
 }
 
 // ModuleIndexID is the GOCACHE action ID of the module index of dir, for
@@ -363,10 +438,13 @@ func RunningGo() []string {
 		return nil
 	}
 	var out []string
-	self := fmt.Sprint(os.Getpid())
+	self, parent := fmt.Sprint(os.Getpid()), fmt.Sprint(os.Getppid())
 	for _, e := range ents {
 		if e.Name() == self || strings.Trim(e.Name(), "0123456789") != "" {
 			continue
+		}
+		if e.Name() == parent {
+			continue // go run ., which started this modscope
 		}
 		comm, err := os.ReadFile(filepath.Join("/proc", e.Name(), "comm"))
 		if err != nil {
@@ -497,4 +575,30 @@ func expireTests(gocache string, now time.Time) error {
 		return err
 	}
 	return f.Close()
+}
+
+// toolchainInUse says why a toolchain version must stay although it is not
+// the active one: the go command modscope asked lives there (go env
+// GOROOT), or a running program was started from it (Linux /proc).
+func toolchainInUse(snap *cachescan.Snapshot, v *cachescan.Version) string {
+	if v.Dir == "" {
+		return ""
+	}
+	if g := snap.Env.GOROOT; g != "" && (g == v.Dir || within(v.Dir, g)) {
+		return "the go command on PATH runs from it (go env GOROOT)"
+	}
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return ""
+	}
+	for _, e := range ents {
+		if strings.Trim(e.Name(), "0123456789") != "" {
+			continue
+		}
+		exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe"))
+		if err == nil && within(v.Dir, exe) {
+			return "a running program (pid " + e.Name() + ") was started from it"
+		}
+	}
+	return ""
 }

@@ -86,7 +86,7 @@ func TestPurgeMetadataAndRefusals(t *testing.T) {
 	for _, r := range res {
 		if r.Removed {
 			removed++
-		} else if strings.Contains(r.Err, "active toolchain") {
+		} else if strings.Contains(r.Kept, "active toolchain") {
 			refused++
 		}
 	}

@@ -69,7 +69,7 @@ type RepairResult struct {
 // Failed reports whether any step failed.
 func (r *RepairResult) Failed() bool {
 	for _, p := range r.Purge {
-		if !p.Removed {
+		if p.Err != "" {
 			return true
 		}
 	}

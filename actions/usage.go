@@ -3,6 +3,7 @@ package actions
 import (
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -78,48 +79,77 @@ func ProjectUsage(p *cachescan.Project) *Usage {
 // FindUsage reads every go.mod and go.work under dirs, skipping what the
 // go command skips (testdata, vendor, names starting with . or _) and the
 // cache roots in skip (the module cache holds thousands of go.mod files
-// that are not projects).
+// that are not projects). Symlinked directories are followed once each. A
+// project file that does not read cleanly is an error: every version it
+// names would otherwise look unused.
 func FindUsage(dirs []string, skip ...string) (*Usage, error) {
 	u := &Usage{}
+	visited := map[string]bool{}
 	for _, dir := range dirs {
 		abs, err := filepath.Abs(dir)
 		if err != nil {
 			return nil, err
 		}
+		if _, err := os.Stat(abs); err != nil {
+			return nil, fmt.Errorf("--projects %s: %w", dir, err)
+		}
 		before := len(u.Files)
-		err = filepath.WalkDir(abs, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				if path == abs {
-					return err
-				}
-				return nil // unreadable below: skip it
+		queue := []string{abs}
+		for len(queue) > 0 {
+			root := queue[0]
+			queue = queue[1:]
+			real, err := filepath.EvalSymlinks(root)
+			if err != nil || visited[real] {
+				continue
 			}
-			name := d.Name()
-			if d.IsDir() {
-				if path != abs && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") ||
-					name == "testdata" || name == "vendor" || name == "node_modules") {
-					return filepath.SkipDir
+			visited[real] = true
+			var bad error
+			root = real // WalkDir does not descend into a symlinked root
+			filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+				if err != nil || bad != nil {
+					return nil // unreadable below: skip it
 				}
-				for _, s := range skip {
-					if s != "" && path == s {
+				name := d.Name()
+				if d.Type()&fs.ModeSymlink != 0 {
+					if fi, err := os.Stat(path); err == nil && fi.IsDir() && !skipDir(name) {
+						queue = append(queue, path)
+					}
+					return nil
+				}
+				if d.IsDir() {
+					if path != root && skipDir(name) {
 						return filepath.SkipDir
 					}
+					for _, s := range skip {
+						if s != "" && path == s {
+							return filepath.SkipDir
+						}
+					}
+					return nil
+				}
+				if (name == "go.mod" || name == "go.work") && d.Type().IsRegular() {
+					p := cachescan.ReadProject(path)
+					if len(p.Errors) > 0 {
+						bad = fmt.Errorf("--projects: %s: %s: fix it (or move it away) first, or every version it names would look unused", path, p.Errors[0])
+						return filepath.SkipAll
+					}
+					u.add(p)
 				}
 				return nil
+			})
+			if bad != nil {
+				return nil, bad
 			}
-			if name == "go.mod" || name == "go.work" {
-				if d.Type().IsRegular() {
-					u.add(cachescan.ReadProject(path))
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("--projects %s: %w", dir, err)
 		}
 		if len(u.Files) == before {
 			return nil, fmt.Errorf("--projects %s: no go.mod or go.work under it", dir)
 		}
 	}
 	return u, nil
+}
+
+// skipDir reports the directories the go command never takes a module from.
+func skipDir(name string) bool {
+	return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") ||
+		name == "testdata" || name == "vendor" || name == "node_modules"
 }

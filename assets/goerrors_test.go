@@ -19,6 +19,7 @@ var shapes = []struct{ id, text string }{
 	{"proxy-500", "go: example.com/x@v1.0.0: reading http://127.0.0.1:3000/example.com/x/@v/v1.0.0.info: 500 Internal Server Error"},
 	{"tls-timeout", "go: rsc.io/quote@v1.5.2: Get \"https://proxy.golang.org/rsc.io/quote/@v/v1.5.2.info\": net/http: TLS handshake timeout"},
 	{"io-timeout", "go: rsc.io/quote@v1.5.2: Get \"https://proxy.golang.org/rsc.io/quote/@v/v1.5.2.info\": dial tcp 142.250.74.49:443: i/o timeout"},
+	{"cache-differs", "verifying example.com/x@v1.0.0: checksum mismatch\n\tdownloaded: h1:AAAA=\n\tcached:     h1:BBBB="},
 	{"no-answer", "go mod download example.com/x@v1.0.0: no answer within 2s, stopped: the proxy or the network hangs"},
 	{"connection-refused", "go: rsc.io/quote@v1.5.2: Get \"http://127.0.0.1:3000/rsc.io/quote/@v/v1.5.2.info\": dial tcp 127.0.0.1:3000: connect: connection refused"},
 	{"proxyconnect", "go: rsc.io/quote@v1.5.2: Get \"https://proxy.golang.org/rsc.io/quote/@v/v1.5.2.info\": proxyconnect tcp: dial tcp 10.0.0.1:3128: connect: no route to host"},

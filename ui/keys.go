@@ -2,8 +2,7 @@ package ui
 
 import "charm.land/bubbles/v2/key"
 
-// KeyMap is every key the TUI answers to. d and r are kept free for purge
-// and re-download.
+// KeyMap is every key the TUI answers to.
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Open, Back                              key.Binding
@@ -13,7 +12,11 @@ type KeyMap struct {
 	NextView, PrevView, View1, View2        key.Binding
 	View3, View4                            key.Binding
 	Verify, VerifyAll, Offline              key.Binding
-	Help, Quit                              key.Binding
+	// The actions that change the disk: each shows its plan and asks
+	// first, and --read-only refuses them.
+	Purge, PurgePolicy, Download, Repair key.Binding
+	LastResult                           key.Binding
+	Help, Quit                           key.Binding
 }
 
 // DefaultKeyMap returns the keys ncdu and gdu users already know.
@@ -48,6 +51,11 @@ func DefaultKeyMap() KeyMap {
 		Verify:      b("v", "verify selection", "v"),
 		VerifyAll:   b("V", "verify everything", "V"),
 		Offline:     b("o", "check offline readiness", "o"),
+		Purge:       b("d", "purge selection/marked", "d"),
+		PurgePolicy: b("D", "purge by policy", "D"),
+		Download:    b("r", "re-download", "r"),
+		Repair:      b("R", "repair all problems", "R"),
+		LastResult:  b("L", "last action's result", "L"),
 		Help:        b("?", "help", "?"),
 		Quit:        b("q", "quit", "q", "ctrl+c"),
 	}
@@ -55,15 +63,20 @@ func DefaultKeyMap() KeyMap {
 
 // ShortHelp is the help line that is always visible.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Open, k.Back, k.Filter, k.SortSize, k.Apparent, k.Mark, k.NextView, k.Help, k.Quit}
+	return []key.Binding{k.Open, k.Back, k.Filter, k.SortSize, k.Apparent, k.Mark, k.Purge, k.NextView, k.Help, k.Quit}
 }
 
-// FullHelp is the help screen, one column per group.
+// FullHelp is the help screen, one column per group: moving, ordering,
+// acting on the caches, switching views. Keys that go together share a
+// line, so that the columns fit side by side on common terminals.
 func (k KeyMap) FullHelp() [][]key.Binding {
+	show := func(keys, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys), key.WithHelp(keys, desc))
+	}
 	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back},
-		{k.Filter, k.ClearFilter, k.SortSize, k.SortName, k.SortCount, k.SortTime, k.Apparent},
-		{k.Mark, k.Verify, k.VerifyAll, k.Offline, k.Details, k.NextView, k.PrevView, k.View1, k.View2},
-		{k.View3, k.View4, k.Help, k.Quit},
+		{k.Up, k.Down, show("pgup/pgdn", "page"), show("g/G", "top/bottom"), k.Open, k.Back},
+		{k.Filter, k.ClearFilter, k.SortSize, k.SortName, k.SortCount, k.SortTime, k.Apparent, k.Details},
+		{k.Mark, withHelp(k.Purge, "purge marked/selected"), k.PurgePolicy, k.Download, k.Repair, k.Verify, k.VerifyAll, withHelp(k.Offline, "offline check"), k.LastResult},
+		{k.NextView, withHelp(k.PrevView, "previous view"), show("1-4", "go to a view"), k.Help, k.Quit},
 	}
 }

@@ -104,6 +104,18 @@ type Model struct {
 
 	// readOnly disables every action that changes the disk (--read-only).
 	readOnly bool
+	// modal is the dialog over the body, if one is open.
+	modal modal
+	// The actions: a plan being made, the task running a confirmed one,
+	// the scan that follows it, and what they freed in this session.
+	planning   bool
+	task       *task
+	rescanning bool
+	dropMarks  bool
+	freed      cachescan.Size
+	lastResult *infoDialog
+	// quitting: q was pressed while a task ran; quit once it stopped.
+	quitting bool
 	// The offline-readiness check the Project view shows.
 	offline        *actions.OfflineReport
 	offlineErr     error
@@ -179,11 +191,27 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.takeFound()
 			return m, poll()
 		}
+		if m.task != nil || m.rescanning {
+			// The view reads the task's counters; the tick redraws it.
+			m.progress = m.scanner.Progress()
+			return m, poll()
+		}
 		if m.state != stateScanning {
 			return m, nil
 		}
 		m.progress = m.scanner.Progress()
 		return m, poll()
+	case planMsg:
+		m.planned(msg)
+		return m, nil
+	case taskDoneMsg:
+		cmd := m.finishTask(msg)
+		if m.quitting {
+			return m.quit()
+		}
+		return m, cmd
+	case rescanDoneMsg:
+		return m, m.rescanned(msg)
 	case verifyDoneMsg:
 		m.finishVerify(msg.rep, msg.err)
 		return m, nil
@@ -206,10 +234,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		} else if msg.Button != tea.MouseWheelDown {
 			return m, nil
 		}
+		if m.modal != nil {
+			m.modal.scroll(delta)
+			return m, nil
+		}
 		m.scroll(delta)
 		return m, nil
 	case tea.MouseClickMsg:
-		if msg.Button == tea.MouseLeft && msg.X < m.bodyWidth() {
+		if m.modal == nil && msg.Button == tea.MouseLeft && msg.X < m.bodyWidth() {
 			m.click(msg.Y)
 		}
 		return m, nil
@@ -229,7 +261,25 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if msg.String() == "ctrl+c" {
 		return m.quit()
 	}
+	if m.modal != nil {
+		// The status line stays: it is the result a result dialog
+		// details, and it shows again when the dialog closes.
+		return m, m.modal.key(m, msg)
+	}
+	prevStatus := m.status
 	m.status = ""
+	if m.task != nil && !m.filtering {
+		// esc stops the task; q stops it and quits once it stopped.
+		switch {
+		case msg.String() == "esc":
+			m.stopTask()
+			return m, nil
+		case key.Matches(msg, k.Quit):
+			m.stopTask()
+			m.quitting = true
+			return m, nil
+		}
+	}
 	if m.fullDetails {
 		// The full-screen details scroll; any other key closes them.
 		if d, ok := navDelta(msg, k, m.bodyHeight()); ok {
@@ -280,6 +330,30 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.showDetails = !m.showDetails
 		m.layout()
 		return m, nil
+	case key.Matches(msg, k.Purge):
+		return m, m.purgeKey()
+	case key.Matches(msg, k.PurgePolicy):
+		if !m.refuse() {
+			m.openMenu(false)
+		}
+		return m, nil
+	case key.Matches(msg, k.Download):
+		return m, m.downloadKey()
+	case key.Matches(msg, k.Repair):
+		return m, m.repairKey()
+	case key.Matches(msg, k.LastResult):
+		if m.lastResult == nil {
+			m.status = "no action has run yet: its result shows here"
+		} else {
+			// The result line goes on showing under the dialog's result.
+			m.status = prevStatus
+			m.lastResult.offset = 0
+			m.modal = m.lastResult
+		}
+		return m, nil
+	case key.Matches(msg, k.VerifyAll, k.Verify) && m.state == stateReady && (m.task != nil || m.planning || m.rescanning):
+		m.status = m.busy()
+		return m, nil
 	case key.Matches(msg, k.VerifyAll) && m.state == stateReady:
 		return m, m.startVerify(nil, "everything")
 	case key.Matches(msg, k.Verify) && m.state == stateReady:
@@ -287,12 +361,7 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Offline) && m.state == stateReady:
 		return m, m.startOffline()
 	case key.Matches(msg, k.Apparent):
-		m.browser.apparent = !m.browser.apparent
-		if m.state == stateReady && m.browser.sortBy == sortSize {
-			keep := m.browser.selected()
-			m.browser.refresh()
-			m.browser.selectNode(keep)
-		}
+		m.toggleApparent()
 		return m, nil
 	}
 	if m.state != stateReady {
@@ -313,6 +382,16 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 	}
 	return m, nil
+}
+
+// toggleApparent switches between disk usage and apparent sizes.
+func (m *Model) toggleApparent() {
+	m.browser.apparent = !m.browser.apparent
+	if m.state == stateReady && m.browser.sortBy == sortSize {
+		keep := m.browser.selected()
+		m.browser.refresh()
+		m.browser.selectNode(keep)
+	}
 }
 
 func (m *Model) setView(v viewKind) {
@@ -430,35 +509,61 @@ func (m *Model) startOffline() tea.Cmd {
 
 // rebuild makes the tree again from the snapshot, keeping the place, the
 // order, the filter and the marks.
-func (m *Model) rebuild() {
+func (m *Model) rebuild() { m.replaceSnapshot(m.snap, false) }
+
+// replaceSnapshot shows snap in place of the current snapshot (after an
+// action, the caches read again) so that the tree updates in place: the
+// order, the filter, the view and the marks whose rows still exist are
+// kept (all marks go with dropMarks); the selected row stays selected, or
+// the row after it takes its place; a directory that went gives way to its
+// nearest ancestor that is still there.
+func (m *Model) replaceSnapshot(snap *cachescan.Snapshot, dropMarks bool) {
 	old := m.browser
-	curPath := old.cur.path
 	var selPath string
 	if s := old.selected(); s != nil {
 		selPath = s.path
 	}
-	m.tree = buildTree(m.snap)
+	m.snap = snap
+	m.tree = buildTree(snap)
 	b := newBrowser(m.tree)
 	b.apparent, b.sortBy, b.reverse, b.height = old.apparent, old.sortBy, old.reverse, old.height
-	for n := range old.marks {
-		if nn := m.tree.byKey[n.path]; nn != nil {
-			b.marks[nn] = true
+	if !dropMarks {
+		for n := range old.marks {
+			if nn := m.tree.byKey[n.path]; nn != nil {
+				b.marks[nn] = true
+			}
 		}
 	}
-	if cur := m.tree.byKey[curPath]; cur != nil && old.cur.kind != kindRoot {
-		b.cur = cur
+	// The nearest ancestor of the old directory that is still there.
+	cur, from := old.cur, (*node)(nil)
+	for cur.kind != kindRoot && m.tree.byKey[cur.path] == nil {
+		cur, from = cur.parent, cur
+	}
+	if cur.kind != kindRoot {
+		b.cur = m.tree.byKey[cur.path]
 	}
 	b.refresh()
 	if old.filter != "" {
 		b.setFilter(old.filter)
 	}
-	if sel := m.tree.byKey[selPath]; sel != nil {
-		b.selectNode(sel)
+	switch sel := m.tree.byKey[selPath]; {
+	case sel != nil && b.selectNode(sel):
+	case from == nil:
+		b.cursor = old.cursor // the next row takes the place of the one that went
+	default:
+		b.cursor = old.positions[cur] // where the directory that went was
 	}
 	b.offset = old.offset
 	b.clamp()
 	m.browser = b
-	m.problems = newProblemList(m.snap.Problems)
+	pl := newProblemList(m.snap.Problems)
+	pl.height, pl.offset = m.problems.height, m.problems.offset
+	if len(pl.lines) > 0 {
+		// The problem that went gives its place to the next one.
+		pl.cursor = min(max(m.problems.cursor, 1), len(pl.lines)-1)
+		pl.move(0)
+	}
+	m.problems = pl
 	m.layout()
 }
 
@@ -687,7 +792,11 @@ func (m *Model) render() string {
 	}
 	lines = append(lines, m.footer())
 	_ = st
-	return strings.Join(lines, "\n")
+	screen := strings.Join(lines, "\n")
+	if m.modal != nil {
+		screen = m.overlayModal(screen)
+	}
+	return screen
 }
 
 // fitBlock cuts or pads s to exactly w columns and h lines.
@@ -719,9 +828,17 @@ func (m *Model) titleLine() string {
 	if buildRoot == "" {
 		buildRoot, buildSize = "off", ""
 	}
-	fixed := len("modscope  GOMODCACHE   GOCACHE ") + len(modSize) + len(buildSize)
+	// Badges come first so that a narrow terminal cuts the paths, not them.
+	badges := ""
+	if m.readOnly {
+		badges += " " + st.ReadOnly.Render("read-only")
+	}
+	if m.freed.Bytes > 0 || m.freed.Files > 0 {
+		badges += "  " + st.Freed.Render("freed so far: "+HumanBytes(m.sizeOf(m.freed)))
+	}
+	fixed := len("modscope  GOMODCACHE   GOCACHE ") + len(modSize) + len(buildSize) + ansi.StringWidth(badges)
 	room := max((m.width-fixed)/2, 6)
-	line := st.Title.Render("modscope") + "  GOMODCACHE " + ShortenMiddle(p(modRoot), room) + modSize +
+	line := st.Title.Render("modscope") + badges + "  GOMODCACHE " + ShortenMiddle(p(modRoot), room) + modSize +
 		"  GOCACHE " + ShortenMiddle(p(buildRoot), room) + buildSize
 	return ansi.Truncate(line, m.width, "…")
 }
@@ -752,7 +869,9 @@ func (m *Model) tabLine() string {
 	case stateScanning:
 		line += "  " + st.Dim.Render(fmt.Sprintf("%s files, %s", Count(m.progress.Files), HumanBytes(m.progress.Bytes)))
 	case stateReady:
-		if m.verifying {
+		if m.rescanning {
+			line += "  " + st.Dim.Render(fmt.Sprintf("reading the caches again: %s files", Count(m.progress.Files)))
+		} else if m.verifying {
 			// By items: sizes on disk are only an estimate of what is
 			// hashed (zips are hashed uncompressed).
 			pr := m.verifier.Progress()
@@ -795,7 +914,7 @@ func (m *Model) contextLine() string {
 		}
 		s = st.PaneTitle.Render(ShortenMiddle(crumb, max(m.width-lipgloss.Width(info)-1, 10))) + st.Dim.Render(info)
 	case m.view == viewProblems:
-		s = st.Dim.Render("enter: show the entry in Modules")
+		s = st.Dim.Render("enter: show the entry in Modules · d: purge its fix · R: repair them all")
 	case m.view == viewProject:
 		if pr := m.snap.Project; pr != nil {
 			s = st.PaneTitle.Render(ShortenMiddle(p(pr.Dir), m.width))
@@ -816,6 +935,12 @@ func (m *Model) footer() string {
 	if m.state == stateFailed {
 		return ansi.Truncate(st.StatusError.Render("modscope: "+p(m.err.Error()))+st.Dim.Render("  q quit"), m.width, "…")
 	}
+	if m.modal != nil {
+		return m.hintLine(m.modal.hints())
+	}
+	if m.task != nil {
+		return m.taskLine()
+	}
 	if m.verifying {
 		return ansi.Truncate(st.Dim.Render("verifying "+p(m.verifier.Progress().Current)), m.width, "…")
 	}
@@ -834,13 +959,15 @@ func (m *Model) shortHelp() string {
 	switch {
 	case m.state != stateReady:
 	case m.view == viewModules:
-		items = []key.Binding{k.Open, k.Back, k.Filter, k.SortSize, k.Apparent, k.Mark, k.Verify, k.Details, k.NextView}
+		items = []key.Binding{k.Open, k.Back, k.Mark, withHelp(k.Purge, "purge"), k.Filter, k.SortSize, k.Apparent,
+			withHelp(k.PurgePolicy, "policies"), withHelp(k.Download, "re-download"), k.Verify, k.Details, k.NextView}
 	case m.view == viewProblems:
-		items = []key.Binding{k.Up, k.Down, withHelp(k.Open, "show in Modules"), k.Verify, k.Details, k.NextView}
+		items = []key.Binding{k.Up, k.Down, withHelp(k.Open, "show in Modules"), withHelp(k.Purge, "purge its fix"), k.Repair,
+			k.Verify, k.Details, k.NextView}
 	case m.view == viewProject:
 		items = []key.Binding{k.Up, k.Down, k.Offline, k.NextView}
 	default:
-		items = []key.Binding{k.Up, k.Down, k.Apparent, k.NextView}
+		items = []key.Binding{k.Up, k.Down, withHelp(k.Purge, "purge plans"), k.Apparent, k.NextView}
 	}
 	st := m.styles
 	render := func(b key.Binding) string {
@@ -867,12 +994,33 @@ func withHelp(b key.Binding, desc string) key.Binding {
 	return b
 }
 
+// helpColumns lays the full help's groups side by side, as many on a
+// row as fit the terminal.
+func (m *Model) helpColumns() string {
+	groups := m.keys.FullHelp()
+	h := m.help
+	h.SetWidth(0)
+	for perRow := len(groups); perRow >= 1; perRow-- {
+		var rows []string
+		widest := 0
+		for i := 0; i < len(groups); i += perRow {
+			row := h.FullHelpView(groups[i:min(i+perRow, len(groups))])
+			widest = max(widest, lipgloss.Width(row))
+			rows = append(rows, row)
+		}
+		if widest <= m.width || perRow == 1 {
+			return strings.Join(rows, "\n\n")
+		}
+	}
+	return ""
+}
+
 func (m *Model) body() string {
 	st := m.styles
 	if m.showHelp {
-		m.help.ShowAll = true
-		defer func() { m.help.ShowAll = false }()
-		return "\n" + m.help.View(m.keys) + "\n\n" + st.Dim.Render("any key closes this help")
+		notes := wrapLines([]string{st.Dim.Render("d, D, r and R show their plan and ask first: y goes ahead; n, esc or enter (the default, No) cancel. " +
+			"A mark on a module stands for all its versions. --read-only refuses all four.")}, m.width)
+		return m.helpColumns() + "\n\n" + strings.Join(notes, "\n") + "\n\n" + st.Dim.Render("any key closes this help")
 	}
 	switch m.state {
 	case stateScanning:

@@ -494,15 +494,24 @@ func WritePurgeResults(w io.Writer, results []actions.PurgeResult) error {
 	}
 	var removed int64
 	var freed cachescan.Size
+	kept := 0
 	for _, res := range results {
 		freed.Add(res.Freed)
-		if res.Removed {
+		switch {
+		case res.Removed:
 			removed++
-			continue
+		case res.Kept != "":
+			kept++
+			r.para(2, "- "+p(res.Label)+": kept: "+p(res.Kept))
+		default:
+			r.para(2, "- "+p(res.Label)+": "+p(res.Err))
 		}
-		r.para(2, "- "+p(res.Label)+": "+p(res.Err))
 	}
-	r.line("Removed %d of %d, freed %s.", removed, len(results), HumanBytes(freed.Bytes))
+	line := fmt.Sprintf("Removed %d of %d, freed %s.", removed, len(results)-kept, HumanBytes(freed.Bytes))
+	if kept > 0 {
+		line = fmt.Sprintf("Removed %d of %d (%d kept), freed %s.", removed, len(results)-kept, kept, HumanBytes(freed.Bytes))
+	}
+	r.line("%s", line)
 	return r.err
 }
 
@@ -557,7 +566,7 @@ func WriteDownloadResults(w io.Writer, results []actions.DownloadResult) error {
 					r.para(2, "…")
 					break
 				}
-				r.para(2, "| "+p(l))
+				r.para(2, "| "+p(strings.ReplaceAll(l, "\t", "    ")))
 			}
 			if len(res.Explanations) == 0 {
 				r.para(2, "cause: not in the knowledge base; modscope explain shows what it knows")

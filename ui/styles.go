@@ -25,6 +25,12 @@ type Styles struct {
 	PaneBorder  lipgloss.Style
 	Input       lipgloss.Style
 	StatusError lipgloss.Style
+	// Dialog is the border of a modal dialog, DialogTitle its title.
+	Dialog      lipgloss.Style
+	DialogTitle lipgloss.Style
+	// Freed is the header's freed-so-far counter, ReadOnly its read-only badge.
+	Freed    lipgloss.Style
+	ReadOnly lipgloss.Style
 }
 
 // severitySymbols mark problems so that they read without colour too.
@@ -57,5 +63,9 @@ func newStyles(isDark bool) *Styles {
 		PaneBorder:  fg(dim),
 		Input:       fg(accent),
 		StatusError: fg(red).Bold(true),
+		Dialog:      fg(accent),
+		DialogTitle: lipgloss.NewStyle().Bold(true),
+		Freed:       fg(green).Bold(true),
+		ReadOnly:    fg(yellow).Bold(true),
 	}
 }

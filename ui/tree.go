@@ -107,6 +107,11 @@ func buildTree(snap *cachescan.Snapshot) *tree {
 		}
 		var vsum cachescan.Size
 		for _, v := range m.Versions {
+			if lockOnly(v) {
+				// Nothing of the version is left but the go command's
+				// lock (a purge keeps it): the lock shows with the list.
+				continue
+			}
 			vn := t.version(parent, m, v)
 			if m.Toolchain && v.Active {
 				vn.label = "active"
@@ -266,6 +271,19 @@ func (t *tree) attach(p cachescan.Problem) bool {
 	n.problems = append(n.problems, p)
 	for x := n; x != nil; x = x.parent {
 		x.sev[p.Severity.Rank()]++
+	}
+	return true
+}
+
+// lockOnly reports whether all that is left of a version is its .lock.
+func lockOnly(v *cachescan.Version) bool {
+	if v.HasDir || len(v.Files) == 0 {
+		return false
+	}
+	for _, f := range v.Files {
+		if !strings.HasSuffix(f.Name, ".lock") {
+			return false
+		}
 	}
 	return true
 }

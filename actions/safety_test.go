@@ -1,0 +1,192 @@
+package actions
+
+import (
+	"context"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"modscope/cachescan"
+	"modscope/cachescan/cachetest"
+)
+
+// TestBuildCacheSymlinkIsNotFollowed: an entry directory that is a
+// symlink to elsewhere loses nothing of what it points to.
+func TestBuildCacheSymlinkIsNotFollowed(t *testing.T) {
+	c := cachetest.New(t)
+	c.Healthy()
+	victim := filepath.Join(t.TempDir(), "victim")
+	os.MkdirAll(filepath.Join(victim, "sub"), 0o777)
+	os.WriteFile(filepath.Join(victim, "important.txt"), []byte("keep me"), 0o666)
+	os.RemoveAll(filepath.Join(c.BuildCache, "00"))
+	if err := os.Symlink(victim, filepath.Join(c.BuildCache, "00")); err != nil {
+		t.Skip(err)
+	}
+	snap := scanCache(t, c, cachescan.Env{}, "")
+	plan, err := Plan(snap, Targets{BuildAll: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runAll(t, plan)
+	if !exists(filepath.Join(victim, "important.txt")) || !exists(filepath.Join(victim, "sub")) {
+		t.Fatal("a purge of the build cache deleted through a symlink")
+	}
+	// And a path through a link is refused even if a plan names it.
+	if err := checkUnder(c.BuildCache, filepath.Join(c.BuildCache, "00", "important.txt")); err == nil {
+		t.Error("checkUnder let a path through a symlink pass")
+	}
+}
+
+// TestKeepLatestIgnoresMetadataAndOrder: a metadata-only version takes no
+// place, and the result does not depend on the order versions come in.
+func TestKeepLatestIgnoresMetadataAndOrder(t *testing.T) {
+	c := cachetest.New(t)
+	c.Add(cachetest.Mod("example.com/m", "v1.0.0"))
+	c.AddMetadata(cachetest.Mod("example.com/m", "v1.1.0"))
+	snap := scanCache(t, c, cachescan.Env{}, "")
+	plan, err := Plan(snap, Targets{KeepLatest: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := planned(plan); len(got) != 0 {
+		t.Errorf("keep latest 1 removes %v: the only version with code", got)
+	}
+	vs := []string{"v1.0.0", "v1.2.4-0.20200101000000-aaaaaaaaaaaa", "v0.0.0-20210101000000-bbbbbbbbbbbb", "v1.3.0", "v0.0.0-20190101000000-cccccccccccc"}
+	want := ""
+	for i := 0; i < 20; i++ {
+		rand.Shuffle(len(vs), func(a, b int) { vs[a], vs[b] = vs[b], vs[a] })
+		var in []*cachescan.Version
+		for _, v := range vs {
+			in = append(in, &cachescan.Version{Version: v, HasZip: true})
+		}
+		keep := latest(in, 3)
+		var got []string
+		for _, v := range []string{"v1.3.0", "v1.2.4-0.20200101000000-aaaaaaaaaaaa", "v0.0.0-20210101000000-bbbbbbbbbbbb", "v1.0.0", "v0.0.0-20190101000000-cccccccccccc"} {
+			if keep[v] {
+				got = append(got, v)
+			}
+		}
+		if i == 0 {
+			want = strings.Join(got, " ")
+		} else if strings.Join(got, " ") != want {
+			t.Fatalf("order-dependent: %v then %s", got, want)
+		}
+	}
+	if want != "v1.3.0 v0.0.0-20210101000000-bbbbbbbbbbbb v1.0.0" && want != "v1.3.0 v1.2.4-0.20200101000000-aaaaaaaaaaaa v0.0.0-20210101000000-bbbbbbbbbbbb" {
+		t.Errorf("kept %s", want)
+	}
+}
+
+// TestUnusedFollowsLinksAndRefusesBrokenProjects.
+func TestUnusedFollowsLinksAndRefusesBrokenProjects(t *testing.T) {
+	root := t.TempDir()
+	real := filepath.Join(t.TempDir(), "proj")
+	os.MkdirAll(real, 0o777)
+	os.WriteFile(filepath.Join(real, "go.mod"), []byte("module example.com/p\n\nrequire example.com/m v1.0.0\n"), 0o666)
+	if err := os.Symlink(real, filepath.Join(root, "proj")); err != nil {
+		t.Skip(err)
+	}
+	u, err := FindUsage([]string{root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.of("example.com/m", "v1.0.0") != useContent {
+		t.Error("a project behind a symlink was not read")
+	}
+	os.MkdirAll(filepath.Join(root, "broken"), 0o777)
+	os.WriteFile(filepath.Join(root, "broken", "go.mod"), []byte("module example.com/b\n\nrequire (\n"), 0o666)
+	if _, err := FindUsage([]string{root}); err == nil || !strings.Contains(err.Error(), "broken") {
+		t.Errorf("a broken go.mod was accepted: %v", err)
+	}
+}
+
+// TestToolchainOfTheGoOnPathStays: a toolchain that is not the active one
+// but holds GOROOT of the go command modscope asked is refused.
+func TestToolchainOfTheGoOnPathStays(t *testing.T) {
+	c := cachetest.New(t)
+	e := c.AddToolchain("go1.22.0", "linux", "amd64")
+	env := cachescan.Env{GOTOOLCHAIN: "local", GOROOT: e.Dir, GOHOSTOS: "linux", GOHOSTARCH: "amd64"}
+	snap := scanCache(t, c, env, "")
+	plan, err := Plan(snap, Targets{Toolchains: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Items) != 1 || !strings.Contains(plan.Items[0].Refused, "GOROOT") {
+		t.Fatalf("plan: %+v", plan.Items)
+	}
+	res := plan.Execute()
+	if res[0].Removed || res[0].Err != "" || res[0].Kept == "" || !exists(e.Dir) {
+		t.Errorf("result %+v", res[0])
+	}
+}
+
+// TestDownloadKeepsPartsGoSumTrusts: the proxy serves other content; the
+// cached copy has no zip but a tree and .mod that go.sum vouches for.
+// Nothing of it goes.
+func TestDownloadKeepsPartsGoSumTrusts(t *testing.T) {
+	lib := cachetest.Mod("example.com/lib", "v1.0.0")
+	retag := cachetest.Mod("example.com/lib", "v1.0.0")
+	retag.Files["lib.go"] = "package lib\n\nfunc Hello() string { return \"retagged\" }\n"
+	proxy := filepath.Join(t.TempDir(), "proxy")
+	cachetest.WriteProxy(t, proxy, retag)
+	c := cachetest.New(t)
+	e := c.Add(lib)
+	os.Remove(e.Zip)
+	proj := downloadWorld(t, e.GoSum())
+	snap := scanFor(t, c, proj, fileURL(proxy))
+	r := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})[0]
+	if r.Verdict != VerdictUpstream || !strings.Contains(r.Detail, "tree matches go.sum") {
+		t.Fatalf("result %+v", r)
+	}
+	for _, p := range []string{filepath.Join(e.Dir, "lib.go"), e.ZipHash, e.Mod} {
+		if !exists(p) {
+			t.Errorf("%s went", p)
+		}
+	}
+}
+
+// TestDownloadWithoutAnyoneToVouch: GOSUMDB=off and no go.sum line; the
+// cached copy is whole and the proxy now serves other content. Only a
+// person can tell which is right: the cached copy stays.
+func TestDownloadWithoutAnyoneToVouch(t *testing.T) {
+	lib := cachetest.Mod("example.com/lib", "v1.0.0")
+	retag := cachetest.Mod("example.com/lib", "v1.0.0")
+	retag.Files["lib.go"] = "package lib\n\nfunc Hello() string { return \"retagged\" }\n"
+	proxy := filepath.Join(t.TempDir(), "proxy")
+	cachetest.WriteProxy(t, proxy, retag)
+	c := cachetest.New(t)
+	e := c.Add(lib)
+	proj := downloadWorld(t, "")
+	snap := scanFor(t, c, proj, fileURL(proxy))
+	r := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})[0]
+	if r.Verdict != VerdictUpstream || r.Replaced || len(r.Explanations) == 0 || r.Explanations[0].ID != "cache-differs" {
+		t.Fatalf("result %+v", r)
+	}
+	if data, _ := os.ReadFile(filepath.Join(e.Dir, "lib.go")); !strings.Contains(string(data), "hello from") {
+		t.Error("the cached copy was replaced")
+	}
+}
+
+// TestDownloadRefusesAModuleAboveTMPDIR: the go command would run in it.
+func TestDownloadRefusesAModuleAboveTMPDIR(t *testing.T) {
+	lib := cachetest.Mod("example.com/lib", "v1.0.0")
+	proxy := filepath.Join(t.TempDir(), "proxy")
+	cachetest.WriteProxy(t, proxy, lib)
+	c := cachetest.New(t)
+	proj := downloadWorld(t, "")
+	snap := scanFor(t, c, proj, fileURL(proxy))
+	mod := t.TempDir()
+	os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module example.com/above\n"), 0o666)
+	os.Mkdir(filepath.Join(mod, "tmp"), 0o777)
+	t.Setenv("TMPDIR", filepath.Join(mod, "tmp"))
+	r := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})[0]
+	if r.Verdict != VerdictFailed || !strings.Contains(r.Error, "TMPDIR") {
+		t.Fatalf("result %+v", r)
+	}
+	if exists(filepath.Join(mod, "go.sum")) {
+		t.Error("the module above TMPDIR got a go.sum")
+	}
+}

@@ -1,0 +1,815 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"modscope/actions"
+	"modscope/cachescan"
+)
+
+// jobKind is what an action does to the caches.
+type jobKind uint8
+
+const (
+	jobPurge jobKind = iota
+	jobDownload
+	jobRepair
+)
+
+// job is an action from the moment it is asked for: its plan while the
+// confirmation dialog shows it, then the task that runs it.
+type job struct {
+	kind jobKind
+	// subject names what the action is about in the dialog ("2 marked
+	// rows", "keep the latest 2 versions of each module").
+	subject string
+
+	// A purge: its targets (planned again when m toggles metadata) and,
+	// when only some cache/vcs clones were chosen, their hashes.
+	targets  actions.Targets
+	clones   map[string]bool
+	metaable bool // the dialog offers m: also .mod and .info
+	plan     *actions.PurgePlan
+	// skipped counts marked rows that cannot be purged on their own.
+	skipped int
+	// empty is what to say when the targets select nothing.
+	empty string
+
+	// A re-download: the versions offered, each chosen or not.
+	choices []choice
+
+	// A repair: its plan, over these problems.
+	repair *actions.RepairPlan
+	found  []cachescan.Problem
+
+	// fromMarks: the action is on the marked rows, whose marks go once
+	// it succeeded.
+	fromMarks bool
+}
+
+// choice is one version a re-download offers.
+type choice struct {
+	target  string // path@version
+	state   string
+	size    cachescan.Size
+	on      bool
+	refused string
+}
+
+// chosen lists the versions a re-download fetches.
+func (j *job) chosen() []string {
+	var out []string
+	for _, c := range j.choices {
+		if c.on && c.refused == "" {
+			out = append(out, c.target)
+		}
+	}
+	return out
+}
+
+// Messages of the actions.
+type (
+	planMsg struct {
+		job *job
+		err error
+	}
+	taskDoneMsg struct {
+		task      *task
+		purge     []actions.PurgeResult
+		downloads []actions.DownloadResult
+		err       error
+	}
+	rescanDoneMsg struct {
+		snap *cachescan.Snapshot
+		err  error
+	}
+)
+
+// task is a job running in a command. Its progress is written by the
+// command's goroutine and read by View under the mutex, like the scan's
+// atomic counters: no message per item.
+type task struct {
+	job      *job
+	cancel   context.CancelFunc
+	stopping bool
+
+	mu sync.Mutex
+	// The purge part.
+	items, done, failed int
+	freed               cachescan.Size
+	current             string
+	// The download part.
+	downloading     bool
+	dlTotal, dlDone int
+	dlFailed        int
+	under           map[string]string // target -> step, for those under way
+}
+
+func (t *task) purged(r actions.PurgeResult, next string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.done++
+	t.freed.Add(r.Freed)
+	if !r.Removed {
+		t.failed++
+	}
+	t.current = next
+}
+
+func (t *task) event(e actions.DownloadEvent) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.downloading = true
+	switch e.Step {
+	case "done", "failed":
+		delete(t.under, e.Target)
+		t.dlDone++
+		if e.Step == "failed" {
+			t.dlFailed++
+		}
+	default:
+		t.under[e.Target] = e.Step
+	}
+}
+
+// busy says why no other action can start now, or "".
+func (m *Model) busy() string {
+	switch {
+	case m.task != nil:
+		return "wait: " + m.task.what() + " is running (esc stops it)"
+	case m.planning:
+		return "wait: the plan is being made"
+	case m.rescanning:
+		return "wait: the caches are being read again"
+	case m.verifying:
+		return "wait: a verify is running"
+	}
+	return ""
+}
+
+func (t *task) what() string {
+	switch t.job.kind {
+	case jobDownload:
+		return "a re-download"
+	case jobRepair:
+		return "a repair"
+	}
+	return "a purge"
+}
+
+// refuse returns true, with the reason in the status line, when an action
+// cannot start: --read-only, or something else under way.
+func (m *Model) refuse() bool {
+	if m.readOnly {
+		m.status = "read-only: started with --read-only; nothing is changed"
+		return true
+	}
+	if m.state != stateReady {
+		m.status = "wait for the scan to finish"
+		return true
+	}
+	if why := m.busy(); why != "" {
+		m.status = why
+		return true
+	}
+	return false
+}
+
+// found is what repair and the problem plans act on: the scan's problems
+// and what verify found in this session.
+func (m *Model) found() []cachescan.Problem {
+	return append([]cachescan.Problem(nil), m.snap.Problems...)
+}
+
+// purgeKey is d: the marked rows, else the selection; the Build cache
+// view offers its plans and the Problems view fixes the selected problem.
+func (m *Model) purgeKey() tea.Cmd {
+	if m.refuse() {
+		return nil
+	}
+	switch m.view {
+	case viewBuild:
+		m.openMenu(true)
+		return nil
+	case viewProject:
+		m.status = "nothing to purge here: select a module or version in Modules (1), or press D for the policy plans"
+		return nil
+	case viewProblems:
+		pr := m.problems.selected()
+		if pr == nil {
+			m.status = "no problem selected"
+			return nil
+		}
+		j := &job{kind: jobPurge, subject: "what fixes " + pr.Kind + " of " + problemSubject(pr),
+			targets: actions.Targets{Problems: true, Found: []cachescan.Problem{*pr}},
+			empty:   "no purge fixes this problem (R repairs what a download fixes); its fix: " + p(pr.Fix)}
+		return m.planCmd(j)
+	}
+	nodes, fromMarks := m.actionNodes()
+	if len(nodes) == 0 {
+		m.status = "nothing selected to purge"
+		return nil
+	}
+	j, why := purgeJob(nodes)
+	if j == nil {
+		m.status = why
+		return nil
+	}
+	j.fromMarks = fromMarks
+	if fromMarks {
+		j.subject = Plural(int64(len(nodes)), "marked row")
+	}
+	return m.planCmd(j)
+}
+
+// actionNodes returns the marked rows, in path order, else the selected one.
+func (m *Model) actionNodes() ([]*node, bool) {
+	if len(m.browser.marks) > 0 {
+		var nodes []*node
+		for n := range m.browser.marks {
+			nodes = append(nodes, n)
+		}
+		sort.Slice(nodes, func(i, j int) bool { return nodes[i].path < nodes[j].path })
+		return nodes, true
+	}
+	if n := m.browser.selected(); n != nil {
+		return []*node{n}, false
+	}
+	return nil, false
+}
+
+// purgeJob turns rows into purge targets: a version is path@version, a
+// module or a path segment every version of the modules under it, the
+// cache/vcs group or a clone the clones, the sumdb group the checksum
+// database cache. A version's own files and the list and lock files go
+// with their versions only; when nothing can be purged, why says so.
+func purgeJob(nodes []*node) (j *job, why string) {
+	j = &job{kind: jobPurge, metaable: true, targets: actions.Targets{Metadata: true}}
+	seen := map[string]bool{}
+	pattern := func(s string) {
+		if !seen[s] {
+			seen[s] = true
+			j.targets.Patterns = append(j.targets.Patterns, s)
+		}
+	}
+	allClones := false
+	for _, n := range nodes {
+		switch {
+		case n.kind == kindVersion:
+			pattern(n.mod.Path + "@" + n.ver.Version)
+		case n.kind == kindModule || n.kind == kindSegment || (n.kind == kindGroup && n.mod != nil && n.mod.Toolchain):
+			// Module paths, not path/...: the tree shows toolchains in a
+			// group of their own, so golang.org/... would take more than
+			// the row shows.
+			for _, v := range versionsUnder(n) {
+				path, _, _ := strings.Cut(v, "@")
+				pattern(path)
+			}
+		case n.kind == kindGroup && n.path == "cache/vcs":
+			j.targets.VCS, allClones = true, true
+		case n.kind == kindClone:
+			j.targets.VCS = true
+			if j.clones == nil {
+				j.clones = map[string]bool{}
+			}
+			j.clones[n.clone.Hash] = true
+		case n.kind == kindGroup && n.path == "cache/download/sumdb":
+			j.targets.SumDBCache = true
+		case n.kind == kindDownload || n.kind == kindFile || n.kind == kindTree:
+			j.skipped++
+			why = "a version's files go together: select the version (h goes up) to purge it"
+		default:
+			j.skipped++
+			why = p(n.name) + " is the go command's own bookkeeping: nothing to purge there (its strays show in Problems)"
+		}
+	}
+	if allClones {
+		j.clones = nil
+	}
+	if len(j.targets.Patterns) == 0 && !j.targets.VCS && !j.targets.SumDBCache {
+		return nil, why
+	}
+	j.metaable = len(j.targets.Patterns) > 0
+	if len(nodes) == 1 {
+		j.subject = p(nodes[0].path)
+		if n := nodes[0]; n.kind != kindVersion && n.versions > 0 {
+			j.subject += " (" + Plural(int64(n.versions), "version") + ")"
+		}
+	}
+	j.empty = "nothing to purge there"
+	return j, ""
+}
+
+// planCmd makes a job's plan in a command: a build-cache plan reads every
+// entry's time.
+func (m *Model) planCmd(j *job) tea.Cmd {
+	m.planning = true
+	m.status = "making the plan…"
+	snap := m.snap
+	return func() tea.Msg {
+		return planMsg{j, makePlan(snap, j)}
+	}
+}
+
+// makePlan plans a purge or a repair.
+func makePlan(snap *cachescan.Snapshot, j *job) error {
+	if j.kind == jobRepair {
+		j.repair = actions.PlanRepair(snap, j.found)
+		return nil
+	}
+	plan, err := actions.Plan(snap, j.targets)
+	if err != nil {
+		return err
+	}
+	if j.clones != nil {
+		// Only the chosen clones: Targets has no clone list.
+		kept := plan.Items[:0]
+		plan.Size = cachescan.Size{}
+		for _, it := range plan.Items {
+			if it.Kind == actions.ItemVCS && !j.clones[cloneHash(it)] {
+				continue
+			}
+			kept = append(kept, it)
+			if it.Refused == "" {
+				plan.Size.Add(it.Size)
+			}
+		}
+		plan.Items = kept
+	}
+	j.plan = plan
+	return nil
+}
+
+// cloneHash is the hash of the clone a purge item removes.
+func cloneHash(it *actions.PurgeItem) string {
+	for _, path := range it.Paths {
+		return strings.TrimSuffix(filepath.Base(path), ".info")
+	}
+	return ""
+}
+
+// planned opens the confirmation dialog of a job whose plan is made.
+func (m *Model) planned(msg planMsg) {
+	m.planning = false
+	m.status = ""
+	j := msg.job
+	if msg.err != nil {
+		if strings.HasPrefix(msg.err.Error(), "nothing in the caches matches") && j.empty != "" {
+			m.status = j.empty
+		} else {
+			m.status = "cannot plan it: " + p(msg.err.Error())
+		}
+		return
+	}
+	switch j.kind {
+	case jobPurge:
+		usable := 0
+		for _, it := range j.plan.Items {
+			if it.Refused == "" {
+				usable++
+			}
+		}
+		if usable == 0 {
+			if len(j.plan.Items) > 0 {
+				m.status = "cannot purge " + p(j.plan.Items[0].Label) + ": " + p(j.plan.Items[0].Refused)
+			} else if len(j.plan.Manual) > 0 {
+				m.status = "no purge fixes this: " + p(j.plan.Manual[0].Fix)
+			} else {
+				m.status = j.empty
+			}
+			return
+		}
+	case jobRepair:
+		if j.repair.Empty() {
+			if len(j.repair.Manual) > 0 {
+				m.modal = newInfo("Repair", manualInfo(m, j.repair.Manual))
+				return
+			}
+			m.status = "nothing to repair"
+			return
+		}
+	}
+	m.modal = &confirmDialog{job: j}
+}
+
+// downloadKey is r: re-download the marked versions, else the selected
+// version, or choose among a module's versions.
+func (m *Model) downloadKey() tea.Cmd {
+	if m.refuse() {
+		return nil
+	}
+	var nodes []*node
+	fromMarks := false
+	switch m.view {
+	case viewModules:
+		nodes, fromMarks = m.actionNodes()
+	case viewProblems:
+		if pr := m.problems.selected(); pr != nil && pr.Module != "" && pr.Version != "" {
+			if n := m.tree.byVersion[pr.Module+"@"+pr.Version]; n != nil {
+				nodes = []*node{n}
+			}
+		}
+	}
+	j := &job{kind: jobDownload, fromMarks: fromMarks}
+	seen := map[string]bool{}
+	for _, n := range nodes {
+		for _, vn := range versionNodes(n) {
+			key := vn.mod.Path + "@" + vn.ver.Version
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			c := choice{target: key, state: vn.ver.State, size: vn.ver.Size, on: true}
+			switch {
+			case vn.ver.Active:
+				c.refused, c.on = "the active toolchain", false
+			case vn.ver.State == "invalid":
+				c.refused, c.on = "not a name the go command wrote", false
+			}
+			j.choices = append(j.choices, c)
+		}
+	}
+	if len(j.choices) == 0 {
+		m.status = "nothing to re-download here: select a module version (or a module) in Modules, or a version's problem"
+		return nil
+	}
+	switch {
+	case fromMarks:
+		j.subject = Plural(int64(len(nodes)), "marked row")
+	case len(nodes) == 1:
+		j.subject = p(nodes[0].path)
+	}
+	m.modal = &confirmDialog{job: j}
+	return nil
+}
+
+// versionNodes lists the version nodes at or under n, or the version n
+// is a file of.
+func versionNodes(n *node) []*node {
+	for x := n; x != nil; x = x.parent {
+		if x.kind == kindVersion {
+			return []*node{x}
+		}
+		if x.kind != kindDownload && x.kind != kindFile && x.kind != kindTree {
+			break
+		}
+	}
+	var out []*node
+	var walk func(*node)
+	walk = func(x *node) {
+		if x.kind == kindVersion {
+			out = append(out, x)
+			return
+		}
+		for _, c := range x.children {
+			walk(c)
+		}
+	}
+	walk(n)
+	return out
+}
+
+// repairKey is R: plan the fix of every problem known.
+func (m *Model) repairKey() tea.Cmd {
+	if m.refuse() {
+		return nil
+	}
+	if len(m.snap.Problems) == 0 {
+		m.status = "no problems to repair; V verifies every hash first"
+		return nil
+	}
+	found := m.found()
+	return m.planCmd(&job{kind: jobRepair, found: found, subject: "every problem found: " + Plural(int64(len(found)), "problem")})
+}
+
+// start runs a confirmed job.
+func (m *Model) start(j *job) tea.Cmd {
+	ctx, cancel := context.WithCancel(m.ctx)
+	t := &task{job: j, cancel: cancel, under: map[string]string{}}
+	m.task = t
+	m.status = ""
+	snap := m.snap
+	var run tea.Cmd
+	switch j.kind {
+	case jobPurge:
+		plan := j.plan
+		t.items = len(plan.Items)
+		t.current = plan.Items[0].Label
+		run = func() tea.Msg {
+			res := plan.Run(ctx, purgeProgress(t, plan))
+			return taskDoneMsg{task: t, purge: res}
+		}
+	case jobDownload:
+		targets := j.chosen()
+		t.dlTotal, t.downloading = len(targets), true
+		found := m.found()
+		run = func() tea.Msg {
+			res := actions.Download(ctx, snap, targets, actions.DownloadOptions{Found: found, Progress: t.event})
+			return taskDoneMsg{task: t, downloads: res}
+		}
+	case jobRepair:
+		rp := j.repair
+		t.items, t.dlTotal = len(rp.Purge.Items), len(rp.Downloads)
+		if t.items > 0 {
+			t.current = rp.Purge.Items[0].Label
+		} else {
+			t.downloading = true
+		}
+		found := j.found
+		run = func() tea.Msg {
+			res, err := rp.Run(ctx, snap, purgeProgress(t, rp.Purge), actions.DownloadOptions{Found: found, Progress: t.event})
+			if res == nil {
+				return taskDoneMsg{task: t, err: err}
+			}
+			return taskDoneMsg{task: t, purge: res.Purge, downloads: res.Downloads, err: err}
+		}
+	}
+	return tea.Batch(run, poll())
+}
+
+// purgeProgress counts the items a plan has removed and names the next.
+func purgeProgress(t *task, plan *actions.PurgePlan) func(actions.PurgeResult) {
+	i := 0
+	return func(r actions.PurgeResult) {
+		i++
+		next := ""
+		if i < len(plan.Items) {
+			next = plan.Items[i].Label
+		}
+		t.purged(r, next)
+	}
+}
+
+// stopTask asks the running task to stop: a purge between two items, a
+// download at once (its go commands are killed with the context).
+func (m *Model) stopTask() {
+	if m.task == nil || m.task.stopping {
+		return
+	}
+	m.task.stopping = true
+	m.task.cancel()
+}
+
+// finishTask takes a task's results: the freed counter, the result line,
+// the result dialog when there is more to see; then the caches are read
+// again.
+func (m *Model) finishTask(msg taskDoneMsg) tea.Cmd {
+	t := msg.task
+	t.cancel()
+	m.task = nil
+	j := t.job
+	var freed cachescan.Size
+	failed := 0
+	touched := map[string]bool{}
+	for _, r := range msg.purge {
+		freed.Add(r.Freed)
+		if !r.Removed {
+			failed++
+		}
+		if r.Module != "" {
+			touched[r.Module+"@"+r.Version] = true
+		}
+	}
+	for _, r := range msg.downloads {
+		if r.Verdict == actions.VerdictFailed || r.Verdict == actions.VerdictUpstream {
+			failed++
+		}
+		if r.Replaced || r.Verdict == actions.VerdictUpstream {
+			touched[r.Target] = true
+			if r.Module != "" {
+				touched[r.Module+"@"+r.Version] = true
+			}
+		}
+	}
+	m.freed.Add(freed)
+	m.status = m.resultLine(j, msg, freed, t.stopping)
+	// The result dialog opens when there is more to read than the result
+	// line says; L opens it again later.
+	m.lastResult = newInfo(resultTitle(j, t.stopping), m.resultLines(j, msg))
+	if j.kind != jobPurge || failed > 0 || msg.err != nil {
+		m.modal = m.lastResult
+	}
+	// The marks the job used go once it did all it was asked.
+	dropMarks := j.fromMarks && failed == 0 && !t.stopping
+	return m.rescanCmd(touched, dropMarks)
+}
+
+// resultLine sums up what a task did in one line.
+func (m *Model) resultLine(j *job, msg taskDoneMsg, freed cachescan.Size, stopped bool) string {
+	var parts []string
+	if msg.err != nil {
+		parts = append(parts, p(msg.err.Error()))
+	}
+	if len(msg.purge) > 0 || j.kind == jobPurge {
+		removed, versions, all := 0, 0, true
+		var firstErr string
+		for _, r := range msg.purge {
+			if r.Removed {
+				removed++
+				if r.Kind == actions.ItemVersion {
+					versions++
+				}
+			} else if firstErr == "" {
+				firstErr = p(r.Label) + ": " + p(firstLine(r.Err))
+			}
+			all = all && r.Kind == actions.ItemVersion
+		}
+		what := Plural(int64(removed), "item")
+		switch {
+		case all:
+			what = Plural(int64(removed), "version")
+		case versions > 0:
+			what += " (" + Plural(int64(versions), "version") + ")"
+		}
+		if removed < len(msg.purge) {
+			what = fmt.Sprintf("%d of %s", removed, Plural(int64(len(msg.purge)), "item"))
+		}
+		s := "removed " + what + ", freed " + HumanBytes(m.sizeOf(freed))
+		if n := len(msg.purge) - removed; n > 0 && !stopped {
+			s += fmt.Sprintf("; %d failed: %s", n, firstErr)
+		}
+		parts = append(parts, s)
+	}
+	if len(msg.downloads) > 0 {
+		counts := map[string]int{}
+		for _, r := range msg.downloads {
+			if cancelled(r) {
+				counts["cancelled"]++
+			} else {
+				counts[r.Verdict]++
+			}
+		}
+		var vs []string
+		for _, v := range []string{actions.VerdictFixed, actions.VerdictSame, actions.VerdictNew, actions.VerdictUpstream, actions.VerdictFailed, "cancelled"} {
+			if counts[v] > 0 {
+				vs = append(vs, fmt.Sprintf("%d %s", counts[v], v))
+			}
+		}
+		parts = append(parts, "downloads: "+strings.Join(vs, ", "))
+	}
+	s := strings.Join(parts, "; ")
+	if stopped {
+		s = "stopped: " + s + "; the rest is as it was"
+	}
+	return s
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return line
+}
+
+func resultTitle(j *job, stopped bool) string {
+	what := "result"
+	if stopped {
+		what = "stopped"
+	}
+	switch j.kind {
+	case jobDownload:
+		return "Re-download: " + what
+	case jobRepair:
+		return "Repair: " + what
+	}
+	return "Purge: " + what
+}
+
+// rescanCmd reads the caches again after an action so that the tree shows
+// what is there now. What verify found about entries the action did not
+// touch, and that are still there, is kept: only hashing finds it again.
+func (m *Model) rescanCmd(touched map[string]bool, dropMarks bool) tea.Cmd {
+	m.rescanning = true
+	m.dropMarks = dropMarks
+	m.scanner = cachescan.NewScanner()
+	opts := m.opts
+	if opts.ModCache == "" && opts.BuildCache == "" {
+		// A model made from a snapshot (a replay, a test): read the same
+		// roots again.
+		opts.ModCache, opts.BuildCache, opts.Env = m.snap.ModCache.Root, m.snap.BuildCache.Root, m.snap.Env
+		if m.snap.Project != nil {
+			opts.ProjectDir = m.snap.Project.Dir
+		}
+	}
+	var verified []cachescan.Problem
+	for _, pr := range m.snap.Problems {
+		if k := cachescan.LookupKind(pr.Kind); k != nil && k.Verify {
+			verified = append(verified, pr)
+		}
+	}
+	s, ctx := m.scanner, m.ctx
+	return func() tea.Msg {
+		snap, err := s.Scan(ctx, opts)
+		if err != nil {
+			return rescanDoneMsg{nil, err}
+		}
+		for _, pr := range verified {
+			if pr.Module != "" && (touched[pr.Module+"@"+pr.Version] || snap.ModCache.FindVersion(pr.Module, pr.Version) == nil) {
+				continue
+			}
+			if pr.Path != "" {
+				if _, err := os.Lstat(pr.Path); err != nil {
+					continue
+				}
+			}
+			snap.Problems = append(snap.Problems, pr)
+		}
+		cachescan.SortProblems(snap.Problems)
+		return rescanDoneMsg{snap, nil}
+	}
+}
+
+// rescanned shows the caches as they are after an action.
+func (m *Model) rescanned(msg rescanDoneMsg) tea.Cmd {
+	m.rescanning = false
+	if msg.err != nil {
+		if !errors.Is(msg.err, context.Canceled) {
+			m.status = "reading the caches again failed: " + p(msg.err.Error()) + "; the tree shows them as they were"
+		}
+		return nil
+	}
+	m.replaceSnapshot(msg.snap, m.dropMarks)
+	m.dropMarks = false
+	// What changed may change the offline verdict.
+	m.offline, m.offlineErr = nil, nil
+	if m.view == viewProject {
+		return m.startOffline()
+	}
+	return nil
+}
+
+// manualInfo lists problems no action fixes, with their fixes.
+func manualInfo(m *Model, ps []cachescan.Problem) []string {
+	st := m.styles
+	out := []string{"No automatic fix for " + Plural(int64(len(ps)), "problem") + "; each needs a person:", ""}
+	for i := range ps {
+		pr := &ps[i]
+		rank := pr.Severity.Rank()
+		out = append(out, st.Severity[rank].Render(severitySymbols[rank])+" "+pr.Kind+"  "+problemSubject(pr))
+		out = append(out, st.Dim.Render("  fix: ")+p(pr.Fix))
+	}
+	return out
+}
+
+// taskLine is the footer while a task runs: a bar, how far it is, what
+// it freed, what it is on, and how to stop it.
+func (m *Model) taskLine() string {
+	st, t := m.styles, m.task
+	t.mu.Lock()
+	done, items, freed, current := t.done, t.items, t.freed, t.current
+	downloading, dlDone, dlTotal, dlFailed := t.downloading, t.dlDone, t.dlTotal, t.dlFailed
+	var under []string
+	for target, step := range t.under {
+		under = append(under, step+" "+target)
+	}
+	t.mu.Unlock()
+	sort.Strings(under)
+	var share float64
+	var text string
+	if downloading {
+		if dlTotal > 0 {
+			share = float64(dlDone) / float64(dlTotal)
+		}
+		text = fmt.Sprintf(" re-downloading %d/%d", dlDone, dlTotal)
+		if dlFailed > 0 {
+			text += fmt.Sprintf(", %d failed", dlFailed)
+		}
+		if freed.Bytes > 0 {
+			text += " · " + HumanBytes(m.sizeOf(freed)) + " freed"
+		}
+		if len(under) > 0 {
+			text += " · " + p(under[0])
+			if len(under) > 1 {
+				text += fmt.Sprintf(" (+%d)", len(under)-1)
+			}
+		}
+	} else {
+		if items > 0 {
+			share = float64(done) / float64(items)
+		}
+		text = fmt.Sprintf(" removing %d/%d · %s freed", done, items, HumanBytes(m.sizeOf(freed)))
+		if current != "" {
+			text += " · " + p(current)
+		}
+	}
+	filled := int(min(max(share, 0), 1)*10 + 0.5)
+	bar := st.Bar.Render(strings.Repeat("█", filled)) + st.BarEmpty.Render(strings.Repeat("░", 10-filled))
+	stop := "  " + st.Key.Render("esc") + " " + st.Help.Render("stops")
+	if t.stopping {
+		stop = "  " + st.Severity[1].Render("stopping after the current item…")
+		if downloading {
+			stop = "  " + st.Severity[1].Render("stopping the downloads…")
+		}
+	}
+	// The stop hint is kept; the text gives way on narrow terminals.
+	room := max(m.width-ansi.StringWidth(stop)-10, 8)
+	return ansi.Truncate(bar+st.Dim.Render(ansi.Truncate(text, room, "…"))+stop, m.width, "…")
+}
