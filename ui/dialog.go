@@ -832,14 +832,14 @@ func (m *Model) policies() []*policy {
 			hint: "golang.org/toolchain versions the go command does not run now",
 			job:  simple("toolchains but the active one", actions.Targets{Toolchains: true}, "nothing to purge: no other toolchain is cached")},
 		{label: "build-cache entries unused for %s", input: inputAge, value: "7d", fresh: true, build: true, off: noBuild,
-			hint: "type an age: 36h, 7d, 2w (1h at least); the go command itself trims entries unused for 5 days",
+			hint: "type an age: 36h, 7d, 2w (" + actions.FormatAge(actions.MinBuildAge) + " at least); the go command itself trims entries unused for 5 days",
 			job: func(m *Model, v string) (*job, string) {
 				age, err := actions.ParseAge(v)
 				if err != nil {
 					return nil, "type an age like 36h, 7d or 2w"
 				}
 				if age < actions.MinBuildAge {
-					return nil, "1h at least: younger entries may belong to a build running now"
+					return nil, actions.FormatAge(actions.MinBuildAge) + " at least: younger entries may belong to a build running now"
 				}
 				return &job{kind: jobPurge, subject: "build-cache entries unused for " + actions.FormatAge(age),
 					targets: actions.Targets{BuildOlderThan: age}, empty: "nothing to purge: every entry was used within " + actions.FormatAge(age)}, ""
