@@ -104,6 +104,9 @@ type Model struct {
 
 	// readOnly disables every action that changes the disk (--read-only).
 	readOnly bool
+	// findingsPath is where a verify's findings are kept for a later
+	// modscope repair; "" keeps nothing (tests).
+	findingsPath string
 	// modal is the dialog over the body, if one is open.
 	modal modal
 	// The actions: a plan being made, the task running a confirmed one,
@@ -213,8 +216,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case rescanDoneMsg:
 		return m, m.rescanned(msg)
 	case verifyDoneMsg:
-		m.finishVerify(msg.rep, msg.err)
-		return m, nil
+		return m, m.finishVerify(msg.rep, msg.err)
 	case offlineDoneMsg:
 		m.offlineRunning = false
 		m.offline, m.offlineErr = msg.rep, msg.err
@@ -475,12 +477,12 @@ func (m *Model) takeFound() {
 	}
 }
 
-func (m *Model) finishVerify(rep *actions.VerifyReport, err error) {
+func (m *Model) finishVerify(rep *actions.VerifyReport, err error) tea.Cmd {
 	m.takeFound()
 	m.verifying = false
 	if err != nil {
 		m.status = "verify stopped: " + p(err.Error())
-		return
+		return nil
 	}
 	cachescan.SortProblems(m.snap.Problems)
 	m.problems = newProblemList(m.snap.Problems)
@@ -489,6 +491,16 @@ func (m *Model) finishVerify(rep *actions.VerifyReport, err error) {
 		Plural(rep.Outputs, "build output"), HumanBytes(rep.Bytes), Plural(int64(len(rep.Problems)), "problem"))
 	// What was damaged may have changed the offline verdict.
 	m.offline, m.offlineErr = nil, nil
+	if m.findingsPath == "" {
+		return nil
+	}
+	// Kept for a later modscope repair, as the verify command keeps them.
+	path, f := m.findingsPath, actions.Findings{ModCache: m.snap.ModCache.Root, GoCache: m.snap.BuildCache.Root,
+		At: time.Now(), Problems: append([]cachescan.Problem(nil), rep.Problems...)}
+	return func() tea.Msg {
+		actions.SaveFindings(path, f) // only saves a later repair some hashing
+		return nil
+	}
 }
 
 // startOffline asks the go command, offline, what the project needs.

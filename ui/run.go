@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"modscope/actions"
 	"modscope/cachescan"
 )
 
@@ -26,6 +27,7 @@ type RunOptions struct {
 func Run(ctx context.Context, opts cachescan.Options, ro RunOptions) error {
 	m := New(ctx, opts, nil)
 	m.readOnly = ro.ReadOnly
+	m.findingsPath = actions.DefaultFindings()
 	popts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if ro.NoColor || os.Getenv("NO_COLOR") != "" {
 		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
