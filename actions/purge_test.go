@@ -2,6 +2,8 @@ package actions
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -225,4 +227,79 @@ func purgeReadOnly(t *testing.T) {
 	if _, err := os.Lstat(e.Dir); err == nil {
 		t.Error("the read-only tree is still there")
 	}
+}
+
+// TestPurgeRacesARealGoBuild: a real go build is fetching a version's zip
+// (through a proxy that holds the answer back), so the go command holds
+// the version's lock. A purge of that version waits for it; whichever way
+// the two then interleave, the cache is one the go command handles: the
+// scan finds nothing wrong and the next build succeeds.
+func TestPurgeRacesARealGoBuild(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	root := t.TempDir()
+	lib := cachetest.Mod("example.com/lib", "v1.2.0")
+	proxyDir := filepath.Join(root, "proxy")
+	cachetest.WriteProxy(t, proxyDir, lib)
+	zipAsked, release := make(chan struct{}, 1), make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, ".zip") {
+			select {
+			case zipAsked <- struct{}{}:
+			default:
+			}
+			<-release
+		}
+		http.FileServer(http.Dir(proxyDir)).ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	c := cachetest.New(t)
+	proj := filepath.Join(root, "proj")
+	os.MkdirAll(proj, 0o777)
+	os.WriteFile(filepath.Join(proj, "go.mod"), []byte("module example.com/proj\n\ngo 1.21\n\nrequire example.com/lib v1.2.0\n"), 0o666)
+	os.WriteFile(filepath.Join(proj, "main.go"), []byte("package main\n\nimport \"example.com/lib\"\n\nfunc main() { println(lib.Hello()) }\n"), 0o666)
+	env := []string{"GOPROXY=" + srv.URL, "GOSUMDB=off", "GOFLAGS=-mod=mod", "GOMODCACHE=" + c.ModCache,
+		"GOCACHE=" + c.BuildCache, "GOPATH=" + filepath.Join(root, "gopath"), "GOTOOLCHAIN=local", "GOWORK=off",
+		"GOENV=off", "HOME=" + root, "PATH=" + os.Getenv("PATH")}
+	// The metadata first, so that the version is in the cache to purge.
+	goRun(t, proj, env, "list", "-m", "example.com/lib@v1.2.0")
+	build := exec.Command("go", "build", "./...")
+	build.Dir, build.Env = proj, env
+	if err := build.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-zipAsked:
+	case <-time.After(time.Minute):
+		t.Fatal("the go command never asked for the zip")
+	}
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: c.ModCache, BuildCache: c.BuildCache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := PlanPurge(snap, []string{"example.com/lib@v1.2.0"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan []PurgeResult)
+	go func() { done <- plan.Execute() }()
+	select {
+	case <-done:
+		t.Fatal("the purge did not wait for the go command's lock")
+	case <-time.After(500 * time.Millisecond):
+	}
+	close(release)
+	build.Wait() // it may fail if the purge came between its download and its extraction
+	if res := <-done; !res[0].Removed {
+		t.Fatalf("purge: %+v", res)
+	}
+	after, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: c.ModCache, BuildCache: c.BuildCache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after.Problems) != 0 {
+		t.Errorf("problems after the race: %+v", after.Problems)
+	}
+	goRun(t, proj, env, "build", "./...")
 }
