@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -253,7 +254,10 @@ func TestPurgeRacesARealGoBuild(t *testing.T) {
 		}
 		http.FileServer(http.Dir(proxyDir)).ServeHTTP(w, r)
 	}))
+	var once sync.Once
+	letGo := func() { once.Do(func() { close(release) }) }
 	defer srv.Close()
+	defer letGo() // before srv.Close: a held-back answer would block it
 	c := cachetest.New(t)
 	proj := filepath.Join(root, "proj")
 	os.MkdirAll(proj, 0o777)
@@ -289,7 +293,7 @@ func TestPurgeRacesARealGoBuild(t *testing.T) {
 		t.Fatal("the purge did not wait for the go command's lock")
 	case <-time.After(500 * time.Millisecond):
 	}
-	close(release)
+	letGo()
 	build.Wait() // it may fail if the purge came between its download and its extraction
 	if res := <-done; !res[0].Removed {
 		t.Fatalf("purge: %+v", res)
