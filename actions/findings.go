@@ -110,3 +110,26 @@ func Recheck(ctx context.Context, snap *cachescan.Snapshot, f *Findings) ([]cach
 	}
 	return out, ctx.Err()
 }
+
+// Carry returns the verify findings worth keeping across a rescan after an
+// action: a scan does not hash, so it cannot find them again. Kept are
+// those about entries that still exist and that the action did not touch
+// (touched holds "path@version").
+func Carry(found []cachescan.Problem, snap *cachescan.Snapshot, touched map[string]bool) []cachescan.Problem {
+	var out []cachescan.Problem
+	for _, pr := range found {
+		if k := cachescan.LookupKind(pr.Kind); k == nil || !k.Verify {
+			continue
+		}
+		if pr.Module != "" && (touched[pr.Module+"@"+pr.Version] || snap.ModCache.FindVersion(pr.Module, pr.Version) == nil) {
+			continue
+		}
+		if pr.Path != "" {
+			if _, err := os.Lstat(pr.Path); err != nil {
+				continue
+			}
+		}
+		out = append(out, pr)
+	}
+	return out
+}

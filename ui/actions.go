@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -711,17 +710,7 @@ func (m *Model) rescanCmd(touched map[string]bool, dropMarks bool) tea.Cmd {
 		if err != nil {
 			return rescanDoneMsg{nil, err}
 		}
-		for _, pr := range verified {
-			if pr.Module != "" && (touched[pr.Module+"@"+pr.Version] || snap.ModCache.FindVersion(pr.Module, pr.Version) == nil) {
-				continue
-			}
-			if pr.Path != "" {
-				if _, err := os.Lstat(pr.Path); err != nil {
-					continue
-				}
-			}
-			snap.Problems = append(snap.Problems, pr)
-		}
+		snap.Problems = append(snap.Problems, actions.Carry(verified, snap, touched)...)
 		cachescan.SortProblems(snap.Problems)
 		return rescanDoneMsg{snap, nil}
 	}
