@@ -204,6 +204,9 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 		return fail("making a temporary directory: %v; set TMPDIR to a writable directory", err)
 	}
 	defer removeTree(tmp)
+	if strings.ContainsAny(tmp, ",|") {
+		return fail("the temporary directory %s has a , or | in its path, which GOPROXY would split; set TMPDIR to another directory", tmp)
+	}
 	if gomod := goModAbove(tmp); gomod != "" {
 		return fail("%s is above the temporary directory %s: the go command would work in that module and could change it; set TMPDIR to a directory outside any module", gomod, tmp)
 	}
@@ -233,6 +236,12 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 	old := snap.ModCache.FindVersion(got.Path, got.Version)
 	if old != nil && old.Active {
 		return fail("%s is the active toolchain: the go command running now lives there", mv)
+	}
+	var kinds []string // what the scan and verify found wrong with the cached copy
+	for _, p := range append(append([]cachescan.Problem(nil), snap.Problems...), opt.Found...) {
+		if p.Module == got.Path && p.Version == got.Version && !contains(kinds, p.Kind) {
+			kinds = append(kinds, p.Kind)
+		}
 	}
 	var oc oldCopy
 	if old != nil {
@@ -266,8 +275,15 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 		// a part go.sum vouches for is what the project needs.
 		parts, kept := 0, oc.matches(gosum, gomodSum)
 		if old != nil {
-			if len(gosum) > 0 && (old.HasZip || old.HasDir) && !contains(gosum, oc.zip) && !contains(gosum, oc.dir) {
+			switch {
+			case len(gosum) > 0 && (old.HasZip || old.HasDir) && !contains(gosum, oc.zip) && !contains(gosum, oc.dir):
 				parts |= partTree | partZip | partZipHash
+			case oc.zip != "" && contains(gosum, oc.zip) && old.ZipHash != oc.zip:
+				// A good zip with a wrong ziphash: the go command hashes the
+				// zip again and extracts it again, offline.
+				parts |= partTree | partZipHash
+			case oc.zip != "" && contains(gosum, oc.zip) && old.HasDir && oc.dir != oc.zip:
+				parts |= partTree // edited: extracted again from the good zip
 			}
 			if len(gomodSum) > 0 && old.HasMod && !contains(gomodSum, oc.mod) {
 				parts |= partMod | partInfo
@@ -284,7 +300,7 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 			if res := plan.Execute(); !res[0].Removed {
 				r.Detail = upstream + "; the cached copy does not match go.sum either, and removing it failed: " + res[0].Err + res[0].Kept
 			} else if kept != "" {
-				r.Detail = upstream + "; of the cached copy, what contradicts go.sum was removed and its " + kept + ", which matches, stays; the fresh copy was not installed"
+				r.Detail = upstream + "; of the cached copy, what contradicts go.sum (or its own zip) was removed and its " + kept + ", which matches, stays; the fresh copy was not installed"
 			} else {
 				r.Detail = upstream + "; the cached copy did not match go.sum either and was removed; the fresh one was not installed"
 			}
@@ -292,7 +308,7 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 		r.Detail += ". The module changed upstream (a retagged version, or a proxy serving other content): find out why before you touch go.sum"
 		return r
 	}
-	if old != nil && oc.zip == got.Sum && old.ZipHash == got.Sum && old.HasMod && (!old.HasDir || oc.dir == got.Sum) {
+	if old != nil && len(kinds) == 0 && oc.zip == got.Sum && old.ZipHash == got.Sum && oc.mod == got.GoModSum && old.HasInfo && (!old.HasDir || oc.dir == got.Sum) {
 		r.Verdict = VerdictSame
 		r.Detail = "the cached copy (zip and tree) is identical to the fresh one: left as it was"
 		if len(gosum) > 0 {
@@ -305,9 +321,15 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 	// cancelled half-way: between the two the version would be lost.
 	installing()
 	ctx = context.WithoutCancel(ctx)
+	unlock := lockVersion(mv) // two targets may name the same version
+	defer unlock()
 	if old != nil {
+		parts := partTree | partZip | partZipHash
+		if oc.mod != got.GoModSum || len(kinds) > 0 {
+			parts |= partMod | partInfo
+		}
 		plan := newPlan(snap)
-		plan.add(versionItem(snap, snap.ModCache.Find(got.Path), old, partTree|partZip|partZipHash|partMod|partInfo, nil))
+		plan.add(versionItem(snap, snap.ModCache.Find(got.Path), old, parts, nil))
 		if res := plan.Execute(); !res[0].Removed {
 			return fail("removing the cached copy: %s%s", res[0].Err, res[0].Kept)
 		}
@@ -325,7 +347,7 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 	if hasFlag(snap.Env.GOFLAGS, "-modcacherw") {
 		local["GOFLAGS"] = "-modcacherw"
 	}
-	installed, errText := goModDownload(ctx, work, downloadEnv(snap.Env, local), mv, timeout)
+	installed, errText := goModDownloadDetached(ctx, work, downloadEnv(snap.Env, local), mv, timeout)
 	if errText != "" {
 		r.Detail = "the old copy was removed and installing the fresh one failed: the go command downloads it again when a build needs it"
 		return fail("installing the fresh copy: %s", errText)
@@ -340,12 +362,6 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 		r.Detail = "fetched and in the cache"
 	default:
 		r.Verdict = VerdictFixed
-		var kinds []string
-		for _, p := range append(append([]cachescan.Problem(nil), snap.Problems...), opt.Found...) {
-			if p.Module == got.Path && p.Version == got.Version && !contains(kinds, p.Kind) {
-				kinds = append(kinds, p.Kind)
-			}
-		}
 		switch {
 		case oc.content() != "" && oc.content() != got.Sum:
 			r.Detail = "the cached copy hashed to " + oc.content() + ", the fresh one (" + r.Checked + ") to " + got.Sum + ": local corruption, now fixed"
@@ -427,6 +443,15 @@ func goModAbove(dir string) string {
 	}
 }
 
+var versionLocks sync.Map // "path@version" -> *sync.Mutex
+
+// lockVersion serializes the replacing of one version within this process.
+func lockVersion(mv string) func() {
+	mu, _ := versionLocks.LoadOrStore(mv, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
+	return mu.(*sync.Mutex).Unlock
+}
+
 // zipHash hashes a cached version's zip, or "" if it cannot.
 func zipHash(v *cachescan.Version) string {
 	h, err := dirhash.HashZip(filepath.Join(v.DownloadDir, v.EscapedVersion+".zip"), dirhash.Hash1)
@@ -460,9 +485,23 @@ func checkedBy(env cachescan.Env, path string) string {
 // module, or the error to report: the JSON Error, else stderr (fatal errors
 // print no JSON), else the exit status.
 func goModDownload(ctx context.Context, dir string, env []string, target string, timeout time.Duration) (goDownload, string) {
+	return runModDownload(ctx, dir, env, target, timeout, false)
+}
+
+// goModDownloadDetached is goModDownload in a process group of its own: a
+// ctrl+c in the terminal reaches the whole foreground group, and this
+// step must not die half-way.
+func goModDownloadDetached(ctx context.Context, dir string, env []string, target string, timeout time.Duration) (goDownload, string) {
+	return runModDownload(ctx, dir, env, target, timeout, true)
+}
+
+func runModDownload(ctx context.Context, dir string, env []string, target string, timeout time.Duration, detached bool) (goDownload, string) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "go", "mod", "download", "-json", target)
+	if detached {
+		detach(cmd)
+	}
 	cmd.Dir, cmd.Env = dir, env
 	cmd.WaitDelay = 5 * time.Second
 	var stdout, stderr bytes.Buffer

@@ -16,6 +16,14 @@ import (
 	"modscope/cachescan/cachetest"
 )
 
+var testConfigDir = func() string {
+	d, err := os.MkdirTemp("", "modscope-test-config-")
+	if err != nil {
+		return os.TempDir()
+	}
+	return d
+}()
+
 // downloadWorld isolates the go commands a download runs from the
 // user's settings, and returns a project directory whose go.sum holds
 // the given lines.
@@ -29,6 +37,9 @@ func downloadWorld(t *testing.T, gosum string) string {
 	t.Setenv("GOFLAGS", "")
 	t.Setenv("GOPATH", filepath.Join(root, "gopath"))
 	t.Setenv("HOME", root)
+	// The go command's telemetry may still write under the user config
+	// directory after it exits: keep that out of the test's temp dir.
+	t.Setenv("XDG_CONFIG_HOME", testConfigDir)
 	proj := filepath.Join(root, "proj")
 	os.MkdirAll(proj, 0o777)
 	os.WriteFile(filepath.Join(proj, "go.mod"), []byte("module example.com/proj\n\ngo 1.21\n\nrequire example.com/lib v1.0.0\n"), 0o666)

@@ -77,9 +77,11 @@ type PurgePlan struct {
 	Running []string `json:"running,omitempty"`
 
 	root        string
+	configured  string // the root as configured, when it is a symlink
 	gocache     string
 	goVer       string
 	toolchainGo string
+	snap        *cachescan.Snapshot
 }
 
 // Versions counts the module versions the plan removes.
@@ -105,8 +107,8 @@ func PlanPurge(snap *cachescan.Snapshot, patterns []string, metadata bool) (*Pur
 }
 
 func newPlan(snap *cachescan.Snapshot) *PurgePlan {
-	return &PurgePlan{root: snap.ModCache.Root, gocache: snap.BuildCache.Root, goVer: snap.Env.GOVERSION,
-		toolchainGo: toolchainGo(snap.ModCache.ActiveToolchain)}
+	return &PurgePlan{root: snap.ModCache.Root, configured: snap.ModCache.ConfiguredRoot, gocache: snap.BuildCache.Root, goVer: snap.Env.GOVERSION,
+		toolchainGo: toolchainGo(snap.ModCache.ActiveToolchain), snap: snap}
 }
 
 // add appends an item and counts its size unless it is refused.
@@ -180,6 +182,9 @@ func (p *PurgePlan) runItem(it *PurgeItem) (cachescan.Size, error) {
 		}
 		return it.Size, nil
 	case ItemList:
+		if err := checkUnder(p.root, it.Paths[0]); err != nil {
+			return cachescan.Size{}, err
+		}
 		return cachescan.Size{}, rewriteList(filepath.Dir(it.Paths[0]))
 	case ItemVCS:
 		return p.purgeClone(it)
@@ -230,6 +235,12 @@ func (p *PurgePlan) purgeOne(it *PurgeItem) error {
 	for _, path := range append(paths, v.DownloadDir) {
 		if err := checkUnder(p.root, path); err != nil {
 			return err
+		}
+	}
+	if v.Toolchain && p.snap != nil {
+		// A program may have started from it while the question was asked.
+		if why := toolchainInUse(p.snap, v); why != "" {
+			return errors.New("kept: " + why)
 		}
 	}
 	if err := os.MkdirAll(v.DownloadDir, 0o777); err != nil {
@@ -367,10 +378,19 @@ func (p *PurgePlan) dropModuleIndex(dir string) {
 	if p.gocache == "" {
 		return
 	}
+	dirs := []string{dir}
+	if p.configured != "" {
+		// The go command names the tree through the root as configured.
+		if rel, err := filepath.Rel(p.root, dir); err == nil {
+			dirs = append(dirs, filepath.Join(p.configured, rel))
+		}
+	}
 	for _, goVer := range []string{p.goVer, p.toolchainGo} {
-		if goVer != "" {
-			id := ModuleIndexID(goVer, dir)
-			os.Remove(filepath.Join(p.gocache, id[:2], id+"-a"))
+		for _, d := range dirs {
+			if goVer != "" {
+				id := ModuleIndexID(goVer, d)
+				os.Remove(filepath.Join(p.gocache, id[:2], id+"-a"))
+			}
 		}
 	}
 }
@@ -466,8 +486,8 @@ func (p *PurgePlan) purgeClone(it *PurgeItem) (cachescan.Size, error) {
 		return cachescan.Size{}, nil
 	}
 	for _, path := range it.Paths {
-		if !within(p.root, path) {
-			return cachescan.Size{}, fmt.Errorf("%s is outside the module cache %s", path, p.root)
+		if err := checkUnder(p.root, path); err != nil {
+			return cachescan.Size{}, err
 		}
 	}
 	base := strings.TrimSuffix(it.Paths[0], ".info")
@@ -492,12 +512,12 @@ func (p *PurgePlan) removeFiles(it *PurgeItem, root string) (cachescan.Size, err
 	var first error
 	failed := 0
 	for i, path := range it.Paths {
-		err := error(nil)
-		if root == "" || !within(root, path) || path == root {
-			err = fmt.Errorf("%s is outside the cache %s", path, root)
-		} else if isKeptFile(root, path) {
+		err := checkUnder(root, path)
+		switch {
+		case err != nil:
+		case isKeptFile(root, path):
 			err = fmt.Errorf("%s is the go command's own: kept", path)
-		} else {
+		default:
 			err = removeTree(path)
 		}
 		if err != nil {
@@ -540,8 +560,12 @@ func isKeptFile(root, path string) bool {
 // lock).
 func (p *PurgePlan) removeStray(it *PurgeItem) (cachescan.Size, error) {
 	path := it.Paths[0]
-	if !within(p.root, path) && !within(p.gocache, path) {
-		return cachescan.Size{}, fmt.Errorf("%s is outside the caches", path)
+	root := p.root
+	if p.gocache != "" && within(p.gocache, path) {
+		root = p.gocache
+	}
+	if err := checkUnder(root, path); err != nil {
+		return cachescan.Size{}, err
 	}
 	if err := removeTree(path); err != nil {
 		return cachescan.Size{}, err
@@ -584,7 +608,19 @@ func toolchainInUse(snap *cachescan.Snapshot, v *cachescan.Version) string {
 	if v.Dir == "" {
 		return ""
 	}
-	if g := snap.Env.GOROOT; g != "" && (g == v.Dir || within(v.Dir, g)) {
+	dirs := []string{v.Dir}
+	if real, err := filepath.EvalSymlinks(v.Dir); err == nil && real != v.Dir {
+		dirs = append(dirs, real) // /proc and GOROOT give resolved paths
+	}
+	inside := func(p string) bool {
+		for _, d := range dirs {
+			if p == d || within(d, p) {
+				return true
+			}
+		}
+		return false
+	}
+	if g := snap.Env.GOROOT; g != "" && inside(g) {
 		return "the go command on PATH runs from it (go env GOROOT)"
 	}
 	ents, err := os.ReadDir("/proc")
@@ -596,7 +632,7 @@ func toolchainInUse(snap *cachescan.Snapshot, v *cachescan.Version) string {
 			continue
 		}
 		exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe"))
-		if err == nil && within(v.Dir, exe) {
+		if err == nil && inside(exe) {
 			return "a running program (pid " + e.Name() + ") was started from it"
 		}
 	}

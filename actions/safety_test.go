@@ -190,3 +190,127 @@ func TestDownloadRefusesAModuleAboveTMPDIR(t *testing.T) {
 		t.Error("the module above TMPDIR got a go.sum")
 	}
 }
+
+// TestRepairReplacesBadMetadata: a complete version whose .mod names
+// another module and whose .info names another version is downloaded
+// again: afterwards the scan finds nothing.
+func TestRepairReplacesBadMetadata(t *testing.T) {
+	lib := cachetest.Mod("example.com/lib", "v1.0.0")
+	proxy := filepath.Join(t.TempDir(), "proxy")
+	cachetest.WriteProxy(t, proxy, lib)
+	c := cachetest.New(t)
+	e := c.Add(lib)
+	os.WriteFile(e.Mod, []byte("module example.com/other\n"), 0o666)
+	os.WriteFile(e.Info, []byte(`{"Version":"v9.9.9","Time":"2024-01-02T03:04:05Z"}`), 0o666)
+	proj := downloadWorld(t, "")
+	snap := scanFor(t, c, proj, fileURL(proxy))
+	if len(snap.Problems) != 2 {
+		t.Fatalf("fixture problems: %+v", snap.Problems)
+	}
+	plan := PlanRepair(snap, snap.Problems)
+	res, err := plan.Run(context.Background(), snap, nil, DownloadOptions{Timeout: time.Minute})
+	if err != nil || res.Failed() || len(res.Downloads) != 1 || res.Downloads[0].Verdict != VerdictFixed {
+		t.Fatalf("repair: %v %+v", err, res)
+	}
+	if after := scanFor(t, c, proj, "off"); len(after.Problems) != 0 {
+		t.Errorf("left after repair: %+v", after.Problems)
+	}
+}
+
+// TestUpstreamChangeKeepsOnlyWhatIsRight: the proxy serves other content;
+// the cached zip matches go.sum but its tree was edited. The tree goes
+// (the go command extracts it again from the good zip), the zip stays.
+func TestUpstreamChangeKeepsOnlyWhatIsRight(t *testing.T) {
+	lib := cachetest.Mod("example.com/lib", "v1.0.0")
+	retag := cachetest.Mod("example.com/lib", "v1.0.0")
+	retag.Files["lib.go"] = "package lib\n\nfunc Hello() string { return \"retagged\" }\n"
+	proxy := filepath.Join(t.TempDir(), "proxy")
+	cachetest.WriteProxy(t, proxy, retag)
+	c := cachetest.New(t)
+	e := c.Add(lib)
+	cachetest.Writable(e.Dir, func() {
+		os.WriteFile(filepath.Join(e.Dir, "lib.go"), []byte("package lib // TAMPERED\n"), 0o644)
+	})
+	proj := downloadWorld(t, e.GoSum())
+	snap := scanFor(t, c, proj, fileURL(proxy))
+	r := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})[0]
+	if r.Verdict != VerdictUpstream {
+		t.Fatalf("result %+v", r)
+	}
+	if exists(e.Dir) || !exists(e.Zip) || !exists(e.ZipHash) {
+		t.Errorf("after: tree %v (want gone), zip %v, ziphash %v", exists(e.Dir), exists(e.Zip), exists(e.ZipHash))
+	}
+}
+
+// TestDownloadRefusesAListSeparatorInTMPDIR: GOPROXY would split the path.
+func TestDownloadRefusesAListSeparatorInTMPDIR(t *testing.T) {
+	c := cachetest.New(t)
+	c.Add(cachetest.Mod("example.com/lib", "v1.0.0"))
+	proj := downloadWorld(t, "")
+	snap := scanFor(t, c, proj, "off")
+	tmp := filepath.Join(t.TempDir(), "a,b")
+	os.Mkdir(tmp, 0o777)
+	t.Setenv("TMPDIR", tmp)
+	r := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})[0]
+	if r.Verdict != VerdictFailed || !strings.Contains(r.Error, "TMPDIR") {
+		t.Fatalf("result %+v", r)
+	}
+}
+
+// TestModuleIndexThroughASymlinkedRoot: the go command names trees through
+// GOMODCACHE as configured; when that is a symlink, the index entry under
+// that spelling goes too.
+func TestModuleIndexThroughASymlinkedRoot(t *testing.T) {
+	c := cachetest.New(t)
+	c.Add(cachetest.Mod("example.com/lib", "v1.0.0"))
+	link := filepath.Join(t.TempDir(), "modlink")
+	if err := os.Symlink(c.ModCache, link); err != nil {
+		t.Skip(err)
+	}
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
+		Env: cachescan.Env{GOVERSION: "go1.26.8"}, ModCache: link, BuildCache: c.BuildCache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.ModCache.ConfiguredRoot != link {
+		t.Fatalf("configured root %q", snap.ModCache.ConfiguredRoot)
+	}
+	id := ModuleIndexID("go1.26.8", filepath.Join(link, "example.com", "lib@v1.0.0"))
+	index := filepath.Join(c.BuildCache, id[:2], id+"-a")
+	os.MkdirAll(filepath.Dir(index), 0o777)
+	os.WriteFile(index, []byte("index"), 0o666)
+	plan, err := PlanPurge(snap, []string{"example.com/lib"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runAll(t, plan)
+	if exists(index) {
+		t.Error("the index entry named through the configured root is still there")
+	}
+}
+
+// TestSumDBCacheThroughALinkIsRefused: GOMODCACHE/cache is a symlink; the
+// checksum-database files it leads to are not deleted.
+func TestSumDBCacheThroughALinkIsRefused(t *testing.T) {
+	c := cachetest.New(t)
+	elsewhere := t.TempDir()
+	important := filepath.Join(elsewhere, "download", "sumdb", "sum.golang.org", "important")
+	os.MkdirAll(filepath.Dir(important), 0o777)
+	os.WriteFile(important, []byte("keep"), 0o666)
+	os.RemoveAll(filepath.Join(c.ModCache, "cache"))
+	if err := os.Symlink(elsewhere, filepath.Join(c.ModCache, "cache")); err != nil {
+		t.Skip(err)
+	}
+	snap := scanCache(t, c, cachescan.Env{}, "")
+	plan := newPlan(snap)
+	it := &PurgeItem{Kind: ItemSumDB, Label: "sumdb"}
+	fi, _ := os.Lstat(important)
+	it.addFile(filepath.Join(c.ModCache, "cache", "download", "sumdb", "sum.golang.org", "important"), fi)
+	plan.add(it)
+	if res := plan.Execute(); res[0].Removed {
+		t.Errorf("removed through a link: %+v", res[0])
+	}
+	if !exists(important) {
+		t.Error("a file behind a symlink went")
+	}
+}

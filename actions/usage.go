@@ -85,6 +85,12 @@ func ProjectUsage(p *cachescan.Project) *Usage {
 func FindUsage(dirs []string, skip ...string) (*Usage, error) {
 	u := &Usage{}
 	visited := map[string]bool{}
+	// The walk goes through resolved paths: so must the roots it skips.
+	for _, s := range skip {
+		if real, err := filepath.EvalSymlinks(s); err == nil && real != s {
+			skip = append(skip, real)
+		}
+	}
 	for _, dir := range dirs {
 		abs, err := filepath.Abs(dir)
 		if err != nil {

@@ -51,6 +51,9 @@ type ModCache struct {
 	// Other is what belongs to no module, clone or checksum-database file:
 	// cache/lock, stray files.
 	Other Size `json:"other"`
+	// ConfiguredRoot is the root as configured when it is a symlink that
+	// Root resolves: the go command keys its module index on that spelling.
+	ConfiguredRoot string `json:"configuredRoot,omitempty"`
 	// ActiveToolchain is the golang.org/toolchain version the go command
 	// would run in the project (empty when that is the local go).
 	ActiveToolchain string `json:"activeToolchain,omitempty"`

@@ -77,6 +77,9 @@ func (s *Scanner) Scan(ctx context.Context, opt Options) (*Snapshot, error) {
 	// Every path in the snapshot starts at the resolved root, so that the
 	// roots and the paths under them agree when a root is a symlink.
 	if modRoot != "" {
+		if modRoot != opt.ModCache {
+			snap.ModCache.ConfiguredRoot = opt.ModCache
+		}
 		snap.ModCache.Root = modRoot
 		snap.ModCache.VCS.Root = filepath.Join(modRoot, "cache", "vcs")
 		snap.ModCache.SumDB.Root = filepath.Join(modRoot, "cache", "download", "sumdb")
