@@ -137,6 +137,8 @@ func parse(ctx context.Context, name string, args []string, positional bool, std
 	}
 	if name == "download" {
 		flags.IntVar(&jobs, "jobs", 0, "")
+	}
+	if name == "download" || name == "repair" || name == "" {
 		flags.DurationVar(&timeout, "timeout", timeout, "")
 	}
 	if name == "verify" {
@@ -207,7 +209,7 @@ func scanCmd(ctx context.Context, name string, args []string, stdout, stderr io.
 	// Without a subcommand, a terminal gets the TUI; anything else (a pipe,
 	// a file, CI) gets the report.
 	if f, ok := stdout.(*os.File); ok && name == "" && !cfg.jsonOut && isTerminal(f) && isTerminal(os.Stdin) {
-		if err := ui.Run(ctx, cfg.opts, ui.RunOptions{NoColor: cfg.noColor, ReadOnly: cfg.readOnly}); err != nil {
+		if err := ui.Run(ctx, cfg.opts, ui.RunOptions{NoColor: cfg.noColor, ReadOnly: cfg.readOnly, Timeout: cfg.timeout}); err != nil {
 			fmt.Fprintf(stderr, "modscope: %s; modscope scan prints the same as a report\n", err)
 			return exitFailed
 		}

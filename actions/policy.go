@@ -186,7 +186,8 @@ func planVersions(plan *PurgePlan, snap *cachescan.Snapshot, t Targets, found []
 			case !t.modulePolicy():
 				reasons = append(reasons, "named")
 			default:
-				if keep != nil && !keep[v.Version] {
+				// Toolchains are --toolchains' business unless named.
+				if keep != nil && !keep[v.Version] && (!m.Toolchain || len(t.Patterns) > 0) {
 					if t.KeepLatest == 1 {
 						reasons = append(reasons, "not the latest")
 					} else {
@@ -538,7 +539,7 @@ func buildProblemItem(root string, found []cachescan.Problem) *PurgeItem {
 		}
 	}
 	it.Reason = strings.Join(kinds, ", ")
-	it.Label = fmt.Sprintf("%d damaged build-cache entries", len(it.Paths))
+	it.Label = "damaged build-cache entries (" + thousands(len(it.Paths)) + ")"
 	return it
 }
 
@@ -634,7 +635,7 @@ func buildItem(root string, age time.Duration, now time.Time) (*PurgeItem, error
 			it.Size.Add(s)
 		}
 	}
-	it.Label = fmt.Sprintf("%s (%d)", it.Label, len(it.Paths))
+	it.Label = fmt.Sprintf("%s (%s)", it.Label, thousands(len(it.Paths)))
 	return it, nil
 }
 
@@ -726,6 +727,15 @@ func FormatAge(d time.Duration) string {
 	}
 	if strings.HasSuffix(s, "h0m") {
 		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// thousands prints n with thousands separators, as the reports do.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
 	}
 	return s
 }

@@ -131,6 +131,8 @@ type PurgeResult struct {
 	Err   string         `json:"error,omitempty"`
 	// Kept says why a refused item was left alone (not a failure).
 	Kept string `json:"kept,omitempty"`
+	// NotStarted: the purge was stopped before this item.
+	NotStarted bool `json:"notStarted,omitempty"`
 }
 
 // Execute runs the whole plan; see Run.
@@ -156,13 +158,13 @@ func (p *PurgePlan) Run(ctx context.Context, each func(PurgeResult)) []PurgeResu
 		case it.Refused != "":
 			r.Kept = it.Refused
 		case ctx.Err() != nil:
-			err = errors.New("cancelled before it started")
+			r.NotStarted = true
 		default:
 			r.Freed, err = p.runItem(it)
 		}
 		if err != nil {
 			r.Err = withHint(err)
-		} else if r.Kept == "" {
+		} else if r.Kept == "" && !r.NotStarted {
 			r.Removed = true
 		}
 		out = append(out, r)

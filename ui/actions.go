@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -119,7 +120,7 @@ func (t *task) purged(r actions.PurgeResult, next string) {
 	defer t.mu.Unlock()
 	t.done++
 	t.freed.Add(r.Freed)
-	if !r.Removed {
+	if r.Err != "" {
 		t.failed++
 	}
 	t.current = next
@@ -219,14 +220,25 @@ func (m *Model) purgeKey() tea.Cmd {
 		m.status = "nothing selected to purge"
 		return nil
 	}
-	j, why := purgeJob(nodes)
+	var shown func(string) bool
+	if vis := m.browser.visible; vis != nil {
+		// A filter is on: a row stands for what the filter shows of it.
+		shown = func(pv string) bool { return vis[m.tree.byVersion[pv]] }
+	}
+	j, why := purgeJob(nodes, shown)
 	if j == nil {
+		if why == "" && shown != nil {
+			why = "the filter shows none of its versions"
+		}
 		m.status = why
 		return nil
 	}
 	j.fromMarks = fromMarks
 	if fromMarks {
 		j.subject = Plural(int64(len(nodes)), "marked row")
+	}
+	if shown != nil {
+		j.subject += ": only what the filter " + strconv.Quote(m.browser.filter) + " shows"
 	}
 	return m.planCmd(j)
 }
@@ -252,7 +264,8 @@ func (m *Model) actionNodes() ([]*node, bool) {
 // cache/vcs group or a clone the clones, the sumdb group the checksum
 // database cache. A version's own files and the list and lock files go
 // with their versions only; when nothing can be purged, why says so.
-func purgeJob(nodes []*node) (j *job, why string) {
+// With a filter on, shown says which versions it shows: only those go.
+func purgeJob(nodes []*node, shown func(pathVersion string) bool) (j *job, why string) {
 	j = &job{kind: jobPurge, metaable: true, targets: actions.Targets{Metadata: true}}
 	seen := map[string]bool{}
 	pattern := func(s string) {
@@ -271,6 +284,12 @@ func purgeJob(nodes []*node) (j *job, why string) {
 			// group of their own, so golang.org/... would take more than
 			// the row shows.
 			for _, v := range versionsUnder(n) {
+				if shown != nil {
+					if shown(v) {
+						pattern(v)
+					}
+					continue
+				}
 				path, _, _ := strings.Cut(v, "@")
 				pattern(path)
 			}
@@ -513,7 +532,7 @@ func (m *Model) start(j *job) tea.Cmd {
 		t.dlTotal, t.downloading = len(targets), true
 		found := m.found()
 		run = func() tea.Msg {
-			res := actions.Download(ctx, snap, targets, actions.DownloadOptions{Found: found, Progress: t.event})
+			res := actions.Download(ctx, snap, targets, actions.DownloadOptions{Found: found, Progress: t.event, Timeout: m.timeout})
 			return taskDoneMsg{task: t, downloads: res}
 		}
 	case jobRepair:
@@ -526,7 +545,7 @@ func (m *Model) start(j *job) tea.Cmd {
 		}
 		found := j.found
 		run = func() tea.Msg {
-			res, err := rp.Run(ctx, snap, purgeProgress(t, rp.Purge), actions.DownloadOptions{Found: found, Progress: t.event})
+			res, err := rp.Run(ctx, snap, purgeProgress(t, rp.Purge), actions.DownloadOptions{Found: found, Progress: t.event, Timeout: m.timeout})
 			if res == nil {
 				return taskDoneMsg{task: t, err: err}
 			}
@@ -572,7 +591,7 @@ func (m *Model) finishTask(msg taskDoneMsg) tea.Cmd {
 	touched := map[string]bool{}
 	for _, r := range msg.purge {
 		freed.Add(r.Freed)
-		if !r.Removed {
+		if r.Err != "" {
 			failed++
 		}
 		if r.Module != "" {
@@ -610,16 +629,22 @@ func (m *Model) resultLine(j *job, msg taskDoneMsg, freed cachescan.Size, stoppe
 		parts = append(parts, p(msg.err.Error()))
 	}
 	if len(msg.purge) > 0 || j.kind == jobPurge {
-		removed, versions, all := 0, 0, true
+		removed, versions, all, kept, failed := 0, 0, true, 0, 0
 		var firstErr string
 		for _, r := range msg.purge {
-			if r.Removed {
+			switch {
+			case r.Removed:
 				removed++
 				if r.Kind == actions.ItemVersion {
 					versions++
 				}
-			} else if firstErr == "" {
-				firstErr = p(r.Label) + ": " + p(firstLine(r.Err))
+			case r.Kept != "":
+				kept++
+			case r.Err != "":
+				failed++
+				if firstErr == "" {
+					firstErr = p(r.Label) + ": " + p(firstLine(r.Err))
+				}
 			}
 			all = all && r.Kind == actions.ItemVersion
 		}
@@ -630,12 +655,15 @@ func (m *Model) resultLine(j *job, msg taskDoneMsg, freed cachescan.Size, stoppe
 		case versions > 0:
 			what += " (" + Plural(int64(versions), "version") + ")"
 		}
-		if removed < len(msg.purge) {
-			what = fmt.Sprintf("%d of %s", removed, Plural(int64(len(msg.purge)), "item"))
+		if asked := len(msg.purge) - kept; removed < asked {
+			what = fmt.Sprintf("%d of %s", removed, Plural(int64(asked), "item"))
 		}
 		s := "removed " + what + ", freed " + HumanBytes(m.sizeOf(freed))
-		if n := len(msg.purge) - removed; n > 0 && !stopped {
-			s += fmt.Sprintf("; %d failed: %s", n, firstErr)
+		if kept > 0 {
+			s += fmt.Sprintf(" (%d kept)", kept)
+		}
+		if failed > 0 {
+			s += fmt.Sprintf("; %d failed: %s", failed, firstErr)
 		}
 		parts = append(parts, s)
 	}

@@ -664,3 +664,42 @@ func TestFlowPurgeInTheProgram(t *testing.T) {
 		t.Errorf("final tree: rescanning %v", final.rescanning)
 	}
 }
+
+// TestPurgeUnderAFilter: with a filter on, d on a row purges only what
+// the filter shows of it, and the dialog says so.
+func TestPurgeUnderAFilter(t *testing.T) {
+	es := map[string]*cachetest.Entry{}
+	m, _ := actionModel(t, 100, 30, threeAndOne(es))
+	m.browser.setFilter("example.com/b")
+	m.browser.reveal(m.tree.byVersion["example.com/b@v1.0.0"].parent.parent) // example.com/
+	hit(m, "d")
+	if !strings.Contains(screen(m), "only what the filter") {
+		t.Fatalf("the dialog does not mention the filter:\n%s", screen(m))
+	}
+	hit(m, "y")
+	if exists(t, es["b@v1.0.0"].Dir) {
+		t.Error("the version the filter shows is still there")
+	}
+	for _, k := range []string{"a@v1.0.0", "a@v1.1.0", "a@v1.2.0"} {
+		if !exists(t, es[k].Dir) {
+			t.Errorf("%s, hidden by the filter, went", k)
+		}
+	}
+}
+
+// TestRefusedIsKeptNotFailed: the active toolchain in a plan is kept and
+// the result line does not call it a failure.
+func TestRefusedIsKeptNotFailed(t *testing.T) {
+	m, _ := actionModel(t, 100, 30, func(c *cachetest.Cache) {
+		c.Add(cachetest.Mod("example.com/a", "v1.0.0"))
+	})
+	j := &job{kind: jobPurge, subject: "test"}
+	msg := taskDoneMsg{task: &task{job: j, cancel: func() {}}, purge: []actions.PurgeResult{
+		{Kind: actions.ItemVersion, Label: "x@v1", Removed: true},
+		{Kind: actions.ItemVersion, Label: "golang.org/toolchain@v0.0.1-go1.99.0.linux-amd64", Kept: "the active toolchain"},
+	}}
+	line := m.resultLine(j, msg, cachescan.Size{}, false)
+	if strings.Contains(line, "failed") || !strings.Contains(line, "1 kept") {
+		t.Errorf("result line %q", line)
+	}
+}

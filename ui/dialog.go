@@ -343,7 +343,7 @@ func (d *confirmDialog) render(m *Model, w, h int) string {
 		}
 		body = append(body, m.itemRows(plan.Items, iw)...)
 		q := "Remove them?"
-		if len(plan.Items) == 1 {
+		if len(plan.Items) == 1 && len(plan.Items[0].Paths) <= 1 {
 			q = "Remove it?"
 		}
 		if onlyTestCache(plan.Items) {
@@ -367,7 +367,11 @@ func (d *confirmDialog) render(m *Model, w, h int) string {
 		for i, c := range j.choices {
 			body = append(body, choiceRow(st, c, iw, m.sizeOf(c.size), i == d.cursor))
 		}
-		foot = []string{"", question(st, "Fetch and replace them?")}
+		q := "Fetch and replace them?"
+		if len(j.chosen()) == 1 {
+			q = "Fetch and replace it?"
+		}
+		foot = []string{"", question(st, q)}
 	case jobRepair:
 		title = "Repair"
 		rp := j.repair
@@ -641,9 +645,16 @@ func (d *infoDialog) render(m *Model, w, h int) string {
 // go command's error with the knowledge base's cause and fix.
 func (m *Model) resultLines(j *job, msg taskDoneMsg) []string {
 	st := m.styles
-	var failed []actions.PurgeResult
+	var failed, kept []actions.PurgeResult
+	notStarted := 0
 	for _, r := range msg.purge {
-		if !r.Removed {
+		switch {
+		case r.Removed:
+		case r.NotStarted:
+			notStarted++
+		case r.Kept != "":
+			kept = append(kept, r)
+		default:
 			failed = append(failed, r)
 		}
 	}
@@ -656,11 +667,18 @@ func (m *Model) resultLines(j *job, msg taskDoneMsg) []string {
 		for _, r := range msg.purge {
 			freed.Add(r.Freed)
 		}
-		out = append(out, st.PaneTitle.Render(fmt.Sprintf("Removed %d of %s, freed %s", len(msg.purge)-len(failed),
-			Plural(int64(len(msg.purge)), "item"), HumanBytes(m.sizeOf(freed)))))
+		asked := len(msg.purge) - len(kept)
+		out = append(out, st.PaneTitle.Render(fmt.Sprintf("Removed %d of %s, freed %s", asked-len(failed)-notStarted,
+			Plural(int64(asked), "item"), HumanBytes(m.sizeOf(freed)))))
+		if notStarted > 0 {
+			out = append(out, st.Dim.Render(fmt.Sprintf("– stopped: %s not started, left as they were", Plural(int64(notStarted), "item"))))
+		}
 		for _, r := range failed {
 			out = append(out, st.Severity[0].Render("✗ ")+p(r.Label))
 			out = append(out, "    "+p(firstLine(r.Err)))
+		}
+		for _, r := range kept {
+			out = append(out, st.Dim.Render("– "+p(r.Label)+": kept: "+p(r.Kept)))
 		}
 		if j.kind == jobPurge {
 			for _, r := range msg.purge {
@@ -950,6 +968,9 @@ func (d *menuDialog) render(m *Model, w, h int) string {
 				v += "▏"
 			}
 			label = fmt.Sprintf(label, "["+v+"]")
+		}
+		if it.off != "" {
+			label += " (unavailable)" // readable without colour too
 		}
 		line := "  " + label
 		if i == d.cursor {

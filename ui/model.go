@@ -104,6 +104,8 @@ type Model struct {
 
 	// readOnly disables every action that changes the disk (--read-only).
 	readOnly bool
+	// timeout bounds each go command of a download (0: the default).
+	timeout time.Duration
 	// findingsPath is where a verify's findings are kept for a later
 	// modscope repair; "" keeps nothing (tests).
 	findingsPath string
@@ -299,7 +301,8 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	if m.showHelp {
-		if key.Matches(msg, k.Quit) {
+		// Any key closes the help, q too (as in ncdu); ctrl+c still quits.
+		if msg.String() == "ctrl+c" {
 			return m.quit()
 		}
 		m.showHelp = false
@@ -360,6 +363,9 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, m.startVerify(nil, "everything")
 	case key.Matches(msg, k.Verify) && m.state == stateReady:
 		return m, m.verifySelection()
+	case key.Matches(msg, k.Offline) && m.state == stateReady && m.readOnly:
+		m.status = "read-only: the offline check runs the go command, which may extract zips and add build-cache entries; modscope offline does it"
+		return m, nil
 	case key.Matches(msg, k.Offline) && m.state == stateReady:
 		return m, m.startOffline()
 	case key.Matches(msg, k.Apparent):
@@ -405,7 +411,7 @@ func (m *Model) setView(v viewKind) {
 // view checks offline readiness the first time it is shown.
 func (m *Model) setViewCmd(v viewKind) tea.Cmd {
 	m.setView(v)
-	if v == viewProject && m.state == stateReady && m.offline == nil && m.offlineErr == nil && !m.offlineRunning {
+	if v == viewProject && m.state == stateReady && m.offline == nil && m.offlineErr == nil && !m.offlineRunning && !m.readOnly {
 		return m.startOffline()
 	}
 	return nil

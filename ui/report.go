@@ -494,12 +494,14 @@ func WritePurgeResults(w io.Writer, results []actions.PurgeResult) error {
 	}
 	var removed int64
 	var freed cachescan.Size
-	kept := 0
+	kept, notStarted := 0, 0
 	for _, res := range results {
 		freed.Add(res.Freed)
 		switch {
 		case res.Removed:
 			removed++
+		case res.NotStarted:
+			notStarted++
 		case res.Kept != "":
 			kept++
 			r.para(2, "- "+p(res.Label)+": kept: "+p(res.Kept))
@@ -510,6 +512,9 @@ func WritePurgeResults(w io.Writer, results []actions.PurgeResult) error {
 	line := fmt.Sprintf("Removed %d of %d, freed %s.", removed, len(results)-kept, HumanBytes(freed.Bytes))
 	if kept > 0 {
 		line = fmt.Sprintf("Removed %d of %d (%d kept), freed %s.", removed, len(results)-kept, kept, HumanBytes(freed.Bytes))
+	}
+	if notStarted > 0 {
+		line += fmt.Sprintf(" Stopped: %d not started, left as they were.", notStarted)
 	}
 	r.line("%s", line)
 	return r.err

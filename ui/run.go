@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -20,13 +21,15 @@ type RunOptions struct {
 	NoColor bool
 	// ReadOnly disables every action that changes the disk.
 	ReadOnly bool
+	// Timeout bounds each go command a download runs (0: the default).
+	Timeout time.Duration
 }
 
 // Run shows the TUI until the user quits. The scan starts at once and the
 // first frame does not wait for it.
 func Run(ctx context.Context, opts cachescan.Options, ro RunOptions) error {
 	m := New(ctx, opts, nil)
-	m.readOnly = ro.ReadOnly
+	m.readOnly, m.timeout = ro.ReadOnly, ro.Timeout
 	m.findingsPath = actions.DefaultFindings()
 	popts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if ro.NoColor || os.Getenv("NO_COLOR") != "" {

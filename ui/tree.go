@@ -92,7 +92,14 @@ func buildTree(snap *cachescan.Snapshot) *tree {
 		byKey: map[string]*node{}, segments: map[string]*node{}}
 	mc := &snap.ModCache
 	var toolchains *node
+	var leftLocks cachescan.Size // modules of which only lock files are left
 	for _, m := range mc.Modules {
+		if !m.Toolchain && len(m.Versions) > 0 && allLockOnly(m) {
+			// A purged module: its lock files (kept, as the go command
+			// wants) count with the other locks, and the row goes.
+			leftLocks.Add(m.Size)
+			continue
+		}
 		var parent *node
 		if m.Toolchain {
 			if toolchains == nil {
@@ -154,8 +161,10 @@ func buildTree(snap *cachescan.Snapshot) *tree {
 		t.add(t.root, &node{name: "cache/download/sumdb", path: "cache/download/sumdb", kind: kindGroup, own: mc.SumDB.Size})
 	}
 	t.modRoot = mc.Root
-	if mc.Other.Files > 0 || mc.Other.Bytes > 0 {
-		t.other = t.add(t.root, &node{name: "other (directories, locks, strays)", path: "other", kind: kindGroup, own: mc.Other})
+	other := mc.Other
+	other.Add(leftLocks)
+	if other.Files > 0 || other.Bytes > 0 {
+		t.other = t.add(t.root, &node{name: "other (directories, locks, strays)", path: "other", kind: kindGroup, own: other})
 	}
 	for _, p := range snap.Problems {
 		if n := t.nodeFor(p); n != nil {
@@ -271,6 +280,16 @@ func (t *tree) attach(p cachescan.Problem) bool {
 	n.problems = append(n.problems, p)
 	for x := n; x != nil; x = x.parent {
 		x.sev[p.Severity.Rank()]++
+	}
+	return true
+}
+
+// allLockOnly reports whether every version of a module is lock-only.
+func allLockOnly(m *cachescan.Module) bool {
+	for _, v := range m.Versions {
+		if !lockOnly(v) {
+			return false
+		}
 	}
 	return true
 }

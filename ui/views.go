@@ -351,6 +351,8 @@ func (m *Model) offlineLines(width int) []string {
 		out = append(out, st.Dim.Render("  Offline: asking the go command what builds and tests need…"))
 	case m.offlineErr != nil:
 		out = append(out, st.Severity[1].Render("  Offline: cannot tell: ")+p(ShortenMiddle(m.offlineErr.Error(), max(width-25, 10))))
+	case m.offline == nil && m.readOnly:
+		out = append(out, st.Dim.Render("  Offline: not checked in read-only mode (the go command may write to the caches); run modscope offline"))
 	case m.offline == nil:
 		out = append(out, st.Dim.Render("  Offline: press o to check whether the project builds offline"))
 	case m.offline.Ready:
