@@ -217,13 +217,13 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 		gocache = "off"
 	}
 
+	path, vers, _ := strings.Cut(target, "@")
+	if old := snap.ModCache.FindVersion(path, vers); old != nil && !old.HasZip && !old.HasDir && !old.Toolchain {
+		return downloadMetadata(ctx, snap, r, old, target, work, fresh, gocache, opt, installing)
+	}
+
 	// 1. Fetch through the user's proxies into the temporary cache.
-	env := downloadEnv(snap.Env, map[string]string{
-		"GOMODCACHE": fresh, "GOCACHE": gocache,
-		"GOFLAGS": "-modcacherw", // so that the temporary cache can be removed
-		"GOPROXY": snap.Env.GOPROXY, "GOSUMDB": snap.Env.GOSUMDB, "GONOSUMDB": snap.Env.GONOSUMDB,
-		"GOPRIVATE": snap.Env.GOPRIVATE, "GONOPROXY": snap.Env.GONOPROXY, "GOINSECURE": snap.Env.GOINSECURE,
-	})
+	env := fetchEnv(snap, fresh, gocache)
 	got, errText := goModDownload(ctx, work, env, target, timeout)
 	if errText != "" {
 		return fail("%s", errText)
@@ -237,12 +237,7 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 	if old != nil && old.Active {
 		return fail("%s is the active toolchain: the go command running now lives there", mv)
 	}
-	var kinds []string // what the scan and verify found wrong with the cached copy
-	for _, p := range append(append([]cachescan.Problem(nil), snap.Problems...), opt.Found...) {
-		if p.Module == got.Path && p.Version == got.Version && !contains(kinds, p.Kind) {
-			kinds = append(kinds, p.Kind)
-		}
-	}
+	kinds := problemKinds(snap, opt.Found, got.Path, got.Version) // what the scan and verify found wrong
 	var oc oldCopy
 	if old != nil {
 		r.OldSum = old.ZipHash
@@ -334,20 +329,7 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 			return fail("removing the cached copy: %s%s", res[0].Err, res[0].Kept)
 		}
 	}
-	local := map[string]string{
-		"GOMODCACHE": snap.ModCache.Root, "GOCACHE": gocache,
-		"GOPROXY": fileURL(filepath.Join(fresh, "cache", "download")),
-		// Checked in step 1; the go command re-hashes what it copies.
-		"GOSUMDB": "off", "GONOSUMDB": "", "GOPRIVATE": "", "GONOPROXY": "", "GOINSECURE": "",
-		"GOFLAGS": "",
-		// An empty variable falls back to the go env file: a GOPRIVATE
-		// there would send this fetch around the file:// proxy.
-		"GOENV": "off",
-	}
-	if hasFlag(snap.Env.GOFLAGS, "-modcacherw") {
-		local["GOFLAGS"] = "-modcacherw"
-	}
-	installed, errText := goModDownloadDetached(ctx, work, downloadEnv(snap.Env, local), mv, timeout)
+	installed, errText := goModDownloadDetached(ctx, work, installEnv(snap, fresh, gocache), mv, timeout)
 	if errText != "" {
 		r.Detail = "the old copy was removed and installing the fresh one failed: the go command downloads it again when a build needs it"
 		return fail("installing the fresh copy: %s", errText)
@@ -374,6 +356,123 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 	if len(gosum) > 0 {
 		r.Detail += "; it matches the project's go.sum"
 	}
+	return r
+}
+
+// fetchEnv is the environment of step 1: the user's proxies and checksum
+// database, into the temporary module cache fresh.
+func fetchEnv(snap *cachescan.Snapshot, fresh, gocache string) []string {
+	return downloadEnv(snap.Env, map[string]string{
+		"GOMODCACHE": fresh, "GOCACHE": gocache,
+		"GOFLAGS": "-modcacherw", // so that the temporary cache can be removed
+		"GOPROXY": snap.Env.GOPROXY, "GOSUMDB": snap.Env.GOSUMDB, "GONOSUMDB": snap.Env.GONOSUMDB,
+		"GOPRIVATE": snap.Env.GOPRIVATE, "GONOPROXY": snap.Env.GONOPROXY, "GOINSECURE": snap.Env.GOINSECURE,
+	})
+}
+
+// installEnv is the environment of step 3: the user's module cache, fed
+// from the temporary one as a file:// proxy, offline.
+func installEnv(snap *cachescan.Snapshot, fresh, gocache string) []string {
+	local := map[string]string{
+		"GOMODCACHE": snap.ModCache.Root, "GOCACHE": gocache,
+		"GOPROXY": fileURL(filepath.Join(fresh, "cache", "download")),
+		// Checked in step 1; the go command re-hashes what it copies.
+		"GOSUMDB": "off", "GONOSUMDB": "", "GOPRIVATE": "", "GONOPROXY": "", "GOINSECURE": "",
+		"GOFLAGS": "",
+		// An empty variable falls back to the go env file: a GOPRIVATE
+		// there would send this fetch around the file:// proxy.
+		"GOENV": "off",
+	}
+	if hasFlag(snap.Env.GOFLAGS, "-modcacherw") {
+		local["GOFLAGS"] = "-modcacherw"
+	}
+	return downloadEnv(snap.Env, local)
+}
+
+// problemKinds lists the kinds of the known problems of a version.
+func problemKinds(snap *cachescan.Snapshot, found []cachescan.Problem, path, version string) []string {
+	var kinds []string
+	for _, p := range append(append([]cachescan.Problem(nil), snap.Problems...), found...) {
+		if p.Module == path && p.Version == version && !contains(kinds, p.Kind) {
+			kinds = append(kinds, p.Kind)
+		}
+	}
+	return kinds
+}
+
+// downloadMetadata is Download for a version the cache holds as metadata
+// only (.info and .mod, for the module graph): only those are fetched,
+// checked against go.sum's /go.mod line, and replaced; the version's code
+// is not added to the cache.
+func downloadMetadata(ctx context.Context, snap *cachescan.Snapshot, r DownloadResult, old *cachescan.Version, target, work, fresh, gocache string, opt DownloadOptions, installing func()) DownloadResult {
+	fail := func(format string, args ...any) DownloadResult {
+		r.Verdict, r.Error = VerdictFailed, fmt.Sprintf(format, args...)
+		if r.Detail == "" {
+			r.Detail = "nothing in the cache was changed"
+		}
+		return r
+	}
+	got, errText := fetchMetadata(ctx, work, fetchEnv(snap, fresh, gocache), target, opt.Timeout, false)
+	if errText != "" {
+		return fail("%s", errText)
+	}
+	r.Module, r.Version, r.GoModSum = got.Path, got.Version, got.GoModSum
+	r.Checked = checkedBy(snap.Env, got.Path)
+	mv := got.Path + "@" + got.Version
+	kinds := problemKinds(snap, opt.Found, got.Path, got.Version)
+	oc := hashOld(old, mv)
+	_, gomodSum := snap.Project.Sum(got.Path, got.Version)
+	r.GoSum = gomodSum
+	switch {
+	case len(gomodSum) > 0 && !contains(gomodSum, got.GoModSum):
+		r.Verdict = VerdictUpstream
+		r.Error = fmt.Sprintf("verifying %s/go.mod: checksum mismatch\n\tdownloaded: %s\n\tgo.sum:     %s", mv, got.GoModSum, gomodSum[0])
+		r.Detail = "the fresh go.mod hashes to " + got.GoModSum + ", the project's go.sum says " + strings.Join(gomodSum, ", ")
+		if contains(gomodSum, oc.mod) {
+			r.Detail += "; the cached go.mod matches go.sum, so it stays"
+		} else {
+			plan := newPlan(snap)
+			plan.add(versionItem(snap, snap.ModCache.Find(got.Path), old, partMod|partInfo, nil))
+			if res := plan.Execute(); res[0].Removed {
+				r.Detail += "; the cached go.mod did not match go.sum either and was removed; the fresh one was not installed"
+			}
+		}
+		r.Detail += ". The module changed upstream: find out why before you touch go.sum"
+		return r
+	case len(kinds) == 0 && oc.mod == got.GoModSum && old.HasInfo:
+		r.Verdict = VerdictSame
+		r.Detail = "the cached .mod (metadata only) is identical to the fresh one: left as it was"
+		return r
+	case len(gomodSum) == 0 && strings.HasPrefix(r.Checked, "nothing") && len(kinds) == 0 && oc.mod != "" && oc.mod != got.GoModSum:
+		r.Verdict = VerdictUpstream
+		r.Error = fmt.Sprintf("verifying %s/go.mod: checksum mismatch\n\tdownloaded: %s\n\tcached:     %s", mv, got.GoModSum, oc.mod)
+		r.Detail = "the fresh go.mod differs from the cached one and nothing vouches for either (" + r.Checked + "): the cached one stays"
+		return r
+	}
+	installing()
+	ctx = context.WithoutCancel(ctx)
+	unlock := lockVersion(mv)
+	defer unlock()
+	plan := newPlan(snap)
+	plan.add(versionItem(snap, snap.ModCache.Find(got.Path), old, partMod|partInfo, nil))
+	if res := plan.Execute(); !res[0].Removed {
+		return fail("removing the cached metadata: %s%s", res[0].Err, res[0].Kept)
+	}
+	installed, errText := fetchMetadata(ctx, work, installEnv(snap, fresh, gocache), mv, opt.Timeout, true)
+	r.Replaced = true
+	if errText != "" {
+		r.Detail = "the old .mod and .info were removed and installing the fresh ones failed: the go command fetches them again when it needs them"
+		return fail("installing the fresh metadata: %s", errText)
+	}
+	if installed.GoModSum != got.GoModSum {
+		return fail("the installed go.mod hashes to %s, the fetched one to %s", installed.GoModSum, got.GoModSum)
+	}
+	r.Verdict = VerdictFixed
+	r.Detail = "fresh .info and .mod replaced the cached ones"
+	if len(kinds) > 0 {
+		r.Detail = "the cached metadata had " + strings.Join(kinds, ", ") + "; fresh .info and .mod replaced it"
+	}
+	r.Detail += " (metadata only, as it was: the version's code is still not cached)"
 	return r
 }
 
@@ -485,20 +584,31 @@ func checkedBy(env cachescan.Env, path string) string {
 // module, or the error to report: the JSON Error, else stderr (fatal errors
 // print no JSON), else the exit status.
 func goModDownload(ctx context.Context, dir string, env []string, target string, timeout time.Duration) (goDownload, string) {
-	return runModDownload(ctx, dir, env, target, timeout, false)
+	return runModDownload(ctx, dir, env, target, timeout, false, false)
+}
+
+// fetchMetadata fetches only a version's .info and .mod (`go list -m`), for
+// a version the cache holds as metadata only: a download must not turn it
+// into a zip and a tree.
+func fetchMetadata(ctx context.Context, dir string, env []string, target string, timeout time.Duration, detached bool) (goDownload, string) {
+	return runModDownload(ctx, dir, env, target, timeout, detached, true)
 }
 
 // goModDownloadDetached is goModDownload in a process group of its own: a
 // ctrl+c in the terminal reaches the whole foreground group, and this
 // step must not die half-way.
 func goModDownloadDetached(ctx context.Context, dir string, env []string, target string, timeout time.Duration) (goDownload, string) {
-	return runModDownload(ctx, dir, env, target, timeout, true)
+	return runModDownload(ctx, dir, env, target, timeout, true, false)
 }
 
-func runModDownload(ctx context.Context, dir string, env []string, target string, timeout time.Duration, detached bool) (goDownload, string) {
+func runModDownload(ctx context.Context, dir string, env []string, target string, timeout time.Duration, detached, meta bool) (goDownload, string) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "mod", "download", "-json", target)
+	args := []string{"mod", "download", "-json", target}
+	if meta {
+		args = []string{"list", "-m", "-json", target}
+	}
+	cmd := exec.CommandContext(ctx, "go", args...)
 	if detached {
 		detach(cmd)
 	}
@@ -510,16 +620,34 @@ func runModDownload(ctx context.Context, dir string, env []string, target string
 	var got goDownload
 	dec := json.NewDecoder(&stdout)
 	for dec.More() {
-		var d goDownload
+		var d struct {
+			goDownload
+			Error json.RawMessage // a string from go mod download, {"Err"} from go list
+		}
 		if dec.Decode(&d) != nil {
 			break
 		}
-		got = d
+		got = d.goDownload
+		var e struct{ Err string }
+		if json.Unmarshal(d.Error, &got.Error) != nil && json.Unmarshal(d.Error, &e) == nil {
+			got.Error = e.Err
+		}
+	}
+	if meta && got.GoMod != "" && got.Error == "" {
+		h, err := dirhash.Hash1([]string{"go.mod"}, func(string) (io.ReadCloser, error) { return os.Open(got.GoMod) })
+		if err != nil {
+			got.Error = "reading the fetched go.mod: " + err.Error()
+		}
+		got.GoModSum = h
+	}
+	verb := "go mod download"
+	if meta {
+		verb = "go list -m"
 	}
 	stderrText := strings.TrimSpace(stderr.String())
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
-		return got, fmt.Sprintf("go mod download %s: no answer within %s, stopped: the proxy or the network hangs", target, timeout)
+		return got, fmt.Sprintf("%s %s: no answer within %s, stopped: the proxy or the network hangs", verb, target, timeout)
 	case ctx.Err() != nil:
 		return got, "cancelled"
 	case got.Error != "":
@@ -532,10 +660,12 @@ func runModDownload(ctx context.Context, dir string, env []string, target string
 	case err != nil:
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
-			return got, fmt.Sprintf("go mod download %s failed (%v) and said nothing", target, err)
+			return got, fmt.Sprintf("%s %s failed (%v) and said nothing", verb, target, err)
 		}
 		return got, fmt.Sprintf("running the go command: %v; is go on PATH?", err)
-	case got.Sum == "" || got.Zip == "":
+	case meta && got.GoModSum == "":
+		return got, fmt.Sprintf("go list -m %s printed no go.mod", target)
+	case !meta && (got.Sum == "" || got.Zip == ""):
 		return got, fmt.Sprintf("go mod download %s printed no zip and no sum", target)
 	}
 	return got, ""

@@ -218,3 +218,31 @@ func TestDownloadRefusals(t *testing.T) {
 		t.Errorf("result = %+v", r)
 	}
 }
+
+// TestDownloadOfMetadataOnly: a version cached for the module graph only
+// (.info and .mod) gets fresh metadata, not a zip and a tree.
+func TestDownloadOfMetadataOnly(t *testing.T) {
+	lib := cachetest.Mod("example.com/lib", "v1.0.0")
+	proxy := filepath.Join(t.TempDir(), "proxy")
+	cachetest.WriteProxy(t, proxy, lib)
+	c := cachetest.New(t)
+	e := c.AddMetadata(lib)
+	os.WriteFile(e.Info, []byte(`{"Version":"v9.9.9","Time":"2024-01-02T03:04:05Z"}`), 0o666)
+	proj := downloadWorld(t, "example.com/lib v1.0.0/go.mod "+e.GoModSum+"\n")
+	snap := scanFor(t, c, proj, fileURL(proxy))
+	r := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})[0]
+	if r.Verdict != VerdictFixed || !r.Replaced || r.GoModSum != e.GoModSum || !strings.Contains(r.Detail, "info-invalid") {
+		t.Fatalf("result %+v", r)
+	}
+	if exists(e.Zip) || exists(e.Dir) {
+		t.Error("a metadata-only version got a zip or a tree")
+	}
+	if after := scanFor(t, c, proj, "off"); len(after.Problems) != 0 {
+		t.Errorf("left: %+v", after.Problems)
+	}
+	// Once more: the same metadata now, left as it is.
+	snap = scanFor(t, c, proj, fileURL(proxy))
+	if r := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})[0]; r.Verdict != VerdictSame {
+		t.Errorf("second download: %+v", r)
+	}
+}
