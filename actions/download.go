@@ -347,6 +347,8 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 		switch {
 		case oc.content() != "" && oc.content() != got.Sum:
 			r.Detail = "the cached copy hashed to " + oc.content() + ", the fresh one (" + r.Checked + ") to " + got.Sum + ": local corruption, now fixed"
+		case oc.dir != "" && oc.dir != got.Sum:
+			r.Detail = "the cached tree had been changed (it hashed to " + oc.dir + ", not " + got.Sum + "): local corruption, now fixed"
 		case len(kinds) > 0:
 			r.Detail = "the cached copy had " + strings.Join(kinds, ", ") + "; the fresh copy replaced it"
 		default:

@@ -246,3 +246,25 @@ func TestDownloadOfMetadataOnly(t *testing.T) {
 		t.Errorf("second download: %+v", r)
 	}
 }
+
+// TestDownloadFixesAnEditedTree: zip and ziphash are right, the tree was
+// edited: the version is replaced and the verdict says the tree changed.
+func TestDownloadFixesAnEditedTree(t *testing.T) {
+	lib := cachetest.Mod("example.com/lib", "v1.0.0")
+	proxy := filepath.Join(t.TempDir(), "proxy")
+	cachetest.WriteProxy(t, proxy, lib)
+	c := cachetest.New(t)
+	e := c.Add(lib)
+	cachetest.Writable(e.Dir, func() {
+		os.WriteFile(filepath.Join(e.Dir, "lib.go"), []byte("package lib // edited\n"), 0o644)
+	})
+	proj := downloadWorld(t, e.GoSum())
+	snap := scanFor(t, c, proj, fileURL(proxy))
+	r := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})[0]
+	if r.Verdict != VerdictFixed || !strings.Contains(r.Detail, "tree had been changed") {
+		t.Fatalf("result %+v", r)
+	}
+	if data, _ := os.ReadFile(filepath.Join(e.Dir, "lib.go")); strings.Contains(string(data), "edited") {
+		t.Error("the edited tree is still there")
+	}
+}
