@@ -131,10 +131,12 @@ func runPlan(ctx context.Context, plan *actions.PurgePlan, stderr io.Writer) []a
 	var mu sync.Mutex
 	done, total := 0, len(plan.Items)
 	var freed int64
+	paths := plan.Paths()
 	stop := showProgress(stderr, func() string {
 		mu.Lock()
 		defer mu.Unlock()
-		return fmt.Sprintf("removing: %d/%d, %s freed", done, total, ui.HumanBytes(freed))
+		n, bytes := plan.Progress()
+		return fmt.Sprintf("removing: %d/%d items (%s/%s paths), %s freed", done, total, ui.Count(n), ui.Count(paths), ui.HumanBytes(max(bytes, freed)))
 	})
 	res := plan.Run(ctx, func(r actions.PurgeResult) {
 		mu.Lock()

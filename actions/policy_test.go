@@ -353,3 +353,23 @@ func TestAges(t *testing.T) {
 		}
 	}
 }
+
+// TestProgressCountsEveryPath: Progress ends at the plan's path count and
+// its bytes, whatever the items.
+func TestProgressCountsEveryPath(t *testing.T) {
+	c := cachetest.New(t)
+	c.Healthy()
+	snap := scanCache(t, c, cachescan.Env{}, "")
+	plan, err := Plan(snap, Targets{BuildAll: true, Patterns: []string{"example.com/good"}, KeepLatest: 1, FuzzCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var freed int64
+	for _, r := range plan.Execute() {
+		freed += r.Freed.Bytes
+	}
+	paths, bytes := plan.Progress()
+	if paths != plan.Paths() || bytes != freed || paths == 0 {
+		t.Errorf("progress %d paths, %d bytes; plan %d paths, results %d bytes", paths, bytes, plan.Paths(), freed)
+	}
+}

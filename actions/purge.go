@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -76,6 +77,9 @@ type PurgePlan struct {
 	// Running lists go, gopls and test processes seen while planning.
 	Running []string `json:"running,omitempty"`
 
+	// Progress counters, within items too (see Progress).
+	pathsDone, bytesDone atomic.Int64
+
 	root        string
 	configured  string // the root as configured, when it is a symlink
 	gocache     string
@@ -135,6 +139,24 @@ type PurgeResult struct {
 	NotStarted bool `json:"notStarted,omitempty"`
 }
 
+// Paths counts the paths the plan removes.
+func (p *PurgePlan) Paths() int64 {
+	var n int64
+	for _, it := range p.Items {
+		if it.Refused == "" {
+			n += int64(len(it.Paths))
+		}
+	}
+	return n
+}
+
+// Progress reports the paths removed and the disk bytes freed so far while
+// Run runs, within an item too (a build-cache item can hold 100,000
+// entries); safe from any goroutine.
+func (p *PurgePlan) Progress() (paths, bytes int64) {
+	return p.pathsDone.Load(), p.bytesDone.Load()
+}
+
 // Execute runs the whole plan; see Run.
 func (p *PurgePlan) Execute() []PurgeResult { return p.Run(context.Background(), nil) }
 
@@ -160,7 +182,15 @@ func (p *PurgePlan) Run(ctx context.Context, each func(PurgeResult)) []PurgeResu
 		case ctx.Err() != nil:
 			r.NotStarted = true
 		default:
+			before := p.pathsDone.Load()
 			r.Freed, err = p.runItem(it)
+			if it.sizes == nil {
+				// Items of one piece count when they are done.
+				p.pathsDone.Add(int64(len(it.Paths)))
+				p.bytesDone.Add(r.Freed.Bytes)
+			} else if err == nil {
+				p.pathsDone.Store(before + int64(len(it.Paths)))
+			}
 		}
 		if err != nil {
 			r.Err = withHint(err)
@@ -531,6 +561,8 @@ func (p *PurgePlan) removeFiles(it *PurgeItem, root string) (cachescan.Size, err
 		}
 		if len(it.sizes) == len(it.Paths) {
 			freed.Add(cachescan.Size{Bytes: it.sizes[i], Files: 1})
+			p.bytesDone.Add(it.sizes[i])
+			p.pathsDone.Add(1)
 		}
 	}
 	if len(it.sizes) != len(it.Paths) && failed == 0 {

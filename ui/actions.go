@@ -103,6 +103,10 @@ type task struct {
 	cancel   context.CancelFunc
 	stopping bool
 
+	// plan is the purge running, for its counters within items, when an
+	// item is big enough to need them.
+	plan *actions.PurgePlan
+
 	mu sync.Mutex
 	// The purge part.
 	items, done, failed int
@@ -521,7 +525,7 @@ func (m *Model) start(j *job) tea.Cmd {
 	switch j.kind {
 	case jobPurge:
 		plan := j.plan
-		t.items = len(plan.Items)
+		t.items, t.plan = len(plan.Items), bigItems(plan)
 		t.current = plan.Items[0].Label
 		run = func() tea.Msg {
 			res := plan.Run(ctx, purgeProgress(t, plan))
@@ -537,7 +541,7 @@ func (m *Model) start(j *job) tea.Cmd {
 		}
 	case jobRepair:
 		rp := j.repair
-		t.items, t.dlTotal = len(rp.Purge.Items), len(rp.Downloads)
+		t.items, t.dlTotal, t.plan = len(rp.Purge.Items), len(rp.Downloads), bigItems(rp.Purge)
 		if t.items > 0 {
 			t.current = rp.Purge.Items[0].Label
 		} else {
@@ -556,6 +560,17 @@ func (m *Model) start(j *job) tea.Cmd {
 }
 
 // purgeProgress counts the items a plan has removed and names the next.
+// bigItems returns the plan if one of its items has many paths (build-cache
+// entries), so that progress is shown per path; else nil.
+func bigItems(plan *actions.PurgePlan) *actions.PurgePlan {
+	for _, it := range plan.Items {
+		if len(it.Paths) > 100 {
+			return plan
+		}
+	}
+	return nil
+}
+
 func purgeProgress(t *task, plan *actions.PurgePlan) func(actions.PurgeResult) {
 	i := 0
 	return func(r actions.PurgeResult) {
@@ -813,6 +828,14 @@ func (m *Model) taskLine() string {
 			share = float64(done) / float64(items)
 		}
 		text = fmt.Sprintf(" removing %d/%d · %s freed", done, items, HumanBytes(m.sizeOf(freed)))
+		if t.plan != nil {
+			// Within items too: one build-cache item can be 100,000 entries.
+			if total := t.plan.Paths(); total > 0 {
+				paths, bytes := t.plan.Progress()
+				share = float64(paths) / float64(total)
+				text = fmt.Sprintf(" removing %s/%s paths · %s freed", Count(paths), Count(total), HumanBytes(bytes))
+			}
+		}
 		if current != "" {
 			text += " · " + p(current)
 		}
