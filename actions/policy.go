@@ -539,7 +539,7 @@ func buildProblemItem(root string, found []cachescan.Problem) *PurgeItem {
 		}
 	}
 	it.Reason = strings.Join(kinds, ", ")
-	it.Label = "damaged build-cache entries (" + thousands(len(it.Paths)) + ")"
+	it.Label = "damaged build-cache entries"
 	return it
 }
 
@@ -635,7 +635,6 @@ func buildItem(root string, age time.Duration, now time.Time) (*PurgeItem, error
 			it.Size.Add(s)
 		}
 	}
-	it.Label = fmt.Sprintf("%s (%s)", it.Label, thousands(len(it.Paths)))
 	return it, nil
 }
 
@@ -727,15 +726,6 @@ func FormatAge(d time.Duration) string {
 	}
 	if strings.HasSuffix(s, "h0m") {
 		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
-
-// thousands prints n with thousands separators, as the reports do.
-func thousands(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
 	}
 	return s
 }

@@ -443,7 +443,10 @@ func (r *report) purgePlan(title string, plan *actions.PurgePlan) {
 		}
 	}
 	what := Plural(int64(n), "version")
-	if other > 0 {
+	switch {
+	case n == 0:
+		what = Plural(int64(other), "item")
+	case other > 0:
 		what += ", " + Plural(int64(other), "other item")
 	}
 	r.line("%s: %s, %s on disk (%s apparent)", title, what, HumanBytes(plan.Size.Bytes), HumanBytes(plan.Size.ApparentBytes))
@@ -453,6 +456,9 @@ func (r *report) purgePlan(title string, plan *actions.PurgePlan) {
 			continue
 		}
 		line := fmt.Sprintf("- %s: %s, %s", p(it.Label), Plural(int64(len(it.Paths)), "path"), HumanBytes(it.Size.Bytes))
+		if it.Kind == actions.ItemBuild {
+			line = fmt.Sprintf("- %s: %s, %s", p(it.Label), Plural(int64(len(it.Paths)), "entry"), HumanBytes(it.Size.Bytes))
+		}
 		if it.Kind == actions.ItemTestCache || it.Kind == actions.ItemList {
 			line = "- " + p(it.Label)
 		}
