@@ -314,3 +314,49 @@ func TestSumDBCacheThroughALinkIsRefused(t *testing.T) {
 		t.Error("a file behind a symlink went")
 	}
 }
+
+// TestOneFailingItemDoesNotStopThePlan: an item that cannot be removed is
+// reported with its reason, and the rest of the plan goes on.
+func TestOneFailingItemDoesNotStopThePlan(t *testing.T) {
+	c := cachetest.New(t)
+	a := c.Add(cachetest.Mod("example.com/a", "v1.0.0"))
+	b := c.Add(cachetest.Mod("example.org/b", "v1.0.0"))
+	snap := scanCache(t, c, cachescan.Env{}, "")
+	plan, err := PlanPurge(snap, []string{"example.com/a", "example.org/b"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Between the plan and the run, example.com becomes a symlink.
+	moved := filepath.Join(t.TempDir(), "moved")
+	cachetest.MakeWritable(filepath.Join(c.ModCache, "example.com"))
+	if err := os.Rename(filepath.Join(c.ModCache, "example.com"), moved); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(moved, filepath.Join(c.ModCache, "example.com")); err != nil {
+		t.Skip(err)
+	}
+	res := plan.Execute()
+	if res[0].Removed || !strings.Contains(res[0].Err, "symlink") {
+		t.Errorf("the item behind a link: %+v", res[0])
+	}
+	if !res[1].Removed || exists(b.Dir) {
+		t.Errorf("the plan did not go on: %+v", res[1])
+	}
+	if !exists(filepath.Join(moved, "a@v1.0.0", "lib.go")) {
+		t.Errorf("%s: the tree behind the link went", a.Dir)
+	}
+}
+
+// TestUnusedRefusesAnUnreadableGoSum: what an unreadable go.sum lists is
+// unknown, so --unused does not take it as empty.
+func TestUnusedRefusesAnUnreadableGoSum(t *testing.T) {
+	c := cachetest.New(t)
+	c.Add(cachetest.Mod("example.com/m", "v1.0.0"))
+	proj := t.TempDir()
+	os.WriteFile(filepath.Join(proj, "go.mod"), []byte("module example.com/p\n"), 0o666)
+	os.Mkdir(filepath.Join(proj, "go.sum"), 0o777) // reading it fails
+	snap := scanCache(t, c, cachescan.Env{}, proj)
+	if _, err := Plan(snap, Targets{Unused: true}); err == nil || !strings.Contains(err.Error(), "go.sum") {
+		t.Errorf("--unused with an unreadable go.sum: %v", err)
+	}
+}

@@ -1,7 +1,9 @@
 package cachescan
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -319,6 +321,11 @@ func parseGo(v string) [5]int {
 func (p *Project) readSums(file string) {
 	data, err := readSmall(file, 0)
 	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			// What it lists is unknown: say so, so that nothing relies
+			// on it being empty.
+			p.Errors = append(p.Errors, file+": "+errText(err))
+		}
 		return
 	}
 	if p.Sums == nil {
