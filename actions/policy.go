@@ -68,6 +68,9 @@ func (t Targets) modulePolicy() bool {
 	return t.Problems || t.KeepLatest > 0 || t.Unused || t.Toolchains
 }
 
+// ErrNoMatch is Plan's error when the patterns name nothing cached.
+var ErrNoMatch = errors.New("no cached version matches")
+
 // MinBuildAge is the youngest build-cache entry a purge by age removes: the
 // go command refreshes an entry's mtime only when it is used and over an
 // hour old, so an entry a running build uses can look up to an hour plus
@@ -118,16 +121,13 @@ func Plan(snap *cachescan.Snapshot, t Targets) (*PurgePlan, error) {
 		return nil, fmt.Errorf("there is no build cache at %s", bc.Root)
 	}
 	if t.BuildAll || t.BuildOlderThan > 0 {
-		it, err := buildItem(bc.Root, t.BuildOlderThan, time.Now())
-		if err != nil {
-			return nil, err
-		}
+		it := buildItem(bc.Root, t.BuildOlderThan, time.Now())
 		if bc.CacheProg != "" {
 			it.Warnings = append(it.Warnings, "GOCACHEPROG is set: the go command uses "+bc.CacheProg+", not these files")
 		}
 		plan.add(it)
 	}
-	if t.BuildCorrupt && !t.BuildAll {
+	if (t.Problems || t.BuildCorrupt) && !t.BuildAll {
 		if it := buildProblemItem(bc.Root, found); it != nil {
 			plan.add(it)
 		}
@@ -148,7 +148,7 @@ func Plan(snap *cachescan.Snapshot, t Targets) (*PurgePlan, error) {
 	onlyPatterns := len(t.Patterns) > 0 && !t.modulePolicy() && !t.VCS && len(t.Clones) == 0 && !t.SumDBCache &&
 		t.BuildOlderThan == 0 && !t.BuildAll && !t.BuildCorrupt && !t.TestCache && !t.FuzzCache
 	if len(plan.Items) == 0 && onlyPatterns {
-		return nil, fmt.Errorf("no cached version matches %s; modscope scan lists what is cached", strings.Join(t.Patterns, " "))
+		return nil, fmt.Errorf("%w %s; modscope scan lists what is cached", ErrNoMatch, strings.Join(t.Patterns, " "))
 	}
 	plan.Running = RunningGo()
 	if len(plan.Running) > 0 {
@@ -464,9 +464,6 @@ func planProblemFiles(plan *PurgePlan, snap *cachescan.Snapshot, found []cachesc
 		}
 		plan.add(it)
 	}
-	if it := buildProblemItem(snap.BuildCache.Root, found); it != nil {
-		plan.add(it)
-	}
 }
 
 // addFile adds one path and its size to an item of many files.
@@ -493,7 +490,7 @@ func listFiles(root string, f func(string, fs.FileInfo)) {
 
 // buildProblemItem gathers the build-cache entries with a problem.
 func buildProblemItem(root string, found []cachescan.Problem) *PurgeItem {
-	it := &PurgeItem{Kind: ItemBuild, Label: "damaged build-cache entries"}
+	it := &PurgeItem{Kind: ItemBuild}
 	var kinds []string
 	for _, p := range found {
 		switch p.Kind {
@@ -598,7 +595,7 @@ func readNames(dir string) ([]string, error) {
 // buildItem lists the build cache's entries last used before now-age
 // (every entry when age is 0), as the go command's trim and clean see
 // them: the *-a and *-d names in the 256 entry directories.
-func buildItem(root string, age time.Duration, now time.Time) (*PurgeItem, error) {
+func buildItem(root string, age time.Duration, now time.Time) *PurgeItem {
 	it := &PurgeItem{Kind: ItemBuild}
 	if age > 0 {
 		it.Reason = "last used more than " + FormatAge(age) + " ago"
@@ -635,7 +632,7 @@ func buildItem(root string, age time.Duration, now time.Time) (*PurgeItem, error
 			it.Size.Add(s)
 		}
 	}
-	return it, nil
+	return it
 }
 
 // isEntryName reports whether name is a build-cache entry: 64 hex digits

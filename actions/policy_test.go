@@ -182,6 +182,42 @@ func TestToolchainsVCSAndSumDB(t *testing.T) {
 	}
 }
 
+// TestChosenClones purges only the clones named by hash (the TUI's d on
+// clone rows) and keeps the others and every lock.
+func TestChosenClones(t *testing.T) {
+	c := cachetest.New(t)
+	c.Healthy()
+	vcs := filepath.Join(c.ModCache, "cache", "vcs")
+	other := strings.Repeat("ab", 32)
+	if err := os.MkdirAll(filepath.Join(vcs, other, "objects"), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string]string{other + ".info": "git3:https://example.com/other", other + ".lock": ""} {
+		if err := os.WriteFile(filepath.Join(vcs, name), []byte(data), 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snap := scanCache(t, c, cachescan.Env{}, "")
+	if n := len(snap.ModCache.VCS.Clones); n != 2 {
+		t.Fatalf("%d clones in the fixture, want 2", n)
+	}
+	plan, err := Plan(snap, Targets{Clones: []string{other}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Items) != 1 || plan.Items[0].Kind != ItemVCS {
+		t.Fatalf("plan %+v, want the one clone", plan.Items)
+	}
+	runAll(t, plan)
+	after := scanCache(t, c, cachescan.Env{}, "")
+	if n := len(after.ModCache.VCS.Clones); n != 1 || after.ModCache.VCS.Clones[0].Hash == other {
+		t.Errorf("clones after: %+v", after.ModCache.VCS.Clones)
+	}
+	if !exists(filepath.Join(vcs, other+".lock")) {
+		t.Error("the purged clone's lock file went")
+	}
+}
+
 func TestBuildTestAndFuzzCaches(t *testing.T) {
 	c := cachetest.New(t)
 	c.Healthy()

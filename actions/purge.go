@@ -182,14 +182,12 @@ func (p *PurgePlan) Run(ctx context.Context, each func(PurgeResult)) []PurgeResu
 		case ctx.Err() != nil:
 			r.NotStarted = true
 		default:
-			before := p.pathsDone.Load()
 			r.Freed, err = p.runItem(it)
 			if it.sizes == nil {
-				// Items of one piece count when they are done.
+				// Items of one piece count when they are done; the others
+				// count each path as it goes (removeFiles).
 				p.pathsDone.Add(int64(len(it.Paths)))
 				p.bytesDone.Add(r.Freed.Bytes)
-			} else if err == nil {
-				p.pathsDone.Store(before + int64(len(it.Paths)))
 			}
 		}
 		if err != nil {

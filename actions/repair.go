@@ -50,6 +50,9 @@ func PlanRepair(snap *cachescan.Snapshot, found []cachescan.Problem) *RepairPlan
 		}
 	}
 	planProblemFiles(plan, snap, found, true)
+	if it := buildProblemItem(snap.BuildCache.Root, found); it != nil {
+		plan.add(it)
+	}
 	rp.Manual = append(manual, plan.Manual...)
 	plan.Manual = nil
 	cachescan.SortProblems(rp.Manual)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,10 +33,8 @@ type job struct {
 	// rows", "keep the latest 2 versions of each module").
 	subject string
 
-	// A purge: its targets (planned again when m toggles metadata) and,
-	// when only some cache/vcs clones were chosen, their hashes.
+	// A purge: its targets (planned again when m toggles metadata).
 	targets  actions.Targets
-	clones   map[string]bool
 	metaable bool // the dialog offers m: also .mod and .info
 	plan     *actions.PurgePlan
 	// skipped counts marked rows that cannot be purged on their own.
@@ -278,7 +275,6 @@ func purgeJob(nodes []*node, shown func(pathVersion string) bool) (j *job, why s
 			j.targets.Patterns = append(j.targets.Patterns, s)
 		}
 	}
-	allClones := false
 	for _, n := range nodes {
 		switch {
 		case n.kind == kindVersion:
@@ -298,13 +294,9 @@ func purgeJob(nodes []*node, shown func(pathVersion string) bool) (j *job, why s
 				pattern(path)
 			}
 		case n.kind == kindGroup && n.path == "cache/vcs":
-			j.targets.VCS, allClones = true, true
-		case n.kind == kindClone:
 			j.targets.VCS = true
-			if j.clones == nil {
-				j.clones = map[string]bool{}
-			}
-			j.clones[n.clone.Hash] = true
+		case n.kind == kindClone:
+			j.targets.Clones = append(j.targets.Clones, n.clone.Hash)
 		case n.kind == kindGroup && n.path == "cache/download/sumdb":
 			j.targets.SumDBCache = true
 		case n.kind == kindDownload || n.kind == kindFile || n.kind == kindTree:
@@ -315,10 +307,7 @@ func purgeJob(nodes []*node, shown func(pathVersion string) bool) (j *job, why s
 			why = p(n.name) + " is the go command's own bookkeeping: nothing to purge there (its strays show in Problems)"
 		}
 	}
-	if allClones {
-		j.clones = nil
-	}
-	if len(j.targets.Patterns) == 0 && !j.targets.VCS && !j.targets.SumDBCache {
+	if len(j.targets.Patterns) == 0 && !j.targets.VCS && len(j.targets.Clones) == 0 && !j.targets.SumDBCache {
 		return nil, why
 	}
 	j.metaable = len(j.targets.Patterns) > 0
@@ -353,31 +342,8 @@ func makePlan(snap *cachescan.Snapshot, j *job) error {
 	if err != nil {
 		return err
 	}
-	if j.clones != nil {
-		// Only the chosen clones: Targets has no clone list.
-		kept := plan.Items[:0]
-		plan.Size = cachescan.Size{}
-		for _, it := range plan.Items {
-			if it.Kind == actions.ItemVCS && !j.clones[cloneHash(it)] {
-				continue
-			}
-			kept = append(kept, it)
-			if it.Refused == "" {
-				plan.Size.Add(it.Size)
-			}
-		}
-		plan.Items = kept
-	}
 	j.plan = plan
 	return nil
-}
-
-// cloneHash is the hash of the clone a purge item removes.
-func cloneHash(it *actions.PurgeItem) string {
-	for _, path := range it.Paths {
-		return strings.TrimSuffix(filepath.Base(path), ".info")
-	}
-	return ""
 }
 
 // planned opens the confirmation dialog of a job whose plan is made.
@@ -386,7 +352,7 @@ func (m *Model) planned(msg planMsg) {
 	m.status = ""
 	j := msg.job
 	if msg.err != nil {
-		if strings.HasPrefix(msg.err.Error(), "nothing in the caches matches") && j.empty != "" {
+		if errors.Is(msg.err, actions.ErrNoMatch) && j.empty != "" {
 			m.status = j.empty
 		} else {
 			m.status = "cannot plan it: " + p(msg.err.Error())
