@@ -113,57 +113,6 @@ func TestPurgeMetadataAndRefusals(t *testing.T) {
 	}
 }
 
-// TestPurgeKilledAnywhere stops a purge after each of its steps, as a
-// kill would, and checks that the go command then builds and tests the
-// project from a file:// proxy, and leaves a cache with no problem.
-func TestPurgeKilledAnywhere(t *testing.T) {
-	if _, err := exec.LookPath("cp"); err != nil {
-		t.Skip("no cp to copy the fixture")
-	}
-	// One fixture filled by the go command; each step works on a copy of
-	// its module cache, sharing the (warm) build cache.
-	base, proj, env := offlineFixture(t)
-	steps := []string{"partial", "writable", "half-tree", "tree", "v1.2.0.zip", "v1.2.0.ziphash", "v1.2.0.mod", "v1.2.0.info", "list"}
-	for _, step := range steps {
-		t.Run(step, func(t *testing.T) {
-			mod := filepath.Join(t.TempDir(), "mod")
-			if out, err := exec.Command("cp", "-a", base.ModCache, mod).CombinedOutput(); err != nil {
-				t.Fatalf("cp: %v\n%s", err, out)
-			}
-			t.Cleanup(func() { cachetest.MakeWritable(mod) })
-			stepEnv := append(append([]string(nil), env...), "GOMODCACHE="+mod)
-			snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
-				Env: cachescan.Env{GOVERSION: runtime.Version()}, ModCache: mod, BuildCache: base.BuildCache})
-			if err != nil {
-				t.Fatal(err)
-			}
-			plan, err := PlanPurge(snap, []string{"example.com/lib@v1.2.0"}, true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			killAt = func(s string) bool { return s == step }
-			res := plan.Execute()
-			killAt = nil
-			if res[0].Removed || !strings.Contains(res[0].Err, "killed") {
-				t.Fatalf("the purge was not stopped at %s: %+v", step, res)
-			}
-			goRun(t, proj, stepEnv, "build", "./...")
-			after, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: mod})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range after.Problems {
-				if p.Severity == cachescan.SeverityError {
-					t.Errorf("after a kill at %s and a build: %+v", step, p)
-				}
-			}
-			if v := after.ModCache.FindVersion("example.com/lib", "v1.2.0"); v == nil || v.State != "complete" {
-				t.Errorf("after a kill at %s and a build, the version is %+v", step, v)
-			}
-		})
-	}
-}
-
 // TestPurgeWaitsForTheLock: while a go command holds a version's lock (it
 // is downloading or extracting), the purge waits, then goes on.
 func TestPurgeWaitsForTheLock(t *testing.T) {
