@@ -169,6 +169,9 @@ func checkAfterKill(t *testing.T, mod, gocache, proj string, env []string) {
 // kill), then proves the go command builds from that cache and leaves it
 // whole.
 func TestPurgeKilledAnywhere(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills 9 purges")
+	}
 	c, proj, env := killFixture(t)
 	lib := cachetest.Paths(c.ModCache, cachetest.Mod("example.com/lib", "v1.2.0"))
 	steps := []string{"partial", "writable", "half-tree", "tree", "v1.2.0.zip", "v1.2.0.ziphash", "v1.2.0.mod", "v1.2.0.info", "list"}
