@@ -101,8 +101,13 @@ func (s *modScan) assemble(mc *ModCache, activeToolchain string) []Problem {
 			}
 		}
 		problems = append(problems, v.problems...)
-		m.Versions = append(m.Versions, &v.Version)
 		m.Size.Add(v.Size)
+		if lockOnly(r) && len(v.problems) == 0 && v.State != "invalid" {
+			// The go command's lock outlives the version (it never
+			// deletes lock files): bookkeeping, not a version.
+			continue
+		}
+		m.Versions = append(m.Versions, &v.Version)
 	}
 	for _, mr := range s.modules {
 		path, err := module.UnescapePath(mr.escPath)
@@ -118,7 +123,13 @@ func (s *modScan) assemble(mc *ModCache, activeToolchain string) []Problem {
 		m.Size.Add(mr.other.size())
 		problems = append(problems, mr.problems...)
 	}
-	for _, m := range byPath {
+	var locksOnly Size
+	for path, m := range byPath {
+		if len(m.Versions) == 0 && (m.List == nil || m.List.ApparentBytes == 0) && !hasModuleProblem(problems, path) {
+			// Only lock files (and an empty list) are left of it.
+			locksOnly.Add(m.Size)
+			continue
+		}
 		sort.Slice(m.Versions, func(i, j int) bool {
 			a, b := m.Versions[i].Version, m.Versions[j].Version
 			if c := semver.Compare(a, b); c != 0 {
@@ -160,10 +171,27 @@ func (s *modScan) assemble(mc *ModCache, activeToolchain string) []Problem {
 	mc.VCS.Size.Add(s.vcs.size())
 	mc.SumDB.Size = s.sumdb.size()
 	mc.Other = s.other.size()
+	mc.Other.Add(locksOnly)
 	mc.Size.Add(mc.VCS.Size)
 	mc.Size.Add(mc.SumDB.Size)
 	mc.Size.Add(mc.Other)
 	return problems
+}
+
+// lockOnly reports whether all that is left of a version is its .lock.
+func lockOnly(r *verRec) bool {
+	return r.lock && !r.info && !r.mod && !r.zip && !r.ziphash && !r.partial && r.dir == "" &&
+		len(r.tmpZip) == 0 && len(r.files) <= 1
+}
+
+// hasModuleProblem reports whether a problem names the module path.
+func hasModuleProblem(problems []Problem, path string) bool {
+	for _, p := range problems {
+		if p.Module == path {
+			return true
+		}
+	}
+	return false
 }
 
 // builtVersion is a Version with the problems found for it.

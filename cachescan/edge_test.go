@@ -273,6 +273,40 @@ func TestListOrderAndNewline(t *testing.T) {
 	}
 }
 
+// TestLockOnlyIsNoVersion: the go command never deletes lock files, so a
+// version purged with its metadata leaves its .lock; that is not a version,
+// and a module with nothing else left is not a module.
+func TestLockOnlyIsNoVersion(t *testing.T) {
+	c := cachetest.New(t)
+	a := c.Add(cachetest.Mod("example.com/a", "v1.0.0"))
+	c.Add(cachetest.Mod("example.com/a", "v1.1.0"))
+	b := c.Add(cachetest.Mod("example.com/b", "v1.0.0"))
+	for _, e := range []*cachetest.Entry{a, b} {
+		cachetest.MakeWritable(e.Dir)
+		for _, p := range []string{e.Dir, e.Zip, e.ZipHash, e.Mod, e.Info} {
+			if err := os.RemoveAll(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(e.Lock, nil, 0o666); err != nil {
+			t.Fatal(err)
+		}
+		if err := cachetest.RewriteList(e.DL); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snap := scan(t, c, "")
+	if len(snap.Problems) != 0 {
+		t.Errorf("problems: %+v", snap.Problems)
+	}
+	if got := len(snap.ModCache.Modules); got != 1 {
+		t.Fatalf("%d modules, want example.com/a only", got)
+	}
+	if m := snap.ModCache.Modules[0]; len(m.Versions) != 1 || m.Versions[0].Version != "v1.1.0" {
+		t.Errorf("versions of %s: %+v", m.Path, m.Versions)
+	}
+}
+
 func TestGOCACHEPROGSilencesTheBuildCache(t *testing.T) {
 	c := cachetest.New(t)
 	c.Damage()

@@ -49,7 +49,8 @@ type ModCache struct {
 	VCS     VCSCache  `json:"vcs"`
 	SumDB   SumDB     `json:"sumdb"`
 	// Other is what belongs to no module, clone or checksum-database file:
-	// cache/lock, stray files.
+	// cache/lock, stray files, and the lock files the go command leaves of
+	// versions that are gone (a version with only its .lock is none).
 	Other Size `json:"other"`
 	// ConfiguredRoot is the root as configured when it is a symlink that
 	// Root resolves: the go command keys its module index on that spelling.
