@@ -30,6 +30,8 @@ const (
 	exitOK       = 0
 	exitProblems = 1
 	exitFailed   = 2
+	// exitInterrupted is the shell's status for a command ended by Ctrl+C.
+	exitInterrupted = 130
 )
 
 func main() {
@@ -157,8 +159,20 @@ func parse(ctx context.Context, name string, args []string, positional bool, std
 		fmt.Fprintf(stderr, "modscope: %s; run modscope --help for the flags\n", cachescan.Printable(err.Error()))
 		return config{}, exitFailed, false
 	}
-	if msg := checkTargets(&t, buildCache, olderThan, projects); msg != "" {
-		fmt.Fprintf(stderr, "modscope: %s; run modscope --help for the flags\n", msg)
+	keepZero := false
+	flags.Visit(func(f *flag.Flag) { keepZero = keepZero || (f.Name == "keep-latest" && t.KeepLatest == 0) })
+	if msg := checkTargets(&t, buildCache, olderThan, projects, keepZero); msg != "" {
+		fmt.Fprintf(stderr, "modscope: %s\n", msg)
+		return config{}, exitFailed, false
+	}
+	for _, d := range projects {
+		if err := mustBeDir("--projects", d); err != nil {
+			fmt.Fprintf(stderr, "modscope: %s; name directories that hold your projects\n", cachescan.Printable(err.Error()))
+			return config{}, exitFailed, false
+		}
+	}
+	if jobs < 0 || *workers < 0 {
+		fmt.Fprintln(stderr, "modscope: --jobs and --workers take a positive count (0: as many as CPUs); run modscope --help for the flags")
 		return config{}, exitFailed, false
 	}
 	if timeout <= 0 {
@@ -233,10 +247,9 @@ func runScan(ctx context.Context, cfg config, stderr io.Writer) (*cachescan.Snap
 	stop()
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
-			fmt.Fprintln(stderr, "modscope: interrupted")
-		} else {
-			fmt.Fprintf(stderr, "modscope: %s; check the path, or pass --modcache/--gocache\n", cachescan.Printable(err.Error()))
+			return nil, fail(stderr, err), false
 		}
+		fmt.Fprintf(stderr, "modscope: %s; check the path, or pass --modcache/--gocache\n", cachescan.Printable(err.Error()))
 		return nil, exitFailed, false
 	}
 	return snap, 0, true
@@ -248,11 +261,19 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if !ok {
 		return code
 	}
+	if err := actions.CheckPatterns(cfg.args); err != nil {
+		fmt.Fprintf(stderr, "modscope: %s\n", cachescan.Printable(err.Error()))
+		return exitFailed
+	}
 	// Verify opens every zip anyway: the structural check happens there.
 	cfg.opts.SkipZipCheck = true
 	snap, code, ok := runScan(ctx, cfg, stderr)
 	if !ok {
 		return code
+	}
+	if none := actions.Unmatched(snap, cfg.args); len(none) > 0 {
+		fmt.Fprintf(stderr, "modscope: no cached version matches %s; modscope scan lists what is cached\n", cachescan.Printable(strings.Join(none, " ")))
+		return exitFailed
 	}
 	v := actions.NewVerifier()
 	stop := showProgress(stderr, func() string {
@@ -263,12 +284,7 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	rep, err := v.Verify(ctx, snap, actions.VerifyOptions{Jobs: cfg.jobs, Patterns: cfg.args, SumDB: cfg.sumDB, ZipCache: cfg.zipCache, CheckZips: true})
 	stop()
 	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			fmt.Fprintln(stderr, "modscope: interrupted")
-		} else {
-			fmt.Fprintf(stderr, "modscope: %s\n", cachescan.Printable(err.Error()))
-		}
-		return exitFailed
+		return fail(stderr, err)
 	}
 	saveFindings(snap, rep.Problems)
 	// The report: the scan's problems for what the patterns select, and
@@ -426,6 +442,17 @@ func doctorCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitProblems
 	}
 	return exitOK
+}
+
+// fail reports an error that ends a command in one line and returns the
+// exit status: 130 when Ctrl+C ended it, as shells expect.
+func fail(stderr io.Writer, err error) int {
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(stderr, "modscope: interrupted; nothing more was changed")
+		return exitInterrupted
+	}
+	fmt.Fprintf(stderr, "modscope: %s\n", cachescan.Printable(err.Error()))
+	return exitFailed
 }
 
 func writeJSON(w io.Writer, v any) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -109,6 +110,18 @@ func TestBadInvocations(t *testing.T) {
 		{[]string{"download"}, "download needs module versions"},
 		{[]string{"download", "example.com/x"}, "name a version"},
 		{[]string{"download", "--timeout", "0s", "example.com/x@v1.0.0"}, "--timeout must be positive"},
+		{[]string{"download", "notadomain@v1.0.0"}, "missing dot in first path element"},
+		{[]string{"verify", "golang.org/x/["}, `bad pattern "golang.org/x/["`},
+		{[]string{"purge", "--dry-run", ""}, "an empty pattern"},
+		{[]string{"purge", "--dry-run", "@v1.0.0"}, "needs its module path"},
+		{[]string{"purge", "--dry-run", "example.com/x@"}, "name the version after @"},
+		{[]string{"purge", "--dry-run", "--keep-latest", "0"}, "1 keeps only the latest"},
+		{[]string{"purge", "--build-cache", "--older-than", "99999999999d"}, "over 290 years"},
+		{[]string{"purge", "--build-cache", "--older-than", "NaNd"}, "bad age"},
+		{[]string{"purge", "--unused", "--projects", "/nonexistent/x"}, "--projects /nonexistent/x: no such directory"},
+		{[]string{"verify", "--jobs", "-3"}, "positive count"},
+		{[]string{"scan", "--workers", "-1"}, "positive count"},
+		{[]string{"purge", "--read-only", "example.com/x"}, "add --dry-run to see the plan"},
 	}
 	for _, tt := range tests {
 		code, out, errOut := runMain(t, tt.args...)
@@ -298,7 +311,7 @@ func TestPurgeCommand(t *testing.T) {
 	}
 	// No terminal and no --yes: nothing goes.
 	code, _, errOut := runMain(t, append(append([]string{"purge"}, flags...), "example.com/a")...)
-	if code != 1 || !strings.Contains(errOut, "no --yes") {
+	if code != 2 || !strings.Contains(errOut, "no --yes") {
 		t.Errorf("without --yes: exit %d, %q", code, errOut)
 	}
 	code, out, _ = runMain(t, append(append([]string{"purge", "--yes"}, flags...), "example.com/a@v1.0.0")...)
@@ -314,6 +327,27 @@ func TestPurgeCommand(t *testing.T) {
 	code, _, errOut = runMain(t, append(append([]string{"purge", "--read-only", "--yes"}, flags...), "example.com/b")...)
 	if code != 2 || !strings.Contains(errOut, "read-only") {
 		t.Errorf("--read-only: exit %d, %q", code, errOut)
+	}
+	// A dry run changes nothing: --read-only allows it.
+	code, out, _ = runMain(t, append(append([]string{"purge", "--read-only", "--dry-run"}, flags...), "example.com/b")...)
+	if code != 0 || !strings.Contains(out, "Purge plan: 1 version") {
+		t.Errorf("--read-only --dry-run: exit %d\n%s", code, out)
+	}
+	// A target that matches nothing is an error even beside one that
+	// matches: a typo must not pass for done.
+	for _, args := range [][]string{{"purge", "--yes"}, {"verify"}} {
+		code, _, errOut = runMain(t, append(append(args, flags...), "example.com/b", "example.com/bb")...)
+		if code != 2 || !strings.Contains(errOut, "no cached version matches example.com/bb;") {
+			t.Errorf("%s with a typo: exit %d, %q", args[0], code, errOut)
+		}
+	}
+	if _, err := os.Stat(keep.Dir); err != nil {
+		t.Error("a purge with a target that matches nothing removed something")
+	}
+	// The build cache is gone: a build-cache policy has nothing to remove.
+	code, out, _ = runMain(t, "purge", "--yes", "--modcache", c.ModCache, "--gocache", t.TempDir(), "--build-cache", "--all")
+	if code != 0 || !strings.Contains(out, "Nothing to remove") {
+		t.Errorf("--build-cache --all without a build cache: exit %d\n%s", code, out)
 	}
 }
 
@@ -405,5 +439,39 @@ func TestDownloadCommand(t *testing.T) {
 	code, out, _ = runMain(t, append([]string{"download"}, append(flags, "example.com/missing@v1.0.0")...)...)
 	if code != 1 || !strings.Contains(out, "failed") || !strings.Contains(out, "cause:") {
 		t.Errorf("a missing version: exit %d\n%s", code, out)
+	}
+}
+
+// TestConfirm: the question defaults to no, takes y or yes, and Ctrl+C
+// while it waits answers no at once with the shell's status 130.
+func TestConfirm(t *testing.T) {
+	askable = func(*os.File) bool { return true }
+	t.Cleanup(func() { askable = isTerminal })
+	ask := func(ctx context.Context, answer string) (bool, int, string) {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		defer w.Close()
+		if answer != "" {
+			w.WriteString(answer)
+		}
+		var errOut bytes.Buffer
+		ok, code := confirm(ctx, config{}, "Remove it?", r, &errOut)
+		return ok, code, errOut.String()
+	}
+	for answer, want := range map[string]bool{"y\n": true, "YES\n": true, "\n": false, "n\n": false, "yep\n": false} {
+		if ok, code, out := ask(context.Background(), answer); ok != want || code != 0 || !strings.HasPrefix(out, "Remove it? [y/N] ") {
+			t.Errorf("answer %q: %v, exit %d, %q", answer, ok, code, out)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if ok, code, out := ask(ctx, ""); ok || code != exitInterrupted || !strings.Contains(out, "Nothing changed") {
+		t.Errorf("Ctrl+C at the question: %v, exit %d, %q", ok, code, out)
+	}
+	if ok, code := confirm(context.Background(), config{yes: true}, "Remove it?", nil, io.Discard); !ok || code != 0 {
+		t.Error("--yes did not answer yes")
 	}
 }

@@ -1,8 +1,8 @@
 package main
 
 import (
+	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -32,7 +32,7 @@ func (l *listFlag) Set(s string) error {
 
 // checkTargets finishes reading purge's target flags and says what is
 // wrong with their combination.
-func checkTargets(t *actions.Targets, buildCache bool, olderThan string, projects []string) string {
+func checkTargets(t *actions.Targets, buildCache bool, olderThan string, projects []string, keepLatestZero bool) string {
 	if olderThan != "" {
 		d, err := actions.ParseAge(olderThan)
 		if err != nil {
@@ -53,8 +53,8 @@ func checkTargets(t *actions.Targets, buildCache bool, olderThan string, project
 		return "--all already takes every build-cache entry: drop --older-than and --corrupt"
 	case len(projects) > 0 && !t.Unused:
 		return "--projects says which projects --unused keeps versions for: add --unused"
-	case t.KeepLatest < 0:
-		return "--keep-latest needs a positive count"
+	case t.KeepLatest < 0 || keepLatestZero:
+		return "--keep-latest needs a positive count: 1 keeps only the latest version"
 	}
 	return ""
 }
@@ -106,24 +106,45 @@ func saveFindings(snap *cachescan.Snapshot, problems []cachescan.Problem) {
 }
 
 // confirm asks on a terminal, defaulting to no; without a terminal and
-// without --yes the answer is no.
-func confirm(cfg config, question string, stdin io.Reader, stdout, stderr io.Writer) (bool, int) {
+// without --yes the answer is no. The question goes to stderr so that
+// --json output stays one document. Ctrl+C while it waits answers no.
+func confirm(ctx context.Context, cfg config, question string, stdin io.Reader, stderr io.Writer) (bool, int) {
 	if cfg.yes {
 		return true, exitOK
 	}
 	f, isFile := stdin.(*os.File)
-	if !isFile || !isTerminal(f) {
-		fmt.Fprintln(stderr, "modscope: not a terminal and no --yes: nothing changed (add --yes, or --dry-run to only see the plan)")
-		return false, exitProblems
+	if !isFile || !askable(f) {
+		fmt.Fprintln(stderr, "modscope: not a terminal and no --yes: nothing changed (add --yes, or --dry-run to see the plan)")
+		return false, exitFailed
 	}
-	fmt.Fprint(stdout, question+" [y/N] ")
-	var answer string
-	fmt.Fscanln(stdin, &answer)
-	if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
-		fmt.Fprintln(stdout, "Nothing changed.")
-		return false, exitOK
+	fmt.Fprint(stderr, question+" [y/N] ")
+	answered := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(stdin).ReadString('\n')
+		answered <- line
+	}()
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(stderr, "\nNothing changed.")
+		return false, exitInterrupted
+	case answer := <-answered:
+		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+			fmt.Fprintln(stderr, "Nothing changed.")
+			return false, exitOK
+		}
 	}
 	return true, exitOK
+}
+
+// askable reports whether confirm may ask on f (a variable for tests).
+var askable = isTerminal
+
+// question asks about a plan in its own words.
+func question(plan *actions.PurgePlan) string {
+	if len(plan.Items) == 1 {
+		return "Remove it?"
+	}
+	return "Remove them?"
 }
 
 // runPlan runs a purge plan with a progress line.
@@ -155,13 +176,16 @@ func purgeCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if !ok {
 		return code
 	}
-	if cfg.readOnly {
-		fmt.Fprintln(stderr, "modscope: --read-only: nothing is removed; drop the flag to purge")
+	if cfg.readOnly && !cfg.dryRun {
+		fmt.Fprintln(stderr, "modscope: --read-only: nothing is removed; add --dry-run to see the plan, or drop --read-only")
 		return exitFailed
 	}
 	if !anyTarget(cfg) {
-		fmt.Fprintln(stderr, "modscope: purge needs targets: path@version, path or path/..., or a policy like --problems, --keep-latest N, --unused, --toolchains or --build-cache --older-than 30d; add --dry-run to see the plan first")
+		fmt.Fprintln(stderr, "modscope: purge needs targets: path@version, path, path/..., or a policy (--problems, --unused...); see modscope --help")
 		return exitFailed
+	}
+	if err := actions.CheckPatterns(cfg.args); err != nil {
+		return fail(stderr, err)
 	}
 	snap, code, ok := runScan(ctx, cfg, stderr)
 	if !ok {
@@ -172,16 +196,14 @@ func purgeCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if len(cfg.projects) > 0 {
 		u, err := actions.FindUsage(cfg.projects, snap.ModCache.Root, snap.BuildCache.Root)
 		if err != nil {
-			fmt.Fprintf(stderr, "modscope: %s\n", cachescan.Printable(err.Error()))
-			return exitFailed
+			return fail(stderr, err)
 		}
 		t.Used = u
 	}
 	if t.Problems || t.BuildCorrupt {
 		found, err := foundProblems(ctx, cfg, snap, false, stderr)
 		if err != nil {
-			fmt.Fprintf(stderr, "modscope: %s\n", cachescan.Printable(err.Error()))
-			return exitFailed
+			return fail(stderr, err)
 		}
 		if t.BuildCorrupt {
 			// Build outputs are only known corrupt by hashing them all.
@@ -193,8 +215,7 @@ func purgeCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			rep, err := v.Verify(ctx, snap, actions.VerifyOptions{Jobs: cfg.jobs, BuildOnly: true})
 			stop()
 			if err != nil {
-				fmt.Fprintf(stderr, "modscope: %s\n", cachescan.Printable(err.Error()))
-				return exitFailed
+				return fail(stderr, err)
 			}
 			found = append(found, rep.Problems...)
 		}
@@ -202,8 +223,7 @@ func purgeCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	plan, err := actions.Plan(snap, t)
 	if err != nil {
-		fmt.Fprintf(stderr, "modscope: %s\n", cachescan.Printable(err.Error()))
-		return exitFailed
+		return fail(stderr, err)
 	}
 	if !cfg.jsonOut {
 		ui.WritePurgePlan(stdout, plan)
@@ -229,7 +249,7 @@ func purgeCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		}
 		return exitOK
 	}
-	if ok, code := confirm(cfg, "Remove them?", stdin, stdout, stderr); !ok {
+	if ok, code := confirm(ctx, cfg, question(plan), stdin, stderr); !ok {
 		return code
 	}
 	results := runPlan(ctx, plan, stderr)
@@ -258,8 +278,8 @@ func repairCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if !ok {
 		return code
 	}
-	if cfg.readOnly {
-		fmt.Fprintln(stderr, "modscope: --read-only: nothing is changed; drop the flag to repair")
+	if cfg.readOnly && !cfg.dryRun {
+		fmt.Fprintln(stderr, "modscope: --read-only: nothing is changed; add --dry-run to see the plan, or drop --read-only")
 		return exitFailed
 	}
 	snap, code, ok := runScan(ctx, cfg, stderr)
@@ -268,16 +288,17 @@ func repairCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	found, err := foundProblems(ctx, cfg, snap, cfg.verify, stderr)
 	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			fmt.Fprintln(stderr, "modscope: interrupted")
-		} else {
-			fmt.Fprintf(stderr, "modscope: %s\n", cachescan.Printable(err.Error()))
-		}
-		return exitFailed
+		return fail(stderr, err)
 	}
 	plan := actions.PlanRepair(snap, found)
 	if !cfg.jsonOut {
 		ui.WriteRepairPlan(stdout, plan, len(found))
+	}
+	var noDownloads error
+	if len(plan.Downloads) > 0 {
+		if noDownloads = actions.CheckDownloadSetup(cfg.env); noDownloads != nil {
+			fmt.Fprintf(stderr, "modscope: the downloads will not run: %s\n", cachescan.Printable(noDownloads.Error()))
+		}
 	}
 	if cfg.dryRun || plan.Empty() {
 		if cfg.jsonOut {
@@ -290,12 +311,12 @@ func repairCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		return exitOK
 	}
-	if ok, code := confirm(cfg, "Repair?", stdin, stdout, stderr); !ok {
+	if ok, code := confirm(ctx, cfg, "Repair?", stdin, stderr); !ok {
 		return code
 	}
 	results := runPlan(ctx, plan.Purge, stderr)
 	res := &actions.RepairResult{Purge: results}
-	if len(plan.Downloads) > 0 && ctx.Err() == nil {
+	if len(plan.Downloads) > 0 && ctx.Err() == nil && noDownloads == nil {
 		res.Downloads = runDownloads(ctx, cfg, snap, plan.Downloads, found, stderr)
 	}
 	if cfg.jsonOut {
@@ -307,7 +328,7 @@ func repairCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		ui.WritePurgeResults(stdout, res.Purge)
 		ui.WriteDownloadResults(stdout, res.Downloads)
 	}
-	if res.Failed() || len(plan.Manual) > 0 {
+	if res.Failed() || len(plan.Manual) > 0 || (len(plan.Downloads) > 0 && noDownloads != nil) {
 		return exitProblems
 	}
 	return exitOK
@@ -342,9 +363,11 @@ func downloadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	for _, a := range cfg.args {
 		if err := actions.CheckTarget(a); err != nil {
-			fmt.Fprintf(stderr, "modscope: %s\n", cachescan.Printable(err.Error()))
-			return exitFailed
+			return fail(stderr, err)
 		}
+	}
+	if err := actions.CheckDownloadSetup(cfg.env); err != nil {
+		return fail(stderr, err)
 	}
 	snap, code, ok := runScan(ctx, cfg, stderr)
 	if !ok {

@@ -172,9 +172,24 @@ func CheckTarget(target string) error {
 		return fmt.Errorf("%q: name a version: path@version (or path@latest)", target)
 	}
 	if err := module.CheckPath(path); err != nil {
-		if err := module.CheckImportPath(path); err != nil {
-			return fmt.Errorf("%q: %v", target, err)
-		}
+		return fmt.Errorf("%q: %v; name a module path as in go.mod, like golang.org/x/text@v0.14.0", target, err)
+	}
+	return nil
+}
+
+// CheckDownloadSetup says, before anything is fetched, why no download can
+// work here: GOPROXY=off forbids the network, and the temporary directory
+// must be outside any module and free of GOPROXY's separators.
+func CheckDownloadSetup(env cachescan.Env) error {
+	if strings.TrimSpace(env.GOPROXY) == "off" {
+		return errors.New("GOPROXY=off: a download needs the network; run it with GOPROXY=https://proxy.golang.org,direct (or your proxy) for this command")
+	}
+	tmp := os.TempDir()
+	if strings.ContainsAny(tmp, ",|") {
+		return fmt.Errorf("the temporary directory %s has a , or | in its path, which GOPROXY would split; set TMPDIR to another directory", tmp)
+	}
+	if gomod := goModAbove(filepath.Join(tmp, "x")); gomod != "" {
+		return fmt.Errorf("%s is above the temporary directory %s: the go command would work in that module; set TMPDIR to a directory outside any module", gomod, tmp)
 	}
 	return nil
 }
@@ -649,7 +664,7 @@ func runModDownload(ctx context.Context, dir string, env []string, target string
 	stderrText := strings.TrimSpace(stderr.String())
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
-		return got, fmt.Sprintf("%s %s: no answer within %s, stopped: the proxy or the network hangs", verb, target, timeout)
+		return got, fmt.Sprintf("%s %s: no answer within %s, stopped (--timeout)", verb, target, timeout)
 	case ctx.Err() != nil:
 		return got, "cancelled"
 	case got.Error != "":

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -81,7 +82,7 @@ const MinBuildAge = 3 * time.Hour
 // removed until the plan runs.
 func Plan(snap *cachescan.Snapshot, t Targets) (*PurgePlan, error) {
 	if t.BuildOlderThan > 0 && t.BuildOlderThan < MinBuildAge {
-		return nil, fmt.Errorf("--older-than %s is too recent: an entry a running build uses can look an hour or more old; use %s or more", FormatAge(t.BuildOlderThan), FormatAge(MinBuildAge))
+		return nil, fmt.Errorf("--older-than %s: too recent, a running build may use such entries; use %s or more", FormatAge(t.BuildOlderThan), FormatAge(MinBuildAge))
 	}
 	if t.Unused && t.Used == nil {
 		if snap.Project == nil {
@@ -91,6 +92,12 @@ func Plan(snap *cachescan.Snapshot, t Targets) (*PurgePlan, error) {
 			return nil, fmt.Errorf("--unused: the project's files do not read cleanly (%s): fix them first, or every version they name would look unused", snap.Project.Errors[0])
 		}
 		t.Used = ProjectUsage(snap.Project)
+	}
+	if err := CheckPatterns(t.Patterns); err != nil {
+		return nil, err
+	}
+	if none := Unmatched(snap, t.Patterns); len(none) > 0 {
+		return nil, fmt.Errorf("%w %s; modscope scan lists what is cached", ErrNoMatch, strings.Join(none, " "))
 	}
 	found := t.Found
 	if found == nil {
@@ -117,15 +124,18 @@ func Plan(snap *cachescan.Snapshot, t Targets) (*PurgePlan, error) {
 		}
 	}
 	bc := &snap.BuildCache
-	if (t.BuildOlderThan > 0 || t.BuildAll || t.BuildCorrupt || t.TestCache || t.FuzzCache) && !bc.Exists {
-		return nil, fmt.Errorf("there is no build cache at %s", bc.Root)
+	if !bc.Exists {
+		// Nothing of it to remove: the plan says so.
+		t.BuildAll, t.BuildOlderThan, t.BuildCorrupt, t.TestCache, t.FuzzCache = false, 0, false, false, false
 	}
 	if t.BuildAll || t.BuildOlderThan > 0 {
 		it := buildItem(bc.Root, t.BuildOlderThan, time.Now())
 		if bc.CacheProg != "" {
 			it.Warnings = append(it.Warnings, "GOCACHEPROG is set: the go command uses "+bc.CacheProg+", not these files")
 		}
-		plan.add(it)
+		if len(it.Paths) > 0 {
+			plan.add(it)
+		}
 	}
 	if (t.Problems || t.BuildCorrupt) && !t.BuildAll {
 		if it := buildProblemItem(bc.Root, found); it != nil {
@@ -144,11 +154,6 @@ func Plan(snap *cachescan.Snapshot, t Targets) (*PurgePlan, error) {
 				Paths: []string{fuzz}, Size: bc.Fuzz,
 				Warnings: []string{"fuzz tests lose the inputs they generated; testdata/fuzz corpora in projects stay"}})
 		}
-	}
-	onlyPatterns := len(t.Patterns) > 0 && !t.modulePolicy() && !t.VCS && len(t.Clones) == 0 && !t.SumDBCache &&
-		t.BuildOlderThan == 0 && !t.BuildAll && !t.BuildCorrupt && !t.TestCache && !t.FuzzCache
-	if len(plan.Items) == 0 && onlyPatterns {
-		return nil, fmt.Errorf("%w %s; modscope scan lists what is cached", ErrNoMatch, strings.Join(t.Patterns, " "))
 	}
 	plan.Running = RunningGo()
 	if len(plan.Running) > 0 {
@@ -698,8 +703,11 @@ func ParseAge(s string) (time.Duration, error) {
 	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
 		if n, ok := strings.CutSuffix(s, suffix); ok {
 			f, err := strconv.ParseFloat(n, 64)
-			if err != nil || f < 0 {
+			if err != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
 				return 0, fmt.Errorf("bad age %q: use a number and a unit like 36h, 30d or 2w", s)
+			}
+			if f*float64(unit) >= math.MaxInt64 {
+				return 0, fmt.Errorf("bad age %q: over 290 years; --all takes every entry", s)
 			}
 			return time.Duration(f * float64(unit)), nil
 		}

@@ -3,6 +3,7 @@ package actions
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -267,6 +268,53 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 	sort.Slice(rep.NotCheckable, func(i, j int) bool { return rep.NotCheckable[i].Module < rep.NotCheckable[j].Module })
 	sort.Slice(rep.Skipped, func(i, j int) bool { return rep.Skipped[i].Path < rep.Skipped[j].Path })
 	return rep, nil
+}
+
+// CheckPatterns says what is wrong with a pattern before anything is
+// matched: an empty one, a version without a path, an empty version, or a
+// glob path.Match cannot read.
+func CheckPatterns(patterns []string) error {
+	for _, p := range patterns {
+		pp, pv, hasV := strings.Cut(p, "@")
+		switch {
+		case strings.TrimSpace(p) == "":
+			return errors.New("an empty pattern: name path@version, path, path/... or a glob like golang.org/x/*")
+		case pp == "":
+			return fmt.Errorf("bad pattern %q: a version needs its module path, like example.com/m%s", p, p)
+		case hasV && pv == "":
+			return fmt.Errorf("bad pattern %q: name the version after @, or drop the @ for every version", p)
+		case strings.ContainsAny(pp, "*?["):
+			if _, err := path.Match(pp, ""); err != nil {
+				return fmt.Errorf("bad pattern %q: %v; globs are as in GOPRIVATE, like golang.org/x/*", p, err)
+			}
+		}
+	}
+	return nil
+}
+
+// Unmatched returns the patterns that select no cached module version: a
+// typo must not pass for a verified or purged target.
+func Unmatched(snap *cachescan.Snapshot, patterns []string) []string {
+	var none []string
+	for _, p := range patterns {
+		one := []string{p}
+		found := false
+		for _, m := range snap.ModCache.Modules {
+			for _, v := range m.Versions {
+				if Match(one, m.Path, v.Version) {
+					found = true
+					break
+				}
+			}
+			if found {
+				break
+			}
+		}
+		if !found {
+			none = append(none, p)
+		}
+	}
+	return none
 }
 
 // Match reports whether a module version is selected by the patterns:

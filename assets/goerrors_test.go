@@ -21,7 +21,7 @@ var shapes = []struct{ id, text string }{
 	{"io-timeout", "go: rsc.io/quote@v1.5.2: Get \"https://proxy.golang.org/rsc.io/quote/@v/v1.5.2.info\": dial tcp 142.250.74.49:443: i/o timeout"},
 	{"cache-differs", "verifying example.com/x@v1.0.0: checksum mismatch\n\tdownloaded: h1:AAAA=\n\tcached:     h1:BBBB="},
 	{"sumdb-unreachable", "go: example.com/x@v1.0.0: verifying module: example.com/x@v1.0.0: Get \"https://sum.golang.org/lookup/example.com/x@v1.0.0\": dial tcp: lookup sum.golang.org on 127.0.0.53:53: no such host"},
-	{"no-answer", "go mod download example.com/x@v1.0.0: no answer within 2s, stopped: the proxy or the network hangs"},
+	{"no-answer", "go mod download example.com/x@v1.0.0: no answer within 2s, stopped (--timeout)"},
 	{"connection-refused", "go: rsc.io/quote@v1.5.2: Get \"http://127.0.0.1:3000/rsc.io/quote/@v/v1.5.2.info\": dial tcp 127.0.0.1:3000: connect: connection refused"},
 	{"proxyconnect", "go: rsc.io/quote@v1.5.2: Get \"https://proxy.golang.org/rsc.io/quote/@v/v1.5.2.info\": proxyconnect tcp: dial tcp 10.0.0.1:3128: connect: no route to host"},
 	{"no-such-host", "go: rsc.io/quote@v1.5.2: Get \"https://proxy.golang.rog/rsc.io/quote/@v/v1.5.2.info\": dial tcp: lookup proxy.golang.rog on 127.0.0.53:53: no such host"},
