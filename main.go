@@ -286,7 +286,7 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err != nil {
 		return fail(stderr, err)
 	}
-	saveFindings(snap, rep.Problems)
+	saveFindings(snap, rep.Problems, cfg.args)
 	// The report: the scan's problems for what the patterns select, and
 	// what hashing found.
 	shown := *snap

@@ -82,7 +82,7 @@ func foundProblems(ctx context.Context, cfg config, snap *cachescan.Snapshot, ve
 		if err != nil {
 			return nil, err
 		}
-		saveFindings(snap, rep.Problems)
+		saveFindings(snap, rep.Problems, nil)
 		return append(found, rep.Problems...), nil
 	}
 	last := actions.LoadFindings(actions.DefaultFindings(), snap.ModCache.Root, snap.BuildCache.Root)
@@ -100,9 +100,9 @@ func foundProblems(ctx context.Context, cfg config, snap *cachescan.Snapshot, ve
 
 // saveFindings keeps what a verify found for a later repair; failing to
 // keep them only means repair finds less, so it is not an error.
-func saveFindings(snap *cachescan.Snapshot, problems []cachescan.Problem) {
+func saveFindings(snap *cachescan.Snapshot, problems []cachescan.Problem, patterns []string) {
 	actions.SaveFindings(actions.DefaultFindings(), actions.Findings{
-		ModCache: snap.ModCache.Root, GoCache: snap.BuildCache.Root, At: snap.ScannedAt, Problems: problems})
+		ModCache: snap.ModCache.Root, GoCache: snap.BuildCache.Root, At: snap.ScannedAt, Problems: problems}, patterns)
 }
 
 // confirm asks on a terminal, defaulting to no; without a terminal and

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
+
+	"github.com/rogpeppe/go-internal/lockedfile"
 
 	"modscope/cachescan"
 )
@@ -30,16 +33,56 @@ func DefaultFindings() string {
 	return filepath.Join(dir, "modscope", "last-verify.json")
 }
 
-// SaveFindings writes findings to path (replacing the file whole, so a
-// reader never sees half of it).
-func SaveFindings(path string, f Findings) error {
+// findingsFile holds the findings of several cache pairs: a verify of
+// another GOMODCACHE must not forget what was found in this one.
+type findingsFile struct {
+	Caches []Findings `json:"caches"`
+}
+
+// maxFindings bounds the cache pairs kept; the least recent goes first.
+const maxFindings = 32
+
+// SaveFindings records what a verify found for f's cache roots. A verify
+// of some versions only (patterns) replaces the findings about those
+// versions and keeps the rest; a whole verify (no patterns) replaces all.
+// The file is replaced whole, under a lock, so concurrent verifies and
+// readers never see half of it.
+func SaveFindings(path string, f Findings, patterns []string) error {
 	if path == "" {
 		return nil
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
 		return err
 	}
-	data, err := json.Marshal(f)
+	unlock, err := lockedfile.MutexAt(path + ".lock").Lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	file := readFindings(path)
+	kept := file.Caches[:0]
+	for _, old := range file.Caches {
+		if old.ModCache != f.ModCache || old.GoCache != f.GoCache {
+			kept = append(kept, old)
+			continue
+		}
+		if patterns == nil {
+			continue
+		}
+		var still []cachescan.Problem
+		for _, p := range old.Problems {
+			if p.Module == "" || !Match(patterns, p.Module, p.Version) {
+				still = append(still, p)
+			}
+		}
+		f.Problems = append(still, f.Problems...)
+	}
+	file.Caches = append(kept, f)
+	sort.SliceStable(file.Caches, func(i, j int) bool { return file.Caches[i].At.After(file.Caches[j].At) })
+	if len(file.Caches) > maxFindings {
+		file.Caches = file.Caches[:maxFindings]
+	}
+	data, err := json.Marshal(file)
 	if err != nil {
 		return err
 	}
@@ -50,21 +93,36 @@ func SaveFindings(path string, f Findings) error {
 	return os.Rename(tmp, path)
 }
 
+// readFindings reads the findings file; one written by an older modscope
+// (a single Findings) reads as one entry.
+func readFindings(path string) findingsFile {
+	var file findingsFile
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return file
+	}
+	if json.Unmarshal(data, &file) == nil && file.Caches != nil {
+		return file
+	}
+	var one Findings
+	if json.Unmarshal(data, &one) == nil && one.ModCache != "" {
+		return findingsFile{Caches: []Findings{one}}
+	}
+	return findingsFile{}
+}
+
 // LoadFindings reads the findings verify kept for these cache roots; nil
-// when there are none (or they are about other caches).
+// when there are none.
 func LoadFindings(path, modcache, gocache string) *Findings {
 	if path == "" {
 		return nil
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil
+	for _, f := range readFindings(path).Caches {
+		if f.ModCache == modcache && f.GoCache == gocache {
+			return &f
+		}
 	}
-	var f Findings
-	if json.Unmarshal(data, &f) != nil || f.ModCache != modcache || f.GoCache != gocache {
-		return nil
-	}
-	return &f
+	return nil
 }
 
 // Recheck hashes again only what the findings name, against a fresh

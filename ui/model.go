@@ -101,6 +101,9 @@ type Model struct {
 	verifying  bool
 	seen       int
 	verifyWhat string
+	// verifyPatterns is what the running verify covers (nil: everything),
+	// so that its findings replace only those kept from earlier.
+	verifyPatterns []string
 
 	// readOnly disables every action that changes the disk (--read-only).
 	readOnly bool
@@ -465,7 +468,7 @@ func (m *Model) startVerify(patterns []string, what string) tea.Cmd {
 	}
 	m.snap.Problems = kept
 	m.rebuild()
-	m.verifier, m.verifying, m.seen, m.verifyWhat = actions.NewVerifier(), true, 0, what
+	m.verifier, m.verifying, m.seen, m.verifyWhat, m.verifyPatterns = actions.NewVerifier(), true, 0, what, patterns
 	m.status = ""
 	v, ctx, snap := m.verifier, m.ctx, m.snap
 	return tea.Batch(func() tea.Msg {
@@ -501,10 +504,10 @@ func (m *Model) finishVerify(rep *actions.VerifyReport, err error) tea.Cmd {
 		return nil
 	}
 	// Kept for a later modscope repair, as the verify command keeps them.
-	path, f := m.findingsPath, actions.Findings{ModCache: m.snap.ModCache.Root, GoCache: m.snap.BuildCache.Root,
-		At: time.Now(), Problems: append([]cachescan.Problem(nil), rep.Problems...)}
+	path, f, patterns := m.findingsPath, actions.Findings{ModCache: m.snap.ModCache.Root, GoCache: m.snap.BuildCache.Root,
+		At: time.Now(), Problems: append([]cachescan.Problem(nil), rep.Problems...)}, m.verifyPatterns
 	return func() tea.Msg {
-		actions.SaveFindings(path, f) // only saves a later repair some hashing
+		actions.SaveFindings(path, f, patterns) // only saves a later repair some hashing
 		return nil
 	}
 }
