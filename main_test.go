@@ -303,7 +303,7 @@ func TestPurgeCommand(t *testing.T) {
 	os.WriteFile(filepath.Join(proj, "go.mod"), []byte("module example.com/p\n"), 0o666)
 	flags := []string{"--modcache", c.ModCache, "--gocache", c.BuildCache, "--project", proj}
 	code, out, _ := runMain(t, append(append([]string{"purge", "--dry-run"}, flags...), "example.com/a")...)
-	if code != 0 || !strings.Contains(out, "Purge plan: 1 version") {
+	if code != 0 || !strings.Contains(out, "Purge plan: 1 version") || !strings.Contains(out, "cache/download/example.com/a/@v/v1.0.0.zip") {
 		t.Fatalf("dry run: exit %d\n%s", code, out)
 	}
 	if _, err := os.Stat(e.Dir); err != nil {

@@ -155,7 +155,8 @@ func Plan(snap *cachescan.Snapshot, t Targets) (*PurgePlan, error) {
 				Warnings: []string{"fuzz tests lose the inputs they generated; testdata/fuzz corpora in projects stay"}})
 		}
 	}
-	plan.Running = RunningGo()
+	plan.Warnings = networkWarnings(snap, plan)
+	plan.Running = RunningGo(snap.ModCache.Root, snap.BuildCache.Root)
 	if len(plan.Running) > 0 {
 		for _, it := range plan.Items {
 			if it.Kind == ItemBuild || it.Kind == ItemFuzz {
@@ -236,6 +237,36 @@ func planVersions(plan *PurgePlan, snap *cachescan.Snapshot, t Targets, found []
 	}
 }
 
+// networkWarnings are the plan's warnings about fetching again what goes.
+func networkWarnings(snap *cachescan.Snapshot, plan *PurgePlan) []string {
+	code := false
+	for _, it := range plan.Items {
+		code = code || (it.Kind == ItemVersion && it.Refused == "" && it.ver != nil &&
+			(it.ver.HasZip && containsSuffix(it.Paths, ".zip") || it.tree && !it.ver.HasZip && it.ver.HasDir))
+	}
+	if !code {
+		return nil
+	}
+	var out []string
+	if strings.TrimSpace(snap.Env.GOPROXY) == "off" {
+		out = append(out, "GOPROXY=off: the go command cannot fetch what goes again until GOPROXY allows the network")
+	}
+	if snap.Project == nil {
+		out = append(out, "no project was checked (run it in a module, or pass --project): a build that needs what goes fetches it again")
+	}
+	return out
+}
+
+// containsSuffix reports whether a path in paths ends with suffix.
+func containsSuffix(paths []string, suffix string) bool {
+	for _, p := range paths {
+		if strings.HasSuffix(p, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
 // The parts of a module version a purge can remove.
 const (
 	partTree    = 1 << iota // the extracted tree
@@ -289,12 +320,21 @@ func versionItem(snap *cachescan.Snapshot, m *cachescan.Module, v *cachescan.Ver
 	}
 	// Offline builds lose it only when the zip goes, or the tree with no
 	// zip to extract it from again.
-	if pr := snap.Project; pr != nil && (parts&partZip != 0 && v.HasZip || parts&partTree != 0 && !v.HasZip) {
+	losesCode := parts&partZip != 0 && v.HasZip || parts&partTree != 0 && !v.HasZip
+	if pr := snap.Project; pr != nil && losesCode {
+		required := false
 		for _, r := range pr.Requires {
 			if r.Path == m.Path && r.Version == v.Version {
-				it.Warnings = append(it.Warnings, "the project requires it: an offline build will need the network for it")
+				required = true
 				break
 			}
+		}
+		zipSum, _ := pr.Sum(m.Path, v.Version)
+		switch {
+		case required:
+			it.Warnings = append(it.Warnings, "the project requires it: an offline build will need the network for it")
+		case len(zipSum) > 0:
+			it.Warnings = append(it.Warnings, "the project's go.sum lists it: an offline build that needs it will need the network")
 		}
 	}
 	if it.list && v.HasMod {

@@ -409,3 +409,48 @@ func TestProgressCountsEveryPath(t *testing.T) {
 		t.Errorf("progress %d paths, %d bytes; plan %d paths, results %d bytes", paths, bytes, plan.Paths(), freed)
 	}
 }
+
+// TestNetworkWarnings: a plan says when what goes cannot come back
+// offline: the project requires it or its go.sum lists it, GOPROXY=off, or
+// no project was there to check.
+func TestNetworkWarnings(t *testing.T) {
+	c := cachetest.New(t)
+	req := c.Add(cachetest.Mod("example.com/req", "v1.0.0"))
+	sum := c.Add(cachetest.Mod("example.com/sum", "v1.0.0"))
+	c.Add(cachetest.Mod("example.com/none", "v1.0.0"))
+	proj := t.TempDir()
+	os.WriteFile(filepath.Join(proj, "go.mod"), []byte("module example.com/p\n\ngo 1.21\n\nrequire example.com/req v1.0.0\n"), 0o666)
+	os.WriteFile(filepath.Join(proj, "go.sum"), []byte("example.com/req v1.0.0 "+req.Sum+"\nexample.com/sum v1.0.0 "+sum.Sum+"\n"), 0o666)
+	warnings := func(plan *PurgePlan) map[string]string {
+		out := map[string]string{}
+		for _, it := range plan.Items {
+			out[it.Module] = strings.Join(it.Warnings, "; ")
+		}
+		out[""] = strings.Join(plan.Warnings, "; ")
+		return out
+	}
+	plan, err := Plan(scanCache(t, c, cachescan.Env{GOPROXY: "https://proxy.golang.org"}, proj), Targets{Patterns: []string{"example.com/..."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := warnings(plan)
+	if !strings.Contains(w["example.com/req"], "the project requires it") || !strings.Contains(w["example.com/sum"], "go.sum lists it") ||
+		w["example.com/none"] != "" || w[""] != "" {
+		t.Errorf("with a project: %q", w)
+	}
+	plan, err = Plan(scanCache(t, c, cachescan.Env{GOPROXY: "off"}, ""), Targets{Patterns: []string{"example.com/none"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := warnings(plan)[""]; !strings.Contains(w, "GOPROXY=off") || !strings.Contains(w, "no project was checked") {
+		t.Errorf("GOPROXY=off, no project: %q", w)
+	}
+	// Nothing goes (no problem to fix): nothing to warn about.
+	plan, err = Plan(scanCache(t, c, cachescan.Env{GOPROXY: "off"}, ""), Targets{Patterns: []string{"example.com/..."}, Problems: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Items) != 0 || len(plan.Warnings) != 0 {
+		t.Errorf("an empty plan: %+v, %q", plan.Items, plan.Warnings)
+	}
+}

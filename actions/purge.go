@@ -74,6 +74,8 @@ type PurgePlan struct {
 	Size  cachescan.Size `json:"size"`
 	// Manual lists problems no purge fixes: they need a person.
 	Manual []cachescan.Problem `json:"manual,omitempty"`
+	// Warnings are about the plan as a whole (GOPROXY=off, no project).
+	Warnings []string `json:"warnings,omitempty"`
 	// Running lists go, gopls and test processes seen while planning.
 	Running []string `json:"running,omitempty"`
 
@@ -87,6 +89,22 @@ type PurgePlan struct {
 	toolchainGo string
 	snap        *cachescan.Snapshot
 }
+
+// Short is a planned path as a person reads it: relative to the cache
+// root it is under, like "cache/download/example.com/m/@v/v1.0.0.zip".
+func (p *PurgePlan) Short(path string) string {
+	for _, root := range []string{p.root, p.gocache} {
+		if root != "" && within(root, path) {
+			if rel, err := filepath.Rel(root, path); err == nil && rel != "." {
+				return filepath.ToSlash(rel)
+			}
+		}
+	}
+	return path
+}
+
+// Roots are the cache roots the plan's paths are under.
+func (p *PurgePlan) Roots() (modcache, gocache string) { return p.root, p.gocache }
 
 // Versions counts the module versions the plan removes.
 func (p *PurgePlan) Versions() int {
@@ -310,6 +328,8 @@ func (p *PurgePlan) purgeOne(it *PurgeItem) error {
 			if err := removeTree(path); err != nil {
 				return err // .partial stays: the go command re-extracts
 			}
+			// Again: a build may have indexed the half-removed tree.
+			p.dropModuleIndex(v.Dir)
 			if stop("tree") {
 				return errKilled
 			}
@@ -477,35 +497,6 @@ func ModuleIndexID(goVersion, dir string) string {
 	h.Write([]byte(salt))
 	fmt.Fprintf(h, "module index %s go index v2 %s\n", goVersion, dir)
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// RunningGo lists running go, gopls and test processes (Linux /proc): a
-// build that already resolved a tree reads it without any lock, so
-// removing it under that build breaks the build.
-func RunningGo() []string {
-	ents, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil
-	}
-	var out []string
-	self, parent := fmt.Sprint(os.Getpid()), fmt.Sprint(os.Getppid())
-	for _, e := range ents {
-		if e.Name() == self || strings.Trim(e.Name(), "0123456789") != "" {
-			continue
-		}
-		if e.Name() == parent {
-			continue // go run ., which started this modscope
-		}
-		comm, err := os.ReadFile(filepath.Join("/proc", e.Name(), "comm"))
-		if err != nil {
-			continue
-		}
-		name := strings.TrimSpace(string(comm))
-		if name == "go" || name == "gopls" || strings.HasSuffix(name, ".test") {
-			out = append(out, name+" (pid "+e.Name()+")")
-		}
-	}
-	return out
 }
 
 // purgeClone removes a cache/vcs clone under the go command's lock on

@@ -450,6 +450,13 @@ func (r *report) purgePlan(title string, plan *actions.PurgePlan) {
 		what += ", " + Plural(int64(other), "other item")
 	}
 	r.line("%s: %s, %s on disk (%s apparent)", title, what, HumanBytes(plan.Size.Bytes), HumanBytes(plan.Size.ApparentBytes))
+	if modcache, gocache := plan.Roots(); len(plan.Items) > 0 {
+		// The paths below are relative to these.
+		r.para(2, "in GOMODCACHE "+p(modcache))
+		if gocache != "" {
+			r.para(2, "and GOCACHE "+p(gocache))
+		}
+	}
 	for _, it := range plan.Items {
 		if it.Refused != "" {
 			r.para(2, "- "+p(it.Label)+": kept: "+p(it.Refused))
@@ -466,14 +473,34 @@ func (r *report) purgePlan(title string, plan *actions.PurgePlan) {
 			line += " (" + p(it.Reason) + ")"
 		}
 		r.para(2, line)
+		if it.Kind != actions.ItemTestCache && it.Kind != actions.ItemList {
+			r.planPaths(plan, it.Paths)
+		}
 		for _, wmsg := range it.Warnings {
 			r.para(4, "! "+p(wmsg))
 		}
+	}
+	for _, wmsg := range plan.Warnings {
+		r.para(2, "! "+p(wmsg))
 	}
 	if len(plan.Running) > 0 {
 		r.para(2, "! running now: "+p(strings.Join(plan.Running, ", "))+"; a build that is using what goes fails")
 	}
 	r.manual(plan.Manual)
+}
+
+// planPathsShown bounds the paths listed under one item; --json has all.
+const planPathsShown = 4
+
+// planPaths lists an item's paths, relative to their cache root.
+func (r *report) planPaths(plan *actions.PurgePlan, paths []string) {
+	for i, path := range paths {
+		if i == planPathsShown && len(paths) > planPathsShown+1 {
+			r.para(6, fmt.Sprintf("… and %s more (--json lists every path)", Count(int64(len(paths)-planPathsShown))))
+			return
+		}
+		r.para(6, p(plan.Short(path)))
+	}
 }
 
 // manual lists problems that need a person, with their fixes.
