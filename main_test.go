@@ -111,6 +111,7 @@ func TestBadInvocations(t *testing.T) {
 		{[]string{"download", "example.com/x"}, "name a version"},
 		{[]string{"download", "--timeout", "0s", "example.com/x@v1.0.0"}, "--timeout must be positive"},
 		{[]string{"download", "notadomain@v1.0.0"}, "missing dot in first path element"},
+		{[]string{"download", "golang.org/fips140@v1.0.0-c2097c7c"}, "comes with Go"},
 		{[]string{"verify", "golang.org/x/["}, `bad pattern "golang.org/x/["`},
 		{[]string{"purge", "--dry-run", ""}, "an empty pattern"},
 		{[]string{"purge", "--dry-run", "@v1.0.0"}, "needs its module path"},

@@ -467,7 +467,10 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 				detail += describeDiff(added, missing, changed)
 			}
 			fix := fixRemove(ver, base, false) + "  (the go command extracts it again from the zip, offline)"
-			if !ver.HasZip {
+			switch {
+			case m.Path == "golang.org/fips140" && !ver.HasZip:
+				fix = fixRemove(ver, base, false) + "  (the go command extracts it again from " + filepath.Join(snap.Env.GOROOT, "lib", "fips140") + " when GOFIPS140 asks for it, offline)"
+			case !ver.HasZip:
 				fix = fixRemove(ver, base, false) + "; " + download
 			}
 			add(cachescan.KindDirModified, ver.Dir, detail, fix)

@@ -343,3 +343,48 @@ func TestVerifyCancel(t *testing.T) {
 		t.Errorf("a cancelled verify reported %+v", found)
 	}
 }
+
+// TestFIPS140Tree: the golang.org/fips140 tree is extracted from
+// $GOROOT/lib/fips140, never downloaded: verify compares it with that zip,
+// and the fix of an edited tree is to remove it (the go command extracts it
+// again offline), never a download the proxy cannot serve.
+func TestFIPS140Tree(t *testing.T) {
+	c := cachetest.New(t)
+	m := cachetest.Module{Path: "golang.org/fips140", Version: "v1.0.0-0123abcd", Files: map[string]string{"fips.go": "package fips140\n"}}
+	goroot := t.TempDir()
+	data, err := cachetest.ZipBytes(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(filepath.Join(goroot, "lib", "fips140"), 0o777)
+	os.WriteFile(filepath.Join(goroot, "lib", "fips140", m.Version+".zip"), data, 0o666)
+	e := cachetest.Paths(c.ModCache, m)
+	os.MkdirAll(e.DL, 0o777)
+	os.WriteFile(e.Lock, nil, 0o666)
+	os.MkdirAll(e.Dir, 0o777)
+	os.WriteFile(filepath.Join(e.Dir, "fips.go"), []byte("package fips140\n"), 0o444)
+	os.WriteFile(filepath.Join(e.Dir, "go.mod"), []byte("module golang.org/fips140\n"), 0o444)
+	cachetest.MakeReadOnly(e.Dir)
+	env := cachescan.Env{GOROOT: goroot}
+	rep, err := NewVerifier().Verify(context.Background(), scanCache(t, c, env, ""), VerifyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) != 0 || len(rep.Skipped) != 0 {
+		t.Fatalf("a whole fips140 tree: problems %+v, skipped %+v", rep.Problems, rep.Skipped)
+	}
+	cachetest.Writable(e.Dir, func() { os.WriteFile(filepath.Join(e.Dir, "extra.go"), []byte("package fips140\n"), 0o444) })
+	snap := scanCache(t, c, env, "")
+	rep, err = NewVerifier().Verify(context.Background(), snap, VerifyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) != 1 || rep.Problems[0].Kind != cachescan.KindDirModified ||
+		strings.Contains(rep.Problems[0].Fix, "go mod download") || !strings.Contains(rep.Problems[0].Fix, "GOFIPS140") {
+		t.Fatalf("an edited fips140 tree: %+v", rep.Problems)
+	}
+	plan := PlanRepair(snap, rep.Problems)
+	if len(plan.Downloads) != 0 || len(plan.Purge.Items) != 1 || plan.Purge.Items[0].Paths[0] != e.Dir {
+		t.Errorf("repair plan: downloads %v, purge %+v", plan.Downloads, plan.Purge.Items)
+	}
+}
