@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
 
 	"modscope/actions"
@@ -566,6 +567,16 @@ func mustBeDir(flagName, dir string) error {
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(f.Fd()) }
 
+// fitLine cuts a progress line to the terminal's width: a line that
+// wraps leaves rows that \r and erase-line do not clear.
+func fitLine(line string, f *os.File) string {
+	width, _, err := term.GetSize(f.Fd())
+	if err != nil || width < 2 {
+		return line
+	}
+	return ansi.Truncate(line, width-1, "…")
+}
+
 // showProgress writes a live progress line to w while work runs, if w is
 // a terminal. The returned function stops it and clears the line.
 func showProgress(w io.Writer, line func() string) func() {
@@ -585,7 +596,7 @@ func showProgress(w io.Writer, line func() string) func() {
 				fmt.Fprint(w, "\r\x1b[K")
 				return
 			case <-t.C:
-				fmt.Fprintf(w, "\r\x1b[K%s", line())
+				fmt.Fprintf(w, "\r\x1b[K%s", fitLine(line(), f))
 			}
 		}
 	}()
