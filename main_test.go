@@ -100,7 +100,7 @@ func TestBadInvocations(t *testing.T) {
 		{[]string{"scan", "--gocache", file}, "not a directory"},
 		{[]string{"scan", "--project", "/"}, "no go.mod or go.work there or above"},
 		{[]string{"scan\x1b[2J"}, `unknown command "scan?[2J"`},
-		{[]string{"purge", "--older-than", "30d"}, "add --build-cache"},
+		{[]string{"purge", "--older-than", "30d"}, "need --build-cache"},
 		{[]string{"purge", "--build-cache"}, "needs --older-than DURATION, --corrupt or --all"},
 		{[]string{"purge", "--build-cache", "--older-than", "soon"}, `bad age "soon"`},
 		{[]string{"purge", "--build-cache", "--all", "--corrupt"}, "drop --older-than and --corrupt"},
@@ -131,6 +131,9 @@ func TestBadInvocations(t *testing.T) {
 		}
 		if out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, tt.want) {
 			t.Errorf("%q: stdout %q, stderr %q; want one line with %q", tt.args, out, errOut, tt.want)
+		}
+		if n := len([]rune(strings.TrimSpace(errOut))); n > 130 && !strings.Contains(errOut, file) {
+			t.Errorf("%q: a %d-column message", tt.args, n)
 		}
 	}
 }

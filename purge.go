@@ -46,7 +46,7 @@ func checkTargets(t *actions.Targets, buildCache bool, olderThan string, project
 	build := t.BuildOlderThan > 0 || t.BuildCorrupt || t.BuildAll
 	switch {
 	case build && !buildCache:
-		return "--older-than, --corrupt and --all choose build-cache entries: add --build-cache"
+		return "--older-than, --corrupt and --all need --build-cache before them"
 	case buildCache && !build:
 		return "--build-cache needs --older-than DURATION, --corrupt or --all"
 	case t.BuildAll && (t.BuildOlderThan > 0 || t.BuildCorrupt):

@@ -172,10 +172,10 @@ func CheckTarget(target string) error {
 		return fmt.Errorf("%q: name a version: path@version (or path@latest)", target)
 	}
 	if err := module.CheckPath(path); err != nil {
-		return fmt.Errorf("%q: %v; name a module path as in go.mod, like golang.org/x/text@v0.14.0", target, err)
+		return fmt.Errorf("%q: %v; copy the path from go.mod", target, err)
 	}
 	if path == "golang.org/fips140" {
-		return fmt.Errorf("%q: golang.org/fips140 comes with Go ($GOROOT/lib/fips140), no proxy serves it; modscope purge %s removes the tree and the go command extracts it again", target, target)
+		return errors.New("golang.org/fips140 comes with Go, no proxy serves it: purge its tree and the go command extracts it again")
 	}
 	return nil
 }

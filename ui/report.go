@@ -425,12 +425,12 @@ func WriteDoctor(w io.Writer, env cachescan.Env, findings []actions.Finding) err
 // WritePurgePlan prints what a purge would remove and free.
 func WritePurgePlan(w io.Writer, plan *actions.PurgePlan) error {
 	r := &report{w: w}
-	r.purgePlan("Purge plan", plan)
+	r.purgePlan("Purge plan", plan, "")
 	return r.err
 }
 
 // purgePlan prints a plan's items: what goes, its size, why, warnings.
-func (r *report) purgePlan(title string, plan *actions.PurgePlan) {
+func (r *report) purgePlan(title string, plan *actions.PurgePlan, note string) {
 	n, other := 0, 0
 	for _, it := range plan.Items {
 		if it.Refused != "" {
@@ -450,6 +450,9 @@ func (r *report) purgePlan(title string, plan *actions.PurgePlan) {
 		what += ", " + Plural(int64(other), "other item")
 	}
 	r.line("%s: %s, %s on disk (%s apparent)", title, what, HumanBytes(plan.Size.Bytes), HumanBytes(plan.Size.ApparentBytes))
+	if note != "" {
+		r.para(2, "("+note+")")
+	}
 	if modcache, gocache := plan.Roots(); len(plan.Items) > 0 {
 		// The paths below are relative to these.
 		r.para(2, "in GOMODCACHE "+p(modcache))
@@ -561,10 +564,11 @@ func WriteRepairPlan(w io.Writer, plan *actions.RepairPlan, found int) error {
 		return r.err
 	}
 	if len(plan.Purge.Items) > 0 {
-		r.purgePlan("Remove (the go command restores these offline)", plan.Purge)
+		r.purgePlan("Remove", plan.Purge, "the go command restores these by itself, offline")
 	}
 	if len(plan.Downloads) > 0 {
-		r.line("Download again (each replaced only once a checked fresh copy is in hand; needs the network): %d", len(plan.Downloads))
+		r.line("Download again: %s", Plural(int64(len(plan.Downloads)), "version"))
+		r.para(2, "(needs the network; each replaced once a checked fresh copy is in hand)")
 		for _, d := range plan.Downloads {
 			r.para(2, "- "+p(d))
 		}
