@@ -268,3 +268,55 @@ func TestDownloadFixesAnEditedTree(t *testing.T) {
 		t.Error("the edited tree is still there")
 	}
 }
+
+// TestDownloadRunsGoAsTheIssueSays: a fake go command on PATH records how
+// it is run: in an empty directory, with the user's proxy and checksum
+// settings, GOFLAGS reduced to -modcacherw, GOTOOLCHAIN=local, no
+// workspace; its failure (no JSON, exit 1) is reported with its stderr.
+func TestDownloadRunsGoAsTheIssueSays(t *testing.T) {
+	bin, record := t.TempDir(), filepath.Join(t.TempDir(), "record")
+	script := "#!/bin/sh\n{ echo \"cwd=$(pwd)\"; echo \"files=$(ls -A | tr '\\n' ' ')\"; echo \"args=$*\"; env; } >> " + record + "\n" +
+		"echo 'go: example.com/a@v1.0.0: fake failure' >&2\nexit 1\n"
+	if err := os.WriteFile(filepath.Join(bin, "go"), []byte(script), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	t.Setenv("GOFLAGS", "-mod=vendor")
+	t.Setenv("GOTOOLCHAIN", "go1.99.0")
+	t.Setenv("GOWORK", "/somewhere/go.work")
+	c := cachetest.New(t)
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: c.ModCache, BuildCache: c.BuildCache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap.Env = cachescan.Env{GOPROXY: "https://proxy.example,direct", GOSUMDB: "sum.example", GONOSUMDB: "nosum.example",
+		GOPRIVATE: "private.example", GONOPROXY: "noproxy.example", GOINSECURE: "insecure.example", GOFLAGS: "-mod=mod -modcacherw"}
+	res := Download(context.Background(), snap, []string{"example.com/a@v1.0.0"}, DownloadOptions{Timeout: time.Minute})
+	if len(res) != 1 || res[0].Verdict != VerdictFailed || !strings.Contains(res[0].Error, "fake failure") {
+		t.Fatalf("results %+v", res)
+	}
+	data, err := os.ReadFile(record)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok {
+			got[k] = v
+		}
+	}
+	want := map[string]string{
+		"files": "", "args": "mod download -json example.com/a@v1.0.0",
+		"GOPROXY": "https://proxy.example,direct", "GOSUMDB": "sum.example", "GONOSUMDB": "nosum.example",
+		"GOPRIVATE": "private.example", "GONOPROXY": "noproxy.example", "GOINSECURE": "insecure.example",
+		"GOFLAGS": "-modcacherw", "GOTOOLCHAIN": "local", "GOWORK": "off",
+	}
+	for k, v := range want {
+		if strings.TrimSpace(got[k]) != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+	if got["GOMODCACHE"] == c.ModCache || got["GOMODCACHE"] == "" || !strings.HasPrefix(got["cwd"], os.TempDir()) {
+		t.Errorf("fetched into %q from %q: want a temporary cache and directory", got["GOMODCACHE"], got["cwd"])
+	}
+}
