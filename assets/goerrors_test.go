@@ -1,6 +1,10 @@
 package assets
 
-import "testing"
+import (
+	"slices"
+	"strings"
+	"testing"
+)
 
 // Real shapes of the go command's messages (cmd/go 1.26, the reference doc
 // section 7), one per knowledge-base entry.
@@ -85,5 +89,93 @@ func TestExplainSeveralAndUnknown(t *testing.T) {
 	}
 	if ms := Explain("go: everything is fine, nothing to see"); len(ms) != 0 {
 		t.Errorf("unknown text explained as %+v", ms)
+	}
+}
+
+// mixedPaste is what go mod tidy and a build print together: progress,
+// two known errors (one with the SECURITY ERROR paragraph), an error
+// through a proxy that answers something the knowledge base does not
+// know, a compile error, a warning and a -x trace line.
+const mixedPaste = `go: downloading github.com/BurntSushi/toml v1.3.2
+go: downloading corp.example.com/lib v1.0.0
+go: finding module for package corp.example.com/lib/util
+go: found rsc.io/quote in rsc.io/quote v1.5.2
+go: example.com/app imports
+	rsc.io/quote: rsc.io/quote@v1.5.2: Get "https://proxy.golang.org/rsc.io/quote/@v/v1.5.2.info": dial tcp: lookup proxy.golang.org on 127.0.0.53:53: no such host
+go: example.com/app imports
+	corp.example.com/lib: corp.example.com/lib@v1.0.0: reading https://proxy.corp/corp.example.com/lib/@v/v1.0.0.zip: 418 I'm a teapot
+verifying github.com/BurntSushi/toml@v1.3.2: checksum mismatch
+	downloaded: h1:AAAA=
+	go.sum:     h1:BBBB=
+
+SECURITY ERROR
+This download does NOT match an earlier download recorded in go.sum.
+The bits may have been replaced on the origin server, or an attacker may
+have intercepted the download attempt.
+
+For more information, see 'go help module-auth'.
+# example.com/app
+./main.go:7:2: undefined: quote.Hello
+go: warning: "./..." matched no packages
+# get https://proxy.golang.org/rsc.io/quote/@v/list: 404 Not Found (0.052s)
+`
+
+func TestReadMixedPaste(t *testing.T) {
+	r := Read(mixedPaste)
+	var ids []string
+	for _, m := range r.Matches {
+		ids = append(ids, m.Error.ID)
+	}
+	// The SECURITY ERROR paragraph belongs to the mismatch: explained
+	// once, and not an unknown error either.
+	if strings.Join(ids, " ") != "no-such-host gosum-mismatch" {
+		t.Errorf("matches %v", ids)
+	}
+	want := []string{
+		"go: example.com/app imports\n\tcorp.example.com/lib: corp.example.com/lib@v1.0.0: reading https://proxy.corp/corp.example.com/lib/@v/v1.0.0.zip: 418 I'm a teapot",
+		"./main.go:7:2: undefined: quote.Hello",
+	}
+	if !slices.Equal(r.Unrecognised, want) {
+		t.Errorf("unrecognised %q, want %q", r.Unrecognised, want)
+	}
+	// Windows line ends read the same.
+	if w := Read(strings.ReplaceAll(mixedPaste, "\n", "\r\n")); len(w.Matches) != 2 || len(w.Unrecognised) != 2 {
+		t.Errorf("CRLF paste: %d matches, unrecognised %q", len(w.Matches), w.Unrecognised)
+	}
+}
+
+// TestWhatLooksLikeAnError pins which lines count as errors when nothing
+// explains them: only those make explain admit it does not know.
+func TestWhatLooksLikeAnError(t *testing.T) {
+	for _, tc := range []struct {
+		text  string
+		error bool
+	}{
+		{"go: downloading rsc.io/quote v1.5.2", false},
+		{"go: finding module for package rsc.io/quote", false},
+		{"go: found rsc.io/quote in rsc.io/quote v1.5.2", false},
+		{"go: upgraded golang.org/x/mod v0.41.0 => v0.42.0", false},
+		{"go: added rsc.io/quote v1.5.2", false},
+		{"go: warning: \"./...\" matched no packages", false},
+		{"go: to add module requirements and sums:\n\tgo mod tidy", false},
+		{"# example.com/app", false},
+		{"# get https://proxy.golang.org/rsc.io/quote/@v/list: 404 Not Found (0.052s)", false},
+		{"ok  \texample.com/app\t0.012s", false},
+		{"hello, world", false},
+		{"go: example.com/m@v1.0.0: something new", true},
+		{"example.com/m@v1.0.0: something new", true},
+		{"./main.go:7:2: undefined: quote.Hello", true},
+		{"go.mod:3: unknown directive: toolchan", true},
+		{"FAIL\texample.com/app [build failed]", true},
+		{"the server said: 418 I'm a teapot; 429 Too Many Requests", true},
+	} {
+		r := Read(tc.text)
+		if len(r.Matches) != 0 {
+			t.Errorf("%q: explained as %s; pick a text no entry knows", tc.text, r.Matches[0].Error.ID)
+			continue
+		}
+		if got := len(r.Unrecognised) == 1; got != tc.error {
+			t.Errorf("%q: counted as an error: %v, want %v", tc.text, got, tc.error)
+		}
 	}
 }

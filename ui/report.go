@@ -377,14 +377,16 @@ func WriteOffline(w io.Writer, rep *actions.OfflineReport, exp *actions.ExportRe
 }
 
 // WriteExplain prints what the knowledge base makes of a go command's
-// errors: each error's line, its cause, and the fix to try.
-func WriteExplain(w io.Writer, matches []assets.Match) error {
+// errors: each error's line, its cause, and the fix to try; then the
+// errors it does not know, so that a paste is never taken as fully
+// explained when it is not.
+func WriteExplain(w io.Writer, reading assets.Reading) error {
 	r := &report{w: w}
-	if len(matches) == 0 {
+	if len(reading.Matches) == 0 {
 		r.para(0, "modscope does not recognize this error. Run the command again with -x to see what the go command fetched, and check go env GOPROXY GOSUMDB GOPRIVATE.")
 		return r.err
 	}
-	for i, m := range matches {
+	for i, m := range reading.Matches {
 		if i > 0 {
 			r.line("")
 		}
@@ -395,8 +397,49 @@ func WriteExplain(w io.Writer, matches []assets.Match) error {
 		r.para(2, "cause: "+m.Error.Cause)
 		r.para(2, "fix:   "+m.Error.Fix)
 	}
+	if n := len(reading.Unrecognised); n > 0 {
+		r.line("")
+		r.line("%s not recognised:", Plural(int64(n), "error"))
+		for i, e := range reading.Unrecognised {
+			if i == maxUnrecognised {
+				r.line("  … and %d more", n-i)
+				break
+			}
+			r.quote(e, 4)
+		}
+		r.para(2, "not in the knowledge base: "+assets.UnrecognisedFix)
+	}
 	return r.err
 }
+
+// quote prints an error's lines after "  > ", wrapped rather than cut: the
+// module path, the URL and the status at its end are what the reader
+// needs. The lines after the first are indented as the go command
+// indents them; past maxLines rows the rest is left out, marked "…".
+func (r *report) quote(text string, maxLines int) {
+	var rows []string
+	for i, l := range strings.Split(text, "\n") {
+		pad := ""
+		if i > 0 && (strings.HasPrefix(l, "\t") || strings.HasPrefix(l, " ")) {
+			pad = "  "
+		}
+		l = p(strings.Join(strings.Fields(l), " "))
+		for _, w := range Wrap(l, ReportWidth-4-len(pad), 2) {
+			rows = append(rows, pad+w)
+		}
+	}
+	for i, row := range rows {
+		if i == maxLines-1 && len(rows) > maxLines {
+			r.line("  > %s", ShortenEnd(row, ReportWidth-6)+" …")
+			break
+		}
+		r.line("  > %s", row)
+	}
+}
+
+// maxUnrecognised is how many unrecognised lines explain lists: a log
+// full of unknown errors should not bury the explained ones.
+const maxUnrecognised = 10
 
 // WriteDoctor prints doctor's findings, each failure explained with the
 // knowledge base.
