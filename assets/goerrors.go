@@ -7,6 +7,9 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"golang.org/x/mod/module"
+	"golang.org/x/mod/semver"
 )
 
 //go:embed goerrors.json
@@ -51,6 +54,19 @@ type Match struct {
 	// start is where Text is in the text read: matches come back in
 	// the order of the text.
 	start int
+}
+
+// Fix is the entry's fix for this error: where it names M@V, the module
+// version the error is about stands there instead, so that the command
+// can be run as printed.
+func (m Match) Fix() string {
+	if !strings.Contains(m.Error.Fix, "M@V") {
+		return m.Error.Fix
+	}
+	if mv := ModuleVersion(m.Text); mv != "" {
+		return strings.ReplaceAll(m.Error.Fix, "M@V", mv)
+	}
+	return m.Error.Fix
 }
 
 // Reading is what the knowledge base makes of a go command's output.
@@ -203,4 +219,38 @@ func splitBlocks(text string) []block {
 		out = append(out, block{span{start, end}, !isNoise(l) && (strong || errorWordRe.MatchString(t))})
 	}
 	return out
+}
+
+var (
+	// modVersionRe finds path@version; the character before it keeps a
+	// URL's path (".../lookup/M@V") from counting as a module path.
+	modVersionRe = regexp.MustCompile(`(?:^|[\s"'(])([A-Za-z0-9][-A-Za-z0-9_.~+/]*)@(v[0-9][-A-Za-z0-9_.+]*)`)
+	// cachePathRe finds a module version in a module-cache path, where
+	// path and version are escaped ("!burnt!sushi").
+	cachePathRe = regexp.MustCompile(`/cache/download/(\S+?)/@v/(v[^/\s]+?)\.(zip|mod|info|ziphash|partial|lock)\b|/pkg/mod/([^@\s]+)@(v[^/\s]+)`)
+)
+
+// ModuleVersion returns the first module version (path@version) an error
+// text names, or "" when it names none. A module-cache path counts:
+// "unzip $GOMODCACHE/cache/download/rsc.io/quote/@v/v1.5.2.zip" is about
+// rsc.io/quote@v1.5.2.
+func ModuleVersion(text string) string {
+	for _, m := range modVersionRe.FindAllStringSubmatch(text, -1) {
+		path, vers := m[1], strings.TrimRight(m[2], ".")
+		if module.CheckPath(path) == nil && semver.IsValid(vers) {
+			return path + "@" + vers
+		}
+	}
+	for _, m := range cachePathRe.FindAllStringSubmatch(text, -1) {
+		ep, ev := m[1], m[2]
+		if ep == "" {
+			ep, ev = m[4], m[5]
+		}
+		path, err1 := module.UnescapePath(ep)
+		vers, err2 := module.UnescapeVersion(ev)
+		if err1 == nil && err2 == nil && module.CheckPath(path) == nil && semver.IsValid(vers) {
+			return path + "@" + vers
+		}
+	}
+	return ""
 }

@@ -179,3 +179,18 @@ func TestWhatLooksLikeAnError(t *testing.T) {
 		}
 	}
 }
+
+func TestModuleVersion(t *testing.T) {
+	for text, want := range map[string]string{
+		"verifying example.com/m@v1.0.0/go.mod: checksum mismatch":                                   "example.com/m@v1.0.0",
+		"go: rsc.io/quote@v1.5.2: reading https://proxy.golang.org/rsc.io/quote/@v/v1.5.2.zip: 404":  "rsc.io/quote@v1.5.2",
+		"reading https://sum.golang.org/lookup/corp.example.com/lib@v1.0.0: 404 Not Found":           "",
+		"-> unzip /home/u/go/pkg/mod/cache/download/github.com/!burnt!sushi/toml/@v/v1.3.2.zip: zip": "github.com/BurntSushi/toml@v1.3.2",
+		"open /home/u/go/pkg/mod/github.com/!burnt!sushi/toml@v1.3.2/decode.go: no such file":        "github.com/BurntSushi/toml@v1.3.2",
+		"go: no module at all": "",
+	} {
+		if got := ModuleVersion(text); got != want {
+			t.Errorf("ModuleVersion(%q) = %q, want %q", text, got, want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -317,11 +318,23 @@ func WriteVerifySummary(w io.Writer, rep *actions.VerifyReport) error {
 	}
 	for _, e := range rep.SumDBErrors {
 		r.para(2, p(e))
-		for _, m := range assets.Explain(e) {
-			r.para(4, "fix: "+m.Error.Fix)
+		for _, f := range fixes(e) {
+			r.para(4, "fix: "+p(f))
 		}
 	}
 	return r.err
+}
+
+// fixes are the knowledge base's fixes for an error text, each once: the
+// same error for several modules needs its fix said once.
+func fixes(text string) []string {
+	var out []string
+	for _, m := range assets.Explain(text) {
+		if f := m.Fix(); !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // WriteOffline prints the offline-readiness verdict, what is not ready and
@@ -359,8 +372,8 @@ func WriteOffline(w io.Writer, rep *actions.OfflineReport, exp *actions.ExportRe
 		r.line("  The go command, offline, says:")
 		for _, e := range rep.Errors {
 			r.para(4, "- "+p(e))
-			for _, m := range assets.Explain(e) {
-				r.para(6, "fix: "+m.Error.Fix)
+			for _, f := range fixes(e) {
+				r.para(6, "fix: "+p(f))
 			}
 		}
 	}
@@ -391,11 +404,9 @@ func WriteExplain(w io.Writer, reading assets.Reading) error {
 			r.line("")
 		}
 		r.line("%s", p(m.Error.Title))
-		for _, l := range strings.Split(m.Text, "\n") {
-			r.line("  > %s", ShortenMiddle(p(strings.TrimSpace(l)), ReportWidth-4))
-		}
+		r.quote(m.Text, 8)
 		r.para(2, "cause: "+m.Error.Cause)
-		r.para(2, "fix:   "+m.Error.Fix)
+		r.para(2, "fix:   "+p(m.Fix()))
 	}
 	if n := len(reading.Unrecognised); n > 0 {
 		r.line("")
