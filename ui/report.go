@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"modscope/actions"
 	"modscope/assets"
@@ -404,7 +405,7 @@ func WriteExplain(w io.Writer, reading assets.Reading) error {
 			r.line("")
 		}
 		r.line("%s", p(m.Error.Title))
-		r.quote(m.Text, 8)
+		r.quote(m.Text, 10)
 		r.para(2, "cause: "+m.Error.Cause)
 		r.para(2, "fix:   "+p(m.Fix()))
 	}
@@ -441,7 +442,12 @@ func (r *report) quote(text string, maxLines int) {
 	}
 	for i, row := range rows {
 		if i == maxLines-1 && len(rows) > maxLines {
-			r.line("  > %s", ShortenEnd(row, ReportWidth-6)+" …")
+			if utf8.RuneCountInString(row)+2 <= ReportWidth-4 {
+				row += " …"
+			} else {
+				row = ShortenEnd(row, ReportWidth-4)
+			}
+			r.line("  > %s", row)
 			break
 		}
 		r.line("  > %s", row)
