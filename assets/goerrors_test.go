@@ -51,6 +51,8 @@ var shapes = []struct{ id, text string }{
 	{"zip-bad-files", "-> unzip /home/u/go/pkg/mod/cache/download/example.com/m/@v/v1.0.0.zip: example.com/m@v1.0.0/README: case-insensitive file name collision: \"readme\" and \"README\""},
 	{"zip-too-large", "go: example.com/huge@v1.0.0: unzip /home/u/go/pkg/mod/cache/download/example.com/huge/@v/v1.0.0.zip: total uncompressed size of module contents too large (max size is 524288000 bytes)"},
 	{"version-not-canonical", "go: example.com/m@v1.0: unzip /tmp/m.zip: version \"v1.0\" is not canonical (should be \"v1.0.0\")"},
+	{"probe-not-served", "reading https://proxy.corp/golang.org/x/mod/@v/list: 404 Not Found: the proxy does not serve golang.org/x/mod, which any proxy of public modules serves"},
+	{"proxy-file-missing", "go: rsc.io/quote@v1.5.2: reading file:///nonexistent/dir/rsc.io/quote/@v/v1.5.2.info: no such file or directory"},
 	{"inconsistent-tile", "go: github.com/BurntSushi/toml@v1.3.2: verifying module: github.com/BurntSushi/toml@v1.3.2: initializing sumdb.Client: checking tree#69959272: downloaded inconsistent tile"},
 }
 

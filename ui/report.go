@@ -458,8 +458,8 @@ func (r *report) quote(text string, maxLines int) {
 // full of unknown errors should not bury the explained ones.
 const maxUnrecognised = 10
 
-// WriteDoctor prints doctor's findings, each failure explained with the
-// knowledge base.
+// WriteDoctor prints doctor's findings, each failure with its error, then
+// its cause and fix from the knowledge base, or word that it is not in it.
 func WriteDoctor(w io.Writer, env cachescan.Env, findings []actions.Finding) error {
 	r := &report{w: w}
 	r.para(0, fmt.Sprintf("modscope doctor  GOPROXY=%s GOSUMDB=%s GOPRIVATE=%s GONOSUMDB=%s GONOPROXY=%s",
@@ -471,12 +471,23 @@ func WriteDoctor(w io.Writer, env cachescan.Env, findings []actions.Finding) err
 		}
 		r.line("")
 		r.para(0, mark+" "+p(f.Check))
-		r.para(2, p(f.Detail))
-		if !f.OK {
-			for _, m := range assets.Explain(f.Detail) {
-				r.para(2, "cause: "+m.Error.Cause)
-				r.para(2, "fix: "+m.Error.Fix)
+		if f.OK {
+			r.para(2, p(f.Detail))
+			continue
+		}
+		for i, l := range strings.Split(strings.TrimSpace(f.Detail), "\n") {
+			if i == 6 {
+				r.para(2, "…")
+				break
 			}
+			r.para(2, "| "+p(strings.ReplaceAll(l, "\t", "    ")))
+		}
+		if len(f.Explanations) == 0 {
+			r.para(2, "cause: not in the knowledge base; modscope explain shows what it knows")
+		}
+		for _, e := range f.Explanations {
+			r.para(2, "cause: "+e.Cause)
+			r.para(2, "fix: "+p(e.Fix))
 		}
 	}
 	return r.err

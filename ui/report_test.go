@@ -4,7 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"modscope/actions"
 	"modscope/assets"
+	"modscope/cachescan"
 )
 
 // TestWriteExplainKeepsPathsAndURLs: a quoted error is wrapped, never cut
@@ -33,5 +35,31 @@ func TestWriteExplainKeepsPathsAndURLs(t *testing.T) {
 	}
 	if strings.Contains(out, "…") || strings.Contains(out, "M@V") || strings.Contains(out, "\x1b") {
 		t.Errorf("a quoted line was cut, a fix kept M@V, or a control character went through:\n%s", out)
+	}
+}
+
+// TestWriteDoctorSaysWhatItKnows: every failure shows its error, then its
+// cause and fix, or that the knowledge base does not know it.
+func TestWriteDoctorSaysWhatItKnows(t *testing.T) {
+	teapot := "reading http://127.0.0.1:1/golang.org/x/mod/@v/list: 418 I'm a teapot"
+	timeout := `Get "http://127.0.0.1:2/golang.org/x/mod/@v/list": context deadline exceeded`
+	findings := []actions.Finding{
+		{Check: "GOPROXY entry http://127.0.0.1:1", Detail: teapot, Explanations: actions.Explain(teapot)},
+		{Check: "GOPROXY entry http://127.0.0.1:2", Detail: timeout, Explanations: actions.Explain(timeout)},
+		{Check: "GOPROXY entry direct", OK: true, Detail: "fetch from version control directly"},
+	}
+	var b strings.Builder
+	if err := WriteDoctor(&b, cachescan.Env{GOPROXY: "http://127.0.0.1:1,http://127.0.0.1:2,direct"}, findings); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	unknown := out[strings.Index(out, "✗ GOPROXY entry http://127.0.0.1:1"):strings.Index(out, "✗ GOPROXY entry http://127.0.0.1:2")]
+	known := out[strings.Index(out, "✗ GOPROXY entry http://127.0.0.1:2"):strings.Index(out, "✓ GOPROXY entry direct")]
+	if !strings.Contains(unknown, "| "+teapot) || !strings.Contains(unknown, "not in the knowledge base") {
+		t.Errorf("an unknown failure lacks its error or the admission:\n%s", unknown)
+	}
+	if !strings.Contains(known, "context deadline exceeded") || !strings.Contains(known, "cause: a request got no answer") ||
+		!strings.Contains(known, "fix: retry") || strings.Contains(known, "not in the knowledge base") {
+		t.Errorf("a known failure lacks its cause and fix:\n%s", known)
 	}
 }
