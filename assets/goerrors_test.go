@@ -169,6 +169,7 @@ func TestWhatLooksLikeAnError(t *testing.T) {
 		{"go: upgraded golang.org/x/mod v0.41.0 => v0.42.0", false},
 		{"go: added rsc.io/quote v1.5.2", false},
 		{"go: warning: \"./...\" matched no packages", false},
+		{"go: module github.com/golang/protobuf is deprecated: Use the \"google.golang.org/protobuf\" module instead.", false},
 		{"go: to add module requirements and sums:\n\tgo mod tidy", false},
 		{"# example.com/app", false},
 		{"# get https://proxy.golang.org/rsc.io/quote/@v/list: 404 Not Found (0.052s)", false},
