@@ -388,26 +388,35 @@ func explainCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		text = string(data)
 	}
-	matches := assets.Explain(text)
+	reading := assets.Read(text)
 	if *jsonOut {
+		// An error the knowledge base does not know is an element too,
+		// marked unrecognised, so that a script sees it was not explained.
 		type out struct {
-			ID    string `json:"id"`
-			Title string `json:"title"`
-			Text  string `json:"text"`
-			Cause string `json:"cause"`
-			Fix   string `json:"fix"`
+			ID           string `json:"id"`
+			Title        string `json:"title"`
+			Text         string `json:"text"`
+			Cause        string `json:"cause"`
+			Fix          string `json:"fix"`
+			Unrecognised bool   `json:"unrecognised,omitempty"`
 		}
 		doc := []out{}
-		for _, m := range matches {
-			doc = append(doc, out{m.Error.ID, m.Error.Title, m.Text, m.Error.Cause, m.Error.Fix})
+		for _, m := range reading.Matches {
+			doc = append(doc, out{ID: m.Error.ID, Title: m.Error.Title, Text: m.Text, Cause: m.Error.Cause, Fix: m.Fix()})
+		}
+		for _, l := range reading.Unrecognised {
+			doc = append(doc, out{ID: "unrecognised", Title: "not in the knowledge base", Text: l,
+				Cause: "not in the knowledge base", Fix: assets.UnrecognisedFix, Unrecognised: true})
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		enc.Encode(doc)
 	} else {
-		ui.WriteExplain(stdout, matches)
+		ui.WriteExplain(stdout, reading)
 	}
-	if len(matches) == 0 {
+	// Success is every error explained: a paste whose real failure is the
+	// one line modscope does not know must not look handled.
+	if len(reading.Matches) == 0 || len(reading.Unrecognised) > 0 {
 		return exitProblems
 	}
 	return exitOK

@@ -297,6 +297,40 @@ func TestExplainCommand(t *testing.T) {
 	if code, o, _ := runMain(t, "explain", "something", "else"); code != 1 || !strings.Contains(o, "does not recognize") {
 		t.Errorf("unknown text: exit %d, %q", code, o)
 	}
+
+	// Progress lines are not errors: everything else explained is a
+	// success.
+	out.Reset()
+	in = strings.NewReader("go: downloading rsc.io/quote v1.5.2\ngo: finding module for package rsc.io/quote\n" +
+		"go: rsc.io/quote@v1.5.2: Get \"https://proxy.golang.org/rsc.io/quote/@v/v1.5.2.info\": dial tcp: lookup proxy.golang.org on 127.0.0.53:53: no such host\n")
+	if code := explainCmd(nil, in, &out, &errOut); code != 0 || strings.Contains(out.String(), "not recognised") {
+		t.Errorf("progress and one known error: exit %d\n%s", code, out.String())
+	}
+
+	// One known error and one unknown: the unknown one is said, and the
+	// exit status says not everything was explained.
+	paste := "go: downloading corp.example.com/lib v1.0.0\n" +
+		"go: rsc.io/quote@v1.5.2: Get \"https://proxy.golang.org/rsc.io/quote/@v/v1.5.2.info\": dial tcp: lookup proxy.golang.org on 127.0.0.53:53: no such host\n" +
+		"go: example.com/app imports\n\tcorp.example.com/lib: corp.example.com/lib@v1.0.0: reading https://proxy.corp/corp.example.com/lib/@v/v1.0.0.zip: 418 I'm a teapot\n" +
+		"./main.go:7:2: undefined: quote.Hello\n"
+	out.Reset()
+	code = explainCmd(nil, strings.NewReader(paste), &out, &errOut)
+	if o := out.String(); code != 1 || !strings.Contains(o, "no such host") || !strings.Contains(o, "2 errors not recognised:") ||
+		!strings.Contains(o, "> go: example.com/app imports") || !strings.Contains(o, "418") || !strings.Contains(o, "> ./main.go:7:2: undefined: quote.Hello") {
+		t.Errorf("mixed paste: exit %d\n%s", code, o)
+	}
+	out.Reset()
+	code = explainCmd([]string{"--json"}, strings.NewReader(paste), &out, &errOut)
+	var mixed []struct {
+		ID, Title, Text, Cause, Fix string
+		Unrecognised                bool
+	}
+	if err := json.Unmarshal(out.Bytes(), &mixed); err != nil || code != 1 || len(mixed) != 3 ||
+		mixed[0].ID != "no-such-host" || mixed[0].Unrecognised ||
+		!mixed[1].Unrecognised || !strings.Contains(mixed[1].Text, "418 I'm a teapot") || mixed[1].Fix == "" ||
+		!mixed[2].Unrecognised || mixed[2].Text != "./main.go:7:2: undefined: quote.Hello" {
+		t.Errorf("mixed paste --json: exit %d, %v\n%s", code, err, out.String())
+	}
 }
 
 func TestDoctorCommand(t *testing.T) {

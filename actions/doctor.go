@@ -25,6 +25,9 @@ type Finding struct {
 	// Detail is what was seen; for a failure, the error as the go command
 	// would show it, so that the knowledge base can explain it.
 	Detail string `json:"detail"`
+	// Explanations are the knowledge base's, for a failure; none means
+	// the failure is not in it.
+	Explanations []Explanation `json:"explanations,omitempty"`
 }
 
 // Doctor checks the setup behind most go mod tidy failures: every GOPROXY
@@ -42,6 +45,11 @@ func Doctor(ctx context.Context, env cachescan.Env, project *cachescan.Project) 
 	}
 	out = append(out, probeSumDB(ctx, env))
 	out = append(out, privacy(env, project, entries)...)
+	for i := range out {
+		if !out[i].OK {
+			out[i].Explanations = Explain(out[i].Detail)
+		}
+	}
 	return out
 }
 
@@ -68,7 +76,7 @@ func probeProxy(ctx context.Context, entry string) Finding {
 	case strings.HasPrefix(entry, "file://"):
 		dir := filepath.FromSlash(strings.TrimPrefix(entry, "file://"))
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-			f.Detail = "invalid proxy URL: " + entry + ": no such directory"
+			f.Detail = "reading " + entry + ": no such directory"
 			return f
 		}
 		f.OK, f.Detail = true, "a directory in GOPROXY layout"
@@ -88,6 +96,10 @@ func probeProxy(ctx context.Context, entry string) Finding {
 		f.Detail = err.Error()
 	case status == http.StatusOK:
 		f.OK, f.Detail = true, "answers (200 for golang.org/x/mod's versions)"
+	case status == http.StatusNotFound || status == http.StatusGone:
+		// The probe asked for a module that exists: not found says
+		// something about the proxy, not about a module path.
+		f.Detail = fmt.Sprintf("reading %s: %d %s: the proxy does not serve golang.org/x/mod, which any proxy of public modules serves", url, status, http.StatusText(status))
 	default:
 		f.Detail = fmt.Sprintf("reading %s: %d %s", url, status, http.StatusText(status))
 	}
@@ -108,13 +120,15 @@ func probeSumDB(ctx context.Context, env cachescan.Env) Finding {
 	ops := newSumDBOps(ctx, cfg, env, "", false)
 	ops.http.Timeout = DoctorTimeout
 	ops.initBase()
+	// "checksum database NAME unreachable" tells the knowledge base that
+	// the error is the database's, not the proxy's for a module.
 	if ops.baseErr != nil {
-		f.Detail = "reading " + cfg.name + " through GOPROXY: " + unreachableLine(ops.baseErr)
+		f.Detail = "checksum database " + cfg.name + " unreachable through GOPROXY: " + unreachableLine(ops.baseErr)
 		return f
 	}
 	data, err := ops.get(ops.base + "/latest")
 	if err != nil {
-		f.Detail = unreachableLine(err)
+		f.Detail = "checksum database " + cfg.name + " unreachable: " + unreachableLine(err)
 		return f
 	}
 	f.OK, f.Detail = true, fmt.Sprintf("%s answers through %s (signed tree, %d bytes)", cfg.name, ops.base, len(data))

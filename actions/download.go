@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -96,11 +97,15 @@ type Explanation struct {
 	Fix   string `json:"fix"`
 }
 
-// Explain classifies an error text with the knowledge base.
+// Explain classifies an error text with the knowledge base, each
+// explanation once (one go command's stderr can repeat an error).
 func Explain(text string) []Explanation {
 	var out []Explanation
 	for _, m := range assets.Explain(text) {
-		out = append(out, Explanation{ID: m.Error.ID, Cause: m.Error.Cause, Fix: m.Error.Fix})
+		e := Explanation{ID: m.Error.ID, Cause: m.Error.Cause, Fix: m.Fix()}
+		if !slices.Contains(out, e) {
+			out = append(out, e)
+		}
 	}
 	return out
 }

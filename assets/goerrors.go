@@ -7,6 +7,9 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"golang.org/x/mod/module"
+	"golang.org/x/mod/semver"
 )
 
 //go:embed goerrors.json
@@ -48,15 +51,65 @@ func GoErrors() []*GoError {
 type Match struct {
 	Error *GoError
 	Text  string
+	// start is where Text is in the text read: matches come back in
+	// the order of the text.
+	start int
 }
 
+// Fix is the entry's fix for this error: where it names M@V, the module
+// version the error is about stands there instead, so that the command
+// can be run as printed.
+func (m Match) Fix() string {
+	if !strings.Contains(m.Error.Fix, "M@V") {
+		return m.Error.Fix
+	}
+	if mv := ModuleVersion(m.Text); mv != "" {
+		return strings.ReplaceAll(m.Error.Fix, "M@V", mv)
+	}
+	return m.Error.Fix
+}
+
+// Reading is what the knowledge base makes of a go command's output.
+type Reading struct {
+	// Matches are the known errors, in the order they appear.
+	Matches []Match
+	// Unrecognised are the errors no entry explains, each with the lines
+	// that belong to it (the indented ones under it, where "go: M imports"
+	// says what failed). Progress lines such as "go: downloading M V" are
+	// not errors.
+	Unrecognised []string
+}
+
+// UnrecognisedFix is the next step for an error the knowledge base does
+// not know.
+const UnrecognisedFix = "run the command again with -x to see what the go command fetched, and check go env GOPROXY GOSUMDB GOPRIVATE"
+
 // Explain finds the known errors in text (one go command's output, or
-// several). Entries are tried most specific first, and a line explained by
-// one entry is not explained again by a more general one (a 404 from the
-// checksum database for a private module is not also "a proxy 404").
-// Matches come back in the order they appear in the text.
+// several): Read(text).Matches.
 func Explain(text string) []Match {
-	type span struct{ start, end int }
+	return Read(text).Matches
+}
+
+type span struct{ start, end int }
+
+// Read finds the known errors in text, and the errors that no entry
+// explains. Entries are tried most specific first, and an error (a line
+// with the indented lines under it) explained by one entry is not
+// explained again by a more general one: a 404 from the checksum database
+// for a private module is not also "a proxy 404", nor its server
+// response "an unknown revision". Every occurrence counts, so the same
+// error for two modules is explained twice.
+func Read(text string) Reading {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	blocks := splitBlocks(text)
+	// blockAt widens a match to the whole errors it touches.
+	blockAt := func(at int) span {
+		i := sort.Search(len(blocks), func(i int) bool { return blocks[i].end >= at })
+		if i < len(blocks) && blocks[i].start <= at {
+			return blocks[i].span
+		}
+		return span{at, at}
+	}
 	var taken []span
 	overlaps := func(s span) bool {
 		for _, t := range taken {
@@ -66,37 +119,138 @@ func Explain(text string) []Match {
 		}
 		return false
 	}
-	var found []struct {
-		at int
-		m  Match
-	}
+	var found []Match
 	for _, e := range GoErrors() {
 		for _, re := range e.res {
-			loc := re.FindStringIndex(text)
-			if loc == nil {
-				continue
+			for _, loc := range re.FindAllStringIndex(text, -1) {
+				s := span{strings.LastIndexByte(text[:loc[0]], '\n') + 1, lineEnd(text, loc[1])}
+				claim := span{min(s.start, blockAt(s.start).start), max(s.end, blockAt(s.end).end)}
+				// A -x trace line ("# get URL: 404 Not Found") is the
+				// go command's log, not its error.
+				if isNoise(text[s.start:lineEnd(text, s.start)]) || overlaps(claim) {
+					continue
+				}
+				taken = append(taken, claim)
+				found = append(found, Match{Error: e, Text: strings.TrimSpace(text[s.start:s.end]), start: s.start})
 			}
-			s := span{strings.LastIndexByte(text[:loc[0]], '\n') + 1, loc[1]}
-			if i := strings.IndexByte(text[loc[1]:], '\n'); i >= 0 {
-				s.end = loc[1] + i
-			} else {
-				s.end = len(text)
-			}
-			if overlaps(s) {
-				continue
-			}
-			taken = append(taken, s)
-			found = append(found, struct {
-				at int
-				m  Match
-			}{s.start, Match{Error: e, Text: strings.TrimSpace(text[s.start:s.end])}})
-			break
 		}
 	}
-	sort.SliceStable(found, func(i, j int) bool { return found[i].at < found[j].at })
-	out := make([]Match, len(found))
-	for i, f := range found {
-		out[i] = f.m
+	sort.SliceStable(found, func(i, j int) bool { return found[i].start < found[j].start })
+	var unknown []string
+	for _, b := range blocks {
+		if b.isError && !overlaps(b.span) {
+			unknown = append(unknown, strings.TrimSpace(text[b.start:b.end]))
+		}
+	}
+	return Reading{Matches: found, Unrecognised: unknown}
+}
+
+func lineEnd(text string, at int) int {
+	if i := strings.IndexByte(text[at:], '\n'); i >= 0 {
+		return at + i
+	}
+	return len(text)
+}
+
+var (
+	// noiseRe are lines the go command prints that are not errors:
+	// progress, the changes go get made, hints, warnings and deprecation
+	// notices, -x traces and the "# package" header of build output.
+	noiseRe = regexp.MustCompile(`^(go: (downloading|finding|found|extracting|upgraded|downgraded|added|removed|creating new go\.mod|to add module requirements and sums:|switching to|warning:|module \S+ is deprecated)|warning: |# |(ok|PASS|\?) )`)
+	// headRe are lines that start an error whatever they say: the go
+	// command's "go: " prefix, a file position, a module version, a
+	// verification, or the "-> " echo of a failed extraction.
+	headRe = regexp.MustCompile(`^(go: |\S+\.(go|mod|sum|work):\d+(:\d+)?: |verifying \S+@|-> |\S+@v\d\S*: |\S+ requires go >= )`)
+	// errorWordRe finds an error in any other line.
+	errorWordRe = regexp.MustCompile(`(?i)(error|\bfail|fatal|panic:|cannot |can't |invalid|malformed|mismatch|not found|unexpected|refused|time(d)? ?out|deadline exceeded|denied|no such|unreachable|unknown |disabled|not allowed|missing|too large|not canonical|collision|no required module|is not in std|\b[45]\d\d [A-Z][a-z])`)
+	// tailRe are the fixed lines the go command prints under some errors
+	// without indenting them.
+	tailRe     = regexp.MustCompile(`^(Confirm the import path was entered correctly\.|If this is a private repository, see )`)
+	securityRe = regexp.MustCompile(`SECURITY (ERROR|WARNING)$`)
+	moreInfoRe = regexp.MustCompile(`^For more information, see 'go help module-auth'`)
+)
+
+func isNoise(line string) bool { return noiseRe.MatchString(line) }
+
+type block struct {
+	span
+	// isError is false for progress, hints and other lines that are not
+	// errors.
+	isError bool
+}
+
+// splitBlocks splits text into blocks: a line with the lines that belong
+// to it (indented ones, the SECURITY ERROR paragraph, the go command's
+// fixed hints), each said to be an error or not.
+func splitBlocks(text string) []block {
+	var out []block
+	security := false
+	at := 0
+	for at < len(text) {
+		end := lineEnd(text, at)
+		l := text[at:end]
+		t := strings.TrimSpace(l)
+		start := at
+		at = end + 1
+		if t == "" {
+			continue
+		}
+		indented := l[0] == ' ' || l[0] == '\t'
+		strong := !indented && headRe.MatchString(l)
+		var cont bool
+		switch {
+		case len(out) == 0 || strong:
+			cont = false
+		case indented:
+			cont = true
+		default:
+			cont = security || securityRe.MatchString(t) || tailRe.MatchString(t) || moreInfoRe.MatchString(t)
+		}
+		if cont {
+			out[len(out)-1].end = end
+			if securityRe.MatchString(t) {
+				security = true
+			} else if moreInfoRe.MatchString(t) {
+				security = false
+			}
+			continue
+		}
+		security = securityRe.MatchString(t)
+		out = append(out, block{span{start, end}, !isNoise(l) && (strong || errorWordRe.MatchString(t))})
 	}
 	return out
+}
+
+var (
+	// modVersionRe finds path@version; the character before it keeps a
+	// URL's path (".../lookup/M@V") from counting as a module path.
+	modVersionRe = regexp.MustCompile(`(?:^|[\s"'(])([A-Za-z0-9][-A-Za-z0-9_.~+/]*)@(v[0-9][-A-Za-z0-9_.+]*)`)
+	// cachePathRe finds a module version in a module-cache path, where
+	// path and version are escaped ("!burnt!sushi").
+	cachePathRe = regexp.MustCompile(`/cache/download/(\S+?)/@v/(v[^/\s]+?)\.(zip|mod|info|ziphash|partial|lock)\b|/pkg/mod/([^@\s]+)@(v[^/\s]+)`)
+)
+
+// ModuleVersion returns the first module version (path@version) an error
+// text names, or "" when it names none. A module-cache path counts:
+// "unzip $GOMODCACHE/cache/download/rsc.io/quote/@v/v1.5.2.zip" is about
+// rsc.io/quote@v1.5.2.
+func ModuleVersion(text string) string {
+	for _, m := range modVersionRe.FindAllStringSubmatch(text, -1) {
+		path, vers := m[1], strings.TrimRight(m[2], ".")
+		if module.CheckPath(path) == nil && semver.IsValid(vers) {
+			return path + "@" + vers
+		}
+	}
+	for _, m := range cachePathRe.FindAllStringSubmatch(text, -1) {
+		ep, ev := m[1], m[2]
+		if ep == "" {
+			ep, ev = m[4], m[5]
+		}
+		path, err1 := module.UnescapePath(ep)
+		vers, err2 := module.UnescapeVersion(ev)
+		if err1 == nil && err2 == nil && module.CheckPath(path) == nil && semver.IsValid(vers) {
+			return path + "@" + vers
+		}
+	}
+	return ""
 }

@@ -79,6 +79,18 @@ func ShortenMiddle(s string, width int) string {
 	return string(r[:head]) + "…" + string(r[len(r)-tail:])
 }
 
+// ShortenEnd cuts s to at most width runes, "…" standing for the end: the
+// start of an error line says what failed and on which module.
+func ShortenEnd(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	if utf8.RuneCountInString(s) <= width {
+		return s
+	}
+	return string([]rune(s)[:width-1]) + "…"
+}
+
 // Wrap breaks text into lines of at most width runes at spaces, indenting
 // every line after the first by indent spaces. A word longer than a line is
 // kept whole rather than split.

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"modscope/actions"
 	"modscope/assets"
@@ -317,11 +319,23 @@ func WriteVerifySummary(w io.Writer, rep *actions.VerifyReport) error {
 	}
 	for _, e := range rep.SumDBErrors {
 		r.para(2, p(e))
-		for _, m := range assets.Explain(e) {
-			r.para(4, "fix: "+m.Error.Fix)
+		for _, f := range fixes(e) {
+			r.para(4, "fix: "+p(f))
 		}
 	}
 	return r.err
+}
+
+// fixes are the knowledge base's fixes for an error text, each once: the
+// same error for several modules needs its fix said once.
+func fixes(text string) []string {
+	var out []string
+	for _, m := range assets.Explain(text) {
+		if f := m.Fix(); !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // WriteOffline prints the offline-readiness verdict, what is not ready and
@@ -359,8 +373,8 @@ func WriteOffline(w io.Writer, rep *actions.OfflineReport, exp *actions.ExportRe
 		r.line("  The go command, offline, says:")
 		for _, e := range rep.Errors {
 			r.para(4, "- "+p(e))
-			for _, m := range assets.Explain(e) {
-				r.para(6, "fix: "+m.Error.Fix)
+			for _, f := range fixes(e) {
+				r.para(6, "fix: "+p(f))
 			}
 		}
 	}
@@ -377,29 +391,75 @@ func WriteOffline(w io.Writer, rep *actions.OfflineReport, exp *actions.ExportRe
 }
 
 // WriteExplain prints what the knowledge base makes of a go command's
-// errors: each error's line, its cause, and the fix to try.
-func WriteExplain(w io.Writer, matches []assets.Match) error {
+// errors: each error's line, its cause, and the fix to try; then the
+// errors it does not know, so that a paste is never taken as fully
+// explained when it is not.
+func WriteExplain(w io.Writer, reading assets.Reading) error {
 	r := &report{w: w}
-	if len(matches) == 0 {
+	if len(reading.Matches) == 0 {
 		r.para(0, "modscope does not recognize this error. Run the command again with -x to see what the go command fetched, and check go env GOPROXY GOSUMDB GOPRIVATE.")
 		return r.err
 	}
-	for i, m := range matches {
+	for i, m := range reading.Matches {
 		if i > 0 {
 			r.line("")
 		}
 		r.line("%s", p(m.Error.Title))
-		for _, l := range strings.Split(m.Text, "\n") {
-			r.line("  > %s", ShortenMiddle(p(strings.TrimSpace(l)), ReportWidth-4))
-		}
+		r.quote(m.Text, 10)
 		r.para(2, "cause: "+m.Error.Cause)
-		r.para(2, "fix:   "+m.Error.Fix)
+		r.para(2, "fix:   "+p(m.Fix()))
+	}
+	if n := len(reading.Unrecognised); n > 0 {
+		r.line("")
+		r.line("%s not recognised:", Plural(int64(n), "error"))
+		for i, e := range reading.Unrecognised {
+			if i == maxUnrecognised {
+				r.line("  … and %d more", n-i)
+				break
+			}
+			r.quote(e, 4)
+		}
+		r.para(2, "not in the knowledge base: "+assets.UnrecognisedFix)
 	}
 	return r.err
 }
 
-// WriteDoctor prints doctor's findings, each failure explained with the
-// knowledge base.
+// quote prints an error's lines after "  > ", wrapped rather than cut: the
+// module path, the URL and the status at its end are what the reader
+// needs. The lines after the first are indented as the go command
+// indents them; past maxLines rows the rest is left out, marked "…".
+func (r *report) quote(text string, maxLines int) {
+	var rows []string
+	for i, l := range strings.Split(text, "\n") {
+		pad := ""
+		if i > 0 && (strings.HasPrefix(l, "\t") || strings.HasPrefix(l, " ")) {
+			pad = "  "
+		}
+		l = p(strings.Join(strings.Fields(l), " "))
+		for _, w := range Wrap(l, ReportWidth-4-len(pad), 2) {
+			rows = append(rows, pad+w)
+		}
+	}
+	for i, row := range rows {
+		if i == maxLines-1 && len(rows) > maxLines {
+			if utf8.RuneCountInString(row)+2 <= ReportWidth-4 {
+				row += " …"
+			} else {
+				row = ShortenEnd(row, ReportWidth-4)
+			}
+			r.line("  > %s", row)
+			break
+		}
+		r.line("  > %s", row)
+	}
+}
+
+// maxUnrecognised is how many unrecognised lines explain lists: a log
+// full of unknown errors should not bury the explained ones.
+const maxUnrecognised = 10
+
+// WriteDoctor prints doctor's findings, each failure with its error, then
+// its cause and fix from the knowledge base, or word that it is not in it.
 func WriteDoctor(w io.Writer, env cachescan.Env, findings []actions.Finding) error {
 	r := &report{w: w}
 	r.para(0, fmt.Sprintf("modscope doctor  GOPROXY=%s GOSUMDB=%s GOPRIVATE=%s GONOSUMDB=%s GONOPROXY=%s",
@@ -411,12 +471,23 @@ func WriteDoctor(w io.Writer, env cachescan.Env, findings []actions.Finding) err
 		}
 		r.line("")
 		r.para(0, mark+" "+p(f.Check))
-		r.para(2, p(f.Detail))
-		if !f.OK {
-			for _, m := range assets.Explain(f.Detail) {
-				r.para(2, "cause: "+m.Error.Cause)
-				r.para(2, "fix: "+m.Error.Fix)
+		if f.OK {
+			r.para(2, p(f.Detail))
+			continue
+		}
+		for i, l := range strings.Split(strings.TrimSpace(f.Detail), "\n") {
+			if i == 6 {
+				r.para(2, "…")
+				break
 			}
+			r.para(2, "| "+p(strings.ReplaceAll(l, "\t", "    ")))
+		}
+		if len(f.Explanations) == 0 {
+			r.para(2, "cause: not in the knowledge base; modscope explain shows what it knows")
+		}
+		for _, e := range f.Explanations {
+			r.para(2, "cause: "+e.Cause)
+			r.para(2, "fix: "+p(e.Fix))
 		}
 	}
 	return r.err

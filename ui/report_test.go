@@ -1,0 +1,65 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"modscope/actions"
+	"modscope/assets"
+	"modscope/cachescan"
+)
+
+// TestWriteExplainKeepsPathsAndURLs: a quoted error is wrapped, never cut
+// in the middle, so the module path, the URL and the status it explains
+// stay readable; a fix naming M@V names the module version of the error.
+func TestWriteExplainKeepsPathsAndURLs(t *testing.T) {
+	url := "https://proxy.golang.org/github.com/some-organisation/a-rather-long-module-name/@v/v1.2.3.info"
+	text := "go: github.com/some-organisation/a-rather-long-module-name@v1.2.3: reading " + url + ": 404 Not Found\n" +
+		"verifying github.com/BurntSushi/toml@v1.3.2/go.mod: checksum mismatch\n\tdownloaded: h1:AAAA=\n\tgo.sum:     h1:BBBB=\n" +
+		"go: rsc.io/quote@v1.5.2: \x1b[31mreading https://proxy.golang.org/rsc.io/quote/@v/v1.5.2.zip: 403 Forbidden\n"
+	var b strings.Builder
+	if err := WriteExplain(&b, assets.Read(text)); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"> go: github.com/some-organisation/a-rather-long-module-name@v1.2.3: reading",
+		">   " + url + ":\n",
+		"404 Not Found",
+		"modscope verify github.com/BurntSushi/toml@v1.3.2 tells",
+		"?[31mreading",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "…") || strings.Contains(out, "M@V") || strings.Contains(out, "\x1b") {
+		t.Errorf("a quoted line was cut, a fix kept M@V, or a control character went through:\n%s", out)
+	}
+}
+
+// TestWriteDoctorSaysWhatItKnows: every failure shows its error, then its
+// cause and fix, or that the knowledge base does not know it.
+func TestWriteDoctorSaysWhatItKnows(t *testing.T) {
+	teapot := "reading http://127.0.0.1:1/golang.org/x/mod/@v/list: 418 I'm a teapot"
+	timeout := `Get "http://127.0.0.1:2/golang.org/x/mod/@v/list": context deadline exceeded`
+	findings := []actions.Finding{
+		{Check: "GOPROXY entry http://127.0.0.1:1", Detail: teapot, Explanations: actions.Explain(teapot)},
+		{Check: "GOPROXY entry http://127.0.0.1:2", Detail: timeout, Explanations: actions.Explain(timeout)},
+		{Check: "GOPROXY entry direct", OK: true, Detail: "fetch from version control directly"},
+	}
+	var b strings.Builder
+	if err := WriteDoctor(&b, cachescan.Env{GOPROXY: "http://127.0.0.1:1,http://127.0.0.1:2,direct"}, findings); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	unknown := out[strings.Index(out, "✗ GOPROXY entry http://127.0.0.1:1"):strings.Index(out, "✗ GOPROXY entry http://127.0.0.1:2")]
+	known := out[strings.Index(out, "✗ GOPROXY entry http://127.0.0.1:2"):strings.Index(out, "✓ GOPROXY entry direct")]
+	if !strings.Contains(unknown, "| "+teapot) || !strings.Contains(unknown, "not in the knowledge base") {
+		t.Errorf("an unknown failure lacks its error or the admission:\n%s", unknown)
+	}
+	if !strings.Contains(known, "context deadline exceeded") || !strings.Contains(known, "cause: a request got no answer") ||
+		!strings.Contains(known, "fix: retry") || strings.Contains(known, "not in the knowledge base") {
+		t.Errorf("a known failure lacks its cause and fix:\n%s", known)
+	}
+}
