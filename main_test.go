@@ -138,6 +138,8 @@ func TestBadInvocations(t *testing.T) {
 		{[]string{"verify", "--jobs", "-3"}, "positive count"},
 		{[]string{"scan", "--workers", "-1"}, "positive count"},
 		{[]string{"purge", "--read-only", "example.com/x"}, "add --dry-run to see the plan"},
+		{[]string{"repair", "--read-only"}, "add --dry-run to see the plan"},
+		{[]string{"download", "--read-only", "example.com/x@v1.0.0"}, "read-only"},
 	}
 	for _, tt := range tests {
 		code, out, errOut := runMain(t, tt.args...)

@@ -38,6 +38,13 @@ func TestBuildCacheSymlinkIsNotFollowed(t *testing.T) {
 	if err := checkUnder(c.BuildCache, filepath.Join(c.BuildCache, "00", "important.txt")); err == nil {
 		t.Error("checkUnder let a path through a symlink pass")
 	}
+	// Outside the root, the root itself, and .. tricks are refused too.
+	for _, path := range []string{victim, c.BuildCache, filepath.Join(c.BuildCache, ".."), c.BuildCache + "-other/x",
+		filepath.Join(c.BuildCache, "01", "..", "..", "elsewhere")} {
+		if err := checkUnder(c.BuildCache, path); err == nil {
+			t.Errorf("checkUnder let %s pass", path)
+		}
+	}
 }
 
 // TestKeepLatestIgnoresMetadataAndOrder: a metadata-only version takes no
