@@ -571,3 +571,15 @@ func TestProjectViewShowsOfflineVerdict(t *testing.T) {
 		t.Errorf("Project view:\n%s", view)
 	}
 }
+
+// TestBuildViewClaimsNoDirectoryCount: the fixture's build cache has a
+// few of the 00 to ff directories, not 256; the view must not say 256.
+func TestBuildViewClaimsNoDirectoryCount(t *testing.T) {
+	m := newTestModel(t, 100, 30)
+	send(m, press("2")...)
+	for _, l := range strings.Split(ansi.Strip(m.render()), "\n") {
+		if strings.Contains(l, "Other") && strings.Contains(l, "256") {
+			t.Errorf("the Build cache view counts directories it does not have: %q", l)
+		}
+	}
+}
