@@ -610,9 +610,17 @@ func (m *Model) resultLine(j *job, msg taskDoneMsg, freed cachescan.Size, stoppe
 		parts = append(parts, p(msg.err.Error()))
 	}
 	if len(msg.purge) > 0 || j.kind == jobPurge {
-		removed, versions, all, kept, failed := 0, 0, true, 0, 0
+		removed, versions, all, kept, failed, lists, rewrote := 0, 0, true, 0, 0, 0, 0
 		var firstErr string
 		for _, r := range msg.purge {
+			if r.Kind == actions.ItemList {
+				// A rewrite, not a removal: counted apart.
+				lists++
+				if r.Removed {
+					rewrote++
+					continue
+				}
+			}
 			switch {
 			case r.Removed:
 				removed++
@@ -627,7 +635,7 @@ func (m *Model) resultLine(j *job, msg taskDoneMsg, freed cachescan.Size, stoppe
 					firstErr = p(r.Label) + ": " + p(firstLine(r.Err))
 				}
 			}
-			all = all && r.Kind == actions.ItemVersion
+			all = all && (r.Kind == actions.ItemVersion || r.Kind == actions.ItemList)
 		}
 		what := Plural(int64(removed), "item")
 		switch {
@@ -636,10 +644,24 @@ func (m *Model) resultLine(j *job, msg taskDoneMsg, freed cachescan.Size, stoppe
 		case versions > 0:
 			what += " (" + Plural(int64(versions), "version") + ")"
 		}
-		if asked := len(msg.purge) - kept; removed < asked {
+		asked := len(msg.purge) - kept - lists
+		if removed < asked {
 			what = fmt.Sprintf("%d of %s", removed, Plural(int64(asked), "item"))
 		}
 		s := "removed " + what + ", freed " + HumanBytes(m.sizeOf(freed))
+		if asked == 0 && lists > 0 {
+			s = ""
+		}
+		if lists > 0 {
+			if s != "" {
+				s += ", "
+			}
+			if rewrote == lists {
+				s += "rewrote the list of " + Plural(int64(lists), "module")
+			} else {
+				s += fmt.Sprintf("rewrote the list of %d of %s", rewrote, Plural(int64(lists), "module"))
+			}
+		}
 		if kept > 0 {
 			s += fmt.Sprintf(" (%d kept)", kept)
 		}

@@ -428,7 +428,14 @@ func TestRepairWithoutNetwork(t *testing.T) {
 			t.Errorf("the result dialog lacks %q:\n%s", want, ansi.Strip(result))
 		}
 	}
-	if !strings.Contains(m.status, fmt.Sprintf("downloads: %d failed", len(rp.Downloads))) || !strings.Contains(m.status, "removed "+Plural(int64(len(rp.Purge.Items)), "item")) {
+	lists := 0
+	for _, it := range rp.Purge.Items {
+		if it.Kind == actions.ItemList {
+			lists++
+		}
+	}
+	if !strings.Contains(m.status, fmt.Sprintf("downloads: %d failed", len(rp.Downloads))) || !strings.Contains(m.status, "removed "+Plural(int64(len(rp.Purge.Items)-lists), "item")) ||
+		!strings.Contains(m.status, "rewrote the list of "+Plural(int64(lists), "module")) {
 		t.Errorf("result line: %q", m.status)
 	}
 	// What needed no network is fixed, on disk and in the rescanned tree.
@@ -700,6 +707,44 @@ func TestRefusedIsKeptNotFailed(t *testing.T) {
 	}}
 	line := m.resultLine(j, msg, cachescan.Size{}, false)
 	if strings.Contains(line, "failed") || !strings.Contains(line, "1 kept") {
+		t.Errorf("result line %q", line)
+	}
+}
+
+// TestRepairShowsListRewritesApart: a stale list is rewritten, not
+// removed; the repair dialog and its result say so, and do not list the
+// rewrite among the removals with "frees 0 B".
+func TestRepairShowsListRewritesApart(t *testing.T) {
+	m := newTestModel(t, 120, 60)
+	_, cmd := m.Update(press("R")[0])
+	m.Update(cmd())
+	d, ok := m.modal.(*confirmDialog)
+	if !ok {
+		t.Fatalf("R opened no plan; status %q", m.status)
+	}
+	lists := 0
+	for _, it := range d.job.repair.Purge.Items {
+		if it.Kind == actions.ItemList {
+			lists++
+		}
+	}
+	if lists != 2 {
+		t.Fatalf("the fixture's repair rewrites %d lists, want 2", lists)
+	}
+	view := screen(m)
+	removals := len(d.job.repair.Purge.Items) - lists
+	if !strings.Contains(view, fmt.Sprintf("removes %d items", removals)) || !strings.Contains(view, "rewrites the list of 2 modules") {
+		t.Errorf("the summary counts rewrites as removals:\n%s", view)
+	}
+	remove, _, _ := strings.Cut(view, "Rewrite the list of 2 modules")
+	if strings.Contains(remove, "rewrite the list of") || !strings.Contains(view, "  example.com/stale") {
+		t.Errorf("rewrites are listed among the removals:\n%s", view)
+	}
+	line := m.resultLine(d.job, taskDoneMsg{purge: []actions.PurgeResult{
+		{Kind: actions.ItemVersion, Label: "a@v1", Removed: true, Freed: cachescan.Size{Bytes: 2048}},
+		{Kind: actions.ItemList, Label: "rewrite the list of a", Removed: true},
+	}}, cachescan.Size{Bytes: 2048}, false)
+	if line != "removed 1 version, freed 2.0 KiB, rewrote the list of 1 module" {
 		t.Errorf("result line %q", line)
 	}
 }
