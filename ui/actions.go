@@ -275,6 +275,9 @@ func purgeJob(nodes []*node, shown func(pathVersion string) bool) (j *job, why s
 			j.targets.Patterns = append(j.targets.Patterns, s)
 		}
 	}
+	// What the rows take, for a title that says it: a directory row
+	// takes everything under it (as in ncdu and gdu), nested modules too.
+	taken, takenMods := 0, map[string]bool{}
 	for _, n := range nodes {
 		switch {
 		case n.kind == kindVersion:
@@ -284,14 +287,17 @@ func purgeJob(nodes []*node, shown func(pathVersion string) bool) (j *job, why s
 			// group of their own, so golang.org/... would take more than
 			// the row shows.
 			for _, v := range versionsUnder(n) {
-				if shown != nil {
-					if shown(v) {
-						pattern(v)
-					}
+				path, _, _ := strings.Cut(v, "@")
+				if shown != nil && !shown(v) {
 					continue
 				}
-				path, _, _ := strings.Cut(v, "@")
-				pattern(path)
+				taken++
+				takenMods[path] = true
+				if shown != nil {
+					pattern(v)
+				} else {
+					pattern(path)
+				}
 			}
 		case n.kind == kindGroup && n.path == "cache/vcs":
 			j.targets.VCS = true
@@ -313,12 +319,29 @@ func purgeJob(nodes []*node, shown func(pathVersion string) bool) (j *job, why s
 	j.metaable = len(j.targets.Patterns) > 0
 	if len(nodes) == 1 {
 		j.subject = p(nodes[0].path)
-		if n := nodes[0]; n.kind != kindVersion && n.versions > 0 {
-			j.subject += " (" + Plural(int64(n.versions), "version") + ")"
+		if n := nodes[0]; n.kind != kindVersion && taken > 0 {
+			j.subject = rowSubject(n, takenMods, taken)
 		}
 	}
 	j.empty = "nothing to purge there"
 	return j, ""
+}
+
+// rowSubject names what d on one directory row takes: the row's module
+// and the modules nested below it, or the modules under a path segment,
+// with the versions they have.
+func rowSubject(n *node, mods map[string]bool, versions int) string {
+	vs := " (" + Plural(int64(versions), "version") + ")"
+	own := n.mod != nil && mods[n.mod.Path]
+	switch {
+	case n.kind == kindGroup:
+		return p(n.path) + vs
+	case own && len(mods) == 1:
+		return p(n.path) + vs
+	case own:
+		return p(n.path) + " and " + Plural(int64(len(mods)-1), "module") + " below it" + vs
+	}
+	return Plural(int64(len(mods)), "module") + " under " + p(n.path) + "/" + vs
 }
 
 // planCmd makes a job's plan in a command: a build-cache plan reads every

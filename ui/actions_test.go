@@ -748,3 +748,31 @@ func TestRepairShowsListRewritesApart(t *testing.T) {
 		t.Errorf("result line %q", line)
 	}
 }
+
+// TestPurgeTitleNamesNestedModules: d on the good/ row takes, as ncdu
+// would, everything under it, example.com/good/v2 too; the title says so.
+func TestPurgeTitleNamesNestedModules(t *testing.T) {
+	m := newTestModel(t, 100, 30)
+	m.browser.reveal(m.tree.byKey["example.com/good"])
+	_, cmd := m.Update(press("d")[0])
+	m.Update(cmd())
+	d, ok := m.modal.(*confirmDialog)
+	if !ok {
+		t.Fatalf("d opened no plan; status %q", m.status)
+	}
+	nested := false
+	for _, it := range d.job.plan.Items {
+		nested = nested || it.Module == "example.com/good/v2"
+	}
+	if want := "example.com/good and 1 module below it (5 versions)"; !nested || d.job.subject != want {
+		t.Errorf("nested module planned: %v; title %q, want %q", nested, d.job.subject, want)
+	}
+	// A path segment names the modules under it.
+	m.modal = nil
+	m.browser.reveal(m.tree.byKey["github.com"])
+	_, cmd = m.Update(press("d")[0])
+	m.Update(cmd())
+	if d, ok := m.modal.(*confirmDialog); !ok || d.job.subject != "1 module under github.com/ (1 version)" {
+		t.Errorf("title of a path segment: %+v", m.modal)
+	}
+}
