@@ -6,6 +6,9 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"modscope/actions"
+	"modscope/cachescan"
 )
 
 // sortKey is the order of the browser's rows.
@@ -258,23 +261,46 @@ func (b *browser) toggleMark() {
 	b.move(1)
 }
 
-// markedSize counts the marked nodes and sums their sizes; a node inside
-// another marked node is already in its size.
+// markedSize counts the marked rows and sums what d on them frees, as
+// its plan counts it (.mod and .info go too, d's default), so that the
+// header and the dialog agree: a version counts once however many marked
+// rows hold it; list and lock files, a version's own file rows and the go
+// command's bookkeeping free nothing; under a filter, a directory row
+// stands for what the filter shows of it, as for d.
 func (b *browser) markedSize() (int, int64) {
-	var total int64
+	versions := map[*node]bool{}
+	clones := map[*node]bool{}
+	var total cachescan.Size
 	for n := range b.marks {
-		covered := false
-		for a := n.parent; a != nil; a = a.parent {
-			if b.marks[a] {
-				covered = true
-				break
+		switch {
+		case n.kind == kindVersion:
+			versions[n] = true
+		case n.kind == kindModule || n.kind == kindSegment || (n.kind == kindGroup && n.mod != nil && n.mod.Toolchain):
+			for _, vn := range versionNodes(n) {
+				if b.visible == nil || b.visible[vn] {
+					versions[vn] = true
+				}
 			}
-		}
-		if !covered {
-			total += b.size(n)
+		case n.kind == kindGroup && n.path == "cache/vcs":
+			for _, c := range n.children {
+				clones[c] = true
+			}
+		case n.kind == kindClone:
+			clones[n] = true
+		case n.kind == kindGroup && n.path == "cache/download/sumdb":
+			total.Add(n.size)
 		}
 	}
-	return len(b.marks), total
+	for vn := range versions {
+		total.Add(actions.VersionFrees(vn.ver, true))
+	}
+	for c := range clones {
+		total.Add(c.size)
+	}
+	if b.apparent {
+		return len(b.marks), total.ApparentBytes
+	}
+	return len(b.marks), total.Bytes
 }
 
 // view draws the visible rows in width columns.

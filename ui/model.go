@@ -901,7 +901,7 @@ func (m *Model) tabLine() string {
 			line += "  " + st.Bar.Render(strings.Repeat("█", filled)) + st.BarEmpty.Render(strings.Repeat("░", 10-filled)) +
 				st.Dim.Render(fmt.Sprintf(" verifying %s/%s, %s hashed", Count(pr.ItemsDone), Count(pr.Items), HumanBytes(pr.BytesDone)))
 		} else if n, size := m.browser.markedSize(); n > 0 {
-			line += "   " + st.Marked.Render(fmt.Sprintf("%d marked, %s", n, HumanBytes(size)))
+			line += "   " + st.Marked.Render(fmt.Sprintf("%d marked, d frees %s", n, HumanBytes(size)))
 		}
 	}
 	return ansi.Truncate(line, m.width, "…")

@@ -425,11 +425,39 @@ func TestMarkedSizeCountsNestedMarksOnce(t *testing.T) {
 	for b.selected().name != "good" {
 		send(m, press("j")...)
 	}
-	good := b.selected()
-	send(m, press("enter", "space", "space", "h", "space")...)
+	send(m, press("space", "k")...)
+	_, alone := b.markedSize()
+	send(m, press("enter", "space", "space", "h")...)
 	n, size := b.markedSize()
-	if n != 3 || size != b.size(good) {
-		t.Errorf("marked %d nodes, %d bytes; want 3 nodes and good's %d bytes", n, size, b.size(good))
+	if n != 3 || size != alone || size == 0 {
+		t.Errorf("marked %d nodes, %d bytes; want 3 nodes and the %d bytes good alone frees", n, size, alone)
+	}
+}
+
+// TestMarkedSizeIsWhatThePurgeFrees: the header's marked size is what
+// the purge dialog then says it frees; list and lock files stay.
+func TestMarkedSizeIsWhatThePurgeFrees(t *testing.T) {
+	m := newTestModel(t, 100, 30)
+	for _, k := range []string{"example.com/good/v2", "example.com/good@v1.1.0"} {
+		m.browser.reveal(m.tree.byKey[k])
+		m.browser.toggleMark()
+	}
+	_, size := m.browser.markedSize()
+	if !strings.Contains(ansi.Strip(m.tabLine()), "2 marked, d frees "+HumanBytes(size)) {
+		t.Errorf("tab line: %q", ansi.Strip(m.tabLine()))
+	}
+	_, cmd := m.Update(press("d")[0])
+	m.Update(cmd())
+	d, ok := m.modal.(*confirmDialog)
+	if !ok {
+		t.Fatalf("d opened no plan; status %q", m.status)
+	}
+	if d.job.plan.Size.Bytes != size {
+		t.Errorf("the header says %s marked, the dialog frees %s", HumanBytes(size), HumanBytes(d.job.plan.Size.Bytes))
+	}
+	m.browser.apparent = true
+	if _, size := m.browser.markedSize(); size != d.job.plan.Size.ApparentBytes {
+		t.Errorf("apparent sizes: header %d, dialog %d", size, d.job.plan.Size.ApparentBytes)
 	}
 }
 
