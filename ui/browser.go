@@ -42,7 +42,11 @@ type browser struct {
 	filter   string
 	visible  map[*node]bool // nil when no filter is set
 	matches  int            // nodes that match the filter themselves
-	marks    map[*node]bool
+	// shown holds, under a filter, what it shows of the rows that do not
+	// match whole (neither they nor an ancestor match): their figures
+	// count the matches only, not what the filter hides.
+	shown map[*node]totals
+	marks map[*node]bool
 	// remember where the cursor was in each directory, for going back up.
 	positions map[*node]int
 }
@@ -79,11 +83,25 @@ func (b *browser) refresh() {
 	b.clamp()
 }
 
+// totals is a row's size and version count.
+type totals struct {
+	size     cachescan.Size
+	versions int
+}
+
+// totals is what a row counts: under a filter, what the filter shows of it.
+func (b *browser) totals(n *node) totals {
+	if t, ok := b.shown[n]; ok {
+		return t
+	}
+	return totals{n.size, n.versions}
+}
+
 func (b *browser) size(n *node) int64 {
 	if b.apparent {
-		return n.size.ApparentBytes
+		return b.totals(n).size.ApparentBytes
 	}
-	return n.size.Bytes
+	return b.totals(n).size.Bytes
 }
 
 // less orders rows by the sort key; ties fall back to the name so the order
@@ -95,8 +113,8 @@ func (b *browser) less() func(x, y *node) bool {
 		return byName
 	case sortCount:
 		return func(x, y *node) bool {
-			if x.size.Files != y.size.Files {
-				return x.size.Files > y.size.Files
+			if fx, fy := b.totals(x).size.Files, b.totals(y).size.Files; fx != fy {
+				return fx > fy
 			}
 			return byName(x, y)
 		}
@@ -212,11 +230,11 @@ func (b *browser) setFilter(f string) {
 	keep := b.selected()
 	b.filter = f
 	if f == "" {
-		b.visible = nil
+		b.visible, b.shown = nil, nil
 	} else {
-		b.visible = map[*node]bool{}
+		b.visible, b.shown = map[*node]bool{}, map[*node]totals{}
 		b.matches = 0
-		markVisible(b.t.root, strings.ToLower(f), false, b.visible, &b.matches)
+		markVisible(b.t.root, strings.ToLower(f), false, b.visible, b.shown, &b.matches)
 	}
 	b.refresh()
 	if keep != nil {
@@ -227,8 +245,9 @@ func (b *browser) setFilter(f string) {
 // markVisible returns whether n's subtree matches, marking the nodes to
 // show. A node matches on its full path or its shown name; only name
 // matches are counted, so that a module's own versions do not count as
-// matches of its path.
-func markVisible(n *node, f string, ancestor bool, vis map[*node]bool, matches *int) bool {
+// matches of its path. A node shown only for matches below it gets, in
+// shown, the sum of what is shown of its children.
+func markVisible(n *node, f string, ancestor bool, vis map[*node]bool, shown map[*node]totals, matches *int) bool {
 	named := strings.Contains(strings.ToLower(n.name), f)
 	own := named || strings.Contains(n.lower, f)
 	if named && n.kind != kindRoot {
@@ -236,13 +255,23 @@ func markVisible(n *node, f string, ancestor bool, vis map[*node]bool, matches *
 	}
 	self := ancestor || own
 	any := self
+	var sum totals
 	for _, c := range n.children {
-		if markVisible(c, f, self, vis, matches) {
+		if markVisible(c, f, self, vis, shown, matches) {
 			any = true
+			t, ok := shown[c]
+			if !ok {
+				t = totals{c.size, c.versions}
+			}
+			sum.size.Add(t.size)
+			sum.versions += t.versions
 		}
 	}
 	if any {
 		vis[n] = true
+	}
+	if any && !self {
+		shown[n] = sum
 	}
 	return any
 }
@@ -332,18 +361,19 @@ func (b *browser) view(st *Styles, width int) string {
 // count is the row's count column: what the order is by (files for c,
 // the time for m), versions otherwise.
 func (b *browser) count(n *node) string {
+	t := b.totals(n)
 	switch {
 	case b.sortBy == sortCount:
-		return Plural(n.size.Files, "file")
+		return Plural(t.size.Files, "file")
 	case b.sortBy == sortTime:
 		if !n.mtime.IsZero() {
 			return n.mtime.Local().Format("2006-01-02")
 		}
 		return ""
-	case n.versions > 0 && n.kind != kindVersion:
-		return Plural(int64(n.versions), "version")
+	case t.versions > 0 && n.kind != kindVersion:
+		return Plural(int64(t.versions), "version")
 	case n.kind == kindTree || n.kind == kindDownload:
-		return Plural(n.size.Files, "file")
+		return Plural(t.size.Files, "file")
 	}
 	return ""
 }

@@ -77,6 +77,12 @@ func (m *Model) nodeDetails(n *node) []string {
 	}
 	out = append(out, st.PaneTitle.Render(p(title)))
 	add("%s on disk, %s apparent, %s", HumanBytes(n.size.Bytes), HumanBytes(n.size.ApparentBytes), Plural(n.size.Files, "file"))
+	if t, ok := m.browser.shown[n]; ok {
+		// The row counts what the filter shows; the lines around give
+		// the whole.
+		add("%s", st.Input.Render(fmt.Sprintf("the filter %q shows %s of it, %s", m.browser.filter,
+			HumanBytes(m.sizeOf(t.size)), Plural(int64(t.versions), "version"))))
+	}
 	switch n.kind {
 	case kindVersion:
 		out = append(out, m.versionDetails(n.mod, n.ver)...)

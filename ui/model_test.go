@@ -611,3 +611,35 @@ func TestBuildViewClaimsNoDirectoryCount(t *testing.T) {
 		}
 	}
 }
+
+// TestFilterCountsWhatItShows: under a filter, a row shown for matches
+// below it counts only them: example.com/ under /good is good's size and
+// 5 versions, not the 24 of example.com.
+func TestFilterCountsWhatItShows(t *testing.T) {
+	m := newTestModel(t, 120, 40)
+	good, com := m.tree.byKey["example.com/good"], m.tree.byKey["example.com"]
+	send(m, press("/", "g", "o", "o", "d", "enter")...)
+	if !m.browser.selectNode(com) {
+		t.Fatal("example.com/ is not shown under /good")
+	}
+	if got, want := m.browser.size(com), m.browser.size(good); got != want {
+		t.Errorf("example.com/ counts %d bytes under /good, want good's %d", got, want)
+	}
+	view := ansi.Strip(m.render())
+	var row string
+	for _, l := range strings.Split(view, "\n") {
+		if strings.Contains(l, "example.com/") && strings.Contains(l, "version") {
+			row = l
+		}
+	}
+	if !strings.Contains(row, "5 versions") || !strings.Contains(row, HumanBytes(good.size.Bytes)) {
+		t.Errorf("example.com/ row under /good: %q", row)
+	}
+	if !strings.Contains(view, `the filter "good" shows`) || !strings.Contains(view, "24 versions") {
+		t.Errorf("the details pane does not give both the shown and the whole figures:\n%s", view)
+	}
+	send(m, press("esc")...)
+	if m.browser.size(com) != com.size.Bytes {
+		t.Error("without the filter, example.com/ does not count everything again")
+	}
+}
