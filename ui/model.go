@@ -832,8 +832,12 @@ func fitBlock(s string, w, h int) string {
 	return strings.Join(ls, "\n")
 }
 
-// titleLine shows both roots with their totals; the paths are shortened in
-// the middle so that the totals always fit.
+// titleLine shows both roots with their totals. When the line is too
+// long it gives way by priority, and never cuts a number: the paths lose
+// their leading elements (the last one stays), then "freed so far" becomes
+// "freed", then the GOMODCACHE and GOCACHE labels go, then the GOCACHE
+// part (the Build cache view shows it), then the GOMODCACHE part; the
+// read-only badge goes last.
 func (m *Model) titleLine() string {
 	st := m.styles
 	modRoot, buildRoot := m.opts.ModCache, m.opts.BuildCache
@@ -843,22 +847,94 @@ func (m *Model) titleLine() string {
 		modSize = " " + HumanBytes(m.sizeOf(m.snap.ModCache.Size))
 		buildSize = " " + HumanBytes(m.sizeOf(m.snap.BuildCache.Size))
 	}
-	if buildRoot == "" {
-		buildRoot, buildSize = "off", ""
-	}
-	// Badges come first so that a narrow terminal cuts the paths, not them.
-	badges := ""
+	modPaths, buildPaths := leftShortenings(p(modRoot)), leftShortenings(p(buildRoot))
+	title := st.Title.Render("modscope")
 	if m.readOnly {
-		badges += " " + st.ReadOnly.Render("read-only")
+		title += " " + st.ReadOnly.Render("read-only")
 	}
-	if m.freed.Bytes > 0 || m.freed.Files > 0 {
-		badges += "  " + st.Freed.Render("freed so far: "+HumanBytes(m.sizeOf(m.freed)))
+	freed := m.freed.Bytes > 0 || m.freed.Files > 0
+	line := func(freedLong, labels, mod, build bool, mi, bi int) string {
+		l := title
+		if freed {
+			label := "freed "
+			if freedLong {
+				label = "freed so far: "
+			}
+			l += "  " + st.Freed.Render(label+HumanBytes(m.sizeOf(m.freed)))
+		}
+		if mod {
+			l += "  "
+			if labels {
+				l += "GOMODCACHE "
+			}
+			l += modPaths[mi] + modSize
+		}
+		switch {
+		case !build:
+		case buildRoot == "" && labels:
+			l += "  GOCACHE off"
+		case buildRoot == "":
+			l += "  GOCACHE=off"
+		default:
+			l += "  "
+			if labels {
+				l += "GOCACHE "
+			}
+			l += buildPaths[bi] + buildSize
+		}
+		return l
 	}
-	fixed := len("modscope  GOMODCACHE   GOCACHE ") + len(modSize) + len(buildSize) + ansi.StringWidth(badges)
-	room := max((m.width-fixed)/2, 6)
-	line := st.Title.Render("modscope") + badges + "  GOMODCACHE " + ShortenMiddle(p(modRoot), room) + modSize +
-		"  GOCACHE " + ShortenMiddle(p(buildRoot), room) + buildSize
-	return ansi.Truncate(line, m.width, "…")
+	fits := func(l string) bool { return ansi.StringWidth(l) <= m.width }
+	for _, lv := range []struct{ freedLong, labels, mod, build bool }{
+		{true, true, true, true},
+		{false, true, true, true},
+		{false, false, true, true},
+		{false, true, true, false},
+		{false, false, true, false},
+		{false, false, false, false},
+	} {
+		// The longer path loses an element first, until both fit or
+		// neither can lose more.
+		mi, bi := 0, 0
+		for {
+			l := line(lv.freedLong, lv.labels, lv.mod, lv.build, mi, bi)
+			if fits(l) {
+				return l
+			}
+			canMod := lv.mod && mi+1 < len(modPaths)
+			canBuild := lv.build && bi+1 < len(buildPaths)
+			if !canMod && !canBuild {
+				break
+			}
+			if canMod && (!canBuild || len(modPaths[mi]) >= len(buildPaths[bi])) {
+				mi++
+			} else {
+				bi++
+			}
+		}
+	}
+	if fits(title) {
+		return title
+	}
+	return ansi.Truncate(st.Title.Render("modscope"), m.width, "…")
+}
+
+// leftShortenings lists path and its shorter forms, each without one more
+// leading element: /root/go/pkg/mod, …/go/pkg/mod, …/pkg/mod, …/mod. The
+// last element, which tells the caches apart, always stays.
+func leftShortenings(path string) []string {
+	out := []string{path}
+	sep := "/"
+	if !strings.Contains(path, "/") && strings.Contains(path, `\`) {
+		sep = `\`
+	}
+	parts := strings.Split(strings.TrimRight(path, sep), sep)
+	for i := 1; i < len(parts); i++ {
+		if short := "…" + sep + strings.Join(parts[i:], sep); ansi.StringWidth(short) < ansi.StringWidth(out[len(out)-1]) {
+			out = append(out, short)
+		}
+	}
+	return out
 }
 
 func (m *Model) sizeOf(s cachescan.Size) int64 {

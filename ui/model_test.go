@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -641,5 +642,46 @@ func TestFilterCountsWhatItShows(t *testing.T) {
 	send(m, press("esc")...)
 	if m.browser.size(com) != com.size.Bytes {
 		t.Error("without the filter, example.com/ does not count everything again")
+	}
+}
+
+// TestHeaderGivesWayByPriority: the header never cuts a number or a
+// path's last element; at 80 and 60 columns both caches' sizes and
+// names stay, after a purge too; narrower, parts go whole.
+func TestHeaderGivesWayByPriority(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	sizes := regexp.MustCompile(`\d+(\.\d)? (B|KiB|MiB|GiB)`)
+	for _, roots := range [][2]string{{"/tmp/tuifix/mod", "/tmp/tuifix/gocache"}, {"/home/someone/go/pkg/mod", "/home/someone/.cache/go-build"}} {
+		m.snap.ModCache.Root, m.snap.BuildCache.Root = roots[0], roots[1]
+		modSize, buildSize := HumanBytes(m.snap.ModCache.Bytes), HumanBytes(m.snap.BuildCache.Bytes)
+		for _, freed := range []int64{0, 504 << 10} {
+			m.freed = cachescan.Size{Bytes: freed, Files: 1}
+			for w := 20; w <= 140; w++ {
+				send(m, tea.WindowSizeMsg{Width: w, Height: 24})
+				line := ansi.Strip(m.titleLine())
+				if ansi.StringWidth(line) > w {
+					t.Errorf("%d columns: %q is %d wide", w, line, ansi.StringWidth(line))
+				}
+				for _, n := range sizes.FindAllString(line, -1) {
+					if n != modSize && n != buildSize && n != HumanBytes(freed) {
+						t.Errorf("%d columns: a cut number %q in %q", w, n, line)
+					}
+				}
+				if i := strings.Index(line, "…"); i >= 0 && !strings.HasPrefix(line[i:], "…/") {
+					t.Errorf("%d columns: cut in the middle: %q", w, line)
+				}
+				if w < 60 {
+					continue
+				}
+				for _, want := range []string{modSize, buildSize, path.Base(roots[0]) + " ", path.Base(roots[1]) + " "} {
+					if !strings.Contains(line, want) {
+						t.Errorf("%d columns: %q lacks %q", w, line, want)
+					}
+				}
+				if freed > 0 && !strings.Contains(line, "freed") {
+					t.Errorf("%d columns: %q does not say what was freed", w, line)
+				}
+			}
+		}
 	}
 }
