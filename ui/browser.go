@@ -420,6 +420,10 @@ func (b *browser) row(st *Styles, n *node, parentSize int64, width, countW int, 
 		fixed += countW + 1
 	}
 	nameW := max(width-fixed, 4)
+	if n.note != "" && ansi.StringWidth(name)+3+ansi.StringWidth(n.note) <= nameW {
+		// Whole or not at all: "other (dire…ks, strays)" says nothing.
+		name += " (" + n.note + ")"
+	}
 	name = ShortenMiddle(name, nameW)
 
 	sizeStr := fmt.Sprintf(" %9s ", HumanBytes(size))

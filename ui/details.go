@@ -87,6 +87,9 @@ func (m *Model) nodeDetails(n *node) []string {
 	case kindVersion:
 		out = append(out, m.versionDetails(n.mod, n.ver)...)
 	case kindModule, kindSegment, kindGroup, kindRoot:
+		if n.note != "" {
+			add("%s", n.note)
+		}
 		if n.versions > 0 {
 			add("%s", Plural(int64(n.versions), "version"))
 		}

@@ -685,3 +685,26 @@ func TestHeaderGivesWayByPriority(t *testing.T) {
 		}
 	}
 }
+
+// TestRowNotesShowWholeOrNotAtAll: the "other" row's explanation shows
+// whole where it fits and goes where it does not (beside the details
+// pane at 120 columns), never "other (dire…ks, strays)".
+func TestRowNotesShowWholeOrNotAtAll(t *testing.T) {
+	for w := 60; w <= 200; w += 5 {
+		m := newTestModel(t, w, 40)
+		var row string
+		for _, l := range strings.Split(ansi.Strip(m.render()), "\n") {
+			if i := strings.Index(l, " other"); i >= 0 && !strings.Contains(l, "│ other") {
+				row = l[i+1:]
+			}
+		}
+		row, _, _ = strings.Cut(row, "│")
+		row = strings.TrimSpace(row)
+		if row != "other" && row != "other (directories, locks, strays)" {
+			t.Errorf("%d columns: the other row reads %q", w, row)
+		}
+		if w == 80 && row != "other (directories, locks, strays)" {
+			t.Errorf("80 columns has room for the whole note: %q", row)
+		}
+	}
+}
