@@ -310,7 +310,7 @@ func purgeJob(nodes []*node, shown func(pathVersion string) bool) (j *job, why s
 			why = "a version's files go together: select the version (h goes up) to purge it"
 		default:
 			j.skipped++
-			why = p(n.name) + " is the go command's own bookkeeping: nothing to purge there (its strays show in Problems)"
+			why = "nothing to purge in " + p(n.name) + ": the go command keeps these (strays show in Problems)"
 		}
 	}
 	if len(j.targets.Patterns) == 0 && !j.targets.VCS && len(j.targets.Clones) == 0 && !j.targets.SumDBCache {

@@ -223,7 +223,7 @@ func TestPurgeNothingPurgeable(t *testing.T) {
 	m := newTestModel(t, 80, 24)
 	m.browser.reveal(m.tree.byKey["example.com/good files"])
 	hit(m, "d")
-	if m.modal != nil || !strings.Contains(m.status, "bookkeeping") {
+	if m.modal != nil || !strings.Contains(m.status, "nothing to purge in list and lock files") {
 		t.Errorf("d on the list and lock files: modal %v, status %q", m.modal, m.status)
 	}
 	m.browser.reveal(m.tree.byVersion["example.com/good@v1.0.0"].children[0])

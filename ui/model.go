@@ -180,7 +180,16 @@ func (m *Model) setSnapshot(snap *cachescan.Snapshot) {
 
 // Update handles a message: the help screen and the filter input first,
 // then sizes, then results and progress whatever the focus, then keys.
+// The layout follows, as a message can change the footer's height.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	model, cmd := m.update(msg)
+	if m.browser.height != m.bodyHeight() {
+		m.layout()
+	}
+	return model, cmd
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -729,9 +738,14 @@ func (m *Model) click(y int) {
 	}
 }
 
-// Layout: three header lines, the body, one footer line; the details pane
-// sits right of the body on wide terminals and below it on tall ones.
+// Layout: three header lines, the body, one footer line (two for a
+// status message too long for one); the details pane sits right of the
+// body on wide terminals and below it on tall ones.
 const headerLines = 3
+
+// maxStatusLines bounds a status message: a second line costs the body
+// one row, a third would cost too much.
+const maxStatusLines = 2
 
 // panePlacement says where a details pane fits at this size, whether or
 // not it is switched on.
@@ -750,7 +764,7 @@ func (m *Model) detailsPlacement() (right bool, below bool) {
 }
 
 func (m *Model) bodyHeight() int {
-	h := m.height - headerLines - 1
+	h := m.height - headerLines - len(m.footerLines())
 	if _, below := m.detailsPlacement(); below {
 		h -= m.detailsHeight()
 	}
@@ -808,7 +822,7 @@ func (m *Model) render() string {
 	if below {
 		lines = append(lines, m.detailsPane(m.width, m.detailsHeight()))
 	}
-	lines = append(lines, m.footer())
+	lines = append(lines, m.footerLines()...)
 	_ = st
 	screen := strings.Join(lines, "\n")
 	if m.modal != nil {
@@ -1021,6 +1035,24 @@ func (m *Model) contextLine() string {
 	return ansi.Truncate(s, m.width, "…")
 }
 
+// footerLines is the footer: one line, or a status message wrapped on
+// up to two, so that the next step it names is read whole.
+func (m *Model) footerLines() []string {
+	if m.status == "" || m.filtering || m.state == stateFailed || m.modal != nil || m.task != nil || m.verifying {
+		return []string{m.footer()}
+	}
+	lines := wrapLines([]string{m.status}, m.width)
+	if len(lines) > maxStatusLines {
+		lines = lines[:maxStatusLines]
+		lines[maxStatusLines-1] = ansi.Truncate(lines[maxStatusLines-1], m.width-1, "") + "…"
+	}
+	for i, l := range lines {
+		lines[i] = m.styles.Label.Render(l)
+	}
+	return lines
+}
+
+// footer is the footer's one line.
 func (m *Model) footer() string {
 	st := m.styles
 	if m.filtering {

@@ -708,3 +708,47 @@ func TestRowNotesShowWholeOrNotAtAll(t *testing.T) {
 		}
 	}
 }
+
+// TestLongStatusWraps: a status message too long for the footer wraps
+// onto a second line, taken from the body, so that its end (the next
+// step) is read; the frame keeps the terminal's height.
+func TestLongStatusWraps(t *testing.T) {
+	for _, c := range []struct {
+		w        int
+		readOnly bool
+	}{{60, false}, {80, false}, {120, false}, {80, true}} {
+		w := c.w
+		m := newTestModel(t, w, 24)
+		m.browser.reveal(m.tree.other)
+		if c.readOnly {
+			// A refusal that names what to run instead, at its end.
+			m.readOnly = true
+			hit(m, "o")
+		} else {
+			hit(m, "d")
+		}
+		frame := ansi.Strip(m.View().Content)
+		lines := strings.Split(frame, "\n")
+		if len(lines) != 24 {
+			t.Errorf("%d columns: %d lines", w, len(lines))
+		}
+		var tail []string
+		for _, l := range lines[len(lines)-2:] {
+			tail = append(tail, strings.TrimSpace(l))
+		}
+		if got := strings.Join(tail, " "); !strings.HasSuffix(got, m.status) || strings.Contains(got, "…") {
+			t.Errorf("%d columns: the footer reads %q, want all of %q", w, got, m.status)
+		}
+		for i, l := range lines {
+			if ansi.StringWidth(l) > w {
+				t.Errorf("%d columns: line %d is %d wide", w, i, ansi.StringWidth(l))
+			}
+		}
+		// The next key clears it, and the body has its row back.
+		h := m.bodyHeight()
+		send(m, press("j")...)
+		if m.status != "" || m.bodyHeight() < h || m.browser.height != m.bodyHeight() {
+			t.Errorf("%d columns: after a key, status %q, body %d rows (was %d), browser %d", w, m.status, m.bodyHeight(), h, m.browser.height)
+		}
+	}
+}
