@@ -83,10 +83,11 @@ func (b *browser) refresh() {
 	b.clamp()
 }
 
-// totals is a row's size and version count.
+// totals is a row's size, version count and problems by severity.
 type totals struct {
 	size     cachescan.Size
 	versions int
+	sev      [3]int
 }
 
 // totals is what a row counts: under a filter, what the filter shows of it.
@@ -94,7 +95,17 @@ func (b *browser) totals(n *node) totals {
 	if t, ok := b.shown[n]; ok {
 		return t
 	}
-	return totals{n.size, n.versions}
+	return totals{n.size, n.versions, n.sev}
+}
+
+// worst is the rank of the most serious problem a row counts, or -1.
+func (b *browser) worst(n *node) int {
+	for i, c := range b.totals(n).sev {
+		if c > 0 {
+			return i
+		}
+	}
+	return -1
 }
 
 func (b *browser) size(n *node) int64 {
@@ -261,10 +272,13 @@ func markVisible(n *node, f string, ancestor bool, vis map[*node]bool, shown map
 			any = true
 			t, ok := shown[c]
 			if !ok {
-				t = totals{c.size, c.versions}
+				t = totals{c.size, c.versions, c.sev}
 			}
 			sum.size.Add(t.size)
 			sum.versions += t.versions
+			for i := range sum.sev {
+				sum.sev[i] += t.sev[i]
+			}
 		}
 	}
 	if any {
@@ -387,7 +401,7 @@ func (b *browser) row(st *Styles, n *node, parentSize int64, width, countW int, 
 		mark = "*"
 	}
 	sym := " "
-	if w := n.worst(); w >= 0 {
+	if w := b.worst(n); w >= 0 {
 		sym = severitySymbols[w]
 	}
 	share := 0.0
@@ -447,7 +461,7 @@ func (b *browser) row(st *Styles, n *node, parentSize int64, width, countW int, 
 	} else {
 		line.WriteString(mark)
 	}
-	if w := n.worst(); w >= 0 {
+	if w := b.worst(n); w >= 0 {
 		line.WriteString(st.Severity[w].Render(sym))
 	} else {
 		line.WriteString(sym)

@@ -77,12 +77,6 @@ func (m *Model) nodeDetails(n *node) []string {
 	}
 	out = append(out, st.PaneTitle.Render(p(title)))
 	add("%s on disk, %s apparent, %s", HumanBytes(n.size.Bytes), HumanBytes(n.size.ApparentBytes), Plural(n.size.Files, "file"))
-	if t, ok := m.browser.shown[n]; ok {
-		// The row counts what the filter shows; the lines around give
-		// the whole.
-		add("%s", st.Input.Render(fmt.Sprintf("the filter %q shows %s of it, %s", m.browser.filter,
-			HumanBytes(m.sizeOf(t.size)), Plural(int64(t.versions), "version"))))
-	}
 	switch n.kind {
 	case kindVersion:
 		out = append(out, m.versionDetails(n.mod, n.ver)...)
@@ -122,6 +116,12 @@ func (m *Model) nodeDetails(n *node) []string {
 		add("remote %s (%s)", p(c.Remote), p(c.Kind))
 		add("hash %s", c.Hash)
 		add("clone %s, .info %s", yesNo(c.HasDir), yesNo(c.HasInfo))
+	}
+	if t, ok := m.browser.shown[n]; ok {
+		// The row counts what the filter shows; the lines above give
+		// the whole.
+		add("%s", st.Input.Render(fmt.Sprintf("the filter %q shows %s of it, %s", m.browser.filter,
+			HumanBytes(m.sizeOf(t.size)), Plural(int64(t.versions), "version"))))
 	}
 	// A version's own problems and its files' are listed in full; for
 	// bigger nodes, a count.

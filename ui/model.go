@@ -485,10 +485,15 @@ func (m *Model) startVerify(patterns []string, what string) tea.Cmd {
 
 // takeFound attaches the problems verify found since the last poll.
 func (m *Model) takeFound() {
-	for _, p := range m.verifier.FoundSince(m.seen) {
+	found := m.verifier.FoundSince(m.seen)
+	for _, p := range found {
 		m.seen++
 		m.snap.Problems = append(m.snap.Problems, p)
 		m.tree.attach(p)
+	}
+	if len(found) > 0 && m.browser.filter != "" {
+		// The rows' markers count what the filter shows: count again.
+		m.browser.setFilter(m.browser.filter)
 	}
 }
 

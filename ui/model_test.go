@@ -636,6 +636,10 @@ func TestFilterCountsWhatItShows(t *testing.T) {
 	if !strings.Contains(row, "5 versions") || !strings.Contains(row, HumanBytes(good.size.Bytes)) {
 		t.Errorf("example.com/ row under /good: %q", row)
 	}
+	// example.com has errors, good none: the row's marker is good's.
+	if com.worst() != 0 || good.worst() != -1 || m.browser.worst(com) != -1 || strings.Contains(row, severitySymbols[0]) {
+		t.Errorf("the marker of example.com/ under /good counts hidden problems: %q", row)
+	}
 	if !strings.Contains(view, `the filter "good" shows`) || !strings.Contains(view, "24 versions") {
 		t.Errorf("the details pane does not give both the shown and the whole figures:\n%s", view)
 	}
