@@ -161,7 +161,7 @@ func Offline(ctx context.Context, snap *cachescan.Snapshot) (*OfflineReport, err
 	}
 	seenErr := map[string]bool{}
 	addErr := func(msg string) {
-		if msg = firstLine(msg); msg != "" && !seenErr[msg] {
+		if msg = firstLine(msg); msg != "" && !seenErr[msg] && !progressLine(msg) {
 			seenErr[msg] = true
 			rep.Errors = append(rep.Errors, msg)
 		}
@@ -409,6 +409,18 @@ func offlineEnv(snap *cachescan.Snapshot) (discover, check []string, cleanup fun
 	discover = append(append([]string(nil), env...), "GOFLAGS="+flags)
 	check = append(append([]string(nil), env...), "GOFLAGS="+checkFlags)
 	return discover, check, cleanup, nil
+}
+
+// progressLine reports whether a line of the go command's stderr only
+// says what it is doing: "go: downloading m v" precedes the error of a
+// fetch GOPROXY=off refuses, and is no finding of its own.
+func progressLine(line string) bool {
+	for _, prefix := range []string{"go: downloading ", "go: extracting ", "go: finding "} {
+		if strings.HasPrefix(line, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // runGo runs the go command and returns its stdout and stderr.

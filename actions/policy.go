@@ -296,20 +296,8 @@ func versionItem(snap *cachescan.Snapshot, m *cachescan.Module, v *cachescan.Ver
 		it.Paths = append(it.Paths, v.Dir)
 		it.Size.Add(v.Tree)
 	}
-	ev := v.EscapedVersion
 	for _, f := range v.Files {
-		name, part := f.Name, 0
-		switch {
-		case strings.HasSuffix(name, ".lock") || strings.HasSuffix(name, ".partial"):
-		case name == ev+".ziphash":
-			part = partZipHash
-		case strings.HasPrefix(name, ev+".zip"):
-			part = partZip
-		case strings.HasPrefix(name, ev+".mod"):
-			part = partMod
-		case strings.HasPrefix(name, ev+".info"):
-			part = partInfo
-		}
+		name, part := f.Name, filePart(v, f.Name)
 		path := filepath.Join(v.DownloadDir, name)
 		if part == 0 || (parts&part == 0 && !contains(extra, path)) {
 			continue
@@ -341,6 +329,50 @@ func versionItem(snap *cachescan.Snapshot, m *cachescan.Module, v *cachescan.Ver
 		it.Warnings = append(it.Warnings, "its .mod goes: loading the module graph needs the network again")
 	}
 	return it
+}
+
+// filePart says which part of a version a download file belongs to; 0
+// for what no purge removes (locks, the go command's .partial files).
+func filePart(v *cachescan.Version, name string) int {
+	ev := v.EscapedVersion
+	switch {
+	case strings.HasSuffix(name, ".lock") || strings.HasSuffix(name, ".partial"):
+		return 0
+	case name == ev+".ziphash":
+		return partZipHash
+	case strings.HasPrefix(name, ev+".zip"):
+		return partZip
+	case strings.HasPrefix(name, ev+".mod"):
+		return partMod
+	case strings.HasPrefix(name, ev+".info"):
+		return partInfo
+	}
+	return 0
+}
+
+// VersionFrees is what purging a version by name frees, as Plan counts
+// it: the tree, the zip and the .ziphash, with metadata the .mod and the
+// .info too; never the lock files, and nothing of a version Plan refuses
+// for what the snapshot tells (the active toolchain, an invalid name).
+// It reads nothing, so that a view can sum it over many rows.
+func VersionFrees(v *cachescan.Version, metadata bool) cachescan.Size {
+	var s cachescan.Size
+	if v.Active || v.State == "invalid" {
+		return s
+	}
+	if v.HasDir {
+		s.Add(v.Tree)
+	}
+	parts := partTree | partZip | partZipHash
+	if metadata {
+		parts |= partMod | partInfo
+	}
+	for _, f := range v.Files {
+		if parts&filePart(v, f.Name) != 0 {
+			s.Add(cachescan.Size{Bytes: f.Bytes, ApparentBytes: f.ApparentBytes, Files: 1})
+		}
+	}
+	return s
 }
 
 // latest returns the n latest versions of a module that hold code (a

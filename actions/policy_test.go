@@ -454,3 +454,32 @@ func TestNetworkWarnings(t *testing.T) {
 		t.Errorf("an empty plan: %+v, %q", plan.Items, plan.Warnings)
 	}
 }
+
+// TestVersionFreesAsPlanned: what VersionFrees says a version's purge
+// frees is what Plan counts for it, with and without metadata, on healthy
+// and damaged versions alike (lock files always stay).
+func TestVersionFreesAsPlanned(t *testing.T) {
+	c := cachetest.New(t)
+	c.Healthy()
+	c.Damage()
+	snap := scanCache(t, c, cachescan.Env{}, "")
+	checked := 0
+	for _, m := range snap.ModCache.Modules {
+		for _, v := range m.Versions {
+			for _, md := range []bool{false, true} {
+				var want cachescan.Size
+				plan, err := Plan(snap, Targets{Patterns: []string{m.Path + "@" + v.Version}, Metadata: md})
+				if err == nil {
+					want = plan.Size
+				}
+				if got := VersionFrees(v, md); got != want {
+					t.Errorf("%s@%s metadata %v: VersionFrees %+v, Plan %+v", m.Path, v.Version, md, got, want)
+				}
+				checked++
+			}
+		}
+	}
+	if checked < 20 {
+		t.Errorf("only %d versions checked", checked)
+	}
+}

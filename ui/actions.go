@@ -275,6 +275,9 @@ func purgeJob(nodes []*node, shown func(pathVersion string) bool) (j *job, why s
 			j.targets.Patterns = append(j.targets.Patterns, s)
 		}
 	}
+	// What the rows take, for a title that says it: a directory row
+	// takes everything under it (as in ncdu and gdu), nested modules too.
+	taken, takenMods := 0, map[string]bool{}
 	for _, n := range nodes {
 		switch {
 		case n.kind == kindVersion:
@@ -284,14 +287,17 @@ func purgeJob(nodes []*node, shown func(pathVersion string) bool) (j *job, why s
 			// group of their own, so golang.org/... would take more than
 			// the row shows.
 			for _, v := range versionsUnder(n) {
-				if shown != nil {
-					if shown(v) {
-						pattern(v)
-					}
+				path, _, _ := strings.Cut(v, "@")
+				if shown != nil && !shown(v) {
 					continue
 				}
-				path, _, _ := strings.Cut(v, "@")
-				pattern(path)
+				taken++
+				takenMods[path] = true
+				if shown != nil {
+					pattern(v)
+				} else {
+					pattern(path)
+				}
 			}
 		case n.kind == kindGroup && n.path == "cache/vcs":
 			j.targets.VCS = true
@@ -304,7 +310,7 @@ func purgeJob(nodes []*node, shown func(pathVersion string) bool) (j *job, why s
 			why = "a version's files go together: select the version (h goes up) to purge it"
 		default:
 			j.skipped++
-			why = p(n.name) + " is the go command's own bookkeeping: nothing to purge there (its strays show in Problems)"
+			why = "nothing to purge in " + p(n.name) + ": the go command keeps these (strays show in Problems)"
 		}
 	}
 	if len(j.targets.Patterns) == 0 && !j.targets.VCS && len(j.targets.Clones) == 0 && !j.targets.SumDBCache {
@@ -313,12 +319,29 @@ func purgeJob(nodes []*node, shown func(pathVersion string) bool) (j *job, why s
 	j.metaable = len(j.targets.Patterns) > 0
 	if len(nodes) == 1 {
 		j.subject = p(nodes[0].path)
-		if n := nodes[0]; n.kind != kindVersion && n.versions > 0 {
-			j.subject += " (" + Plural(int64(n.versions), "version") + ")"
+		if n := nodes[0]; n.kind != kindVersion && taken > 0 {
+			j.subject = rowSubject(n, takenMods, taken)
 		}
 	}
 	j.empty = "nothing to purge there"
 	return j, ""
+}
+
+// rowSubject names what d on one directory row takes: the row's module
+// and the modules nested below it, or the modules under a path segment,
+// with the versions they have.
+func rowSubject(n *node, mods map[string]bool, versions int) string {
+	vs := " (" + Plural(int64(versions), "version") + ")"
+	own := n.mod != nil && mods[n.mod.Path]
+	switch {
+	case n.kind == kindGroup:
+		return p(n.path) + vs
+	case own && len(mods) == 1:
+		return p(n.path) + vs
+	case own:
+		return p(n.path) + " and " + Plural(int64(len(mods)-1), "module") + " below it" + vs
+	}
+	return Plural(int64(len(mods)), "module") + " under " + p(n.path) + "/" + vs
 }
 
 // planCmd makes a job's plan in a command: a build-cache plan reads every
@@ -610,9 +633,17 @@ func (m *Model) resultLine(j *job, msg taskDoneMsg, freed cachescan.Size, stoppe
 		parts = append(parts, p(msg.err.Error()))
 	}
 	if len(msg.purge) > 0 || j.kind == jobPurge {
-		removed, versions, all, kept, failed := 0, 0, true, 0, 0
+		removed, versions, all, kept, failed, lists, rewrote := 0, 0, true, 0, 0, 0, 0
 		var firstErr string
 		for _, r := range msg.purge {
+			if r.Kind == actions.ItemList {
+				// A rewrite, not a removal: counted apart.
+				lists++
+				if r.Removed {
+					rewrote++
+					continue
+				}
+			}
 			switch {
 			case r.Removed:
 				removed++
@@ -627,7 +658,7 @@ func (m *Model) resultLine(j *job, msg taskDoneMsg, freed cachescan.Size, stoppe
 					firstErr = p(r.Label) + ": " + p(firstLine(r.Err))
 				}
 			}
-			all = all && r.Kind == actions.ItemVersion
+			all = all && (r.Kind == actions.ItemVersion || r.Kind == actions.ItemList)
 		}
 		what := Plural(int64(removed), "item")
 		switch {
@@ -636,10 +667,24 @@ func (m *Model) resultLine(j *job, msg taskDoneMsg, freed cachescan.Size, stoppe
 		case versions > 0:
 			what += " (" + Plural(int64(versions), "version") + ")"
 		}
-		if asked := len(msg.purge) - kept; removed < asked {
+		asked := len(msg.purge) - kept - lists
+		if removed < asked {
 			what = fmt.Sprintf("%d of %s", removed, Plural(int64(asked), "item"))
 		}
 		s := "removed " + what + ", freed " + HumanBytes(m.sizeOf(freed))
+		if asked == 0 && lists > 0 {
+			s = ""
+		}
+		if lists > 0 {
+			if s != "" {
+				s += ", "
+			}
+			if rewrote == lists {
+				s += "rewrote the list of " + Plural(int64(lists), "module")
+			} else {
+				s += fmt.Sprintf("rewrote the list of %d of %s", rewrote, Plural(int64(lists), "module"))
+			}
+		}
 		if kept > 0 {
 			s += fmt.Sprintf(" (%d kept)", kept)
 		}

@@ -223,7 +223,7 @@ func TestPurgeNothingPurgeable(t *testing.T) {
 	m := newTestModel(t, 80, 24)
 	m.browser.reveal(m.tree.byKey["example.com/good files"])
 	hit(m, "d")
-	if m.modal != nil || !strings.Contains(m.status, "bookkeeping") {
+	if m.modal != nil || !strings.Contains(m.status, "nothing to purge in list and lock files") {
 		t.Errorf("d on the list and lock files: modal %v, status %q", m.modal, m.status)
 	}
 	m.browser.reveal(m.tree.byVersion["example.com/good@v1.0.0"].children[0])
@@ -428,7 +428,14 @@ func TestRepairWithoutNetwork(t *testing.T) {
 			t.Errorf("the result dialog lacks %q:\n%s", want, ansi.Strip(result))
 		}
 	}
-	if !strings.Contains(m.status, fmt.Sprintf("downloads: %d failed", len(rp.Downloads))) || !strings.Contains(m.status, "removed "+Plural(int64(len(rp.Purge.Items)), "item")) {
+	lists := 0
+	for _, it := range rp.Purge.Items {
+		if it.Kind == actions.ItemList {
+			lists++
+		}
+	}
+	if !strings.Contains(m.status, fmt.Sprintf("downloads: %d failed", len(rp.Downloads))) || !strings.Contains(m.status, "removed "+Plural(int64(len(rp.Purge.Items)-lists), "item")) ||
+		!strings.Contains(m.status, "rewrote the list of "+Plural(int64(lists), "module")) {
 		t.Errorf("result line: %q", m.status)
 	}
 	// What needed no network is fixed, on disk and in the rescanned tree.
@@ -701,5 +708,71 @@ func TestRefusedIsKeptNotFailed(t *testing.T) {
 	line := m.resultLine(j, msg, cachescan.Size{}, false)
 	if strings.Contains(line, "failed") || !strings.Contains(line, "1 kept") {
 		t.Errorf("result line %q", line)
+	}
+}
+
+// TestRepairShowsListRewritesApart: a stale list is rewritten, not
+// removed; the repair dialog and its result say so, and do not list the
+// rewrite among the removals with "frees 0 B".
+func TestRepairShowsListRewritesApart(t *testing.T) {
+	m := newTestModel(t, 120, 60)
+	_, cmd := m.Update(press("R")[0])
+	m.Update(cmd())
+	d, ok := m.modal.(*confirmDialog)
+	if !ok {
+		t.Fatalf("R opened no plan; status %q", m.status)
+	}
+	lists := 0
+	for _, it := range d.job.repair.Purge.Items {
+		if it.Kind == actions.ItemList {
+			lists++
+		}
+	}
+	if lists != 2 {
+		t.Fatalf("the fixture's repair rewrites %d lists, want 2", lists)
+	}
+	view := screen(m)
+	removals := len(d.job.repair.Purge.Items) - lists
+	if !strings.Contains(view, fmt.Sprintf("removes %d items", removals)) || !strings.Contains(view, "rewrites the list of 2 modules") {
+		t.Errorf("the summary counts rewrites as removals:\n%s", view)
+	}
+	remove, _, _ := strings.Cut(view, "Rewrite the list of 2 modules")
+	if strings.Contains(remove, "rewrite the list of") || !strings.Contains(view, "  example.com/stale") {
+		t.Errorf("rewrites are listed among the removals:\n%s", view)
+	}
+	line := m.resultLine(d.job, taskDoneMsg{purge: []actions.PurgeResult{
+		{Kind: actions.ItemVersion, Label: "a@v1", Removed: true, Freed: cachescan.Size{Bytes: 2048}},
+		{Kind: actions.ItemList, Label: "rewrite the list of a", Removed: true},
+	}}, cachescan.Size{Bytes: 2048}, false)
+	if line != "removed 1 version, freed 2.0 KiB, rewrote the list of 1 module" {
+		t.Errorf("result line %q", line)
+	}
+}
+
+// TestPurgeTitleNamesNestedModules: d on the good/ row takes, as ncdu
+// would, everything under it, example.com/good/v2 too; the title says so.
+func TestPurgeTitleNamesNestedModules(t *testing.T) {
+	m := newTestModel(t, 100, 30)
+	m.browser.reveal(m.tree.byKey["example.com/good"])
+	_, cmd := m.Update(press("d")[0])
+	m.Update(cmd())
+	d, ok := m.modal.(*confirmDialog)
+	if !ok {
+		t.Fatalf("d opened no plan; status %q", m.status)
+	}
+	nested := false
+	for _, it := range d.job.plan.Items {
+		nested = nested || it.Module == "example.com/good/v2"
+	}
+	if want := "example.com/good and 1 module below it (5 versions)"; !nested || d.job.subject != want {
+		t.Errorf("nested module planned: %v; title %q, want %q", nested, d.job.subject, want)
+	}
+	// A path segment names the modules under it.
+	m.modal = nil
+	m.browser.reveal(m.tree.byKey["github.com"])
+	_, cmd = m.Update(press("d")[0])
+	m.Update(cmd())
+	if d, ok := m.modal.(*confirmDialog); !ok || d.job.subject != "1 module under github.com/ (1 version)" {
+		t.Errorf("title of a path segment: %+v", m.modal)
 	}
 }

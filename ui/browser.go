@@ -6,6 +6,9 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"modscope/actions"
+	"modscope/cachescan"
 )
 
 // sortKey is the order of the browser's rows.
@@ -39,7 +42,11 @@ type browser struct {
 	filter   string
 	visible  map[*node]bool // nil when no filter is set
 	matches  int            // nodes that match the filter themselves
-	marks    map[*node]bool
+	// shown holds, under a filter, what it shows of the rows that do not
+	// match whole (neither they nor an ancestor match): their figures
+	// count the matches only, not what the filter hides.
+	shown map[*node]totals
+	marks map[*node]bool
 	// remember where the cursor was in each directory, for going back up.
 	positions map[*node]int
 }
@@ -76,11 +83,36 @@ func (b *browser) refresh() {
 	b.clamp()
 }
 
+// totals is a row's size, version count and problems by severity.
+type totals struct {
+	size     cachescan.Size
+	versions int
+	sev      [3]int
+}
+
+// totals is what a row counts: under a filter, what the filter shows of it.
+func (b *browser) totals(n *node) totals {
+	if t, ok := b.shown[n]; ok {
+		return t
+	}
+	return totals{n.size, n.versions, n.sev}
+}
+
+// worst is the rank of the most serious problem a row counts, or -1.
+func (b *browser) worst(n *node) int {
+	for i, c := range b.totals(n).sev {
+		if c > 0 {
+			return i
+		}
+	}
+	return -1
+}
+
 func (b *browser) size(n *node) int64 {
 	if b.apparent {
-		return n.size.ApparentBytes
+		return b.totals(n).size.ApparentBytes
 	}
-	return n.size.Bytes
+	return b.totals(n).size.Bytes
 }
 
 // less orders rows by the sort key; ties fall back to the name so the order
@@ -92,8 +124,8 @@ func (b *browser) less() func(x, y *node) bool {
 		return byName
 	case sortCount:
 		return func(x, y *node) bool {
-			if x.size.Files != y.size.Files {
-				return x.size.Files > y.size.Files
+			if fx, fy := b.totals(x).size.Files, b.totals(y).size.Files; fx != fy {
+				return fx > fy
 			}
 			return byName(x, y)
 		}
@@ -209,11 +241,11 @@ func (b *browser) setFilter(f string) {
 	keep := b.selected()
 	b.filter = f
 	if f == "" {
-		b.visible = nil
+		b.visible, b.shown = nil, nil
 	} else {
-		b.visible = map[*node]bool{}
+		b.visible, b.shown = map[*node]bool{}, map[*node]totals{}
 		b.matches = 0
-		markVisible(b.t.root, strings.ToLower(f), false, b.visible, &b.matches)
+		markVisible(b.t.root, strings.ToLower(f), false, b.visible, b.shown, &b.matches)
 	}
 	b.refresh()
 	if keep != nil {
@@ -224,8 +256,9 @@ func (b *browser) setFilter(f string) {
 // markVisible returns whether n's subtree matches, marking the nodes to
 // show. A node matches on its full path or its shown name; only name
 // matches are counted, so that a module's own versions do not count as
-// matches of its path.
-func markVisible(n *node, f string, ancestor bool, vis map[*node]bool, matches *int) bool {
+// matches of its path. A node shown only for matches below it gets, in
+// shown, the sum of what is shown of its children.
+func markVisible(n *node, f string, ancestor bool, vis map[*node]bool, shown map[*node]totals, matches *int) bool {
 	named := strings.Contains(strings.ToLower(n.name), f)
 	own := named || strings.Contains(n.lower, f)
 	if named && n.kind != kindRoot {
@@ -233,13 +266,26 @@ func markVisible(n *node, f string, ancestor bool, vis map[*node]bool, matches *
 	}
 	self := ancestor || own
 	any := self
+	var sum totals
 	for _, c := range n.children {
-		if markVisible(c, f, self, vis, matches) {
+		if markVisible(c, f, self, vis, shown, matches) {
 			any = true
+			t, ok := shown[c]
+			if !ok {
+				t = totals{c.size, c.versions, c.sev}
+			}
+			sum.size.Add(t.size)
+			sum.versions += t.versions
+			for i := range sum.sev {
+				sum.sev[i] += t.sev[i]
+			}
 		}
 	}
 	if any {
 		vis[n] = true
+	}
+	if any && !self {
+		shown[n] = sum
 	}
 	return any
 }
@@ -258,23 +304,46 @@ func (b *browser) toggleMark() {
 	b.move(1)
 }
 
-// markedSize counts the marked nodes and sums their sizes; a node inside
-// another marked node is already in its size.
+// markedSize counts the marked rows and sums what d on them frees, as
+// its plan counts it (.mod and .info go too, d's default), so that the
+// header and the dialog agree: a version counts once however many marked
+// rows hold it; list and lock files, a version's own file rows and the go
+// command's bookkeeping free nothing; under a filter, a directory row
+// stands for what the filter shows of it, as for d.
 func (b *browser) markedSize() (int, int64) {
-	var total int64
+	versions := map[*node]bool{}
+	clones := map[*node]bool{}
+	var total cachescan.Size
 	for n := range b.marks {
-		covered := false
-		for a := n.parent; a != nil; a = a.parent {
-			if b.marks[a] {
-				covered = true
-				break
+		switch {
+		case n.kind == kindVersion:
+			versions[n] = true
+		case n.kind == kindModule || n.kind == kindSegment || (n.kind == kindGroup && n.mod != nil && n.mod.Toolchain):
+			for _, vn := range versionNodes(n) {
+				if b.visible == nil || b.visible[vn] {
+					versions[vn] = true
+				}
 			}
-		}
-		if !covered {
-			total += b.size(n)
+		case n.kind == kindGroup && n.path == "cache/vcs":
+			for _, c := range n.children {
+				clones[c] = true
+			}
+		case n.kind == kindClone:
+			clones[n] = true
+		case n.kind == kindGroup && n.path == "cache/download/sumdb":
+			total.Add(n.size)
 		}
 	}
-	return len(b.marks), total
+	for vn := range versions {
+		total.Add(actions.VersionFrees(vn.ver, true))
+	}
+	for c := range clones {
+		total.Add(c.size)
+	}
+	if b.apparent {
+		return len(b.marks), total.ApparentBytes
+	}
+	return len(b.marks), total.Bytes
 }
 
 // view draws the visible rows in width columns.
@@ -306,18 +375,19 @@ func (b *browser) view(st *Styles, width int) string {
 // count is the row's count column: what the order is by (files for c,
 // the time for m), versions otherwise.
 func (b *browser) count(n *node) string {
+	t := b.totals(n)
 	switch {
 	case b.sortBy == sortCount:
-		return Plural(n.size.Files, "file")
+		return Plural(t.size.Files, "file")
 	case b.sortBy == sortTime:
 		if !n.mtime.IsZero() {
 			return n.mtime.Local().Format("2006-01-02")
 		}
 		return ""
-	case n.versions > 0 && n.kind != kindVersion:
-		return Plural(int64(n.versions), "version")
+	case t.versions > 0 && n.kind != kindVersion:
+		return Plural(int64(t.versions), "version")
 	case n.kind == kindTree || n.kind == kindDownload:
-		return Plural(n.size.Files, "file")
+		return Plural(t.size.Files, "file")
 	}
 	return ""
 }
@@ -331,7 +401,7 @@ func (b *browser) row(st *Styles, n *node, parentSize int64, width, countW int, 
 		mark = "*"
 	}
 	sym := " "
-	if w := n.worst(); w >= 0 {
+	if w := b.worst(n); w >= 0 {
 		sym = severitySymbols[w]
 	}
 	share := 0.0
@@ -364,6 +434,10 @@ func (b *browser) row(st *Styles, n *node, parentSize int64, width, countW int, 
 		fixed += countW + 1
 	}
 	nameW := max(width-fixed, 4)
+	if n.note != "" && ansi.StringWidth(name)+3+ansi.StringWidth(n.note) <= nameW {
+		// Whole or not at all: "other (dire…ks, strays)" says nothing.
+		name += " (" + n.note + ")"
+	}
 	name = ShortenMiddle(name, nameW)
 
 	sizeStr := fmt.Sprintf(" %9s ", HumanBytes(size))
@@ -387,7 +461,7 @@ func (b *browser) row(st *Styles, n *node, parentSize int64, width, countW int, 
 	} else {
 		line.WriteString(mark)
 	}
-	if w := n.worst(); w >= 0 {
+	if w := b.worst(n); w >= 0 {
 		line.WriteString(st.Severity[w].Render(sym))
 	} else {
 		line.WriteString(sym)

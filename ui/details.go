@@ -81,6 +81,9 @@ func (m *Model) nodeDetails(n *node) []string {
 	case kindVersion:
 		out = append(out, m.versionDetails(n.mod, n.ver)...)
 	case kindModule, kindSegment, kindGroup, kindRoot:
+		if n.note != "" {
+			add("%s", n.note)
+		}
 		if n.versions > 0 {
 			add("%s", Plural(int64(n.versions), "version"))
 		}
@@ -113,6 +116,12 @@ func (m *Model) nodeDetails(n *node) []string {
 		add("remote %s (%s)", p(c.Remote), p(c.Kind))
 		add("hash %s", c.Hash)
 		add("clone %s, .info %s", yesNo(c.HasDir), yesNo(c.HasInfo))
+	}
+	if t, ok := m.browser.shown[n]; ok {
+		// The row counts what the filter shows; the lines above give
+		// the whole.
+		add("%s", st.Input.Render(fmt.Sprintf("the filter %q shows %s of it, %s", m.browser.filter,
+			HumanBytes(m.sizeOf(t.size)), Plural(int64(t.versions), "version"))))
 	}
 	// A version's own problems and its files' are listed in full; for
 	// bigger nodes, a count.

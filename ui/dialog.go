@@ -375,9 +375,22 @@ func (d *confirmDialog) render(m *Model, w, h int) string {
 	case jobRepair:
 		title = "Repair"
 		rp := j.repair
+		// A list rewrite removes nothing: it is shown as what it is,
+		// apart from the removals, so that "frees" counts only these.
+		var removals, rewrites []*actions.PurgeItem
+		for _, it := range rp.Purge.Items {
+			if it.Kind == actions.ItemList {
+				rewrites = append(rewrites, it)
+			} else {
+				removals = append(removals, it)
+			}
+		}
 		var sum []string
-		if len(rp.Purge.Items) > 0 {
-			sum = append(sum, "removes "+Plural(int64(len(rp.Purge.Items)), "item")+" (frees "+m.freeText(rp.Purge.Size)+")")
+		if len(removals) > 0 {
+			sum = append(sum, "removes "+Plural(int64(len(removals)), "item")+" (frees "+m.freeText(rp.Purge.Size)+")")
+		}
+		if len(rewrites) > 0 {
+			sum = append(sum, "rewrites the list of "+Plural(int64(len(rewrites)), "module"))
 		}
 		if len(rp.Downloads) > 0 {
 			sum = append(sum, "downloads "+Plural(int64(len(rp.Downloads)), "version"))
@@ -393,9 +406,19 @@ func (d *confirmDialog) render(m *Model, w, h int) string {
 		if len(notes) > 0 {
 			body = append(wrapLines(notes, iw), "")
 		}
-		if len(rp.Purge.Items) > 0 {
+		if len(removals) > 0 {
 			body = append(body, wrapLines([]string{st.PaneTitle.Render("Remove") + st.Dim.Render(" — the go command rebuilds these offline, or needs them no more:")}, iw)...)
-			body = append(body, m.itemRows(rp.Purge.Items, iw)...)
+			body = append(body, m.itemRows(removals, iw)...)
+		}
+		if len(rewrites) > 0 {
+			if len(body) > 0 {
+				body = append(body, "")
+			}
+			body = append(body, wrapLines([]string{st.PaneTitle.Render("Rewrite the list of "+Plural(int64(len(rewrites)), "module")) +
+				st.Dim.Render(" — from the .mod files present; nothing is removed:")}, iw)...)
+			for _, it := range rewrites {
+				body = append(body, "  "+ShortenMiddle(p(it.Module), iw-2))
+			}
 		}
 		if len(rp.Downloads) > 0 {
 			if len(body) > 0 {
@@ -664,12 +687,27 @@ func (m *Model) resultLines(j *job, msg taskDoneMsg) []string {
 	}
 	if len(msg.purge) > 0 {
 		var freed cachescan.Size
+		lists, rewrote, removed := 0, 0, 0
 		for _, r := range msg.purge {
 			freed.Add(r.Freed)
+			switch {
+			case r.Kind == actions.ItemList:
+				// Rewrites remove nothing: they are counted apart.
+				lists++
+				if r.Removed {
+					rewrote++
+				}
+			case r.Removed:
+				removed++
+			}
 		}
-		asked := len(msg.purge) - len(kept)
-		out = append(out, st.PaneTitle.Render(fmt.Sprintf("Removed %d of %s, freed %s", asked-len(failed)-notStarted,
-			Plural(int64(asked), "item"), HumanBytes(m.sizeOf(freed)))))
+		if asked := len(msg.purge) - len(kept) - lists; asked > 0 {
+			out = append(out, st.PaneTitle.Render(fmt.Sprintf("Removed %d of %s, freed %s", removed,
+				Plural(int64(asked), "item"), HumanBytes(m.sizeOf(freed)))))
+		}
+		if lists > 0 {
+			out = append(out, st.PaneTitle.Render(fmt.Sprintf("Rewrote the list of %d of %s", rewrote, Plural(int64(lists), "module"))))
+		}
 		if notStarted > 0 {
 			out = append(out, st.Dim.Render(fmt.Sprintf("– stopped: %s not started, left as they were", Plural(int64(notStarted), "item"))))
 		}

@@ -183,7 +183,16 @@ func (m *Model) setSnapshot(snap *cachescan.Snapshot) {
 
 // Update handles a message: the help screen and the filter input first,
 // then sizes, then results and progress whatever the focus, then keys.
+// The layout follows, as a message can change the footer's height.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	model, cmd := m.update(msg)
+	if m.browser.height != m.bodyHeight() {
+		m.layout()
+	}
+	return model, cmd
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -479,10 +488,15 @@ func (m *Model) startVerify(patterns []string, what string) tea.Cmd {
 
 // takeFound attaches the problems verify found since the last poll.
 func (m *Model) takeFound() {
-	for _, p := range m.verifier.FoundSince(m.seen) {
+	found := m.verifier.FoundSince(m.seen)
+	for _, p := range found {
 		m.seen++
 		m.snap.Problems = append(m.snap.Problems, p)
 		m.tree.attach(p)
+	}
+	if len(found) > 0 && m.browser.filter != "" {
+		// The rows' markers count what the filter shows: count again.
+		m.browser.setFilter(m.browser.filter)
 	}
 }
 
@@ -732,9 +746,14 @@ func (m *Model) click(y int) {
 	}
 }
 
-// Layout: three header lines, the body, one footer line; the details pane
-// sits right of the body on wide terminals and below it on tall ones.
+// Layout: three header lines, the body, one footer line (two for a
+// status message too long for one); the details pane sits right of the
+// body on wide terminals and below it on tall ones.
 const headerLines = 3
+
+// maxStatusLines bounds a status message: a second line costs the body
+// one row, a third would cost too much.
+const maxStatusLines = 2
 
 // panePlacement says where a details pane fits at this size, whether or
 // not it is switched on.
@@ -753,7 +772,7 @@ func (m *Model) detailsPlacement() (right bool, below bool) {
 }
 
 func (m *Model) bodyHeight() int {
-	h := m.height - headerLines - 1
+	h := m.height - headerLines - len(m.footerLines())
 	if _, below := m.detailsPlacement(); below {
 		h -= m.detailsHeight()
 	}
@@ -811,7 +830,7 @@ func (m *Model) render() string {
 	if below {
 		lines = append(lines, m.detailsPane(m.width, m.detailsHeight()))
 	}
-	lines = append(lines, m.footer())
+	lines = append(lines, m.footerLines()...)
 	_ = st
 	screen := strings.Join(lines, "\n")
 	if m.modal != nil {
@@ -835,8 +854,12 @@ func fitBlock(s string, w, h int) string {
 	return strings.Join(ls, "\n")
 }
 
-// titleLine shows both roots with their totals; the paths are shortened in
-// the middle so that the totals always fit.
+// titleLine shows both roots with their totals. When the line is too
+// long it gives way by priority, and never cuts a number: the paths lose
+// their leading elements (the last one stays), then "freed so far" becomes
+// "freed", then the GOMODCACHE and GOCACHE labels go, then the GOCACHE
+// part (the Build cache view shows it), then the GOMODCACHE part; the
+// read-only badge goes last.
 func (m *Model) titleLine() string {
 	st := m.styles
 	modRoot, buildRoot := m.opts.ModCache, m.opts.BuildCache
@@ -846,22 +869,94 @@ func (m *Model) titleLine() string {
 		modSize = " " + HumanBytes(m.sizeOf(m.snap.ModCache.Size))
 		buildSize = " " + HumanBytes(m.sizeOf(m.snap.BuildCache.Size))
 	}
-	if buildRoot == "" {
-		buildRoot, buildSize = "off", ""
-	}
-	// Badges come first so that a narrow terminal cuts the paths, not them.
-	badges := ""
+	modPaths, buildPaths := leftShortenings(p(modRoot)), leftShortenings(p(buildRoot))
+	title := st.Title.Render("modscope")
 	if m.readOnly {
-		badges += " " + st.ReadOnly.Render("read-only")
+		title += " " + st.ReadOnly.Render("read-only")
 	}
-	if m.freed.Bytes > 0 || m.freed.Files > 0 {
-		badges += "  " + st.Freed.Render("freed so far: "+HumanBytes(m.sizeOf(m.freed)))
+	freed := m.freed.Bytes > 0 || m.freed.Files > 0
+	line := func(freedLong, labels, mod, build bool, mi, bi int) string {
+		l := title
+		if freed {
+			label := "freed "
+			if freedLong {
+				label = "freed so far: "
+			}
+			l += "  " + st.Freed.Render(label+HumanBytes(m.sizeOf(m.freed)))
+		}
+		if mod {
+			l += "  "
+			if labels {
+				l += "GOMODCACHE "
+			}
+			l += modPaths[mi] + modSize
+		}
+		switch {
+		case !build:
+		case buildRoot == "" && labels:
+			l += "  GOCACHE off"
+		case buildRoot == "":
+			l += "  GOCACHE=off"
+		default:
+			l += "  "
+			if labels {
+				l += "GOCACHE "
+			}
+			l += buildPaths[bi] + buildSize
+		}
+		return l
 	}
-	fixed := len("modscope  GOMODCACHE   GOCACHE ") + len(modSize) + len(buildSize) + ansi.StringWidth(badges)
-	room := max((m.width-fixed)/2, 6)
-	line := st.Title.Render("modscope") + badges + "  GOMODCACHE " + ShortenMiddle(p(modRoot), room) + modSize +
-		"  GOCACHE " + ShortenMiddle(p(buildRoot), room) + buildSize
-	return ansi.Truncate(line, m.width, "…")
+	fits := func(l string) bool { return ansi.StringWidth(l) <= m.width }
+	for _, lv := range []struct{ freedLong, labels, mod, build bool }{
+		{true, true, true, true},
+		{false, true, true, true},
+		{false, false, true, true},
+		{false, true, true, false},
+		{false, false, true, false},
+		{false, false, false, false},
+	} {
+		// The longer path loses an element first, until both fit or
+		// neither can lose more.
+		mi, bi := 0, 0
+		for {
+			l := line(lv.freedLong, lv.labels, lv.mod, lv.build, mi, bi)
+			if fits(l) {
+				return l
+			}
+			canMod := lv.mod && mi+1 < len(modPaths)
+			canBuild := lv.build && bi+1 < len(buildPaths)
+			if !canMod && !canBuild {
+				break
+			}
+			if canMod && (!canBuild || len(modPaths[mi]) >= len(buildPaths[bi])) {
+				mi++
+			} else {
+				bi++
+			}
+		}
+	}
+	if fits(title) {
+		return title
+	}
+	return ansi.Truncate(st.Title.Render("modscope"), m.width, "…")
+}
+
+// leftShortenings lists path and its shorter forms, each without one more
+// leading element: /root/go/pkg/mod, …/go/pkg/mod, …/pkg/mod, …/mod. The
+// last element, which tells the caches apart, always stays.
+func leftShortenings(path string) []string {
+	out := []string{path}
+	sep := "/"
+	if !strings.Contains(path, "/") && strings.Contains(path, `\`) {
+		sep = `\`
+	}
+	parts := strings.Split(strings.TrimRight(path, sep), sep)
+	for i := 1; i < len(parts); i++ {
+		if short := "…" + sep + strings.Join(parts[i:], sep); ansi.StringWidth(short) < ansi.StringWidth(out[len(out)-1]) {
+			out = append(out, short)
+		}
+	}
+	return out
 }
 
 func (m *Model) sizeOf(s cachescan.Size) int64 {
@@ -904,7 +999,7 @@ func (m *Model) tabLine() string {
 			line += "  " + st.Bar.Render(strings.Repeat("█", filled)) + st.BarEmpty.Render(strings.Repeat("░", 10-filled)) +
 				st.Dim.Render(fmt.Sprintf(" verifying %s/%s, %s hashed", Count(pr.ItemsDone), Count(pr.Items), HumanBytes(pr.BytesDone)))
 		} else if n, size := m.browser.markedSize(); n > 0 {
-			line += "   " + st.Marked.Render(fmt.Sprintf("%d marked, %s", n, HumanBytes(size)))
+			line += "   " + st.Marked.Render(fmt.Sprintf("%d marked, d frees %s", n, HumanBytes(size)))
 		}
 	}
 	return ansi.Truncate(line, m.width, "…")
@@ -948,6 +1043,24 @@ func (m *Model) contextLine() string {
 	return ansi.Truncate(s, m.width, "…")
 }
 
+// footerLines is the footer: one line, or a status message wrapped on
+// up to two, so that the next step it names is read whole.
+func (m *Model) footerLines() []string {
+	if m.status == "" || m.filtering || m.state == stateFailed || m.modal != nil || m.task != nil || m.verifying {
+		return []string{m.footer()}
+	}
+	lines := wrapLines([]string{m.status}, m.width)
+	if len(lines) > maxStatusLines {
+		lines = lines[:maxStatusLines]
+		lines[maxStatusLines-1] = ansi.Truncate(lines[maxStatusLines-1], m.width-1, "") + "…"
+	}
+	for i, l := range lines {
+		lines[i] = m.styles.Label.Render(l)
+	}
+	return lines
+}
+
+// footer is the footer's one line.
 func (m *Model) footer() string {
 	st := m.styles
 	if m.filtering {

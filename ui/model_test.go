@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -425,11 +426,39 @@ func TestMarkedSizeCountsNestedMarksOnce(t *testing.T) {
 	for b.selected().name != "good" {
 		send(m, press("j")...)
 	}
-	good := b.selected()
-	send(m, press("enter", "space", "space", "h", "space")...)
+	send(m, press("space", "k")...)
+	_, alone := b.markedSize()
+	send(m, press("enter", "space", "space", "h")...)
 	n, size := b.markedSize()
-	if n != 3 || size != b.size(good) {
-		t.Errorf("marked %d nodes, %d bytes; want 3 nodes and good's %d bytes", n, size, b.size(good))
+	if n != 3 || size != alone || size == 0 {
+		t.Errorf("marked %d nodes, %d bytes; want 3 nodes and the %d bytes good alone frees", n, size, alone)
+	}
+}
+
+// TestMarkedSizeIsWhatThePurgeFrees: the header's marked size is what
+// the purge dialog then says it frees; list and lock files stay.
+func TestMarkedSizeIsWhatThePurgeFrees(t *testing.T) {
+	m := newTestModel(t, 100, 30)
+	for _, k := range []string{"example.com/good/v2", "example.com/good@v1.1.0"} {
+		m.browser.reveal(m.tree.byKey[k])
+		m.browser.toggleMark()
+	}
+	_, size := m.browser.markedSize()
+	if !strings.Contains(ansi.Strip(m.tabLine()), "2 marked, d frees "+HumanBytes(size)) {
+		t.Errorf("tab line: %q", ansi.Strip(m.tabLine()))
+	}
+	_, cmd := m.Update(press("d")[0])
+	m.Update(cmd())
+	d, ok := m.modal.(*confirmDialog)
+	if !ok {
+		t.Fatalf("d opened no plan; status %q", m.status)
+	}
+	if d.job.plan.Size.Bytes != size {
+		t.Errorf("the header says %s marked, the dialog frees %s", HumanBytes(size), HumanBytes(d.job.plan.Size.Bytes))
+	}
+	m.browser.apparent = true
+	if _, size := m.browser.markedSize(); size != d.job.plan.Size.ApparentBytes {
+		t.Errorf("apparent sizes: header %d, dialog %d", size, d.job.plan.Size.ApparentBytes)
 	}
 }
 
@@ -569,5 +598,161 @@ func TestProjectViewShowsOfflineVerdict(t *testing.T) {
 	view := ansi.Strip(m.render())
 	if !strings.Contains(view, "Offline: not ready") || !strings.Contains(view, "missing    example.com/absent@v0.1.0") || strings.Contains(view, "ready      example.com/good") {
 		t.Errorf("Project view:\n%s", view)
+	}
+}
+
+// TestBuildViewClaimsNoDirectoryCount: the fixture's build cache has a
+// few of the 00 to ff directories, not 256; the view must not say 256.
+func TestBuildViewClaimsNoDirectoryCount(t *testing.T) {
+	m := newTestModel(t, 100, 30)
+	send(m, press("2")...)
+	for _, l := range strings.Split(ansi.Strip(m.render()), "\n") {
+		if strings.Contains(l, "Other") && strings.Contains(l, "256") {
+			t.Errorf("the Build cache view counts directories it does not have: %q", l)
+		}
+	}
+}
+
+// TestFilterCountsWhatItShows: under a filter, a row shown for matches
+// below it counts only them: example.com/ under /good is good's size and
+// 5 versions, not the 24 of example.com.
+func TestFilterCountsWhatItShows(t *testing.T) {
+	m := newTestModel(t, 120, 40)
+	good, com := m.tree.byKey["example.com/good"], m.tree.byKey["example.com"]
+	send(m, press("/", "g", "o", "o", "d", "enter")...)
+	if !m.browser.selectNode(com) {
+		t.Fatal("example.com/ is not shown under /good")
+	}
+	if got, want := m.browser.size(com), m.browser.size(good); got != want {
+		t.Errorf("example.com/ counts %d bytes under /good, want good's %d", got, want)
+	}
+	view := ansi.Strip(m.render())
+	var row string
+	for _, l := range strings.Split(view, "\n") {
+		if strings.Contains(l, "example.com/") && strings.Contains(l, "version") {
+			row = l
+		}
+	}
+	if !strings.Contains(row, "5 versions") || !strings.Contains(row, HumanBytes(good.size.Bytes)) {
+		t.Errorf("example.com/ row under /good: %q", row)
+	}
+	// example.com has errors, good none: the row's marker is good's.
+	if com.worst() != 0 || good.worst() != -1 || m.browser.worst(com) != -1 || strings.Contains(row, severitySymbols[0]) {
+		t.Errorf("the marker of example.com/ under /good counts hidden problems: %q", row)
+	}
+	if !strings.Contains(view, `the filter "good" shows`) || !strings.Contains(view, "24 versions") {
+		t.Errorf("the details pane does not give both the shown and the whole figures:\n%s", view)
+	}
+	send(m, press("esc")...)
+	if m.browser.size(com) != com.size.Bytes {
+		t.Error("without the filter, example.com/ does not count everything again")
+	}
+}
+
+// TestHeaderGivesWayByPriority: the header never cuts a number or a
+// path's last element; at 80 and 60 columns both caches' sizes and
+// names stay, after a purge too; narrower, parts go whole.
+func TestHeaderGivesWayByPriority(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	sizes := regexp.MustCompile(`\d+(\.\d)? (B|KiB|MiB|GiB)`)
+	for _, roots := range [][2]string{{"/tmp/tuifix/mod", "/tmp/tuifix/gocache"}, {"/home/someone/go/pkg/mod", "/home/someone/.cache/go-build"}} {
+		m.snap.ModCache.Root, m.snap.BuildCache.Root = roots[0], roots[1]
+		modSize, buildSize := HumanBytes(m.snap.ModCache.Bytes), HumanBytes(m.snap.BuildCache.Bytes)
+		for _, freed := range []int64{0, 504 << 10} {
+			m.freed = cachescan.Size{Bytes: freed, Files: 1}
+			for w := 20; w <= 140; w++ {
+				send(m, tea.WindowSizeMsg{Width: w, Height: 24})
+				line := ansi.Strip(m.titleLine())
+				if ansi.StringWidth(line) > w {
+					t.Errorf("%d columns: %q is %d wide", w, line, ansi.StringWidth(line))
+				}
+				for _, n := range sizes.FindAllString(line, -1) {
+					if n != modSize && n != buildSize && n != HumanBytes(freed) {
+						t.Errorf("%d columns: a cut number %q in %q", w, n, line)
+					}
+				}
+				if i := strings.Index(line, "…"); i >= 0 && !strings.HasPrefix(line[i:], "…/") {
+					t.Errorf("%d columns: cut in the middle: %q", w, line)
+				}
+				if w < 60 {
+					continue
+				}
+				for _, want := range []string{modSize, buildSize, path.Base(roots[0]) + " ", path.Base(roots[1]) + " "} {
+					if !strings.Contains(line, want) {
+						t.Errorf("%d columns: %q lacks %q", w, line, want)
+					}
+				}
+				if freed > 0 && !strings.Contains(line, "freed") {
+					t.Errorf("%d columns: %q does not say what was freed", w, line)
+				}
+			}
+		}
+	}
+}
+
+// TestRowNotesShowWholeOrNotAtAll: the "other" row's explanation shows
+// whole where it fits and goes where it does not (beside the details
+// pane at 120 columns), never "other (dire…ks, strays)".
+func TestRowNotesShowWholeOrNotAtAll(t *testing.T) {
+	for w := 60; w <= 200; w += 5 {
+		m := newTestModel(t, w, 40)
+		var row string
+		for _, l := range strings.Split(ansi.Strip(m.render()), "\n") {
+			if i := strings.Index(l, " other"); i >= 0 && !strings.Contains(l, "│ other") {
+				row = l[i+1:]
+			}
+		}
+		row, _, _ = strings.Cut(row, "│")
+		row = strings.TrimSpace(row)
+		if row != "other" && row != "other (directories, locks, strays)" {
+			t.Errorf("%d columns: the other row reads %q", w, row)
+		}
+		if w == 80 && row != "other (directories, locks, strays)" {
+			t.Errorf("80 columns has room for the whole note: %q", row)
+		}
+	}
+}
+
+// TestLongStatusWraps: a status message too long for the footer wraps
+// onto a second line, taken from the body, so that its end (the next
+// step) is read; the frame keeps the terminal's height.
+func TestLongStatusWraps(t *testing.T) {
+	for _, c := range []struct {
+		w        int
+		readOnly bool
+	}{{60, false}, {80, false}, {120, false}, {80, true}} {
+		w := c.w
+		m := newTestModel(t, w, 24)
+		m.browser.reveal(m.tree.other)
+		if c.readOnly {
+			// A refusal that names what to run instead, at its end.
+			m.readOnly = true
+			hit(m, "o")
+		} else {
+			hit(m, "d")
+		}
+		frame := ansi.Strip(m.View().Content)
+		lines := strings.Split(frame, "\n")
+		if len(lines) != 24 {
+			t.Errorf("%d columns: %d lines", w, len(lines))
+		}
+		var tail []string
+		for _, l := range lines[len(lines)-2:] {
+			tail = append(tail, strings.TrimSpace(l))
+		}
+		if got := strings.Join(tail, " "); !strings.HasSuffix(got, m.status) || strings.Contains(got, "…") {
+			t.Errorf("%d columns: the footer reads %q, want all of %q", w, got, m.status)
+		}
+		for i, l := range lines {
+			if ansi.StringWidth(l) > w {
+				t.Errorf("%d columns: line %d is %d wide", w, i, ansi.StringWidth(l))
+			}
+		}
+		// The next key clears it, and the body has its row back.
+		h := m.bodyHeight()
+		send(m, press("j")...)
+		if m.status != "" || m.bodyHeight() < h || m.browser.height != m.bodyHeight() {
+			t.Errorf("%d columns: after a key, status %q, body %d rows (was %d), browser %d", w, m.status, m.bodyHeight(), h, m.browser.height)
+		}
 	}
 }

@@ -38,6 +38,9 @@ type node struct {
 	versions int            // module versions in the subtree
 	mtime    time.Time      // newest in the subtree
 	label    string         // e.g. "active" for the running toolchain
+	// note explains the name where the row has room for all of it, and
+	// in the details pane.
+	note string
 
 	problems []cachescan.Problem // attached to this node itself
 	sev      [3]int              // problems in the subtree by severity rank
@@ -164,7 +167,7 @@ func buildTree(snap *cachescan.Snapshot) *tree {
 	other := mc.Other
 	other.Add(leftLocks)
 	if other.Files > 0 || other.Bytes > 0 {
-		t.other = t.add(t.root, &node{name: "other (directories, locks, strays)", path: "other", kind: kindGroup, own: other})
+		t.other = t.add(t.root, &node{name: "other", note: "directories, locks, strays", path: "other", kind: kindGroup, own: other})
 	}
 	for _, p := range snap.Problems {
 		if n := t.nodeFor(p); n != nil {

@@ -223,7 +223,10 @@ func buildLines(snap *cachescan.Snapshot, st *Styles, apparent bool, width int) 
 		add("  Test results    all kept (go clean -testcache was never run)")
 	}
 	add("  Fuzz cache      %s in %s (never trimmed; go clean -fuzzcache)", HumanBytes(size(bc.Fuzz)), Plural(bc.Fuzz.Files, "file"))
-	add("  Other           %s (README, trim.txt, the 256 entry directories)", HumanBytes(size(bc.Other)))
+	// The scan does not count the 00 to ff directories, and a cache the go
+	// command has not filled has fewer than 256: no number is better
+	// than a wrong one.
+	add("  Other           %s (README, trim.txt and the entry directories)", HumanBytes(size(bc.Other)))
 	var probs int
 	for _, pr := range snap.Problems {
 		if pr.Module == "" && strings.HasPrefix(pr.Path, bc.Root) {
