@@ -267,7 +267,7 @@ func (m *Model) actionNodes() ([]*node, bool) {
 // with their versions only; when nothing can be purged, why says so.
 // With a filter on, shown says which versions it shows: only those go.
 func purgeJob(nodes []*node, shown func(pathVersion string) bool) (j *job, why string) {
-	j = &job{kind: jobPurge, metaable: true, targets: actions.Targets{Metadata: true}}
+	j = &job{kind: jobPurge, metaable: true, targets: actions.Targets{}}
 	seen := map[string]bool{}
 	pattern := func(s string) {
 		if !seen[s] {

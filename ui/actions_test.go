@@ -145,15 +145,22 @@ func TestPurgeMarkedVersions(t *testing.T) {
 	if m.task != nil || m.rescanning {
 		t.Fatalf("still running: task %v, rescanning %v", m.task, m.rescanning)
 	}
+	// By default .mod and .info stay (as without --metadata): the
+	// version is metadata-only now.
 	for _, k := range []string{"a@v1.0.0", "a@v1.1.0"} {
 		e := es[k]
-		for _, path := range []string{e.Dir, e.Zip, e.ZipHash, e.Mod, e.Info} {
+		for _, path := range []string{e.Dir, e.Zip, e.ZipHash} {
 			if exists(t, path) {
 				t.Errorf("%s is still there after the purge", path)
 			}
 		}
-		if m.tree.byVersion["example.com/"+k] != nil {
-			t.Errorf("the tree still shows %s after the rescan", k)
+		for _, path := range []string{e.Mod, e.Info} {
+			if !exists(t, path) {
+				t.Errorf("%s went without m", path)
+			}
+		}
+		if n := m.tree.byVersion["example.com/"+k]; n == nil || n.ver.State != "metadata" {
+			t.Errorf("after the rescan the tree shows %s as %+v, want metadata-only", k, n)
 		}
 	}
 	for _, k := range []string{"a@v1.2.0", "b@v1.0.0"} {
@@ -197,21 +204,29 @@ func TestPurgeModuleRow(t *testing.T) {
 	if !strings.Contains(view, "example.com/a (3 versions)") || !strings.Contains(view, "3 versions · frees") {
 		t.Fatalf("d on a module row:\n%s", view)
 	}
-	// m keeps .mod and .info: the plan is made again.
+	// m removes .mod and .info too: the plan is made again.
 	hit(m, "m")
 	d := m.modal.(*confirmDialog)
+	metadata := 0
 	for _, it := range d.job.plan.Items {
 		for _, path := range it.Paths {
 			if strings.HasSuffix(path, ".mod") || strings.HasSuffix(path, ".info") {
-				t.Errorf("after m the plan still removes %s", path)
+				metadata++
 			}
 		}
+	}
+	if metadata != 6 {
+		t.Errorf("after m the plan removes %d .mod and .info files, want 6", metadata)
 	}
 	hit(m, "y")
 	for _, v := range []string{"v1.0.0", "v1.1.0", "v1.2.0"} {
 		e := es["a@"+v]
-		if exists(t, e.Dir) || exists(t, e.Zip) || !exists(t, e.Mod) {
-			t.Errorf("%s: tree %v zip %v mod %v; want only the .mod left", v, exists(t, e.Dir), exists(t, e.Zip), exists(t, e.Mod))
+		if exists(t, e.Dir) || exists(t, e.Zip) || exists(t, e.Mod) || exists(t, e.Info) || !exists(t, e.Lock) {
+			t.Errorf("%s: tree %v zip %v mod %v info %v lock %v; want only the lock left", v,
+				exists(t, e.Dir), exists(t, e.Zip), exists(t, e.Mod), exists(t, e.Info), exists(t, e.Lock))
+		}
+		if m.tree.byVersion["example.com/a@"+v] != nil {
+			t.Errorf("the tree still shows a@%s", v)
 		}
 	}
 	if !exists(t, es["b@v1.0.0"].Dir) {

@@ -335,7 +335,7 @@ func (b *browser) markedSize() (int, int64) {
 		}
 	}
 	for vn := range versions {
-		total.Add(actions.VersionFrees(vn.ver, true))
+		total.Add(actions.VersionFrees(vn.ver, false))
 	}
 	for c := range clones {
 		total.Add(c.size)
