@@ -275,6 +275,9 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 // glob path.Match cannot read.
 func CheckPatterns(patterns []string) error {
 	for _, p := range patterns {
+		if exact, ok := strings.CutPrefix(p, "="); ok && exact != "" {
+			continue // matched as written
+		}
 		pp, pv, hasV := strings.Cut(p, "@")
 		switch {
 		case strings.TrimSpace(p) == "":
@@ -318,13 +321,21 @@ func Unmatched(snap *cachescan.Snapshot, patterns []string) []string {
 }
 
 // Match reports whether a module version is selected by the patterns:
-// "path", "path/..." (the path and everything below it) or "path@version".
-// No patterns select everything.
+// "path", "path/..." (the path and everything below it) or "path@version",
+// with globs as in GOPRIVATE; "=path" and "=path@version" match exactly,
+// for names taken from the cache, which are untrusted and may hold * or
+// "...". No patterns select everything.
 func Match(patterns []string, modPath, version string) bool {
 	if len(patterns) == 0 {
 		return true
 	}
 	for _, p := range patterns {
+		if exact, ok := strings.CutPrefix(p, "="); ok {
+			if exact == modPath || exact == modPath+"@"+version {
+				return true
+			}
+			continue
+		}
 		pp, pv, hasV := strings.Cut(p, "@")
 		if hasV && pv != version {
 			continue

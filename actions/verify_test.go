@@ -388,3 +388,27 @@ func TestFIPS140Tree(t *testing.T) {
 		t.Errorf("repair plan: downloads %v, purge %+v", plan.Downloads, plan.Purge.Items)
 	}
 }
+
+// TestExactPatterns: "=" patterns match names as written: a cache entry
+// named example.com/* or example.com/... selects only itself.
+func TestExactPatterns(t *testing.T) {
+	for _, tc := range []struct {
+		pattern, path, version string
+		want                   bool
+	}{
+		{"=example.com/*", "example.com/*", "v1.0.0", true},
+		{"=example.com/*", "example.com/a", "v1.0.0", false},
+		{"=example.com/...", "example.com/a", "v1.0.0", false},
+		{"=example.com/a@v1.0.0", "example.com/a", "v1.0.0", true},
+		{"=example.com/a@v1.0.0", "example.com/a", "v1.1.0", false},
+		{"=example.com/a", "example.com/a/v2", "v2.0.0", false},
+		{"example.com/*", "example.com/a", "v1.0.0", true},
+	} {
+		if got := Match([]string{tc.pattern}, tc.path, tc.version); got != tc.want {
+			t.Errorf("Match(%q, %s@%s) = %v", tc.pattern, tc.path, tc.version, got)
+		}
+	}
+	if err := CheckPatterns([]string{"=example.com/[x"}); err != nil {
+		t.Errorf("an exact pattern was read as a glob: %v", err)
+	}
+}

@@ -110,14 +110,19 @@ func Read(text string) Reading {
 		}
 		return span{at, at}
 	}
+	// taken holds the claimed spans, disjoint and sorted by start: a
+	// binary search finds the only ones s can overlap (big pastes have
+	// thousands of errors).
 	var taken []span
 	overlaps := func(s span) bool {
-		for _, t := range taken {
-			if s.start < t.end && t.start < s.end {
-				return true
-			}
-		}
-		return false
+		i := sort.Search(len(taken), func(i int) bool { return taken[i].end > s.start })
+		return i < len(taken) && taken[i].start < s.end
+	}
+	take := func(s span) {
+		i := sort.Search(len(taken), func(i int) bool { return taken[i].start >= s.start })
+		taken = append(taken, span{})
+		copy(taken[i+1:], taken[i:])
+		taken[i] = s
 	}
 	var found []Match
 	for _, e := range GoErrors() {
@@ -130,7 +135,7 @@ func Read(text string) Reading {
 				if isNoise(text[s.start:lineEnd(text, s.start)]) || overlaps(claim) {
 					continue
 				}
-				taken = append(taken, claim)
+				take(claim)
 				found = append(found, Match{Error: e, Text: strings.TrimSpace(text[s.start:s.end]), start: s.start})
 			}
 		}
@@ -156,13 +161,14 @@ var (
 	// noiseRe are lines the go command prints that are not errors:
 	// progress, the changes go get made, hints, warnings and deprecation
 	// notices, -x traces and the "# package" header of build output.
-	noiseRe = regexp.MustCompile(`^(go: (downloading|finding|found|extracting|upgraded|downgraded|added|removed|creating new go\.mod|to add module requirements and sums:|switching to|warning:|module \S+ is deprecated)|warning: |# |(ok|PASS|\?) )`)
+	noiseRe = regexp.MustCompile(`^(go: (downloading|finding|found|extracting|upgraded|downgraded|added|removed|creating new go\.mod|to add module requirements and sums:|switching to|warning:|module \S+ is deprecated)|warning: |# |(ok|PASS|\?) |PASS$|=== (RUN|PAUSE|CONT|NAME) |--- (PASS|SKIP): |WORK=|(cd|mkdir|cat|cp|mv|rm|echo|touch) |\S*/pkg/tool/\S+ |\S+/(compile|link|asm|cgo|vet|buildid|pack|cover|gcc|clang|cc) )`)
 	// headRe are lines that start an error whatever they say: the go
 	// command's "go: " prefix, a file position, a module version, a
 	// verification, or the "-> " echo of a failed extraction.
 	headRe = regexp.MustCompile(`^(go: |\S+\.(go|mod|sum|work):\d+(:\d+)?: |verifying \S+@|-> |\S+@v\d\S*: |\S+ requires go >= )`)
 	// errorWordRe finds an error in any other line.
-	errorWordRe = regexp.MustCompile(`(?i)(error|\bfail|fatal|panic:|cannot |can't |invalid|malformed|mismatch|not found|unexpected|refused|time(d)? ?out|deadline exceeded|denied|no such|unreachable|unknown |disabled|not allowed|missing|too large|not canonical|collision|no required module|is not in std|\b[45]\d\d [A-Z][a-z])`)
+	// Words, not parts of identifiers: TestInvalidInput is no error.
+	errorWordRe = regexp.MustCompile(`(?i)(\berrors?\b|\bfail(s|ed|ure)?\b|\bfatal\b|panic:|\bcannot |\bcan't |\binvalid\b|\bmalformed\b|\bmismatch(ed)?\b|\bnot found\b|\bunexpected\b|\brefused\b|\btime(d)? ?out\b|deadline exceeded|\bdenied\b|\bno such\b|\bunreachable\b|\bunknown |\bdisabled\b|\bnot allowed\b|\bmissing\b|\btoo large\b|\bnot canonical\b|\bcollision\b|no required module|is not in std|\b[45]\d\d [A-Z][a-z])`)
 	// tailRe are the fixed lines the go command prints under some errors
 	// without indenting them.
 	tailRe     = regexp.MustCompile(`^(Confirm the import path was entered correctly\.|If this is a private repository, see )`)

@@ -269,10 +269,11 @@ func (m *Model) actionNodes() ([]*node, bool) {
 func purgeJob(nodes []*node, shown func(pathVersion string) bool) (j *job, why string) {
 	j = &job{kind: jobPurge, metaable: true, targets: actions.Targets{}}
 	seen := map[string]bool{}
+	// Exact patterns ("="): names from the cache may hold * or "...".
 	pattern := func(s string) {
 		if !seen[s] {
 			seen[s] = true
-			j.targets.Patterns = append(j.targets.Patterns, s)
+			j.targets.Patterns = append(j.targets.Patterns, "="+s)
 		}
 	}
 	// What the rows take, for a title that says it: a directory row
@@ -287,7 +288,7 @@ func purgeJob(nodes []*node, shown func(pathVersion string) bool) (j *job, why s
 			// group of their own, so golang.org/... would take more than
 			// the row shows.
 			for _, v := range versionsUnder(n) {
-				path, _, _ := strings.Cut(v, "@")
+				path := v[:strings.LastIndexByte(v, '@')]
 				if shown != nil && !shown(v) {
 					continue
 				}

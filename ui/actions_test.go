@@ -791,3 +791,37 @@ func TestPurgeTitleNamesNestedModules(t *testing.T) {
 		t.Errorf("title of a path segment: %+v", m.modal)
 	}
 }
+
+// TestRowNamesAreNotPatterns: a cache entry named like a glob
+// (example.com/*) is purged as itself, never as a pattern taking every
+// module beside it.
+func TestRowNamesAreNotPatterns(t *testing.T) {
+	es := map[string]*cachetest.Entry{}
+	m, _ := actionModel(t, 120, 40, func(c *cachetest.Cache) {
+		es["a"] = c.Add(cachetest.Mod("example.com/a", "v1.0.0"))
+		es["b"] = c.Add(cachetest.Mod("example.com/b", "v1.0.0"))
+		dir := filepath.Join(c.ModCache, "cache", "download", "example.com", "*", "@v")
+		os.MkdirAll(dir, 0o777)
+		os.WriteFile(filepath.Join(dir, "v1.0.0.info"), []byte(`{"Version":"v1.0.0"}`), 0o666)
+		os.WriteFile(filepath.Join(dir, "v1.0.0.mod"), []byte("module example.com/*\n"), 0o666)
+	})
+	n := m.tree.byKey["example.com/*"]
+	if n == nil {
+		t.Fatal("no row for the entry named example.com/*")
+	}
+	m.browser.reveal(n)
+	hit(m, "d")
+	if d, ok := m.modal.(*confirmDialog); ok {
+		for _, it := range d.job.plan.Items {
+			if it.Module != "example.com/*" {
+				t.Errorf("d on example.com/* plans %s", it.Label)
+			}
+		}
+		hit(m, "y")
+	}
+	for _, k := range []string{"a", "b"} {
+		if !exists(t, es[k].Dir) {
+			t.Errorf("example.com/%s went with example.com/*", k)
+		}
+	}
+}

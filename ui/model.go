@@ -449,7 +449,10 @@ func (m *Model) verifySelection() tea.Cmd {
 	}
 	var patterns []string
 	for _, n := range nodes {
-		patterns = append(patterns, versionsUnder(n)...)
+		for _, v := range versionsUnder(n) {
+			// Exact: names from the cache may hold * or "...".
+			patterns = append(patterns, "="+v)
+		}
 	}
 	if len(patterns) == 0 {
 		m.status = "nothing to verify here: select a module or version, or press V for everything"
