@@ -3,7 +3,9 @@ package actions
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,10 +24,10 @@ func RunningGo(roots ...string) []string {
 	if err != nil {
 		return nil
 	}
-	ours := map[string]bool{}
+	var ours []os.FileInfo
 	for _, r := range roots {
-		if r != "" {
-			ours[resolved(r)] = true
+		if fi, err := os.Stat(r); err == nil && r != "" {
+			ours = append(ours, fi)
 		}
 	}
 	var out []string
@@ -35,11 +37,15 @@ func RunningGo(roots ...string) []string {
 		if pid == self || pid == parent || strings.Trim(pid, "0123456789") != "" {
 			continue // parent: go run ., which started this modscope
 		}
-		name := procName(filepath.Join(procRoot, pid))
+		dir := filepath.Join(procRoot, pid)
+		name := procName(dir)
 		if name != "go" && name != "gopls" && !strings.HasSuffix(name, ".test") {
 			continue
 		}
-		if len(ours) > 0 && !usesRoots(filepath.Join(procRoot, pid, "environ"), ours) {
+		if zombie(dir) {
+			continue // exited; only its parent has not collected it
+		}
+		if len(ours) > 0 && !usesRoots(dir, ours) {
 			continue
 		}
 		out = append(out, name+" (pid "+pid+")")
@@ -47,25 +53,45 @@ func RunningGo(roots ...string) []string {
 	return out
 }
 
-// procName is a process's program name: argv[0]'s base name, since comm
-// is cut to 15 bytes (a test binary's .test suffix is lost there).
+// procName is a process's program name. comm is cut to 15 bytes (a test
+// binary's .test suffix is lost there), so a 15-byte comm is completed
+// from argv[0]; cmdline is read only then, as reading it can block on a
+// process stuck in the kernel.
 func procName(dir string) string {
+	comm, _ := os.ReadFile(filepath.Join(dir, "comm"))
+	name := strings.TrimSuffix(string(comm), "\n")
+	if len(name) < 15 {
+		return name
+	}
 	if cmd, err := os.ReadFile(filepath.Join(dir, "cmdline")); err == nil && len(cmd) > 0 {
 		arg0, _, _ := bytes.Cut(cmd, []byte{0})
-		if len(arg0) > 0 {
-			return filepath.Base(string(arg0))
+		if base := filepath.Base(string(arg0)); strings.HasPrefix(base, name) {
+			return base
 		}
 	}
-	comm, _ := os.ReadFile(filepath.Join(dir, "comm"))
-	return strings.TrimSpace(string(comm))
+	return name
 }
 
-// usesRoots reports whether the process with this environ file may use
-// one of the roots: its GOMODCACHE and GOCACHE as the go command would
-// work them out from its environment and its go env file. Anything it
+// zombie reports whether the process has exited (state Z in stat).
+func zombie(dir string) bool {
+	stat, err := os.ReadFile(filepath.Join(dir, "stat"))
+	if err != nil {
+		return false
+	}
+	// The state follows the parenthesized name, which may hold spaces.
+	if i := bytes.LastIndexByte(stat, ')'); i >= 0 && i+2 < len(stat) {
+		return stat[i+2] == 'Z'
+	}
+	return false
+}
+
+// usesRoots reports whether the process in dir may use one of the roots:
+// its GOMODCACHE and GOCACHE as the go command would work them out from
+// its environment and its go env file, looked up through its own root
+// directory (a container sees the cache under another path). Anything it
 // cannot tell counts as yes.
-func usesRoots(environ string, ours map[string]bool) bool {
-	data, err := os.ReadFile(environ)
+func usesRoots(dir string, ours []os.FileInfo) bool {
+	data, err := os.ReadFile(filepath.Join(dir, "environ"))
 	if err != nil {
 		return true
 	}
@@ -75,11 +101,14 @@ func usesRoots(environ string, ours map[string]bool) bool {
 			env[k] = v
 		}
 	}
+	root := filepath.Join(dir, "root")
+	file := goEnvFile(env, root)
+	// The go command takes an empty variable as unset.
 	get := func(key string) string {
-		if v, ok := env[key]; ok {
+		if v := env[key]; v != "" {
 			return v
 		}
-		return goEnvFile(env)[key]
+		return file[key]
 	}
 	home := env["HOME"]
 	modcache := get("GOMODCACHE")
@@ -102,11 +131,41 @@ func usesRoots(environ string, ours map[string]bool) bool {
 	if modcache == "" || gocache == "" {
 		return true
 	}
-	return ours[resolved(modcache)] || ours[resolved(gocache)]
+	for _, path := range []string{modcache, gocache} {
+		fi, known := statIn(root, path)
+		if !known {
+			return true
+		}
+		for _, o := range ours {
+			if fi != nil && os.SameFile(fi, o) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
-// goEnvFile reads the go env -w file of a process's environment.
-func goEnvFile(env map[string]string) map[string]string {
+// statIn stats path as the process with this root directory sees it; nil
+// when it does not exist there. Through our own view when its root cannot
+// be entered, where a missing path says nothing (known is false then).
+func statIn(root, path string) (fi os.FileInfo, known bool) {
+	if _, err := os.Stat(root); err == nil {
+		fi, err := os.Stat(filepath.Join(root, path))
+		switch {
+		case err == nil:
+			return fi, true
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, true
+		}
+		return nil, false
+	}
+	fi, err := os.Stat(path)
+	return fi, err == nil
+}
+
+// goEnvFile reads the go env -w file of a process's environment, under
+// its root directory.
+func goEnvFile(env map[string]string, root string) map[string]string {
 	file := env["GOENV"]
 	if file == "off" {
 		return nil
@@ -121,9 +180,11 @@ func goEnvFile(env map[string]string) map[string]string {
 			return nil
 		}
 	}
-	f, err := os.Open(file)
+	f, err := os.Open(filepath.Join(root, file))
 	if err != nil {
-		return nil
+		if f, err = os.Open(file); err != nil {
+			return nil
+		}
 	}
 	defer f.Close()
 	out := map[string]string{}
@@ -134,12 +195,4 @@ func goEnvFile(env map[string]string) map[string]string {
 		}
 	}
 	return out
-}
-
-// resolved is a path with its symlinks resolved when it exists.
-func resolved(path string) string {
-	if r, err := filepath.EvalSymlinks(path); err == nil {
-		return r
-	}
-	return filepath.Clean(path)
 }
