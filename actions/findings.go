@@ -66,7 +66,7 @@ func SaveFindings(path string, f Findings, patterns []string) error {
 			kept = append(kept, old)
 			continue
 		}
-		if patterns == nil {
+		if len(patterns) == 0 {
 			continue
 		}
 		var still []cachescan.Problem
@@ -77,6 +77,7 @@ func SaveFindings(path string, f Findings, patterns []string) error {
 		}
 		f.Problems = append(still, f.Problems...)
 	}
+	f.Problems = uniqueProblems(f.Problems)
 	file.Caches = append(kept, f)
 	sort.SliceStable(file.Caches, func(i, j int) bool { return file.Caches[i].At.After(file.Caches[j].At) })
 	if len(file.Caches) > maxFindings {
@@ -91,6 +92,21 @@ func SaveFindings(path string, f Findings, patterns []string) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// uniqueProblems drops repeated findings (a build output found again by
+// a later verify is one problem).
+func uniqueProblems(ps []cachescan.Problem) []cachescan.Problem {
+	seen := map[[4]string]bool{}
+	out := ps[:0]
+	for _, p := range ps {
+		k := [4]string{p.Kind, p.Module, p.Version, p.Path}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // readFindings reads the findings file; one written by an older modscope

@@ -37,6 +37,17 @@ func TestFindingsPerCacheAndScope(t *testing.T) {
 	if f := LoadFindings(path, "/m2", "/g2"); f == nil || len(f.Problems) != 1 {
 		t.Errorf("findings of /m2: %+v", f)
 	}
+	// A whole verify from the command line has empty, not nil, patterns;
+	// a finding without a module found again is one finding.
+	if err := SaveFindings(path, Findings{ModCache: "/m1", GoCache: "/g1", At: now.Add(3 * time.Second), Problems: []cachescan.Problem{out}}, []string{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := SaveFindings(path, Findings{ModCache: "/m1", GoCache: "/g1", At: now.Add(3 * time.Second), Problems: []cachescan.Problem{out, out}}, []string{"example.com/b"}); err != nil {
+		t.Fatal(err)
+	}
+	if f := LoadFindings(path, "/m1", "/g1"); f == nil || len(f.Problems) != 1 || f.Problems[0].Kind != cachescan.KindOutputCorrupt {
+		t.Errorf("after two verifies finding the same output: %+v", f)
+	}
 	// A whole verify replaces everything.
 	if err := SaveFindings(path, Findings{ModCache: "/m1", GoCache: "/g1", At: now.Add(3 * time.Second)}, nil); err != nil {
 		t.Fatal(err)
