@@ -296,8 +296,11 @@ func TestExplainCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(o), &doc); err != nil || code != 0 || len(doc) != 1 || doc[0].ID != "no-such-host" {
 		t.Errorf("--json: exit %d, %v, %s", code, err, o)
 	}
-	if code, o, _ := runMain(t, "explain", "something", "else"); code != 1 || !strings.Contains(o, "does not recognize") {
-		t.Errorf("unknown text: exit %d, %q", code, o)
+	if code, o, _ := runMain(t, "explain", "something", "else"); code != 1 || !strings.Contains(o, "No go error in this text") {
+		t.Errorf("no error: exit %d, %q", code, o)
+	}
+	if code, o, _ := runMain(t, "explain", "go: something entirely new failed"); code != 1 || !strings.Contains(o, "1 error not recognised") {
+		t.Errorf("an unknown error: exit %d, %q", code, o)
 	}
 
 	// Progress lines are not errors: everything else explained is a

@@ -103,12 +103,22 @@ func Plan(snap *cachescan.Snapshot, t Targets) (*PurgePlan, error) {
 	if found == nil {
 		found = snap.Problems
 	}
+	// Patterns narrow --problems to the versions they name.
+	modFound := found
+	if len(t.Patterns) > 0 {
+		modFound = nil
+		for _, p := range found {
+			if p.Module != "" && Match(t.Patterns, p.Module, p.Version) {
+				modFound = append(modFound, p)
+			}
+		}
+	}
 	plan := newPlan(snap)
 	if len(t.Patterns) > 0 || t.modulePolicy() {
-		planVersions(plan, snap, t, found)
+		planVersions(plan, snap, t, modFound)
 	}
 	if t.Problems {
-		planProblemFiles(plan, snap, found, false)
+		planProblemFiles(plan, snap, modFound, false)
 	}
 	if t.VCS || len(t.Clones) > 0 {
 		for _, c := range snap.ModCache.VCS.Clones {
@@ -137,7 +147,7 @@ func Plan(snap *cachescan.Snapshot, t Targets) (*PurgePlan, error) {
 			plan.add(it)
 		}
 	}
-	if (t.Problems || t.BuildCorrupt) && !t.BuildAll {
+	if ((t.Problems && len(t.Patterns) == 0) || t.BuildCorrupt) && !t.BuildAll {
 		if it := buildProblemItem(bc.Root, found); it != nil {
 			plan.add(it)
 		}
@@ -155,7 +165,7 @@ func Plan(snap *cachescan.Snapshot, t Targets) (*PurgePlan, error) {
 				Warnings: []string{"fuzz tests lose the inputs they generated; testdata/fuzz corpora in projects stay"}})
 		}
 	}
-	plan.Warnings = networkWarnings(snap, plan)
+	plan.Warnings = networkWarnings(snap, plan, t.Used != nil)
 	plan.Running = RunningGo(snap.ModCache.Root, snap.BuildCache.Root)
 	if len(plan.Running) > 0 {
 		for _, it := range plan.Items {
@@ -238,7 +248,7 @@ func planVersions(plan *PurgePlan, snap *cachescan.Snapshot, t Targets, found []
 }
 
 // networkWarnings are the plan's warnings about fetching again what goes.
-func networkWarnings(snap *cachescan.Snapshot, plan *PurgePlan) []string {
+func networkWarnings(snap *cachescan.Snapshot, plan *PurgePlan, projects bool) []string {
 	code := false
 	for _, it := range plan.Items {
 		code = code || (it.Kind == ItemVersion && it.Refused == "" && it.ver != nil &&
@@ -251,7 +261,7 @@ func networkWarnings(snap *cachescan.Snapshot, plan *PurgePlan) []string {
 	if strings.TrimSpace(snap.Env.GOPROXY) == "off" {
 		out = append(out, "GOPROXY=off: the go command cannot fetch what goes again until GOPROXY allows the network")
 	}
-	if snap.Project == nil {
+	if snap.Project == nil && !projects {
 		out = append(out, "no project was checked (run it in a module, or pass --project): a build that needs what goes fetches it again")
 	}
 	return out

@@ -317,6 +317,15 @@ func TestPurgeProblems(t *testing.T) {
 	c.Healthy()
 	c.Damage()
 	snap := scanCache(t, c, cachescan.Env{}, "")
+	// A pattern narrows --problems to what it names: no clone, stray or
+	// build-cache entry, nothing left for you elsewhere.
+	narrow, err := Plan(snap, Targets{Problems: true, Patterns: []string{"example.com/partial"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(narrow.Items) != 1 || narrow.Items[0].Module != "example.com/partial" || len(narrow.Manual) != 0 {
+		t.Errorf("--problems example.com/partial: items %+v, manual %+v", narrow.Items, narrow.Manual)
+	}
 	plan, err := Plan(snap, Targets{Problems: true})
 	if err != nil {
 		t.Fatal(err)

@@ -161,7 +161,7 @@ var (
 	// noiseRe are lines the go command prints that are not errors:
 	// progress, the changes go get made, hints, warnings and deprecation
 	// notices, -x traces and the "# package" header of build output.
-	noiseRe = regexp.MustCompile(`^(go: (downloading|finding|found|extracting|upgraded|downgraded|added|removed|creating new go\.mod|to add module requirements and sums:|switching to|warning:|module \S+ is deprecated)|warning: |# |(ok|PASS|\?) |PASS$|=== (RUN|PAUSE|CONT|NAME) |--- (PASS|SKIP): |WORK=|(cd|mkdir|cat|cp|mv|rm|echo|touch) |\S*/pkg/tool/\S+ |\S+/(compile|link|asm|cgo|vet|buildid|pack|cover|gcc|clang|cc) )`)
+	noiseRe = regexp.MustCompile(`^(go: (downloading|finding|found|extracting|upgraded|downgraded|added|removed|creating new go\.mod|to add module requirements and sums:|switching to|warning:|module \S+ is deprecated)|warning: |# |(ok|PASS|\?) |PASS$|=== (RUN|PAUSE|CONT|NAME) |--- (PASS|SKIP): |WORK=|(cd|mkdir|cat|cp|mv|rm|echo|touch) |\S*/pkg/tool/\S+ |\S+/(compile|link|asm|cgo|vet|buildid|pack|cover|gcc|clang|cc) |go: .*; switching to go\S+$)`)
 	// headRe are lines that start an error whatever they say: the go
 	// command's "go: " prefix, a file position, a module version, a
 	// verification, or the "-> " echo of a failed extraction.

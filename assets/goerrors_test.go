@@ -1,6 +1,7 @@
 package assets
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -175,6 +176,15 @@ func TestWhatLooksLikeAnError(t *testing.T) {
 		{"# get https://proxy.golang.org/rsc.io/quote/@v/list: 404 Not Found (0.052s)", false},
 		{"ok  \texample.com/app\t0.012s", false},
 		{"hello, world", false},
+		{"=== RUN   TestTimeout", false},
+		{"--- PASS: TestInvalidInput (0.00s)", false},
+		{"PASS", false},
+		{"WORK=/tmp/go-build1234", false},
+		{"cd /root/go/pkg/mod/github.com/pkg/errors@v0.9.1", false},
+		{"/usr/local/go/pkg/tool/linux_amd64/compile -o $WORK/b002/_pkg_.a -p github.com/pkg/errors -lang=go1.21 ./errors.go", false},
+		{"go: module example.com/m@v1.2.3 requires go >= 1.23; switching to go1.23.4", false},
+		{"TestInvalidInput is slow today", false},
+		{"--- FAIL: TestX (0.00s)", true},
 		{"go: example.com/m@v1.0.0: something new", true},
 		{"example.com/m@v1.0.0: something new", true},
 		{"./main.go:7:2: undefined: quote.Hello", true},
@@ -190,6 +200,19 @@ func TestWhatLooksLikeAnError(t *testing.T) {
 		if got := len(r.Unrecognised) == 1; got != tc.error {
 			t.Errorf("%q: counted as an error: %v, want %v", tc.text, got, tc.error)
 		}
+	}
+}
+
+// TestBigPaste: thousands of errors read in linear time (a claimed span
+// is found by binary search, not by a scan of all earlier claims).
+func TestBigPaste(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 20000; i++ {
+		fmt.Fprintf(&b, "go: example.com/m%d@v1.0.0: reading https://proxy.golang.org/example.com/m%d/@v/v1.0.0.info: 404 Not Found\n", i, i)
+	}
+	r := Read(b.String())
+	if len(r.Matches) != 20000 || len(r.Unrecognised) != 0 {
+		t.Errorf("%d matches, %d unrecognised", len(r.Matches), len(r.Unrecognised))
 	}
 }
 

@@ -396,8 +396,8 @@ func WriteOffline(w io.Writer, rep *actions.OfflineReport, exp *actions.ExportRe
 // explained when it is not.
 func WriteExplain(w io.Writer, reading assets.Reading) error {
 	r := &report{w: w}
-	if len(reading.Matches) == 0 {
-		r.para(0, "modscope does not recognize this error. Run the command again with -x to see what the go command fetched, and check go env GOPROXY GOSUMDB GOPRIVATE.")
+	if len(reading.Matches) == 0 && len(reading.Unrecognised) == 0 {
+		r.para(0, "No go error in this text: only progress, notices or logs. Paste the lines that say what failed (they often start with go: or name a module).")
 		return r.err
 	}
 	for i, m := range reading.Matches {
@@ -410,7 +410,9 @@ func WriteExplain(w io.Writer, reading assets.Reading) error {
 		r.para(2, "fix:   "+p(m.Fix()))
 	}
 	if n := len(reading.Unrecognised); n > 0 {
-		r.line("")
+		if len(reading.Matches) > 0 {
+			r.line("")
+		}
 		r.line("%s not recognised:", Plural(int64(n), "error"))
 		for i, e := range reading.Unrecognised {
 			if i == maxUnrecognised {
