@@ -75,8 +75,11 @@ func (s *modScan) assemble(mc *ModCache, activeToolchain string) []Problem {
 			if where == "" {
 				where = filepath.Join(s.root, "cache", "download", filepath.FromSlash(r.escPath), "@v")
 			}
-			problems = append(problems, newProblem(KindPathInvalid, "", "", where,
-				r.escPath+"@"+r.escVer+": "+err.Error()))
+			detail := err.Error()
+			if name := r.escPath + "@" + r.escVer; !strings.HasPrefix(detail, name) {
+				detail = name + ": " + detail
+			}
+			problems = append(problems, newProblem(KindPathInvalid, "", "", where, detail))
 			if perr != nil {
 				path = r.escPath
 			}

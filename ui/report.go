@@ -504,14 +504,15 @@ func WritePurgePlan(w io.Writer, plan *actions.PurgePlan) error {
 
 // purgePlan prints a plan's items: what goes, its size, why, warnings.
 func (r *report) purgePlan(title string, plan *actions.PurgePlan, note string) {
-	n, other := 0, 0
+	n, other, lists := 0, 0, 0
 	for _, it := range plan.Items {
-		if it.Refused != "" {
-			continue
-		}
-		if it.Kind == actions.ItemVersion {
+		switch {
+		case it.Refused != "":
+		case it.Kind == actions.ItemVersion:
 			n++
-		} else {
+		case it.Kind == actions.ItemList:
+			lists++
+		default:
 			other++
 		}
 	}
@@ -522,7 +523,11 @@ func (r *report) purgePlan(title string, plan *actions.PurgePlan, note string) {
 	case other > 0:
 		what += ", " + Plural(int64(other), "other item")
 	}
+
 	r.line("%s: %s, %s on disk (%s apparent)", title, what, HumanBytes(plan.Size.Bytes), HumanBytes(plan.Size.ApparentBytes))
+	if lists > 0 {
+		r.para(2, "and "+Plural(int64(lists), "list")+" to rewrite")
+	}
 	if note != "" {
 		r.para(2, "("+note+")")
 	}
@@ -603,9 +608,19 @@ func WritePurgeResults(w io.Writer, results []actions.PurgeResult) error {
 	}
 	var removed int64
 	var freed cachescan.Size
-	kept, notStarted := 0, 0
+	kept, notStarted, lists, listsDone := 0, 0, 0, 0
 	for _, res := range results {
 		freed.Add(res.Freed)
+		if res.Kind == actions.ItemList {
+			// A rewrite, not a removal: counted apart.
+			lists++
+			if res.Removed {
+				listsDone++
+			} else if res.Err != "" {
+				r.para(2, "- "+p(res.Label)+": "+p(res.Err))
+			}
+			continue
+		}
 		switch {
 		case res.Removed:
 			removed++
@@ -618,9 +633,15 @@ func WritePurgeResults(w io.Writer, results []actions.PurgeResult) error {
 			r.para(2, "- "+p(res.Label)+": "+p(res.Err))
 		}
 	}
-	line := fmt.Sprintf("Removed %d of %d, freed %s.", removed, len(results)-kept, HumanBytes(freed.Bytes))
+	line := fmt.Sprintf("Removed %d of %d, freed %s.", removed, len(results)-kept-lists, HumanBytes(freed.Bytes))
 	if kept > 0 {
-		line = fmt.Sprintf("Removed %d of %d (%d kept), freed %s.", removed, len(results)-kept, kept, HumanBytes(freed.Bytes))
+		line = fmt.Sprintf("Removed %d of %d (%d kept), freed %s.", removed, len(results)-kept-lists, kept, HumanBytes(freed.Bytes))
+	}
+	if lists > 0 {
+		line += fmt.Sprintf(" Rewrote %d of %s.", listsDone, Plural(int64(lists), "list"))
+		if len(results) == lists {
+			line = fmt.Sprintf("Rewrote %d of %s.", listsDone, Plural(int64(lists), "list"))
+		}
 	}
 	if notStarted > 0 {
 		line += fmt.Sprintf(" Stopped: %d not started, left as they were.", notStarted)
