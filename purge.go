@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -46,7 +47,7 @@ func checkTargets(t *actions.Targets, buildCache bool, olderThan string, project
 	build := t.BuildOlderThan > 0 || t.BuildCorrupt || t.BuildAll
 	switch {
 	case build && !buildCache:
-		return "--older-than, --corrupt and --all need --build-cache before them"
+		return "--older-than, --corrupt and --all need --build-cache too"
 	case buildCache && !build:
 		return "--build-cache needs --older-than DURATION, --corrupt or --all"
 	case t.BuildAll && (t.BuildOlderThan > 0 || t.BuildCorrupt):
@@ -237,9 +238,7 @@ func purgeCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return exitOK
 	}
 	if len(plan.Items) == 0 {
-		if !cfg.jsonOut {
-			fmt.Fprintln(stdout, "Nothing to remove.")
-		} else {
+		if cfg.jsonOut {
 			writeJSON(stdout, struct {
 				Plan *actions.PurgePlan `json:"plan"`
 			}{plan})
@@ -361,11 +360,16 @@ func downloadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "modscope: download needs module versions: path@version (or path@latest)")
 		return exitFailed
 	}
+	var targets []string
 	for _, a := range cfg.args {
 		if err := actions.CheckTarget(a); err != nil {
 			return fail(stderr, err)
 		}
+		if !slices.Contains(targets, a) {
+			targets = append(targets, a) // each version is fetched once
+		}
 	}
+	cfg.args = targets
 	if err := actions.CheckDownloadSetup(cfg.env); err != nil {
 		return fail(stderr, err)
 	}

@@ -197,7 +197,7 @@ func CheckDownloadSetup(env cachescan.Env) error {
 		return fmt.Errorf("the temporary directory %s has a , or | in its path, which GOPROXY would split; set TMPDIR to another directory", tmp)
 	}
 	if gomod := goModAbove(filepath.Join(tmp, "x")); gomod != "" {
-		return fmt.Errorf("%s is above the temporary directory %s: the go command would work in that module; set TMPDIR to a directory outside any module", gomod, tmp)
+		return fmt.Errorf("%s is at or above the temporary directory %s: the go command would work in that module; set TMPDIR to a directory outside any module", gomod, tmp)
 	}
 	return nil
 }
@@ -231,7 +231,7 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 		return fail("the temporary directory %s has a , or | in its path, which GOPROXY would split; set TMPDIR to another directory", tmp)
 	}
 	if gomod := goModAbove(tmp); gomod != "" {
-		return fail("%s is above the temporary directory %s: the go command would work in that module and could change it; set TMPDIR to a directory outside any module", gomod, tmp)
+		return fail("%s is at or above the temporary directory %s: the go command would work in that module and could change it; set TMPDIR to a directory outside any module", gomod, tmp)
 	}
 	work, fresh := filepath.Join(tmp, "work"), filepath.Join(tmp, "modcache")
 	os.Mkdir(work, 0o777)

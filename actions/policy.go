@@ -686,10 +686,10 @@ func buildItem(root string, age time.Duration, now time.Time) *PurgeItem {
 	it := &PurgeItem{Kind: ItemBuild}
 	if age > 0 {
 		it.Reason = "last used more than " + FormatAge(age) + " ago"
-		it.Label = "build-cache entries last used more than " + FormatAge(age) + " ago"
+		it.Label = "build-cache entries"
 	} else {
-		it.Reason = "the whole build cache"
-		it.Label = "build-cache entries: all of them (as go clean -cache)"
+		it.Reason = "the whole build cache, as go clean -cache"
+		it.Label = "build-cache entries"
 	}
 	cutoff := now.Add(-age)
 	for i := 0; i < 256; i++ {

@@ -129,7 +129,7 @@ func PlanPurge(snap *cachescan.Snapshot, patterns []string, metadata bool) (*Pur
 }
 
 func newPlan(snap *cachescan.Snapshot) *PurgePlan {
-	return &PurgePlan{root: snap.ModCache.Root, configured: snap.ModCache.ConfiguredRoot, gocache: snap.BuildCache.Root, goVer: snap.Env.GOVERSION,
+	return &PurgePlan{Items: []*PurgeItem{}, root: snap.ModCache.Root, configured: snap.ModCache.ConfiguredRoot, gocache: snap.BuildCache.Root, goVer: snap.Env.GOVERSION,
 		toolchainGo: toolchainGo(snap.ModCache.ActiveToolchain), snap: snap}
 }
 

@@ -310,8 +310,12 @@ func WriteVerifySummary(w io.Writer, rep *actions.VerifyReport) error {
 	r := &report{w: w}
 	r.line("")
 	r.line("Verified      %s and %s, %s hashed", Plural(rep.Versions, "module version"), Plural(rep.Outputs, "build output"), HumanBytes(rep.Bytes))
-	if n := len(rep.Skipped); n > 0 {
-		r.para(2, Plural(int64(n), "version")+" skipped: a go command was writing them; run verify again when it is done")
+	for i, sk := range rep.Skipped {
+		if i == 10 {
+			r.para(2, fmt.Sprintf("… and %d more skipped (--json lists them)", len(rep.Skipped)-i))
+			break
+		}
+		r.para(2, "skipped "+p(sk.Module+"@"+sk.Version)+": "+p(sk.Reason))
 	}
 	if rep.SumDBChecked > 0 || len(rep.NotCheckable) > 0 || len(rep.SumDBErrors) > 0 {
 		r.para(2, fmt.Sprintf("checksum database: %s looked up, %s not covered (GONOSUMDB, GOPRIVATE or GOSUMDB=off)",
@@ -498,6 +502,10 @@ func WriteDoctor(w io.Writer, env cachescan.Env, findings []actions.Finding) err
 // WritePurgePlan prints what a purge would remove and free.
 func WritePurgePlan(w io.Writer, plan *actions.PurgePlan) error {
 	r := &report{w: w}
+	if len(plan.Items) == 0 && len(plan.Manual) == 0 {
+		r.line("Nothing to remove.")
+		return r.err
+	}
 	r.purgePlan("Purge plan", plan, "")
 	return r.err
 }
