@@ -166,7 +166,9 @@ func Plan(snap *cachescan.Snapshot, t Targets) (*PurgePlan, error) {
 		}
 	}
 	plan.Warnings = networkWarnings(snap, plan, t.Used != nil)
-	plan.Running = RunningGo(snap.ModCache.Root, snap.BuildCache.Root)
+	if len(plan.Items) > 0 {
+		plan.Running = RunningGo(plan.rootsTouched()...)
+	}
 	if len(plan.Running) > 0 {
 		for _, it := range plan.Items {
 			if it.Kind == ItemBuild || it.Kind == ItemFuzz {
@@ -245,6 +247,28 @@ func planVersions(plan *PurgePlan, snap *cachescan.Snapshot, t Targets, found []
 			plan.add(it)
 		}
 	}
+}
+
+// rootsTouched are the cache roots whose users a plan can break: a
+// process that uses only the other one is no concern.
+func (p *PurgePlan) rootsTouched() []string {
+	var mod, build bool
+	for _, it := range p.Items {
+		switch it.Kind {
+		case ItemBuild, ItemFuzz, ItemTestCache:
+			build = true
+		default:
+			mod = true
+		}
+	}
+	var roots []string
+	if mod {
+		roots = append(roots, p.root)
+	}
+	if build {
+		roots = append(roots, p.gocache)
+	}
+	return roots
 }
 
 // networkWarnings are the plan's warnings about fetching again what goes.

@@ -58,7 +58,7 @@ func PlanRepair(snap *cachescan.Snapshot, found []cachescan.Problem) *RepairPlan
 	cachescan.SortProblems(rp.Manual)
 	sort.Strings(rp.Downloads)
 	if len(plan.Items) > 0 {
-		plan.Running = RunningGo(snap.ModCache.Root, snap.BuildCache.Root)
+		plan.Running = RunningGo(plan.rootsTouched()...)
 	}
 	return rp
 }
