@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -292,8 +293,19 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	// what hashing found.
 	shown := *snap
 	shown.Problems = nil
+	// A name the go command did not write has its problem (path-invalid)
+	// under no module: it is found by where it is.
+	var invalid []string
+	for _, m := range snap.ModCache.Modules {
+		for _, v := range m.Versions {
+			if v.State == "invalid" && len(cfg.args) > 0 && actions.Match(cfg.args, m.Path, v.Version) {
+				invalid = append(invalid, v.Dir, v.DownloadDir)
+			}
+		}
+	}
 	for _, p := range snap.Problems {
-		if len(cfg.args) == 0 || (p.Module != "" && actions.Match(cfg.args, p.Module, p.Version)) {
+		if len(cfg.args) == 0 || (p.Module != "" && actions.Match(cfg.args, p.Module, p.Version)) ||
+			(p.Module == "" && p.Path != "" && slices.Contains(invalid, p.Path)) {
 			shown.Problems = append(shown.Problems, p)
 		}
 	}

@@ -222,6 +222,12 @@ func TestVerifyCommand(t *testing.T) {
 	if doc.Verify.Versions != 1 || len(doc.Problems) != 1 || doc.Problems[0].Kind != cachescan.KindDirModified {
 		t.Errorf("verify --json example.com/edited: %+v", doc)
 	}
+	// A name the go command did not write: its problem has no module, and
+	// is shown all the same.
+	c.Damage()
+	if code, out, errOut := runMain(t, append(append([]string{"verify"}, flags...), "example.com/Upper@v1.0.0")...); code == 2 || !strings.Contains(out, "path-invalid") {
+		t.Errorf("verify of an invalid name: exit %d\n%s%s", code, out, errOut)
+	}
 	code, _, errOut = runMain(t, append([]string{"verify"}, append(flags, "example.com/x", "--json")...)...)
 	if code != 2 || !strings.Contains(errOut, "flags go before patterns") {
 		t.Errorf("a flag after a pattern: exit %d, %q", code, errOut)
