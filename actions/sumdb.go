@@ -423,7 +423,10 @@ func isUnreachable(err error) bool {
 		return true
 	}
 	if errors.As(err, &se) {
-		return se.code != http.StatusNotFound && se.code != http.StatusGone
+		// A 4xx is an answer about this request (a module the proxy will
+		// not look up, with its reason); 5xx, 408 and 429 say the service
+		// is not answering.
+		return se.code >= 500 || se.code == http.StatusRequestTimeout || se.code == http.StatusTooManyRequests
 	}
 	return false
 }

@@ -163,6 +163,17 @@ func TestSumDBOffAndUnreachable(t *testing.T) {
 	if len(rep.SumDBErrors) != 1 || !strings.Contains(rep.SumDBErrors[0], "500") {
 		t.Errorf("proxy answering 500: %q", rep.SumDBErrors)
 	}
+	// One that refuses a lookup with 400 and its reason: an answer about
+	// these modules, shown with the server's words, not an outage.
+	refuse := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "Go module host not permitted", http.StatusBadRequest)
+	}))
+	defer refuse.Close()
+	rep = verifyWithEnv(t, c, cachescan.Env{GOSUMDB: vkey + " " + refuse.URL, GOPATH: t.TempDir()}, true)
+	if len(rep.SumDBErrors) != 2 || strings.Contains(rep.SumDBErrors[0], "unreachable") ||
+		!strings.Contains(rep.SumDBErrors[0], "host not permitted") || len(rep.Problems) != 0 {
+		t.Errorf("a database refusing with 400: errors %q, problems %+v", rep.SumDBErrors, rep.Problems)
+	}
 	// One that hangs: the client gives up after its timeout.
 	old := sumDBTimeout
 	sumDBTimeout = 200 * time.Millisecond

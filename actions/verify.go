@@ -705,7 +705,12 @@ func sumDBErrLine(err error) string {
 	if strings.HasPrefix(err.Error(), "initializing sumdb.Client") {
 		return "checksum database: " + firstLine(err.Error()) + "; nothing was checked against it (a misbehaving server or proxy, a bad GOSUMDB key, or a corrupt $GOPATH/pkg/sumdb latest)"
 	}
-	return "checksum database: " + firstLine(err.Error())
+	line := "checksum database: " + firstLine(err.Error())
+	// The server says why it refused (the client wraps the error as text).
+	if _, resp, ok := strings.Cut(err.Error(), "\n\tserver response: "); ok {
+		line += " (server response: " + firstLine(resp) + ")"
+	}
+	return line
 }
 
 func firstLine(s string) string {
