@@ -41,6 +41,12 @@ type job struct {
 	skipped int
 	// empty is what to say when the targets select nothing.
 	empty string
+	// metaOnly counts the versions the targets choose that hold nothing
+	// but .mod and .info: a plan that keeps those leaves them as they are.
+	metaOnly int
+	// onlyMeta: .mod and .info are all the targets have to remove, so
+	// the plan takes them and m cannot keep them.
+	onlyMeta bool
 
 	// A re-download: the versions offered, each chosen or not.
 	choices []choice
@@ -352,8 +358,53 @@ func (m *Model) planCmd(j *job) tea.Cmd {
 	m.status = "making the plan…"
 	snap := m.snap
 	return func() tea.Msg {
-		return planMsg{j, makePlan(snap, j)}
+		err := makePlan(snap, j)
+		if err == nil && j.kind == jobPurge && j.metaable && !j.targets.Metadata {
+			err = weighMetadata(snap, j)
+		}
+		return planMsg{j, err}
 	}
+}
+
+// weighMetadata plans j again with .mod and .info, to count the versions
+// that hold nothing else: the plan that keeps them leaves those as they
+// are, which the dialog says. When those are all there is to remove, j
+// takes them: every version a default purge leaves is metadata-only, and
+// d must be able to remove it too.
+func weighMetadata(snap *cachescan.Snapshot, j *job) error {
+	t := j.targets
+	t.Metadata = true
+	full, err := actions.Plan(snap, t)
+	if err != nil {
+		return err
+	}
+	planned := map[string]bool{}
+	for _, it := range j.plan.Items {
+		if it.Kind == actions.ItemVersion && it.Refused == "" {
+			planned[it.Module+"@"+it.Version] = true
+		}
+	}
+	j.metaOnly = 0
+	for _, it := range full.Items {
+		if it.Kind == actions.ItemVersion && it.Refused == "" && !planned[it.Module+"@"+it.Version] {
+			j.metaOnly++
+		}
+	}
+	if j.metaOnly > 0 && usable(j.plan) == 0 {
+		j.targets.Metadata, j.plan, j.onlyMeta = true, full, true
+	}
+	return nil
+}
+
+// usable counts a plan's items that are not refused.
+func usable(plan *actions.PurgePlan) int {
+	n := 0
+	for _, it := range plan.Items {
+		if it.Refused == "" {
+			n++
+		}
+	}
+	return n
 }
 
 // makePlan plans a purge or a repair.
@@ -385,13 +436,7 @@ func (m *Model) planned(msg planMsg) {
 	}
 	switch j.kind {
 	case jobPurge:
-		usable := 0
-		for _, it := range j.plan.Items {
-			if it.Refused == "" {
-				usable++
-			}
-		}
-		if usable == 0 {
+		if usable(j.plan) == 0 {
 			if len(j.plan.Items) > 0 {
 				m.status = "cannot purge " + p(j.plan.Items[0].Label) + ": " + p(j.plan.Items[0].Refused)
 			} else if len(j.plan.Manual) > 0 {

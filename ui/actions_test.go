@@ -825,3 +825,70 @@ func TestRowNamesAreNotPatterns(t *testing.T) {
 		}
 	}
 }
+
+// TestPurgeMetadataOnlyVersions: a version that holds only .mod and
+// .info (what every purge leaves by default) can be purged from the TUI:
+// d plans its .mod and .info; on a module that mixes them with versions
+// with code, the dialog says the metadata-only ones stay unless m.
+func TestPurgeMetadataOnlyVersions(t *testing.T) {
+	es := map[string]*cachetest.Entry{}
+	m, _ := actionModel(t, 100, 30, func(c *cachetest.Cache) {
+		es["a@v1.0.0"] = c.Add(cachetest.Mod("example.com/a", "v1.0.0"))
+		es["a@v1.1.0"] = c.AddMetadata(cachetest.Mod("example.com/a", "v1.1.0"))
+		es["b@v1.0.0"] = c.AddMetadata(cachetest.Mod("example.com/b", "v1.0.0"))
+	})
+
+	// A module of metadata-only versions: the plan takes .mod and .info.
+	m.browser.reveal(m.tree.byKey["example.com/b"])
+	hit(m, "d")
+	d, ok := m.modal.(*confirmDialog)
+	if !ok {
+		t.Fatalf("d on a metadata-only module opened no dialog; status %q", m.status)
+	}
+	view := screen(m)
+	if !d.job.targets.Metadata || d.job.plan.Versions() != 1 || !strings.Contains(view, "Only .mod and .info are left") {
+		t.Errorf("metadata %v, %d versions planned:\n%s", d.job.targets.Metadata, d.job.plan.Versions(), view)
+	}
+	// m cannot keep them: nothing would be left to remove.
+	hit(m, "m")
+	if !d.job.targets.Metadata || !strings.Contains(screen(m), "keeping them would remove nothing") {
+		t.Errorf("m in a metadata-only plan: metadata %v\n%s", d.job.targets.Metadata, screen(m))
+	}
+	hit(m, "y")
+	if e := es["b@v1.0.0"]; exists(t, e.Mod) || exists(t, e.Info) || m.tree.byVersion["example.com/b@v1.0.0"] != nil {
+		t.Errorf("b@v1.0.0 is still there: mod %v, info %v", exists(t, e.Mod), exists(t, e.Info))
+	}
+
+	// A module that mixes them: by default the metadata-only one stays,
+	// and the dialog says so.
+	m.browser.reveal(m.tree.byKey["example.com/a"])
+	hit(m, "d")
+	d, ok = m.modal.(*confirmDialog)
+	if !ok {
+		t.Fatalf("d on a module opened no dialog; status %q", m.status)
+	}
+	view = screen(m)
+	if d.job.targets.Metadata || d.job.plan.Versions() != 1 || !strings.Contains(view, "example.com/a (2 versions)") ||
+		!strings.Contains(view, "1 metadata-only version stays: m removes its .mod and .info too") {
+		t.Errorf("metadata %v, %d versions planned:\n%s", d.job.targets.Metadata, d.job.plan.Versions(), view)
+	}
+	hit(m, "m")
+	if view := screen(m); d.job.plan.Versions() != 2 || strings.Contains(view, "metadata-only version stays") {
+		t.Errorf("after m: %d versions planned:\n%s", d.job.plan.Versions(), view)
+	}
+	hit(m, "esc")
+
+	// d on the metadata-only version itself.
+	// Marked, it counts in the header what d then frees.
+	selectVersion(t, m, "example.com/a@v1.1.0")
+	hit(m, "space")
+	_, size := m.browser.markedSize()
+	hit(m, "d")
+	d, ok = m.modal.(*confirmDialog)
+	if !ok || !d.job.targets.Metadata || d.job.plan.Versions() != 1 {
+		t.Fatalf("d on a marked metadata-only version: modal %T, status %q", m.modal, m.status)
+	}
+	if size == 0 || size != d.job.plan.Size.Bytes {
+		t.Errorf("the header says d frees %d bytes, the plan %d", size, d.job.plan.Size.Bytes)
+	}
+}

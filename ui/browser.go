@@ -305,15 +305,17 @@ func (b *browser) toggleMark() {
 }
 
 // markedSize counts the marked rows and sums what d on them frees, as
-// its plan counts it (.mod and .info go too, d's default), so that the
-// header and the dialog agree: a version counts once however many marked
-// rows hold it; list and lock files, a version's own file rows and the go
-// command's bookkeeping free nothing; under a filter, a directory row
+// its plan counts it (.mod and .info stay, d's default, unless they are
+// all the marked versions hold), so that the header and the dialog
+// agree: a version counts once however many marked rows hold it; list
+// and lock files, a version's own file rows and the go command's
+// bookkeeping free nothing; under a filter, a directory row
 // stands for what the filter shows of it, as for d.
 func (b *browser) markedSize() (int, int64) {
 	versions := map[*node]bool{}
 	clones := map[*node]bool{}
 	var total cachescan.Size
+	sumdb := false
 	for n := range b.marks {
 		switch {
 		case n.kind == kindVersion:
@@ -332,11 +334,21 @@ func (b *browser) markedSize() (int, int64) {
 			clones[n] = true
 		case n.kind == kindGroup && n.path == "cache/download/sumdb":
 			total.Add(n.size)
+			sumdb = true
 		}
 	}
+	var vs cachescan.Size
 	for vn := range versions {
-		total.Add(actions.VersionFrees(vn.ver, false))
+		vs.Add(actions.VersionFrees(vn.ver, false))
 	}
+	if vs.Files == 0 && len(clones) == 0 && !sumdb {
+		// As d plans it: when .mod and .info are all the marked versions
+		// hold, they go.
+		for vn := range versions {
+			vs.Add(actions.VersionFrees(vn.ver, true))
+		}
+	}
+	total.Add(vs)
 	for c := range clones {
 		total.Add(c.size)
 	}

@@ -260,6 +260,10 @@ func (d *confirmDialog) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	case "m":
+		if j.kind == jobPurge && j.onlyMeta {
+			d.msg = "only .mod and .info are left of these: keeping them would remove nothing"
+			return nil
+		}
 		if j.kind == jobPurge && j.metaable {
 			old := j.targets.Metadata
 			j.targets.Metadata = !old
@@ -295,7 +299,7 @@ func (d *confirmDialog) hints() [][2]string {
 	default:
 		h = append(h, [2]string{"j/k", "scroll"})
 	}
-	if j.kind == jobPurge && j.metaable {
+	if j.kind == jobPurge && j.metaable && !j.onlyMeta {
 		if j.targets.Metadata {
 			h = append(h, [2]string{"m", "keep .mod/.info"})
 		} else {
@@ -325,6 +329,10 @@ func (d *confirmDialog) render(m *Model, w, h int) string {
 		var notes []string
 		switch {
 		case !j.metaable:
+		case narrow && j.onlyMeta:
+			notes = append(notes, st.Dim.Render("Only .mod and .info are left: they go."))
+		case j.onlyMeta:
+			notes = append(notes, st.Dim.Render("Only .mod and .info are left of these: they go, and loading the module graph then needs the network for them."))
 		case narrow && j.targets.Metadata:
 			notes = append(notes, st.Dim.Render(".mod and .info go too (m keeps them)."))
 		case narrow:
@@ -333,6 +341,14 @@ func (d *confirmDialog) render(m *Model, w, h int) string {
 			notes = append(notes, st.Dim.Render("Trees, zips, ziphashes, .mod and .info go: a build that needs them fetches them again."))
 		default:
 			notes = append(notes, st.Dim.Render("Trees, zips and ziphashes go; .mod and .info stay, so the module graph still loads offline."))
+		}
+		if j.metaOnly > 0 && !j.targets.Metadata {
+			// The title counts them: say why the plan does not.
+			if j.metaOnly == 1 {
+				notes = append(notes, st.Dim.Render("1 metadata-only version stays: m removes its .mod and .info too."))
+			} else {
+				notes = append(notes, st.Dim.Render(Plural(int64(j.metaOnly), "metadata-only version")+" stay: m removes their .mod and .info too."))
+			}
 		}
 		if j.skipped > 0 {
 			notes = append(notes, st.Dim.Render(Plural(int64(j.skipped), "marked row")+" cannot be purged on its own and stays (a version's files, list and lock files)."))
