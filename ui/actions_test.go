@@ -892,3 +892,49 @@ func TestPurgeMetadataOnlyVersions(t *testing.T) {
 		t.Errorf("the header says d frees %d bytes, the plan %d", size, d.job.plan.Size.Bytes)
 	}
 }
+
+// TestMarkUnderAFilterIsFixed: a directory row marked under a filter
+// takes the versions the filter shows under it then; clearing or
+// changing the filter changes neither the header nor what d plans.
+func TestMarkUnderAFilterIsFixed(t *testing.T) {
+	es := map[string]*cachetest.Entry{}
+	m, _ := actionModel(t, 100, 30, threeAndOne(es))
+	m.browser.setFilter("example.com/b")
+	dir := m.tree.byVersion["example.com/b@v1.0.0"].parent.parent // example.com/
+	m.browser.reveal(dir)
+	hit(m, "space")
+	n, size := m.browser.markedSize()
+	if want := actions.VersionFrees(m.tree.byVersion["example.com/b@v1.0.0"].ver, false).Bytes; n != 1 || size != want {
+		t.Fatalf("marked under the filter: %d rows, %d bytes; want 1 row, %d bytes", n, size, want)
+	}
+	header := ansi.Strip(m.tabLine())
+	for _, f := range []string{"", "example.com/a"} {
+		m.browser.setFilter(f)
+		if n2, size2 := m.browser.markedSize(); n2 != n || size2 != size || ansi.Strip(m.tabLine()) != header {
+			t.Errorf("filter %q: %d rows, %d bytes, %q; want them as marked: %q", f, n2, size2, ansi.Strip(m.tabLine()), header)
+		}
+	}
+	m.browser.setFilter("")
+	// The row says that its mark takes only part of it.
+	m.browser.reveal(dir)
+	if row := ansi.Strip(m.browser.row(m.styles, dir, m.browser.size(dir.parent), 100, 10, false)); !strings.HasPrefix(row, "+") {
+		t.Errorf("the partly marked row does not show +: %q", row)
+	}
+	hit(m, "d")
+	d, ok := m.modal.(*confirmDialog)
+	if !ok {
+		t.Fatalf("d opened no dialog; status %q", m.status)
+	}
+	if got := d.job.plan.Versions(); got != 1 || d.job.plan.Size.Bytes != size || !strings.Contains(screen(m), `filter "example.com/b"`) {
+		t.Fatalf("d plans %d versions, %d bytes, want 1 and %d:\n%s", got, d.job.plan.Size.Bytes, size, screen(m))
+	}
+	hit(m, "y")
+	if exists(t, es["b@v1.0.0"].Dir) {
+		t.Error("the marked version is still there")
+	}
+	for _, k := range []string{"a@v1.0.0", "a@v1.1.0", "a@v1.2.0"} {
+		if !exists(t, es[k].Dir) {
+			t.Errorf("%s, hidden when the row was marked, went", k)
+		}
+	}
+}
