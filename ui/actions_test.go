@@ -938,3 +938,39 @@ func TestMarkUnderAFilterIsFixed(t *testing.T) {
 		}
 	}
 }
+
+// TestDialogKeysDegrade: on a narrow terminal a dialog's key line takes
+// short forms and leaves out what matters least, instead of cutting a
+// key in the middle; y, the way out and m stay.
+func TestDialogKeysDegrade(t *testing.T) {
+	snap := fixtureSnapshot(t)
+	for _, c := range []struct {
+		w    int
+		keys []string
+		want []string
+	}{
+		{80, []string{"1", "enter", "space", "d"}, []string{"y remove", "n/esc/enter cancel", "j/k scroll", "m also .mod/.info", "a apparent/disk"}},
+		{60, []string{"1", "enter", "space", "d"}, []string{"y remove", "n/esc cancel", "j/k scroll", "m also .mod/.info"}},
+		{40, []string{"1", "enter", "space", "d"}, []string{"y remove", "n/esc cancel", "m +.mod/.info"}},
+		{40, []string{"1", "enter", "space", "d", "m"}, []string{"y remove", "n/esc cancel", "m -.mod/.info"}},
+		{40, []string{"1", "enter", "r"}, []string{"y fetch", "n/esc cancel", "space choose"}},
+		{60, []string{"D"}, []string{"enter show the plan", "esc close", "j/k move", "0-9 value"}},
+		{40, []string{"D"}, []string{"enter plan", "esc close", "0-9 value"}},
+	} {
+		m := New(context.Background(), cachescan.Options{}, snap)
+		send(m, tea.WindowSizeMsg{Width: c.w, Height: 24})
+		for _, k := range c.keys {
+			hit(m, k)
+		}
+		if m.modal == nil {
+			t.Fatalf("%d %v: no dialog; status %q", c.w, c.keys, m.status)
+		}
+		line := ansi.Strip(m.footer())
+		if strings.Contains(line, "…") || ansi.StringWidth(line) > c.w {
+			t.Errorf("%d %v: the keys are cut: %q", c.w, c.keys, line)
+		}
+		if got := strings.Split(line, " · "); strings.Join(got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("%d %v: keys %q, want %q", c.w, c.keys, got, c.want)
+		}
+	}
+}
