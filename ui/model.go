@@ -866,7 +866,8 @@ func (m *Model) render() string {
 	return screen
 }
 
-// fitBlock cuts or pads s to exactly w columns and h lines.
+// fitBlock cuts or pads s to exactly w columns and h lines; a line cut
+// short ends in "…", so that it does not read as whole.
 func fitBlock(s string, w, h int) string {
 	ls := strings.Split(s, "\n")
 	if len(ls) > h {
@@ -876,7 +877,7 @@ func fitBlock(s string, w, h int) string {
 		ls = append(ls, "")
 	}
 	for i, l := range ls {
-		ls[i] = padRight(l, w)
+		ls[i] = padRight(ansi.Truncate(l, w, "…"), w)
 	}
 	return strings.Join(ls, "\n")
 }
