@@ -268,9 +268,9 @@ func (m *Model) purgeKey() tea.Cmd {
 		}
 		for f := range filters {
 			if len(filters) == 1 {
-				j.subject += ", as far as the filter " + strconv.Quote(f) + " showed them"
+				j.subject += ": only what the filter " + strconv.Quote(f) + " showed when marked"
 			} else {
-				j.subject += ", some as far as the filters showed them"
+				j.subject += ": some only what a filter showed when marked"
 				break
 			}
 		}
