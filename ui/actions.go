@@ -41,6 +41,12 @@ type job struct {
 	skipped int
 	// empty is what to say when the targets select nothing.
 	empty string
+	// metaOnly counts the versions the targets choose that hold nothing
+	// but .mod and .info: a plan that keeps those leaves them as they are.
+	metaOnly int
+	// onlyMeta: .mod and .info are all the targets have to remove, so
+	// the plan takes them and m cannot keep them.
+	onlyMeta bool
 
 	// A re-download: the versions offered, each chosen or not.
 	choices []choice
@@ -221,24 +227,54 @@ func (m *Model) purgeKey() tea.Cmd {
 		m.status = "nothing selected to purge"
 		return nil
 	}
-	var shown func(string) bool
-	if vis := m.browser.visible; vis != nil {
+	var only func(*node) []string
+	switch vis := m.browser.visible; {
+	case fromMarks:
+		// What each mark took when it was made, whatever the filter is now.
+		only = func(n *node) []string { return m.browser.marks[n].versions }
+	case vis != nil:
 		// A filter is on: a row stands for what the filter shows of it.
-		shown = func(pv string) bool { return vis[m.tree.byVersion[pv]] }
+		only = func(n *node) []string {
+			out := []string{}
+			for _, v := range versionsUnder(n) {
+				if vis[m.tree.byVersion[v]] {
+					out = append(out, v)
+				}
+			}
+			return out
+		}
 	}
-	j, why := purgeJob(nodes, shown)
+	j, why := purgeJob(nodes, only)
 	if j == nil {
-		if why == "" && shown != nil {
+		switch {
+		case why != "":
+		case fromMarks:
+			why = "the marks hold nothing to purge now"
+		default:
 			why = "the filter shows none of its versions"
 		}
 		m.status = why
 		return nil
 	}
 	j.fromMarks = fromMarks
-	if fromMarks {
+	switch {
+	case fromMarks:
 		j.subject = Plural(int64(len(nodes)), "marked row")
-	}
-	if shown != nil {
+		filters := map[string]bool{}
+		for _, n := range nodes {
+			if k := m.browser.marks[n]; k.partial() {
+				filters[k.filter] = true
+			}
+		}
+		for f := range filters {
+			if len(filters) == 1 {
+				j.subject += ": only what the filter " + strconv.Quote(f) + " showed when marked"
+			} else {
+				j.subject += ": some only what a filter showed when marked"
+				break
+			}
+		}
+	case only != nil:
 		j.subject += ": only what the filter " + strconv.Quote(m.browser.filter) + " shows"
 	}
 	return m.planCmd(j)
@@ -265,8 +301,9 @@ func (m *Model) actionNodes() ([]*node, bool) {
 // cache/vcs group or a clone the clones, the sumdb group the checksum
 // database cache. A version's own files and the list and lock files go
 // with their versions only; when nothing can be purged, why says so.
-// With a filter on, shown says which versions it shows: only those go.
-func purgeJob(nodes []*node, shown func(pathVersion string) bool) (j *job, why string) {
+// When only is not nil and gives a directory row a list (what a filter
+// shows of it, or what its mark took), only those of its versions go.
+func purgeJob(nodes []*node, only func(*node) []string) (j *job, why string) {
 	j = &job{kind: jobPurge, metaable: true, targets: actions.Targets{}}
 	seen := map[string]bool{}
 	// Exact patterns ("="): names from the cache may hold * or "...".
@@ -283,13 +320,23 @@ func purgeJob(nodes []*node, shown func(pathVersion string) bool) (j *job, why s
 		switch {
 		case n.kind == kindVersion:
 			pattern(n.mod.Path + "@" + n.ver.Version)
-		case n.kind == kindModule || n.kind == kindSegment || (n.kind == kindGroup && n.mod != nil && n.mod.Toolchain):
+		case isDir(n):
 			// Module paths, not path/...: the tree shows toolchains in a
 			// group of their own, so golang.org/... would take more than
 			// the row shows.
+			var shown map[string]bool
+			if only != nil {
+				if vs := only(n); vs != nil {
+					shown = map[string]bool{}
+					for _, v := range vs {
+						shown[v] = true
+					}
+				}
+			}
+			// Versions listed but gone since are not in the tree.
 			for _, v := range versionsUnder(n) {
 				path := v[:strings.LastIndexByte(v, '@')]
-				if shown != nil && !shown(v) {
+				if shown != nil && !shown[v] {
 					continue
 				}
 				taken++
@@ -352,8 +399,53 @@ func (m *Model) planCmd(j *job) tea.Cmd {
 	m.status = "making the plan…"
 	snap := m.snap
 	return func() tea.Msg {
-		return planMsg{j, makePlan(snap, j)}
+		err := makePlan(snap, j)
+		if err == nil && j.kind == jobPurge && j.metaable && !j.targets.Metadata {
+			err = weighMetadata(snap, j)
+		}
+		return planMsg{j, err}
 	}
+}
+
+// weighMetadata plans j again with .mod and .info, to count the versions
+// that hold nothing else: the plan that keeps them leaves those as they
+// are, which the dialog says. When those are all there is to remove, j
+// takes them: every version a default purge leaves is metadata-only, and
+// d must be able to remove it too.
+func weighMetadata(snap *cachescan.Snapshot, j *job) error {
+	t := j.targets
+	t.Metadata = true
+	full, err := actions.Plan(snap, t)
+	if err != nil {
+		return err
+	}
+	planned := map[string]bool{}
+	for _, it := range j.plan.Items {
+		if it.Kind == actions.ItemVersion && it.Refused == "" {
+			planned[it.Module+"@"+it.Version] = true
+		}
+	}
+	j.metaOnly = 0
+	for _, it := range full.Items {
+		if it.Kind == actions.ItemVersion && it.Refused == "" && !planned[it.Module+"@"+it.Version] {
+			j.metaOnly++
+		}
+	}
+	if j.metaOnly > 0 && usable(j.plan) == 0 {
+		j.targets.Metadata, j.plan, j.onlyMeta = true, full, true
+	}
+	return nil
+}
+
+// usable counts a plan's items that are not refused.
+func usable(plan *actions.PurgePlan) int {
+	n := 0
+	for _, it := range plan.Items {
+		if it.Refused == "" {
+			n++
+		}
+	}
+	return n
 }
 
 // makePlan plans a purge or a repair.
@@ -385,13 +477,7 @@ func (m *Model) planned(msg planMsg) {
 	}
 	switch j.kind {
 	case jobPurge:
-		usable := 0
-		for _, it := range j.plan.Items {
-			if it.Refused == "" {
-				usable++
-			}
-		}
-		if usable == 0 {
+		if usable(j.plan) == 0 {
 			if len(j.plan.Items) > 0 {
 				m.status = "cannot purge " + p(j.plan.Items[0].Label) + ": " + p(j.plan.Items[0].Refused)
 			} else if len(j.plan.Manual) > 0 {
@@ -435,7 +521,7 @@ func (m *Model) downloadKey() tea.Cmd {
 	j := &job{kind: jobDownload, fromMarks: fromMarks}
 	seen := map[string]bool{}
 	for _, n := range nodes {
-		for _, vn := range versionNodes(n) {
+		for _, vn := range m.browser.marked(n) {
 			key := vn.mod.Path + "@" + vn.ver.Version
 			if seen[key] {
 				continue

@@ -825,3 +825,152 @@ func TestRowNamesAreNotPatterns(t *testing.T) {
 		}
 	}
 }
+
+// TestPurgeMetadataOnlyVersions: a version that holds only .mod and
+// .info (what every purge leaves by default) can be purged from the TUI:
+// d plans its .mod and .info; on a module that mixes them with versions
+// with code, the dialog says the metadata-only ones stay unless m.
+func TestPurgeMetadataOnlyVersions(t *testing.T) {
+	es := map[string]*cachetest.Entry{}
+	m, _ := actionModel(t, 100, 30, func(c *cachetest.Cache) {
+		es["a@v1.0.0"] = c.Add(cachetest.Mod("example.com/a", "v1.0.0"))
+		es["a@v1.1.0"] = c.AddMetadata(cachetest.Mod("example.com/a", "v1.1.0"))
+		es["b@v1.0.0"] = c.AddMetadata(cachetest.Mod("example.com/b", "v1.0.0"))
+	})
+
+	// A module of metadata-only versions: the plan takes .mod and .info.
+	m.browser.reveal(m.tree.byKey["example.com/b"])
+	hit(m, "d")
+	d, ok := m.modal.(*confirmDialog)
+	if !ok {
+		t.Fatalf("d on a metadata-only module opened no dialog; status %q", m.status)
+	}
+	view := screen(m)
+	if !d.job.targets.Metadata || d.job.plan.Versions() != 1 || !strings.Contains(view, "Only .mod and .info are left") {
+		t.Errorf("metadata %v, %d versions planned:\n%s", d.job.targets.Metadata, d.job.plan.Versions(), view)
+	}
+	// m cannot keep them: nothing would be left to remove.
+	hit(m, "m")
+	if !d.job.targets.Metadata || !strings.Contains(screen(m), "keeping them would remove nothing") {
+		t.Errorf("m in a metadata-only plan: metadata %v\n%s", d.job.targets.Metadata, screen(m))
+	}
+	hit(m, "y")
+	if e := es["b@v1.0.0"]; exists(t, e.Mod) || exists(t, e.Info) || m.tree.byVersion["example.com/b@v1.0.0"] != nil {
+		t.Errorf("b@v1.0.0 is still there: mod %v, info %v", exists(t, e.Mod), exists(t, e.Info))
+	}
+
+	// A module that mixes them: by default the metadata-only one stays,
+	// and the dialog says so.
+	m.browser.reveal(m.tree.byKey["example.com/a"])
+	hit(m, "d")
+	d, ok = m.modal.(*confirmDialog)
+	if !ok {
+		t.Fatalf("d on a module opened no dialog; status %q", m.status)
+	}
+	view = screen(m)
+	if d.job.targets.Metadata || d.job.plan.Versions() != 1 || !strings.Contains(view, "example.com/a (2 versions)") ||
+		!strings.Contains(view, "1 metadata-only version stays: m removes its .mod and .info too") {
+		t.Errorf("metadata %v, %d versions planned:\n%s", d.job.targets.Metadata, d.job.plan.Versions(), view)
+	}
+	hit(m, "m")
+	if view := screen(m); d.job.plan.Versions() != 2 || strings.Contains(view, "metadata-only version stays") {
+		t.Errorf("after m: %d versions planned:\n%s", d.job.plan.Versions(), view)
+	}
+	hit(m, "esc")
+
+	// d on the metadata-only version itself.
+	// Marked, it counts in the header what d then frees.
+	selectVersion(t, m, "example.com/a@v1.1.0")
+	hit(m, "space")
+	_, size := m.browser.markedSize()
+	hit(m, "d")
+	d, ok = m.modal.(*confirmDialog)
+	if !ok || !d.job.targets.Metadata || d.job.plan.Versions() != 1 {
+		t.Fatalf("d on a marked metadata-only version: modal %T, status %q", m.modal, m.status)
+	}
+	if size == 0 || size != d.job.plan.Size.Bytes {
+		t.Errorf("the header says d frees %d bytes, the plan %d", size, d.job.plan.Size.Bytes)
+	}
+}
+
+// TestMarkUnderAFilterIsFixed: a directory row marked under a filter
+// takes the versions the filter shows under it then; clearing or
+// changing the filter changes neither the header nor what d plans.
+func TestMarkUnderAFilterIsFixed(t *testing.T) {
+	es := map[string]*cachetest.Entry{}
+	m, _ := actionModel(t, 100, 30, threeAndOne(es))
+	m.browser.setFilter("example.com/b")
+	dir := m.tree.byVersion["example.com/b@v1.0.0"].parent.parent // example.com/
+	m.browser.reveal(dir)
+	hit(m, "space")
+	n, size := m.browser.markedSize()
+	if want := actions.VersionFrees(m.tree.byVersion["example.com/b@v1.0.0"].ver, false).Bytes; n != 1 || size != want {
+		t.Fatalf("marked under the filter: %d rows, %d bytes; want 1 row, %d bytes", n, size, want)
+	}
+	header := ansi.Strip(m.tabLine())
+	for _, f := range []string{"", "example.com/a"} {
+		m.browser.setFilter(f)
+		if n2, size2 := m.browser.markedSize(); n2 != n || size2 != size || ansi.Strip(m.tabLine()) != header {
+			t.Errorf("filter %q: %d rows, %d bytes, %q; want them as marked: %q", f, n2, size2, ansi.Strip(m.tabLine()), header)
+		}
+	}
+	m.browser.setFilter("")
+	// The row says that its mark takes only part of it.
+	m.browser.reveal(dir)
+	if row := ansi.Strip(m.browser.row(m.styles, dir, m.browser.size(dir.parent), 100, 10, false)); !strings.HasPrefix(row, "+") {
+		t.Errorf("the partly marked row does not show +: %q", row)
+	}
+	hit(m, "d")
+	d, ok := m.modal.(*confirmDialog)
+	if !ok {
+		t.Fatalf("d opened no dialog; status %q", m.status)
+	}
+	if got := d.job.plan.Versions(); got != 1 || d.job.plan.Size.Bytes != size || !strings.Contains(screen(m), `filter "example.com/b"`) {
+		t.Fatalf("d plans %d versions, %d bytes, want 1 and %d:\n%s", got, d.job.plan.Size.Bytes, size, screen(m))
+	}
+	hit(m, "y")
+	if exists(t, es["b@v1.0.0"].Dir) {
+		t.Error("the marked version is still there")
+	}
+	for _, k := range []string{"a@v1.0.0", "a@v1.1.0", "a@v1.2.0"} {
+		if !exists(t, es[k].Dir) {
+			t.Errorf("%s, hidden when the row was marked, went", k)
+		}
+	}
+}
+
+// TestDialogKeysDegrade: on a narrow terminal a dialog's key line takes
+// short forms and leaves out what matters least, instead of cutting a
+// key in the middle; y, the way out and m stay.
+func TestDialogKeysDegrade(t *testing.T) {
+	snap := fixtureSnapshot(t)
+	for _, c := range []struct {
+		w    int
+		keys []string
+		want []string
+	}{
+		{80, []string{"1", "enter", "space", "d"}, []string{"y remove", "n/esc/enter cancel", "j/k scroll", "m also .mod/.info", "a apparent/disk"}},
+		{60, []string{"1", "enter", "space", "d"}, []string{"y remove", "n/esc cancel", "j/k scroll", "m also .mod/.info"}},
+		{40, []string{"1", "enter", "space", "d"}, []string{"y remove", "n/esc cancel", "m +.mod/.info"}},
+		{40, []string{"1", "enter", "space", "d", "m"}, []string{"y remove", "n/esc cancel", "m -.mod/.info"}},
+		{40, []string{"1", "enter", "r"}, []string{"y fetch", "n/esc cancel", "space choose"}},
+		{60, []string{"D"}, []string{"enter show the plan", "esc close", "j/k move", "0-9 value"}},
+		{40, []string{"D"}, []string{"enter plan", "esc close", "0-9 value"}},
+	} {
+		m := New(context.Background(), cachescan.Options{}, snap)
+		send(m, tea.WindowSizeMsg{Width: c.w, Height: 24})
+		for _, k := range c.keys {
+			hit(m, k)
+		}
+		if m.modal == nil {
+			t.Fatalf("%d %v: no dialog; status %q", c.w, c.keys, m.status)
+		}
+		line := ansi.Strip(m.footer())
+		if strings.Contains(line, "…") || ansi.StringWidth(line) > c.w {
+			t.Errorf("%d %v: the keys are cut: %q", c.w, c.keys, line)
+		}
+		if got := strings.Split(line, " · "); strings.Join(got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("%d %v: keys %q, want %q", c.w, c.keys, got, c.want)
+		}
+	}
+}

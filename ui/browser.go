@@ -46,13 +46,13 @@ type browser struct {
 	// match whole (neither they nor an ancestor match): their figures
 	// count the matches only, not what the filter hides.
 	shown map[*node]totals
-	marks map[*node]bool
+	marks map[*node]mark
 	// remember where the cursor was in each directory, for going back up.
 	positions map[*node]int
 }
 
 func newBrowser(t *tree) browser {
-	b := browser{t: t, cur: t.root, marks: map[*node]bool{}, positions: map[*node]int{}}
+	b := browser{t: t, cur: t.root, marks: map[*node]mark{}, positions: map[*node]int{}}
 	b.refresh()
 	return b
 }
@@ -290,39 +290,94 @@ func markVisible(n *node, f string, ancestor bool, vis map[*node]bool, shown map
 	return any
 }
 
+// mark is what a marked row takes. A directory row marked under a
+// filter takes the versions the filter shows under it then, as d on it
+// would, and keeps taking just those when the filter changes or goes:
+// what the header counts at the moment of marking is what d removes.
+type mark struct {
+	// versions are the "path@version" the mark takes; nil: everything
+	// under the row.
+	versions []string
+	// filter is the filter the versions were chosen under.
+	filter string
+}
+
+// partial reports whether the mark takes only some of what is under its
+// row.
+func (k mark) partial() bool { return k.versions != nil }
+
+// isDir reports whether d on n takes the module versions under it.
+func isDir(n *node) bool {
+	return n.kind == kindModule || n.kind == kindSegment || (n.kind == kindGroup && n.mod != nil && n.mod.Toolchain)
+}
+
 // toggleMark marks or unmarks the selected node and moves down, as gdu does.
 func (b *browser) toggleMark() {
 	n := b.selected()
 	if n == nil {
 		return
 	}
-	if b.marks[n] {
+	if _, ok := b.marks[n]; ok {
 		delete(b.marks, n)
 	} else {
-		b.marks[n] = true
+		b.marks[n] = b.newMark(n)
 	}
 	b.move(1)
 }
 
+// newMark fixes what marking n takes: under a filter that hides some of
+// the versions under a directory row, the ones it shows.
+func (b *browser) newMark(n *node) mark {
+	if b.visible == nil || !isDir(n) {
+		return mark{}
+	}
+	all := versionsUnder(n)
+	shown := []string{}
+	for _, v := range all {
+		if b.visible[b.t.byVersion[v]] {
+			shown = append(shown, v)
+		}
+	}
+	if len(shown) == len(all) {
+		return mark{}
+	}
+	return mark{versions: shown, filter: b.filter}
+}
+
+// marked returns the version nodes a directory row's mark takes.
+func (b *browser) marked(n *node) []*node {
+	k := b.marks[n]
+	if !k.partial() {
+		return versionNodes(n)
+	}
+	var out []*node
+	for _, v := range k.versions {
+		if vn := b.t.byVersion[v]; vn != nil {
+			out = append(out, vn)
+		}
+	}
+	return out
+}
+
 // markedSize counts the marked rows and sums what d on them frees, as
-// its plan counts it (.mod and .info go too, d's default), so that the
-// header and the dialog agree: a version counts once however many marked
-// rows hold it; list and lock files, a version's own file rows and the go
-// command's bookkeeping free nothing; under a filter, a directory row
-// stands for what the filter shows of it, as for d.
+// its plan counts it (.mod and .info stay, d's default, unless they are
+// all the marked versions hold), so that the header and the dialog
+// agree: a version counts once however many marked rows hold it; list
+// and lock files, a version's own file rows and the go command's
+// bookkeeping free nothing; a directory row marked under a filter
+// counts what the filter showed of it then, whatever the filter is now.
 func (b *browser) markedSize() (int, int64) {
 	versions := map[*node]bool{}
 	clones := map[*node]bool{}
 	var total cachescan.Size
+	sumdb := false
 	for n := range b.marks {
 		switch {
 		case n.kind == kindVersion:
 			versions[n] = true
-		case n.kind == kindModule || n.kind == kindSegment || (n.kind == kindGroup && n.mod != nil && n.mod.Toolchain):
-			for _, vn := range versionNodes(n) {
-				if b.visible == nil || b.visible[vn] {
-					versions[vn] = true
-				}
+		case isDir(n):
+			for _, vn := range b.marked(n) {
+				versions[vn] = true
 			}
 		case n.kind == kindGroup && n.path == "cache/vcs":
 			for _, c := range n.children {
@@ -332,11 +387,21 @@ func (b *browser) markedSize() (int, int64) {
 			clones[n] = true
 		case n.kind == kindGroup && n.path == "cache/download/sumdb":
 			total.Add(n.size)
+			sumdb = true
 		}
 	}
+	var vs cachescan.Size
 	for vn := range versions {
-		total.Add(actions.VersionFrees(vn.ver, false))
+		vs.Add(actions.VersionFrees(vn.ver, false))
 	}
+	if vs.Files == 0 && len(clones) == 0 && !sumdb {
+		// As d plans it: when .mod and .info are all the marked versions
+		// hold, they go.
+		for vn := range versions {
+			vs.Add(actions.VersionFrees(vn.ver, true))
+		}
+	}
+	total.Add(vs)
 	for c := range clones {
 		total.Add(c.size)
 	}
@@ -397,8 +462,12 @@ func (b *browser) count(n *node) string {
 func (b *browser) row(st *Styles, n *node, parentSize int64, width, countW int, selected bool) string {
 	size := b.size(n)
 	mark := " "
-	if b.marks[n] {
+	if k, ok := b.marks[n]; ok {
+		// + : the mark takes only what a filter showed of the row.
 		mark = "*"
+		if k.partial() {
+			mark = "+"
+		}
 	}
 	sym := " "
 	if w := b.worst(n); w >= 0 {
@@ -456,7 +525,7 @@ func (b *browser) row(st *Styles, n *node, parentSize int64, width, countW int, 
 	}
 	// The same text, coloured: the marker, the bar, the dim columns.
 	var line strings.Builder
-	if b.marks[n] {
+	if _, ok := b.marks[n]; ok {
 		line.WriteString(st.Marked.Render(mark))
 	} else {
 		line.WriteString(mark)

@@ -19,7 +19,7 @@ type modal interface {
 	key(m *Model, msg tea.KeyPressMsg) tea.Cmd
 	// render draws the box, at most w columns and h lines.
 	render(m *Model, w, h int) string
-	hints() [][2]string
+	hints() []hint
 	scroll(delta int)
 }
 
@@ -208,14 +208,75 @@ func question(st *Styles, q string) string {
 	return st.PaneTitle.Render(q) + " [y/" + st.Key.Render("N") + "]"
 }
 
-// hintLine renders a dialog's keys for the footer.
-func (m *Model) hintLine(hints [][2]string) string {
+// hint is a key a dialog offers, as the footer shows it.
+type hint struct {
+	key, desc string
+	// shortKey and shortDesc are the forms a narrow footer uses; ""
+	// keeps the long one.
+	shortKey, shortDesc string
+	// drop orders the hints a footer too narrow for the short forms
+	// leaves out: the highest first, the last of equals first; 0 stays.
+	drop int
+}
+
+// hintLine renders a dialog's keys for the footer. A line too long for
+// the terminal takes the short forms, then leaves out the hints that
+// matter least until it fits, then gives back the long forms that still
+// fit, descriptions before key lists (n/esc says how to cancel as well
+// as n/esc/enter); a key is never cut in the middle. Only a line of the
+// hints that always stay is cut, with "…".
+func (m *Model) hintLine(hints []hint) string {
 	st := m.styles
-	var parts []string
-	for _, h := range hints {
-		parts = append(parts, st.Key.Render(h[0])+" "+st.Help.Render(h[1]))
+	short := make([]bool, len(hints))
+	left := make([]bool, len(hints))
+	line := func() string {
+		var parts []string
+		for i, h := range hints {
+			if left[i] {
+				continue
+			}
+			k, d := h.key, h.desc
+			if short[i] && h.shortKey != "" {
+				k = h.shortKey
+			}
+			if short[i] && h.shortDesc != "" {
+				d = h.shortDesc
+			}
+			parts = append(parts, st.Key.Render(k)+" "+st.Help.Render(d))
+		}
+		return strings.Join(parts, st.Help.Render(" · "))
 	}
-	return ansi.Truncate(strings.Join(parts, st.Help.Render(" · ")), m.width, "…")
+	fits := func() bool { return ansi.StringWidth(line()) <= m.width }
+	if fits() {
+		return line()
+	}
+	for i := range short {
+		short[i] = true
+	}
+	for !fits() {
+		next := -1
+		for i, h := range hints {
+			if !left[i] && h.drop > 0 && (next < 0 || h.drop >= hints[next].drop) {
+				next = i
+			}
+		}
+		if next < 0 {
+			return ansi.Truncate(line(), m.width, "…")
+		}
+		left[next] = true
+	}
+	for _, descs := range []bool{true, false} {
+		for i, h := range hints {
+			if left[i] || !short[i] || (h.shortDesc != "") != descs {
+				continue
+			}
+			short[i] = false
+			if !fits() {
+				short[i] = true
+			}
+		}
+	}
+	return line()
 }
 
 // confirmDialog shows a job's plan and asks before anything changes.
@@ -260,6 +321,10 @@ func (d *confirmDialog) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	case "m":
+		if j.kind == jobPurge && j.onlyMeta {
+			d.msg = "only .mod and .info are left of these: keeping them would remove nothing"
+			return nil
+		}
 		if j.kind == jobPurge && j.metaable {
 			old := j.targets.Metadata
 			j.targets.Metadata = !old
@@ -279,31 +344,33 @@ func (d *confirmDialog) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (d *confirmDialog) hints() [][2]string {
+// hints: y and how to cancel stay; on a narrow terminal a and j/k go
+// first (the scroll line in the dialog names j/k too), then space.
+func (d *confirmDialog) hints() []hint {
 	j := d.job
-	yes := "remove"
+	yes := hint{key: "y", desc: "remove"}
 	switch j.kind {
 	case jobDownload:
-		yes = "fetch and replace"
+		yes = hint{key: "y", desc: "fetch and replace", shortDesc: "fetch"}
 	case jobRepair:
-		yes = "repair"
+		yes.desc = "repair"
 	}
-	h := [][2]string{{"y", yes}, {"n/esc/enter", "cancel"}}
+	h := []hint{yes, {key: "n/esc/enter", desc: "cancel", shortKey: "n/esc"}}
 	switch {
 	case j.kind == jobDownload:
-		h = append(h, [2]string{"space", "choose"}, [2]string{"j/k", "move"})
+		h = append(h, hint{key: "space", desc: "choose", drop: 1}, hint{key: "j/k", desc: "move", drop: 2})
 	default:
-		h = append(h, [2]string{"j/k", "scroll"})
+		h = append(h, hint{key: "j/k", desc: "scroll", drop: 2})
 	}
-	if j.kind == jobPurge && j.metaable {
+	if j.kind == jobPurge && j.metaable && !j.onlyMeta {
 		if j.targets.Metadata {
-			h = append(h, [2]string{"m", "keep .mod/.info"})
+			h = append(h, hint{key: "m", desc: "keep .mod/.info", shortDesc: "-.mod/.info", drop: 1})
 		} else {
-			h = append(h, [2]string{"m", "also .mod/.info"})
+			h = append(h, hint{key: "m", desc: "also .mod/.info", shortDesc: "+.mod/.info", drop: 1})
 		}
 	}
 	if j.kind != jobDownload {
-		h = append(h, [2]string{"a", "apparent/disk"})
+		h = append(h, hint{key: "a", desc: "apparent/disk", shortDesc: "sizes", drop: 3})
 	}
 	return h
 }
@@ -325,6 +392,10 @@ func (d *confirmDialog) render(m *Model, w, h int) string {
 		var notes []string
 		switch {
 		case !j.metaable:
+		case narrow && j.onlyMeta:
+			notes = append(notes, st.Dim.Render("Only .mod and .info are left: they go."))
+		case j.onlyMeta:
+			notes = append(notes, st.Dim.Render("Only .mod and .info are left of these: they go, and loading the module graph then needs the network for them."))
 		case narrow && j.targets.Metadata:
 			notes = append(notes, st.Dim.Render(".mod and .info go too (m keeps them)."))
 		case narrow:
@@ -333,6 +404,14 @@ func (d *confirmDialog) render(m *Model, w, h int) string {
 			notes = append(notes, st.Dim.Render("Trees, zips, ziphashes, .mod and .info go: a build that needs them fetches them again."))
 		default:
 			notes = append(notes, st.Dim.Render("Trees, zips and ziphashes go; .mod and .info stay, so the module graph still loads offline."))
+		}
+		if j.metaOnly > 0 && !j.targets.Metadata {
+			// The title counts them: say why the plan does not.
+			if j.metaOnly == 1 {
+				notes = append(notes, st.Dim.Render("1 metadata-only version stays: m removes its .mod and .info too."))
+			} else {
+				notes = append(notes, st.Dim.Render(Plural(int64(j.metaOnly), "metadata-only version")+" stay: m removes their .mod and .info too."))
+			}
 		}
 		if j.skipped > 0 {
 			notes = append(notes, st.Dim.Render(Plural(int64(j.skipped), "marked row")+" cannot be purged on its own and stays (a version's files, list and lock files)."))
@@ -655,8 +734,9 @@ func (d *infoDialog) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (d *infoDialog) hints() [][2]string {
-	return [][2]string{{"any other key", "close"}, {"j/k", "scroll"}, {"L", "opens the last result again"}}
+func (d *infoDialog) hints() []hint {
+	return []hint{{key: "any other key", desc: "close", shortKey: "any key"}, {key: "j/k", desc: "scroll", drop: 1},
+		{key: "L", desc: "opens the last result again", shortDesc: "shows it again", drop: 2}}
 }
 
 func (d *infoDialog) render(m *Model, w, h int) string {
@@ -985,10 +1065,10 @@ func accepts(k inputKind, c byte) bool {
 	return k == inputAge && strings.IndexByte(".dwhms", c) >= 0
 }
 
-func (d *menuDialog) hints() [][2]string {
-	h := [][2]string{{"enter", "show the plan"}, {"esc", "close"}, {"j/k", "move"}}
+func (d *menuDialog) hints() []hint {
+	h := []hint{{key: "enter", desc: "show the plan", shortDesc: "plan"}, {key: "esc", desc: "close"}, {key: "j/k", desc: "move", drop: 2}}
 	if d.items[d.cursor].input != inputNone {
-		h = append(h, [2]string{"0-9", "change the value"})
+		h = append(h, hint{key: "0-9", desc: "change the value", shortDesc: "value", drop: 1})
 	}
 	return h
 }

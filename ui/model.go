@@ -449,7 +449,15 @@ func (m *Model) verifySelection() tea.Cmd {
 	}
 	var patterns []string
 	for _, n := range nodes {
-		for _, v := range versionsUnder(n) {
+		vs := versionsUnder(n)
+		if m.browser.marks[n].partial() {
+			// What the mark took under its filter.
+			vs = nil
+			for _, vn := range m.browser.marked(n) {
+				vs = append(vs, vn.mod.Path+"@"+vn.ver.Version)
+			}
+		}
+		for _, v := range vs {
 			// Exact: names from the cache may hold * or "...".
 			patterns = append(patterns, "="+v)
 		}
@@ -566,10 +574,26 @@ func (m *Model) replaceSnapshot(snap *cachescan.Snapshot, dropMarks bool) {
 	b := newBrowser(m.tree)
 	b.apparent, b.sortBy, b.reverse, b.height = old.apparent, old.sortBy, old.reverse, old.height
 	if !dropMarks {
-		for n := range old.marks {
-			if nn := m.tree.byKey[n.path]; nn != nil {
-				b.marks[nn] = true
+		for n, k := range old.marks {
+			nn := m.tree.byKey[n.path]
+			if nn == nil {
+				continue
 			}
+			if k.partial() {
+				// The versions it took that are still there; a mark
+				// left with none goes, as a row that went does.
+				var vs []string
+				for _, v := range k.versions {
+					if m.tree.byVersion[v] != nil {
+						vs = append(vs, v)
+					}
+				}
+				if len(vs) == 0 {
+					continue
+				}
+				k.versions = vs
+			}
+			b.marks[nn] = k
 		}
 	}
 	// The nearest ancestor of the old directory that is still there.
@@ -842,7 +866,8 @@ func (m *Model) render() string {
 	return screen
 }
 
-// fitBlock cuts or pads s to exactly w columns and h lines.
+// fitBlock cuts or pads s to exactly w columns and h lines; a line cut
+// short ends in "…", so that it does not read as whole.
 func fitBlock(s string, w, h int) string {
 	ls := strings.Split(s, "\n")
 	if len(ls) > h {
@@ -852,7 +877,7 @@ func fitBlock(s string, w, h int) string {
 		ls = append(ls, "")
 	}
 	for i, l := range ls {
-		ls[i] = padRight(l, w)
+		ls[i] = padRight(ansi.Truncate(l, w, "…"), w)
 	}
 	return strings.Join(ls, "\n")
 }

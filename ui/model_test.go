@@ -756,3 +756,33 @@ func TestLongStatusWraps(t *testing.T) {
 		}
 	}
 }
+
+// TestViewLinesCutWithEllipsis: a Build cache or Project line too long
+// for the terminal ends in "…", not in the middle of a word.
+func TestViewLinesCutWithEllipsis(t *testing.T) {
+	m := newTestModel(t, 60, 24)
+	for _, v := range []string{"2", "3"} {
+		send(m, press(v)...)
+		var lines []string
+		if v == "2" {
+			lines = buildLines(m.snap, m.styles, false, m.bodyWidth())
+		} else {
+			lines = projectLines(m.snap, m.styles, m.bodyWidth())
+		}
+		frame := ansi.Strip(m.render())
+		cut := 0
+		for _, l := range lines {
+			l = ansi.Strip(l)
+			if ansi.StringWidth(l) <= m.bodyWidth() {
+				continue
+			}
+			cut++
+			if want := ansi.Truncate(l, m.bodyWidth(), "…"); !strings.Contains(frame, want) {
+				t.Errorf("view %s: %q is not cut as %q:\n%s", v, l, want, frame)
+			}
+		}
+		if v == "2" && cut == 0 {
+			t.Errorf("no Build cache line is too long at 60 columns: the test tests nothing")
+		}
+	}
+}
