@@ -481,20 +481,7 @@ func WriteDoctor(w io.Writer, env cachescan.Env, findings []actions.Finding) err
 			r.para(2, p(f.Detail))
 			continue
 		}
-		for i, l := range strings.Split(strings.TrimSpace(f.Detail), "\n") {
-			if i == 6 {
-				r.para(2, "…")
-				break
-			}
-			r.para(2, "| "+p(strings.ReplaceAll(l, "\t", "    ")))
-		}
-		if len(f.Explanations) == 0 {
-			r.para(2, "cause: not in the knowledge base; modscope explain shows what it knows")
-		}
-		for _, e := range f.Explanations {
-			r.para(2, "cause: "+e.Cause)
-			r.para(2, "fix: "+p(e.Fix))
-		}
+		r.failure(f.Detail, f.Explanations)
 	}
 	return r.err
 }
@@ -658,6 +645,25 @@ func WritePurgeResults(w io.Writer, results []actions.PurgeResult) error {
 	return r.err
 }
 
+// failure prints an error as the go command said it (six lines at most),
+// then its causes and fixes from the knowledge base, or that it has none.
+func (r *report) failure(text string, explanations []actions.Explanation) {
+	for i, l := range strings.Split(strings.TrimSpace(text), "\n") {
+		if i == 6 {
+			r.para(2, "…")
+			break
+		}
+		r.para(2, "| "+p(strings.ReplaceAll(l, "\t", "    ")))
+	}
+	if len(explanations) == 0 {
+		r.para(2, "cause: not in the knowledge base; modscope explain shows what it knows")
+	}
+	for _, e := range explanations {
+		r.para(2, "cause: "+e.Cause)
+		r.para(2, "fix: "+p(e.Fix))
+	}
+}
+
 // WriteRepairPlan prints what a repair would do about the problems found.
 func WriteRepairPlan(w io.Writer, plan *actions.RepairPlan, found int) error {
 	r := &report{w: w}
@@ -705,20 +711,7 @@ func WriteDownloadResults(w io.Writer, results []actions.DownloadResult) error {
 			r.para(2, "checked by: "+p(res.Checked))
 		}
 		if res.Error != "" {
-			for i, l := range strings.Split(strings.TrimSpace(res.Error), "\n") {
-				if i == 6 {
-					r.para(2, "…")
-					break
-				}
-				r.para(2, "| "+p(strings.ReplaceAll(l, "\t", "    ")))
-			}
-			if len(res.Explanations) == 0 {
-				r.para(2, "cause: not in the knowledge base; modscope explain shows what it knows")
-			}
-			for _, e := range res.Explanations {
-				r.para(2, "cause: "+e.Cause)
-				r.para(2, "fix: "+e.Fix)
-			}
+			r.failure(res.Error, res.Explanations)
 		}
 	}
 	var parts []string
