@@ -384,7 +384,7 @@ func downloadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		ui.WriteDownloadResults(stdout, results)
 	}
 	for _, r := range results {
-		if r.Verdict == actions.VerdictFailed || r.Verdict == actions.VerdictUpstream {
+		if r.NeedsAction() {
 			return exitProblems
 		}
 	}

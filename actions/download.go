@@ -61,9 +61,22 @@ const (
 	// module changed upstream (a retagged version, or a proxy serving other
 	// content).
 	VerdictUpstream = "upstream-changed"
+	// VerdictGoSumWrong: the checksum database vouches for the fresh copy
+	// and the project's go.sum disagrees: go.sum is wrong, the cache holds
+	// the vouched-for copy.
+	VerdictGoSumWrong = "gosum-wrong"
 	// VerdictFailed: the go command could not fetch it; the cache is as it was.
 	VerdictFailed = "failed"
 )
+
+// NeedsAction reports whether a person must act on the result: it failed,
+// the module changed upstream, or go.sum is wrong.
+func (r DownloadResult) NeedsAction() bool {
+	return r.Verdict == VerdictFailed || r.Verdict == VerdictUpstream || r.Verdict == VerdictGoSumWrong
+}
+
+// Verdicts lists the verdicts in the order reports count them.
+var Verdicts = []string{VerdictFixed, VerdictSame, VerdictNew, VerdictUpstream, VerdictGoSumWrong, VerdictFailed}
 
 // DownloadResult is what happened to one requested version.
 type DownloadResult struct {
@@ -202,9 +215,9 @@ func CheckDownloadSetup(env cachescan.Env) error {
 	return nil
 }
 
-func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, opt DownloadOptions, installing func()) DownloadResult {
+func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, opt DownloadOptions, installing func()) (r DownloadResult) {
 	timeout := opt.Timeout
-	r := DownloadResult{Target: target, Verdict: VerdictFailed}
+	r = DownloadResult{Target: target, Verdict: VerdictFailed}
 	fail := func(format string, args ...any) DownloadResult {
 		r.Verdict = VerdictFailed
 		r.Error = fmt.Sprintf(format, args...)
@@ -285,6 +298,27 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 			"; nothing vouches for either (" + r.Checked + "), so the cached copy stays. The module changed upstream, or a proxy serves other content: find out which before you trust it"
 		return r
 	}
+	gosumWrong := ""
+	if upstream != "" && strings.HasPrefix(r.Checked, "the checksum database") {
+		// The database is append-only and vouched for the fresh copy: the
+		// go.sum line is the wrong one. The cache gets the vouched copy.
+		gosumWrong = upstream + "; " + r.Checked + " vouches for the fresh copy, so go.sum is wrong (a hand edit, a bad merge, or a line written under another GOSUMDB): restore the line (git checkout go.sum), or delete the lines of " +
+			got.Path + " " + got.Version + " from go.sum and run go mod download " + mv
+		upstream = ""
+		kinds = slices.DeleteFunc(kinds, func(k string) bool { return k == cachescan.KindGoSumMismatch || k == cachescan.KindGoSumWrong })
+	}
+	defer func() {
+		if gosumWrong != "" && r.Verdict != VerdictFailed {
+			if r.Verdict == VerdictSame {
+				gosumWrong = "the cached copy is the vouched one and stays; " + gosumWrong
+			} else {
+				gosumWrong = r.Detail + "; " + gosumWrong
+			}
+			// No error to explain: the knowledge base's go.sum mismatch
+			// says never to edit go.sum, and here go.sum is what is wrong.
+			r.Verdict, r.Detail, r.Error = VerdictGoSumWrong, gosumWrong, ""
+		}
+	}()
 	if upstream != "" {
 		// A copy that contradicts go.sum is never installed: every build
 		// of the project would refuse it anyway.
@@ -602,7 +636,8 @@ func checkedBy(env cachescan.Env, path string) string {
 	if name == "" {
 		name = "sum.golang.org"
 	}
-	return "the checksum database " + strings.Fields(name)[0]
+	name, _, _ = strings.Cut(strings.Fields(name)[0], "+") // the name, not its key
+	return "the checksum database " + name
 }
 
 // goModDownload runs `go mod download -json target` and returns its one

@@ -320,3 +320,45 @@ func TestDownloadRunsGoAsTheIssueSays(t *testing.T) {
 		t.Errorf("fetched into %q from %q: want a temporary cache and directory", got["GOMODCACHE"], got["cwd"])
 	}
 }
+
+// TestDownloadSaysGoSumIsWrong: go.sum has a wrong line for a version the
+// checksum database vouches for (the cached copy is right). The database
+// is append-only, so go.sum is what is wrong: the cached copy stays, and
+// the verdict says to mend go.sum, never that the module changed upstream.
+func TestDownloadSaysGoSumIsWrong(t *testing.T) {
+	lib := cachetest.Mod("example.com/lib", "v1.0.0")
+	proxy := filepath.Join(t.TempDir(), "proxy")
+	cachetest.WriteProxy(t, proxy, lib)
+	c := cachetest.New(t)
+	e := c.Add(lib)
+	vkey, srv := fakeSumDB(t, map[string]*cachetest.Entry{"example.com/lib@v1.0.0": e}, "")
+	wrong := "example.com/lib v1.0.0 h1:AAAAw1eTa3QqT8oi6+ziP7dTV1S2+ALU0bI+0zXKWiQ=\nexample.com/lib v1.0.0/go.mod " + e.GoModSum + "\n"
+	proj := downloadWorld(t, wrong)
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
+		Env: cachescan.Env{GOPROXY: fileURL(proxy), GOSUMDB: vkey + " " + srv.URL + "/sumdb/sum.example",
+			GOVERSION: runtime.Version(), GOCACHE: c.BuildCache},
+		ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: proj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})[0]
+	if r.Verdict != VerdictGoSumWrong || !strings.Contains(r.Detail, "go.sum is wrong") || strings.Contains(r.Detail, "changed upstream") {
+		t.Fatalf("result = %+v", r)
+	}
+	for _, path := range []string{e.Dir, e.Zip, e.ZipHash} {
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("the vouched-for cached copy lost %s: %v", path, err)
+		}
+	}
+	// verify --sumdb says the same, and repair leaves it to a person.
+	rep, err := NewVerifier().Verify(context.Background(), snap, VerifyOptions{SumDB: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) != 1 || rep.Problems[0].Kind != cachescan.KindGoSumWrong || !strings.Contains(rep.Problems[0].Fix, "leave the cache alone") {
+		t.Fatalf("verify --sumdb: %+v (errors %q)", rep.Problems, rep.SumDBErrors)
+	}
+	if plan := PlanRepair(snap, rep.Problems); len(plan.Purge.Items) != 0 || len(plan.Downloads) != 0 || len(plan.Manual) != 1 {
+		t.Errorf("repair plan: purge %+v, downloads %v, manual %+v", plan.Purge.Items, plan.Downloads, plan.Manual)
+	}
+}

@@ -77,7 +77,7 @@ func (r *RepairResult) Failed() bool {
 		}
 	}
 	for _, d := range r.Downloads {
-		if d.Verdict == VerdictFailed || d.Verdict == VerdictUpstream {
+		if d.NeedsAction() {
 			return true
 		}
 	}

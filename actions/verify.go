@@ -679,6 +679,18 @@ func checkSumDB(db *sumDBChecker, m *cachescan.Module, ver *cachescan.Version, r
 	base := filepath.Join(ver.DownloadDir, ver.EscapedVersion)
 	mv := m.Path + "@" + ver.Version
 	q := cachescan.ShellQuote
+	if have != "" && zip != "" && have == zip {
+		// The database vouches for the cache: a go.sum that disagrees is
+		// the wrong one, and removing the cached copy fixes nothing.
+		for i := range res.problems {
+			if pr := &res.problems[i]; pr.Kind == cachescan.KindGoSumMismatch && pr.Module == m.Path && pr.Version == ver.Version {
+				pr.Kind = cachescan.KindGoSumWrong
+				pr.Detail = fmt.Sprintf("go.sum says %s; the cache and %s agree on %s: go.sum is wrong", firstWord(pr.Detail, "go.sum says "), db.cfg.name, zip)
+				pr.Fix = "leave the cache alone; in the project, restore the go.sum line (git checkout go.sum), or delete the lines of " +
+					m.Path + " " + ver.Version + " from go.sum and run go mod download " + mv
+			}
+		}
+	}
 	if have != "" && zip != "" && have != zip {
 		detail := fmt.Sprintf("the cache has %s, %s says %s", have, db.cfg.name, zip)
 		if res.hashes.Zip != "" && res.hashes.Zip == zip {
@@ -711,6 +723,16 @@ func sumDBErrLine(err error) string {
 		line += " (server response: " + firstLine(resp) + ")"
 	}
 	return line
+}
+
+// firstWord returns the word after the marker in s ("" without it).
+func firstWord(s, marker string) string {
+	_, after, ok := strings.Cut(s, marker)
+	if !ok {
+		return ""
+	}
+	w, _, _ := strings.Cut(after, " ")
+	return strings.TrimRight(w, ";,")
 }
 
 func firstLine(s string) string {

@@ -72,6 +72,7 @@ const (
 	KindDirModified        = "dir-modified"
 	KindModModified        = "mod-modified"
 	KindGoSumMismatch      = "gosum-mismatch"
+	KindGoSumWrong         = "gosum-wrong"
 	KindOutputCorrupt      = "output-corrupt"
 	KindSumDBMismatch      = "sumdb-mismatch"
 	KindSumDBCache         = "sumdb-cache-corrupt"
@@ -137,6 +138,9 @@ var Kinds = []Kind{
 	{KindGoSumMismatch, SeverityError,
 		"the cache's hash for a version differs from the project's go.sum: builds fail with a SECURITY ERROR",
 		"if the zip's own hash matches go.sum, only the cache is wrong: remove and download {M@V} again; if a fresh download still differs, the module changed upstream", true},
+	{KindGoSumWrong, SeverityError,
+		"the project's go.sum disagrees with the checksum database, which vouches for the cached copy: go.sum is wrong (a hand edit, a bad merge, or a line written under another GOSUMDB), and builds fail with a SECURITY ERROR",
+		"leave the cache alone; restore the go.sum line (git checkout go.sum), or delete the version's lines from go.sum and run go mod download {M@V} to write them again", true},
 	{KindSumDBMismatch, SeverityError,
 		"the cache's hash for a version differs from the checksum database (verify --sumdb)",
 		"remove and download {M@V} again; if a fresh copy still differs, do not trust it: the module or the proxy changed it", true},

@@ -690,7 +690,7 @@ func (m *Model) finishTask(msg taskDoneMsg) tea.Cmd {
 		}
 	}
 	for _, r := range msg.downloads {
-		if r.Verdict == actions.VerdictFailed || r.Verdict == actions.VerdictUpstream {
+		if r.NeedsAction() {
 			failed++
 		}
 		if r.Replaced || r.Verdict == actions.VerdictUpstream {
@@ -790,7 +790,7 @@ func (m *Model) resultLine(j *job, msg taskDoneMsg, freed cachescan.Size, stoppe
 			}
 		}
 		var vs []string
-		for _, v := range []string{actions.VerdictFixed, actions.VerdictSame, actions.VerdictNew, actions.VerdictUpstream, actions.VerdictFailed, "cancelled"} {
+		for _, v := range append(append([]string(nil), actions.Verdicts...), "cancelled") {
 			if counts[v] > 0 {
 				vs = append(vs, fmt.Sprintf("%d %s", counts[v], v))
 			}

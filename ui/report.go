@@ -700,7 +700,7 @@ func WriteDownloadResults(w io.Writer, results []actions.DownloadResult) error {
 			name = res.Module + "@" + res.Version
 		}
 		mark := "✓"
-		if res.Verdict == actions.VerdictFailed || res.Verdict == actions.VerdictUpstream {
+		if res.NeedsAction() {
 			mark = "✗"
 		}
 		r.para(0, mark+" "+p(name)+": "+res.Verdict)
@@ -715,7 +715,7 @@ func WriteDownloadResults(w io.Writer, results []actions.DownloadResult) error {
 		}
 	}
 	var parts []string
-	for _, v := range []string{actions.VerdictFixed, actions.VerdictSame, actions.VerdictNew, actions.VerdictUpstream, actions.VerdictFailed} {
+	for _, v := range actions.Verdicts {
 		if counts[v] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[v], v))
 		}
