@@ -47,6 +47,10 @@ type job struct {
 	// onlyMeta: .mod and .info are all the targets have to remove, so
 	// the plan takes them and m cannot keep them.
 	onlyMeta bool
+	// rows: the targets are rows the user chose, not a policy; only then
+	// does a plan with nothing but .mod and .info take them (a policy
+	// plans as the command does).
+	rows bool
 
 	// A re-download: the versions offered, each chosen or not.
 	choices []choice
@@ -304,7 +308,7 @@ func (m *Model) actionNodes() ([]*node, bool) {
 // When only is not nil and gives a directory row a list (what a filter
 // shows of it, or what its mark took), only those of its versions go.
 func purgeJob(nodes []*node, only func(*node) []string) (j *job, why string) {
-	j = &job{kind: jobPurge, metaable: true, targets: actions.Targets{}}
+	j = &job{kind: jobPurge, metaable: true, rows: true, targets: actions.Targets{}}
 	seen := map[string]bool{}
 	// Exact patterns ("="): names from the cache may hold * or "...".
 	pattern := func(s string) {
@@ -431,7 +435,7 @@ func weighMetadata(snap *cachescan.Snapshot, j *job) error {
 			j.metaOnly++
 		}
 	}
-	if j.metaOnly > 0 && usable(j.plan) == 0 {
+	if j.rows && j.metaOnly > 0 && usable(j.plan) == 0 {
 		j.targets.Metadata, j.plan, j.onlyMeta = true, full, true
 	}
 	return nil

@@ -286,6 +286,17 @@ func TestPurgePolicyKeepLatest(t *testing.T) {
 	if !strings.Contains(m.status, "removed 2 versions") {
 		t.Errorf("result line: %q", m.status)
 	}
+	// Again: what the first left is metadata-only, which the policy keeps
+	// unless m, as the command does: nothing to purge, and the .mod stays.
+	hit(m, "D")
+	hit(m, "1")
+	hit(m, "enter")
+	if d, ok := m.modal.(*confirmDialog); ok {
+		t.Fatalf("keep latest 1 again plans %d versions (only .mod and .info were left):\n%s", d.job.plan.Versions(), screen(m))
+	}
+	if !exists(t, es["a@v1.0.0"].Mod) {
+		t.Error("the .mod of a@v1.0.0 went")
+	}
 }
 
 func TestPurgeCancelStopsBetweenItems(t *testing.T) {
