@@ -234,6 +234,9 @@ var (
 	// cachePathRe finds a module version in a module-cache path, where
 	// path and version are escaped ("!burnt!sushi").
 	cachePathRe = regexp.MustCompile(`/cache/download/(\S+?)/@v/(v[^/\s]+?)\.(zip|mod|info|ziphash|partial|lock)\b|/pkg/mod/([^@\s]+)@(v[^/\s]+)`)
+	// treeRe finds an extracted tree in a path, wherever GOMODCACHE is:
+	// the module path is the longest valid tail before the @.
+	treeRe = regexp.MustCompile(`(\S+?)@(v[0-9][^/\s:]*)/`)
 )
 
 // ModuleVersion returns the first module version (path@version) an error
@@ -256,6 +259,16 @@ func ModuleVersion(text string) string {
 		vers, err2 := module.UnescapeVersion(ev)
 		if err1 == nil && err2 == nil && module.CheckPath(path) == nil && semver.IsValid(vers) {
 			return path + "@" + vers
+		}
+	}
+	for _, m := range treeRe.FindAllStringSubmatch(text, -1) {
+		elems := strings.Split(m[1], "/")
+		for i := range elems {
+			path, err1 := module.UnescapePath(strings.Join(elems[i:], "/"))
+			vers, err2 := module.UnescapeVersion(m[2])
+			if err1 == nil && err2 == nil && module.CheckPath(path) == nil && semver.IsValid(vers) {
+				return path + "@" + vers
+			}
 		}
 	}
 	return ""

@@ -10,6 +10,7 @@ import (
 // Real shapes of the go command's messages (cmd/go 1.26, the reference doc
 // section 7), one per knowledge-base entry.
 var shapes = []struct{ id, text string }{
+	{"cached-source-error", "# github.com/mattn/go-runewidth\n/tmp/fe/realmod/github.com/mattn/go-runewidth@v0.0.27/runewidth.go:560:14: syntax error: unexpected {, expected )"},
 	{"security-fork", "go: example.com/a@v1.0.0: verifying module: SECURITY ERROR\ngo.sum database server misbehavior detected!\n\nold database:\n\tgo.sum database tree\n"},
 	{"gosum-mismatch", "verifying rsc.io/quote@v1.5.2: checksum mismatch\n\tdownloaded: h1:AAAA=\n\tgo.sum:     h1:BBBB=\n\nSECURITY ERROR\nThis download does NOT match an earlier download recorded in go.sum.\nThe bits may have been replaced on the origin server, or an attacker may\nhave intercepted the download attempt.\n\nFor more information, see 'go help module-auth'."},
 	{"sumdb-mismatch", "go: rsc.io/quote@v1.5.2: verifying module: checksum mismatch\n\tdownloaded: h1:AAAA=\n\tsum.golang.org: h1:BBBB=\n\nSECURITY ERROR\nThis download does NOT match the one reported by the checksum server."},
@@ -224,6 +225,7 @@ func TestModuleVersion(t *testing.T) {
 		"-> unzip /home/u/go/pkg/mod/cache/download/github.com/!burnt!sushi/toml/@v/v1.3.2.zip: zip": "github.com/BurntSushi/toml@v1.3.2",
 		"open /home/u/go/pkg/mod/github.com/!burnt!sushi/toml@v1.3.2/decode.go: no such file":        "github.com/BurntSushi/toml@v1.3.2",
 		"go: no module at all": "",
+		"/tmp/x/realmod/github.com/mattn/go-runewidth@v0.0.27/runewidth.go:5:1: syntax error": "github.com/mattn/go-runewidth@v0.0.27",
 	} {
 		if got := ModuleVersion(text); got != want {
 			t.Errorf("ModuleVersion(%q) = %q, want %q", text, got, want)
