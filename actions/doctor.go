@@ -123,7 +123,10 @@ func probeSumDB(ctx context.Context, env cachescan.Env) Finding {
 	// "checksum database NAME unreachable" tells the knowledge base that
 	// the error is the database's, not the proxy's for a module.
 	if ops.baseErr != nil {
-		f.Detail = "checksum database " + cfg.name + " unreachable through GOPROXY: " + unreachableLine(ops.baseErr)
+		// The go command asks the proxies in order and stops at the first
+		// one that fails with a "," after it: that entry is what to mend.
+		f.Detail = "checksum database " + cfg.name + " unreachable through GOPROXY: " + unreachableLine(ops.baseErr) +
+			"\n\tthe go command reaches the database through the GOPROXY entries in order and stops at this failure: fix or remove that entry, or separate it with | so that failures fall through"
 		return f
 	}
 	data, err := ops.get(ops.base + "/latest")
