@@ -400,6 +400,11 @@ func explainCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		text = string(data)
 	}
+	// Paths in the module cache name their module exactly once its root
+	// is known.
+	if env := cachescan.ResolveEnv(context.Background()); env.GOMODCACHE != "" {
+		assets.CacheRoots = append(assets.CacheRoots, env.GOMODCACHE)
+	}
 	reading := assets.Read(text)
 	if *jsonOut {
 		// An error the knowledge base does not know is an element too,

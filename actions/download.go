@@ -69,6 +69,11 @@ const (
 	VerdictFailed = "failed"
 )
 
+// goSumMend says how to put a version's go.sum lines right.
+func goSumMend(path, version, mv string) string {
+	return "restore the line (git checkout go.sum), or delete the lines of " + path + " " + version + " from go.sum and run go mod download " + mv
+}
+
 // NeedsAction reports whether a person must act on the result: it failed,
 // the module changed upstream, or go.sum is wrong.
 func (r DownloadResult) NeedsAction() bool {
@@ -300,24 +305,49 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 	}
 	gosumWrong := ""
 	if upstream != "" && strings.HasPrefix(r.Checked, "the checksum database") {
+		// Only the part go.sum and the database disagree on counts.
+		kept := ""
+		switch {
+		case len(gosum) > 0 && !contains(gosum, got.Sum):
+			if (oc.zip != "" && contains(gosum, oc.zip)) || (oc.dir != "" && contains(gosum, oc.dir)) {
+				kept = "content"
+			}
+		case oc.mod != "" && contains(gomodSum, oc.mod):
+			kept = "go.mod"
+		}
+		if kept != "" {
+			// The cache and go.sum agree on content the database never
+			// vouched for: only a person can tell where it came from, and
+			// it may be the only copy of what the project pinned.
+			r.Verdict = VerdictGoSumWrong
+			r.Detail = upstream + "; the cached copy's " + kept + " matches go.sum, but " + r.Checked +
+				" vouches for the fresh copy: go.sum and the cache hold content the public database never saw (fetched while GONOSUMDB, GOPRIVATE or GOSUMDB=off covered it, a retag, or tampering). Nothing was changed: find out where it came from; to take the vouched copy, " +
+				goSumMend(got.Path, got.Version, mv)
+			return r
+		}
 		// The database is append-only and vouched for the fresh copy: the
 		// go.sum line is the wrong one. The cache gets the vouched copy.
-		gosumWrong = upstream + "; " + r.Checked + " vouches for the fresh copy, so go.sum is wrong (a hand edit, a bad merge, or a line written under another GOSUMDB): restore the line (git checkout go.sum), or delete the lines of " +
-			got.Path + " " + got.Version + " from go.sum and run go mod download " + mv
+		gosumWrong = upstream + "; " + r.Checked + " vouches for the fresh copy, so go.sum is wrong (a hand edit, a bad merge, or a line written under another GOSUMDB): " +
+			goSumMend(got.Path, got.Version, mv)
 		upstream = ""
 		kinds = slices.DeleteFunc(kinds, func(k string) bool { return k == cachescan.KindGoSumMismatch || k == cachescan.KindGoSumWrong })
 	}
 	defer func() {
-		if gosumWrong != "" && r.Verdict != VerdictFailed {
-			if r.Verdict == VerdictSame {
-				gosumWrong = "the cached copy is the vouched one and stays; " + gosumWrong
-			} else {
-				gosumWrong = r.Detail + "; " + gosumWrong
-			}
-			// No error to explain: the knowledge base's go.sum mismatch
-			// says never to edit go.sum, and here go.sum is what is wrong.
-			r.Verdict, r.Detail, r.Error = VerdictGoSumWrong, gosumWrong, ""
+		if gosumWrong == "" {
+			return
 		}
+		if r.Verdict == VerdictFailed {
+			r.Detail += "; also, " + gosumWrong
+			return
+		}
+		if r.Verdict == VerdictSame {
+			gosumWrong = "the cached copy is the vouched one and stays; " + gosumWrong
+		} else {
+			gosumWrong = r.Detail + "; " + gosumWrong
+		}
+		// No error to explain: the knowledge base's go.sum mismatch says
+		// never to edit go.sum, and here go.sum is what is wrong.
+		r.Verdict, r.Detail, r.Error = VerdictGoSumWrong, gosumWrong, ""
 	}()
 	if upstream != "" {
 		// A copy that contradicts go.sum is never installed: every build
@@ -482,7 +512,15 @@ func downloadMetadata(ctx context.Context, snap *cachescan.Snapshot, r DownloadR
 	oc := hashOld(old, mv)
 	_, gomodSum := snap.Project.Sum(got.Path, got.Version)
 	r.GoSum = gomodSum
+	vouched := strings.HasPrefix(r.Checked, "the checksum database")
 	switch {
+	case len(gomodSum) > 0 && !contains(gomodSum, got.GoModSum) && vouched:
+		// The database vouched for the fresh go.mod: go.sum is wrong, and
+		// nothing in the cache changes for it.
+		r.Verdict = VerdictGoSumWrong
+		r.Detail = "the fresh go.mod hashes to " + got.GoModSum + ", the project's go.sum says " + strings.Join(gomodSum, ", ") +
+			"; " + r.Checked + " vouches for the fresh one, so go.sum is wrong: " + goSumMend(got.Path, got.Version, mv) + "; nothing in the cache was changed"
+		return r
 	case len(gomodSum) > 0 && !contains(gomodSum, got.GoModSum):
 		r.Verdict = VerdictUpstream
 		r.Error = fmt.Sprintf("verifying %s/go.mod: checksum mismatch\n\tdownloaded: %s\n\tgo.sum:     %s", mv, got.GoModSum, gomodSum[0])

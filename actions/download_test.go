@@ -362,3 +362,51 @@ func TestDownloadSaysGoSumIsWrong(t *testing.T) {
 		t.Errorf("repair plan: purge %+v, downloads %v, manual %+v", plan.Purge.Items, plan.Downloads, plan.Manual)
 	}
 }
+
+// TestDownloadGoSumWrongChangesNothingItShouldNot: when the cache and
+// go.sum agree on content the checksum database never vouched for, that
+// copy may be the only one of what the project pinned: it stays, and the
+// verdict says so. A metadata-only version whose go.sum /go.mod line the
+// database contradicts keeps its .mod.
+func TestDownloadGoSumWrongChangesNothingItShouldNot(t *testing.T) {
+	lib := cachetest.Mod("example.com/lib", "v1.0.0")
+	proxy := filepath.Join(t.TempDir(), "proxy")
+	cachetest.WriteProxy(t, proxy, lib)
+	real := cachetest.New(t).AddDownload(lib)
+	vkey, srv := fakeSumDB(t, map[string]*cachetest.Entry{"example.com/lib@v1.0.0": real}, "")
+	env := cachescan.Env{GOPROXY: fileURL(proxy), GOSUMDB: vkey + " " + srv.URL + "/sumdb/sum.example", GOVERSION: runtime.Version()}
+
+	c := cachetest.New(t)
+	pinned := cachetest.Mod("example.com/lib", "v1.0.0")
+	pinned.Files["lib.go"] = "package lib\n\nfunc Hello() string { return \"pinned\" }\n"
+	e := c.Add(pinned)
+	proj := downloadWorld(t, e.GoSum())
+	env.GOCACHE = c.BuildCache
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Env: env, ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: proj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})[0]
+	if r.Verdict != VerdictGoSumWrong || r.Replaced || !strings.Contains(r.Detail, "Nothing was changed") {
+		t.Fatalf("cache and go.sum agree, the database does not: %+v", r)
+	}
+	if data, _ := os.ReadFile(filepath.Join(e.Dir, "lib.go")); !strings.Contains(string(data), "pinned") {
+		t.Errorf("the pinned copy was replaced: %q", data)
+	}
+
+	m := cachetest.New(t)
+	meta := m.AddMetadata(lib)
+	proj = downloadWorld(t, "example.com/lib v1.0.0/go.mod h1:AAAAw1eTa3QqT8oi6+ziP7dTV1S2+ALU0bI+0zXKWiQ=\n")
+	env.GOCACHE = m.BuildCache
+	snap, err = cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Env: env, ModCache: m.ModCache, BuildCache: m.BuildCache, ProjectDir: proj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})[0]
+	if r.Verdict != VerdictGoSumWrong || !strings.Contains(r.Detail, "go.sum is wrong") {
+		t.Fatalf("metadata only, go.sum wrong: %+v", r)
+	}
+	if _, err := os.Stat(meta.Mod); err != nil {
+		t.Errorf("the vouched-for .mod went: %v", err)
+	}
+}

@@ -679,7 +679,9 @@ func checkSumDB(db *sumDBChecker, m *cachescan.Module, ver *cachescan.Version, r
 	base := filepath.Join(ver.DownloadDir, ver.EscapedVersion)
 	mv := m.Path + "@" + ver.Version
 	q := cachescan.ShellQuote
-	if have != "" && zip != "" && have == zip {
+	// Only when every part hashed agrees with the database: a ziphash is
+	// just a text file, and a zip or tree that differs is the cache's fault.
+	if have != "" && zip != "" && have == zip && (res.hashes.Zip == "" || res.hashes.Zip == zip) && (res.hashes.Dir == "" || res.hashes.Dir == zip) {
 		// The database vouches for the cache: a go.sum that disagrees is
 		// the wrong one, and removing the cached copy fixes nothing.
 		for i := range res.problems {

@@ -3,6 +3,7 @@ package assets
 import (
 	_ "embed"
 	"encoding/json"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -239,6 +240,10 @@ var (
 	treeRe = regexp.MustCompile(`(\S+?)@(v[0-9][^/\s:]*)/`)
 )
 
+// CacheRoots are module-cache roots (GOMODCACHE) that ModuleVersion cuts
+// off a path exactly; a command sets them from its environment.
+var CacheRoots []string
+
 // ModuleVersion returns the first module version (path@version) an error
 // text names, or "" when it names none. A module-cache path counts:
 // "unzip $GOMODCACHE/cache/download/rsc.io/quote/@v/v1.5.2.zip" is about
@@ -262,13 +267,40 @@ func ModuleVersion(text string) string {
 		}
 	}
 	for _, m := range treeRe.FindAllStringSubmatch(text, -1) {
-		elems := strings.Split(m[1], "/")
-		for i := range elems {
-			path, err1 := module.UnescapePath(strings.Join(elems[i:], "/"))
-			vers, err2 := module.UnescapeVersion(m[2])
-			if err1 == nil && err2 == nil && module.CheckPath(path) == nil && semver.IsValid(vers) {
-				return path + "@" + vers
+		vers, err := module.UnescapeVersion(m[2])
+		if err != nil || !semver.IsValid(vers) {
+			continue
+		}
+		valid := func(ep string) string {
+			path, err := module.UnescapePath(ep)
+			if err != nil || module.CheckPath(path) != nil {
+				return ""
 			}
+			return path
+		}
+		// A known root ends where the module path starts.
+		for _, root := range CacheRoots {
+			if _, tail, ok := strings.Cut(m[1], filepath.ToSlash(root)+"/"); ok && root != "" {
+				if path := valid(tail); path != "" {
+					return path + "@" + vers
+				}
+			}
+		}
+		// Otherwise a tail that is a valid module path; with several
+		// (a dotted folder above the cache: /Users/john.doe/...), the one
+		// after pkg/mod, else none rather than a wrong one.
+		elems := strings.Split(m[1], "/")
+		var found []string
+		for i := range elems {
+			if path := valid(strings.Join(elems[i:], "/")); path != "" {
+				if i >= 2 && elems[i-1] == "mod" && elems[i-2] == "pkg" {
+					return path + "@" + vers
+				}
+				found = append(found, path)
+			}
+		}
+		if len(found) == 1 {
+			return found[0] + "@" + vers
 		}
 	}
 	return ""

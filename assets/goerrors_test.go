@@ -186,6 +186,7 @@ func TestWhatLooksLikeAnError(t *testing.T) {
 		{"go: module example.com/m@v1.2.3 requires go >= 1.23; switching to go1.23.4", false},
 		{"TestInvalidInput is slow today", false},
 		{"--- FAIL: TestX (0.00s)", true},
+		{"/home/u/src/app@v2/main.go:3:1: undefined: foo", true},
 		{"go: example.com/m@v1.0.0: something new", true},
 		{"example.com/m@v1.0.0: something new", true},
 		{"./main.go:7:2: undefined: quote.Hello", true},
@@ -217,6 +218,14 @@ func TestBigPaste(t *testing.T) {
 	}
 }
 
+func TestModuleVersionKnownRoot(t *testing.T) {
+	CacheRoots = []string{"/Users/john.doe/gomodcache"}
+	defer func() { CacheRoots = nil }()
+	if got := ModuleVersion("/Users/john.doe/gomodcache/github.com/x/y@v1.0.0/a.go:1:1: undefined: z"); got != "github.com/x/y@v1.0.0" {
+		t.Errorf("with the root known: %q", got)
+	}
+}
+
 func TestModuleVersion(t *testing.T) {
 	for text, want := range map[string]string{
 		"verifying example.com/m@v1.0.0/go.mod: checksum mismatch":                                   "example.com/m@v1.0.0",
@@ -226,6 +235,11 @@ func TestModuleVersion(t *testing.T) {
 		"open /home/u/go/pkg/mod/github.com/!burnt!sushi/toml@v1.3.2/decode.go: no such file":        "github.com/BurntSushi/toml@v1.3.2",
 		"go: no module at all": "",
 		"/tmp/x/realmod/github.com/mattn/go-runewidth@v0.0.27/runewidth.go:5:1: syntax error": "github.com/mattn/go-runewidth@v0.0.27",
+		// A dotted folder above the cache makes two valid tails: none is
+		// said rather than a wrong one, unless the root is known.
+		"/Users/john.doe/gomodcache/github.com/x/y@v1.0.0/a.go:1:1: undefined: z":  "",
+		"/srv/ci.example.com/cache/gopkg.in/yaml.v3@v3.0.1/a.go:1:1: undefined: z": "",
+		"/home/u/go/pkg/mod/gopkg.in/yaml.v3@v3.0.1/a.go:1:1: undefined: z":        "gopkg.in/yaml.v3@v3.0.1",
 	} {
 		if got := ModuleVersion(text); got != want {
 			t.Errorf("ModuleVersion(%q) = %q, want %q", text, got, want)
