@@ -410,3 +410,38 @@ func TestDownloadGoSumWrongChangesNothingItShouldNot(t *testing.T) {
 		t.Errorf("the vouched-for .mod went: %v", err)
 	}
 }
+
+// TestVerifyGoSumWrongNeedsAWholeCopy: a zip replaced by content go.sum
+// pins, under a ziphash the database agrees with, is the cache's fault
+// (zip-modified), never "go.sum is wrong".
+func TestVerifyGoSumWrongNeedsAWholeCopy(t *testing.T) {
+	c := cachetest.New(t)
+	e := c.Add(cachetest.Mod("example.com/lib", "v1.0.0"))
+	other := cachetest.Mod("example.com/lib", "v1.0.0")
+	other.Files["lib.go"] = "package lib\n\nfunc Hello() string { return \"other\" }\n"
+	data, err := cachetest.ZipBytes(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(e.Zip, data, 0o666)
+	otherSum := cachetest.New(t).AddDownload(other).Sum
+	vkey, srv := fakeSumDB(t, map[string]*cachetest.Entry{"example.com/lib@v1.0.0": e}, "")
+	proj := downloadWorld(t, "example.com/lib v1.0.0 "+otherSum+"\nexample.com/lib v1.0.0/go.mod "+e.GoModSum+"\n")
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
+		Env:      cachescan.Env{GOSUMDB: vkey + " " + srv.URL + "/sumdb/sum.example", GOVERSION: runtime.Version()},
+		ModCache: c.ModCache, ProjectDir: proj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := NewVerifier().Verify(context.Background(), snap, VerifyOptions{SumDB: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]bool{}
+	for _, p := range rep.Problems {
+		kinds[p.Kind] = true
+	}
+	if kinds[cachescan.KindGoSumWrong] || !kinds[cachescan.KindZipModified] {
+		t.Errorf("a replaced zip go.sum pins: %+v", rep.Problems)
+	}
+}
