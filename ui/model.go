@@ -996,19 +996,27 @@ func (m *Model) sizeOf(s cachescan.Size) int64 {
 
 func (m *Model) tabLine() string {
 	st := m.styles
-	var parts []string
-	for i, name := range viewNames {
-		label := fmt.Sprintf("%d %s", i+1, name)
-		if viewKind(i) == viewProblems && m.snap != nil {
-			label += fmt.Sprintf(" (%d)", len(m.snap.Problems))
+	// short names the other tabs by their key only, when the marks' note
+	// would not fit beside the full names.
+	tabs := func(short bool) string {
+		var parts []string
+		for i, name := range viewNames {
+			label := fmt.Sprintf("%d %s", i+1, name)
+			if short && viewKind(i) != m.view {
+				label = fmt.Sprint(i + 1)
+			}
+			if viewKind(i) == viewProblems && m.snap != nil {
+				label += fmt.Sprintf(" (%d)", len(m.snap.Problems))
+			}
+			if viewKind(i) == m.view {
+				parts = append(parts, st.TabActive.Render(label))
+			} else {
+				parts = append(parts, st.Tab.Render(label))
+			}
 		}
-		if viewKind(i) == m.view {
-			parts = append(parts, st.TabActive.Render(label))
-		} else {
-			parts = append(parts, st.Tab.Render(label))
-		}
+		return strings.Join(parts, "  ")
 	}
-	line := strings.Join(parts, "  ")
+	line := tabs(false)
 	switch m.state {
 	case stateScanning:
 		line += "  " + st.Dim.Render(fmt.Sprintf("%s files, %s", Count(m.progress.Files), HumanBytes(m.progress.Bytes)))
@@ -1027,7 +1035,23 @@ func (m *Model) tabLine() string {
 			line += "  " + st.Bar.Render(strings.Repeat("█", filled)) + st.BarEmpty.Render(strings.Repeat("░", 10-filled)) +
 				st.Dim.Render(fmt.Sprintf(" verifying %s/%s, %s hashed", Count(pr.ItemsDone), Count(pr.Items), HumanBytes(pr.BytesDone)))
 		} else if n, size := m.browser.markedSize(); n > 0 {
-			line += "   " + st.Marked.Render(fmt.Sprintf("%d marked, d frees %s", n, HumanBytes(size)))
+			// The longest form that fits; never a number cut in half.
+			notes := []string{fmt.Sprintf("%d marked, d frees %s", n, HumanBytes(size)), fmt.Sprintf("%d marked, %s", n, HumanBytes(size))}
+			fitted := false
+			for _, t := range []string{tabs(false), tabs(true), st.TabActive.Render(viewNames[m.view])} {
+				for _, note := range notes {
+					if l := t + "   " + st.Marked.Render(note); ansi.StringWidth(l) <= m.width {
+						line, fitted = l, true
+						break
+					}
+				}
+				if fitted {
+					break
+				}
+			}
+			if !fitted {
+				line = st.Marked.Render(notes[1])
+			}
 		}
 	}
 	return ansi.Truncate(line, m.width, "…")

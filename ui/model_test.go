@@ -435,6 +435,21 @@ func TestMarkedSizeCountsNestedMarksOnce(t *testing.T) {
 	}
 }
 
+// TestMarkedNoteFitsNarrowTerminals: the marks' note takes a shorter
+// form, then the other tabs go to their keys, rather than a cut number.
+func TestMarkedNoteFitsNarrowTerminals(t *testing.T) {
+	for _, w := range []int{40, 60, 80, 120} {
+		m := newTestModel(t, w, 24)
+		m.browser.reveal(m.tree.byKey["example.com/good@v1.1.0"])
+		m.browser.toggleMark()
+		_, size := m.browser.markedSize()
+		line := ansi.Strip(m.tabLine())
+		if ansi.StringWidth(line) > w || !strings.Contains(line, "1 marked, ") || !strings.Contains(line, HumanBytes(size)) {
+			t.Errorf("width %d: tab line %q", w, line)
+		}
+	}
+}
+
 // TestMarkedSizeIsWhatThePurgeFrees: the header's marked size is what
 // the purge dialog then says it frees; list and lock files stay.
 func TestMarkedSizeIsWhatThePurgeFrees(t *testing.T) {
