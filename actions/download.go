@@ -165,6 +165,17 @@ func Download(ctx context.Context, snap *cachescan.Snapshot, targets []string, o
 		}
 	}
 	results := make([]DownloadResult, len(targets))
+	if err := CheckDownloadSetup(snap.Env); err != nil {
+		// No download can work here: every target says why, nothing runs.
+		var why []Explanation
+		if se, ok := err.(*SetupError); ok {
+			why = []Explanation{{ID: "download-setup", Cause: se.Cause, Fix: se.Fix}}
+		}
+		for i, t := range targets {
+			results[i] = DownloadResult{Target: t, Verdict: VerdictFailed, Error: err.Error(), Detail: "nothing in the cache was changed", Explanations: why}
+		}
+		return results
+	}
 	sem := make(chan struct{}, opt.Jobs)
 	var wg sync.WaitGroup
 	for i, t := range targets {
@@ -208,17 +219,26 @@ func CheckTarget(target string) error {
 // must be outside any module and free of GOPROXY's separators.
 func CheckDownloadSetup(env cachescan.Env) error {
 	if strings.TrimSpace(env.GOPROXY) == "off" {
-		return errors.New("GOPROXY=off: a download needs the network; run it with GOPROXY=https://proxy.golang.org,direct (or your proxy) for this command")
+		return &SetupError{"GOPROXY=off", "a download needs the network, and GOPROXY=off forbids it",
+			"run it with GOPROXY=https://proxy.golang.org,direct (or your proxy) for this command"}
 	}
 	tmp := os.TempDir()
 	if strings.ContainsAny(tmp, ",|") {
-		return fmt.Errorf("the temporary directory %s has a , or | in its path, which GOPROXY would split; set TMPDIR to another directory", tmp)
+		return &SetupError{"the temporary directory " + tmp + " has a , or | in its path",
+			"the fetched copies are served from it through GOPROXY, which would split the path there", "set TMPDIR to another directory"}
 	}
 	if gomod := goModAbove(filepath.Join(tmp, "x")); gomod != "" {
-		return fmt.Errorf("%s is at or above the temporary directory %s: the go command would work in that module; set TMPDIR to a directory outside any module", gomod, tmp)
+		return &SetupError{gomod + " is at or above the temporary directory " + tmp,
+			"the go command would work in that module and could change it", "set TMPDIR to a directory outside any module"}
 	}
 	return nil
 }
+
+// SetupError is why no download can work here: what is wrong, why it
+// matters, and the fix.
+type SetupError struct{ What, Cause, Fix string }
+
+func (e *SetupError) Error() string { return e.What + ": " + e.Cause + "; " + e.Fix }
 
 func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, opt DownloadOptions, installing func()) (r DownloadResult) {
 	timeout := opt.Timeout
@@ -244,13 +264,7 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 	if err != nil {
 		return fail("making a temporary directory: %v; set TMPDIR to a writable directory", err)
 	}
-	defer removeTree(tmp)
-	if strings.ContainsAny(tmp, ",|") {
-		return fail("the temporary directory %s has a , or | in its path, which GOPROXY would split; set TMPDIR to another directory", tmp)
-	}
-	if gomod := goModAbove(tmp); gomod != "" {
-		return fail("%s is at or above the temporary directory %s: the go command would work in that module and could change it; set TMPDIR to a directory outside any module", gomod, tmp)
-	}
+	defer removeTree(tmp) // under os.TempDir, which CheckDownloadSetup checked
 	work, fresh := filepath.Join(tmp, "work"), filepath.Join(tmp, "modcache")
 	os.Mkdir(work, 0o777)
 	gocache := snap.BuildCache.Root

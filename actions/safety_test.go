@@ -254,7 +254,7 @@ func TestDownloadRefusesAListSeparatorInTMPDIR(t *testing.T) {
 	c := cachetest.New(t)
 	c.Add(cachetest.Mod("example.com/lib", "v1.0.0"))
 	proj := downloadWorld(t, "")
-	snap := scanFor(t, c, proj, "off")
+	snap := scanFor(t, c, proj, fileURL(t.TempDir()))
 	tmp := filepath.Join(t.TempDir(), "a,b")
 	os.Mkdir(tmp, 0o777)
 	t.Setenv("TMPDIR", tmp)

@@ -449,7 +449,7 @@ func TestRepairWithoutNetwork(t *testing.T) {
 		t.Fatalf("no result dialog; status %q", m.status)
 	}
 	result := strings.Join(info.lines(200), "\n")
-	for _, want := range []string{"✗ failed", "example.com/truncated@v1.0.0", "module lookup disabled by GOPROXY=off", "cause:", "fix:"} {
+	for _, want := range []string{"✗ failed", "example.com/truncated@v1.0.0", "GOPROXY=off forbids it", "cause:", "fix:"} {
 		if !strings.Contains(ansi.Strip(result), want) {
 			t.Errorf("the result dialog lacks %q:\n%s", want, ansi.Strip(result))
 		}
