@@ -90,6 +90,8 @@ type config struct {
 	yes      bool
 	metadata bool
 	readOnly bool
+	// canDryRun: the command takes --dry-run (purge, repair).
+	canDryRun bool
 	// purge's targets beyond its arguments, repair's and download's flags.
 	targets  actions.Targets
 	projects []string
@@ -201,6 +203,7 @@ func parse(ctx context.Context, name string, args []string, positional bool, std
 		cfg.zipCache = actions.DefaultZipCache()
 	}
 	cfg.dryRun, cfg.yes, cfg.metadata, cfg.readOnly = dryRun, yes, metadata, readOnly
+	cfg.canDryRun = name == "purge" || name == "repair"
 	cfg.targets, cfg.projects, cfg.verify, cfg.timeout = t, projects, verify, timeout
 	if export != "" {
 		if cfg.export, err = filepath.Abs(export); err != nil {

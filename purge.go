@@ -140,6 +140,20 @@ func confirm(ctx context.Context, cfg config, question string, stdin io.Reader, 
 // askable reports whether confirm may ask on f (a variable for tests).
 var askable = isTerminal
 
+// refuseReadOnly says so and reports true when --read-only forbids what
+// the command would do: anything but a --dry-run plan.
+func refuseReadOnly(cfg config, stderr io.Writer) bool {
+	if !cfg.readOnly || cfg.dryRun {
+		return false
+	}
+	next := "add --dry-run to see the plan, or drop --read-only"
+	if !cfg.canDryRun {
+		next = "drop --read-only"
+	}
+	fmt.Fprintln(stderr, "modscope: --read-only: nothing is changed; "+next)
+	return true
+}
+
 // question asks about a plan in its own words.
 func question(plan *actions.PurgePlan) string {
 	if len(plan.Items) == 1 {
@@ -177,8 +191,7 @@ func purgeCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if !ok {
 		return code
 	}
-	if cfg.readOnly && !cfg.dryRun {
-		fmt.Fprintln(stderr, "modscope: --read-only: nothing is removed; add --dry-run to see the plan, or drop --read-only")
+	if refuseReadOnly(cfg, stderr) {
 		return exitFailed
 	}
 	if !anyTarget(cfg) {
@@ -277,8 +290,7 @@ func repairCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if !ok {
 		return code
 	}
-	if cfg.readOnly && !cfg.dryRun {
-		fmt.Fprintln(stderr, "modscope: --read-only: nothing is changed; add --dry-run to see the plan, or drop --read-only")
+	if refuseReadOnly(cfg, stderr) {
 		return exitFailed
 	}
 	snap, code, ok := runScan(ctx, cfg, stderr)
@@ -352,8 +364,7 @@ func downloadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if !ok {
 		return code
 	}
-	if cfg.readOnly {
-		fmt.Fprintln(stderr, "modscope: --read-only: nothing is changed; drop the flag to download")
+	if refuseReadOnly(cfg, stderr) {
 		return exitFailed
 	}
 	if len(cfg.args) == 0 {

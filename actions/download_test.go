@@ -24,6 +24,24 @@ var testConfigDir = func() string {
 	return d
 }()
 
+// proxyOf writes the modules into a file:// proxy and returns its URL.
+func proxyOf(t *testing.T, mods ...cachetest.Module) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "proxy")
+	cachetest.WriteProxy(t, dir, mods...)
+	return fileURL(dir)
+}
+
+// downloadOf downloads one target with a minute's timeout.
+func downloadOf(snap *cachescan.Snapshot, target string) DownloadResult {
+	return Download(context.Background(), snap, []string{target}, DownloadOptions{Timeout: time.Minute})[0]
+}
+
+// sumDBOf is the GOSUMDB value of a fakeSumDB.
+func sumDBOf(vkey string, srv *httptest.Server) string {
+	return vkey + " " + srv.URL + "/sumdb/sum.example"
+}
+
 // downloadWorld isolates the go commands a download runs from the
 // user's settings, and returns a project directory whose go.sum holds
 // the given lines.
@@ -50,8 +68,15 @@ func downloadWorld(t *testing.T, gosum string) string {
 
 func scanFor(t *testing.T, c *cachetest.Cache, proj, goproxy string) *cachescan.Snapshot {
 	t.Helper()
+	return scanSumDB(t, c, proj, goproxy, "off")
+}
+
+// scanSumDB scans with GOSUMDB set to gosumdb (sumDBOf gives a
+// fakeSumDB's).
+func scanSumDB(t *testing.T, c *cachetest.Cache, proj, goproxy, gosumdb string) *cachescan.Snapshot {
+	t.Helper()
 	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
-		Env:      cachescan.Env{GOPROXY: goproxy, GOSUMDB: "off", GOVERSION: runtime.Version(), GOCACHE: c.BuildCache},
+		Env:      cachescan.Env{GOPROXY: goproxy, GOSUMDB: gosumdb, GOVERSION: runtime.Version(), GOCACHE: c.BuildCache},
 		ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: proj})
 	if err != nil {
 		t.Fatal(err)
@@ -66,8 +91,7 @@ func scanFor(t *testing.T, c *cachetest.Cache, proj, goproxy string) *cachescan.
 // go command then builds the project offline.
 func TestDownloadFixesLocalCorruption(t *testing.T) {
 	lib := cachetest.Mod("example.com/lib", "v1.0.0")
-	proxy := filepath.Join(t.TempDir(), "proxy")
-	cachetest.WriteProxy(t, proxy, lib)
+	proxy := proxyOf(t, lib)
 	good := cachetest.New(t).AddDownload(lib)
 	proj := downloadWorld(t, good.GoSum())
 
@@ -75,7 +99,7 @@ func TestDownloadFixesLocalCorruption(t *testing.T) {
 	tampered := cachetest.Mod("example.com/lib", "v1.0.0")
 	tampered.Files["lib.go"] = "package lib\n\nfunc Hello() string { return \"tampered\" }\n"
 	bad := c.Add(tampered)
-	snap := scanFor(t, c, proj, fileURL(proxy))
+	snap := scanFor(t, c, proj, proxy)
 
 	res := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})
 	r := res[0]
@@ -102,14 +126,13 @@ func TestDownloadKeepsTheCopyGoSumTrusts(t *testing.T) {
 	lib := cachetest.Mod("example.com/lib", "v1.0.0")
 	retag := cachetest.Mod("example.com/lib", "v1.0.0")
 	retag.Files["lib.go"] = "package lib\n\nfunc Hello() string { return \"retagged\" }\n"
-	proxy := filepath.Join(t.TempDir(), "proxy")
-	cachetest.WriteProxy(t, proxy, retag)
+	proxy := proxyOf(t, retag)
 	c := cachetest.New(t)
 	e := c.Add(lib)
 	proj := downloadWorld(t, e.GoSum())
-	snap := scanFor(t, c, proj, fileURL(proxy))
+	snap := scanFor(t, c, proj, proxy)
 
-	r := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})[0]
+	r := downloadOf(snap, "example.com/lib@v1.0.0")
 	if r.Verdict != VerdictUpstream || r.Replaced || !strings.Contains(r.Detail, "stays") {
 		t.Fatalf("result = %+v", r)
 	}
@@ -223,14 +246,13 @@ func TestDownloadRefusals(t *testing.T) {
 // (.info and .mod) gets fresh metadata, not a zip and a tree.
 func TestDownloadOfMetadataOnly(t *testing.T) {
 	lib := cachetest.Mod("example.com/lib", "v1.0.0")
-	proxy := filepath.Join(t.TempDir(), "proxy")
-	cachetest.WriteProxy(t, proxy, lib)
+	proxy := proxyOf(t, lib)
 	c := cachetest.New(t)
 	e := c.AddMetadata(lib)
 	os.WriteFile(e.Info, []byte(`{"Version":"v9.9.9","Time":"2024-01-02T03:04:05Z"}`), 0o666)
 	proj := downloadWorld(t, "example.com/lib v1.0.0/go.mod "+e.GoModSum+"\n")
-	snap := scanFor(t, c, proj, fileURL(proxy))
-	r := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})[0]
+	snap := scanFor(t, c, proj, proxy)
+	r := downloadOf(snap, "example.com/lib@v1.0.0")
 	if r.Verdict != VerdictFixed || !r.Replaced || r.GoModSum != e.GoModSum || !strings.Contains(r.Detail, "info-invalid") {
 		t.Fatalf("result %+v", r)
 	}
@@ -241,8 +263,8 @@ func TestDownloadOfMetadataOnly(t *testing.T) {
 		t.Errorf("left: %+v", after.Problems)
 	}
 	// Once more: the same metadata now, left as it is.
-	snap = scanFor(t, c, proj, fileURL(proxy))
-	if r := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})[0]; r.Verdict != VerdictSame {
+	snap = scanFor(t, c, proj, proxy)
+	if r := downloadOf(snap, "example.com/lib@v1.0.0"); r.Verdict != VerdictSame {
 		t.Errorf("second download: %+v", r)
 	}
 }
@@ -251,16 +273,15 @@ func TestDownloadOfMetadataOnly(t *testing.T) {
 // edited: the version is replaced and the verdict says the tree changed.
 func TestDownloadFixesAnEditedTree(t *testing.T) {
 	lib := cachetest.Mod("example.com/lib", "v1.0.0")
-	proxy := filepath.Join(t.TempDir(), "proxy")
-	cachetest.WriteProxy(t, proxy, lib)
+	proxy := proxyOf(t, lib)
 	c := cachetest.New(t)
 	e := c.Add(lib)
 	cachetest.Writable(e.Dir, func() {
 		os.WriteFile(filepath.Join(e.Dir, "lib.go"), []byte("package lib // edited\n"), 0o644)
 	})
 	proj := downloadWorld(t, e.GoSum())
-	snap := scanFor(t, c, proj, fileURL(proxy))
-	r := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})[0]
+	snap := scanFor(t, c, proj, proxy)
+	r := downloadOf(snap, "example.com/lib@v1.0.0")
 	if r.Verdict != VerdictFixed || !strings.Contains(r.Detail, "tree had been changed") {
 		t.Fatalf("result %+v", r)
 	}
@@ -327,21 +348,14 @@ func TestDownloadRunsGoAsTheIssueSays(t *testing.T) {
 // the verdict says to mend go.sum, never that the module changed upstream.
 func TestDownloadSaysGoSumIsWrong(t *testing.T) {
 	lib := cachetest.Mod("example.com/lib", "v1.0.0")
-	proxy := filepath.Join(t.TempDir(), "proxy")
-	cachetest.WriteProxy(t, proxy, lib)
+	proxy := proxyOf(t, lib)
 	c := cachetest.New(t)
 	e := c.Add(lib)
 	vkey, srv := fakeSumDB(t, map[string]*cachetest.Entry{"example.com/lib@v1.0.0": e}, "")
 	wrong := "example.com/lib v1.0.0 h1:AAAAw1eTa3QqT8oi6+ziP7dTV1S2+ALU0bI+0zXKWiQ=\nexample.com/lib v1.0.0/go.mod " + e.GoModSum + "\n"
 	proj := downloadWorld(t, wrong)
-	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
-		Env: cachescan.Env{GOPROXY: fileURL(proxy), GOSUMDB: vkey + " " + srv.URL + "/sumdb/sum.example",
-			GOVERSION: runtime.Version(), GOCACHE: c.BuildCache},
-		ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: proj})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})[0]
+	snap := scanSumDB(t, c, proj, proxy, sumDBOf(vkey, srv))
+	r := downloadOf(snap, "example.com/lib@v1.0.0")
 	if r.Verdict != VerdictGoSumWrong || !strings.Contains(r.Detail, "go.sum is wrong") || strings.Contains(r.Detail, "changed upstream") {
 		t.Fatalf("result = %+v", r)
 	}
@@ -370,23 +384,16 @@ func TestDownloadSaysGoSumIsWrong(t *testing.T) {
 // database contradicts keeps its .mod.
 func TestDownloadGoSumWrongChangesNothingItShouldNot(t *testing.T) {
 	lib := cachetest.Mod("example.com/lib", "v1.0.0")
-	proxy := filepath.Join(t.TempDir(), "proxy")
-	cachetest.WriteProxy(t, proxy, lib)
+	proxy := proxyOf(t, lib)
 	real := cachetest.New(t).AddDownload(lib)
 	vkey, srv := fakeSumDB(t, map[string]*cachetest.Entry{"example.com/lib@v1.0.0": real}, "")
-	env := cachescan.Env{GOPROXY: fileURL(proxy), GOSUMDB: vkey + " " + srv.URL + "/sumdb/sum.example", GOVERSION: runtime.Version()}
 
 	c := cachetest.New(t)
 	pinned := cachetest.Mod("example.com/lib", "v1.0.0")
 	pinned.Files["lib.go"] = "package lib\n\nfunc Hello() string { return \"pinned\" }\n"
 	e := c.Add(pinned)
 	proj := downloadWorld(t, e.GoSum())
-	env.GOCACHE = c.BuildCache
-	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Env: env, ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: proj})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})[0]
+	r := downloadOf(scanSumDB(t, c, proj, proxy, sumDBOf(vkey, srv)), "example.com/lib@v1.0.0")
 	if r.Verdict != VerdictGoSumWrong || r.Replaced || !strings.Contains(r.Detail, "Nothing was changed") {
 		t.Fatalf("cache and go.sum agree, the database does not: %+v", r)
 	}
@@ -397,12 +404,7 @@ func TestDownloadGoSumWrongChangesNothingItShouldNot(t *testing.T) {
 	m := cachetest.New(t)
 	meta := m.AddMetadata(lib)
 	proj = downloadWorld(t, "example.com/lib v1.0.0/go.mod h1:AAAAw1eTa3QqT8oi6+ziP7dTV1S2+ALU0bI+0zXKWiQ=\n")
-	env.GOCACHE = m.BuildCache
-	snap, err = cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Env: env, ModCache: m.ModCache, BuildCache: m.BuildCache, ProjectDir: proj})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r = Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})[0]
+	r = downloadOf(scanSumDB(t, m, proj, proxy, sumDBOf(vkey, srv)), "example.com/lib@v1.0.0")
 	if r.Verdict != VerdictGoSumWrong || !strings.Contains(r.Detail, "go.sum is wrong") {
 		t.Fatalf("metadata only, go.sum wrong: %+v", r)
 	}
@@ -427,12 +429,7 @@ func TestVerifyGoSumWrongNeedsAWholeCopy(t *testing.T) {
 	otherSum := cachetest.New(t).AddDownload(other).Sum
 	vkey, srv := fakeSumDB(t, map[string]*cachetest.Entry{"example.com/lib@v1.0.0": e}, "")
 	proj := downloadWorld(t, "example.com/lib v1.0.0 "+otherSum+"\nexample.com/lib v1.0.0/go.mod "+e.GoModSum+"\n")
-	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
-		Env:      cachescan.Env{GOSUMDB: vkey + " " + srv.URL + "/sumdb/sum.example", GOVERSION: runtime.Version()},
-		ModCache: c.ModCache, ProjectDir: proj})
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap := scanSumDB(t, c, proj, "", sumDBOf(vkey, srv))
 	rep, err := NewVerifier().Verify(context.Background(), snap, VerifyOptions{SumDB: true})
 	if err != nil {
 		t.Fatal(err)

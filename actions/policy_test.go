@@ -274,9 +274,8 @@ func TestRepairEverything(t *testing.T) {
 			mods = append(mods, cachetest.Mod(p.Module, p.Version))
 		}
 	}
-	proxy := filepath.Join(t.TempDir(), "proxy")
-	cachetest.WriteProxy(t, proxy, mods...)
-	snap = scanCache(t, c, cachescan.Env{GOPROXY: fileURL(proxy), GOSUMDB: "off"}, "")
+	proxy := proxyOf(t, mods...)
+	snap = scanCache(t, c, cachescan.Env{GOPROXY: proxy, GOSUMDB: "off"}, "")
 	plan := PlanRepair(snap, snap.Problems)
 	if plan.Empty() || len(plan.Downloads) < 5 {
 		t.Fatalf("plan: %+v", plan)

@@ -137,14 +137,13 @@ func TestDownloadKeepsPartsGoSumTrusts(t *testing.T) {
 	lib := cachetest.Mod("example.com/lib", "v1.0.0")
 	retag := cachetest.Mod("example.com/lib", "v1.0.0")
 	retag.Files["lib.go"] = "package lib\n\nfunc Hello() string { return \"retagged\" }\n"
-	proxy := filepath.Join(t.TempDir(), "proxy")
-	cachetest.WriteProxy(t, proxy, retag)
+	proxy := proxyOf(t, retag)
 	c := cachetest.New(t)
 	e := c.Add(lib)
 	os.Remove(e.Zip)
 	proj := downloadWorld(t, e.GoSum())
-	snap := scanFor(t, c, proj, fileURL(proxy))
-	r := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})[0]
+	snap := scanFor(t, c, proj, proxy)
+	r := downloadOf(snap, "example.com/lib@v1.0.0")
 	if r.Verdict != VerdictUpstream || !strings.Contains(r.Detail, "tree matches go.sum") {
 		t.Fatalf("result %+v", r)
 	}
@@ -162,13 +161,12 @@ func TestDownloadWithoutAnyoneToVouch(t *testing.T) {
 	lib := cachetest.Mod("example.com/lib", "v1.0.0")
 	retag := cachetest.Mod("example.com/lib", "v1.0.0")
 	retag.Files["lib.go"] = "package lib\n\nfunc Hello() string { return \"retagged\" }\n"
-	proxy := filepath.Join(t.TempDir(), "proxy")
-	cachetest.WriteProxy(t, proxy, retag)
+	proxy := proxyOf(t, retag)
 	c := cachetest.New(t)
 	e := c.Add(lib)
 	proj := downloadWorld(t, "")
-	snap := scanFor(t, c, proj, fileURL(proxy))
-	r := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})[0]
+	snap := scanFor(t, c, proj, proxy)
+	r := downloadOf(snap, "example.com/lib@v1.0.0")
 	if r.Verdict != VerdictUpstream || r.Replaced || len(r.Explanations) == 0 || r.Explanations[0].ID != "cache-differs" {
 		t.Fatalf("result %+v", r)
 	}
@@ -180,16 +178,15 @@ func TestDownloadWithoutAnyoneToVouch(t *testing.T) {
 // TestDownloadRefusesAModuleAboveTMPDIR: the go command would run in it.
 func TestDownloadRefusesAModuleAboveTMPDIR(t *testing.T) {
 	lib := cachetest.Mod("example.com/lib", "v1.0.0")
-	proxy := filepath.Join(t.TempDir(), "proxy")
-	cachetest.WriteProxy(t, proxy, lib)
+	proxy := proxyOf(t, lib)
 	c := cachetest.New(t)
 	proj := downloadWorld(t, "")
-	snap := scanFor(t, c, proj, fileURL(proxy))
+	snap := scanFor(t, c, proj, proxy)
 	mod := t.TempDir()
 	os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module example.com/above\n"), 0o666)
 	os.Mkdir(filepath.Join(mod, "tmp"), 0o777)
 	t.Setenv("TMPDIR", filepath.Join(mod, "tmp"))
-	r := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})[0]
+	r := downloadOf(snap, "example.com/lib@v1.0.0")
 	if r.Verdict != VerdictFailed || !strings.Contains(r.Error, "TMPDIR") {
 		t.Fatalf("result %+v", r)
 	}
@@ -203,14 +200,13 @@ func TestDownloadRefusesAModuleAboveTMPDIR(t *testing.T) {
 // again: afterwards the scan finds nothing.
 func TestRepairReplacesBadMetadata(t *testing.T) {
 	lib := cachetest.Mod("example.com/lib", "v1.0.0")
-	proxy := filepath.Join(t.TempDir(), "proxy")
-	cachetest.WriteProxy(t, proxy, lib)
+	proxy := proxyOf(t, lib)
 	c := cachetest.New(t)
 	e := c.Add(lib)
 	os.WriteFile(e.Mod, []byte("module example.com/other\n"), 0o666)
 	os.WriteFile(e.Info, []byte(`{"Version":"v9.9.9","Time":"2024-01-02T03:04:05Z"}`), 0o666)
 	proj := downloadWorld(t, "")
-	snap := scanFor(t, c, proj, fileURL(proxy))
+	snap := scanFor(t, c, proj, proxy)
 	if len(snap.Problems) != 2 {
 		t.Fatalf("fixture problems: %+v", snap.Problems)
 	}
@@ -231,16 +227,15 @@ func TestUpstreamChangeKeepsOnlyWhatIsRight(t *testing.T) {
 	lib := cachetest.Mod("example.com/lib", "v1.0.0")
 	retag := cachetest.Mod("example.com/lib", "v1.0.0")
 	retag.Files["lib.go"] = "package lib\n\nfunc Hello() string { return \"retagged\" }\n"
-	proxy := filepath.Join(t.TempDir(), "proxy")
-	cachetest.WriteProxy(t, proxy, retag)
+	proxy := proxyOf(t, retag)
 	c := cachetest.New(t)
 	e := c.Add(lib)
 	cachetest.Writable(e.Dir, func() {
 		os.WriteFile(filepath.Join(e.Dir, "lib.go"), []byte("package lib // TAMPERED\n"), 0o644)
 	})
 	proj := downloadWorld(t, e.GoSum())
-	snap := scanFor(t, c, proj, fileURL(proxy))
-	r := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})[0]
+	snap := scanFor(t, c, proj, proxy)
+	r := downloadOf(snap, "example.com/lib@v1.0.0")
 	if r.Verdict != VerdictUpstream {
 		t.Fatalf("result %+v", r)
 	}
@@ -258,7 +253,7 @@ func TestDownloadRefusesAListSeparatorInTMPDIR(t *testing.T) {
 	tmp := filepath.Join(t.TempDir(), "a,b")
 	os.Mkdir(tmp, 0o777)
 	t.Setenv("TMPDIR", tmp)
-	r := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute})[0]
+	r := downloadOf(snap, "example.com/lib@v1.0.0")
 	if r.Verdict != VerdictFailed || !strings.Contains(r.Error, "TMPDIR") {
 		t.Fatalf("result %+v", r)
 	}
