@@ -100,12 +100,7 @@ func (b *browser) totals(n *node) totals {
 
 // worst is the rank of the most serious problem a row counts, or -1.
 func (b *browser) worst(n *node) int {
-	for i, c := range b.totals(n).sev {
-		if c > 0 {
-			return i
-		}
-	}
-	return -1
+	return worstOf(b.totals(n).sev)
 }
 
 func (b *browser) size(n *node) int64 {

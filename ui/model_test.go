@@ -652,7 +652,7 @@ func TestFilterCountsWhatItShows(t *testing.T) {
 		t.Errorf("example.com/ row under /good: %q", row)
 	}
 	// example.com has errors, good none: the row's marker is good's.
-	if com.worst() != 0 || good.worst() != -1 || m.browser.worst(com) != -1 || strings.Contains(row, severitySymbols[0]) {
+	if worstOf(com.sev) != 0 || worstOf(good.sev) != -1 || m.browser.worst(com) != -1 || strings.Contains(row, severitySymbols[0]) {
 		t.Errorf("the marker of example.com/ under /good counts hidden problems: %q", row)
 	}
 	if !strings.Contains(view, `the filter "good" shows`) || !strings.Contains(view, "24 versions") {

@@ -51,9 +51,9 @@ type node struct {
 	clone *cachescan.VCSClone
 }
 
-// worst returns the rank of the most serious problem in the subtree, or -1.
-func (n *node) worst() int {
-	for i, c := range n.sev {
+// worstOf returns the rank of the most serious problem counted, or -1.
+func worstOf(sev [3]int) int {
+	for i, c := range sev {
 		if c > 0 {
 			return i
 		}
