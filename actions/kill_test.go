@@ -41,7 +41,7 @@ func TestPurgeChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := PlanPurge(snap, []string{os.Getenv(childTarget)}, true)
+	plan, err := Plan(snap, Targets{Patterns: []string{os.Getenv(childTarget)}, Metadata: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -117,17 +117,6 @@ func (p *PurgePlan) Versions() int {
 	return n
 }
 
-// PlanPurge selects the versions the patterns name ("path", "path/...",
-// "path@version", globs as in GOPRIVATE) and lists what removing each
-// would free. With metadata, .mod and .info go too (the next build that
-// loads the module graph then needs the network).
-func PlanPurge(snap *cachescan.Snapshot, patterns []string, metadata bool) (*PurgePlan, error) {
-	if len(patterns) == 0 {
-		return nil, errors.New("nothing to purge: name targets like path@version, path or path/... as arguments")
-	}
-	return Plan(snap, Targets{Patterns: patterns, Metadata: metadata})
-}
-
 func newPlan(snap *cachescan.Snapshot) *PurgePlan {
 	return &PurgePlan{Items: []*PurgeItem{}, root: snap.ModCache.Root, configured: snap.ModCache.ConfiguredRoot, gocache: snap.BuildCache.Root, goVer: snap.Env.GOVERSION,
 		toolchainGo: toolchainGo(snap.ModCache.ActiveToolchain), snap: snap}

@@ -36,7 +36,7 @@ func TestPurgeWithTheRealGoCommand(t *testing.T) {
 	if _, err := os.Stat(index); err != nil {
 		t.Fatalf("the go command's module index entry is not where modscope computes it: %v", err)
 	}
-	plan, err := PlanPurge(snap, []string{"example.com/lib@v1.2.0"}, false)
+	plan, err := Plan(snap, Targets{Patterns: []string{"example.com/lib@v1.2.0"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestPurgeMetadataAndRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := PlanPurge(snap, []string{"example.com/a@v1.1.0", "golang.org/toolchain"}, true)
+	plan, err := Plan(snap, Targets{Patterns: []string{"example.com/a@v1.1.0", "golang.org/toolchain"}, Metadata: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestPurgeMetadataAndRefusals(t *testing.T) {
 	if _, err := os.Stat(e.Lock); err != nil {
 		t.Errorf("the lock file went: %v", err)
 	}
-	if _, err := PlanPurge(snap, []string{"example.com/none"}, false); err == nil {
+	if _, err := Plan(snap, Targets{Patterns: []string{"example.com/none"}}); err == nil {
 		t.Error("a pattern that matches nothing planned a purge")
 	}
 }
@@ -126,7 +126,7 @@ func TestPurgeWaitsForTheLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := PlanPurge(snap, []string{"example.com/a"}, false)
+	plan, err := Plan(snap, Targets{Patterns: []string{"example.com/a"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func purgeReadOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := PlanPurge(snap, []string{"example.com/ro@v1.0.0"}, false)
+	plan, err := Plan(snap, Targets{Patterns: []string{"example.com/ro@v1.0.0"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +235,7 @@ func TestPurgeRacesARealGoBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := PlanPurge(snap, []string{"example.com/lib@v1.2.0"}, true)
+	plan, err := Plan(snap, Targets{Patterns: []string{"example.com/lib@v1.2.0"}, Metadata: true})
 	if err != nil {
 		t.Fatal(err)
 	}

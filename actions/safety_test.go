@@ -281,7 +281,7 @@ func TestModuleIndexThroughASymlinkedRoot(t *testing.T) {
 	index := filepath.Join(c.BuildCache, id[:2], id+"-a")
 	os.MkdirAll(filepath.Dir(index), 0o777)
 	os.WriteFile(index, []byte("index"), 0o666)
-	plan, err := PlanPurge(snap, []string{"example.com/lib"}, false)
+	plan, err := Plan(snap, Targets{Patterns: []string{"example.com/lib"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +324,7 @@ func TestOneFailingItemDoesNotStopThePlan(t *testing.T) {
 	a := c.Add(cachetest.Mod("example.com/a", "v1.0.0"))
 	b := c.Add(cachetest.Mod("example.org/b", "v1.0.0"))
 	snap := scanCache(t, c, cachescan.Env{}, "")
-	plan, err := PlanPurge(snap, []string{"example.com/a", "example.org/b"}, false)
+	plan, err := Plan(snap, Targets{Patterns: []string{"example.com/a", "example.org/b"}})
 	if err != nil {
 		t.Fatal(err)
 	}
