@@ -21,6 +21,7 @@ import (
 	"golang.org/x/mod/sumdb/dirhash"
 
 	"modscope/assets"
+	"modscope/actions/confine"
 	"modscope/cachescan"
 )
 
@@ -264,7 +265,7 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 	if err != nil {
 		return fail("making a temporary directory: %v; set TMPDIR to a writable directory", err)
 	}
-	defer removeTree(tmp) // under os.TempDir, which CheckDownloadSetup checked
+	defer confine.RemoveScratch(tmp) // under os.TempDir, which CheckDownloadSetup checked
 	work, fresh := filepath.Join(tmp, "work"), filepath.Join(tmp, "modcache")
 	os.Mkdir(work, 0o777)
 	gocache := snap.BuildCache.Root

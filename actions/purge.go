@@ -17,8 +17,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/rogpeppe/go-internal/lockedfile"
-
+	"modscope/actions/confine"
 	"modscope/cachescan"
 )
 
@@ -88,6 +87,62 @@ type PurgePlan struct {
 	goVer       string
 	toolchainGo string
 	snap        *cachescan.Snapshot
+
+	// The cache roots, opened once per Run: every change goes through
+	// them (package confine), or fails with why they are refused.
+	modRoot, buildRoot       *confine.Root
+	modRootErr, buildRootErr error
+}
+
+// openRoots opens the roots the plan's items change; close releases them.
+func (p *PurgePlan) openRoots() (close func()) {
+	var mod, build bool
+	for _, it := range p.Items {
+		if it.Refused != "" {
+			continue
+		}
+		switch {
+		case it.Kind == ItemBuild || it.Kind == ItemTestCache || it.Kind == ItemFuzz:
+			build = true
+		case it.Kind == ItemFile && p.gocache != "" && within(p.gocache, it.Paths[0]):
+			build = true
+		default:
+			mod = true
+			build = build || (it.Kind == ItemVersion && p.gocache != "") // the module index
+		}
+	}
+	p.modRoot, p.modRootErr, p.buildRoot, p.buildRootErr = nil, nil, nil, nil
+	if mod {
+		p.modRoot, p.modRootErr = confine.Open(p.root, confine.ModCache)
+	}
+	if build {
+		p.buildRoot, p.buildRootErr = confine.Open(p.gocache, confine.BuildCache)
+	}
+	return func() {
+		if p.modRoot != nil {
+			p.modRoot.Close()
+		}
+		if p.buildRoot != nil {
+			p.buildRoot.Close()
+		}
+		p.modRoot, p.buildRoot = nil, nil
+	}
+}
+
+// mod is the module-cache root, or why it cannot be changed.
+func (p *PurgePlan) mod() (*confine.Root, error) {
+	if p.modRoot == nil && p.modRootErr == nil {
+		return nil, errors.New("the module cache was not opened")
+	}
+	return p.modRoot, p.modRootErr
+}
+
+// build is the build-cache root, or why it cannot be changed.
+func (p *PurgePlan) build() (*confine.Root, error) {
+	if p.buildRoot == nil && p.buildRootErr == nil {
+		return nil, errors.New("the build cache was not opened")
+	}
+	return p.buildRoot, p.buildRootErr
 }
 
 // Short is a planned path as a person reads it: relative to the cache
@@ -180,6 +235,7 @@ func (p *PurgePlan) Execute() []PurgeResult { return p.Run(context.Background(),
 // stops between items.
 func (p *PurgePlan) Run(ctx context.Context, each func(PurgeResult)) []PurgeResult {
 	var out []PurgeResult
+	defer p.openRoots()()
 	for _, it := range p.Items {
 		r := PurgeResult{Kind: it.Kind, Module: it.Module, Version: it.Version, Label: it.Label}
 		var err error
@@ -219,22 +275,25 @@ func (p *PurgePlan) runItem(it *PurgeItem) (cachescan.Size, error) {
 		}
 		return it.Size, nil
 	case ItemList:
-		if err := checkUnder(p.root, it.Paths[0]); err != nil {
+		root, err := p.mod()
+		if err != nil {
 			return cachescan.Size{}, err
 		}
-		return cachescan.Size{}, rewriteList(filepath.Dir(it.Paths[0]))
+		return cachescan.Size{}, rewriteList(root, filepath.Dir(it.Paths[0]))
 	case ItemVCS:
 		return p.purgeClone(it)
 	case ItemSumDB:
-		return p.removeFiles(it, p.root)
-	case ItemBuild:
-		return p.removeFiles(it, p.gocache)
+		return p.removeFiles(it, p.mod)
+	case ItemBuild, ItemFuzz:
+		return p.removeFiles(it, p.build)
 	case ItemFile:
 		return p.removeStray(it)
 	case ItemTestCache:
-		return cachescan.Size{}, expireTests(p.gocache, time.Now())
-	case ItemFuzz:
-		return p.removeFiles(it, p.gocache)
+		root, err := p.build()
+		if err != nil {
+			return cachescan.Size{}, err
+		}
+		return cachescan.Size{}, expireTests(root, time.Now())
 	}
 	return cachescan.Size{}, fmt.Errorf("unknown item kind %q", it.Kind)
 }
@@ -262,16 +321,15 @@ func stop(step string) bool { return killAt != nil && killAt(step) }
 func (p *PurgePlan) purgeOne(it *PurgeItem) error {
 	v := it.ver
 	paths := append([]string(nil), it.Paths...)
+	root, err := p.mod()
+	if err != nil {
+		return err
+	}
 	if it.tree && v.Dir != "" && !contains(paths, v.Dir) {
 		// The tree appeared after planning (a build extracted it while the
 		// question was asked): zip and ziphash must not go without it.
-		if _, err := os.Lstat(v.Dir); err == nil {
+		if _, err := root.Type(v.Dir); err == nil {
 			paths = append(paths, v.Dir)
-		}
-	}
-	for _, path := range append(paths, v.DownloadDir) {
-		if err := checkUnder(p.root, path); err != nil {
-			return err
 		}
 	}
 	if v.Toolchain && p.snap != nil {
@@ -280,16 +338,16 @@ func (p *PurgePlan) purgeOne(it *PurgeItem) error {
 			return errors.New("kept: " + why)
 		}
 	}
-	if err := os.MkdirAll(v.DownloadDir, 0o777); err != nil {
+	if err := root.MkdirAll(v.DownloadDir); err != nil {
 		return err
 	}
 	base := filepath.Join(v.DownloadDir, v.EscapedVersion)
-	unlock, err := lockedfile.MutexAt(base + ".lock").Lock()
+	unlock, err := root.Lock(base + ".lock")
 	if err != nil {
 		return fmt.Errorf("taking the version's lock: %w", err)
 	}
 	defer unlock()
-	if err := os.WriteFile(base+".partial", nil, 0o666); err != nil {
+	if err := root.Touch(base + ".partial"); err != nil {
 		return fmt.Errorf("marking the tree untrusted: %w", err)
 	}
 	if stop("partial") {
@@ -314,7 +372,7 @@ func (p *PurgePlan) purgeOne(it *PurgeItem) error {
 	sort.SliceStable(paths, func(i, j int) bool { return order(paths[i]) < order(paths[j]) })
 	for _, path := range paths {
 		if path == v.Dir {
-			if err := removeTree(path); err != nil {
+			if err := removeTree(root, path); err != nil {
 				return err // .partial stays: the go command re-extracts
 			}
 			// Again: a build may have indexed the half-removed tree.
@@ -324,7 +382,7 @@ func (p *PurgePlan) purgeOne(it *PurgeItem) error {
 			}
 			continue
 		}
-		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err := root.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 		if stop(filepath.Base(path)) {
@@ -332,14 +390,14 @@ func (p *PurgePlan) purgeOne(it *PurgeItem) error {
 		}
 	}
 	if it.list {
-		if err := rewriteList(v.DownloadDir); err != nil {
+		if err := rewriteList(root, v.DownloadDir); err != nil {
 			return fmt.Errorf("rewriting list: %w", err)
 		}
 		if stop("list") {
 			return errKilled
 		}
 	}
-	return os.Remove(base + ".partial")
+	return root.Remove(base + ".partial")
 }
 
 // within reports whether path is root or below it, without following
@@ -349,45 +407,32 @@ func within(root, path string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
-// removeTree makes every directory writable (module trees are read-only)
-// and removes the tree. Symlinks are removed, never followed.
-func removeTree(dir string) error {
-	fi, err := os.Lstat(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if !fi.IsDir() {
-		return os.Remove(dir)
-	}
-	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err == nil && d.IsDir() {
-			os.Chmod(path, 0o777)
-		}
-		return nil
-	})
-	if stop("writable") {
-		return errKilled
-	}
+// removeTree removes a tree (or a file) through the root: directories are
+// made writable on their descriptors (module trees are read-only) and no
+// link is followed. In the kill tests it stops where a kill would.
+func removeTree(root *confine.Root, dir string) error {
 	if killAt != nil {
-		// Half the tree, as a kill in the middle of RemoveAll leaves it.
-		ents, _ := os.ReadDir(dir)
-		for _, e := range ents[:len(ents)/2] {
-			os.RemoveAll(filepath.Join(dir, e.Name()))
-		}
-		if stop("half-tree") {
-			return errKilled
+		if err := root.MakeWritable(dir); err == nil {
+			if stop("writable") {
+				return errKilled
+			}
+			// Half the tree, as a kill in the middle of RemoveAll leaves it.
+			ents, _ := root.Names(dir)
+			for _, e := range ents[:len(ents)/2] {
+				root.RemoveAll(filepath.Join(dir, e))
+			}
+			if stop("half-tree") {
+				return errKilled
+			}
 		}
 	}
-	return os.RemoveAll(dir)
+	return root.RemoveAll(dir)
 }
 
 // rewriteList writes list as the go command does (rewriteVersionList):
 // under a lock on list itself, the escaped canonical versions with a .mod.
-func rewriteList(dl string) error {
-	f, err := lockedfile.Edit(filepath.Join(dl, "list"))
+func rewriteList(root *confine.Root, dl string) error {
+	f, err := root.Edit(filepath.Join(dl, "list"))
 	if err != nil {
 		return err
 	}
@@ -414,8 +459,9 @@ func rewriteList(dl string) error {
 // Go 1.26). Without this, builds keep failing on the stale index after the
 // tree comes back (the reference doc, experiment #10).
 func (p *PurgePlan) dropModuleIndex(dir string) {
-	if p.gocache == "" {
-		return
+	build, err := p.build()
+	if err != nil {
+		return // a refused build cache is left alone; the README says go clean -cache
 	}
 	dirs := []string{dir}
 	if p.configured != "" {
@@ -428,7 +474,7 @@ func (p *PurgePlan) dropModuleIndex(dir string) {
 		for _, d := range dirs {
 			if goVer != "" {
 				id := ModuleIndexID(goVer, d)
-				os.Remove(filepath.Join(p.gocache, id[:2], id+"-a"))
+				build.Remove(filepath.Join(p.gocache, id[:2], id+"-a"))
 			}
 		}
 	}
@@ -445,34 +491,6 @@ func toolchainGo(v string) string {
 		return rest[:i]
 	}
 	return ""
-}
-
-// checkUnder makes sure path is below root without passing through a
-// symlink: root itself may be one (a cache moved to another disk), but a
-// link below it could send a removal anywhere.
-func checkUnder(root, path string) error {
-	if root == "" || !within(root, path) || path == root {
-		return fmt.Errorf("%s is outside the cache %s: not touched", path, root)
-	}
-	rel, _ := filepath.Rel(root, filepath.Dir(path))
-	dir := root
-	for _, elem := range strings.Split(rel, string(filepath.Separator)) {
-		if elem == "." || elem == "" {
-			continue
-		}
-		dir = filepath.Join(dir, elem)
-		fi, err := os.Lstat(dir)
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil // nothing below to remove
-			}
-			return err
-		}
-		if !fi.IsDir() {
-			return fmt.Errorf("%s is a symlink or file, not a directory: what is below it is not touched", dir)
-		}
-	}
-	return nil
 }
 
 // ModuleIndexID is the GOCACHE action ID of the module index of dir, for
@@ -495,19 +513,18 @@ func (p *PurgePlan) purgeClone(it *PurgeItem) (cachescan.Size, error) {
 	if len(it.Paths) == 0 {
 		return cachescan.Size{}, nil
 	}
-	for _, path := range it.Paths {
-		if err := checkUnder(p.root, path); err != nil {
-			return cachescan.Size{}, err
-		}
+	root, err := p.mod()
+	if err != nil {
+		return cachescan.Size{}, err
 	}
 	base := strings.TrimSuffix(it.Paths[0], ".info")
-	unlock, err := lockedfile.MutexAt(base + ".lock").Lock()
+	unlock, err := root.Lock(base + ".lock")
 	if err != nil {
 		return cachescan.Size{}, fmt.Errorf("taking the clone's lock: %w", err)
 	}
 	defer unlock()
 	for _, path := range it.Paths { // .info first: cloneItem orders them
-		if err := removeTree(path); err != nil {
+		if err := removeTree(root, path); err != nil {
 			return cachescan.Size{}, err
 		}
 	}
@@ -517,18 +534,20 @@ func (p *PurgePlan) purgeClone(it *PurgeItem) (cachescan.Size, error) {
 // removeFiles removes many independent files or entry directories (build
 // cache, checksum-database cache, fuzz cache), going on past failures: it
 // reports how many failed and the first error.
-func (p *PurgePlan) removeFiles(it *PurgeItem, root string) (cachescan.Size, error) {
+func (p *PurgePlan) removeFiles(it *PurgeItem, rootOf func() (*confine.Root, error)) (cachescan.Size, error) {
+	root, err := rootOf()
+	if err != nil {
+		return cachescan.Size{}, err
+	}
 	var freed cachescan.Size
 	var first error
 	failed := 0
 	for i, path := range it.Paths {
-		err := checkUnder(root, path)
-		switch {
-		case err != nil:
-		case isKeptFile(root, path):
+		var err error
+		if isKeptFile(root.Path(), path) {
 			err = fmt.Errorf("%s is the go command's own: kept", path)
-		default:
-			err = removeTree(path)
+		} else {
+			err = removeTree(root, path)
 		}
 		if err != nil {
 			failed++
@@ -572,14 +591,15 @@ func isKeptFile(root, path string) bool {
 // lock).
 func (p *PurgePlan) removeStray(it *PurgeItem) (cachescan.Size, error) {
 	path := it.Paths[0]
-	root := p.root
+	rootOf := p.mod
 	if p.gocache != "" && within(p.gocache, path) {
-		root = p.gocache
+		rootOf = p.build
 	}
-	if err := checkUnder(root, path); err != nil {
+	root, err := rootOf()
+	if err != nil {
 		return cachescan.Size{}, err
 	}
-	if err := removeTree(path); err != nil {
+	if err := removeTree(root, path); err != nil {
 		return cachescan.Size{}, err
 	}
 	return it.Size, nil
@@ -588,11 +608,8 @@ func (p *PurgePlan) removeStray(it *PurgeItem) (cachescan.Size, error) {
 // expireTests does what go clean -testcache does: under the lock of
 // GOCACHE/testexpire.txt, move its time to now unless it is later already.
 // go test ignores cached results older than it; it must end in a newline.
-func expireTests(gocache string, now time.Time) error {
-	if gocache == "" {
-		return errors.New("no build cache")
-	}
-	f, err := lockedfile.Edit(filepath.Join(gocache, "testexpire.txt"))
+func expireTests(root *confine.Root, now time.Time) error {
+	f, err := root.Edit(filepath.Join(root.Path(), "testexpire.txt"))
 	if err != nil {
 		return err
 	}

@@ -111,9 +111,20 @@ func NewAt(t T, root string) *Cache {
 			t.Fatal(err)
 		}
 	}
+	// Every go command that opens GOCACHE writes it, and modscope changes
+	// no build cache without it.
+	if err := os.WriteFile(filepath.Join(c.BuildCache, "README"), []byte(BuildCacheREADME), 0o666); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() { MakeWritable(root) })
 	return c
 }
+
+// BuildCacheREADME is the go command's GOCACHE/README (cmd/go/internal/cache).
+const BuildCacheREADME = "This directory holds cached build artifacts from the Go build system.\n" +
+	"Run \"go clean -cache\" if the directory is getting too large.\n" +
+	"Run \"go clean -fuzzcache\" to delete the fuzz cache.\n" +
+	"See golang.org to learn more about Go.\n"
 
 // MakeWritable adds the owner's write bit to every directory under root, as
 // go clean -modcache does before removing a tree.

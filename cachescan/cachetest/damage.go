@@ -74,7 +74,6 @@ func (c *Cache) Healthy() {
 	c.AddBuildEntry("compile old", []byte("archive nobody used for weeks"), time.Now().Add(-60*24*time.Hour))
 	c.AddBuildEntry("empty", nil, old)
 	c.AddExecutableEntry("run tool", "tool", []byte("\x7fELF tool"), old)
-	must(c.t, os.WriteFile(filepath.Join(c.BuildCache, "README"), []byte("This directory holds cached build artifacts from the Go build system.\n"), 0o666))
 	must(c.t, os.WriteFile(filepath.Join(c.BuildCache, "trim.txt"), []byte("1795269747"), 0o666))
 	must(c.t, os.WriteFile(filepath.Join(c.BuildCache, "testexpire.txt"), []byte("1795269747000000000\n"), 0o666))
 	must(c.t, os.MkdirAll(filepath.Join(c.BuildCache, "fuzz", "example.com", "FuzzX"), 0o777))

@@ -1,0 +1,321 @@
+// Package confine is the one layer through which modscope changes the disk.
+//
+// A Root is a cache root opened once. Every path below it is reached one
+// component at a time from the root's open directory, with O_NOFOLLOW and
+// O_DIRECTORY on each step, so that no symbolic link is ever followed: not
+// one planted in the cache, not one swapped in for a directory while a
+// purge runs, not even one to another file of the same cache. Files are
+// opened without following and checked on the open descriptor; directories
+// are made writable with fchmod on a descriptor, never by name; removal
+// goes through unlinkat on the directory that holds the entry.
+//
+// Go's os.Root confines a path to its root, but it follows links that stay
+// inside the root and its Chmod is racy on Unix: on the systems where the
+// kernel offers the *at calls this package does the walk itself, and on
+// the others it falls back to os.Root with a type check before each step.
+//
+// Entries it creates keep the owner of the directory they are created in,
+// as a go command run by that owner would leave them: root purging a
+// user's cache must not leave a root-owned lock the user cannot open.
+package confine
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Kind is what a root is, which decides what Open checks.
+type Kind int
+
+const (
+	// ModCache is a GOMODCACHE.
+	ModCache Kind = iota
+	// BuildCache is a GOCACHE: it must hold the go command's README.
+	BuildCache
+	// Scratch is a directory modscope made for itself (os.MkdirTemp).
+	Scratch
+)
+
+func (k Kind) String() string {
+	switch k {
+	case ModCache:
+		return "module cache"
+	case BuildCache:
+		return "build cache"
+	}
+	return "scratch directory"
+}
+
+// Locked is a file open under an exclusive lock (Edit): Close unlocks.
+type Locked interface {
+	io.Reader
+	io.WriterAt
+	Truncate(size int64) error
+	Name() string
+	Close() error
+}
+
+// RefusedError is a change the layer will not make, and why.
+type RefusedError struct {
+	Path string
+	Why  string
+}
+
+func (e *RefusedError) Error() string { return e.Path + ": " + e.Why + ": not touched" }
+
+// IsRefused reports whether err is a refusal (as opposed to a failure).
+func IsRefused(err error) bool {
+	var r *RefusedError
+	return errors.As(err, &r)
+}
+
+func refuse(path, why string) error { return &RefusedError{Path: path, Why: why} }
+
+// readmeStart is how the go command's GOCACHE/README begins
+// (cmd/go/internal/cache/default.go).
+const readmeStart = "This directory holds cached build artifacts from the Go build system."
+
+// Check says why path may not be opened as a root of the given kind for
+// destructive work, or returns nil. It refuses a relative path, "/", the
+// user's home directory and every directory above it, and a GOCACHE
+// without the go command's README: a mistyped --gocache must not make a
+// purge of "fuzz" or "xx/<hex>-a" names run over a home directory.
+func Check(path string, kind Kind) error {
+	_, err := resolve(path, kind)
+	return err
+}
+
+// resolve is Check, returning the root with its own links resolved (the
+// root itself may be a link: a cache moved to another disk).
+func resolve(path string, kind Kind) (string, error) {
+	if path == "" {
+		return "", refuse("(empty)", "no "+kind.String()+" to change")
+	}
+	if !filepath.IsAbs(path) {
+		return "", refuse(path, "the "+kind.String()+" root must be an absolute path")
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", err
+	}
+	fi, err := os.Stat(real)
+	if err != nil {
+		return "", err
+	}
+	if !fi.IsDir() {
+		return "", refuse(path, "the "+kind.String()+" root is not a directory")
+	}
+	if why := tooBroad(real); why != "" {
+		return "", refuse(path, why+"; name the "+kind.String()+" itself (go env "+envName(kind)+")")
+	}
+	if kind == BuildCache {
+		if err := checkReadme(real); err != nil {
+			return "", refuse(path, "no go command's README in it, so it may not be a build cache ("+err.Error()+"); check go env GOCACHE")
+		}
+	}
+	return real, nil
+}
+
+func envName(k Kind) string {
+	if k == BuildCache {
+		return "GOCACHE"
+	}
+	return "GOMODCACHE"
+}
+
+// tooBroad says why a resolved root is one no cache can be: the file
+// system's root, the home directory, or a directory above it.
+func tooBroad(real string) string {
+	if filepath.Dir(real) == real {
+		return "the root of the file system is never a cache"
+	}
+	var homes []string
+	if h, err := os.UserHomeDir(); err == nil && h != "" {
+		homes = append(homes, h)
+	}
+	if h := os.Getenv("HOME"); h != "" {
+		homes = append(homes, h)
+	}
+	for _, h := range homes {
+		if !filepath.IsAbs(h) {
+			continue
+		}
+		if r, err := filepath.EvalSymlinks(h); err == nil {
+			h = r
+		}
+		if real == h {
+			return "it is the home directory " + h
+		}
+		if rel, err := filepath.Rel(real, h); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
+			return "it holds the home directory " + h
+		}
+	}
+	return ""
+}
+
+// checkReadme reads the head of GOCACHE/README without following a link.
+func checkReadme(dir string) error {
+	r, err := openRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	head, err := r.readHead("README", 512)
+	if err != nil {
+		return err
+	}
+	if !bytes.HasPrefix(head, []byte(readmeStart)) {
+		return errors.New("README does not start as the go command writes it")
+	}
+	return nil
+}
+
+// Open opens a root for changes after Check's checks.
+func Open(path string, kind Kind) (*Root, error) {
+	real, err := resolve(path, kind)
+	if err != nil {
+		return nil, err
+	}
+	r, err := openRoot(real)
+	if err != nil {
+		return nil, err
+	}
+	r.given = filepath.Clean(path)
+	return r, nil
+}
+
+// RemoveScratch removes a directory modscope made for itself (a
+// temporary cache) and all below it, through a root opened on its parent:
+// as carefully as a cache.
+func RemoveScratch(dir string) error {
+	dir = filepath.Clean(dir)
+	r, err := openRoot(filepath.Dir(dir))
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	return r.RemoveAll(filepath.Base(dir))
+}
+
+// Path is the root, links resolved.
+func (r *Root) Path() string { return r.path }
+
+// rel turns an absolute path below the root (or one relative to it) into
+// its clean components; the root itself and paths leaving it are refused.
+func (r *Root) rel(path string) ([]string, error) {
+	rel := path
+	if filepath.IsAbs(path) {
+		var err error
+		rel, err = filepath.Rel(r.path, filepath.Clean(path))
+		if r.given != "" && (err != nil || strings.HasPrefix(rel, "..")) {
+			// Named through the root as configured (a link to it).
+			rel, err = filepath.Rel(r.given, filepath.Clean(path))
+		}
+		if err != nil {
+			return nil, refuse(path, "outside "+r.path)
+		}
+	}
+	rel = filepath.Clean(rel)
+	if rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		if rel == "." {
+			return nil, refuse(path, "the root itself")
+		}
+		return nil, refuse(path, "outside "+r.path)
+	}
+	return strings.Split(rel, string(filepath.Separator)), nil
+}
+
+// display is the path as a person reads it in an error.
+func (r *Root) display(elems []string) string {
+	return filepath.Join(append([]string{r.path}, elems...)...)
+}
+
+// typeName names a file mode's type for a refusal.
+func typeName(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeSymlink != 0:
+		return "a symlink"
+	case m.IsDir():
+		return "a directory"
+	case m.IsRegular():
+		return "a file"
+	}
+	return "a special file"
+}
+
+func notDir(path string, m fs.FileMode) error {
+	return refuse(path, typeName(m)+" where a directory belongs (modscope never follows links)")
+}
+
+func notFile(path string, m fs.FileMode) error {
+	return refuse(path, typeName(m)+" where a file belongs (modscope never follows links)")
+}
+
+var errDepth = errors.New("more than 512 nested directories")
+
+// maxDepth bounds the walks (and the descriptors they hold) on a hostile
+// tree; no module tree comes near it.
+const maxDepth = 512
+
+func wrap(op, path string, err error) error {
+	if err == nil || IsRefused(err) {
+		return err
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return err
+	}
+	return &fs.PathError{Op: op, Path: path, Err: err}
+}
+
+// Type is the type bits of the entry at path, not following a link at any
+// step (fs.ErrNotExist when it is not there).
+func (r *Root) Type(path string) (fs.FileMode, error) {
+	elems, err := r.rel(path)
+	if err != nil {
+		return 0, err
+	}
+	return r.typeOf(elems)
+}
+
+// String is for debugging.
+func (r *Root) String() string { return fmt.Sprintf("confine.Root(%s)", r.path) }
+
+// Expect checks, before a plan is shown, what Root enforces when it runs:
+// that every directory from root down to path is a real directory, and
+// that path, when it exists, is a directory (dir) or a regular file.
+// Missing is fine: it is what is checked again when the change is made.
+func Expect(root, path string, dir bool) error {
+	rel, err := filepath.Rel(root, path)
+	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return refuse(path, "outside "+root)
+	}
+	elems := strings.Split(rel, string(filepath.Separator))
+	at := root
+	for i, e := range elems {
+		at = filepath.Join(at, e)
+		fi, err := os.Lstat(at)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		last := i == len(elems)-1
+		switch {
+		case !last && !fi.IsDir():
+			return notDir(at, fi.Mode())
+		case last && dir && !fi.IsDir():
+			return notDir(at, fi.Mode())
+		case last && !dir && !fi.Mode().IsRegular():
+			return notFile(at, fi.Mode())
+		}
+	}
+	return nil
+}

@@ -1,0 +1,210 @@
+//go:build !(linux || darwin || freebsd || netbsd || openbsd || dragonfly)
+
+package confine
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/rogpeppe/go-internal/lockedfile"
+)
+
+// Root is a cache root opened once; see the package doc. Without the
+// *at calls, each step is an os.Root call after a type check of what is
+// there: confined to the root, but a race can still redirect it inside.
+type Root struct {
+	path  string
+	given string // the root as named, when Open resolved a link
+	root  *os.Root
+}
+
+func openRoot(real string) (*Root, error) {
+	root, err := os.OpenRoot(real)
+	if err != nil {
+		return nil, err
+	}
+	return &Root{path: real, root: root}, nil
+}
+
+// Close releases the root.
+func (r *Root) Close() error { return r.root.Close() }
+
+func relOf(elems []string) string { return filepath.Join(elems...) }
+
+// walk checks that every component is a real directory, creating the
+// missing ones with create.
+func (r *Root) walk(elems []string, create bool) error {
+	if len(elems) > maxDepth {
+		return errDepth
+	}
+	for i := range elems {
+		rel := relOf(elems[:i+1])
+		fi, err := r.root.Lstat(rel)
+		if errors.Is(err, fs.ErrNotExist) && create {
+			if err := r.root.Mkdir(rel, 0o777); err != nil && !errors.Is(err, fs.ErrExist) {
+				return err
+			}
+			fi, err = r.root.Lstat(rel)
+		}
+		if err != nil {
+			return err
+		}
+		if !fi.IsDir() || fi.Mode()&fs.ModeSymlink != 0 {
+			return notDir(r.display(elems[:i+1]), fi.Mode())
+		}
+	}
+	return nil
+}
+
+func (r *Root) typeOf(elems []string) (fs.FileMode, error) {
+	if err := r.walk(elems[:len(elems)-1], false); err != nil {
+		return 0, err
+	}
+	fi, err := r.root.Lstat(relOf(elems))
+	if err != nil {
+		return 0, err
+	}
+	return fi.Mode().Type(), nil
+}
+
+func (r *Root) checkFile(path string, create bool) ([]string, error) {
+	elems, err := r.rel(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.walk(elems[:len(elems)-1], create); err != nil {
+		return nil, err
+	}
+	fi, err := r.root.Lstat(relOf(elems))
+	if err == nil && !fi.Mode().IsRegular() {
+		return nil, notFile(r.display(elems), fi.Mode())
+	}
+	if err != nil && !(create && errors.Is(err, fs.ErrNotExist)) {
+		return nil, err
+	}
+	return elems, nil
+}
+
+// Touch makes sure a regular file is at path.
+func (r *Root) Touch(path string) error {
+	elems, err := r.checkFile(path, true)
+	if err != nil {
+		return err
+	}
+	f, err := r.root.OpenFile(relOf(elems), os.O_WRONLY|os.O_CREATE, 0o666)
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// Edit opens a regular file read-write under an exclusive lock.
+func (r *Root) Edit(path string) (Locked, error) {
+	elems, err := r.checkFile(path, true)
+	if err != nil {
+		return nil, err
+	}
+	return lockedfile.OpenFile(r.display(elems), os.O_RDWR|os.O_CREATE, 0o666)
+}
+
+// Lock takes the go command's lock on a .lock file.
+func (r *Root) Lock(path string) (func(), error) {
+	f, err := r.Edit(path)
+	if err != nil {
+		return nil, err
+	}
+	return func() { f.Close() }, nil
+}
+
+func (r *Root) readHead(path string, n int) ([]byte, error) {
+	elems, err := r.checkFile(path, false)
+	if err != nil {
+		return nil, err
+	}
+	f, err := r.root.Open(relOf(elems))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	buf := make([]byte, n)
+	m, err := io.ReadFull(f, buf)
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		err = nil
+	}
+	return buf[:m], err
+}
+
+// Remove removes one file or link.
+func (r *Root) Remove(path string) error {
+	elems, err := r.rel(path)
+	if err != nil {
+		return err
+	}
+	if err := r.walk(elems[:len(elems)-1], false); err != nil {
+		return err
+	}
+	return r.root.Remove(relOf(elems))
+}
+
+// RemoveAll removes path and what is below it.
+func (r *Root) RemoveAll(path string) error {
+	elems, err := r.rel(path)
+	if err != nil {
+		return err
+	}
+	if err := r.walk(elems[:len(elems)-1], false); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if err := r.MakeWritable(path); err != nil && !errors.Is(err, fs.ErrNotExist) && !IsRefused(err) {
+		return err
+	}
+	return r.root.RemoveAll(relOf(elems))
+}
+
+// MakeWritable gives every directory at or below path its write bit.
+func (r *Root) MakeWritable(path string) error {
+	elems, err := r.rel(path)
+	if err != nil {
+		return err
+	}
+	if err := r.walk(elems, false); err != nil {
+		return err
+	}
+	return fs.WalkDir(r.root.FS(), filepath.ToSlash(relOf(elems)), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() {
+			r.root.Chmod(filepath.FromSlash(p), 0o777)
+		}
+		return nil
+	})
+}
+
+// Names lists the directory at path.
+func (r *Root) Names(path string) ([]string, error) {
+	elems, err := r.rel(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.walk(elems, false); err != nil {
+		return nil, err
+	}
+	f, err := r.root.Open(relOf(elems))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.Readdirnames(-1)
+}
+
+// MkdirAll makes the directory at path and those above it.
+func (r *Root) MkdirAll(path string) error {
+	elems, err := r.rel(path)
+	if err != nil {
+		return err
+	}
+	return r.walk(elems, true)
+}

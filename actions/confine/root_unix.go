@@ -1,0 +1,426 @@
+//go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
+
+package confine
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// Root is a cache root opened once; see the package doc.
+type Root struct {
+	path  string
+	given string // the root as named, when Open resolved a link
+	fd    int    // the root directory; every walk starts here
+}
+
+const dirFlags = unix.O_RDONLY | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC
+
+func openRoot(real string) (*Root, error) {
+	fd, err := retry(func() (int, error) { return unix.Open(real, dirFlags, 0) })
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: real, Err: err}
+	}
+	return &Root{path: real, fd: fd}, nil
+}
+
+// Close releases the root's descriptor.
+func (r *Root) Close() error {
+	if r.fd < 0 {
+		return nil
+	}
+	err := unix.Close(r.fd)
+	r.fd = -1
+	return err
+}
+
+func retry(f func() (int, error)) (int, error) {
+	for {
+		fd, err := f()
+		if err != unix.EINTR {
+			return fd, err
+		}
+	}
+}
+
+func modeOf(st *unix.Stat_t) fs.FileMode {
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFDIR:
+		return fs.ModeDir
+	case unix.S_IFLNK:
+		return fs.ModeSymlink
+	case unix.S_IFREG:
+		return 0
+	case unix.S_IFIFO:
+		return fs.ModeNamedPipe
+	case unix.S_IFSOCK:
+		return fs.ModeSocket
+	case unix.S_IFCHR:
+		return fs.ModeDevice | fs.ModeCharDevice
+	}
+	return fs.ModeDevice
+}
+
+// lmode is the type of dirfd/name, not following a link.
+func lmode(dirfd int, name string) (fs.FileMode, error) {
+	var st unix.Stat_t
+	if err := unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return 0, err
+	}
+	return modeOf(&st), nil
+}
+
+// keepOwner gives an entry just created in dirfd the directory's owner
+// when modscope runs as root for a cache that is not root's.
+func keepOwner(dirfd, fd int) {
+	if os.Geteuid() != 0 {
+		return
+	}
+	var st unix.Stat_t
+	if unix.Fstat(dirfd, &st) != nil || (st.Uid == 0 && st.Gid == 0) {
+		return
+	}
+	unix.Fchown(fd, int(st.Uid), int(st.Gid))
+}
+
+// walk opens the directory named by elems below the root, one component
+// at a time, never following a link; with create it makes the missing
+// ones. The caller closes the descriptor.
+func (r *Root) walk(elems []string, create bool) (int, error) {
+	if r.fd < 0 {
+		return -1, errors.New("confine: root closed")
+	}
+	if len(elems) > maxDepth {
+		return -1, errDepth
+	}
+	cur, err := retry(func() (int, error) { return unix.Openat(r.fd, ".", dirFlags, 0) })
+	if err != nil {
+		return -1, err
+	}
+	for i, e := range elems {
+		next, err := retry(func() (int, error) { return unix.Openat(cur, e, dirFlags, 0) })
+		if err == unix.ENOENT && create {
+			made := unix.Mkdirat(cur, e, 0o777)
+			if made != nil && made != unix.EEXIST {
+				unix.Close(cur)
+				return -1, wrap("mkdir", r.display(elems[:i+1]), made)
+			}
+			next, err = retry(func() (int, error) { return unix.Openat(cur, e, dirFlags, 0) })
+			if err == nil && made == nil {
+				keepOwner(cur, next)
+			}
+		}
+		if err != nil {
+			m, lerr := lmode(cur, e)
+			unix.Close(cur)
+			if lerr == nil && !m.IsDir() {
+				return -1, notDir(r.display(elems[:i+1]), m)
+			}
+			return -1, wrap("open", r.display(elems[:i+1]), err)
+		}
+		unix.Close(cur)
+		cur = next
+	}
+	return cur, nil
+}
+
+// parent opens the directory holding the entry elems names.
+func (r *Root) parent(elems []string, create bool) (int, string, error) {
+	fd, err := r.walk(elems[:len(elems)-1], create)
+	return fd, elems[len(elems)-1], err
+}
+
+func (r *Root) typeOf(elems []string) (fs.FileMode, error) {
+	dirfd, name, err := r.parent(elems, false)
+	if err != nil {
+		return 0, err
+	}
+	defer unix.Close(dirfd)
+	m, err := lmode(dirfd, name)
+	return m, wrap("lstat", r.display(elems), err)
+}
+
+// openFile opens a regular file without following a link, creating it
+// (mode 0666, the directory's owner) when create is set.
+func (r *Root) openFile(path string, flags int, create bool) (*os.File, error) {
+	elems, err := r.rel(path)
+	if err != nil {
+		return nil, err
+	}
+	dirfd, name, err := r.parent(elems, create)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(dirfd)
+	full := r.display(elems)
+	fd := -1
+	if create {
+		fd, err = retry(func() (int, error) {
+			return unix.Openat(dirfd, name, flags|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o666)
+		})
+		if err == nil {
+			keepOwner(dirfd, fd)
+		} else if err != unix.EEXIST {
+			return nil, wrap("create", full, err)
+		}
+	}
+	if fd < 0 {
+		// O_NONBLOCK: a FIFO where a file belongs must not hang the open.
+		fd, err = retry(func() (int, error) {
+			return unix.Openat(dirfd, name, flags|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
+		})
+		if err != nil {
+			if m, lerr := lmode(dirfd, name); lerr == nil && !m.IsRegular() {
+				return nil, notFile(full, m)
+			}
+			return nil, wrap("open", full, err)
+		}
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		unix.Close(fd)
+		return nil, wrap("fstat", full, err)
+	}
+	if m := modeOf(&st); !m.IsRegular() {
+		unix.Close(fd)
+		return nil, notFile(full, m)
+	}
+	return os.NewFile(uintptr(fd), full), nil
+}
+
+// Touch makes sure an empty-or-not regular file is at path (the .partial
+// marker): it creates one, or leaves the one there; a link or directory
+// there is refused.
+func (r *Root) Touch(path string) error {
+	f, err := r.openFile(path, unix.O_WRONLY, true)
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// Edit opens a regular file for reading and writing, created if missing,
+// and takes an exclusive flock on it, as lockedfile.Edit does (the go
+// command's protocol for list and testexpire.txt). Close unlocks.
+func (r *Root) Edit(path string) (Locked, error) {
+	f, err := r.openFile(path, unix.O_RDWR, true)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, wrap("flock", f.Name(), err)
+	}
+	return f, nil
+}
+
+// Lock takes the go command's lock on a .lock file (lockedfile.MutexAt):
+// an exclusive flock held until unlock. The file is created if missing
+// and never removed.
+func (r *Root) Lock(path string) (unlock func(), err error) {
+	f, err := r.Edit(path)
+	if err != nil {
+		return nil, err
+	}
+	return func() { f.Close() }, nil
+}
+
+func (r *Root) readHead(path string, n int) ([]byte, error) {
+	f, err := r.openFile(path, unix.O_RDONLY, false)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	buf := make([]byte, n)
+	m, err := io.ReadFull(f, buf)
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		err = nil
+	}
+	return buf[:m], err
+}
+
+// Remove removes one file or link (a link itself, never its target).
+func (r *Root) Remove(path string) error {
+	elems, err := r.rel(path)
+	if err != nil {
+		return err
+	}
+	dirfd, name, err := r.parent(elems, false)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(dirfd)
+	return wrap("remove", r.display(elems), unix.Unlinkat(dirfd, name, 0))
+}
+
+// RemoveAll removes path and everything below it, making directories
+// writable on their descriptors first (module trees are read-only). It
+// never follows a link; a directory swapped for a link while it runs is
+// removed as the link. Missing is not an error.
+func (r *Root) RemoveAll(path string) error {
+	elems, err := r.rel(path)
+	if err != nil {
+		return err
+	}
+	dirfd, name, err := r.parent(elems, false)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer unix.Close(dirfd)
+	return wrap("remove", r.display(elems), removeAt(dirfd, name, 0))
+}
+
+// names lists a directory by descriptor through a fresh open of ".", so
+// each listing starts at the beginning.
+func names(fd int) ([]string, error) {
+	d, err := retry(func() (int, error) { return unix.Openat(fd, ".", dirFlags, 0) })
+	if err != nil {
+		return nil, err
+	}
+	f := os.NewFile(uintptr(d), ".")
+	defer f.Close()
+	return f.Readdirnames(-1)
+}
+
+// writable gives an open directory its owner's write and search bits.
+func writable(fd int) {
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) == nil && st.Mode&0o700 != 0o700 {
+		unix.Fchmod(fd, uint32(st.Mode&0o7777|0o700))
+	}
+}
+
+func removeAt(dirfd int, name string, depth int) error {
+	err := unix.Unlinkat(dirfd, name, 0)
+	if err == nil || err == unix.ENOENT {
+		return nil
+	}
+	if m, lerr := lmode(dirfd, name); lerr != nil || !m.IsDir() {
+		if lerr == unix.ENOENT {
+			return nil
+		}
+		return err
+	}
+	if depth >= maxDepth {
+		return errDepth
+	}
+	fd, oerr := retry(func() (int, error) { return unix.Openat(dirfd, name, dirFlags, 0) })
+	switch {
+	case oerr == unix.ENOENT:
+		return nil
+	case oerr == unix.ENOTDIR || oerr == unix.ELOOP:
+		// Swapped for a link or file since: that is what goes.
+		return unix.Unlinkat(dirfd, name, 0)
+	case oerr != nil:
+		return oerr
+	}
+	writable(fd)
+	var first error
+	for range 3 { // a go command may add entries meanwhile
+		ents, err := names(fd)
+		if err != nil {
+			first = err
+			break
+		}
+		if len(ents) == 0 {
+			break
+		}
+		for _, e := range ents {
+			if err := removeAt(fd, e, depth+1); err != nil && first == nil {
+				first = err
+			}
+		}
+		if first != nil {
+			break
+		}
+	}
+	unix.Close(fd)
+	if first != nil {
+		return first
+	}
+	err = unix.Unlinkat(dirfd, name, unix.AT_REMOVEDIR)
+	if err == unix.ENOENT {
+		return nil
+	}
+	return err
+}
+
+// MakeWritable gives every directory at or below path its owner's write
+// bit, on descriptors, never following a link (what go clean -modcache
+// does first, and the step a kill test stops after).
+func (r *Root) MakeWritable(path string) error {
+	elems, err := r.rel(path)
+	if err != nil {
+		return err
+	}
+	fd, err := r.walk(elems, false)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	return writableTree(fd, 0)
+}
+
+func writableTree(fd, depth int) error {
+	if depth >= maxDepth {
+		return errDepth
+	}
+	writable(fd)
+	ents, err := names(fd)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		sub, err := retry(func() (int, error) { return unix.Openat(fd, e, dirFlags, 0) })
+		if err != nil {
+			continue // a file, a link, or gone
+		}
+		err = writableTree(sub, depth+1)
+		unix.Close(sub)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Names lists the directory at path, not following a link.
+func (r *Root) Names(path string) ([]string, error) {
+	elems, err := r.rel(path)
+	if err != nil {
+		return nil, err
+	}
+	fd, err := r.walk(elems, false)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	return names(fd)
+}
+
+// MkdirAll makes the directory at path and those above it that are
+// missing, never through a link.
+func (r *Root) MkdirAll(path string) error {
+	elems, err := r.rel(path)
+	if err != nil {
+		return err
+	}
+	fd, err := r.walk(elems, true)
+	if err != nil {
+		return err
+	}
+	return unix.Close(fd)
+}
