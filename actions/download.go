@@ -20,8 +20,8 @@ import (
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/sumdb/dirhash"
 
-	"modscope/assets"
 	"modscope/actions/confine"
+	"modscope/assets"
 	"modscope/cachescan"
 )
 
