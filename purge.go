@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +14,7 @@ import (
 	"sync"
 
 	"modscope/actions"
+	"modscope/actions/confine"
 	"modscope/cachescan"
 	"modscope/ui"
 )
@@ -154,6 +157,34 @@ func refuseReadOnly(cfg config, stderr io.Writer) bool {
 	return true
 }
 
+// refuseRoots stops a command that changes the caches before it scans
+// when a root is one no cache can be ("/", the home directory or above
+// it), or when build-cache targets name a GOCACHE without the go
+// command's README: the confined layer would refuse every change anyway,
+// and a scan of "/" would take long to say so.
+func refuseRoots(cfg config, stderr io.Writer) bool {
+	check := func(dir string, kind confine.Kind) bool {
+		if dir == "" {
+			return false
+		}
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			return false // nothing to change; the go command makes it
+		}
+		if err := confine.Check(dir, kind); err != nil {
+			fmt.Fprintln(stderr, "modscope: "+cachescan.Printable(err.Error()))
+			return true
+		}
+		return false
+	}
+	if check(cfg.opts.ModCache, confine.ModCache) {
+		return true
+	}
+	if t := cfg.targets; t.BuildAll || t.BuildOlderThan > 0 || t.BuildCorrupt || t.TestCache || t.FuzzCache {
+		return check(cfg.opts.BuildCache, confine.BuildCache)
+	}
+	return false
+}
+
 // question asks about a plan in its own words.
 func question(plan *actions.PurgePlan) string {
 	if len(plan.Items) == 1 {
@@ -191,7 +222,7 @@ func purgeCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if !ok {
 		return code
 	}
-	if refuseReadOnly(cfg, stderr) {
+	if refuseReadOnly(cfg, stderr) || refuseRoots(cfg, stderr) {
 		return exitFailed
 	}
 	if !anyTarget(cfg) {
@@ -290,7 +321,7 @@ func repairCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if !ok {
 		return code
 	}
-	if refuseReadOnly(cfg, stderr) {
+	if refuseReadOnly(cfg, stderr) || refuseRoots(cfg, stderr) {
 		return exitFailed
 	}
 	snap, code, ok := runScan(ctx, cfg, stderr)
@@ -364,7 +395,7 @@ func downloadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if !ok {
 		return code
 	}
-	if refuseReadOnly(cfg, stderr) {
+	if refuseReadOnly(cfg, stderr) || refuseRoots(cfg, stderr) {
 		return exitFailed
 	}
 	if len(cfg.args) == 0 {

@@ -416,6 +416,9 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 
 	// 3. Purge the cached copy, then install the fresh one, offline. Not
 	// cancelled half-way: between the two the version would be lost.
+	if err := installEntries(snap, got.Path, got.Version); err != nil {
+		return fail("%v; %s", err, linkFix)
+	}
 	installing()
 	ctx = context.WithoutCancel(ctx)
 	unlock := lockVersion(mv) // two targets may name the same version
@@ -561,6 +564,9 @@ func downloadMetadata(ctx context.Context, snap *cachescan.Snapshot, r DownloadR
 		r.Detail = "the fresh go.mod differs from the cached one and nothing vouches for either (" + r.Checked + "): the cached one stays"
 		return r
 	}
+	if err := installEntries(snap, got.Path, got.Version); err != nil {
+		return fail("%v; %s", err, linkFix)
+	}
 	installing()
 	ctx = context.WithoutCancel(ctx)
 	unlock := lockVersion(mv)
@@ -586,6 +592,27 @@ func downloadMetadata(ctx context.Context, snap *cachescan.Snapshot, r DownloadR
 	}
 	r.Detail += " (metadata only, as it was: the version's code is still not cached)"
 	return r
+}
+
+// installEntries checks, just before the go command writes a version into
+// the cache, that none of the entries it opens or creates (the download
+// directory and those above it, list, .lock, .partial, the download
+// files, the tree) is a link or of another type than it writes: the go
+// command follows links, so a .partial linked to ~/.bashrc would be
+// truncated by it.
+func installEntries(snap *cachescan.Snapshot, path, version string) error {
+	root := snap.ModCache.Root
+	escPath, err := module.EscapePath(path)
+	if err != nil {
+		return err
+	}
+	escVer, err := module.EscapeVersion(version)
+	if err != nil {
+		return err
+	}
+	v := &cachescan.Version{EscapedVersion: escVer,
+		DownloadDir: filepath.Join(root, "cache", "download", filepath.FromSlash(escPath), "@v")}
+	return versionEntries(root, &cachescan.Module{EscapedPath: escPath}, v)
 }
 
 // oldCopy holds the hashes of a cached version's parts, "" where a part is

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/semver"
 
+	"modscope/actions/confine"
 	"modscope/cachescan"
 )
 
@@ -166,6 +167,7 @@ func Plan(snap *cachescan.Snapshot, t Targets) (*PurgePlan, error) {
 		}
 	}
 	plan.Warnings = networkWarnings(snap, plan, t.Used != nil)
+	plan.refuseRoots()
 	if len(plan.Items) > 0 {
 		plan.Running = RunningGo(plan.rootsTouched()...)
 	}
@@ -325,6 +327,11 @@ func versionItem(snap *cachescan.Snapshot, m *cachescan.Module, v *cachescan.Ver
 			it.Refused = why
 		}
 	}
+	if it.Refused == "" {
+		if err := versionEntries(snap.ModCache.Root, m, v); err != nil {
+			it.Refused = err.Error() + "; " + linkFix
+		}
+	}
 	it.tree = parts&partTree != 0
 	if it.tree && v.HasDir {
 		it.Paths = append(it.Paths, v.Dir)
@@ -363,6 +370,37 @@ func versionItem(snap *cachescan.Snapshot, m *cachescan.Module, v *cachescan.Ver
 		it.Warnings = append(it.Warnings, "its .mod goes: loading the module graph needs the network again")
 	}
 	return it
+}
+
+// linkFix is the next step after a refusal of an entry of the wrong type.
+const linkFix = "remove that entry by hand (rm of a symlink removes the link, not its target) and run again"
+
+// versionEntries checks, as the plan is made, that every entry a purge or
+// download of v takes or writes is of the type the go command writes: the
+// download directory and each directory above it real directories, list,
+// .lock, .partial and the other download files regular files, the tree a
+// directory. The confined layer enforces it again as it runs.
+func versionEntries(root string, m *cachescan.Module, v *cachescan.Version) error {
+	if root == "" || v.DownloadDir == "" {
+		return nil
+	}
+	if err := confine.Expect(root, v.DownloadDir, true); err != nil {
+		return err
+	}
+	base := filepath.Join(v.DownloadDir, v.EscapedVersion)
+	for _, p := range []string{filepath.Join(v.DownloadDir, "list"), base + ".lock", base + ".partial", base + ".info", base + ".mod", base + ".zip", base + ".ziphash"} {
+		if err := confine.Expect(root, p, false); err != nil {
+			return err
+		}
+	}
+	tree := v.Dir
+	if tree == "" && m.EscapedPath != "" {
+		tree = filepath.Join(root, filepath.FromSlash(m.EscapedPath)+"@"+v.EscapedVersion)
+	}
+	if tree != "" {
+		return confine.Expect(root, tree, true)
+	}
+	return nil
 }
 
 // filePart says which part of a version a download file belongs to; 0

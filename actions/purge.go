@@ -101,12 +101,9 @@ func (p *PurgePlan) openRoots() (close func()) {
 		if it.Refused != "" {
 			continue
 		}
-		switch {
-		case it.Kind == ItemBuild || it.Kind == ItemTestCache || it.Kind == ItemFuzz:
+		if p.buildSide(it) {
 			build = true
-		case it.Kind == ItemFile && p.gocache != "" && within(p.gocache, it.Paths[0]):
-			build = true
-		default:
+		} else {
 			mod = true
 			build = build || (it.Kind == ItemVersion && p.gocache != "") // the module index
 		}
@@ -126,6 +123,51 @@ func (p *PurgePlan) openRoots() (close func()) {
 			p.buildRoot.Close()
 		}
 		p.modRoot, p.buildRoot = nil, nil
+	}
+}
+
+// buildSide reports whether an item changes the build cache (else the
+// module cache).
+func (p *PurgePlan) buildSide(it *PurgeItem) bool {
+	switch it.Kind {
+	case ItemBuild, ItemTestCache, ItemFuzz:
+		return true
+	case ItemFile:
+		return p.gocache != "" && len(it.Paths) > 0 && within(p.gocache, it.Paths[0])
+	}
+	return false
+}
+
+// refuseRoots refuses, with the reason, every item of a cache root that
+// the confined layer will not open for changes ("/", a home directory, a
+// GOCACHE without the go command's README), before the plan is shown.
+func (p *PurgePlan) refuseRoots() {
+	var modErr, buildErr error
+	checked := map[bool]bool{}
+	p.Size = cachescan.Size{}
+	for _, it := range p.Items {
+		if it.Refused == "" {
+			side := p.buildSide(it)
+			if !checked[side] {
+				checked[side] = true
+				if side {
+					buildErr = confine.Check(p.gocache, confine.BuildCache)
+				} else {
+					modErr = confine.Check(p.root, confine.ModCache)
+				}
+			}
+			if err := map[bool]error{true: buildErr, false: modErr}[side]; err != nil {
+				it.Refused = err.Error()
+			}
+		}
+		if it.Refused == "" {
+			p.Size.Add(it.Size)
+		}
+	}
+	if p.Versions() > 0 && p.gocache != "" {
+		if err := confine.Check(p.gocache, confine.BuildCache); err != nil {
+			p.Warnings = append(p.Warnings, "the build cache is not changed ("+err.Error()+"): the module index of removed trees stays; run go clean -cache if a build then fails")
+		}
 	}
 }
 

@@ -83,6 +83,18 @@ func (b *buildScan) start() {
 				b.mu.Lock()
 				b.problems = append(b.problems, p)
 				b.mu.Unlock()
+			case (e.name == "README" || e.name == "trim.txt" || e.name == "testexpire.txt") && !e.isRegular(),
+				e.name == "fuzz" && !e.isDir():
+				// modscope writes testexpire.txt and removes fuzz/: never
+				// through a link.
+				b.other.add(size)
+				want := "the go command keeps a file"
+				if e.name == "fuzz" {
+					want = "the go command keeps the fuzzing cache's directory"
+				}
+				b.mu.Lock()
+				b.problems = append(b.problems, WrongType(path, kindOfFile(e), want))
+				b.mu.Unlock()
 			case e.isDir() && e.name == "fuzz":
 				b.fuzz.add(size)
 				b.w.spawn(func() { b.w.tree(path, &b.fuzz) })

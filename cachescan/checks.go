@@ -187,7 +187,8 @@ func checkList(m *modRec, modPath, dir string, mods []string) (Problem, bool) {
 	semver.Sort(want)
 	stale := func(detail string) (Problem, bool) {
 		p := newProblem(KindListStale, modPath, "", path, detail)
-		p.Fix = "printf '" + strings.Join(append(append([]string{}, want...), ""), "\\n") + "' > " + ShellQuote(path)
+		// rm first: printf's > follows a link that appeared since the scan.
+		p.Fix = "rm -f " + ShellQuote(path) + " && printf '" + strings.Join(append(append([]string{}, want...), ""), "\\n") + "' > " + ShellQuote(path)
 		if len(want) == 0 {
 			p.Fix = "rm " + ShellQuote(path)
 		}

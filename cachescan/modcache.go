@@ -44,6 +44,7 @@ type modRec struct {
 	escPath  string
 	dlDir    string
 	list     *File
+	listBad  bool // list is not a regular file: never rewritten
 	other    acc
 	problems []Problem
 }
@@ -159,9 +160,13 @@ func (s *modScan) modDir(dir, prefix string) {
 			s.other.add(size)
 			// A stray file (.DS_Store, notes) is harmless; one named like a
 			// module version stands where the go command expects a tree.
-			if strings.Contains(e.name, "@") {
-				s.report(newProblem(KindPathInvalid, "", "", path,
-					"a "+kindOfFile(e)+" where the go command keeps a module tree"))
+			switch {
+			case strings.Contains(e.name, "@"):
+				s.report(WrongType(path, kindOfFile(e), "the go command keeps a module tree"))
+			case !e.isRegular():
+				// A link here would send a change of what is below it
+				// anywhere: the go command writes none.
+				s.report(WrongType(path, kindOfFile(e), "the go command keeps directories and files"))
 			}
 		}
 	}
@@ -188,6 +193,9 @@ func (s *modScan) cacheDir(dir string) {
 			s.w.spawn(func() { s.w.tree(path, &s.other) })
 		default:
 			s.other.add(size)
+			if !e.isRegular() {
+				s.report(WrongType(path, kindOfFile(e), "the go command keeps directories and files"))
+			}
 		}
 	}
 }
@@ -215,12 +223,28 @@ func (s *modScan) downloadDir(dir, prefix string) {
 			s.w.spawn(func() { s.downloadDir(path, sub) })
 		default:
 			s.other.add(size)
-			if e.name == "@v" {
-				s.report(newProblem(KindPathInvalid, "", "", path,
-					"a "+kindOfFile(e)+" where the go command keeps the download directory"))
+			switch {
+			case e.name == "@v":
+				s.report(WrongType(path, kindOfFile(e), "the go command keeps the download directory"))
+			case !e.isRegular():
+				s.report(WrongType(path, kindOfFile(e), "the go command keeps directories and files"))
 			}
 		}
 	}
+}
+
+// WrongType is the problem of an entry whose type is not the one the go
+// command writes where it stands (a symlink, a file where a directory
+// belongs): modscope never follows it, and refuses to change what holds it
+// until a person removes it. rm removes a link itself, not its target.
+func WrongType(path, kind, want string) Problem {
+	p := newProblem(KindPathInvalid, "", "", path, "a "+kind+" where "+want+"; modscope never follows it and changes nothing through it")
+	if kind == "directory" {
+		p.Fix = "look at it, then chmod -R u+w " + ShellQuote(path) + " && rm -r " + ShellQuote(path) + "  (by hand)"
+	} else {
+		p.Fix = "rm " + ShellQuote(path) + "  (removes the " + kind + " itself, not what it points to)"
+	}
+	return p
 }
 
 func kindOfFile(e *dirEntry) string {
@@ -282,6 +306,12 @@ func (s *modScan) atV(dir, escPath string) {
 			m.other.add(size)
 			continue
 		}
+		if e.name == "list" || (strings.HasPrefix(e.name, "list") || strings.HasSuffix(e.name, ".tmp")) && !e.isRegular() {
+			m.other.add(size)
+			m.listBad = e.name == "list"
+			s.report(WrongType(path, kindOfFile(e), "the go command keeps a file"))
+			continue
+		}
 		if strings.HasPrefix(e.name, "list") {
 			// list.lock: older go commands locked list through it, and lock
 			// files are never deleted.
@@ -317,7 +347,13 @@ func (s *modScan) atV(dir, escPath string) {
 		}
 		if !e.isRegular() {
 			m.other.add(size)
-			s.report(newProblem(KindPathInvalid, "", "", path, "a "+kindOfFile(e)+" where the go command keeps a file"))
+			p := WrongType(path, kindOfFile(e), "the go command keeps a file")
+			if mp, err := module.UnescapePath(escPath); err == nil {
+				if v, err := module.UnescapeVersion(escVer); err == nil {
+					p.Module, p.Version = mp, v
+				}
+			}
+			s.report(p)
 			continue
 		}
 		r := get(escVer)
@@ -368,6 +404,9 @@ func (s *modScan) atV(dir, escPath string) {
 				checkZip(c.r, modPath, vers, c.path)
 			}
 		}
+	}
+	if m.listBad {
+		return // reported above; never written through
 	}
 	if p, ok := checkList(m, modPath, dir, mods); ok && !LockHeld(p.Path) {
 		// The go command rewrites list under a lock on list itself.
