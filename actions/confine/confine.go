@@ -101,6 +101,15 @@ func resolve(path string, kind Kind) (string, error) {
 		return "", refuse(path, "the "+kind.String()+" root must be an absolute path")
 	}
 	real, err := filepath.EvalSymlinks(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		// Nothing there to change: Open fails on it, Check lets a plan
+		// of nothing through.
+		real = filepath.Clean(path)
+		if why := tooBroad(real); why != "" {
+			return "", refuse(path, why)
+		}
+		return real, nil
+	}
 	if err != nil {
 		return "", err
 	}
