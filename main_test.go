@@ -539,3 +539,30 @@ func TestConfirm(t *testing.T) {
 		t.Error("--yes did not answer yes")
 	}
 }
+
+// TestDestructiveCommandsRefuseBroadRoots: "/" or the home directory as a
+// cache root, and a GOCACHE without README for build-cache targets, stop
+// purge, repair and download before they scan, with the reason.
+func TestDestructiveCommandsRefuseBroadRoots(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	c := cachetest.New(t)
+	noReadme := t.TempDir()
+	for _, args := range [][]string{
+		{"purge", "--yes", "--modcache", "/", "--gocache", c.BuildCache, "--problems"},
+		{"purge", "--dry-run", "--modcache", home, "--gocache", c.BuildCache, "example.com/a"},
+		{"purge", "--yes", "--modcache", c.ModCache, "--gocache", home, "--fuzz-cache"},
+		{"purge", "--yes", "--modcache", c.ModCache, "--gocache", "/", "--test-cache"},
+		{"purge", "--yes", "--modcache", c.ModCache, "--gocache", noReadme, "--build-cache", "--all"},
+		{"repair", "--yes", "--modcache", "/", "--gocache", c.BuildCache},
+		{"download", "--modcache", home, "--gocache", c.BuildCache, "example.com/a@v1.0.0"},
+	} {
+		code, _, errOut := runMain(t, args...)
+		if code != 2 || !strings.Contains(errOut, "not touched") || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+			t.Errorf("%v: exit %d, %q", args, code, errOut)
+		}
+	}
+	if ents, _ := os.ReadDir(home); len(ents) != 0 {
+		t.Errorf("the home directory changed: %v", ents)
+	}
+}
