@@ -19,6 +19,7 @@ import (
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/sumdb"
 
+	"modscope/actions/confine"
 	"modscope/cachescan"
 )
 
@@ -262,27 +263,35 @@ func (o *sumDBOps) WriteConfig(file string, old, new []byte) error {
 	if o.offline || o.gopath == "" || file == "key" {
 		return nil
 	}
-	targ := filepath.Join(o.gopath, "pkg", "sumdb", file)
-	os.MkdirAll(filepath.Dir(targ), 0o777)
-	f, err := lockedfile.Edit(targ)
+	dir := filepath.Join(o.gopath, "pkg", "sumdb")
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return err
+	}
+	root, err := confine.Open(dir, confine.SumDBConfig)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	targ := filepath.Join(dir, filepath.FromSlash(file))
+	if err := root.MkdirAll(filepath.Dir(targ)); err != nil {
+		return err
+	}
+	f, err := root.Edit(targ)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(f)
+	data, err := io.ReadAll(io.LimitReader(f, 1<<20))
 	if err != nil {
 		return err
 	}
 	if len(data) > 0 && !bytes.Equal(data, old) {
 		return sumdb.ErrWriteConflict
 	}
-	if _, err := f.Seek(0, 0); err != nil {
-		return err
-	}
 	if err := f.Truncate(0); err != nil {
 		return err
 	}
-	if _, err := f.Write(new); err != nil {
+	if _, err := f.WriteAt(new, 0); err != nil {
 		return err
 	}
 	return f.Close()
@@ -304,9 +313,25 @@ func (o *sumDBOps) WriteCache(file string, data []byte) {
 	if o.offline {
 		return
 	}
+	root, err := confine.Open(o.modcache, confine.ModCache)
+	if err != nil {
+		return // a cache it may not change: the tile is fetched again next time
+	}
+	defer root.Close()
+	// As lockedfile.Write: lock, truncate, write; through the confined
+	// layer, so a linked tile cannot send the write elsewhere.
 	targ := filepath.Join(o.modcache, "cache", "download", "sumdb", filepath.FromSlash(file))
-	os.MkdirAll(filepath.Dir(targ), 0o777)
-	lockedfile.Write(targ, bytes.NewReader(data), 0o666)
+	if root.MkdirAll(filepath.Dir(targ)) != nil {
+		return
+	}
+	f, err := root.Edit(targ)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	if f.Truncate(0) == nil {
+		f.WriteAt(data, 0)
+	}
 }
 
 // Log drops the client's chatter.

@@ -38,8 +38,9 @@ const (
 	ModCache Kind = iota
 	// BuildCache is a GOCACHE: it must hold the go command's README.
 	BuildCache
-	// Scratch is a directory modscope made for itself (os.MkdirTemp).
-	Scratch
+	// SumDBConfig is $GOPATH/pkg/sumdb, where the go command keeps the
+	// checksum database's latest signed tree.
+	SumDBConfig
 )
 
 func (k Kind) String() string {
@@ -49,7 +50,7 @@ func (k Kind) String() string {
 	case BuildCache:
 		return "build cache"
 	}
-	return "scratch directory"
+	return "checksum-database directory"
 }
 
 // Locked is a file open under an exclusive lock (Edit): Close unlocks.
@@ -132,8 +133,11 @@ func resolve(path string, kind Kind) (string, error) {
 }
 
 func envName(k Kind) string {
-	if k == BuildCache {
+	switch k {
+	case BuildCache:
 		return "GOCACHE"
+	case SumDBConfig:
+		return "GOPATH"
 	}
 	return "GOMODCACHE"
 }
