@@ -408,10 +408,17 @@ func TestPurgeCommand(t *testing.T) {
 	if _, err := os.Stat(keep.Dir); err != nil {
 		t.Error("a purge with a target that matches nothing removed something")
 	}
-	// The build cache is gone: a build-cache policy has nothing to remove.
-	code, out, _ = runMain(t, "purge", "--yes", "--modcache", c.ModCache, "--gocache", t.TempDir(), "--build-cache", "--all")
+	// An empty build cache: a build-cache policy has nothing to remove.
+	empty := cachetest.New(t).BuildCache // only its README
+	code, out, _ = runMain(t, "purge", "--yes", "--modcache", c.ModCache, "--gocache", empty, "--build-cache", "--all")
 	if code != 0 || !strings.Contains(out, "Nothing to remove") {
 		t.Errorf("--build-cache --all without a build cache: exit %d\n%s", code, out)
+	}
+	// A directory without the go command's README is no build cache to
+	// change (a mistyped --gocache).
+	code, _, errOut = runMain(t, "purge", "--yes", "--modcache", c.ModCache, "--gocache", t.TempDir(), "--build-cache", "--all")
+	if code != 2 || !strings.Contains(errOut, "README") {
+		t.Errorf("--build-cache --all on a directory without README: exit %d, %q", code, errOut)
 	}
 }
 
