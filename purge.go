@@ -281,13 +281,14 @@ func purgeCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		}
 		return exitOK
 	}
-	if len(plan.Items) == 0 {
+	if !slices.ContainsFunc(plan.Items, func(it *actions.PurgeItem) bool { return it.Refused == "" }) {
+		// Nothing it may remove: no question to ask.
 		if cfg.jsonOut {
 			writeJSON(stdout, struct {
 				Plan *actions.PurgePlan `json:"plan"`
 			}{plan})
 		}
-		if len(plan.Manual) > 0 {
+		if len(plan.Manual) > 0 || plan.Blocked() {
 			return exitProblems
 		}
 		return exitOK
@@ -296,7 +297,7 @@ func purgeCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return code
 	}
 	results := runPlan(ctx, plan, stderr)
-	failed := false
+	failed := plan.Blocked()
 	for _, r := range results {
 		failed = failed || r.Err != ""
 	}

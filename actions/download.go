@@ -187,7 +187,7 @@ func Download(ctx context.Context, snap *cachescan.Snapshot, targets []string, o
 			defer func() { <-sem }()
 			progress(t, "fetching")
 			r := downloadOne(ctx, snap, t, opt, func() { progress(t, "installing") })
-			if r.Error != "" {
+			if r.Error != "" && r.Explanations == nil {
 				r.Explanations = Explain(r.Error)
 				progress(t, "failed")
 			} else {
@@ -417,7 +417,9 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 	// 3. Purge the cached copy, then install the fresh one, offline. Not
 	// cancelled half-way: between the two the version would be lost.
 	if err := installEntries(snap, got.Path, got.Version); err != nil {
-		return fail("%v; %s", err, linkFix)
+		r := fail("%v", err)
+		r.Explanations = refusedEntry
+		return r
 	}
 	installing()
 	ctx = context.WithoutCancel(ctx)
@@ -565,7 +567,9 @@ func downloadMetadata(ctx context.Context, snap *cachescan.Snapshot, r DownloadR
 		return r
 	}
 	if err := installEntries(snap, got.Path, got.Version); err != nil {
-		return fail("%v; %s", err, linkFix)
+		r := fail("%v", err)
+		r.Explanations = refusedEntry
+		return r
 	}
 	installing()
 	ctx = context.WithoutCancel(ctx)
@@ -593,6 +597,11 @@ func downloadMetadata(ctx context.Context, snap *cachescan.Snapshot, r DownloadR
 	r.Detail += " (metadata only, as it was: the version's code is still not cached)"
 	return r
 }
+
+// refusedEntry explains installEntries' refusal.
+var refusedEntry = []Explanation{{ID: "entry-refused",
+	Cause: "an entry the go command would write for this version is a symlink, or of another type than it writes; the go command follows links, so installing through it could write outside the cache",
+	Fix:   linkFix}}
 
 // installEntries checks, just before the go command writes a version into
 // the cache, that none of the entries it opens or creates (the download

@@ -329,7 +329,7 @@ func versionItem(snap *cachescan.Snapshot, m *cachescan.Module, v *cachescan.Ver
 	}
 	if it.Refused == "" {
 		if err := versionEntries(snap.ModCache.Root, m, v); err != nil {
-			it.Refused = err.Error() + "; " + linkFix
+			it.Refused, it.Blocked = err.Error()+"; "+linkFix, true
 		}
 	}
 	it.tree = parts&partTree != 0

@@ -60,6 +60,10 @@ type PurgeItem struct {
 	Warnings []string `json:"warnings,omitempty"`
 	// Refused says why it will not be removed at all.
 	Refused string `json:"refused,omitempty"`
+	// Blocked: refused for what a person must mend first (a link or an
+	// entry of the wrong type, a root no cache can be), not kept by
+	// design (the active toolchain); the command exits 1.
+	Blocked bool `json:"blocked,omitempty"`
 
 	ver   *cachescan.Version
 	tree  bool    // a version's tree goes, wherever it is when the plan runs
@@ -157,7 +161,7 @@ func (p *PurgePlan) refuseRoots() {
 				}
 			}
 			if err := map[bool]error{true: buildErr, false: modErr}[side]; err != nil {
-				it.Refused = err.Error()
+				it.Refused, it.Blocked = err.Error(), true
 			}
 		}
 		if it.Refused == "" {
@@ -202,6 +206,17 @@ func (p *PurgePlan) Short(path string) string {
 
 // Roots are the cache roots the plan's paths are under.
 func (p *PurgePlan) Roots() (modcache, gocache string) { return p.root, p.gocache }
+
+// Blocked reports whether an item was refused for what a person must
+// mend first.
+func (p *PurgePlan) Blocked() bool {
+	for _, it := range p.Items {
+		if it.Blocked {
+			return true
+		}
+	}
+	return false
+}
 
 // Versions counts the module versions the plan removes.
 func (p *PurgePlan) Versions() int {
