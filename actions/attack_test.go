@@ -401,3 +401,25 @@ func TestPurgeRacesLinkSwaps(t *testing.T) {
 		}
 	}
 }
+
+// TestRootDoesNotDownloadIntoAnotherUsersCache: the go command run as root
+// would leave root-owned files there; download refuses and says how to run
+// it as the owner.
+func TestRootDoesNotDownloadIntoAnotherUsersCache(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	lib := cachetest.Mod("example.com/lib", "v1.0.0")
+	proxy := proxyOf(t, lib)
+	cache := cachetest.New(t)
+	os.Chown(cache.ModCache, 65534, 65534)
+	proj := downloadWorld(t, "")
+	snap := scanFor(t, cache, proj, proxy)
+	r := downloadOf(snap, "example.com/lib@v1.0.0")
+	if r.Verdict != VerdictFailed || len(r.Explanations) == 0 || !strings.Contains(r.Explanations[0].Fix, "sudo -u '#65534'") {
+		t.Errorf("result %+v", r)
+	}
+	if ents, _ := os.ReadDir(cache.ModCache); len(ents) != 0 {
+		t.Errorf("the cache changed: %v", ents)
+	}
+}
