@@ -389,7 +389,8 @@ func versionEntries(root string, m *cachescan.Module, v *cachescan.Version) erro
 	}
 	base := filepath.Join(v.DownloadDir, v.EscapedVersion)
 	for _, p := range []string{filepath.Join(v.DownloadDir, "list"), base + ".lock", base + ".partial", base + ".info", base + ".mod", base + ".zip", base + ".ziphash"} {
-		if err := confine.Expect(root, p, false); err != nil {
+		// The directories above were checked just now: only the file.
+		if err := confine.Expect(v.DownloadDir, p, false); err != nil {
 			return err
 		}
 	}
