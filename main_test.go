@@ -539,3 +539,48 @@ func TestConfirm(t *testing.T) {
 		t.Error("--yes did not answer yes")
 	}
 }
+
+// TestVerifyChecksumDBCache: the verify command, with the user's GOPATH,
+// calls nothing corrupt when latest is only newer than the cached tiles
+// (it says what could not be checked offline), and finds corrupt tiles:
+// the same findings as the TUI's V (ui TestVerifyChecksumDBCacheInTheTUI).
+func TestVerifyChecksumDBCache(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	a, b, c := cachetest.Mod("example.com/a", "v1.0.0"), cachetest.Mod("example.com/b", "v1.0.0"), cachetest.Mod("example.com/c", "v1.0.0")
+	db := cachetest.NewSumDB(t, "sum.example", a, b, c)
+	gopath := filepath.Join(t.TempDir(), "gopath")
+	behind, ahead := cachetest.New(t), cachetest.New(t)
+	db.GoDownload(t, behind, gopath, a, b)
+	db.GoDownload(t, ahead, gopath, c)
+	t.Setenv("GOSUMDB", db.GOSUMDB())
+	t.Setenv("GOPATH", gopath)
+	t.Setenv("GOPROXY", "off")
+	t.Setenv("GOFLAGS", "")
+	t.Setenv("GOENV", "off")
+	code, out, errOut := runMain(t, "verify", "--modcache", behind.ModCache, "--gocache", behind.BuildCache)
+	if code != 0 || strings.Contains(out, "sumdb-cache-corrupt") || strings.Contains(out, "rm ") ||
+		!strings.Contains(out, "2 cached checksum-database lookups could not be checked offline") {
+		t.Errorf("latest newer than the tiles: exit %d\n%s%s", code, out, errOut)
+	}
+	filepath.WalkDir(filepath.Join(ahead.ModCache, "cache", "download", "sumdb", "sum.example", "tile"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			data, _ := os.ReadFile(p)
+			data[0] ^= 1
+			os.WriteFile(p, data, 0o666)
+		}
+		return nil
+	})
+	code, out, errOut = runMain(t, "verify", "--json", "--modcache", ahead.ModCache, "--gocache", ahead.BuildCache)
+	var doc struct{ Problems []cachescan.Problem }
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("%v\n%s%s", err, out, errOut)
+	}
+	// A warning: the exit status stays 0 (1 is for errors).
+	if code != 0 || len(doc.Problems) != 1 || doc.Problems[0].Kind != cachescan.KindSumDBCache {
+		t.Errorf("corrupt tiles: exit %d, problems %+v", code, doc.Problems)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -283,4 +284,67 @@ func TestSumDBProxyChoice(t *testing.T) {
 			t.Errorf("GOPROXY=%s: base %q, err %q; want %q, %q", tt.proxy, o.base, got, tt.base, tt.err)
 		}
 	}
+}
+
+// TestSumDBLatestNewerThanCachedTiles: $GOPATH/pkg/sumdb/<db>/latest is
+// the newest tree the go command has seen, from any lookup by any module
+// cache, while each module cache holds only the tiles its own lookups
+// needed. A module cache whose tiles do not reach latest is normal: its
+// lookups cannot be checked offline, which is no problem, and latest (the
+// go command's fork-detection memory) is never offered for deletion.
+func TestSumDBLatestNewerThanCachedTiles(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	c1, c2, gosumdb, gopath := latestNewerThanTiles(t)
+	env := cachescan.Env{GOSUMDB: gosumdb, GOPROXY: "off", GOPATH: gopath}
+	rep := verifyWithEnv(t, c1, env, false)
+	if len(rep.Problems) != 0 {
+		t.Errorf("latest newer than the cached tiles: %+v", rep.Problems)
+	}
+	if rep.SumDBCacheUnchecked != 2 || !strings.Contains(rep.SumDBCacheNote, "could not be checked offline") {
+		t.Errorf("unchecked %d, note %q; want 2 lookups said to be unchecked offline", rep.SumDBCacheUnchecked, rep.SumDBCacheNote)
+	}
+	// The module cache whose tiles reach latest checks its lookup.
+	if rep := verifyWithEnv(t, c2, env, false); len(rep.Problems) != 0 || rep.SumDBCacheUnchecked != 0 {
+		t.Errorf("tiles that reach latest: problems %+v, unchecked %d", rep.Problems, rep.SumDBCacheUnchecked)
+	}
+	// Damaged tiles are still found, and the fix names the tiles, never
+	// latest.
+	tiles := filepath.Join(c2.ModCache, "cache", "download", "sumdb", "sum.example", "tile")
+	filepath.WalkDir(tiles, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			data, _ := os.ReadFile(p)
+			data[0] ^= 1
+			os.WriteFile(p, data, 0o666)
+		}
+		return nil
+	})
+	rep = verifyWithEnv(t, c2, env, false)
+	if len(rep.Problems) != 1 || rep.Problems[0].Kind != cachescan.KindSumDBCache || !strings.Contains(rep.Problems[0].Fix, "tile") {
+		t.Errorf("damaged tiles: %+v", rep.Problems)
+	}
+	for _, p := range rep.Problems {
+		if strings.Contains(p.Fix, "latest") || strings.Contains(p.Path, "latest") {
+			t.Errorf("offers to delete latest: %+v", p)
+		}
+	}
+}
+
+// latestNewerThanTiles has the real go command look modules up in a test
+// checksum database for two module caches that share a GOPATH: c1 looks
+// up two modules, then c2 a third, so latest is newer than c1's tiles.
+func latestNewerThanTiles(t *testing.T) (c1, c2 *cachetest.Cache, gosumdb, gopath string) {
+	t.Helper()
+	a, b, c := cachetest.Mod("example.com/a", "v1.0.0"), cachetest.Mod("example.com/b", "v1.0.0"), cachetest.Mod("example.com/c", "v1.0.0")
+	db := cachetest.NewSumDB(t, "sum.example", a, b, c)
+	gopath = filepath.Join(t.TempDir(), "gopath")
+	c1, c2 = cachetest.New(t), cachetest.New(t)
+	db.GoDownload(t, c1, gopath, a, b)
+	db.GoDownload(t, c2, gopath, c)
+	latest, err := os.ReadFile(filepath.Join(gopath, "pkg", "sumdb", "sum.example", "latest"))
+	if err != nil || !strings.HasPrefix(string(latest), "go.sum database tree\n3\n") {
+		t.Fatalf("latest after three lookups: %q, %v", latest, err)
+	}
+	return c1, c2, db.GOSUMDB(), gopath
 }

@@ -74,6 +74,13 @@ type VerifyReport struct {
 	SumDBErrors []string `json:"sumdbErrors,omitempty"`
 	// SumDBChecked counts the versions looked up.
 	SumDBChecked int64 `json:"sumdbChecked"`
+	// SumDBCacheUnchecked counts the cached checksum-database lookups the
+	// cached tiles cannot prove against the newest tree the go command has
+	// seen ($GOPATH/pkg/sumdb/<db>/latest), so that they could not be
+	// checked offline; SumDBCacheNote says so in a line. Normal: latest
+	// moves with every lookup, tiles are cached only as lookups need them.
+	SumDBCacheUnchecked int64  `json:"sumdbCacheUnchecked,omitempty"`
+	SumDBCacheNote      string `json:"sumdbCacheNote,omitempty"`
 	// Hashes holds the hashes computed per "path@version".
 	Hashes map[string]VersionHashes `json:"hashes"`
 }
@@ -255,15 +262,22 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	var after []cachescan.Problem // found after the hashing, shown as the rest
 	if len(opt.Patterns) == 0 && !opt.BuildOnly {
-		rep.Problems = append(rep.Problems, checkSumDBCache(snap)...)
+		found, unchecked := checkSumDBCache(snap)
+		after = found
+		rep.SumDBCacheUnchecked, rep.SumDBCacheNote = int64(unchecked), sumDBCacheNote(snap, unchecked)
 	}
 	zc.save() // only saves time next run: a failure to write is no failure
 	if db != nil && db.ops != nil {
 		if msgs := db.ops.securityErrors(); len(msgs) > 0 {
-			rep.Problems = append(rep.Problems, securityProblem(db.cfg, db.ops.gopath, msgs[:1]))
+			after = append(after, securityProblem(db.cfg, db.ops.gopath, msgs[:1]))
 		}
 	}
+	rep.Problems = append(rep.Problems, after...)
+	v.mu.Lock()
+	v.found = append(v.found, after...)
+	v.mu.Unlock()
 	cachescan.SortProblems(rep.Problems)
 	sort.Slice(rep.NotCheckable, func(i, j int) bool { return rep.NotCheckable[i].Module < rep.NotCheckable[j].Module })
 	sort.Slice(rep.Skipped, func(i, j int) bool { return rep.Skipped[i].Path < rep.Skipped[j].Path })
@@ -744,13 +758,16 @@ func firstLine(s string) string {
 
 // checkSumDBCache authenticates every cached lookup against the cached
 // tiles, offline, as the go command would on its next lookup of it. A
-// lookup that needs a tile the cache lacks cannot be checked and is left
-// alone; one that fails is a corrupt cache (doc: "downloaded inconsistent
-// tile"), which the go command never repairs by itself.
-func checkSumDBCache(snap *cachescan.Snapshot) []cachescan.Problem {
+// lookup the cached tiles cannot prove against latest (the newest tree the
+// go command has seen, which moves with any lookup from any module cache,
+// while tiles are cached only as lookups need them) cannot be checked
+// offline: it is counted in unchecked, never a problem. One that fails is a
+// corrupt cache (doc: "downloaded inconsistent tile"), which the go command
+// never repairs by itself.
+func checkSumDBCache(snap *cachescan.Snapshot) (out []cachescan.Problem, unchecked int) {
 	cfg, err := parseGOSUMDB(snap.Env.GOSUMDB)
 	if err != nil || cfg.off || snap.ModCache.Root == "" {
-		return nil
+		return nil, 0
 	}
 	dbRoot := filepath.Join(snap.ModCache.Root, "cache", "download", "sumdb", cfg.name)
 	lookups := filepath.Join(dbRoot, "lookup")
@@ -762,14 +779,13 @@ func checkSumDBCache(snap *cachescan.Snapshot) []cachescan.Problem {
 		return nil
 	})
 	if len(files) == 0 {
-		return nil
+		return nil, 0
 	}
-	var out []cachescan.Problem
 	db := newSumDBChecker(context.Background(), snap.Env, snap.ModCache.Root, true)
 	if db.client == nil {
-		return nil
+		return nil, 0
 	}
-	for _, f := range files {
+	for i, f := range files {
 		rel, _ := filepath.Rel(lookups, f)
 		rel = filepath.ToSlash(rel)
 		at := strings.LastIndex(rel, "@")
@@ -785,32 +801,64 @@ func checkSumDBCache(snap *cachescan.Snapshot) []cachescan.Problem {
 		_, err := db.client.Lookup(path, vers)
 		if len(db.ops.securityErrors()) > 0 {
 			// A fork: evidence, not cache damage. Stop here.
-			return []cachescan.Problem{securityProblem(db.cfg, db.ops.gopath, db.ops.securityErrors()[:1])}
+			return []cachescan.Problem{securityProblem(db.cfg, db.ops.gopath, db.ops.securityErrors()[:1])}, 0
 		}
-		if err == nil || db.ops.takeWanted() {
-			continue // fine, or it needs a tile the cache lacks: cannot tell offline
+		if err == nil {
+			continue
 		}
 		msg := err.Error()
-		if i := strings.Index(msg, "initializing sumdb.Client"); i >= 0 {
+		// The client remembers a tile it could not read, so a later lookup
+		// needing it fails without asking again: tell by the message too.
+		needsNetwork := db.ops.takeWanted() || strings.Contains(msg, errOffline.Error())
+		init := strings.Index(msg, "initializing sumdb.Client")
+		if needsNetwork {
+			if init >= 0 {
+				// The client cannot start without tiles of latest the
+				// cache lacks: no lookup can be checked offline.
+				return out, unchecked + len(files) - i
+			}
+			unchecked++
+			continue
+		}
+		if init >= 0 {
 			// Not this lookup: every lookup would say so. Once, naming the
 			// real culprit: the cached tiles, or the key or latest tree.
 			p := cachescan.Problem{Kind: cachescan.KindSumDBCache, Severity: cachescan.SeverityWarning,
-				Detail: "the checksum database client cannot start: " + firstLine(msg[i:])}
+				Detail: "the checksum database client cannot start: " + firstLine(msg[init:])}
 			if strings.Contains(msg, "tile") {
 				p.Path = filepath.Join(dbRoot, "tile")
 				p.Fix = "rm -rf " + cachescan.ShellQuote(p.Path) + "  (fetched and authenticated again)"
 			} else {
+				// latest is the go command's memory of the tree it has
+				// seen (fork detection): never offered for deletion.
 				p.Path = filepath.Join(db.ops.gopath, "pkg", "sumdb", db.cfg.name, "latest")
-				p.Fix = "check GOSUMDB; if it is right, the latest signed tree is corrupt: rm " + cachescan.ShellQuote(p.Path)
+				p.Fix = "check GOSUMDB: the key must be the one that signed " + cachescan.ShellQuote(p.Path) +
+					" (the go command fails the same way); that file is the go command's fork-detection memory: keep it (see go help module-auth)"
 			}
-			return []cachescan.Problem{p}
+			return []cachescan.Problem{p}, 0
 		}
 		out = append(out, cachescan.Problem{Kind: cachescan.KindSumDBCache, Severity: cachescan.SeverityWarning,
 			Module: path, Version: vers, Path: f,
 			Detail: "fails authentication: " + firstLine(strings.TrimPrefix(msg, path+"@"+vers+": ")),
 			Fix:    "rm -rf " + cachescan.ShellQuote(filepath.Join(dbRoot, "tile")) + " " + cachescan.ShellQuote(f) + "  (fetched and authenticated again)"})
 	}
-	return out
+	return out, unchecked
+}
+
+// sumDBCacheNote says in a line that n cached lookups could not be checked
+// offline, and why that is no problem.
+func sumDBCacheNote(snap *cachescan.Snapshot, n int) string {
+	if n == 0 {
+		return ""
+	}
+	latest := "$GOPATH/pkg/sumdb latest"
+	if cfg, err := parseGOSUMDB(snap.Env.GOSUMDB); err == nil && !cfg.off {
+		if list := filepath.SplitList(snap.Env.GOPATH); len(list) > 0 && list[0] != "" {
+			latest = filepath.Join(list[0], "pkg", "sumdb", cfg.name, "latest")
+		}
+	}
+	return pluralize(n, "cached checksum-database lookup") + " could not be checked offline: the cached tiles do not reach the newest tree the go command has seen (" +
+		latest + "), which is normal; verify --sumdb checks the versions online"
 }
 
 // hashZip returns a zip's h1 hash. A zip the cache knows is read raw and,

@@ -321,6 +321,9 @@ func WriteVerifySummary(w io.Writer, rep *actions.VerifyReport) error {
 		r.para(2, fmt.Sprintf("checksum database: %s looked up, %s not covered (GONOSUMDB, GOPRIVATE or GOSUMDB=off)",
 			Plural(rep.SumDBChecked, "version"), Plural(int64(len(rep.NotCheckable)), "version")))
 	}
+	if rep.SumDBCacheNote != "" {
+		r.para(2, p(rep.SumDBCacheNote))
+	}
 	for _, e := range rep.SumDBErrors {
 		r.para(2, p(e))
 		for _, f := range fixes(e) {
