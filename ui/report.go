@@ -192,11 +192,17 @@ func (r *report) project(pr *cachescan.Project) {
 	}
 	states := map[string]int64{}
 	for _, q := range pr.Requires {
-		states[q.State]++
+		if q.Replaced {
+			// Builds use the replacement (a local directory, or another
+			// module, listed below), not this cache entry.
+			states["replaced"]++
+		} else {
+			states[q.State]++
+		}
 	}
 	if len(pr.Requires) > 0 {
 		var parts []string
-		for _, st := range []string{"complete", "extractable", "metadata", "extracting", "unverifiable", "partial", "damaged", "incomplete", "missing"} {
+		for _, st := range []string{"complete", "extractable", "metadata", "extracting", "unverifiable", "partial", "damaged", "incomplete", "missing", "replaced"} {
 			if n := states[st]; n > 0 {
 				parts = append(parts, fmt.Sprintf("%d %s", n, st))
 			}
