@@ -348,3 +348,38 @@ func latestNewerThanTiles(t *testing.T) (c1, c2 *cachetest.Cache, gosumdb, gopat
 	}
 	return c1, c2, db.GOSUMDB(), gopath
 }
+
+// TestSumDBMismatchSaysWhatAgrees: a sumdb-mismatch says whether the zip
+// and the tree agree with the database (only the ziphash is wrong) or not
+// (the cached copy is not what the database vouches for).
+func TestSumDBMismatchSaysWhatAgrees(t *testing.T) {
+	c := cachetest.New(t)
+	entries := map[string]*cachetest.Entry{}
+	for _, p := range []string{"example.com/ziphash", "example.com/lied", "example.com/tree"} {
+		entries[p+"@v1.0.0"] = c.Add(cachetest.Mod(p, "v1.0.0"))
+	}
+	bad := []byte("h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+	os.WriteFile(entries["example.com/ziphash@v1.0.0"].ZipHash, bad, 0o666)
+	tree := entries["example.com/tree@v1.0.0"]
+	os.WriteFile(tree.ZipHash, bad, 0o666)
+	cachetest.Writable(tree.Dir, func() { os.WriteFile(filepath.Join(tree.Dir, "x.go"), []byte("package lib\n"), 0o444) })
+	vkey, srv := fakeSumDB(t, entries, "example.com/lied")
+	rep := verifyWithEnv(t, c, cachescan.Env{GOSUMDB: vkey, GOPROXY: srv.URL, GOPATH: t.TempDir()}, true)
+	details := map[string]string{}
+	for _, p := range rep.Problems {
+		if p.Kind == cachescan.KindSumDBMismatch {
+			details[p.Module] = p.Detail
+		}
+	}
+	for mod, want := range map[string][]string{
+		"example.com/ziphash": {"the ziphash says h1:AAAA", "the zip agrees with sum.example", "the tree agrees with sum.example", "only the ziphash is wrong"},
+		"example.com/lied":    {"the zip hashes to", "the tree hashes to", "the cached copy is not what sum.example vouches for"},
+		"example.com/tree":    {"the zip agrees with sum.example", "the tree hashes to", "the zip agrees, the ziphash and the tree not"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(details[mod], w) {
+				t.Errorf("%s: %q lacks %q", mod, details[mod], w)
+			}
+		}
+	}
+}

@@ -383,6 +383,7 @@ type result struct {
 	sumErr       string
 	hashes       VersionHashes
 	bytes        int64
+	sumFile      string // the go.sum or go.work.sum a gosum-mismatch quotes
 }
 
 func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan.Version, zc *zipCache, checkZips bool, count counter, buf []byte) result {
@@ -427,7 +428,7 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 			zipOK, zs, res.hashes.Zip = true, entries, h
 			if ver.ZipHash != "" && h != ver.ZipHash {
 				add(cachescan.KindZipModified, base+".zip",
-					fmt.Sprintf("the zip hashes to %s, its ziphash says %s%s", h, ver.ZipHash, sumTriage(h, ver.ZipHash, sums)),
+					fmt.Sprintf("the zip hashes to %s, its ziphash says %s%s", h, ver.ZipHash, sumTriage(h, ver.ZipHash, sums, snap.Project.SumFile(m.Path, ver.Version, h), snap.Project.SumFile(m.Path, ver.Version, ver.ZipHash))),
 					fixRemove(ver, base, true)+"; "+download)
 			}
 		}
@@ -435,7 +436,7 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 	// The hash the tree must have: the ziphash, else go.sum, else the zip.
 	want, wantFrom := ver.ZipHash, "the ziphash"
 	if want == "" && len(sums) > 0 {
-		want, wantFrom = sums[0], "go.sum"
+		want, wantFrom = sums[0], snap.Project.SumFile(m.Path, ver.Version, sums[0])
 	}
 	if want == "" && res.hashes.Zip != "" {
 		want, wantFrom = res.hashes.Zip, "the zip"
@@ -515,7 +516,7 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 			res.hashes.GoMod = goModSum(data)
 			if len(modSums) > 0 && !contains(modSums, res.hashes.GoMod) {
 				add(cachescan.KindModModified, base+".mod",
-					fmt.Sprintf("the .mod hashes to %s, go.sum says %s", res.hashes.GoMod, modSums[0]),
+					fmt.Sprintf("the .mod hashes to %s, %s says %s", res.hashes.GoMod, snap.Project.SumFile(m.Path, ver.Version+"/go.mod", modSums[0]), modSums[0]),
 					"rm "+q(base+".mod")+"  (the go command fetches it again; needs the network)")
 			}
 		}
@@ -527,10 +528,11 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 		have = res.hashes.Zip
 	}
 	if len(sums) > 0 && have != "" && !contains(sums, have) {
-		detail := fmt.Sprintf("the cache has %s, go.sum says %s", have, sums[0])
+		res.sumFile = snap.Project.SumFile(m.Path, ver.Version, sums[0])
+		detail := fmt.Sprintf("the cache has %s, %s says %s", have, res.sumFile, sums[0])
 		switch {
 		case res.hashes.Zip != "" && contains(sums, res.hashes.Zip):
-			detail += "; the zip itself matches go.sum: only the ziphash is wrong (local corruption)"
+			detail += "; the zip itself matches " + res.sumFile + ": only the ziphash is wrong (local corruption)"
 		case res.hashes.Zip != "":
 			detail += "; the zip agrees with the cache: download it again to tell local corruption from an upstream change"
 		}
@@ -539,13 +541,14 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 	return res
 }
 
-// sumTriage says which side of a zip-modified a go.sum line agrees with.
-func sumTriage(zipHash, zipHashFile string, sums []string) string {
+// sumTriage says which side of a zip-modified a go.sum (or go.work.sum:
+// zipFile and hashFile name the file with each line) agrees with.
+func sumTriage(zipHash, zipHashFile string, sums []string, zipFile, hashFile string) string {
 	switch {
 	case contains(sums, zipHash):
-		return "; go.sum agrees with the zip: the ziphash is wrong"
+		return "; " + zipFile + " agrees with the zip: the ziphash is wrong"
 	case contains(sums, zipHashFile):
-		return "; go.sum agrees with the ziphash: the zip was changed"
+		return "; " + hashFile + " agrees with the ziphash: the zip was changed"
 	}
 	return ""
 }
@@ -701,17 +704,15 @@ func checkSumDB(db *sumDBChecker, m *cachescan.Module, ver *cachescan.Version, r
 		for i := range res.problems {
 			if pr := &res.problems[i]; pr.Kind == cachescan.KindGoSumMismatch && pr.Module == m.Path && pr.Version == ver.Version {
 				pr.Kind = cachescan.KindGoSumWrong
-				pr.Detail = fmt.Sprintf("go.sum says %s; the cache and %s agree on %s: go.sum is wrong", firstWord(pr.Detail, "go.sum says "), db.cfg.name, zip)
-				pr.Fix = "leave the cache alone; in the project, restore the go.sum line (git checkout go.sum), or delete the lines of " +
-					m.Path + " " + ver.Version + " from go.sum and run go mod download " + mv
+				sf := res.sumFile
+				pr.Detail = fmt.Sprintf("%s says %s; the cache and %s agree on %s: %s is wrong", sf, firstWord(pr.Detail, sf+" says "), db.cfg.name, zip, sf)
+				pr.Fix = "leave the cache alone; in the project, restore the " + sf + " line (git checkout " + sf + "), or delete the lines of " +
+					m.Path + " " + ver.Version + " from " + sf + " and run go mod download " + mv
 			}
 		}
 	}
 	if have != "" && zip != "" && have != zip {
-		detail := fmt.Sprintf("the cache has %s, %s says %s", have, db.cfg.name, zip)
-		if res.hashes.Zip != "" && res.hashes.Zip == zip {
-			detail += "; the zip itself agrees with the database: only the ziphash is wrong (local corruption)"
-		}
+		detail := sumDBMismatchDetail(db.cfg.name, zip, ver.ZipHash, res.hashes)
 		res.problems = append(res.problems, cachescan.Problem{Kind: cachescan.KindSumDBMismatch, Severity: cachescan.SeverityError,
 			Module: m.Path, Version: ver.Version, Path: base + ".ziphash", Detail: detail,
 			Fix: fixRemove(ver, base, true) + "; " + cachescan.DownloadCmd(mv)})
@@ -722,6 +723,47 @@ func checkSumDB(db *sumDBChecker, m *cachescan.Module, ver *cachescan.Version, r
 			Detail: fmt.Sprintf("the .mod hashes to %s, %s says %s", res.hashes.GoMod, db.cfg.name, gomod),
 			Fix:    "rm " + q(base+".mod") + "  (the go command fetches it again; needs the network)"})
 	}
+}
+
+// sumDBMismatchDetail says what differs from the database's hash want:
+// the ziphash (what builds check), and whether the zip and the extracted
+// tree agree with the database (only the ziphash is wrong: local
+// corruption) or not (the cached copy is not what the database vouches
+// for). An empty hash is a part the cache does not have.
+func sumDBMismatchDetail(db, want, ziphash string, h VersionHashes) string {
+	var parts, agree, differ []string
+	if ziphash != "" {
+		if ziphash != want {
+			differ = append(differ, "the ziphash")
+		}
+		parts = append(parts, "the ziphash says "+ziphash)
+	}
+	for _, part := range []struct{ name, hash string }{{"the zip", h.Zip}, {"the tree", h.Dir}} {
+		switch {
+		case part.hash == "":
+			parts = append(parts, "no "+strings.TrimPrefix(part.name, "the ")+" to compare")
+		case part.hash == want:
+			agree = append(agree, part.name)
+			parts = append(parts, part.name+" agrees with "+db)
+		default:
+			differ = append(differ, part.name)
+			parts = append(parts, part.name+" hashes to "+part.hash)
+		}
+	}
+	detail := db + " says " + want + "; " + strings.Join(parts, ", ")
+	switch {
+	case len(agree) > 0 && len(differ) == 1 && differ[0] == "the ziphash":
+		detail += ": only the ziphash is wrong (local corruption)"
+	case len(agree) == 0:
+		detail += ": the cached copy is not what " + db + " vouches for (download it again to tell local damage from an upstream change)"
+	default:
+		verb := " agree, "
+		if len(agree) == 1 {
+			verb = " agrees, "
+		}
+		detail += ": " + strings.Join(agree, " and ") + verb + strings.Join(differ, " and ") + " not (local corruption)"
+	}
+	return detail
 }
 
 // sumDBErrLine makes a failure one clear line: an outage names no module,
