@@ -176,7 +176,19 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 		if err != nil {
 			return nil, err
 		}
-		work = append(work, outs...)
+		// An output the scan found with the wrong size cannot have the
+		// right hash: that problem is the precise one, said once.
+		sized := map[string]bool{}
+		for _, p := range snap.Problems {
+			if p.Kind == cachescan.KindOutputSizeMismatch {
+				sized[p.Path] = true
+			}
+		}
+		for _, o := range outs {
+			if !sized[o.out] {
+				work = append(work, o)
+			}
+		}
 	}
 	sort.SliceStable(work, func(i, j int) bool { return work[i].size > work[j].size })
 	v.items.Store(int64(len(work)))

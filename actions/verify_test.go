@@ -444,3 +444,33 @@ func TestGoWorkSumIsNamed(t *testing.T) {
 		}
 	}
 }
+
+// TestTruncatedOutputReportedOnce: a -d output shorter than its action
+// entry says is output-size-mismatch (the scan's, the precise one); verify
+// does not add an output-corrupt for it, which the size already implies.
+func TestTruncatedOutputReportedOnce(t *testing.T) {
+	c := cachetest.New(t)
+	old := time.Now().Add(-48 * time.Hour)
+	o := c.AddBuildEntry("archive", []byte("archive bytes"), old)
+	os.WriteFile(o.Path, []byte("archive"), 0o666)
+	cachetest.Chtimes(t, o.Path, old)
+	// Same size, other bytes: only hashing can tell.
+	same := c.AddBuildEntry("other", []byte("other bytes"), old)
+	os.WriteFile(same.Path, []byte("OTHER BYTES"), 0o666)
+	cachetest.Chtimes(t, same.Path, old)
+	snap, rep := scanAndVerify(t, c, "")
+	all := append(append([]cachescan.Problem(nil), snap.Problems...), rep.Problems...)
+	byPath := map[string][]string{}
+	for _, p := range all {
+		byPath[p.Path] = append(byPath[p.Path], p.Kind)
+	}
+	if got := byPath[o.Path]; len(got) != 1 || got[0] != cachescan.KindOutputSizeMismatch {
+		t.Errorf("truncated output: %q, want one output-size-mismatch", got)
+	}
+	if got := byPath[same.Path]; len(got) != 1 || got[0] != cachescan.KindOutputCorrupt {
+		t.Errorf("same-size damage: %q, want one output-corrupt", got)
+	}
+	if len(all) != 2 {
+		t.Errorf("problems: %+v", all)
+	}
+}
