@@ -850,3 +850,31 @@ func TestVerifyChecksumDBCacheInTheTUI(t *testing.T) {
 		t.Errorf("corrupt tiles: problems %+v, status %q", m.snap.Problems, m.status)
 	}
 }
+
+// TestCloneDetailsNameTheVCS: a clone's details say git or hg, not the
+// go command's key types git3 and vcs1.hg.
+func TestCloneDetailsNameTheVCS(t *testing.T) {
+	m, _ := actionModel(t, 120, 40, func(c *cachetest.Cache) {
+		vcs := filepath.Join(c.ModCache, "cache", "vcs")
+		for hash, key := range map[string]string{
+			strings.Repeat("a", 64): "git3:https://example.com/g",
+			strings.Repeat("b", 64): "vcs1.hg:https://example.com/h",
+		} {
+			os.MkdirAll(filepath.Join(vcs, hash), 0o777)
+			os.WriteFile(filepath.Join(vcs, hash+".info"), []byte(key), 0o666)
+		}
+	})
+	for hash, want := range map[string]string{
+		strings.Repeat("a", 64): "remote https://example.com/g (git)",
+		strings.Repeat("b", 64): "remote https://example.com/h (hg)",
+	} {
+		n := m.tree.byKey["cache/vcs/"+hash]
+		if n == nil {
+			t.Fatalf("no row for clone %s", hash[:4])
+		}
+		m.browser.reveal(n)
+		if got := strings.Join(m.detailLines(), "\n"); !strings.Contains(got, want) {
+			t.Errorf("details of %s lack %q:\n%s", hash[:4], want, got)
+		}
+	}
+}
