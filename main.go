@@ -422,7 +422,7 @@ func explainCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		doc := []out{}
 		for _, m := range reading.Matches {
-			doc = append(doc, out{ID: m.Error.ID, Title: m.Error.Title, Text: m.Text, Cause: m.Error.Cause, Fix: m.Fix()})
+			doc = append(doc, out{ID: m.Error.ID, Title: m.Error.Title, Text: m.Text, Cause: m.Cause(), Fix: m.Fix()})
 		}
 		for _, l := range reading.Unrecognised {
 			doc = append(doc, out{ID: "unrecognised", Title: "not in the knowledge base", Text: l,

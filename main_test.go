@@ -584,3 +584,27 @@ func TestVerifyChecksumDBCache(t *testing.T) {
 		t.Errorf("corrupt tiles: exit %d, problems %+v", code, doc.Problems)
 	}
 }
+
+// TestExplainPathMismatch: explain keeps both module paths of "module
+// declares its path as: X but was required as: Y", in text and JSON.
+func TestExplainPathMismatch(t *testing.T) {
+	paste := "go: github.com/Sirupsen/logrus@v1.9.0: parsing go.mod:\n\tmodule declares its path as: github.com/sirupsen/logrus\n\t        but was required as: github.com/Sirupsen/logrus\n"
+	var out, errOut bytes.Buffer
+	if code := explainCmd(nil, strings.NewReader(paste), &out, &errOut); code != 0 ||
+		!strings.Contains(out.String(), "> module declares its path as: github.com/sirupsen/logrus") ||
+		!strings.Contains(out.String(), "but was required as: github.com/Sirupsen/logrus") ||
+		!strings.Contains(out.String(), "require github.com/sirupsen/logrus instead of github.com/Sirupsen/logrus") {
+		t.Errorf("text: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	out.Reset()
+	code := explainCmd([]string{"--json"}, strings.NewReader(paste), &out, &errOut)
+	var doc []struct{ ID, Text, Cause, Fix string }
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || code != 0 || len(doc) != 1 {
+		t.Fatalf("--json: exit %d, %v\n%s", code, err, out.String())
+	}
+	for _, s := range []string{doc[0].Text, doc[0].Cause, doc[0].Fix} {
+		if !strings.Contains(s, "github.com/sirupsen/logrus") || !strings.Contains(s, "github.com/Sirupsen/logrus") {
+			t.Errorf("--json: %q lacks a module path", s)
+		}
+	}
+}

@@ -419,7 +419,7 @@ func WriteExplain(w io.Writer, reading assets.Reading) error {
 		}
 		r.line("%s", p(m.Error.Title))
 		r.quote(m.Text, 10)
-		r.para(2, "cause: "+m.Error.Cause)
+		r.para(2, "cause: "+p(m.Cause()))
 		r.para(2, "fix:   "+p(m.Fix()))
 	}
 	if n := len(reading.Unrecognised); n > 0 {
