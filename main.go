@@ -581,7 +581,12 @@ func mustBeDir(flagName, dir string) error {
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return fmt.Errorf("%s %s: no such directory", flagName, dir)
+		if flagName == "--modcache" || flagName == "--gocache" {
+			// Only a root the go command reports is shown as empty
+			// before its first use: a root you name is meant to exist.
+			return fmt.Errorf("%s %s: no such directory; check the path (a root you name must exist)", flagName, dir)
+		}
+		return fmt.Errorf("%s %s: no such directory; check the path", flagName, dir)
 	case err != nil:
 		var pe *fs.PathError
 		if errors.As(err, &pe) {

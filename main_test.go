@@ -608,3 +608,31 @@ func TestExplainPathMismatch(t *testing.T) {
 		}
 	}
 }
+
+// TestNamedCacheRootMustExist: a cache root the go command reports that
+// does not exist yet is shown as empty; one named with --modcache or
+// --gocache must exist (a typo is not an empty cache): exit 2, one line
+// with the next step. The README says the same.
+func TestNamedCacheRootMustExist(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing")
+	for _, flag := range []string{"--modcache", "--gocache"} {
+		code, out, errOut := runMain(t, "scan", flag, missing)
+		if code != 2 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, flag+" "+missing+": no such directory; check the path") {
+			t.Errorf("%s missing: exit %d, stdout %q, stderr %q", flag, code, out, errOut)
+		}
+	}
+	t.Setenv("GOMODCACHE", missing)
+	t.Setenv("GOFLAGS", "")
+	t.Setenv("GOENV", "off")
+	code, out, errOut := runMain(t, "scan", "--gocache", "off", "--project", writeProject(t, ""))
+	if code != 0 || !strings.Contains(out, "does not exist yet") {
+		t.Errorf("GOMODCACHE missing: exit %d\n%s%s", code, out, errOut)
+	}
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(string(readme)), " "), "A root named with `--modcache` or `--gocache` must exist") {
+		t.Error("the README does not say that a root named with --modcache or --gocache must exist")
+	}
+}
