@@ -63,7 +63,7 @@ func checkInfo(r *verRec, modPath, vers, path string, size int64) {
 	}
 	if err := json.Unmarshal(data, &info); err != nil {
 		r.problems = append(r.problems, infoProblem(modPath, vers, path,
-			"not valid JSON ("+err.Error()+"); the go command treats it as not cached"))
+			"not valid JSON: "+err.Error()+"; the go command treats it as not cached"))
 		return
 	}
 	if info.Version != vers {
