@@ -422,7 +422,7 @@ func explainCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		doc := []out{}
 		for _, m := range reading.Matches {
-			doc = append(doc, out{ID: m.Error.ID, Title: m.Error.Title, Text: m.Text, Cause: m.Error.Cause, Fix: m.Fix()})
+			doc = append(doc, out{ID: m.Error.ID, Title: m.Error.Title, Text: m.Text, Cause: m.Cause(), Fix: m.Fix()})
 		}
 		for _, l := range reading.Unrecognised {
 			doc = append(doc, out{ID: "unrecognised", Title: "not in the knowledge base", Text: l,
@@ -581,7 +581,12 @@ func mustBeDir(flagName, dir string) error {
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return fmt.Errorf("%s %s: no such directory", flagName, dir)
+		if flagName == "--modcache" || flagName == "--gocache" {
+			// Only a root the go command reports is shown as empty
+			// before its first use: a root you name is meant to exist.
+			return fmt.Errorf("%s %s: no such directory; check the path (a root you name must exist)", flagName, dir)
+		}
+		return fmt.Errorf("%s %s: no such directory; check the path", flagName, dir)
 	case err != nil:
 		var pe *fs.PathError
 		if errors.As(err, &pe) {

@@ -573,3 +573,100 @@ func TestDestructiveCommandsRefuseBroadRoots(t *testing.T) {
 		t.Errorf("the home directory changed: %v", ents)
 	}
 }
+
+// TestVerifyChecksumDBCache: the verify command, with the user's GOPATH,
+// calls nothing corrupt when latest is only newer than the cached tiles
+// (it says what could not be checked offline), and finds corrupt tiles:
+// the same findings as the TUI's V (ui TestVerifyChecksumDBCacheInTheTUI).
+func TestVerifyChecksumDBCache(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	a, b, c := cachetest.Mod("example.com/a", "v1.0.0"), cachetest.Mod("example.com/b", "v1.0.0"), cachetest.Mod("example.com/c", "v1.0.0")
+	db := cachetest.NewSumDB(t, "sum.example", a, b, c)
+	gopath := filepath.Join(t.TempDir(), "gopath")
+	behind, ahead := cachetest.New(t), cachetest.New(t)
+	db.GoDownload(t, behind, gopath, a, b)
+	db.GoDownload(t, ahead, gopath, c)
+	t.Setenv("GOSUMDB", db.GOSUMDB())
+	t.Setenv("GOPATH", gopath)
+	t.Setenv("GOPROXY", "off")
+	t.Setenv("GOFLAGS", "")
+	t.Setenv("GOENV", "off")
+	code, out, errOut := runMain(t, "verify", "--modcache", behind.ModCache, "--gocache", behind.BuildCache)
+	if code != 0 || strings.Contains(out, "sumdb-cache-corrupt") || strings.Contains(out, "rm ") ||
+		!strings.Contains(out, "2 cached checksum-database lookups could not be checked offline") {
+		t.Errorf("latest newer than the tiles: exit %d\n%s%s", code, out, errOut)
+	}
+	filepath.WalkDir(filepath.Join(ahead.ModCache, "cache", "download", "sumdb", "sum.example", "tile"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			data, _ := os.ReadFile(p)
+			data[0] ^= 1
+			os.WriteFile(p, data, 0o666)
+		}
+		return nil
+	})
+	code, out, errOut = runMain(t, "verify", "--json", "--modcache", ahead.ModCache, "--gocache", ahead.BuildCache)
+	var doc struct{ Problems []cachescan.Problem }
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("%v\n%s%s", err, out, errOut)
+	}
+	// A warning: the exit status stays 0 (1 is for errors).
+	if code != 0 || len(doc.Problems) != 1 || doc.Problems[0].Kind != cachescan.KindSumDBCache {
+		t.Errorf("corrupt tiles: exit %d, problems %+v", code, doc.Problems)
+	}
+}
+
+// TestExplainPathMismatch: explain keeps both module paths of "module
+// declares its path as: X but was required as: Y", in text and JSON.
+func TestExplainPathMismatch(t *testing.T) {
+	paste := "go: github.com/Sirupsen/logrus@v1.9.0: parsing go.mod:\n\tmodule declares its path as: github.com/sirupsen/logrus\n\t        but was required as: github.com/Sirupsen/logrus\n"
+	var out, errOut bytes.Buffer
+	if code := explainCmd(nil, strings.NewReader(paste), &out, &errOut); code != 0 ||
+		!strings.Contains(out.String(), "> module declares its path as: github.com/sirupsen/logrus") ||
+		!strings.Contains(out.String(), "but was required as: github.com/Sirupsen/logrus") ||
+		!strings.Contains(out.String(), "require github.com/sirupsen/logrus instead of github.com/Sirupsen/logrus") {
+		t.Errorf("text: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	out.Reset()
+	code := explainCmd([]string{"--json"}, strings.NewReader(paste), &out, &errOut)
+	var doc []struct{ ID, Text, Cause, Fix string }
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || code != 0 || len(doc) != 1 {
+		t.Fatalf("--json: exit %d, %v\n%s", code, err, out.String())
+	}
+	for _, s := range []string{doc[0].Text, doc[0].Cause, doc[0].Fix} {
+		if !strings.Contains(s, "github.com/sirupsen/logrus") || !strings.Contains(s, "github.com/Sirupsen/logrus") {
+			t.Errorf("--json: %q lacks a module path", s)
+		}
+	}
+}
+
+// TestNamedCacheRootMustExist: a cache root the go command reports that
+// does not exist yet is shown as empty; one named with --modcache or
+// --gocache must exist (a typo is not an empty cache): exit 2, one line
+// with the next step. The README says the same.
+func TestNamedCacheRootMustExist(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing")
+	for _, flag := range []string{"--modcache", "--gocache"} {
+		code, out, errOut := runMain(t, "scan", flag, missing)
+		if code != 2 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, flag+" "+missing+": no such directory; check the path") {
+			t.Errorf("%s missing: exit %d, stdout %q, stderr %q", flag, code, out, errOut)
+		}
+	}
+	t.Setenv("GOMODCACHE", missing)
+	t.Setenv("GOFLAGS", "")
+	t.Setenv("GOENV", "off")
+	code, out, errOut := runMain(t, "scan", "--gocache", "off", "--project", writeProject(t, ""))
+	if code != 0 || !strings.Contains(out, "does not exist yet") {
+		t.Errorf("GOMODCACHE missing: exit %d\n%s%s", code, out, errOut)
+	}
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(string(readme)), " "), "A root named with `--modcache` or `--gocache` must exist") {
+		t.Error("the README does not say that a root named with --modcache or --gocache must exist")
+	}
+}

@@ -121,7 +121,7 @@ type Explanation struct {
 func Explain(text string) []Explanation {
 	var out []Explanation
 	for _, m := range assets.Explain(text) {
-		e := Explanation{ID: m.Error.ID, Cause: m.Error.Cause, Fix: m.Fix()}
+		e := Explanation{ID: m.Error.ID, Cause: m.Cause(), Fix: m.Fix()}
 		if !slices.Contains(out, e) {
 			out = append(out, e)
 		}

@@ -180,7 +180,8 @@ func Recheck(ctx context.Context, snap *cachescan.Snapshot, f *Findings) ([]cach
 		out = append(out, rep.Problems...)
 	}
 	if sumdbCache {
-		out = append(out, checkSumDBCache(snap)...)
+		found, _ := checkSumDBCache(snap)
+		out = append(out, found...)
 	}
 	return out, ctx.Err()
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -281,6 +282,104 @@ func TestSumDBProxyChoice(t *testing.T) {
 		}
 		if o.base != tt.base || (tt.err == "") != (got == "") || !strings.Contains(got, tt.err) {
 			t.Errorf("GOPROXY=%s: base %q, err %q; want %q, %q", tt.proxy, o.base, got, tt.base, tt.err)
+		}
+	}
+}
+
+// TestSumDBLatestNewerThanCachedTiles: $GOPATH/pkg/sumdb/<db>/latest is
+// the newest tree the go command has seen, from any lookup by any module
+// cache, while each module cache holds only the tiles its own lookups
+// needed. A module cache whose tiles do not reach latest is normal: its
+// lookups cannot be checked offline, which is no problem, and latest (the
+// go command's fork-detection memory) is never offered for deletion.
+func TestSumDBLatestNewerThanCachedTiles(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	c1, c2, gosumdb, gopath := latestNewerThanTiles(t)
+	env := cachescan.Env{GOSUMDB: gosumdb, GOPROXY: "off", GOPATH: gopath}
+	rep := verifyWithEnv(t, c1, env, false)
+	if len(rep.Problems) != 0 {
+		t.Errorf("latest newer than the cached tiles: %+v", rep.Problems)
+	}
+	if rep.SumDBCacheUnchecked != 2 || !strings.Contains(rep.SumDBCacheNote, "could not be checked offline") {
+		t.Errorf("unchecked %d, note %q; want 2 lookups said to be unchecked offline", rep.SumDBCacheUnchecked, rep.SumDBCacheNote)
+	}
+	// The module cache whose tiles reach latest checks its lookup.
+	if rep := verifyWithEnv(t, c2, env, false); len(rep.Problems) != 0 || rep.SumDBCacheUnchecked != 0 {
+		t.Errorf("tiles that reach latest: problems %+v, unchecked %d", rep.Problems, rep.SumDBCacheUnchecked)
+	}
+	// Damaged tiles are still found, and the fix names the tiles, never
+	// latest.
+	tiles := filepath.Join(c2.ModCache, "cache", "download", "sumdb", "sum.example", "tile")
+	filepath.WalkDir(tiles, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			data, _ := os.ReadFile(p)
+			data[0] ^= 1
+			os.WriteFile(p, data, 0o666)
+		}
+		return nil
+	})
+	rep = verifyWithEnv(t, c2, env, false)
+	if len(rep.Problems) != 1 || rep.Problems[0].Kind != cachescan.KindSumDBCache || !strings.Contains(rep.Problems[0].Fix, "tile") {
+		t.Errorf("damaged tiles: %+v", rep.Problems)
+	}
+	for _, p := range rep.Problems {
+		if strings.Contains(p.Fix, "latest") || strings.Contains(p.Path, "latest") {
+			t.Errorf("offers to delete latest: %+v", p)
+		}
+	}
+}
+
+// latestNewerThanTiles has the real go command look modules up in a test
+// checksum database for two module caches that share a GOPATH: c1 looks
+// up two modules, then c2 a third, so latest is newer than c1's tiles.
+func latestNewerThanTiles(t *testing.T) (c1, c2 *cachetest.Cache, gosumdb, gopath string) {
+	t.Helper()
+	a, b, c := cachetest.Mod("example.com/a", "v1.0.0"), cachetest.Mod("example.com/b", "v1.0.0"), cachetest.Mod("example.com/c", "v1.0.0")
+	db := cachetest.NewSumDB(t, "sum.example", a, b, c)
+	gopath = filepath.Join(t.TempDir(), "gopath")
+	c1, c2 = cachetest.New(t), cachetest.New(t)
+	db.GoDownload(t, c1, gopath, a, b)
+	db.GoDownload(t, c2, gopath, c)
+	latest, err := os.ReadFile(filepath.Join(gopath, "pkg", "sumdb", "sum.example", "latest"))
+	if err != nil || !strings.HasPrefix(string(latest), "go.sum database tree\n3\n") {
+		t.Fatalf("latest after three lookups: %q, %v", latest, err)
+	}
+	return c1, c2, db.GOSUMDB(), gopath
+}
+
+// TestSumDBMismatchSaysWhatAgrees: a sumdb-mismatch says whether the zip
+// and the tree agree with the database (only the ziphash is wrong) or not
+// (the cached copy is not what the database vouches for).
+func TestSumDBMismatchSaysWhatAgrees(t *testing.T) {
+	c := cachetest.New(t)
+	entries := map[string]*cachetest.Entry{}
+	for _, p := range []string{"example.com/ziphash", "example.com/lied", "example.com/tree"} {
+		entries[p+"@v1.0.0"] = c.Add(cachetest.Mod(p, "v1.0.0"))
+	}
+	bad := []byte("h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+	os.WriteFile(entries["example.com/ziphash@v1.0.0"].ZipHash, bad, 0o666)
+	tree := entries["example.com/tree@v1.0.0"]
+	os.WriteFile(tree.ZipHash, bad, 0o666)
+	cachetest.Writable(tree.Dir, func() { os.WriteFile(filepath.Join(tree.Dir, "x.go"), []byte("package lib\n"), 0o444) })
+	vkey, srv := fakeSumDB(t, entries, "example.com/lied")
+	rep := verifyWithEnv(t, c, cachescan.Env{GOSUMDB: vkey, GOPROXY: srv.URL, GOPATH: t.TempDir()}, true)
+	details := map[string]string{}
+	for _, p := range rep.Problems {
+		if p.Kind == cachescan.KindSumDBMismatch {
+			details[p.Module] = p.Detail
+		}
+	}
+	for mod, want := range map[string][]string{
+		"example.com/ziphash": {"the ziphash says h1:AAAA", "the zip agrees with sum.example", "the tree agrees with sum.example", "only the ziphash is wrong"},
+		"example.com/lied":    {"the zip hashes to", "the tree hashes to", "the cached copy is not what sum.example vouches for"},
+		"example.com/tree":    {"the zip agrees with sum.example", "the tree hashes to", "the zip agrees, the ziphash and the tree not"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(details[mod], w) {
+				t.Errorf("%s: %q lacks %q", mod, details[mod], w)
+			}
 		}
 	}
 }

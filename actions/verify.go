@@ -74,6 +74,13 @@ type VerifyReport struct {
 	SumDBErrors []string `json:"sumdbErrors,omitempty"`
 	// SumDBChecked counts the versions looked up.
 	SumDBChecked int64 `json:"sumdbChecked"`
+	// SumDBCacheUnchecked counts the cached checksum-database lookups the
+	// cached tiles cannot prove against the newest tree the go command has
+	// seen ($GOPATH/pkg/sumdb/<db>/latest), so that they could not be
+	// checked offline; SumDBCacheNote says so in a line. Normal: latest
+	// moves with every lookup, tiles are cached only as lookups need them.
+	SumDBCacheUnchecked int64  `json:"sumdbCacheUnchecked,omitempty"`
+	SumDBCacheNote      string `json:"sumdbCacheNote,omitempty"`
 	// Hashes holds the hashes computed per "path@version".
 	Hashes map[string]VersionHashes `json:"hashes"`
 }
@@ -169,7 +176,19 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 		if err != nil {
 			return nil, err
 		}
-		work = append(work, outs...)
+		// An output the scan found with the wrong size cannot have the
+		// right hash: that problem is the precise one, said once.
+		sized := map[string]bool{}
+		for _, p := range snap.Problems {
+			if p.Kind == cachescan.KindOutputSizeMismatch {
+				sized[p.Path] = true
+			}
+		}
+		for _, o := range outs {
+			if !sized[o.out] {
+				work = append(work, o)
+			}
+		}
 	}
 	sort.SliceStable(work, func(i, j int) bool { return work[i].size > work[j].size })
 	v.items.Store(int64(len(work)))
@@ -255,15 +274,22 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	var after []cachescan.Problem // found after the hashing, shown as the rest
 	if len(opt.Patterns) == 0 && !opt.BuildOnly {
-		rep.Problems = append(rep.Problems, checkSumDBCache(snap)...)
+		found, unchecked := checkSumDBCache(snap)
+		after = found
+		rep.SumDBCacheUnchecked, rep.SumDBCacheNote = int64(unchecked), sumDBCacheNote(snap, unchecked)
 	}
 	zc.save() // only saves time next run: a failure to write is no failure
 	if db != nil && db.ops != nil {
 		if msgs := db.ops.securityErrors(); len(msgs) > 0 {
-			rep.Problems = append(rep.Problems, securityProblem(db.cfg, db.ops.gopath, msgs[:1]))
+			after = append(after, securityProblem(db.cfg, db.ops.gopath, msgs[:1]))
 		}
 	}
+	rep.Problems = append(rep.Problems, after...)
+	v.mu.Lock()
+	v.found = append(v.found, after...)
+	v.mu.Unlock()
 	cachescan.SortProblems(rep.Problems)
 	sort.Slice(rep.NotCheckable, func(i, j int) bool { return rep.NotCheckable[i].Module < rep.NotCheckable[j].Module })
 	sort.Slice(rep.Skipped, func(i, j int) bool { return rep.Skipped[i].Path < rep.Skipped[j].Path })
@@ -369,6 +395,7 @@ type result struct {
 	sumErr       string
 	hashes       VersionHashes
 	bytes        int64
+	sumFile      string // the go.sum or go.work.sum a gosum-mismatch quotes
 }
 
 func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan.Version, zc *zipCache, checkZips bool, count counter, buf []byte) result {
@@ -413,7 +440,7 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 			zipOK, zs, res.hashes.Zip = true, entries, h
 			if ver.ZipHash != "" && h != ver.ZipHash {
 				add(cachescan.KindZipModified, base+".zip",
-					fmt.Sprintf("the zip hashes to %s, its ziphash says %s%s", h, ver.ZipHash, sumTriage(h, ver.ZipHash, sums)),
+					fmt.Sprintf("the zip hashes to %s, its ziphash says %s%s", h, ver.ZipHash, sumTriage(h, ver.ZipHash, sums, snap.Project.SumFile(m.Path, ver.Version, h), snap.Project.SumFile(m.Path, ver.Version, ver.ZipHash))),
 					fixRemove(ver, base, true)+"; "+download)
 			}
 		}
@@ -421,7 +448,7 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 	// The hash the tree must have: the ziphash, else go.sum, else the zip.
 	want, wantFrom := ver.ZipHash, "the ziphash"
 	if want == "" && len(sums) > 0 {
-		want, wantFrom = sums[0], "go.sum"
+		want, wantFrom = sums[0], snap.Project.SumFile(m.Path, ver.Version, sums[0])
 	}
 	if want == "" && res.hashes.Zip != "" {
 		want, wantFrom = res.hashes.Zip, "the zip"
@@ -501,7 +528,7 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 			res.hashes.GoMod = goModSum(data)
 			if len(modSums) > 0 && !contains(modSums, res.hashes.GoMod) {
 				add(cachescan.KindModModified, base+".mod",
-					fmt.Sprintf("the .mod hashes to %s, go.sum says %s", res.hashes.GoMod, modSums[0]),
+					fmt.Sprintf("the .mod hashes to %s, %s says %s", res.hashes.GoMod, snap.Project.SumFile(m.Path, ver.Version+"/go.mod", modSums[0]), modSums[0]),
 					"rm "+q(base+".mod")+"  (the go command fetches it again; needs the network)")
 			}
 		}
@@ -513,10 +540,11 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 		have = res.hashes.Zip
 	}
 	if len(sums) > 0 && have != "" && !contains(sums, have) {
-		detail := fmt.Sprintf("the cache has %s, go.sum says %s", have, sums[0])
+		res.sumFile = snap.Project.SumFile(m.Path, ver.Version, sums[0])
+		detail := fmt.Sprintf("the cache has %s, %s says %s", have, res.sumFile, sums[0])
 		switch {
 		case res.hashes.Zip != "" && contains(sums, res.hashes.Zip):
-			detail += "; the zip itself matches go.sum: only the ziphash is wrong (local corruption)"
+			detail += "; the zip itself matches " + res.sumFile + ": only the ziphash is wrong (local corruption)"
 		case res.hashes.Zip != "":
 			detail += "; the zip agrees with the cache: download it again to tell local corruption from an upstream change"
 		}
@@ -525,13 +553,14 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 	return res
 }
 
-// sumTriage says which side of a zip-modified a go.sum line agrees with.
-func sumTriage(zipHash, zipHashFile string, sums []string) string {
+// sumTriage says which side of a zip-modified a go.sum (or go.work.sum:
+// zipFile and hashFile name the file with each line) agrees with.
+func sumTriage(zipHash, zipHashFile string, sums []string, zipFile, hashFile string) string {
 	switch {
 	case contains(sums, zipHash):
-		return "; go.sum agrees with the zip: the ziphash is wrong"
+		return "; " + zipFile + " agrees with the zip: the ziphash is wrong"
 	case contains(sums, zipHashFile):
-		return "; go.sum agrees with the ziphash: the zip was changed"
+		return "; " + hashFile + " agrees with the ziphash: the zip was changed"
 	}
 	return ""
 }
@@ -687,17 +716,15 @@ func checkSumDB(db *sumDBChecker, m *cachescan.Module, ver *cachescan.Version, r
 		for i := range res.problems {
 			if pr := &res.problems[i]; pr.Kind == cachescan.KindGoSumMismatch && pr.Module == m.Path && pr.Version == ver.Version {
 				pr.Kind = cachescan.KindGoSumWrong
-				pr.Detail = fmt.Sprintf("go.sum says %s; the cache and %s agree on %s: go.sum is wrong", firstWord(pr.Detail, "go.sum says "), db.cfg.name, zip)
-				pr.Fix = "leave the cache alone; in the project, restore the go.sum line (git checkout go.sum), or delete the lines of " +
-					m.Path + " " + ver.Version + " from go.sum and run go mod download " + mv
+				sf := res.sumFile
+				pr.Detail = fmt.Sprintf("%s says %s; the cache and %s agree on %s: %s is wrong", sf, firstWord(pr.Detail, sf+" says "), db.cfg.name, zip, sf)
+				pr.Fix = "leave the cache alone; in the project, restore the " + sf + " line (git checkout " + sf + "), or delete the lines of " +
+					m.Path + " " + ver.Version + " from " + sf + " and run go mod download " + mv
 			}
 		}
 	}
 	if have != "" && zip != "" && have != zip {
-		detail := fmt.Sprintf("the cache has %s, %s says %s", have, db.cfg.name, zip)
-		if res.hashes.Zip != "" && res.hashes.Zip == zip {
-			detail += "; the zip itself agrees with the database: only the ziphash is wrong (local corruption)"
-		}
+		detail := sumDBMismatchDetail(db.cfg.name, zip, ver.ZipHash, res.hashes)
 		res.problems = append(res.problems, cachescan.Problem{Kind: cachescan.KindSumDBMismatch, Severity: cachescan.SeverityError,
 			Module: m.Path, Version: ver.Version, Path: base + ".ziphash", Detail: detail,
 			Fix: fixRemove(ver, base, true) + "; " + cachescan.DownloadCmd(mv)})
@@ -708,6 +735,47 @@ func checkSumDB(db *sumDBChecker, m *cachescan.Module, ver *cachescan.Version, r
 			Detail: fmt.Sprintf("the .mod hashes to %s, %s says %s", res.hashes.GoMod, db.cfg.name, gomod),
 			Fix:    "rm " + q(base+".mod") + "  (the go command fetches it again; needs the network)"})
 	}
+}
+
+// sumDBMismatchDetail says what differs from the database's hash want:
+// the ziphash (what builds check), and whether the zip and the extracted
+// tree agree with the database (only the ziphash is wrong: local
+// corruption) or not (the cached copy is not what the database vouches
+// for). An empty hash is a part the cache does not have.
+func sumDBMismatchDetail(db, want, ziphash string, h VersionHashes) string {
+	var parts, agree, differ []string
+	if ziphash != "" {
+		if ziphash != want {
+			differ = append(differ, "the ziphash")
+		}
+		parts = append(parts, "the ziphash says "+ziphash)
+	}
+	for _, part := range []struct{ name, hash string }{{"the zip", h.Zip}, {"the tree", h.Dir}} {
+		switch {
+		case part.hash == "":
+			parts = append(parts, "no "+strings.TrimPrefix(part.name, "the ")+" to compare")
+		case part.hash == want:
+			agree = append(agree, part.name)
+			parts = append(parts, part.name+" agrees with "+db)
+		default:
+			differ = append(differ, part.name)
+			parts = append(parts, part.name+" hashes to "+part.hash)
+		}
+	}
+	detail := db + " says " + want + "; " + strings.Join(parts, ", ")
+	switch {
+	case len(agree) > 0 && len(differ) == 1 && differ[0] == "the ziphash":
+		detail += ": only the ziphash is wrong (local corruption)"
+	case len(agree) == 0:
+		detail += ": the cached copy is not what " + db + " vouches for (download it again to tell local damage from an upstream change)"
+	default:
+		verb := " agree, "
+		if len(agree) == 1 {
+			verb = " agrees, "
+		}
+		detail += ": " + strings.Join(agree, " and ") + verb + strings.Join(differ, " and ") + " not (local corruption)"
+	}
+	return detail
 }
 
 // sumDBErrLine makes a failure one clear line: an outage names no module,
@@ -744,13 +812,16 @@ func firstLine(s string) string {
 
 // checkSumDBCache authenticates every cached lookup against the cached
 // tiles, offline, as the go command would on its next lookup of it. A
-// lookup that needs a tile the cache lacks cannot be checked and is left
-// alone; one that fails is a corrupt cache (doc: "downloaded inconsistent
-// tile"), which the go command never repairs by itself.
-func checkSumDBCache(snap *cachescan.Snapshot) []cachescan.Problem {
+// lookup the cached tiles cannot prove against latest (the newest tree the
+// go command has seen, which moves with any lookup from any module cache,
+// while tiles are cached only as lookups need them) cannot be checked
+// offline: it is counted in unchecked, never a problem. One that fails is a
+// corrupt cache (doc: "downloaded inconsistent tile"), which the go command
+// never repairs by itself.
+func checkSumDBCache(snap *cachescan.Snapshot) (out []cachescan.Problem, unchecked int) {
 	cfg, err := parseGOSUMDB(snap.Env.GOSUMDB)
 	if err != nil || cfg.off || snap.ModCache.Root == "" {
-		return nil
+		return nil, 0
 	}
 	dbRoot := filepath.Join(snap.ModCache.Root, "cache", "download", "sumdb", cfg.name)
 	lookups := filepath.Join(dbRoot, "lookup")
@@ -762,14 +833,13 @@ func checkSumDBCache(snap *cachescan.Snapshot) []cachescan.Problem {
 		return nil
 	})
 	if len(files) == 0 {
-		return nil
+		return nil, 0
 	}
-	var out []cachescan.Problem
 	db := newSumDBChecker(context.Background(), snap.Env, snap.ModCache.Root, true)
 	if db.client == nil {
-		return nil
+		return nil, 0
 	}
-	for _, f := range files {
+	for i, f := range files {
 		rel, _ := filepath.Rel(lookups, f)
 		rel = filepath.ToSlash(rel)
 		at := strings.LastIndex(rel, "@")
@@ -785,32 +855,64 @@ func checkSumDBCache(snap *cachescan.Snapshot) []cachescan.Problem {
 		_, err := db.client.Lookup(path, vers)
 		if len(db.ops.securityErrors()) > 0 {
 			// A fork: evidence, not cache damage. Stop here.
-			return []cachescan.Problem{securityProblem(db.cfg, db.ops.gopath, db.ops.securityErrors()[:1])}
+			return []cachescan.Problem{securityProblem(db.cfg, db.ops.gopath, db.ops.securityErrors()[:1])}, 0
 		}
-		if err == nil || db.ops.takeWanted() {
-			continue // fine, or it needs a tile the cache lacks: cannot tell offline
+		if err == nil {
+			continue
 		}
 		msg := err.Error()
-		if i := strings.Index(msg, "initializing sumdb.Client"); i >= 0 {
+		// The client remembers a tile it could not read, so a later lookup
+		// needing it fails without asking again: tell by the message too.
+		needsNetwork := db.ops.takeWanted() || strings.Contains(msg, errOffline.Error())
+		init := strings.Index(msg, "initializing sumdb.Client")
+		if needsNetwork {
+			if init >= 0 {
+				// The client cannot start without tiles of latest the
+				// cache lacks: no lookup can be checked offline.
+				return out, unchecked + len(files) - i
+			}
+			unchecked++
+			continue
+		}
+		if init >= 0 {
 			// Not this lookup: every lookup would say so. Once, naming the
 			// real culprit: the cached tiles, or the key or latest tree.
 			p := cachescan.Problem{Kind: cachescan.KindSumDBCache, Severity: cachescan.SeverityWarning,
-				Detail: "the checksum database client cannot start: " + firstLine(msg[i:])}
+				Detail: "the checksum database client cannot start: " + firstLine(msg[init:])}
 			if strings.Contains(msg, "tile") {
 				p.Path = filepath.Join(dbRoot, "tile")
 				p.Fix = "rm -rf " + cachescan.ShellQuote(p.Path) + "  (fetched and authenticated again)"
 			} else {
+				// latest is the go command's memory of the tree it has
+				// seen (fork detection): never offered for deletion.
 				p.Path = filepath.Join(db.ops.gopath, "pkg", "sumdb", db.cfg.name, "latest")
-				p.Fix = "check GOSUMDB; if it is right, the latest signed tree is corrupt: rm " + cachescan.ShellQuote(p.Path)
+				p.Fix = "check GOSUMDB: the key must be the one that signed " + cachescan.ShellQuote(p.Path) +
+					" (the go command fails the same way); that file is the go command's fork-detection memory: keep it (see go help module-auth)"
 			}
-			return []cachescan.Problem{p}
+			return []cachescan.Problem{p}, 0
 		}
 		out = append(out, cachescan.Problem{Kind: cachescan.KindSumDBCache, Severity: cachescan.SeverityWarning,
 			Module: path, Version: vers, Path: f,
 			Detail: "fails authentication: " + firstLine(strings.TrimPrefix(msg, path+"@"+vers+": ")),
 			Fix:    "rm -rf " + cachescan.ShellQuote(filepath.Join(dbRoot, "tile")) + " " + cachescan.ShellQuote(f) + "  (fetched and authenticated again)"})
 	}
-	return out
+	return out, unchecked
+}
+
+// sumDBCacheNote says in a line that n cached lookups could not be checked
+// offline, and why that is no problem.
+func sumDBCacheNote(snap *cachescan.Snapshot, n int) string {
+	if n == 0 {
+		return ""
+	}
+	latest := "$GOPATH/pkg/sumdb latest"
+	if cfg, err := parseGOSUMDB(snap.Env.GOSUMDB); err == nil && !cfg.off {
+		if list := filepath.SplitList(snap.Env.GOPATH); len(list) > 0 && list[0] != "" {
+			latest = filepath.Join(list[0], "pkg", "sumdb", cfg.name, "latest")
+		}
+	}
+	return pluralize(n, "cached checksum-database lookup") + " could not be checked offline: the cached tiles do not reach the newest tree the go command has seen (" +
+		latest + "), which is normal; verify --sumdb checks the versions online"
 }
 
 // hashZip returns a zip's h1 hash. A zip the cache knows is read raw and,

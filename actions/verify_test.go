@@ -412,3 +412,65 @@ func TestExactPatterns(t *testing.T) {
 		t.Errorf("an exact pattern was read as a glob: %v", err)
 	}
 }
+
+// TestGoWorkSumIsNamed: a workspace's go.work.sum line that disagrees with
+// the cache is quoted as go.work.sum, not as go.sum.
+func TestGoWorkSumIsNamed(t *testing.T) {
+	c := cachetest.New(t)
+	wrong := c.Add(cachetest.Mod("example.com/wrongsum", "v1.0.0"))
+	badmod := c.Add(cachetest.Mod("example.com/badmod", "v1.0.0"))
+	fine := c.Add(cachetest.Mod("example.com/fine", "v1.0.0"))
+	ws := t.TempDir()
+	os.MkdirAll(filepath.Join(ws, "m"), 0o777)
+	os.WriteFile(filepath.Join(ws, "go.work"), []byte("go 1.22\n\nuse ./m\n"), 0o666)
+	os.WriteFile(filepath.Join(ws, "m", "go.mod"), []byte("module example.com/m\n\ngo 1.22\n\nrequire (\n\texample.com/wrongsum v1.0.0\n\texample.com/badmod v1.0.0\n\texample.com/fine v1.0.0\n)\n"), 0o666)
+	// The module's go.sum is right about fine; go.work.sum is wrong about
+	// the other two.
+	os.WriteFile(filepath.Join(ws, "m", "go.sum"), []byte(fine.GoSum()), 0o666)
+	os.WriteFile(filepath.Join(ws, "go.work.sum"), []byte(
+		"example.com/wrongsum v1.0.0 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"+
+			"example.com/wrongsum v1.0.0/go.mod "+wrong.GoModSum+"\n"+
+			"example.com/badmod v1.0.0 "+badmod.Sum+"\n"+
+			"example.com/badmod v1.0.0/go.mod h1:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=\n"), 0o666)
+	t.Setenv("GOWORK", "")
+	_, rep := scanAndVerify(t, c, ws)
+	got := kinds(rep.Problems)
+	if len(rep.Problems) != 2 || len(got["gosum-mismatch"]) != 1 || len(got["mod-modified"]) != 1 {
+		t.Fatalf("problems: %+v", rep.Problems)
+	}
+	for _, p := range rep.Problems {
+		if !strings.Contains(p.Detail, "go.work.sum says") || strings.Contains(p.Detail, " go.sum") {
+			t.Errorf("%s %s: %q does not quote go.work.sum", p.Kind, p.Module, p.Detail)
+		}
+	}
+}
+
+// TestTruncatedOutputReportedOnce: a -d output shorter than its action
+// entry says is output-size-mismatch (the scan's, the precise one); verify
+// does not add an output-corrupt for it, which the size already implies.
+func TestTruncatedOutputReportedOnce(t *testing.T) {
+	c := cachetest.New(t)
+	old := time.Now().Add(-48 * time.Hour)
+	o := c.AddBuildEntry("archive", []byte("archive bytes"), old)
+	os.WriteFile(o.Path, []byte("archive"), 0o666)
+	cachetest.Chtimes(t, o.Path, old)
+	// Same size, other bytes: only hashing can tell.
+	same := c.AddBuildEntry("other", []byte("other bytes"), old)
+	os.WriteFile(same.Path, []byte("OTHER BYTES"), 0o666)
+	cachetest.Chtimes(t, same.Path, old)
+	snap, rep := scanAndVerify(t, c, "")
+	all := append(append([]cachescan.Problem(nil), snap.Problems...), rep.Problems...)
+	byPath := map[string][]string{}
+	for _, p := range all {
+		byPath[p.Path] = append(byPath[p.Path], p.Kind)
+	}
+	if got := byPath[o.Path]; len(got) != 1 || got[0] != cachescan.KindOutputSizeMismatch {
+		t.Errorf("truncated output: %q, want one output-size-mismatch", got)
+	}
+	if got := byPath[same.Path]; len(got) != 1 || got[0] != cachescan.KindOutputCorrupt {
+		t.Errorf("same-size damage: %q, want one output-corrupt", got)
+	}
+	if len(all) != 2 {
+		t.Errorf("problems: %+v", all)
+	}
+}

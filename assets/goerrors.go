@@ -55,19 +55,41 @@ type Match struct {
 	// start is where Text is in the text read: matches come back in
 	// the order of the text.
 	start int
+	// vars are the pattern's named groups, for the entry's {name|default}
+	// placeholders.
+	vars map[string]string
 }
+
+// placeholderRe is "{name|default}" in a cause or fix: the pattern's group
+// name when it matched, else the default words.
+var placeholderRe = regexp.MustCompile(`\{(\w+)\|([^{}]*)\}`)
+
+func (m Match) expand(s string) string {
+	return placeholderRe.ReplaceAllStringFunc(s, func(ph string) string {
+		sub := placeholderRe.FindStringSubmatch(ph)
+		if v := m.vars[sub[1]]; v != "" {
+			return v
+		}
+		return sub[2]
+	})
+}
+
+// Cause is the entry's cause for this error, with what the error names
+// (the two paths of "module declares its path as") in its place.
+func (m Match) Cause() string { return m.expand(m.Error.Cause) }
 
 // Fix is the entry's fix for this error: where it names M@V, the module
 // version the error is about stands there instead, so that the command
 // can be run as printed.
 func (m Match) Fix() string {
-	if !strings.Contains(m.Error.Fix, "M@V") {
-		return m.Error.Fix
+	fix := m.expand(m.Error.Fix)
+	if !strings.Contains(fix, "M@V") {
+		return fix
 	}
 	if mv := ModuleVersion(m.Text); mv != "" {
-		return strings.ReplaceAll(m.Error.Fix, "M@V", mv)
+		return strings.ReplaceAll(fix, "M@V", mv)
 	}
-	return m.Error.Fix
+	return fix
 }
 
 // Reading is what the knowledge base makes of a go command's output.
@@ -128,7 +150,7 @@ func Read(text string) Reading {
 	var found []Match
 	for _, e := range GoErrors() {
 		for _, re := range e.res {
-			for _, loc := range re.FindAllStringIndex(text, -1) {
+			for _, loc := range re.FindAllStringSubmatchIndex(text, -1) {
 				s := span{strings.LastIndexByte(text[:loc[0]], '\n') + 1, lineEnd(text, loc[1])}
 				claim := span{min(s.start, blockAt(s.start).start), max(s.end, blockAt(s.end).end)}
 				// A -x trace line ("# get URL: 404 Not Found") is the
@@ -137,7 +159,16 @@ func Read(text string) Reading {
 					continue
 				}
 				take(claim)
-				found = append(found, Match{Error: e, Text: strings.TrimSpace(text[s.start:s.end]), start: s.start})
+				var vars map[string]string
+				for i, name := range re.SubexpNames() {
+					if name != "" && loc[2*i] >= 0 {
+						if vars == nil {
+							vars = map[string]string{}
+						}
+						vars[name] = text[loc[2*i]:loc[2*i+1]]
+					}
+				}
+				found = append(found, Match{Error: e, Text: strings.TrimSpace(text[s.start:s.end]), start: s.start, vars: vars})
 			}
 		}
 	}

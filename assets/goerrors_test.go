@@ -332,3 +332,29 @@ func TestSection7Shapes(t *testing.T) {
 		}
 	}
 }
+
+// TestPathMismatchKeepsBothPaths: "module declares its path as: X / but was
+// required as: Y" is explained with both paths, in the quoted text, the
+// cause and the fix; a paste cut after the first line still matches.
+func TestPathMismatchKeepsBothPaths(t *testing.T) {
+	text := "go: github.com/Sirupsen/logrus@v1.9.0: parsing go.mod:\n\tmodule declares its path as: github.com/sirupsen/logrus\n\t        but was required as: github.com/Sirupsen/logrus\n"
+	ms := Explain(text)
+	if len(ms) != 1 || ms[0].Error.ID != "path-mismatch" {
+		t.Fatalf("matches: %+v", ms)
+	}
+	m := ms[0]
+	for what, s := range map[string]string{"text": m.Text, "cause": m.Cause(), "fix": m.Fix()} {
+		if !strings.Contains(s, "github.com/sirupsen/logrus") || !strings.Contains(s, "github.com/Sirupsen/logrus") {
+			t.Errorf("%s lacks a path: %q", what, s)
+		}
+		if strings.ContainsAny(s, "{}") {
+			t.Errorf("%s keeps a placeholder: %q", what, s)
+		}
+	}
+	cut := Explain("\tmodule declares its path as: github.com/sirupsen/logrus\n")
+	if len(cut) != 1 || cut[0].Error.ID != "path-mismatch" || strings.ContainsAny(cut[0].Cause()+cut[0].Fix(), "{}") {
+		t.Errorf("a cut paste: %+v", cut)
+	} else if !strings.Contains(cut[0].Cause(), "github.com/sirupsen/logrus") {
+		t.Errorf("a cut paste's cause lacks the declared path: %q", cut[0].Cause())
+	}
+}

@@ -336,3 +336,15 @@ func (s *modScan) buildVersion(r *verRec, path, vers, activeToolchain string) bu
 	}
 	return v
 }
+
+// VCS names the clone's version-control system as people say it: "git"
+// for the key type "git3", "hg" for "vcs1.hg"; an unknown type as it is.
+func (c *VCSClone) VCS() string {
+	if c.Kind == "git3" {
+		return "git"
+	}
+	if rest, ok := strings.CutPrefix(c.Kind, "vcs1."); ok && rest != "" {
+		return rest
+	}
+	return c.Kind
+}

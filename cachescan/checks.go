@@ -46,8 +46,10 @@ func readSmall(path string, sizeHint int64) ([]byte, error) {
 	}
 }
 
-// checkInfo: the go command only needs .info to unmarshal, and then trusts
-// whatever Version and Time it holds.
+// checkInfo: the go command only needs .info to unmarshal (one that does not
+// is treated as not cached: fetched again, and offline builds fail), and then
+// trusts whatever Version it holds. A zero or missing Time is accepted: some
+// registries (buf.build) serve one.
 func checkInfo(r *verRec, modPath, vers, path string, size int64) {
 	data, err := readSmall(path, size)
 	if err != nil {
@@ -60,7 +62,8 @@ func checkInfo(r *verRec, modPath, vers, path string, size int64) {
 		Origin  *Origin
 	}
 	if err := json.Unmarshal(data, &info); err != nil {
-		r.problems = append(r.problems, infoProblem(modPath, vers, path, "not valid JSON: "+err.Error()))
+		r.problems = append(r.problems, infoProblem(modPath, vers, path,
+			"not valid JSON: "+err.Error()+"; the go command treats it as not cached"))
 		return
 	}
 	if info.Version != vers {
@@ -72,9 +75,6 @@ func checkInfo(r *verRec, modPath, vers, path string, size int64) {
 	if !info.Time.IsZero() {
 		t := info.Time
 		r.infoTime = &t
-	} else if modPath != toolchainModule {
-		// Toolchain .info files come from a stat of the zip and may have no Time.
-		r.problems = append(r.problems, infoProblem(modPath, vers, path, "has no Time"))
 	}
 }
 

@@ -183,3 +183,50 @@ func TestGoRepairsWhatScanCallsPartial(t *testing.T) {
 		t.Fatalf("after go mod download: %+v", snap.Problems)
 	}
 }
+
+// TestZeroTimeInfoIsNotAProblem: some registries (buf.build) serve a .info
+// with a zero Time, and a .info may have no Time at all. The go command only
+// needs the .info to unmarshal: it writes and uses such files as they are,
+// offline too, so the scan must not call them invalid.
+func TestZeroTimeInfoIsNotAProblem(t *testing.T) {
+	c := cachetest.New(t)
+	root := t.TempDir()
+	proxy := filepath.Join(root, "proxy")
+	zero := cachetest.Mod("example.com/zero", "v1.0.0")
+	none := cachetest.Mod("example.com/none", "v1.0.0")
+	cachetest.WriteProxy(t, proxy, zero, none)
+	for file, info := range map[string]string{
+		"example.com/zero/@v/v1.0.0.info": `{"Version":"v1.0.0","Time":"0001-01-01T00:00:00Z"}`,
+		"example.com/none/@v/v1.0.0.info": `{"Version":"v1.0.0"}`,
+	} {
+		if err := os.WriteFile(filepath.Join(proxy, filepath.FromSlash(file)), []byte(info), 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	proj := filepath.Join(root, "proj")
+	writeProject(t, proj, "module example.com/proj\n\ngo 1.21\n\nrequire (\n\texample.com/zero v1.0.0\n\texample.com/none v1.0.0\n)\n",
+		"example.com/zero", "example.com/none")
+	env := goEnv(c, proxy, filepath.Join(root, "gopath"))
+	runGo(t, proj, env, "build", "./...")
+	// Whatever the go command wrote, a .info without Time is read as well.
+	noTime := cachetest.Paths(c.ModCache, none).Info
+	if err := os.WriteFile(noTime, []byte(`{"Version":"v1.0.0"}`), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	offline := append(env, "GOPROXY=off")
+	out := runGo(t, proj, offline, "list", "-m", "-json", "example.com/zero@v1.0.0", "example.com/none@v1.0.0")
+	if strings.Count(out, `"Version": "v1.0.0"`) != 2 {
+		t.Fatalf("go list -m offline:\n%s", out)
+	}
+	runGo(t, proj, offline, "build", "./...")
+
+	snap := scan(t, c, proj)
+	for _, p := range snap.Problems {
+		t.Errorf("problem on a .info the go command accepts: %+v", p)
+	}
+	for _, m := range []cachetest.Module{zero, none} {
+		if v := snap.ModCache.FindVersion(m.Path, m.Version); v == nil || v.State != "complete" || !v.HasInfo {
+			t.Errorf("%s@%s = %+v", m.Path, m.Version, v)
+		}
+	}
+}

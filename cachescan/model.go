@@ -207,6 +207,8 @@ type Project struct {
 	// Sums holds the hashes of go.sum (and go.work.sum) by "path version"
 	// and "path version/go.mod".
 	Sums map[string][]string `json:"sums,omitempty"`
+	// sumFiles names the file each line came from, by "key hash".
+	sumFiles map[string]string
 }
 
 // Sum returns the go.sum hashes recorded for a module version's content and

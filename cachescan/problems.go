@@ -103,7 +103,7 @@ var Kinds = []Kind{
 		"the zip cannot be opened or fails x/mod/zip's checks; once the tree is gone every build fails",
 		"mark the tree untrusted (.partial), remove it, the zip and the ziphash, then download {M@V} again", false},
 	{KindInfoInvalid, SeverityWarning,
-		".info is not JSON, names another version, or has no Time; the go command trusts it as it is",
+		".info is not JSON (the go command treats it as not cached) or names another version (which the go command reports as it is)",
 		"delete the .info; the go command fetches it again (needs the network)", false},
 	{KindModInvalid, SeverityError,
 		".mod does not parse or declares another module path: a false SECURITY ERROR on every build",

@@ -338,7 +338,24 @@ func (p *Project) readSums(file string) {
 		}
 		key := f[0] + " " + f[1]
 		p.Sums[key] = append(p.Sums[key], f[2])
+		if p.sumFiles == nil {
+			p.sumFiles = map[string]string{}
+		}
+		if _, ok := p.sumFiles[key+" "+f[2]]; !ok {
+			p.sumFiles[key+" "+f[2]] = file
+		}
 	}
+}
+
+// SumFile names the file that has the line "path version hash" (version
+// may end in /go.mod): "go.work.sum" or "go.sum", as a message quotes it.
+func (p *Project) SumFile(path, version, hash string) string {
+	if p != nil {
+		if f, ok := p.sumFiles[path+" "+version+" "+hash]; ok {
+			return filepath.Base(f)
+		}
+	}
+	return "go.sum"
 }
 
 // pathMismatches reports required versions whose .mod declares another

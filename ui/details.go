@@ -113,7 +113,7 @@ func (m *Model) nodeDetails(n *node) []string {
 		add("%s", p(n.ver.Dir))
 	case kindClone:
 		c := n.clone
-		add("remote %s (%s)", p(c.Remote), p(c.Kind))
+		add("remote %s (%s)", p(c.Remote), p(c.VCS()))
 		add("hash %s", c.Hash)
 		add("clone %s, .info %s", yesNo(c.HasDir), yesNo(c.HasInfo))
 	}

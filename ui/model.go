@@ -523,6 +523,9 @@ func (m *Model) finishVerify(rep *actions.VerifyReport, err error) tea.Cmd {
 	m.layout()
 	m.status = fmt.Sprintf("verified %s: %s and %s (%s), %s", p(m.verifyWhat), Plural(rep.Versions, "version"),
 		Plural(rep.Outputs, "build output"), HumanBytes(rep.Bytes), Plural(int64(len(rep.Problems)), "problem"))
+	if rep.SumDBCacheUnchecked > 0 {
+		m.status += "; " + Plural(rep.SumDBCacheUnchecked, "cached checksum-database lookup") + " could not be checked offline (normal: the cached tiles do not reach the newest tree seen)"
+	}
 	// What was damaged may have changed the offline verdict.
 	m.offline, m.offlineErr = nil, nil
 	if m.findingsPath == "" {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -798,6 +799,82 @@ func TestViewLinesCutWithEllipsis(t *testing.T) {
 		}
 		if v == "2" && cut == 0 {
 			t.Errorf("no Build cache line is too long at 60 columns: the test tests nothing")
+		}
+	}
+}
+
+// TestVerifyChecksumDBCacheInTheTUI: V authenticates the cached
+// checksum-database files with the verify command's rules and shows what
+// it finds: nothing when latest is only newer than the cached tiles (the
+// status says what could not be checked offline), the damage when tiles
+// are corrupt.
+func TestVerifyChecksumDBCacheInTheTUI(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	a, b, c := cachetest.Mod("example.com/a", "v1.0.0"), cachetest.Mod("example.com/b", "v1.0.0"), cachetest.Mod("example.com/c", "v1.0.0")
+	db := cachetest.NewSumDB(t, "sum.example", a, b, c)
+	gopath := filepath.Join(t.TempDir(), "gopath")
+	behind, ahead := cachetest.New(t), cachetest.New(t)
+	db.GoDownload(t, behind, gopath, a, b)
+	db.GoDownload(t, ahead, gopath, c)
+	verifyV := func(mc *cachetest.Cache) *Model {
+		t.Helper()
+		snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: mc.ModCache, BuildCache: mc.BuildCache,
+			Env: cachescan.Env{GOSUMDB: db.GOSUMDB(), GOPROXY: "off", GOPATH: gopath}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := New(context.Background(), cachescan.Options{}, snap)
+		send(m, tea.WindowSizeMsg{Width: 200, Height: 30})
+		_, cmd := m.Update(press("V")[0])
+		runCmd(m, cmd)
+		return m
+	}
+	m := verifyV(behind)
+	if len(m.snap.Problems) != 0 || !strings.Contains(m.status, "0 problems") || !strings.Contains(m.status, "2 cached checksum-database lookups could not be checked offline") {
+		t.Errorf("latest newer than the tiles: problems %+v, status %q", m.snap.Problems, m.status)
+	}
+	filepath.WalkDir(filepath.Join(ahead.ModCache, "cache", "download", "sumdb", "sum.example", "tile"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			data, _ := os.ReadFile(p)
+			data[0] ^= 1
+			os.WriteFile(p, data, 0o666)
+		}
+		return nil
+	})
+	m = verifyV(ahead)
+	if len(m.snap.Problems) != 1 || m.snap.Problems[0].Kind != cachescan.KindSumDBCache || !strings.Contains(m.status, "1 problem") {
+		t.Errorf("corrupt tiles: problems %+v, status %q", m.snap.Problems, m.status)
+	}
+}
+
+// TestCloneDetailsNameTheVCS: a clone's details say git or hg, not the
+// go command's key types git3 and vcs1.hg.
+func TestCloneDetailsNameTheVCS(t *testing.T) {
+	m, _ := actionModel(t, 120, 40, func(c *cachetest.Cache) {
+		vcs := filepath.Join(c.ModCache, "cache", "vcs")
+		for hash, key := range map[string]string{
+			strings.Repeat("a", 64): "git3:https://example.com/g",
+			strings.Repeat("b", 64): "vcs1.hg:https://example.com/h",
+		} {
+			os.MkdirAll(filepath.Join(vcs, hash), 0o777)
+			os.WriteFile(filepath.Join(vcs, hash+".info"), []byte(key), 0o666)
+		}
+	})
+	for hash, want := range map[string]string{
+		strings.Repeat("a", 64): "remote https://example.com/g (git)",
+		strings.Repeat("b", 64): "remote https://example.com/h (hg)",
+	} {
+		n := m.tree.byKey["cache/vcs/"+hash]
+		if n == nil {
+			t.Fatalf("no row for clone %s", hash[:4])
+		}
+		m.browser.reveal(n)
+		if got := strings.Join(m.detailLines(), "\n"); !strings.Contains(got, want) {
+			t.Errorf("details of %s lack %q:\n%s", hash[:4], want, got)
 		}
 	}
 }

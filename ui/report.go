@@ -192,11 +192,17 @@ func (r *report) project(pr *cachescan.Project) {
 	}
 	states := map[string]int64{}
 	for _, q := range pr.Requires {
-		states[q.State]++
+		if q.Replaced {
+			// Builds use the replacement (a local directory, or another
+			// module, listed below), not this cache entry.
+			states["replaced"]++
+		} else {
+			states[q.State]++
+		}
 	}
 	if len(pr.Requires) > 0 {
 		var parts []string
-		for _, st := range []string{"complete", "extractable", "metadata", "extracting", "unverifiable", "partial", "damaged", "incomplete", "missing"} {
+		for _, st := range []string{"complete", "extractable", "metadata", "extracting", "unverifiable", "partial", "damaged", "incomplete", "missing", "replaced"} {
 			if n := states[st]; n > 0 {
 				parts = append(parts, fmt.Sprintf("%d %s", n, st))
 			}
@@ -321,6 +327,9 @@ func WriteVerifySummary(w io.Writer, rep *actions.VerifyReport) error {
 		r.para(2, fmt.Sprintf("checksum database: %s looked up, %s not covered (GONOSUMDB, GOPRIVATE or GOSUMDB=off)",
 			Plural(rep.SumDBChecked, "version"), Plural(int64(len(rep.NotCheckable)), "version")))
 	}
+	if rep.SumDBCacheNote != "" {
+		r.para(2, p(rep.SumDBCacheNote))
+	}
 	for _, e := range rep.SumDBErrors {
 		r.para(2, p(e))
 		for _, f := range fixes(e) {
@@ -410,7 +419,7 @@ func WriteExplain(w io.Writer, reading assets.Reading) error {
 		}
 		r.line("%s", p(m.Error.Title))
 		r.quote(m.Text, 10)
-		r.para(2, "cause: "+m.Error.Cause)
+		r.para(2, "cause: "+p(m.Cause()))
 		r.para(2, "fix:   "+p(m.Fix()))
 	}
 	if n := len(reading.Unrecognised); n > 0 {

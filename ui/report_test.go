@@ -63,3 +63,17 @@ func TestWriteDoctorSaysWhatItKnows(t *testing.T) {
 		t.Errorf("a known failure lacks its cause and fix:\n%s", known)
 	}
 }
+
+// TestReportCountsReplacedRequires: a require a replace directive covers
+// (here example.com/lib => ../lib, a local directory) is what builds do
+// not take from the cache: counted as replaced, never as missing.
+func TestReportCountsReplacedRequires(t *testing.T) {
+	var b strings.Builder
+	if err := WriteReport(&b, fixtureSnapshot(t)); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if !strings.Contains(out, "4 requires in the cache: 1 complete, 1 partial, 1 missing, 1 replaced") {
+		t.Errorf("requires line:\n%s", out)
+	}
+}
