@@ -332,3 +332,30 @@ func TestSwappedForLinksMidWalk(t *testing.T) {
 		}
 	}
 }
+
+// TestHardLinksAreNotWritten: Edit refuses a file with other hard links
+// (writing it would change the file outside too); Lock, which writes
+// nothing, takes one.
+func TestHardLinksAreNotWritten(t *testing.T) {
+	r, root := openModCache(t)
+	_, vfile := victim(t)
+	list := filepath.Join(root, "cache", "download", "list")
+	if err := os.Link(vfile, list); err != nil {
+		t.Skip("no hard links across these directories:", err)
+	}
+	if f, err := r.Edit(list); !IsRefused(err) {
+		if f != nil {
+			f.Close()
+		}
+		t.Errorf("Edit of a hard link: %v", err)
+	}
+	unlock, err := r.Lock(list)
+	if err != nil {
+		t.Errorf("Lock of a hard link: %v", err)
+	} else {
+		unlock()
+	}
+	if data, _ := os.ReadFile(vfile); string(data) != "keep me" {
+		t.Errorf("the file outside changed: %q", data)
+	}
+}

@@ -4,6 +4,7 @@ package confine
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -207,9 +208,28 @@ func (r *Root) Touch(path string) error {
 // and takes an exclusive flock on it, as lockedfile.Edit does (the go
 // command's protocol for list and testexpire.txt). Close unlocks.
 func (r *Root) Edit(path string) (Locked, error) {
+	f, err := r.locked(path, true)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// locked opens path read-write under an exclusive flock; written, when
+// the file is going to be written: a file with other hard links is then
+// refused, since writing it would change a file outside the cache (or
+// another copy of it, as cp -al makes).
+func (r *Root) locked(path string, written bool) (*os.File, error) {
 	f, err := r.openFile(path, unix.O_RDWR, true)
 	if err != nil {
 		return nil, err
+	}
+	if written {
+		var st unix.Stat_t
+		if err := unix.Fstat(int(f.Fd()), &st); err == nil && st.Nlink > 1 {
+			f.Close()
+			return nil, refuse(f.Name(), fmt.Sprintf("a file with %d hard links: writing it would change the other names too; remove it (rm), and the go command or modscope writes a new one", st.Nlink))
+		}
 	}
 	for {
 		err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
@@ -228,7 +248,7 @@ func (r *Root) Edit(path string) (Locked, error) {
 // an exclusive flock held until unlock. The file is created if missing
 // and never removed.
 func (r *Root) Lock(path string) (unlock func(), err error) {
-	f, err := r.Edit(path)
+	f, err := r.locked(path, false)
 	if err != nil {
 		return nil, err
 	}
