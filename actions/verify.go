@@ -24,7 +24,8 @@ import (
 
 // VerifyOptions says what to verify.
 type VerifyOptions struct {
-	// Jobs bounds the versions hashed at once; 0 means GOMAXPROCS.
+	// Jobs bounds the versions hashed at once; 0 means GOMAXPROCS. No
+	// more workers start than there are items, nor more than MaxJobs.
 	Jobs int
 	// Patterns selects module versions: "path", "path/..." or
 	// "path@version". None means every version and the build cache.
@@ -101,6 +102,22 @@ type Verifier struct {
 
 	mu    sync.Mutex
 	found []cachescan.Problem // problems so far, for a UI to show as they come
+
+	workers int // the workers the last Verify started, for tests
+}
+
+// MaxJobs is the most workers Verify starts, whatever Jobs says: each
+// holds a read buffer, and hashing is bound by the disk and the cores long
+// before.
+const MaxJobs = 256
+
+// workerCount is how many workers hash n items when asked for jobs: never
+// more than the items, nor MaxJobs, and at least one.
+func workerCount(jobs, n int) int {
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	return max(1, min(jobs, n, MaxJobs))
 }
 
 // FoundSince returns the problems found after the first n, while Verify
@@ -145,10 +162,6 @@ type job struct {
 // holds. Largest items go first so that the pool ends together.
 func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt VerifyOptions) (*VerifyReport, error) {
 	defer v.done.Store(true)
-	jobs := opt.Jobs
-	if jobs <= 0 {
-		jobs = runtime.GOMAXPROCS(0)
-	}
 	var work []job
 	for _, m := range snap.ModCache.Modules {
 		for _, ver := range m.Versions {
@@ -178,6 +191,8 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 		total += j.size
 	}
 	v.bytes.Store(total)
+	jobs := workerCount(opt.Jobs, len(work))
+	v.workers = jobs
 
 	rep := &VerifyReport{Problems: []cachescan.Problem{}, Hashes: map[string]VersionHashes{}}
 	zc := openZipCache(opt.ZipCache)

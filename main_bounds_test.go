@@ -1,0 +1,31 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestFlagCeilings: every numeric flag past its ceiling is refused up
+// front, in one line, with exit 2.
+func TestFlagCeilings(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"verify", "--jobs", "1000000000"}, "--jobs 1000000000: at most 256"},
+		{[]string{"verify", "--jobs", "257"}, "--jobs 257: at most 256"},
+		{[]string{"download", "--jobs", "100000", "example.com/x@v1.0.0"}, "--jobs 100000: at most 256"},
+		{[]string{"scan", "--workers", "99999999"}, "--workers 99999999: at most 256"},
+		{[]string{"purge", "--dry-run", "--keep-latest", "1000000000"}, "--keep-latest 1000000000: at most 10000"},
+		{[]string{"download", "--timeout", "8760h", "example.com/x@v1.0.0"}, "--timeout 8760h0m0s: at most 24h,"},
+		{[]string{"repair", "--timeout", "25h"}, "at most 24h,"},
+		{[]string{"purge", "--build-cache", "--older-than", "36501d"}, "--older-than 36501d: at most 36500d"},
+		{[]string{"verify", "--jobs", "99999999999999999999"}, "value out of range"},
+	}
+	for _, tt := range tests {
+		code, out, errOut := runMain(t, tt.args...)
+		if code != 2 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and one line with %q", tt.args, code, out, errOut, tt.want)
+		}
+	}
+}
