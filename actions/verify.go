@@ -200,6 +200,13 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 	if opt.SumDB {
 		db = newSumDBChecker(ctx, snap.Env, snap.ModCache.Root, false)
 	}
+	// Zips the scan already found zip-corrupt are never inflated.
+	corrupt := map[string]bool{}
+	for _, p := range snap.Problems {
+		if p.Kind == cachescan.KindZipCorrupt && p.Module != "" {
+			corrupt[p.Module+"@"+p.Version] = true
+		}
+	}
 	var mu sync.Mutex
 	sumErrs := map[string]bool{}
 	next := make(chan job)
@@ -215,7 +222,7 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 				if j.ver != nil {
 					name := j.mod.Path + "@" + j.ver.Version
 					v.current.Store(&name)
-					res = verifyVersion(snap, j.mod, j.ver, zc, opt.CheckZips, count, buf)
+					res = verifyVersion(snap, j.mod, j.ver, zc, opt.CheckZips, corrupt[name], count, buf)
 					if db != nil && len(res.skipped) == 0 {
 						checkSumDB(db, j.mod, j.ver, &res)
 					}
@@ -386,7 +393,10 @@ type result struct {
 	bytes        int64
 }
 
-func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan.Version, zc *zipCache, checkZips bool, count counter, buf []byte) result {
+// verifyVersion hashes one version. scanCorrupt: the scan found its zip
+// zip-corrupt, so it is not inflated at all (a zip bomb fails x/mod/zip's
+// checks); the scan's problem stands for it.
+func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan.Version, zc *zipCache, checkZips, scanCorrupt bool, count counter, buf []byte) result {
 	var res result
 	counted := func(n int64) error { res.bytes += n; return count(n) }
 	mv := m.Path + "@" + ver.Version
@@ -414,11 +424,21 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 			// The scan left the structural check to this pass.
 			check = func() (cachescan.Problem, bool) { return cachescan.ZipProblem(m.Path, ver.Version, base+".zip") }
 		}
-		h, entries, zp, err := hashZip(base+".zip", zc, check, counted, buf)
+		h, entries, zp, err := hashZip(base+".zip", zc, check, scanCorrupt, counted, buf)
 		if zp == nil && err != nil && checkZips {
 			if p, bad := cachescan.ZipProblem(m.Path, ver.Version, base+".zip"); bad {
 				zp = &p
 			}
+		}
+		var ze *zipError
+		if zp == nil && !scanCorrupt && errors.As(err, &ze) {
+			// It passed x/mod/zip's checks, yet cannot be inflated within
+			// them: the go command fails on it too.
+			p := cachescan.Problem{Kind: cachescan.KindZipCorrupt, Module: m.Path, Version: ver.Version, Path: base + ".zip", Detail: ze.detail}
+			if k := cachescan.LookupKind(p.Kind); k != nil {
+				p.Severity = k.Severity
+			}
+			zp = &p
 		}
 		if zp != nil {
 			zp.Fix = fixRemove(ver, base, true) + "; " + download
@@ -834,8 +854,13 @@ func checkSumDBCache(snap *cachescan.Snapshot) []cachescan.Problem {
 // recorded together if the file did not change meanwhile (a download or a
 // repair replacing it at the same size). check, when not nil, runs
 // x/mod/zip's structural checks, unless the cache says these bytes passed
-// them; a problem it finds is returned.
-func hashZip(zip string, zc *zipCache, check func() (cachescan.Problem, bool), count counter, buf []byte) (string, fileSums, *cachescan.Problem, error) {
+// them; a problem it finds is returned, with a *zipError, and nothing of
+// that zip is inflated. corrupt: the scan found it zip-corrupt already, so
+// it is not read at all.
+func hashZip(zip string, zc *zipCache, check func() (cachescan.Problem, bool), corrupt bool, count counter, buf []byte) (string, fileSums, *cachescan.Problem, error) {
+	if corrupt {
+		return "", nil, nil, &zipError{"zip-corrupt: not inflated"}
+	}
 	f, err := os.Open(zip)
 	if err != nil {
 		return "", nil, nil, err
@@ -860,30 +885,31 @@ func hashZip(zip string, zc *zipCache, check func() (cachescan.Problem, bool), c
 			return h, nil, nil, nil
 		}
 	}
-	var problem *cachescan.Problem
 	if check != nil {
 		if p, bad := check(); bad {
-			problem = &p
+			// Never inflate a zip that fails the checks: they are what
+			// bounds the inflating.
+			return "", nil, &p, &zipError{p.Detail}
 		}
 	}
 	zs, err := zipSumsFrom(f, size, count, buf)
 	if err != nil {
-		return "", nil, problem, err
+		return "", nil, nil, err
 	}
 	h, err := h1(zs)
 	if err != nil {
-		return "", nil, problem, err
+		return "", nil, nil, err
 	}
 	if zc.path != "" {
 		if !haveRaw {
 			if raw, err = rawHash(); err != nil {
-				return h, zs, problem, nil
+				return h, zs, nil, nil
 			}
 		}
 		after, err := f.Stat()
 		if err == nil && after.Size() == size && after.ModTime().Equal(before.ModTime()) && os.SameFile(before, after) {
-			zc.record(zip, size, raw, h, check != nil && problem == nil)
+			zc.record(zip, size, raw, h, check != nil)
 		}
 	}
-	return h, zs, problem, nil
+	return h, zs, nil, nil
 }
