@@ -2,7 +2,9 @@ package actions
 
 import (
 	"context"
+	"os"
 	"runtime"
+	"strings"
 	"testing"
 
 	"modscope/cachescan"
@@ -53,5 +55,58 @@ func TestVerifyHugeJobs(t *testing.T) {
 	}
 	if n := workerCount(5, 0); n != 1 {
 		t.Errorf("workers for no item = %d, want 1", n)
+	}
+}
+
+// TestVerifyHugeMod: a 3 GiB sparse .mod (no disk) is mod-invalid, and
+// verify reads no more of it than the scan's cap.
+func TestVerifyHugeMod(t *testing.T) {
+	c := cachetest.New(t)
+	e := c.Add(cachetest.Mod("example.com/huge", "v1.0.0"))
+	cachetest.Writable(e.DL, func() {
+		f, err := os.OpenFile(e.Mod, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Truncate(3 << 30); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	})
+	snap := scanOnly(t, c, cachescan.Options{SkipZipCheck: true})
+	// Verify reports it even when the scan did not see it so.
+	snap.Problems = nil
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	v := NewVerifier()
+	rep, err := v.Verify(context.Background(), snap, VerifyOptions{Jobs: 1})
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 2*cachescan.MaxSmallFile+(8<<20) {
+		t.Errorf("verify allocated %d MiB for a 3 GiB .mod", alloc>>20)
+	}
+	if n := v.Progress().BytesDone; n > cachescan.MaxSmallFile {
+		t.Errorf("verify hashed %d bytes", n)
+	}
+	found := false
+	for _, p := range rep.Problems {
+		found = found || (p.Kind == cachescan.KindModInvalid && p.Path == e.Mod && strings.Contains(p.Detail, "larger than"))
+	}
+	if !found {
+		t.Errorf("no mod-invalid for the .mod; problems %+v", rep.Problems)
+	}
+	// With the scan's own mod-invalid, verify adds no second one.
+	snap = scanOnly(t, c, cachescan.Options{SkipZipCheck: true})
+	rep, err = NewVerifier().Verify(context.Background(), snap, VerifyOptions{Jobs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range rep.Problems {
+		if p.Kind == cachescan.KindModInvalid {
+			t.Errorf("a second mod-invalid: %+v", p)
+		}
 	}
 }

@@ -531,7 +531,19 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 		}
 	}
 	if ver.HasMod {
-		if data, err := os.ReadFile(base + ".mod"); err == nil {
+		// The scan's cap: a .mod past it is mod-invalid, never read whole.
+		var hint int64
+		for _, f := range ver.Files {
+			if f.Name == ver.EscapedVersion+".mod" {
+				hint = f.ApparentBytes
+			}
+		}
+		data, err := cachescan.ReadSmall(base+".mod", hint)
+		if errors.Is(err, cachescan.ErrTooLarge) && !hasProblem(snap.Problems, cachescan.KindModInvalid, base+".mod") {
+			add(cachescan.KindModInvalid, base+".mod", "cannot read: "+err.Error(),
+				"rm "+q(base+".mod")+"  (the go command fetches it again; needs the network)")
+		}
+		if err == nil {
 			counted(int64(len(data)))
 			res.hashes.GoMod = goModSum(data)
 			if len(modSums) > 0 && !contains(modSums, res.hashes.GoMod) {
@@ -558,6 +570,17 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 		add(cachescan.KindGoSumMismatch, base+".ziphash", detail, fixRemove(ver, base, true)+"; "+download)
 	}
 	return res
+}
+
+// hasProblem reports whether the scan already found a problem of this kind
+// at this path.
+func hasProblem(ps []cachescan.Problem, kind, at string) bool {
+	for _, p := range ps {
+		if p.Kind == kind && p.Path == at {
+			return true
+		}
+	}
+	return false
 }
 
 // sumTriage says which side of a zip-modified a go.sum line agrees with.
