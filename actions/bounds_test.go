@@ -2,7 +2,9 @@ package actions
 
 import (
 	"context"
+	"errors"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -108,5 +110,29 @@ func TestVerifyHugeMod(t *testing.T) {
 		if p.Kind == cachescan.KindModInvalid {
 			t.Errorf("a second mod-invalid: %+v", p)
 		}
+	}
+}
+
+// TestSumDBCacheCapped: a huge cached tile is refused, not read whole.
+func TestSumDBCacheCapped(t *testing.T) {
+	root := t.TempDir()
+	tile := filepath.Join(root, "cache", "download", "sumdb", "sum.golang.org", "tile", "8", "0", "000")
+	os.MkdirAll(filepath.Dir(tile), 0o777)
+	f, err := os.Create(tile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Truncate(3 << 30)
+	f.Close()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err = (&sumDBOps{modcache: root}).ReadCache("sum.golang.org/tile/8/0/000")
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, cachescan.ErrTooLarge) {
+		t.Errorf("err %v, want ErrTooLarge", err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 4*cachescan.MaxSmallFile {
+		t.Errorf("%d MiB allocated for a 3 GiB tile", alloc>>20)
 	}
 }
