@@ -40,3 +40,28 @@ func TestReadSmallCap(t *testing.T) {
 		t.Errorf("a missing file read as %q", data)
 	}
 }
+
+func TestPrintableFormatCharacters(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"example.com/m", "example.com/m"},
+		{"naïve/日本語", "naïve/日本語"},
+		{"a\x00b\x1bc\x7fd\u0085e\u009bf", "a?b?c?d?e?f"},
+		{"evil\u202egpj.zip", "evil?gpj.zip"},
+		{"\u202a\u202b\u202c\u202d\u202e", "?????"},
+		{"\u2066\u2067\u2068\u2069", "????"},
+		{"l\u200er\u200fa\u061cm", "l?r?a?m"},
+		{"zero\u200bwidth\u200d\ufeff\u00ad", "zero?width???"},
+		{"tag\U000E0041", "tag?"},
+		{"line\u2028para\u2029", "line?para?"},
+		{"a\x9f\xffb", "a??b"},
+		{"\xe2\x80", "??"},                        // a truncated rune: each byte
+		{"ok\ufffd", "ok\ufffd"},                  // a real U+FFFD is printable
+		{"\xe2\x80\xaeRLO", "?RLO"},               // U+202E spelt in bytes
+		{string([]byte{0xed, 0xa0, 0x80}), "???"}, // a surrogate is not UTF-8
+	}
+	for _, tt := range tests {
+		if got := cachescan.Printable(tt.in); got != tt.want {
+			t.Errorf("Printable(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
