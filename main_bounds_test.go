@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"modscope/cachescan/cachetest"
 )
 
 // TestFlagCeilings: every numeric flag past its ceiling is refused up
@@ -26,6 +28,34 @@ func TestFlagCeilings(t *testing.T) {
 		code, out, errOut := runMain(t, tt.args...)
 		if code != 2 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, tt.want) {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and one line with %q", tt.args, code, out, errOut, tt.want)
+		}
+	}
+}
+
+// TestDownloadRefusesBadTargets: targets of a bad shape are refused before
+// anything runs (GOPROXY=off keeps a target that slipped through from
+// reaching the network; it would fail with another message).
+func TestDownloadRefusesBadTargets(t *testing.T) {
+	t.Setenv("GOPROXY", "off")
+	c := cachetest.New(t)
+	flags := []string{"download", "--modcache", c.ModCache, "--gocache", c.BuildCache}
+	tests := []struct{ target, want string }{
+		{"example.com/m@latest@v1", `"example.com/m@latest@v1": one @ only`},
+		{"example.com/m@v1.0.0 example.com/n@v1.0.0", "has a space"},
+		{"example.com/m @v1.0.0", "has a space"},
+		{"example.com/m@v1.0.0\x1b[2J", `control or format character`},
+		{"example.com/m@\u202ev1.0.0", `control or format character`},
+		{"@v1.0.0", "name the module path before the @"},
+		{"example.com/m@", "name a version"},
+		{"", "name a version"},
+	}
+	for _, tt := range tests {
+		code, out, errOut := runMain(t, append(flags, tt.target)...)
+		if code != 2 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and one line with %q", tt.target, code, out, errOut, tt.want)
+		}
+		if strings.ContainsAny(errOut, "\x1b\u202e") {
+			t.Errorf("%q: the message carries the control character: %q", tt.target, errOut)
 		}
 	}
 }
