@@ -1,9 +1,13 @@
 package main
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"modscope/cachescan"
 	"modscope/cachescan/cachetest"
 )
 
@@ -57,5 +61,64 @@ func TestDownloadRefusesBadTargets(t *testing.T) {
 		if strings.ContainsAny(errOut, "\x1b\u202e") {
 			t.Errorf("%q: the message carries the control character: %q", tt.target, errOut)
 		}
+	}
+}
+
+// TestJSONRawNames: scan, verify and purge --json give the exact bytes of
+// a cached name that is not UTF-8, so that a script can act on it.
+func TestJSONRawNames(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	c := cachetest.New(t)
+	c.Add(cachetest.Mod("example.com/good", "v1.0.0"))
+	bad := filepath.Join(c.ModCache, "example.com", "bad\xff@v1.0.0")
+	if err := os.MkdirAll(bad, 0o777); err != nil {
+		t.Skip("file system refuses the name:", err)
+	}
+	os.WriteFile(filepath.Join(bad, "x.go"), []byte("package x\n"), 0o666)
+	flags := []string{"--json", "--modcache", c.ModCache, "--gocache", c.BuildCache, "--project", writeProject(t, "")}
+	type problems struct {
+		Problems []struct {
+			Kind    string
+			PathRaw []byte
+		}
+	}
+	for _, cmd := range []string{"scan", "verify"} {
+		_, out, errOut := runMain(t, append([]string{cmd}, flags...)...)
+		var doc problems
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatalf("%s: %v\n%s", cmd, err, errOut)
+		}
+		ok := false
+		for _, p := range doc.Problems {
+			ok = ok || (p.Kind == cachescan.KindPathInvalid && string(p.PathRaw) == bad)
+		}
+		if !ok {
+			t.Errorf("%s --json: no path-invalid with pathRaw %q:\n%s", cmd, bad, out)
+		}
+	}
+	_, out, errOut := runMain(t, append([]string{"purge", "--dry-run"}, append(flags, "example.com/...")...)...)
+	var plan struct {
+		Plan struct {
+			Items []struct {
+				Module    string
+				ModuleRaw []byte
+				PathsRaw  [][]byte
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &plan); err != nil {
+		t.Fatalf("purge: %v\n%s", err, errOut)
+	}
+	ok := false
+	for _, it := range plan.Plan.Items {
+		if string(it.ModuleRaw) == "example.com/bad\xff" {
+			ok = len(it.PathsRaw) == 1 && string(it.PathsRaw[0]) == bad
+		} else if it.ModuleRaw != nil || it.PathsRaw != nil {
+			t.Errorf("purge: raw forms for %s", it.Module)
+		}
+	}
+	if !ok {
+		t.Errorf("purge --json: no item with the raw module and paths:\n%s", out)
 	}
 }

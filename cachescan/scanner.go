@@ -139,6 +139,8 @@ func (s *Scanner) Scan(ctx context.Context, opt Options) (*Snapshot, error) {
 		snap.Problems = append(snap.Problems, p)
 	}
 	SortProblems(snap.Problems)
+	snap.ModCache.fillRaw()
+	snap.BuildCache.RootRaw = RawBytes(snap.BuildCache.Root)
 	snap.DurationMS = time.Since(start).Milliseconds()
 	return snap, nil
 }
