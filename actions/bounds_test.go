@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	modzip "golang.org/x/mod/zip"
+
 	"modscope/cachescan"
 	"modscope/cachescan/cachetest"
 )
@@ -134,5 +136,36 @@ func TestSumDBCacheCapped(t *testing.T) {
 	}
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 4*cachescan.MaxSmallFile {
 		t.Errorf("%d MiB allocated for a 3 GiB tile", alloc>>20)
+	}
+}
+
+// TestVerifyHugeTree: a sparse 3 GiB file in a tree is dir-modified after
+// reading no more than a module zip may hold.
+func TestVerifyHugeTree(t *testing.T) {
+	c := cachetest.New(t)
+	e := c.Add(cachetest.Mod("example.com/bigtree", "v1.0.0"))
+	cachetest.Writable(e.Dir, func() {
+		f, err := os.Create(filepath.Join(e.Dir, "big.dat"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Truncate(3 << 30)
+		f.Close()
+	})
+	snap := scanOnly(t, c, cachescan.Options{SkipZipCheck: true})
+	v := NewVerifier()
+	rep, err := v.Verify(context.Background(), snap, VerifyOptions{Jobs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := v.Progress().BytesDone; n > modzip.MaxZipFile+(1<<20) {
+		t.Errorf("verify hashed %d MiB", n>>20)
+	}
+	found := false
+	for _, p := range rep.Problems {
+		found = found || (p.Kind == cachescan.KindDirModified && strings.Contains(p.Detail, "more than a module zip may"))
+	}
+	if !found {
+		t.Errorf("no dir-modified for the tree; problems %+v", rep.Problems)
 	}
 }

@@ -172,9 +172,12 @@ func checkZipLayout(z *zip.Reader, size int64) error {
 // dirSums hashes every non-directory under dir, named prefix + "/" + its
 // slash path, as dirhash.HashDir does. It never follows a symlink: a link
 // is hashed as its target's name (a module zip cannot hold links, so any
-// link already makes the tree differ). skip leaves files out by name.
+// link already makes the tree differ). skip leaves files out by name. It
+// reads no more than x/mod/zip's MaxZipFile, all the content a module zip
+// may hold: a bigger tree (a sparse file of gigabytes) is errTreeTooLarge.
 func dirSums(dir, prefix string, skip func(name string) bool, count counter, buf []byte) (fileSums, error) {
 	sums := fileSums{}
+	var total int64
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -206,16 +209,24 @@ func dirSums(dir, prefix string, skip func(name string) bool, count counter, buf
 		if err != nil {
 			return err
 		}
-		s, err := hashReader(f, count, buf)
+		left := int64(modzip.MaxZipFile) - total
+		lr := &io.LimitedReader{R: f, N: left + 1}
+		s, err := hashReader(lr, count, buf)
 		f.Close()
 		if err != nil {
 			return err
+		}
+		if total += left + 1 - lr.N; total > modzip.MaxZipFile {
+			return errTreeTooLarge
 		}
 		sums[name] = s
 		return nil
 	})
 	return sums, err
 }
+
+// errTreeTooLarge: a tree holds more than any module zip can.
+var errTreeTooLarge = fmt.Errorf("it holds more than %d bytes, more than a module zip may (x/mod/zip's MaxZipFile)", int64(modzip.MaxZipFile))
 
 // diffSums lists what a tree has that the zip has not, what it lacks, and
 // what differs, with the module prefix taken off the names.
