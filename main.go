@@ -74,6 +74,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitFailed
 }
 
+// The numeric flags' ceilings: a value past one is a typo or hostile, and
+// would cost memory or time for nothing (a worker past the cores only
+// waits, a timeout of years never fires).
+const (
+	maxJobs       = actions.MaxJobs
+	maxWorkers    = cachescan.MaxWorkers
+	maxKeepLatest = 10000
+	maxTimeout    = 24 * time.Hour
+	maxOlderThan  = 36500 * 24 * time.Hour
+)
+
+// checkCeilings says which numeric flag is past its ceiling.
+func checkCeilings(jobs, workers, keepLatest int, timeout time.Duration) string {
+	switch {
+	case jobs > maxJobs:
+		return fmt.Sprintf("--jobs %d: at most %d (0: as many as CPUs)", jobs, maxJobs)
+	case workers > maxWorkers:
+		return fmt.Sprintf("--workers %d: at most %d (0: 4 x CPUs)", workers, maxWorkers)
+	case keepLatest > maxKeepLatest:
+		return fmt.Sprintf("--keep-latest %d: at most %d", keepLatest, maxKeepLatest)
+	case timeout > maxTimeout:
+		return fmt.Sprintf("--timeout %s: at most %s, like 10m", timeout, strings.TrimSuffix(maxTimeout.String(), "0m0s"))
+	}
+	return ""
+}
+
 // config is what every command needs: where the caches and the project
 // are, and how to print.
 type config struct {
@@ -181,6 +207,10 @@ func parse(ctx context.Context, name string, args []string, positional bool, std
 	}
 	if timeout <= 0 {
 		fmt.Fprintln(stderr, "modscope: --timeout must be positive, like 2m; run modscope --help for the flags")
+		return config{}, exitFailed, false
+	}
+	if msg := checkCeilings(jobs, *workers, t.KeepLatest, timeout); msg != "" {
+		fmt.Fprintf(stderr, "modscope: %s; run modscope --help for the flags\n", msg)
 		return config{}, exitFailed, false
 	}
 	if flags.NArg() > 0 && !positional {

@@ -45,6 +45,9 @@ func checkTargets(t *actions.Targets, buildCache bool, olderThan string, project
 		if d == 0 {
 			return "--older-than 0 is every entry: say --all"
 		}
+		if d > maxOlderThan {
+			return "--older-than " + olderThan + ": at most " + actions.FormatAge(maxOlderThan) + " (100 years); --all takes every entry"
+		}
 		t.BuildOlderThan = d
 	}
 	build := t.BuildOlderThan > 0 || t.BuildCorrupt || t.BuildAll

@@ -211,12 +211,14 @@ func Download(ctx context.Context, snap *cachescan.Snapshot, targets []string, o
 	return results
 }
 
-// CheckTarget says what is wrong with a download target, if anything.
+// CheckTarget says what is wrong with a download target, if anything: it
+// is one path@version (or path@latest, or another query the go command
+// takes), with no space, control, format character or invalid UTF-8.
 func CheckTarget(target string) error {
-	path, vers, ok := strings.Cut(target, "@")
-	if !ok || vers == "" {
-		return fmt.Errorf("%q: name a version: path@version (or path@latest)", target)
+	if err := checkTargetText(target); err != nil {
+		return err
 	}
+	path, _, _ := strings.Cut(target, "@")
 	if err := module.CheckPath(path); err != nil {
 		return fmt.Errorf("%q: %v; copy the path from go.mod", target, err)
 	}

@@ -5,6 +5,7 @@ package actions
 
 import (
 	"archive/zip"
+	"cmp"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -15,6 +16,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	modzip "golang.org/x/mod/zip"
 )
 
 // fileSums maps file names (as the h1 hash names them) to their SHA-256.
@@ -82,34 +85,99 @@ func zipSums(path string, count counter, buf []byte) (fileSums, error) {
 	return zipSumsFrom(f, fi.Size(), count, buf)
 }
 
-// zipSumsFrom is zipSums on an open file.
+// zipSumsFrom is zipSums on an open file. It inflates nothing of a zip
+// whose structure is wrong (declared sizes past x/mod/zip's MaxZipFile in
+// all, entries whose data overlap or lie past the end: a zip bomb), and
+// stops an entry that inflates past its declared size; those failures are
+// a *zipError. The bytes inflated never pass modzip.MaxZipFile.
 func zipSumsFrom(f io.ReaderAt, size int64, count counter, buf []byte) (fileSums, error) {
 	z, err := zip.NewReader(f, size)
 	if err != nil {
+		return nil, &zipError{err.Error()}
+	}
+	if err := checkZipLayout(z, size); err != nil {
 		return nil, err
 	}
 	sums := make(fileSums, len(z.File))
 	for _, f := range z.File {
 		r, err := f.Open()
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f.Name, err)
+			return nil, &zipError{f.Name + ": " + err.Error()}
 		}
-		s, err := hashReader(r, count, buf)
+		// archive/zip refuses data past the declared size too; the limit
+		// makes the bound this function's own.
+		lr := &io.LimitedReader{R: r, N: int64(f.UncompressedSize64) + 1}
+		s, err := hashReader(lr, count, buf)
 		r.Close()
-		if err != nil {
+		switch {
+		case err != nil && errors.Is(err, zip.ErrFormat), err != nil && errors.Is(err, zip.ErrChecksum):
+			return nil, &zipError{f.Name + ": " + err.Error()}
+		case err != nil:
 			return nil, fmt.Errorf("%s: %w", f.Name, err)
+		case lr.N == 0:
+			return nil, &zipError{fmt.Sprintf("%s: inflates past its declared %d bytes", f.Name, f.UncompressedSize64)}
 		}
 		sums[f.Name] = s
 	}
 	return sums, nil
 }
 
+// zipError is a zip whose structure or content is wrong: zip-corrupt.
+type zipError struct{ detail string }
+
+func (e *zipError) Error() string { return e.detail }
+
+// checkZipLayout checks, before anything is inflated, what bounds the
+// inflating: the declared sizes add up to no more than x/mod/zip's
+// MaxZipFile (so, with each entry held to its declared size, nothing
+// inflates past it), and every entry's compressed data lies inside the
+// file and overlaps no other entry's (many entries sharing one stream is
+// how a small zip inflates to gigabytes).
+func checkZipLayout(z *zip.Reader, size int64) error {
+	var total uint64
+	type span struct {
+		start, end int64
+		name       string
+	}
+	spans := make([]span, 0, len(z.File))
+	for _, f := range z.File {
+		total += f.UncompressedSize64
+		if f.UncompressedSize64 > modzip.MaxZipFile || total > modzip.MaxZipFile {
+			return &zipError{fmt.Sprintf("declares more than %d bytes uncompressed (x/mod/zip's limit)", int64(modzip.MaxZipFile))}
+		}
+		off, err := f.DataOffset()
+		if err != nil {
+			return &zipError{f.Name + ": " + err.Error()}
+		}
+		if off < 0 || f.CompressedSize64 > uint64(size) || off > size-int64(f.CompressedSize64) {
+			return &zipError{f.Name + ": its data lies past the end of the file"}
+		}
+		spans = append(spans, span{off, off + int64(f.CompressedSize64), f.Name})
+	}
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.start, b.start) })
+	// Sorted by start, a span overlaps an earlier one when it starts before
+	// the furthest end so far.
+	var last span
+	for i, sp := range spans {
+		if i > 0 && (sp.start < last.end || sp.start == last.start) {
+			return &zipError{fmt.Sprintf("entries %s and %s share compressed data (a zip bomb)", last.name, sp.name)}
+		}
+		if sp.end > last.end || i == 0 {
+			last = sp
+		}
+	}
+	return nil
+}
+
 // dirSums hashes every non-directory under dir, named prefix + "/" + its
 // slash path, as dirhash.HashDir does. It never follows a symlink: a link
 // is hashed as its target's name (a module zip cannot hold links, so any
-// link already makes the tree differ). skip leaves files out by name.
+// link already makes the tree differ). skip leaves files out by name. It
+// reads no more than x/mod/zip's MaxZipFile, all the content a module zip
+// may hold: a bigger tree (a sparse file of gigabytes) is errTreeTooLarge.
 func dirSums(dir, prefix string, skip func(name string) bool, count counter, buf []byte) (fileSums, error) {
 	sums := fileSums{}
+	var total int64
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -141,16 +209,24 @@ func dirSums(dir, prefix string, skip func(name string) bool, count counter, buf
 		if err != nil {
 			return err
 		}
-		s, err := hashReader(f, count, buf)
+		left := int64(modzip.MaxZipFile) - total
+		lr := &io.LimitedReader{R: f, N: left + 1}
+		s, err := hashReader(lr, count, buf)
 		f.Close()
 		if err != nil {
 			return err
+		}
+		if total += left + 1 - lr.N; total > modzip.MaxZipFile {
+			return errTreeTooLarge
 		}
 		sums[name] = s
 		return nil
 	})
 	return sums, err
 }
+
+// errTreeTooLarge: a tree holds more than any module zip can.
+var errTreeTooLarge = fmt.Errorf("it holds more than %d bytes, more than a module zip may (x/mod/zip's MaxZipFile)", int64(modzip.MaxZipFile))
 
 // diffSums lists what a tree has that the zip has not, what it lacks, and
 // what differs, with the module prefix taken off the names.

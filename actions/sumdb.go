@@ -298,10 +298,11 @@ func (o *sumDBOps) WriteConfig(file string, old, new []byte) error {
 }
 
 // ReadCache reads a cached tile or lookup; an empty file is one being
-// written, so it counts as missing, as in the go command.
+// written, so it counts as missing, as in the go command. Tiles and
+// lookups are kilobytes: one past the scan's cap is damage, not read whole.
 func (o *sumDBOps) ReadCache(file string) ([]byte, error) {
 	targ := filepath.Join(o.modcache, "cache", "download", "sumdb", filepath.FromSlash(file))
-	data, err := lockedfile.Read(targ)
+	data, err := readLockedCapped(targ, cachescan.MaxSmallFile)
 	if err == nil && len(data) == 0 {
 		err = &fs.PathError{Op: "read", Path: targ, Err: fs.ErrNotExist}
 	}
@@ -498,4 +499,22 @@ func securityProblem(cfg sumDBConfig, gopath string, msgs []string) cachescan.Pr
 	return cachescan.Problem{Kind: cachescan.KindSumDBSecurity, Severity: cachescan.SeverityError, Path: latest,
 		Detail: strings.Join(msgs, "\n"),
 		Fix:    "do not repair automatically: keep " + cachescan.ShellQuote(latest) + " and the cached tiles as evidence, and report it (see go help module-auth)"}
+}
+
+// readLockedCapped is lockedfile.Read that reads no more than limit bytes:
+// a larger file is cachescan.ErrTooLarge.
+func readLockedCapped(name string, limit int64) ([]byte, error) {
+	f, err := lockedfile.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: cachescan.ErrTooLarge}
+	}
+	return data, nil
 }

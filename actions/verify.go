@@ -24,7 +24,8 @@ import (
 
 // VerifyOptions says what to verify.
 type VerifyOptions struct {
-	// Jobs bounds the versions hashed at once; 0 means GOMAXPROCS.
+	// Jobs bounds the versions hashed at once; 0 means GOMAXPROCS. No
+	// more workers start than there are items, nor more than MaxJobs.
 	Jobs int
 	// Patterns selects module versions: "path", "path/..." or
 	// "path@version". None means every version and the build cache.
@@ -108,6 +109,22 @@ type Verifier struct {
 
 	mu    sync.Mutex
 	found []cachescan.Problem // problems so far, for a UI to show as they come
+
+	workers int // the workers the last Verify started, for tests
+}
+
+// MaxJobs is the most workers Verify starts, whatever Jobs says: each
+// holds a read buffer, and hashing is bound by the disk and the cores long
+// before.
+const MaxJobs = 256
+
+// workerCount is how many workers hash n items when asked for jobs: never
+// more than the items, nor MaxJobs, and at least one.
+func workerCount(jobs, n int) int {
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	return max(1, min(jobs, n, MaxJobs))
 }
 
 // FoundSince returns the problems found after the first n, while Verify
@@ -152,10 +169,6 @@ type job struct {
 // holds. Largest items go first so that the pool ends together.
 func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt VerifyOptions) (*VerifyReport, error) {
 	defer v.done.Store(true)
-	jobs := opt.Jobs
-	if jobs <= 0 {
-		jobs = runtime.GOMAXPROCS(0)
-	}
 	var work []job
 	for _, m := range snap.ModCache.Modules {
 		for _, ver := range m.Versions {
@@ -197,12 +210,21 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 		total += j.size
 	}
 	v.bytes.Store(total)
+	jobs := workerCount(opt.Jobs, len(work))
+	v.workers = jobs
 
 	rep := &VerifyReport{Problems: []cachescan.Problem{}, Hashes: map[string]VersionHashes{}}
 	zc := openZipCache(opt.ZipCache)
 	var db *sumDBChecker
 	if opt.SumDB {
 		db = newSumDBChecker(ctx, snap.Env, snap.ModCache.Root, false)
+	}
+	// Zips the scan already found zip-corrupt are never inflated.
+	corrupt := map[string]bool{}
+	for _, p := range snap.Problems {
+		if p.Kind == cachescan.KindZipCorrupt && p.Module != "" {
+			corrupt[p.Module+"@"+p.Version] = true
+		}
 	}
 	var mu sync.Mutex
 	sumErrs := map[string]bool{}
@@ -219,7 +241,7 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 				if j.ver != nil {
 					name := j.mod.Path + "@" + j.ver.Version
 					v.current.Store(&name)
-					res = verifyVersion(snap, j.mod, j.ver, zc, opt.CheckZips, count, buf)
+					res = verifyVersion(snap, j.mod, j.ver, zc, opt.CheckZips, corrupt[name], count, buf)
 					if db != nil && len(res.skipped) == 0 {
 						checkSumDB(db, j.mod, j.ver, &res)
 					}
@@ -398,7 +420,10 @@ type result struct {
 	sumFile      string // the go.sum or go.work.sum a gosum-mismatch quotes
 }
 
-func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan.Version, zc *zipCache, checkZips bool, count counter, buf []byte) result {
+// verifyVersion hashes one version. scanCorrupt: the scan found its zip
+// zip-corrupt, so it is not inflated at all (a zip bomb fails x/mod/zip's
+// checks); the scan's problem stands for it.
+func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan.Version, zc *zipCache, checkZips, scanCorrupt bool, count counter, buf []byte) result {
 	var res result
 	counted := func(n int64) error { res.bytes += n; return count(n) }
 	mv := m.Path + "@" + ver.Version
@@ -426,11 +451,21 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 			// The scan left the structural check to this pass.
 			check = func() (cachescan.Problem, bool) { return cachescan.ZipProblem(m.Path, ver.Version, base+".zip") }
 		}
-		h, entries, zp, err := hashZip(base+".zip", zc, check, counted, buf)
+		h, entries, zp, err := hashZip(base+".zip", zc, check, scanCorrupt, counted, buf)
 		if zp == nil && err != nil && checkZips {
 			if p, bad := cachescan.ZipProblem(m.Path, ver.Version, base+".zip"); bad {
 				zp = &p
 			}
+		}
+		var ze *zipError
+		if zp == nil && !scanCorrupt && errors.As(err, &ze) {
+			// It passed x/mod/zip's checks, yet cannot be inflated within
+			// them: the go command fails on it too.
+			p := cachescan.Problem{Kind: cachescan.KindZipCorrupt, Module: m.Path, Version: ver.Version, Path: base + ".zip", Detail: ze.detail}
+			if k := cachescan.LookupKind(p.Kind); k != nil {
+				p.Severity = k.Severity
+			}
+			zp = &p
 		}
 		if zp != nil {
 			zp.Fix = fixRemove(ver, base, true) + "; " + download
@@ -514,8 +549,9 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 			add(cachescan.KindDirModified, ver.Dir, detail, fix)
 		}
 		for cp, twin := range copies {
-			a, errA := os.ReadFile(filepath.Join(ver.Dir, filepath.FromSlash(strings.TrimPrefix(cp, mv+"/"))))
-			b, errB := os.ReadFile(filepath.Join(ver.Dir, filepath.FromSlash(strings.TrimPrefix(twin, mv+"/"))))
+			// go.mod files, held to the scan's cap: a bigger one differs.
+			a, errA := cachescan.ReadSmall(filepath.Join(ver.Dir, filepath.FromSlash(strings.TrimPrefix(cp, mv+"/"))), 0)
+			b, errB := cachescan.ReadSmall(filepath.Join(ver.Dir, filepath.FromSlash(strings.TrimPrefix(twin, mv+"/"))), 0)
 			if errA != nil || errB != nil || string(a) != string(b) {
 				add(cachescan.KindDirModified, ver.Dir, strings.TrimPrefix(cp, mv+"/")+" differs from the _go.mod it copies",
 					"remove the toolchain (chmod -R u+w, rm -rf) and let GOTOOLCHAIN switching fetch it again")
@@ -523,7 +559,19 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 		}
 	}
 	if ver.HasMod {
-		if data, err := os.ReadFile(base + ".mod"); err == nil {
+		// The scan's cap: a .mod past it is mod-invalid, never read whole.
+		var hint int64
+		for _, f := range ver.Files {
+			if f.Name == ver.EscapedVersion+".mod" {
+				hint = f.ApparentBytes
+			}
+		}
+		data, err := cachescan.ReadSmall(base+".mod", hint)
+		if errors.Is(err, cachescan.ErrTooLarge) && !hasProblem(snap.Problems, cachescan.KindModInvalid, base+".mod") {
+			add(cachescan.KindModInvalid, base+".mod", "cannot read: "+err.Error(),
+				"rm "+q(base+".mod")+"  (the go command fetches it again; needs the network)")
+		}
+		if err == nil {
 			counted(int64(len(data)))
 			res.hashes.GoMod = goModSum(data)
 			if len(modSums) > 0 && !contains(modSums, res.hashes.GoMod) {
@@ -551,6 +599,17 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 		add(cachescan.KindGoSumMismatch, base+".ziphash", detail, fixRemove(ver, base, true)+"; "+download)
 	}
 	return res
+}
+
+// hasProblem reports whether the scan already found a problem of this kind
+// at this path.
+func hasProblem(ps []cachescan.Problem, kind, at string) bool {
+	for _, p := range ps {
+		if p.Kind == kind && p.Path == at {
+			return true
+		}
+	}
+	return false
 }
 
 // sumTriage says which side of a zip-modified a go.sum (or go.work.sum:
@@ -921,8 +980,13 @@ func sumDBCacheNote(snap *cachescan.Snapshot, n int) string {
 // recorded together if the file did not change meanwhile (a download or a
 // repair replacing it at the same size). check, when not nil, runs
 // x/mod/zip's structural checks, unless the cache says these bytes passed
-// them; a problem it finds is returned.
-func hashZip(zip string, zc *zipCache, check func() (cachescan.Problem, bool), count counter, buf []byte) (string, fileSums, *cachescan.Problem, error) {
+// them; a problem it finds is returned, with a *zipError, and nothing of
+// that zip is inflated. corrupt: the scan found it zip-corrupt already, so
+// it is not read at all.
+func hashZip(zip string, zc *zipCache, check func() (cachescan.Problem, bool), corrupt bool, count counter, buf []byte) (string, fileSums, *cachescan.Problem, error) {
+	if corrupt {
+		return "", nil, nil, &zipError{"zip-corrupt: not inflated"}
+	}
 	f, err := os.Open(zip)
 	if err != nil {
 		return "", nil, nil, err
@@ -947,30 +1011,31 @@ func hashZip(zip string, zc *zipCache, check func() (cachescan.Problem, bool), c
 			return h, nil, nil, nil
 		}
 	}
-	var problem *cachescan.Problem
 	if check != nil {
 		if p, bad := check(); bad {
-			problem = &p
+			// Never inflate a zip that fails the checks: they are what
+			// bounds the inflating.
+			return "", nil, &p, &zipError{p.Detail}
 		}
 	}
 	zs, err := zipSumsFrom(f, size, count, buf)
 	if err != nil {
-		return "", nil, problem, err
+		return "", nil, nil, err
 	}
 	h, err := h1(zs)
 	if err != nil {
-		return "", nil, problem, err
+		return "", nil, nil, err
 	}
 	if zc.path != "" {
 		if !haveRaw {
 			if raw, err = rawHash(); err != nil {
-				return h, zs, problem, nil
+				return h, zs, nil, nil
 			}
 		}
 		after, err := f.Stat()
 		if err == nil && after.Size() == size && after.ModTime().Equal(before.ModTime()) && os.SameFile(before, after) {
-			zc.record(zip, size, raw, h, check != nil && problem == nil)
+			zc.record(zip, size, raw, h, check != nil)
 		}
 	}
-	return h, zs, problem, nil
+	return h, zs, nil, nil
 }

@@ -21,9 +21,21 @@ import (
 // Content checks run on the files of one @v directory. None hashes anything:
 // they read small files and the zip's central directory.
 
-// maxSmallFile bounds what the scan reads of .info, .mod, .ziphash and list
-// files; anything larger is itself a sign of damage.
-const maxSmallFile = 16 << 20
+// MaxSmallFile bounds what the scan (and verify) reads of .info, .mod,
+// .ziphash and list files: x/mod/zip's limit on a go.mod. Anything larger
+// is itself a sign of damage.
+const MaxSmallFile = modzip.MaxGoMod
+
+const maxSmallFile = MaxSmallFile
+
+// ErrTooLarge is ReadSmall's error for a file past MaxSmallFile.
+var ErrTooLarge = fmt.Errorf("larger than %d bytes", MaxSmallFile)
+
+// ReadSmall reads a small cache file as the scan does: never following a
+// final symlink, never blocking on a FIFO, and never more than MaxSmallFile
+// bytes (a sparse 3 GiB .mod costs 16 MiB, then ErrTooLarge). sizeHint is
+// the size the listing saw, 0 if unknown.
+func ReadSmall(path string, sizeHint int64) ([]byte, error) { return readSmall(path, sizeHint) }
 
 func readSmall(path string, sizeHint int64) ([]byte, error) {
 	// One byte more than the listing said shows whether the file grew.
@@ -40,9 +52,9 @@ func readSmall(path string, sizeHint int64) ([]byte, error) {
 			return buf[:n], nil
 		}
 		if len(buf) > maxSmallFile {
-			return nil, fmt.Errorf("larger than %d bytes", maxSmallFile)
+			return nil, ErrTooLarge
 		}
-		buf = make([]byte, 8*len(buf))
+		buf = make([]byte, min(8*len(buf), maxSmallFile+1))
 	}
 }
 

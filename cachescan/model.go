@@ -42,8 +42,10 @@ type ScanError struct {
 
 // ModCache models GOMODCACHE.
 type ModCache struct {
-	Root   string `json:"root"`
-	Exists bool   `json:"exists"`
+	Root string `json:"root"`
+	// RootRaw holds Root's bytes when it is not valid UTF-8 (see RawBytes).
+	RootRaw []byte `json:"rootRaw,omitempty"`
+	Exists  bool   `json:"exists"`
 	Size
 	Modules []*Module `json:"modules"`
 	VCS     VCSCache  `json:"vcs"`
@@ -64,6 +66,10 @@ type ModCache struct {
 type Module struct {
 	Path        string `json:"path"`
 	EscapedPath string `json:"escapedPath"`
+	// PathRaw and EscapedPathRaw hold the exact bytes of a name that is not
+	// valid UTF-8 (JSON would replace them with U+FFFD), base64 in JSON.
+	PathRaw        []byte `json:"pathRaw,omitempty"`
+	EscapedPathRaw []byte `json:"escapedPathRaw,omitempty"`
 	Size
 	Toolchain bool       `json:"toolchain,omitempty"`
 	Versions  []*Version `json:"versions"`
@@ -75,6 +81,13 @@ type Module struct {
 type Version struct {
 	Version        string `json:"version"`
 	EscapedVersion string `json:"escapedVersion"`
+	// The *Raw fields hold the exact bytes of a name that is not valid
+	// UTF-8, base64 in JSON (see RawBytes); they are left out otherwise.
+	VersionRaw        []byte `json:"versionRaw,omitempty"`
+	EscapedVersionRaw []byte `json:"escapedVersionRaw,omitempty"`
+	DownloadDirRaw    []byte `json:"downloadDirRaw,omitempty"`
+	DirRaw            []byte `json:"extractedDirRaw,omitempty"`
+	DeclaredPathRaw   []byte `json:"declaredPathRaw,omitempty"`
 	// Size is the download files plus the extracted tree.
 	Size
 	Download Size `json:"download"`
@@ -127,7 +140,9 @@ type Origin struct {
 
 // File is one file with its size and modification time.
 type File struct {
-	Name          string    `json:"name"`
+	Name string `json:"name"`
+	// NameRaw holds Name's bytes when it is not valid UTF-8 (see RawBytes).
+	NameRaw       []byte    `json:"nameRaw,omitempty"`
 	Bytes         int64     `json:"bytes"`
 	ApparentBytes int64     `json:"apparentBytes"`
 	ModTime       time.Time `json:"modTime"`
@@ -160,8 +175,10 @@ type SumDB struct {
 
 // BuildCache models GOCACHE.
 type BuildCache struct {
-	Root   string `json:"root"`
-	Exists bool   `json:"exists"`
+	Root string `json:"root"`
+	// RootRaw holds Root's bytes when it is not valid UTF-8 (see RawBytes).
+	RootRaw []byte `json:"rootRaw,omitempty"`
+	Exists  bool   `json:"exists"`
 	Size
 	// Actions and Outputs count the -a and -d entries; Entries is their sum.
 	Entries int64 `json:"entries"`

@@ -100,7 +100,7 @@ var Kinds = []Kind{
 		"a ziphash without its zip: builds work, but the cache cannot serve this version as a file:// proxy",
 		"(cd / && go mod download {M@V}) fetches the zip again (needs the network)", false},
 	{KindZipCorrupt, SeverityError,
-		"the zip cannot be opened or fails x/mod/zip's checks; once the tree is gone every build fails",
+		"the zip cannot be opened, fails x/mod/zip's checks or (verify) cannot be inflated within them; once the tree is gone every build fails",
 		"mark the tree untrusted (.partial), remove it, the zip and the ziphash, then download {M@V} again", false},
 	{KindInfoInvalid, SeverityWarning,
 		".info is not JSON (the go command treats it as not cached) or names another version (which the go command reports as it is)",

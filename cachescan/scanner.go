@@ -18,7 +18,8 @@ type Options struct {
 	BuildCache string
 	// ProjectDir is the directory holding the project's go.mod or go.work.
 	ProjectDir string
-	// Workers bounds the goroutines reading directories; 0 picks a default.
+	// Workers bounds the goroutines reading directories; 0 picks a default
+	// (4 x GOMAXPROCS), and no more than MaxWorkers run.
 	Workers int
 	// SkipZipCheck leaves x/mod/zip's structural check of every zip (the
 	// zip-corrupt kind) to a verify that follows and opens the zips anyway.
@@ -26,6 +27,10 @@ type Options struct {
 	// Now is the time ages are measured from; zero means time.Now().
 	Now time.Time
 }
+
+// MaxWorkers is the most goroutines a scan reads directories with:
+// directory reads are bound by the disk long before.
+const MaxWorkers = 256
 
 // Scanner runs one scan and exposes its progress while it runs.
 type Scanner struct {
@@ -134,6 +139,8 @@ func (s *Scanner) Scan(ctx context.Context, opt Options) (*Snapshot, error) {
 		snap.Problems = append(snap.Problems, p)
 	}
 	SortProblems(snap.Problems)
+	snap.ModCache.fillRaw()
+	snap.BuildCache.RootRaw = RawBytes(snap.BuildCache.Root)
 	snap.DurationMS = time.Since(start).Milliseconds()
 	return snap, nil
 }

@@ -75,6 +75,7 @@ func newWalker(ctx context.Context, workers int, prog *counters) *walker {
 		// cores keep every core busy.
 		workers = 4 * runtime.GOMAXPROCS(0)
 	}
+	workers = min(workers, MaxWorkers)
 	return &walker{ctx: ctx, sem: make(chan struct{}, workers), prog: prog, links: map[[2]uint64]struct{}{}}
 }
 
