@@ -155,7 +155,7 @@ func TestOfflineNotReady(t *testing.T) {
 	for _, e := range rep.Errors {
 		// The fetch of the zip that went is refused: its error is a
 		// finding, the "go: downloading" before it is not.
-		if strings.HasPrefix(e, "go: downloading") {
+		if strings.HasPrefix(e.Text, "go: downloading") {
 			t.Errorf("progress noise among the errors: %q", rep.Errors)
 		}
 	}
@@ -187,7 +187,7 @@ func TestOfflineJudgesLikeTheUsersBuild(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(proj, "go.sum"), []byte(strings.Join(kept, "\n")), 0o666)
 	_, rep := offlineReport(t, c, proj)
-	if rep.Ready || !strings.Contains(strings.Join(rep.Errors, "\n"), "missing go.sum entry") {
+	if rep.Ready || !strings.Contains(errorsText(rep), "missing go.sum entry") {
 		t.Errorf("a go.sum without the library's line: ready %v, errors %q", rep.Ready, rep.Errors)
 	}
 	if after, _ := os.ReadFile(filepath.Join(proj, "go.sum")); string(after) != strings.Join(kept, "\n") {
@@ -200,5 +200,188 @@ func TestOfflineJudgesLikeTheUsersBuild(t *testing.T) {
 	_, rep = offlineReport(t, c, ws)
 	if !rep.Ready || len(rep.Modules) != 3 {
 		t.Errorf("workspace: ready %v, modules %+v, errors %q", rep.Ready, rep.Modules, rep.Errors)
+	}
+}
+
+func errorsText(rep *OfflineReport) string {
+	var b strings.Builder
+	for _, e := range rep.Errors {
+		b.WriteString(e.Text + "\n")
+	}
+	return b.String()
+}
+
+// depFixture makes a project that imports example.com/lib, which imports
+// example.com/dep (an indirect require of the project), and in a test
+// example.com/testdep. The real go command fills the cache from a file://
+// proxy and extracts every tree.
+func depFixture(t *testing.T) (c *cachetest.Cache, proj string, env []string) {
+	t.Helper()
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	c = cachetest.New(t)
+	root := t.TempDir()
+	proxy := filepath.Join(root, "proxy")
+	dep := cachetest.Mod("example.com/dep", "v1.0.0")
+	dep.Files["lib.go"] = "package dep\n\nfunc Hello() string { return \"dep\" }\n"
+	lib := cachetest.Mod("example.com/lib", "v1.2.0")
+	lib.Files["go.mod"] = "module example.com/lib\n\ngo 1.21\n\nrequire example.com/dep v1.0.0\n"
+	lib.Files["lib.go"] = "package lib\n\nimport \"example.com/dep\"\n\nfunc Hello() string { return dep.Hello() }\n"
+	testdep := cachetest.Mod("example.com/testdep", "v0.3.0")
+	cachetest.WriteProxy(t, proxy, dep, lib, testdep)
+	proj = filepath.Join(root, "proj")
+	os.MkdirAll(proj, 0o777)
+	write := func(name, content string) {
+		if err := os.WriteFile(filepath.Join(proj, name), []byte(content), 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("go.mod", "module example.com/proj\n\ngo 1.21\n\nrequire (\n\texample.com/lib v1.2.0\n\texample.com/testdep v0.3.0\n)\n")
+	write("main.go", "package main\n\nimport \"example.com/lib\"\n\nfunc main() { println(lib.Hello()) }\n")
+	write("main_test.go", "package main\n\nimport (\n\t\"testing\"\n\n\ttestdep \"example.com/testdep\"\n)\n\nfunc TestHello(t *testing.T) { _ = testdep.Hello() }\n")
+	env = []string{"GOPROXY=file://" + filepath.ToSlash(proxy), "GOSUMDB=off", "GOFLAGS=-mod=mod",
+		"GOMODCACHE=" + c.ModCache, "GOCACHE=" + c.BuildCache, "GOPATH=" + filepath.Join(root, "gopath"),
+		"GOTOOLCHAIN=local", "GOWORK=off", "GOENV=off", "HOME=" + root, "PATH=" + os.Getenv("PATH")}
+	goRun(t, proj, env, "mod", "tidy")
+	goRun(t, proj, env, "list", "-deps", "-test", "./...")
+	if gomod, _ := os.ReadFile(filepath.Join(proj, "go.mod")); !strings.Contains(string(gomod), "example.com/dep v1.0.0 // indirect") {
+		t.Fatalf("the fixture's go.mod has no indirect require of example.com/dep:\n%s", gomod)
+	}
+	return c, proj, env
+}
+
+// offlineGo runs the go command as a user's offline build does: the
+// network off, go.mod and go.sum as they are (-mod=readonly).
+func offlineGo(proj string, env []string, args ...string) (string, error) {
+	var e []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "GOPROXY=") && !strings.HasPrefix(kv, "GOFLAGS=") {
+			e = append(e, kv)
+		}
+	}
+	cmd := exec.Command("go", args...)
+	cmd.Dir, cmd.Env = proj, append(e, "GOPROXY=off", "GOFLAGS=-mod=readonly")
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func setGoSum(t *testing.T, proj, key, sum string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(proj, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	found := false
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(l, key+" ") {
+			l, found = key+" "+sum, true
+		}
+		lines = append(lines, l)
+	}
+	if !found {
+		t.Fatalf("go.sum has no %s line", key)
+	}
+	os.WriteFile(filepath.Join(proj, "go.sum"), []byte(strings.Join(lines, "\n")), 0o666)
+}
+
+// TestOfflineAnswersOnDamage: each kind of damage, on a module the
+// project requires directly (lib) and on an indirect one (dep), gives a
+// verdict, never an error: the damaged version with why, the go command's
+// error explained, and the other versions judged too.
+func TestOfflineAnswersOnDamage(t *testing.T) {
+	const wrong = "h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+	damages := []struct {
+		name  string
+		do    func(t *testing.T, e *cachetest.Entry, proj string)
+		state string
+		// reason is in the version's reason; errShape in an explained
+		// error of the go command naming it.
+		reason, errShape string
+	}{
+		{"mod-edited", func(t *testing.T, e *cachetest.Entry, proj string) {
+			f, _ := os.OpenFile(e.Mod, os.O_APPEND|os.O_WRONLY, 0)
+			f.WriteString("\nrequire example.com/elsewhere v1.0.0\n")
+			f.Close()
+		}, StateDamaged, "mod-modified", "/go.mod: checksum mismatch"},
+		{"mod-unparsable", func(t *testing.T, e *cachetest.Entry, proj string) {
+			os.WriteFile(e.Mod, []byte("module "+e.Path+"\n\nrequire (\n"), 0o666)
+		}, StateDamaged, "mod-", "checksum mismatch"},
+		{"gosum-zip-line", func(t *testing.T, e *cachetest.Entry, proj string) {
+			setGoSum(t, proj, e.Path+" "+e.Version, wrong)
+		}, StateDamaged, "gosum-mismatch", "checksum mismatch"},
+		{"gosum-gomod-line", func(t *testing.T, e *cachetest.Entry, proj string) {
+			setGoSum(t, proj, e.Path+" "+e.Version+"/go.mod", wrong)
+		}, StateDamaged, "go.sum looks wrong", "/go.mod: checksum mismatch"},
+		{"missing", func(t *testing.T, e *cachetest.Entry, proj string) {
+			cachetest.MakeWritable(e.Dir)
+			os.RemoveAll(e.Dir)
+			os.RemoveAll(e.DL)
+		}, StateMissing, "not in the module cache", "module lookup disabled"},
+		{"no-ziphash", func(t *testing.T, e *cachetest.Entry, proj string) {
+			os.Remove(e.ZipHash)
+		}, StateReady, "", ""},
+	}
+	for _, d := range damages {
+		for _, target := range []cachetest.Module{cachetest.Mod("example.com/lib", "v1.2.0"), cachetest.Mod("example.com/dep", "v1.0.0")} {
+			t.Run(d.name+"/"+strings.TrimPrefix(target.Path, "example.com/"), func(t *testing.T) {
+				c, proj, env := depFixture(t)
+				d.do(t, cachetest.Paths(c.ModCache, target), proj)
+				_, rep := offlineReport(t, c, proj)
+				byPath := map[string]OfflineModule{}
+				for _, m := range rep.Modules {
+					byPath[m.Path] = m
+				}
+				got := byPath[target.Path]
+				if got.State != d.state || !strings.Contains(got.Reason, d.reason) {
+					t.Errorf("%s: state %q, reason %q; want %q with %q", target.Path, got.State, got.Reason, d.state, d.reason)
+				}
+				// The rest of the verdict is there: every version the
+				// build needs, the others ready.
+				for _, p := range []string{"example.com/lib", "example.com/dep", "example.com/testdep"} {
+					if m, ok := byPath[p]; !ok {
+						t.Errorf("%s missing from the verdict: %+v", p, rep.Modules)
+					} else if p != target.Path && m.State != StateReady {
+						t.Errorf("%s is %s (%s), but only %s was damaged", p, m.State, m.Reason, target.Path)
+					}
+				}
+				if d.name == "missing" && target.Path == "example.com/lib" {
+					// Nothing of lib is left to say what it imports:
+					// the verdict says so.
+					if !strings.Contains(strings.Join(rep.Notes, "\n"), "could not be followed") {
+						t.Errorf("no note that lib's imports could not be followed: %q", rep.Notes)
+					}
+				} else if !byPath["example.com/testdep"].Packages || !byPath["example.com/dep"].Packages {
+					t.Errorf("the packages the build imports were not all followed: %+v", rep.Modules)
+				}
+				if d.state == StateReady {
+					if !rep.Ready {
+						t.Errorf("not ready: %+v", rep)
+					}
+					// The go command agrees: it builds and tests offline.
+					if out, err := offlineGo(proj, env, "test", "./..."); err != nil {
+						t.Errorf("GOPROXY=off go test: %v\n%s", err, out)
+					}
+					return
+				}
+				if rep.Ready {
+					t.Fatalf("ready with %s damaged: %+v", target.Path, rep)
+				}
+				explained := false
+				for _, e := range rep.Errors {
+					if strings.Contains(e.Text, d.errShape) && len(e.Explanations) > 0 {
+						explained = true
+					}
+				}
+				if !explained {
+					t.Errorf("no explained go error with %q: %+v", d.errShape, rep.Errors)
+				}
+				// The go command agrees: it cannot build offline.
+				if out, err := offlineGo(proj, env, "build", "./..."); err == nil {
+					t.Errorf("GOPROXY=off go build succeeds although offline says not ready:\n%s", out)
+				}
+			})
+		}
 	}
 }
