@@ -252,7 +252,8 @@ func depFixture(t *testing.T) (c *cachetest.Cache, proj string, env []string) {
 }
 
 // offlineGo runs the go command as a user's offline build does: the
-// network off, go.mod and go.sum as they are (-mod=readonly).
+// network off, GOFLAGS empty so that the go command's defaults apply
+// (-mod=readonly, or -mod=vendor with vendor/modules.txt).
 func offlineGo(proj string, env []string, args ...string) (string, error) {
 	var e []string
 	for _, kv := range env {
@@ -261,7 +262,7 @@ func offlineGo(proj string, env []string, args ...string) (string, error) {
 		}
 	}
 	cmd := exec.Command("go", args...)
-	cmd.Dir, cmd.Env = proj, append(e, "GOPROXY=off", "GOFLAGS=-mod=readonly")
+	cmd.Dir, cmd.Env = proj, append(e, "GOPROXY=off", "GOFLAGS=")
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
@@ -383,5 +384,83 @@ func TestOfflineAnswersOnDamage(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestOfflineVendor: with vendor/modules.txt and go 1.14 or later the go
+// command builds with -mod=vendor, from vendor/ alone: ready with an
+// empty module cache; a vendored file that differs from the cache's copy
+// is named; vendor/ that disagrees with go.mod is not ready, with the go
+// command's own message.
+func TestOfflineVendor(t *testing.T) {
+	c, proj, env := depFixture(t)
+	goRun(t, proj, env, "mod", "vendor")
+
+	// An empty module cache: the go command never reads it.
+	empty := cachetest.New(t)
+	_, rep := offlineReport(t, empty, proj)
+	if !rep.Ready || rep.Mode != ModeVendor || rep.Vendor == nil || !rep.Vendor.Consistent || len(rep.Modules) != 3 {
+		t.Fatalf("vendored project, empty module cache: %+v", rep)
+	}
+	for _, m := range rep.Modules {
+		if !m.Vendored || m.State != StateReady {
+			t.Errorf("%+v", m)
+		}
+	}
+	var e []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "GOMODCACHE=") {
+			e = append(e, kv)
+		}
+	}
+	// The go command agrees.
+	if out, err := offlineGo(proj, append(e, "GOMODCACHE="+empty.ModCache), "build", "./..."); err != nil {
+		t.Errorf("GOPROXY=off go build with an empty module cache: %v\n%s", err, out)
+	}
+	if len(rep.Vendor.Uncompared) != 3 {
+		t.Errorf("uncompared = %q, want all three (the cache is empty)", rep.Vendor.Uncompared)
+	}
+
+	// A vendored file edited: still ready (the build uses it), but said.
+	if rep.Vendor.Differs == nil || len(rep.Vendor.Differs) != 0 {
+		t.Errorf("differs = %+v", rep.Vendor.Differs)
+	}
+	dep := filepath.Join(proj, "vendor", "example.com", "dep", "lib.go")
+	data, _ := os.ReadFile(dep)
+	os.WriteFile(dep, append(data, "\n// edited\n"...), 0o666)
+	_, rep = offlineReport(t, c, proj)
+	if !rep.Ready || len(rep.Vendor.Differs) != 1 || rep.Vendor.Differs[0].Package != "example.com/dep" ||
+		!strings.Contains(rep.Vendor.Differs[0].Detail, "changed: lib.go") || !strings.Contains(rep.Vendor.Differs[0].Detail, "matches go.sum") {
+		t.Errorf("an edited vendored file: ready %v, differs %+v", rep.Ready, rep.Vendor.Differs)
+	}
+	os.WriteFile(dep, data, 0o666)
+
+	// vendor/modules.txt no longer says lib is an explicit require.
+	mt := filepath.Join(proj, "vendor", "modules.txt")
+	txt, _ := os.ReadFile(mt)
+	os.WriteFile(mt, []byte(strings.Replace(string(txt), "# example.com/lib v1.2.0\n## explicit; go 1.21\n", "# example.com/lib v1.2.0\n## go 1.21\n", 1)), 0o666)
+	out, err := offlineGo(proj, env, "build", "./...")
+	if err == nil || !strings.Contains(out, "inconsistent vendoring") {
+		t.Fatalf("the fixture's vendor/ is not inconsistent: %v\n%s", err, out)
+	}
+	_, rep = offlineReport(t, c, proj)
+	if rep.Ready || rep.Vendor.Consistent || len(rep.Errors) == 0 || !strings.Contains(rep.Errors[0].Text, "inconsistent vendoring") ||
+		!strings.Contains(rep.Errors[0].Text, "example.com/lib@v1.2.0: is explicitly required in go.mod") || len(rep.Errors[0].Explanations) == 0 {
+		t.Errorf("inconsistent vendor/: %+v", rep)
+	}
+	for _, m := range rep.Modules {
+		if (m.Path == "example.com/lib") != (m.State == StateDamaged) {
+			t.Errorf("inconsistent vendor/: %+v", m)
+		}
+	}
+
+	// GOFLAGS=-mod=mod: the module cache, not vendor/.
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
+		Env: cachescan.Env{GOSUMDB: "off", GOFLAGS: "-mod=mod"}, ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: proj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := Offline(context.Background(), snap); err != nil || rep.Mode != ModeModule || rep.Vendor != nil {
+		t.Errorf("GOFLAGS=-mod=mod: %v %+v", err, rep)
 	}
 }
