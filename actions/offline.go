@@ -227,8 +227,12 @@ func (o *offline) addErr(text string) {
 	}
 	if mv := assets.ModuleVersion(about); mv != "" {
 		e.Module, e.Version, _ = strings.Cut(mv, "@")
-		k := module.Version{Path: e.Module, Version: e.Version}
-		o.blamed[k] = append(o.blamed[k], line)
+		// A toolchain the go command cannot switch to is no module of
+		// the build: its error stands on its own.
+		if e.Module != "golang.org/toolchain" {
+			k := module.Version{Path: e.Module, Version: e.Version}
+			o.blamed[k] = append(o.blamed[k], line)
+		}
 	}
 	o.rep.Errors = append(o.rep.Errors, e)
 }
@@ -442,6 +446,11 @@ func (o *offline) stoppedOn(stderr string) (module.Version, bool) {
 			continue
 		}
 		p, v, _ := strings.Cut(s, "@")
+		if p == "golang.org/toolchain" {
+			// The toolchain switch fails, before any module is read:
+			// nothing to work around, every go command fails alike.
+			return module.Version{}, false
+		}
 		mv := module.Version{Path: p, Version: v}
 		for _, w := range o.worked {
 			if w == mv {

@@ -2,11 +2,19 @@ package actions
 
 import (
 	"context"
+	"crypto/rand"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+
+	"golang.org/x/mod/sumdb"
+	"golang.org/x/mod/sumdb/dirhash"
+	"golang.org/x/mod/sumdb/note"
 
 	"modscope/cachescan"
 	"modscope/cachescan/cachetest"
@@ -462,5 +470,109 @@ func TestOfflineVendor(t *testing.T) {
 	}
 	if rep, err := Offline(context.Background(), snap); err != nil || rep.Mode != ModeModule || rep.Vendor != nil {
 		t.Errorf("GOFLAGS=-mod=mod: %v %+v", err, rep)
+	}
+}
+
+// TestOfflineToolchainSwitch: a project whose toolchain line names a
+// toolchain newer than the local go needs the go command to switch to it.
+// With the network off it uses the cached toolchain and authenticates it
+// from the cached checksum-database lookup (toolchains are always checked
+// against the checksum database, even with GOSUMDB=off, which refuses
+// them): offline must not break that. The toolchain is a fake one served
+// once by a local proxy with its own checksum database; its bin/go runs
+// the real go command.
+func TestOfflineToolchainSwitch(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	if runtime.GOOS == "windows" {
+		t.Skip("the fake toolchain's bin/go is a shell script")
+	}
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	realGo := filepath.Join(strings.TrimSpace(string(goroot)), "bin", "go")
+	c := cachetest.New(t)
+	root := t.TempDir()
+	tc := cachetest.Module{Path: "golang.org/toolchain", Version: "v0.0.1-go1.99.0." + runtime.GOOS + "-" + runtime.GOARCH, Files: map[string]string{
+		"go.mod":          "module golang.org/toolchain\n",
+		"bin/go":          "#!/bin/sh\nunset GOROOT GOTOOLCHAIN_INTERNAL_SWITCH_VERSION GOTOOLCHAIN_INTERNAL_SWITCH_COUNT\nGOTOOLCHAIN=local exec " + realGo + " \"$@\"\n",
+		"VERSION":         "go1.99.0\n",
+		"pkg/tool/README": "tools\n",
+		"bin/gofmt":       "#!/bin/sh\n",
+		"lib/README":      "lib\n",
+	}}
+	proxy := filepath.Join(root, "proxy")
+	cachetest.WriteProxy(t, proxy, tc)
+	e := cachetest.Paths(proxy, tc)
+	zipSum, err := dirhash.HashZip(filepath.Join(proxy, "golang.org", "toolchain", "@v", tc.Version+".zip"), dirhash.DefaultHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Sum, e.GoModSum = zipSum, cachetest.GoModSum(tc.Files["go.mod"])
+	skey, vkey, err := note.GenerateKey(rand.Reader, "sum.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := sumdb.NewTestServer(skey, func(path, vers string) ([]byte, error) {
+		if path != tc.Path || vers != tc.Version {
+			return nil, os.ErrNotExist
+		}
+		return []byte(path + " " + vers + " " + e.Sum + "\n" + path + " " + vers + "/go.mod " + e.GoModSum + "\n"), nil
+	})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/sumdb/sum.example/supported", func(w http.ResponseWriter, r *http.Request) {})
+	mux.Handle("/sumdb/sum.example/", http.StripPrefix("/sumdb/sum.example", sumdb.NewServer(ts)))
+	mux.Handle("/", http.FileServer(http.Dir(proxy)))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	proj := filepath.Join(root, "proj")
+	os.MkdirAll(proj, 0o777)
+	os.WriteFile(filepath.Join(proj, "go.mod"), []byte("module example.com/proj\n\ngo 1.21\n\ntoolchain go1.99.0\n"), 0o666)
+	os.WriteFile(filepath.Join(proj, "p.go"), []byte("package p\n"), 0o666)
+	gopath := filepath.Join(root, "gopath")
+	env := []string{"GOSUMDB=" + vkey, "GOFLAGS=", "GOMODCACHE=" + c.ModCache, "GOCACHE=" + c.BuildCache, "GOPATH=" + gopath,
+		"GOTOOLCHAIN=auto", "GOWORK=off", "GOENV=off", "HOME=" + root, "PATH=" + os.Getenv("PATH")}
+	// Once with the network: the go command fetches the toolchain,
+	// checks it with the checksum database, and switches to it.
+	if out := goRun(t, proj, append(env, "GOPROXY="+srv.URL), "list", "./..."); !strings.Contains(out, "example.com/proj") {
+		t.Fatalf("the switch did not run the fake toolchain: %s", out)
+	}
+	srv.Close()
+	// The go command switches offline, from the cache.
+	if out, err := offlineGo(proj, env, "build", "./..."); err != nil {
+		t.Fatalf("GOPROXY=off go build with a cached toolchain: %v\n%s", err, out)
+	}
+
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	scan := func(gosumdb string) *OfflineReport {
+		t.Helper()
+		t.Setenv("GOSUMDB", gosumdb)
+		snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
+			Env: cachescan.Env{GOSUMDB: gosumdb, GOPATH: gopath}, ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: proj})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := Offline(context.Background(), snap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	if rep := scan(vkey); !rep.Ready {
+		t.Errorf("a cached toolchain switch: %+v", rep)
+	}
+	// With GOSUMDB=off the go command refuses the switch, and says why.
+	if out, err := offlineGo(proj, append(env, "GOSUMDB=off"), "build", "./..."); err == nil {
+		t.Fatalf("the go command switches with GOSUMDB=off: %s", out)
+	}
+	rep := scan("off")
+	if rep.Ready || len(rep.Errors) == 0 || !strings.Contains(errorsText(rep), "GOSUMDB=off") || len(rep.Errors[0].Explanations) == 0 {
+		t.Errorf("a toolchain switch with GOSUMDB=off: %+v", rep)
 	}
 }
