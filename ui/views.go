@@ -373,7 +373,13 @@ func (m *Model) offlineLines(width int) []string {
 			if om.State != actions.StateReady {
 				out = append(out, fmt.Sprintf("    %-10s %s", om.State, ShortenMiddle(p(om.Path+"@"+om.Version), max(width-16, 10))))
 				if om.Reason != "" {
-					out = append(out, st.Dim.Render("               "+ShortenMiddle(p(om.Reason), max(width-16, 10))))
+					lines := Wrap(p(om.Reason), max(width-16, 10), 0)
+					if len(lines) > 2 {
+						lines = append(lines[:1], ShortenEnd(lines[1]+" …", max(width-16, 10)))
+					}
+					for _, l := range lines {
+						out = append(out, st.Dim.Render("               "+l))
+					}
 				}
 			}
 		}
@@ -381,7 +387,7 @@ func (m *Model) offlineLines(width int) []string {
 		for _, e := range m.offline.Errors {
 			out = append(out, st.Dim.Render("    go: "+ShortenMiddle(p(strings.TrimPrefix(firstLineOf(e.Text), "go: ")), max(width-8, 10))))
 			if len(e.Explanations) > 0 {
-				out = append(out, st.Dim.Render("        fix: "+ShortenMiddle(p(e.Explanations[0].Fix), max(width-13, 10))))
+				out = append(out, st.Dim.Render("        fix: "+ShortenEnd(p(e.Explanations[0].Fix), max(width-13, 10))))
 			}
 		}
 		if m.offline.Vendor != nil {
