@@ -134,8 +134,10 @@ type offline struct {
 	patch           string
 	// worked holds the versions worked around, by the directory their
 	// replace points to.
-	worked   map[string]module.Version
-	blamed   map[module.Version][]string
+	worked map[string]module.Version
+	blamed map[module.Version][]string
+	// fatal is set when the go command could not be started at all.
+	fatal    error
 	seenErr  map[string]bool
 	patterns []string
 }
@@ -158,6 +160,9 @@ func Offline(ctx context.Context, snap *cachescan.Snapshot) (*OfflineReport, err
 	pr := snap.Project
 	if pr == nil {
 		return nil, errors.New("no go.mod or go.work here or above; run it in a module, or pass --project DIR")
+	}
+	if _, err := exec.LookPath("go"); err != nil {
+		return nil, errors.New("the go command is not on PATH, and only it can say what the build needs; install Go or fix PATH")
 	}
 	tmp, err := os.MkdirTemp("", "modscope-offline-")
 	if err != nil {
@@ -184,6 +189,9 @@ func Offline(ctx context.Context, snap *cachescan.Snapshot) (*OfflineReport, err
 		}
 	} else if err := o.modules(ctx); err != nil {
 		return nil, err
+	}
+	if o.fatal != nil {
+		return nil, o.fatal
 	}
 	o.finish()
 	return o.rep, nil
@@ -380,6 +388,12 @@ func (o *offline) modules(ctx context.Context) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
+	if o.fatal != nil {
+		return o.fatal
+	}
+	if startFailed(err) {
+		return fmt.Errorf("cannot run the go command: %v; check that go is installed and on PATH", err)
+	}
 	if err != nil && !strings.Contains(stderr, "matched no packages") {
 		o.addStderr(stderr)
 	}
@@ -416,6 +430,10 @@ func (o *offline) runDiscover(ctx context.Context, what string, args ...string) 
 	for tries := 0; tries <= 2*len(pr.Requires)+20; tries++ {
 		out, stderr, err := runGo(ctx, pr.Dir, o.discover, args...)
 		if ctx.Err() != nil {
+			return nil, false
+		}
+		if startFailed(err) {
+			o.fatal = fmt.Errorf("cannot run the go command: %v; check that go is installed and on PATH", err)
 			return nil, false
 		}
 		if err == nil || len(out) > 0 || strings.Contains(stderr, "matched no packages") {
@@ -694,6 +712,9 @@ func (o *offline) vendor(ctx context.Context) error {
 	out, stderr, err := runGo(ctx, pr.Dir, env, append([]string{"list", "-e", "-deps", "-test", "-json=ImportPath,Dir,Standard,Module,Error,DepsErrors"}, o.patterns...)...)
 	if ctx.Err() != nil {
 		return ctx.Err()
+	}
+	if startFailed(err) {
+		return fmt.Errorf("cannot run the go command: %v; check that go is installed and on PATH", err)
 	}
 	if strings.Contains(stderr, "inconsistent vendoring") {
 		rep.Vendor.Consistent = false
@@ -1177,6 +1198,13 @@ func runGo(ctx context.Context, dir string, env []string, args ...string) ([]byt
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	return out, stderr.String(), err
+}
+
+// startFailed reports whether err says the go command did not run at all
+// (rather than ran and failed).
+func startFailed(err error) bool {
+	var exit *exec.ExitError
+	return err != nil && !errors.As(err, &exit)
 }
 
 // ExportResult says what Export wrote.

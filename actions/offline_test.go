@@ -576,3 +576,13 @@ func TestOfflineToolchainSwitch(t *testing.T) {
 		t.Errorf("a toolchain switch with GOSUMDB=off: %+v", rep)
 	}
 }
+
+// TestOfflineNeedsTheGoCommand: without a go command modscope cannot run
+// the check, which is the one case for an error (exit 2), not a verdict.
+func TestOfflineNeedsTheGoCommand(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	_, err := Offline(context.Background(), &cachescan.Snapshot{Project: &cachescan.Project{Dir: t.TempDir()}})
+	if err == nil || !strings.Contains(err.Error(), "PATH") {
+		t.Errorf("no go command: %v", err)
+	}
+}
