@@ -724,7 +724,13 @@ func (o *offline) vendor(ctx context.Context) error {
 	}
 	mods, err := readModulesTxt(filepath.Join(vdir, "modules.txt"))
 	if err != nil {
-		return fmt.Errorf("reading vendor/modules.txt: %v; run go mod vendor to write it again", err)
+		// The go command says what it makes of it (its errors are
+		// above); the verdict cannot list the vendored versions.
+		rep.Vendor.Consistent = false
+		rep.Notes = append(rep.Notes, "cannot read vendor/modules.txt ("+err.Error()+"): the vendored versions are not known; go mod vendor writes it again")
+		if len(rep.Errors) == 0 {
+			o.addErr("reading vendor/modules.txt: " + err.Error())
+		}
 	}
 	pkgs := map[module.Version]bool{}
 	type vpkg struct {
@@ -775,7 +781,7 @@ func (o *offline) vendor(ctx context.Context) error {
 	for mv, b := range o.blamed {
 		if !seen[mv] {
 			rep.Modules = append(rep.Modules, OfflineModule{Path: mv.Path, Version: mv.Version, Vendored: true, State: StateMissing,
-				Reason: "not in vendor/modules.txt: " + b[0], Problems: []cachescan.Problem{}})
+				Reason: "vendor/ lacks it or disagrees with go.mod on it: " + b[0], Problems: []cachescan.Problem{}})
 		}
 	}
 

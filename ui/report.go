@@ -353,7 +353,7 @@ func WriteOffline(w io.Writer, rep *actions.OfflineReport, exp *actions.ExportRe
 	}
 	r.line("Offline       %s", p(rep.Project))
 	if v := rep.Vendor; v != nil {
-		r.para(2, "Vendor mode: the go command builds with -mod=vendor (vendor/modules.txt, go 1.14 or later): from "+p(v.Dir)+", never from the module cache.")
+		r.para(2, "Vendor mode: the go command builds with -mod=vendor (the default with vendor/modules.txt and go 1.14 or later, or GOFLAGS says so): from "+p(v.Dir)+", never from the module cache.")
 	}
 	r.para(2, verdict)
 	var parts []string
@@ -391,7 +391,11 @@ func WriteOffline(w io.Writer, rep *actions.OfflineReport, exp *actions.ExportRe
 			r.para(2, "vendor/modules.txt is consistent with go.mod.")
 		}
 		if len(v.Differs) > 0 {
-			r.para(2, Plural(int64(len(v.Differs)), "vendored package")+" differ from the module cache's copy (the build uses vendor/'s):")
+			verb := " differ"
+			if len(v.Differs) == 1 {
+				verb = " differs"
+			}
+			r.para(2, Plural(int64(len(v.Differs)), "vendored package")+verb+" from the module cache's copy (the build uses vendor/'s):")
 			for _, d := range v.Differs {
 				r.para(4, "- "+p(d.Package)+": "+p(d.Detail))
 			}
