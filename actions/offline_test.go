@@ -275,6 +275,8 @@ func offlineGo(proj string, env []string, args ...string) (string, error) {
 	return string(out), err
 }
 
+// setGoSum sets the hash of a go.sum line ("path version[/go.mod]"), or
+// removes the line when sum is "".
 func setGoSum(t *testing.T, proj, key, sum string) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(proj, "go.sum"))
@@ -286,6 +288,9 @@ func setGoSum(t *testing.T, proj, key, sum string) {
 	for _, l := range strings.Split(string(data), "\n") {
 		if strings.HasPrefix(l, key+" ") {
 			l, found = key+" "+sum, true
+			if sum == "" {
+				continue // the line goes
+			}
 		}
 		lines = append(lines, l)
 	}
@@ -317,6 +322,12 @@ func TestOfflineAnswersOnDamage(t *testing.T) {
 		{"mod-unparsable", func(t *testing.T, e *cachetest.Entry, proj string) {
 			os.WriteFile(e.Mod, []byte("module "+e.Path+"\n\nrequire (\n"), 0o666)
 		}, StateDamaged, "mod-", "checksum mismatch"},
+		{"mod-unparsable-no-gosum-line", func(t *testing.T, e *cachetest.Entry, proj string) {
+			// Without a go.sum line to disagree with, the go command
+			// parses the .mod and says so.
+			os.WriteFile(e.Mod, []byte("module "+e.Path+"\n\nrequire (\n"), 0o666)
+			setGoSum(t, proj, e.Path+" "+e.Version+"/go.mod", "")
+		}, StateDamaged, "mod-invalid", "parsing go.mod"},
 		{"gosum-zip-line", func(t *testing.T, e *cachetest.Entry, proj string) {
 			setGoSum(t, proj, e.Path+" "+e.Version, wrong)
 		}, StateDamaged, "gosum-mismatch", "checksum mismatch"},
