@@ -277,6 +277,14 @@ func (o *offline) modules(ctx context.Context) error {
 	snap, pr := o.snap, o.snap.Project
 	var err error
 	o.discover, o.check, o.patch, err = offlineEnv(snap, o.tmp)
+	var pfe projectFileError
+	if errors.As(err, &pfe) {
+		// The project's own go.mod or go.work does not parse: no build
+		// runs, offline or not. That is the verdict.
+		o.addErr(pfe.Error())
+		o.rep.Notes = append(o.rep.Notes, "the project's go.mod or go.work does not parse, so no build runs and the versions it needs are not known; fix the file (go mod edit -fmt shows where)")
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -1143,6 +1151,10 @@ func baseEnv(snap *cachescan.Snapshot, tmp, work string) ([]string, error) {
 	return env, nil
 }
 
+// projectFileError is a go.mod or go.work of the project that does not
+// parse.
+type projectFileError struct{ error }
+
 // offlineEnv is the user's environment with the network off, the caches
 // the snapshot describes, and the project's files copied aside into tmp:
 // -modfile for a module, a go.work with absolute paths for a workspace.
@@ -1161,7 +1173,7 @@ func offlineEnv(snap *cachescan.Snapshot, tmp string) (discover, check []string,
 		}
 		wf, err := modfile.ParseWork(pr.GoWork, data, nil)
 		if err != nil {
-			return nil, nil, "", err
+			return nil, nil, "", projectFileError{err}
 		}
 		// A copy with absolute paths, so that it works from elsewhere.
 		abs := func(p string) string {
@@ -1217,7 +1229,7 @@ func offlineEnv(snap *cachescan.Snapshot, tmp string) (discover, check []string,
 		}
 		f, err := modfile.Parse(gomod, data, nil)
 		if err != nil {
-			return nil, nil, "", err
+			return nil, nil, "", projectFileError{err}
 		}
 		// Local replaces are relative to the project, not to the copy.
 		for _, r := range f.Replace {

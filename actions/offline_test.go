@@ -597,3 +597,18 @@ func TestOfflineNeedsTheGoCommand(t *testing.T) {
 		t.Errorf("no go command: %v", err)
 	}
 }
+
+// TestOfflineProjectGoModBroken: a go.mod of the project's that does not
+// parse is a verdict (not ready, with why), not a failure of modscope.
+func TestOfflineProjectGoModBroken(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	c := cachetest.New(t)
+	proj := t.TempDir()
+	os.WriteFile(filepath.Join(proj, "go.mod"), []byte("module example.com/p\n\ngo 1.21\n\nrequire (\n"), 0o666)
+	_, rep := offlineReport(t, c, proj)
+	if rep.Ready || len(rep.Errors) == 0 || !strings.Contains(rep.Errors[0].Text, "go.mod") || len(rep.Notes) == 0 {
+		t.Errorf("a go.mod that does not parse: %+v", rep)
+	}
+}
