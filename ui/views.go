@@ -373,11 +373,7 @@ func (m *Model) offlineLines(width int) []string {
 			if om.State != actions.StateReady {
 				out = append(out, fmt.Sprintf("    %-10s %s", om.State, ShortenMiddle(p(om.Path+"@"+om.Version), max(width-16, 10))))
 				if om.Reason != "" {
-					lines := Wrap(p(om.Reason), max(width-16, 10), 0)
-					if len(lines) > 2 {
-						lines = append(lines[:1], ShortenEnd(lines[1]+" …", max(width-16, 10)))
-					}
-					for _, l := range lines {
+					for _, l := range wrap2(p(om.Reason), max(width-16, 10)) {
 						out = append(out, st.Dim.Render("               "+l))
 					}
 				}
@@ -409,9 +405,25 @@ func (m *Model) vendorLines(width int) []string {
 	st := m.styles
 	out := []string{st.Dim.Render("    vendor mode (-mod=vendor): builds read vendor/, not the module cache")}
 	for _, d := range v.Differs {
-		out = append(out, st.Severity[1].Render("    differs    ")+ShortenMiddle(p(d.Package+": "+d.Detail), max(width-16, 10)))
+		for i, l := range wrap2(p(d.Package+": "+d.Detail), max(width-16, 10)) {
+			if i == 0 {
+				out = append(out, st.Severity[1].Render("    differs    ")+l)
+			} else {
+				out = append(out, "               "+l)
+			}
+		}
 	}
 	return out
+}
+
+// wrap2 wraps text to at most two lines of width, the second cut short
+// with … when there is more.
+func wrap2(text string, width int) []string {
+	lines := Wrap(text, width, 0)
+	if len(lines) > 2 {
+		lines = append(lines[:1], ShortenEnd(lines[1]+" …", width))
+	}
+	return lines
 }
 
 func firstLineOf(s string) string {
