@@ -261,6 +261,51 @@ func TestOfflineCommand(t *testing.T) {
 	}
 }
 
+// TestOfflineCommandOnDamage: a required version whose .mod was edited
+// makes the go command stop; offline still answers, exit 1, with the
+// verdict (text and JSON): the version damaged and why, and the go
+// command's error with its cause and fix.
+func TestOfflineCommandOnDamage(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	c := cachetest.New(t)
+	lib := c.Add(cachetest.Mod("example.com/lib", "v1.0.0"))
+	proj := t.TempDir()
+	os.WriteFile(filepath.Join(proj, "go.mod"), []byte("module example.com/p\n\ngo 1.21\n\nrequire example.com/lib v1.0.0\n"), 0o666)
+	os.WriteFile(filepath.Join(proj, "go.sum"), []byte(lib.GoSum()), 0o666)
+	os.WriteFile(filepath.Join(proj, "p.go"), []byte("package p\n\nimport \"example.com/lib\"\n\nvar _ = lib.Hello\n"), 0o666)
+	t.Setenv("GOTOOLCHAIN", "local")
+	t.Setenv("GOFLAGS", "")
+	t.Setenv("GOENV", "off")
+	args := []string{"offline", "--modcache", c.ModCache, "--gocache", c.BuildCache, "--project", proj}
+	if code, out, errOut := runMain(t, args...); code != 0 {
+		t.Fatalf("the healthy fixture is not ready: exit %d\n%s%s", code, out, errOut)
+	}
+	f, _ := os.OpenFile(lib.Mod, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("\nrequire example.com/elsewhere v1.0.0\n")
+	f.Close()
+	code, out, errOut := runMain(t, args...)
+	if code != 1 || !strings.Contains(out, "NOT READY") || !strings.Contains(out, "example.com/lib@v1.0.0: damaged") ||
+		!strings.Contains(out, "why: mod-modified") || !strings.Contains(out, "checksum mismatch") || !strings.Contains(out, "cause: ") {
+		t.Errorf("an edited .mod: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ = runMain(t, append(args, "--json")...)
+	var doc struct {
+		Ready   bool
+		Modules []struct{ Path, State, Reason string }
+		Errors  []struct {
+			Text, Module string
+			Explanations []struct{ ID, Fix string }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != 1 || doc.Ready || len(doc.Modules) != 1 ||
+		doc.Modules[0].State != "damaged" || doc.Modules[0].Reason == "" || len(doc.Errors) == 0 ||
+		doc.Errors[0].Module != "example.com/lib" || len(doc.Errors[0].Explanations) == 0 {
+		t.Errorf("offline --json on an edited .mod: exit %d, %v\n%s", code, err, out)
+	}
+}
+
 // TestVerifyFindsCorruptZips: verify does the zip checks the scan left to
 // it, on the first run and on the next one, when the zip hashes are known.
 func TestVerifyFindsCorruptZips(t *testing.T) {

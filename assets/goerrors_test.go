@@ -55,6 +55,9 @@ var shapes = []struct{ id, text string }{
 	{"version-not-canonical", "go: example.com/m@v1.0: unzip /tmp/m.zip: version \"v1.0\" is not canonical (should be \"v1.0.0\")"},
 	{"probe-not-served", "reading https://proxy.corp/golang.org/x/mod/@v/list: 404 Not Found: the proxy does not serve golang.org/x/mod, which any proxy of public modules serves"},
 	{"proxy-file-missing", "go: rsc.io/quote@v1.5.2: reading file:///nonexistent/dir/rsc.io/quote/@v/v1.5.2.info: no such file or directory"},
+	{"inconsistent-vendoring", "go: inconsistent vendoring in /home/u/proj:\n\texample.com/lib@v1.2.0: is explicitly required in go.mod, but not marked as explicit in vendor/modules.txt\n\n\tTo ignore the vendor directory, use -mod=readonly or -mod=mod.\n\tTo sync the vendor directory, run:\n\t\tgo mod vendor"},
+	{"gomod-syntax", "example.com/dep@v1.0.0: parsing go.mod: go.mod:3: syntax error (unterminated block started at go.mod:2:1)"},
+	{"toolchain-gosumdb-off", "go: golang.org/toolchain@v0.0.1-go1.99.0.linux-amd64: verifying module: checksum database disabled by GOSUMDB=off"},
 	{"inconsistent-tile", "go: github.com/BurntSushi/toml@v1.3.2: verifying module: github.com/BurntSushi/toml@v1.3.2: initializing sumdb.Client: checking tree#69959272: downloaded inconsistent tile"},
 }
 

@@ -617,6 +617,40 @@ func TestProjectViewShowsOfflineVerdict(t *testing.T) {
 	}
 }
 
+// TestProjectViewExplainsOfflineDamage: a damaged version comes with
+// why, the go command's error with its fix, and a vendored build with
+// what differs from the cache; a cache problem is never "cannot tell".
+func TestProjectViewExplainsOfflineDamage(t *testing.T) {
+	m := newTestModel(t, 100, 30)
+	_, cmd := m.Update(press("3")[0])
+	if cmd == nil {
+		t.Fatal("the Project view does not start the offline check")
+	}
+	m.Update(offlineDoneMsg{rep: &actions.OfflineReport{Ready: false, Mode: actions.ModeModule, Modules: []actions.OfflineModule{
+		{Path: "example.com/lib", Version: "v1.2.0", State: actions.StateDamaged, Reason: "mod-modified: the .mod's hash differs from go.sum"},
+	}, Errors: []actions.OfflineError{{Text: "verifying example.com/lib@v1.2.0/go.mod: checksum mismatch", Module: "example.com/lib", Version: "v1.2.0",
+		Explanations: []actions.Explanation{{ID: "gosum-mismatch", Fix: "modscope verify example.com/lib@v1.2.0 tells local damage"}}}}}})
+	view := ansi.Strip(m.render())
+	for _, want := range []string{"damaged    example.com/lib@v1.2.0", "mod-modified: the .mod's hash differs from go.sum",
+		"go: verifying example.com/lib@v1.2.0/go.mod: checksum mismatch", "fix: modscope verify example.com/lib@v1.2.0"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("no %q in the Project view:\n%s", want, view)
+		}
+	}
+	if strings.Contains(view, "cannot tell") {
+		t.Errorf("a cache problem shown as cannot tell:\n%s", view)
+	}
+	m.Update(offlineDoneMsg{rep: &actions.OfflineReport{Ready: true, Mode: actions.ModeVendor, Modules: []actions.OfflineModule{
+		{Path: "example.com/lib", Version: "v1.2.0", State: actions.StateReady, Vendored: true},
+	}, Vendor: &actions.OfflineVendor{Consistent: true, Differs: []actions.VendorDiff{{Package: "example.com/lib", Module: "example.com/lib", Version: "v1.2.0", Detail: "differs from the cached example.com/lib@v1.2.0 (changed: lib.go)"}}}}})
+	view = ansi.Strip(m.render())
+	for _, want := range []string{"Offline: ready", "vendor/ is consistent with go.mod", "vendor mode", "differs    example.com/lib: differs from the cached example.com/lib@v1.2.0 (changed: lib.go)"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("no %q in the Project view:\n%s", want, view)
+		}
+	}
+}
+
 // TestBuildViewClaimsNoDirectoryCount: the fixture's build cache has a
 // few of the 00 to ff directories, not 256; the view must not say 256.
 func TestBuildViewClaimsNoDirectoryCount(t *testing.T) {

@@ -353,24 +353,80 @@ func (m *Model) offlineLines(width int) []string {
 	case m.offlineRunning:
 		out = append(out, st.Dim.Render("  Offline: asking the go command what builds and tests need…"))
 	case m.offlineErr != nil:
-		out = append(out, st.Severity[1].Render("  Offline: cannot tell: ")+p(ShortenMiddle(m.offlineErr.Error(), max(width-25, 10))))
+		// Only when modscope itself cannot run the go command: a cache
+		// problem is a verdict, below.
+		out = append(out, st.Severity[1].Render("  Offline: the check could not run: ")+p(ShortenMiddle(m.offlineErr.Error(), max(width-37, 10))))
 	case m.offline == nil && m.readOnly:
 		out = append(out, st.Dim.Render("  Offline: not checked in read-only mode (the go command may write to the caches); run modscope offline"))
 	case m.offline == nil:
 		out = append(out, st.Dim.Render("  Offline: press o to check whether the project builds offline"))
 	case m.offline.Ready:
-		out = append(out, "  "+st.Label.Render("✓ Offline: ready")+st.Dim.Render(fmt.Sprintf(" — all %d needed versions are cached and verify", len(m.offline.Modules))))
+		from := "are cached and verify"
+		if m.offline.Vendor != nil {
+			from = "are vendored, and vendor/ is consistent with go.mod"
+		}
+		out = append(out, "  "+st.Label.Render("✓ Offline: ready")+st.Dim.Render(fmt.Sprintf(" — all %d needed versions %s", len(m.offline.Modules), from)))
+		out = append(out, m.vendorLines(width)...)
 	default:
 		out = append(out, "  "+st.Severity[0].Render("✗ Offline: not ready")+st.Dim.Render(" — a build or test with the network off fails:"))
 		for _, om := range m.offline.Modules {
 			if om.State != actions.StateReady {
 				out = append(out, fmt.Sprintf("    %-10s %s", om.State, ShortenMiddle(p(om.Path+"@"+om.Version), max(width-16, 10))))
+				if om.Reason != "" {
+					for _, l := range wrap2(p(om.Reason), max(width-16, 10)) {
+						out = append(out, st.Dim.Render("               "+l))
+					}
+				}
 			}
 		}
+		out = append(out, m.vendorLines(width)...)
 		for _, e := range m.offline.Errors {
-			out = append(out, st.Dim.Render("    "+ShortenMiddle(p(e), max(width-6, 10))))
+			out = append(out, st.Dim.Render("    go: "+ShortenMiddle(p(strings.TrimPrefix(firstLineOf(e.Text), "go: ")), max(width-8, 10))))
+			if len(e.Explanations) > 0 {
+				out = append(out, st.Dim.Render("        fix: "+ShortenEnd(p(e.Explanations[0].Fix), max(width-13, 10))))
+			}
 		}
-		out = append(out, st.Dim.Render("    modscope offline --export DIR writes what it needs, once it is ready"))
+		if m.offline.Vendor != nil {
+			out = append(out, st.Dim.Render("    go mod vendor makes vendor/ consistent again (modscope offline prints the details)"))
+		} else {
+			out = append(out, st.Dim.Render("    modscope offline prints the details; --export DIR writes what it needs, once it is ready"))
+		}
 	}
 	return out
+}
+
+// vendorLines say that a -mod=vendor build reads vendor/, and which
+// vendored packages differ from the module cache's copies.
+func (m *Model) vendorLines(width int) []string {
+	v := m.offline.Vendor
+	if v == nil {
+		return nil
+	}
+	st := m.styles
+	out := []string{st.Dim.Render("    vendor mode (-mod=vendor): builds read vendor/, not the module cache")}
+	for _, d := range v.Differs {
+		for i, l := range wrap2(p(d.Package+": "+d.Detail), max(width-16, 10)) {
+			if i == 0 {
+				out = append(out, st.Severity[1].Render("    differs    ")+l)
+			} else {
+				out = append(out, "               "+l)
+			}
+		}
+	}
+	return out
+}
+
+// wrap2 wraps text to at most two lines of width, the second cut short
+// with … when there is more.
+func wrap2(text string, width int) []string {
+	lines := Wrap(text, width, 0)
+	if len(lines) > 2 {
+		lines = append(lines[:1], ShortenEnd(lines[1]+" …", width))
+	}
+	return lines
+}
+
+func firstLineOf(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
 }
