@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"modscope/cachescan"
+	"modscope/cachescan/cachetest"
 )
 
 // BenchmarkVerifyLarge verifies the synthetic cache bench/gencache makes
@@ -17,7 +18,7 @@ func BenchmarkVerifyLarge(b *testing.B) {
 		b.Skip("set MODSCOPE_BENCH_DIR to a cache made by bench/gencache")
 	}
 	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
-		ModCache: filepath.Join(dir, "mod"), BuildCache: filepath.Join(dir, "gocache")})
+		Clock: cachetest.Clock(), ModCache: filepath.Join(dir, "mod"), BuildCache: filepath.Join(dir, "gocache")})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -232,7 +232,11 @@ func (p *PurgePlan) runItem(it *PurgeItem) (cachescan.Size, error) {
 	case ItemFile:
 		return p.removeStray(it)
 	case ItemTestCache:
-		return cachescan.Size{}, expireTests(p.gocache, time.Now())
+		var clock cachescan.Clock
+		if p.snap != nil {
+			clock = p.snap.Clock
+		}
+		return cachescan.Size{}, expireTests(p.gocache, clock.Now())
 	case ItemFuzz:
 		return p.removeFiles(it, p.gocache)
 	}

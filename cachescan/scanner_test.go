@@ -17,7 +17,7 @@ func scan(t *testing.T, c *cachetest.Cache, project string) *cachescan.Snapshot 
 	t.Helper()
 	env := cachescan.Env{GOVERSION: "go1.26.8", GOTOOLCHAIN: "auto", GOHOSTOS: "linux", GOHOSTARCH: "amd64"}
 	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
-		Env: env, ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: project, Workers: 4,
+		Clock: cachetest.Clock(), Env: env, ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: project, Workers: 4,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -71,11 +71,12 @@ func TestHealthyCacheHasNoProblems(t *testing.T) {
 			t.Errorf("age bucket %s: %d entries, want %d", b.Label, b.Entries, wantAge[i])
 		}
 	}
-	if bc.TrimTime == nil || bc.TrimTime.Unix() != 1795269747 {
-		t.Errorf("trim time = %v", bc.TrimTime)
+	// The kit trimmed 22 hours ago and expired test results a week ago.
+	if want := cachetest.Now().Add(-22 * time.Hour); bc.TrimTime == nil || !bc.TrimTime.Equal(want) {
+		t.Errorf("trim time = %v, want %v", bc.TrimTime, want)
 	}
-	if bc.TestExpire == nil || bc.TestExpire.Unix() != 1795269747 {
-		t.Errorf("test expire = %v", bc.TestExpire)
+	if want := cachetest.Now().Add(-7 * 24 * time.Hour); bc.TestExpire == nil || !bc.TestExpire.Equal(want) {
+		t.Errorf("test expire = %v, want %v", bc.TestExpire, want)
 	}
 	if bc.Fuzz.Files != 1 {
 		t.Errorf("fuzz = %+v", bc.Fuzz)

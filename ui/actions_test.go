@@ -62,7 +62,7 @@ func actionModel(t *testing.T, w, h int, fill func(c *cachetest.Cache)) (*Model,
 	t.Helper()
 	c := cachetest.New(t)
 	fill(c)
-	opts := cachescan.Options{ModCache: c.ModCache, BuildCache: c.BuildCache,
+	opts := cachescan.Options{Clock: cachetest.Clock(), ModCache: c.ModCache, BuildCache: c.BuildCache,
 		Env: cachescan.Env{GOVERSION: "go1.26.0", GOPROXY: "off", GOSUMDB: "off", GOCACHE: t.TempDir()}}
 	snap, err := cachescan.NewScanner().Scan(context.Background(), opts)
 	if err != nil {
@@ -502,7 +502,7 @@ func TestEveryDialogFits(t *testing.T) {
 	snap := fixtureSnapshot(t)
 	for _, size := range [][2]int{{40, 12}, {60, 15}, {80, 24}, {120, 40}} {
 		for _, keys := range [][]string{{"1", "enter", "space", "d"}, {"D"}, {"2", "d"}, {"R"}, {"1", "enter", "r"}, {"4", "d"}} {
-			m := New(context.Background(), cachescan.Options{}, snap)
+			m := New(context.Background(), cachescan.Options{Clock: cachetest.Clock()}, snap)
 			send(m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 			for _, k := range keys {
 				hit(m, k)
@@ -559,7 +559,7 @@ func TestGoldenDialogs(t *testing.T) {
 	}
 	for _, size := range [][2]int{{80, 24}, {40, 12}} {
 		for _, d := range dialogs {
-			m := New(context.Background(), cachescan.Options{}, snap)
+			m := New(context.Background(), cachescan.Options{Clock: cachetest.Clock()}, snap)
 			send(m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 			if d.setup != nil {
 				d.setup(m)
@@ -968,7 +968,7 @@ func TestDialogKeysDegrade(t *testing.T) {
 		{60, []string{"D"}, []string{"enter show the plan", "esc close", "j/k move", "0-9 value"}},
 		{40, []string{"D"}, []string{"enter plan", "esc close", "0-9 value"}},
 	} {
-		m := New(context.Background(), cachescan.Options{}, snap)
+		m := New(context.Background(), cachescan.Options{Clock: cachetest.Clock()}, snap)
 		send(m, tea.WindowSizeMsg{Width: c.w, Height: 24})
 		for _, k := range c.keys {
 			hit(m, k)

@@ -64,8 +64,7 @@ replace example.com/up v1.0.0 => example.com/good v1.0.0
 `), 0o666)
 	env := cachescan.Env{GOVERSION: "go1.22.0", GOTOOLCHAIN: "auto", GOHOSTOS: "linux", GOHOSTARCH: "amd64"}
 	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
-		Env: env, ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: proj,
-		Now: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC),
+		Clock: cachetest.Clock(), Env: env, ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: proj,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +128,7 @@ func send(m *Model, msgs ...tea.Msg) {
 
 func newTestModel(t testing.TB, w, h int) *Model {
 	t.Helper()
-	m := New(context.Background(), cachescan.Options{}, fixtureSnapshot(t))
+	m := New(context.Background(), cachescan.Options{Clock: cachetest.Clock()}, fixtureSnapshot(t))
 	send(m, tea.WindowSizeMsg{Width: w, Height: h})
 	return m
 }
@@ -340,7 +339,7 @@ func TestQuitAndHelp(t *testing.T) {
 func TestEveryFrameFits(t *testing.T) {
 	snap := fixtureSnapshot(t)
 	for _, size := range [][2]int{{60, 15}, {80, 24}, {100, 30}, {120, 40}, {250, 80}} {
-		m := New(context.Background(), cachescan.Options{}, snap)
+		m := New(context.Background(), cachescan.Options{Clock: cachetest.Clock()}, snap)
 		send(m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 		for _, keys := range [][]string{{}, {"enter", "j", "enter"}, {"2"}, {"3"}, {"4", "j"}, {"?"}} {
 			send(m, press(keys...)...)
@@ -390,7 +389,7 @@ func TestGoldenViews(t *testing.T) {
 	}
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		for _, v := range views {
-			m := New(context.Background(), cachescan.Options{}, snap)
+			m := New(context.Background(), cachescan.Options{Clock: cachetest.Clock()}, snap)
 			send(m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 			send(m, press(v.keys...)...)
 			got := mask(ansi.Strip(m.View().Content))
@@ -558,11 +557,11 @@ func TestVerifyFromTheTUI(t *testing.T) {
 	cachetest.Writable(e.Dir, func() {
 		os.WriteFile(filepath.Join(e.Dir, "added.go"), []byte("package lib\n"), 0o444)
 	})
-	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: c.ModCache, BuildCache: c.BuildCache})
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Clock: cachetest.Clock(), ModCache: c.ModCache, BuildCache: c.BuildCache})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := New(context.Background(), cachescan.Options{}, snap)
+	m := New(context.Background(), cachescan.Options{Clock: cachetest.Clock()}, snap)
 	send(m, tea.WindowSizeMsg{Width: 100, Height: 30})
 	// v on example.com/fine verifies just it: nothing found.
 	send(m, press("n", "enter")...)
