@@ -26,6 +26,13 @@ type Options struct {
 	// Clock is what ages are measured from; nil is the system's clock. The
 	// snapshot keeps it for the plans and verifies made from it.
 	Clock Clock
+	// UniformSizes counts every file as its length rounded up to whole
+	// 4 KiB blocks, and every directory as one such block long, instead of
+	// what the file system says: ext4, tmpfs, btrfs and overlayfs allocate
+	// blocks, and give directories lengths, each their own way. It is for
+	// figures that must be the same on every machine, such as golden
+	// files; a real scan leaves it off.
+	UniformSizes bool
 }
 
 // Scanner runs one scan and exposes its progress while it runs.
@@ -87,6 +94,7 @@ func (s *Scanner) Scan(ctx context.Context, opt Options) (*Snapshot, error) {
 	}
 
 	w := newWalker(ctx, opt.Workers, &s.prog)
+	w.uniform = opt.UniformSizes
 	var ms *modScan
 	var bs *buildScan
 	if modExists {

@@ -146,6 +146,40 @@ func walkSize(t *testing.T, root string) cachescan.Size {
 	return cachescan.Size{ApparentBytes: s.ApparentBytes, Files: s.Files, Bytes: diskUsage(t, root)}
 }
 
+// TestUniformSizes: with UniformSizes, the totals are what a plain walk
+// finds when every file takes its length in whole 4 KiB blocks and every
+// directory one block: figures that no file system changes.
+func TestUniformSizes(t *testing.T) {
+	c := cachetest.New(t)
+	c.Healthy()
+	c.Damage()
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
+		Clock: cachetest.Clock(), UniformSizes: true, ModCache: c.ModCache, BuildCache: c.BuildCache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, part := range []struct {
+		root string
+		got  cachescan.Size
+	}{{c.ModCache, snap.ModCache.Size}, {c.BuildCache, snap.BuildCache.Size}} {
+		var want cachescan.Size
+		filepath.Walk(part.root, func(path string, fi os.FileInfo, err error) error {
+			switch {
+			case err != nil:
+				t.Fatal(err)
+			case fi.IsDir():
+				want.Add(cachescan.Size{Bytes: 4096, ApparentBytes: 4096})
+			default:
+				want.Add(cachescan.Size{Bytes: (fi.Size() + 4095) / 4096 * 4096, ApparentBytes: fi.Size(), Files: 1})
+			}
+			return nil
+		})
+		if part.got != want {
+			t.Errorf("%s: uniform sizes %+v, want %+v", part.root, part.got, want)
+		}
+	}
+}
+
 func TestEveryProblemKind(t *testing.T) {
 	c := cachetest.New(t)
 	c.Healthy()
