@@ -16,6 +16,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"modscope/actions"
@@ -582,28 +583,8 @@ func TestGoldenDialogs(t *testing.T) {
 			if m.modal == nil {
 				t.Fatalf("%s: no dialog; status %q", d.name, m.status)
 			}
-			golden(t, d.name+"-"+sizeName(size), mask(screen(m)))
+			t.Run(d.name+"-"+sizeName(size), func(t *testing.T) { golden.RequireEqual(t, screen(m)) })
 		}
-	}
-}
-
-// golden compares got with testdata/name.golden (go test ./ui -update
-// rewrites it).
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if updating() {
-		if err := os.WriteFile(path, []byte(got), 0o666); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./ui -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s (go test ./ui -update rewrites it):\n%s", name, path, got)
 	}
 }
 
