@@ -71,6 +71,12 @@ func TestCommandsMeasureFromTheirClock(t *testing.T) {
 	}
 }
 
+// TestCommandsAtAnotherDate runs every test of the command line again
+// with the tests' clock years away.
+func TestCommandsAtAnotherDate(t *testing.T) {
+	cachetest.RerunAt(t, cachetest.Elsewhen(), ".")
+}
+
 func TestScanExitCodes(t *testing.T) {
 	c := cachetest.New(t)
 	c.Healthy()

@@ -146,6 +146,13 @@ func walkSize(t *testing.T, root string) cachescan.Size {
 	return cachescan.Size{ApparentBytes: s.ApparentBytes, Files: s.Files, Bytes: diskUsage(t, root)}
 }
 
+// TestFixturesAtAnotherDate runs every test of the package again with the
+// tests' clock years away: the kit dates its fixtures from that clock and
+// the scans measure from it, so what they find is the same.
+func TestFixturesAtAnotherDate(t *testing.T) {
+	cachetest.RerunAt(t, cachetest.Elsewhen(), ".")
+}
+
 // TestUniformSizes: with UniformSizes, the totals are what a plain walk
 // finds when every file takes its length in whole 4 KiB blocks and every
 // directory one block: figures that no file system changes.

@@ -392,6 +392,13 @@ func TestGoldenViews(t *testing.T) {
 	}
 }
 
+// TestGoldensAtAnotherDate runs the golden tests again with the tests'
+// clock years away: the same golden files must come out, since the
+// fixtures are dated from that clock and the scan measures from it.
+func TestGoldensAtAnotherDate(t *testing.T) {
+	cachetest.RerunAt(t, cachetest.Elsewhen(), "^(TestGoldenViews|TestGoldenDialogs|TestEveryFrameFits)$")
+}
+
 func sizeName(s [2]int) string {
 	return strings.ReplaceAll(strings.TrimSpace(strings.Join([]string{itoa(s[0]), itoa(s[1])}, "x")), " ", "")
 }

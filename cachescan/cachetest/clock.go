@@ -3,6 +3,7 @@ package cachetest
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"time"
 
 	"modscope/cachescan"
@@ -45,3 +46,31 @@ func Clock() cachescan.Clock { return cachescan.Fixed(testNow) }
 // well past every window in which the scanner and verify take a file for one
 // a go command may still be writing.
 func Written() time.Time { return testNow.Add(-48 * time.Hour) }
+
+// Elsewhen is an instant years away from Now: 2031-07-01 12:00 UTC, or
+// Reference when the clock is already moved from it. RerunAt runs tests
+// there, so that every go test runs them at two clocks.
+func Elsewhen() time.Time {
+	if testNow.Equal(Reference()) {
+		return time.Date(2031, 7, 1, 12, 0, 0, 0, time.UTC)
+	}
+	return Reference()
+}
+
+// RerunAt runs the tests that match pattern again, t's own left out, in a
+// new process of the test binary whose clock is at when (MODSCOPE_TEST_NOW),
+// and fails t with their output if they fail there: the proof that what
+// they expect depends on no date. They run from the same directory, so
+// they compare with the same golden files; -update is not passed on.
+func RerunAt(t interface {
+	T
+	Name() string
+}, when time.Time, pattern string) {
+	t.Helper()
+	at := when.UTC().Format(time.RFC3339)
+	cmd := exec.Command(os.Args[0], "-test.run", pattern, "-test.skip", "^"+t.Name()+"$", "-test.count", "1")
+	cmd.Env = append(os.Environ(), "MODSCOPE_TEST_NOW="+at)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatal(fmt.Sprintf("at %s, the tests %s fail (%v); run them there with MODSCOPE_TEST_NOW=%s:\n%s", at, pattern, err, at, out))
+	}
+}
