@@ -481,7 +481,7 @@ func doctorCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	var project *cachescan.Project
 	if cfg.opts.ProjectDir != "" {
 		// Only the project: no cache walk.
-		snap, err := cachescan.NewScanner().Scan(ctx, cachescan.Options{Env: cfg.env, ProjectDir: cfg.opts.ProjectDir})
+		snap, err := cachescan.NewScanner().Scan(ctx, cachescan.Options{Env: cfg.env, ProjectDir: cfg.opts.ProjectDir, Clock: cfg.opts.Clock})
 		if err == nil {
 			project = snap.Project
 		}
@@ -603,7 +603,23 @@ func resolve(ctx context.Context, modcache, gocache, project string) (config, er
 		return cfg, fmt.Errorf("--project %s: no go.mod or go.work there or above", project)
 	}
 	cfg.opts.Env = env
+	cfg.opts.Clock = clockOf(ctx)
 	return cfg, nil
+}
+
+// clockKey is the context key of the clock a run measures ages from.
+type clockKey struct{}
+
+// withClock gives a run a clock other than the system's: tests give theirs,
+// to which their fixtures are dated.
+func withClock(ctx context.Context, c cachescan.Clock) context.Context {
+	return context.WithValue(ctx, clockKey{}, c)
+}
+
+// clockOf is the clock withClock gave ctx; nil (the system's) otherwise.
+func clockOf(ctx context.Context) cachescan.Clock {
+	c, _ := ctx.Value(clockKey{}).(cachescan.Clock)
+	return c
 }
 
 // mustBeDir rejects a flag's directory that does not exist, with a next step.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -33,8 +34,47 @@ func TestMain(m *testing.M) {
 func runMain(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), args, &out, &errOut)
+	code := run(withClock(context.Background(), cachetest.Clock()), args, &out, &errOut)
 	return code, out.String(), errOut.String()
+}
+
+// TestCommandsMeasureFromTheirClock: the command line takes its clock from
+// the context run gets, so that the scan's time and age buckets and a
+// purge by age agree with fixtures dated from the same clock, on any day.
+func TestCommandsMeasureFromTheirClock(t *testing.T) {
+	c := cachetest.New(t)
+	c.Healthy()
+	flags := []string{"--modcache", c.ModCache, "--gocache", c.BuildCache, "--json"}
+	code, out, errOut := runMain(t, append([]string{"scan"}, flags...)...)
+	var snap cachescan.Snapshot
+	if err := json.Unmarshal([]byte(out), &snap); code != 0 || err != nil {
+		t.Fatalf("scan --json: exit %d, %v, stderr %q", code, err, errOut)
+	}
+	if !snap.ScannedAt.Equal(cachetest.Now()) {
+		t.Errorf("scanned at %v, want the tests' clock %v", snap.ScannedAt, cachetest.Now())
+	}
+	var ages []int64
+	for _, b := range snap.BuildCache.ByAge {
+		ages = append(ages, b.Entries)
+	}
+	if fmt.Sprint(ages) != "[2 6 0 2]" {
+		t.Errorf("entries by age %v, want [2 6 0 2] (2 hours, 2 and 3 days, 60 days old)", ages)
+	}
+	// Older than 30 days: only the 60-day-old pair.
+	code, out, errOut = runMain(t, "purge", "--modcache", c.ModCache, "--gocache", c.BuildCache, "--build-cache", "--older-than", "30d", "--yes")
+	if code != 0 || !strings.Contains(out, "Removed 1 of 1") {
+		t.Errorf("purge --older-than 30d: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ = runMain(t, append([]string{"scan"}, flags...)...)
+	if err := json.Unmarshal([]byte(out), &snap); code != 0 || err != nil || snap.BuildCache.Entries != 8 {
+		t.Errorf("after the purge: exit %d, %v, %d entries, want 8", code, err, snap.BuildCache.Entries)
+	}
+}
+
+// TestCommandsAtAnotherDate runs every test of the command line again
+// with the tests' clock years away.
+func TestCommandsAtAnotherDate(t *testing.T) {
+	cachetest.RerunAt(t, cachetest.Elsewhen(), ".")
 }
 
 func TestScanExitCodes(t *testing.T) {

@@ -16,6 +16,7 @@ func BenchmarkVerifyLarge(b *testing.B) {
 	if dir == "" {
 		b.Skip("set MODSCOPE_BENCH_DIR to a cache made by bench/gencache")
 	}
+	// gencache dates its entries from the system's clock: so does this scan.
 	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
 		ModCache: filepath.Join(dir, "mod"), BuildCache: filepath.Join(dir, "gocache")})
 	if err != nil {

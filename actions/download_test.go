@@ -76,7 +76,7 @@ func scanFor(t *testing.T, c *cachetest.Cache, proj, goproxy string) *cachescan.
 func scanSumDB(t *testing.T, c *cachetest.Cache, proj, goproxy, gosumdb string) *cachescan.Snapshot {
 	t.Helper()
 	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
-		Env:      cachescan.Env{GOPROXY: goproxy, GOSUMDB: gosumdb, GOVERSION: runtime.Version(), GOCACHE: c.BuildCache},
+		Clock: cachetest.Clock(), Env: cachescan.Env{GOPROXY: goproxy, GOSUMDB: gosumdb, GOVERSION: runtime.Version(), GOCACHE: c.BuildCache},
 		ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: proj})
 	if err != nil {
 		t.Fatal(err)
@@ -232,7 +232,7 @@ func TestDownloadRefusals(t *testing.T) {
 	c := cachetest.New(t)
 	tc := c.AddToolchain("go1.99.0", "linux", "amd64")
 	env := cachescan.Env{GOVERSION: "go1.26.8", GOTOOLCHAIN: "go1.99.0", GOHOSTOS: "linux", GOHOSTARCH: "amd64"}
-	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Env: env, ModCache: c.ModCache})
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Clock: cachetest.Clock(), Env: env, ModCache: c.ModCache})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +306,7 @@ func TestDownloadRunsGoAsTheIssueSays(t *testing.T) {
 	t.Setenv("GOTOOLCHAIN", "go1.99.0")
 	t.Setenv("GOWORK", "/somewhere/go.work")
 	c := cachetest.New(t)
-	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: c.ModCache, BuildCache: c.BuildCache})
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Clock: cachetest.Clock(), ModCache: c.ModCache, BuildCache: c.BuildCache})
 	if err != nil {
 		t.Fatal(err)
 	}

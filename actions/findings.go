@@ -160,7 +160,7 @@ func Recheck(ctx context.Context, snap *cachescan.Snapshot, f *Findings) ([]cach
 		switch {
 		case p.Kind == cachescan.KindOutputCorrupt:
 			id := strings.TrimSuffix(filepath.Base(p.Path), "-d")
-			res := verifyOutput(p.Path, id, func(int64) error { return ctx.Err() }, buf)
+			res := verifyOutput(p.Path, id, snap.Clock, func(int64) error { return ctx.Err() }, buf)
 			out = append(out, res.problems...)
 		case p.Kind == cachescan.KindSumDBCache || p.Kind == cachescan.KindSumDBSecurity:
 			sumdbCache = true

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"modscope/cachescan"
+	"modscope/cachescan/cachetest"
 )
 
 // TestFindingsPerCacheAndScope: a verify of some versions replaces only
@@ -18,7 +19,7 @@ func TestFindingsPerCacheAndScope(t *testing.T) {
 	a := cachescan.Problem{Kind: cachescan.KindDirModified, Module: "example.com/a", Version: "v1.0.0"}
 	b := cachescan.Problem{Kind: cachescan.KindZipModified, Module: "example.com/b", Version: "v1.0.0"}
 	out := cachescan.Problem{Kind: cachescan.KindOutputCorrupt, Path: "/gocache/ab/ab-d"}
-	now := time.Now()
+	now := cachetest.Now()
 	if err := SaveFindings(path, Findings{ModCache: "/m1", GoCache: "/g1", At: now, Problems: []cachescan.Problem{a, b, out}}, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -37,7 +37,7 @@ func TestPurgeChild(t *testing.T) {
 		t.Skip("the purging process of TestPurgeKilled*; run by them")
 	}
 	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
-		Env: cachescan.Env{GOVERSION: runtime.Version()}, ModCache: mod, BuildCache: os.Getenv(childGo)})
+		Clock: cachetest.Clock(), Env: cachescan.Env{GOVERSION: runtime.Version()}, ModCache: mod, BuildCache: os.Getenv(childGo)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func (r *killRun) wait() (*os.ProcessState, string) {
 func checkAfterKill(t *testing.T, mod, gocache, proj string, env []string) {
 	t.Helper()
 	goRun(t, proj, append(append([]string(nil), env...), "GOMODCACHE="+mod), "build", "./...")
-	after, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: mod, BuildCache: gocache})
+	after, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Clock: cachetest.Clock(), ModCache: mod, BuildCache: gocache})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,7 +74,7 @@ func offlineReport(t *testing.T, c *cachetest.Cache, proj string) (*cachescan.Sn
 	t.Setenv("GOTOOLCHAIN", "local")
 	t.Setenv("GOENV", "off")
 	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
-		Env: env, ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: proj})
+		Clock: cachetest.Clock(), Env: env, ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: proj})
 	if err != nil {
 		t.Fatal(err)
 	}

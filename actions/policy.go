@@ -140,7 +140,7 @@ func Plan(snap *cachescan.Snapshot, t Targets) (*PurgePlan, error) {
 		t.BuildAll, t.BuildOlderThan, t.BuildCorrupt, t.TestCache, t.FuzzCache = false, 0, false, false, false
 	}
 	if t.BuildAll || t.BuildOlderThan > 0 {
-		it := buildItem(bc.Root, t.BuildOlderThan, time.Now())
+		it := buildItem(bc.Root, t.BuildOlderThan, snap.Clock.Now())
 		if bc.CacheProg != "" {
 			it.Warnings = append(it.Warnings, "GOCACHEPROG is set: the go command uses "+bc.CacheProg+", not these files")
 		}

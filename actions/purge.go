@@ -350,7 +350,11 @@ func (p *PurgePlan) runItem(it *PurgeItem) (cachescan.Size, error) {
 		if err != nil {
 			return cachescan.Size{}, err
 		}
-		return cachescan.Size{}, expireTests(root, time.Now())
+		var clock cachescan.Clock
+		if p.snap != nil {
+			clock = p.snap.Clock
+		}
+		return cachescan.Size{}, expireTests(root, clock.Now())
 	}
 	return cachescan.Size{}, fmt.Errorf("unknown item kind %q", it.Kind)
 }

@@ -27,7 +27,7 @@ func TestPurgeWithTheRealGoCommand(t *testing.T) {
 	c, proj, env := offlineFixture(t)
 	lib := cachetest.Paths(c.ModCache, cachetest.Mod("example.com/lib", "v1.2.0"))
 	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
-		Env: cachescan.Env{GOVERSION: runtime.Version()}, ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: proj})
+		Clock: cachetest.Clock(), Env: cachescan.Env{GOVERSION: runtime.Version()}, ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: proj})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestPurgeWithTheRealGoCommand(t *testing.T) {
 			t.Errorf("%s went: %v", p, err)
 		}
 	}
-	after, _ := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: c.ModCache, BuildCache: c.BuildCache})
+	after, _ := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Clock: cachetest.Clock(), ModCache: c.ModCache, BuildCache: c.BuildCache})
 	if len(after.Problems) != 0 {
 		t.Errorf("problems after the purge: %+v", after.Problems)
 	}
@@ -76,7 +76,7 @@ func TestPurgeMetadataAndRefusals(t *testing.T) {
 	e := c.Add(cachetest.Mod("example.com/a", "v1.1.0"))
 	c.AddToolchain("go1.99.0", "linux", "amd64")
 	env := cachescan.Env{GOVERSION: "go1.26.8", GOTOOLCHAIN: "go1.99.0", GOHOSTOS: "linux", GOHOSTARCH: "amd64"}
-	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Env: env, ModCache: c.ModCache})
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Clock: cachetest.Clock(), Env: env, ModCache: c.ModCache})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestPurgeMetadataAndRefusals(t *testing.T) {
 	if string(list) != "v1.0.0\n" {
 		t.Errorf("list after the purge = %q", list)
 	}
-	after, _ := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Env: env, ModCache: c.ModCache})
+	after, _ := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Clock: cachetest.Clock(), Env: env, ModCache: c.ModCache})
 	// Only its .lock is left (lock files are never removed), and that is
 	// no version.
 	if v := after.ModCache.FindVersion("example.com/a", "v1.1.0"); len(after.Problems) != 0 || v != nil {
@@ -122,7 +122,7 @@ func TestPurgeMetadataAndRefusals(t *testing.T) {
 func TestPurgeWaitsForTheLock(t *testing.T) {
 	c := cachetest.New(t)
 	e := c.Add(cachetest.Mod("example.com/a", "v1.0.0"))
-	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: c.ModCache})
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Clock: cachetest.Clock(), ModCache: c.ModCache})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestPurgeAsNobody(t *testing.T) {
 func purgeReadOnly(t *testing.T) {
 	c := cachetest.New(t)
 	e := c.Add(cachetest.Mod("example.com/ro", "v1.0.0")) // 0555 dirs, 0444 files
-	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: c.ModCache})
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Clock: cachetest.Clock(), ModCache: c.ModCache})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +231,7 @@ func TestPurgeRacesARealGoBuild(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatal("the go command never asked for the zip")
 	}
-	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: c.ModCache, BuildCache: c.BuildCache})
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Clock: cachetest.Clock(), ModCache: c.ModCache, BuildCache: c.BuildCache})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +251,7 @@ func TestPurgeRacesARealGoBuild(t *testing.T) {
 	if res := <-done; !res[0].Removed {
 		t.Fatalf("purge: %+v", res)
 	}
-	after, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: c.ModCache, BuildCache: c.BuildCache})
+	after, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Clock: cachetest.Clock(), ModCache: c.ModCache, BuildCache: c.BuildCache})
 	if err != nil {
 		t.Fatal(err)
 	}

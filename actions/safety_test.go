@@ -279,7 +279,7 @@ func TestModuleIndexThroughASymlinkedRoot(t *testing.T) {
 		t.Skip(err)
 	}
 	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
-		Env: cachescan.Env{GOVERSION: "go1.26.8"}, ModCache: link, BuildCache: c.BuildCache})
+		Clock: cachetest.Clock(), Env: cachescan.Env{GOVERSION: "go1.26.8"}, ModCache: link, BuildCache: c.BuildCache})
 	if err != nil {
 		t.Fatal(err)
 	}

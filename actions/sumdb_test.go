@@ -54,7 +54,7 @@ func fakeSumDBWithKey(t *testing.T, skey string, entries map[string]*cachetest.E
 
 func verifyWithEnv(t *testing.T, c *cachetest.Cache, env cachescan.Env, sumDB bool) *VerifyReport {
 	t.Helper()
-	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Env: env, ModCache: c.ModCache})
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Clock: cachetest.Clock(), Env: env, ModCache: c.ModCache})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -247,7 +247,7 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 					}
 				} else {
 					v.current.Store(&j.out)
-					res = verifyOutput(j.out, j.id, count, buf)
+					res = verifyOutput(j.out, j.id, snap.Clock, count, buf)
 				}
 				if ctx.Err() != nil {
 					// Cancelled mid-item: what it found is not a verdict.
@@ -699,7 +699,7 @@ func listOutputs(root string) ([]job, error) {
 
 // verifyOutput checks that an output's SHA-256 is its name; for a -d
 // directory, the one file inside.
-func verifyOutput(p, id string, count counter, buf []byte) result {
+func verifyOutput(p, id string, clock cachescan.Clock, count counter, buf []byte) result {
 	var res result
 	counted := func(n int64) error { res.bytes += n; return count(n) }
 	fi, err := os.Lstat(p)
@@ -708,7 +708,7 @@ func verifyOutput(p, id string, count counter, buf []byte) result {
 	}
 	// The go command writes all but the last byte, checks, then writes the
 	// last: an output written in the last minutes may be mid-write.
-	if time.Since(fi.ModTime()) < 2*time.Minute {
+	if clock.Now().Sub(fi.ModTime()) < 2*time.Minute {
 		return res
 	}
 	file := p
@@ -728,7 +728,7 @@ func verifyOutput(p, id string, count counter, buf []byte) result {
 	sum, err := hashReader(f, counted, buf)
 	after, statErr := f.Stat()
 	f.Close()
-	if err != nil || statErr != nil || time.Since(after.ModTime()) < 2*time.Minute {
+	if err != nil || statErr != nil || clock.Now().Sub(after.ModTime()) < 2*time.Minute {
 		return res
 	}
 	if got := hex.EncodeToString(sum[:]); got != id {

@@ -21,7 +21,7 @@ func scanAndVerify(t *testing.T, c *cachetest.Cache, project string, patterns ..
 	t.Helper()
 	env := cachescan.Env{GOVERSION: "go1.26.8", GOTOOLCHAIN: "local", GOHOSTOS: "linux", GOHOSTARCH: "amd64"}
 	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
-		Env: env, ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: project})
+		Clock: cachetest.Clock(), Env: env, ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: project})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,9 +101,9 @@ func TestVerifyFindsEveryDamage(t *testing.T) {
 	cachetest.Writable(orphan.Dir, func() { os.WriteFile(filepath.Join(orphan.Dir, "junk.go"), []byte("package lib\n"), 0o444) })
 	os.WriteFile(badmod.Mod, []byte("module example.com/badmod\n\nrequire example.com/x v1.0.0\n"), 0o666)
 	// A build output with its size kept and its bytes changed.
-	o := c.AddBuildEntry("archive", []byte("archive bytes"), time.Now().Add(-48*time.Hour))
+	o := c.AddBuildEntry("archive", []byte("archive bytes"), cachetest.Written())
 	os.WriteFile(o.Path, []byte("ARCHIVE BYTES"), 0o666)
-	cachetest.Chtimes(t, o.Path, time.Now().Add(-48*time.Hour))
+	cachetest.Chtimes(t, o.Path, cachetest.Written())
 
 	proj := t.TempDir()
 	gomod := "module example.com/p\n\ngo 1.22\n\nrequire (\n"
@@ -261,7 +261,7 @@ func TestZipCache(t *testing.T) {
 	c.Add(cachetest.Mod("example.com/b", "v1.0.0"))
 	cacheFile := filepath.Join(t.TempDir(), "zips.json")
 	run := func() *VerifyReport {
-		snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: c.ModCache})
+		snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Clock: cachetest.Clock(), ModCache: c.ModCache})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -329,7 +329,7 @@ func TestVerifyCancel(t *testing.T) {
 	for i := 0; i < 20; i++ {
 		c.Add(cachetest.Mod("example.com/m"+string(rune('a'+i)), "v1.0.0"))
 	}
-	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: c.ModCache})
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Clock: cachetest.Clock(), ModCache: c.ModCache})
 	if err != nil {
 		t.Fatal(err)
 	}

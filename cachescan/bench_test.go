@@ -16,7 +16,7 @@ func BenchmarkScanFixture(b *testing.B) {
 	c := cachetest.New(b)
 	c.Healthy()
 	c.Damage()
-	opts := cachescan.Options{ModCache: c.ModCache, BuildCache: c.BuildCache}
+	opts := cachescan.Options{Clock: cachetest.Clock(), ModCache: c.ModCache, BuildCache: c.BuildCache}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := cachescan.NewScanner().Scan(context.Background(), opts); err != nil {
@@ -33,6 +33,7 @@ func BenchmarkScanLarge(b *testing.B) {
 	if dir == "" {
 		b.Skip("set MODSCOPE_BENCH_DIR to a cache made by bench/gencache")
 	}
+	// gencache dates its entries from the system's clock: so does this scan.
 	opts := cachescan.Options{ModCache: filepath.Join(dir, "mod"), BuildCache: filepath.Join(dir, "gocache")}
 	for i := 0; i < b.N; i++ {
 		snap, err := cachescan.NewScanner().Scan(context.Background(), opts)

@@ -16,7 +16,7 @@ import (
 func TestMissingAndEmptyRoots(t *testing.T) {
 	dir := t.TempDir()
 	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
-		ModCache: filepath.Join(dir, "nope"), BuildCache: filepath.Join(dir, "also-nope"),
+		Clock: cachetest.Clock(), ModCache: filepath.Join(dir, "nope"), BuildCache: filepath.Join(dir, "also-nope"),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -24,7 +24,7 @@ func TestMissingAndEmptyRoots(t *testing.T) {
 	if snap.ModCache.Exists || snap.BuildCache.Exists || len(snap.Problems) != 0 || len(snap.ModCache.Modules) != 0 {
 		t.Errorf("missing roots: %+v", snap)
 	}
-	snap, err = cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: dir, BuildCache: dir})
+	snap, err = cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Clock: cachetest.Clock(), ModCache: dir, BuildCache: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,11 +38,11 @@ func TestRootMustBeADirectory(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o666); err != nil {
 		t.Fatal(err)
 	}
-	_, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: file})
+	_, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Clock: cachetest.Clock(), ModCache: file})
 	if !errors.Is(err, cachescan.ErrNotDir) {
 		t.Errorf("file as GOMODCACHE: err = %v", err)
 	}
-	_, err = cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: "relative/path"})
+	_, err = cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Clock: cachetest.Clock(), ModCache: "relative/path"})
 	if err == nil || !strings.Contains(err.Error(), "absolute") {
 		t.Errorf("relative GOMODCACHE: err = %v", err)
 	}
@@ -57,7 +57,7 @@ func TestRootSymlinkIsFollowedOnce(t *testing.T) {
 	if err := os.Symlink(c.ModCache, link); err != nil {
 		t.Skip("no symlinks:", err)
 	}
-	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: link})
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Clock: cachetest.Clock(), ModCache: link})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func TestCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	s := cachescan.NewScanner()
-	_, err := s.Scan(ctx, cachescan.Options{ModCache: c.ModCache, BuildCache: c.BuildCache})
+	_, err := s.Scan(ctx, cachescan.Options{Clock: cachetest.Clock(), ModCache: c.ModCache, BuildCache: c.BuildCache})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
@@ -178,7 +178,7 @@ func TestProgressCountsEverything(t *testing.T) {
 	c := cachetest.New(t)
 	c.Healthy()
 	s := cachescan.NewScanner()
-	snap, err := s.Scan(context.Background(), cachescan.Options{ModCache: c.ModCache, BuildCache: c.BuildCache, Workers: 8})
+	snap, err := s.Scan(context.Background(), cachescan.Options{Clock: cachetest.Clock(), ModCache: c.ModCache, BuildCache: c.BuildCache, Workers: 8})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +311,7 @@ func TestGOCACHEPROGSilencesTheBuildCache(t *testing.T) {
 	c := cachetest.New(t)
 	c.Damage()
 	env := cachescan.Env{GOCACHEPROG: "cacheprog --dir /x"}
-	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Env: env, BuildCache: c.BuildCache})
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Clock: cachetest.Clock(), Env: env, BuildCache: c.BuildCache})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,9 @@ type Snapshot struct {
 	Errors     []ScanError `json:"errors,omitempty"`
 	ScannedAt  time.Time   `json:"scannedAt"`
 	DurationMS int64       `json:"durationMs"`
+	// Clock is the clock the scan measured from (nil: the system's); the
+	// plans, purges and verifies made from the snapshot measure from it.
+	Clock Clock `json:"-"`
 }
 
 // ScanError is a path the scanner could not read. The scan goes on without it,

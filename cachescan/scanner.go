@@ -24,8 +24,16 @@ type Options struct {
 	// SkipZipCheck leaves x/mod/zip's structural check of every zip (the
 	// zip-corrupt kind) to a verify that follows and opens the zips anyway.
 	SkipZipCheck bool
-	// Now is the time ages are measured from; zero means time.Now().
-	Now time.Time
+	// Clock is what ages are measured from; nil is the system's clock. The
+	// snapshot keeps it for the plans and verifies made from it.
+	Clock Clock
+	// UniformSizes counts every file as its length rounded up to whole
+	// 4 KiB blocks, and every directory as one such block long, instead of
+	// what the file system says: ext4, tmpfs, btrfs and overlayfs allocate
+	// blocks, and give directories lengths, each their own way. It is for
+	// figures that must be the same on every machine, such as golden
+	// files; a real scan leaves it off.
+	UniformSizes bool
 }
 
 // MaxWorkers is the most goroutines a scan reads directories with:
@@ -59,13 +67,10 @@ var ErrNotDir = errors.New("not a directory")
 // empty, Exists=false part; one that is not a directory is an error. On
 // cancellation it returns ctx.Err().
 func (s *Scanner) Scan(ctx context.Context, opt Options) (*Snapshot, error) {
-	start := time.Now()
+	start := time.Now() // for the duration only: a stopped clock does not tell it
 	defer s.prog.done.Store(true)
-	now := opt.Now
-	if now.IsZero() {
-		now = start
-	}
-	snap := &Snapshot{Env: opt.Env, ScannedAt: now, Problems: []Problem{}}
+	now := opt.Clock.Now()
+	snap := &Snapshot{Env: opt.Env, ScannedAt: now, Clock: opt.Clock, Problems: []Problem{}}
 	snap.ModCache = ModCache{Root: opt.ModCache, Modules: []*Module{}}
 	snap.BuildCache = BuildCache{Root: opt.BuildCache, CacheProg: opt.Env.GOCACHEPROG}
 	snap.ModCache.VCS.Clones = []VCSClone{}
@@ -94,6 +99,7 @@ func (s *Scanner) Scan(ctx context.Context, opt Options) (*Snapshot, error) {
 	}
 
 	w := newWalker(ctx, opt.Workers, &s.prog)
+	w.uniform = opt.UniformSizes
 	var ms *modScan
 	var bs *buildScan
 	if modExists {

@@ -17,7 +17,7 @@ func scan(t *testing.T, c *cachetest.Cache, project string) *cachescan.Snapshot 
 	t.Helper()
 	env := cachescan.Env{GOVERSION: "go1.26.8", GOTOOLCHAIN: "auto", GOHOSTOS: "linux", GOHOSTARCH: "amd64"}
 	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
-		Env: env, ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: project, Workers: 4,
+		Clock: cachetest.Clock(), Env: env, ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: project, Workers: 4,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -71,11 +71,12 @@ func TestHealthyCacheHasNoProblems(t *testing.T) {
 			t.Errorf("age bucket %s: %d entries, want %d", b.Label, b.Entries, wantAge[i])
 		}
 	}
-	if bc.TrimTime == nil || bc.TrimTime.Unix() != 1795269747 {
-		t.Errorf("trim time = %v", bc.TrimTime)
+	// The kit trimmed 22 hours ago and expired test results a week ago.
+	if want := cachetest.Now().Add(-22 * time.Hour); bc.TrimTime == nil || !bc.TrimTime.Equal(want) {
+		t.Errorf("trim time = %v, want %v", bc.TrimTime, want)
 	}
-	if bc.TestExpire == nil || bc.TestExpire.Unix() != 1795269747 {
-		t.Errorf("test expire = %v", bc.TestExpire)
+	if want := cachetest.Now().Add(-7 * 24 * time.Hour); bc.TestExpire == nil || !bc.TestExpire.Equal(want) {
+		t.Errorf("test expire = %v, want %v", bc.TestExpire, want)
 	}
 	if bc.Fuzz.Files != 1 {
 		t.Errorf("fuzz = %+v", bc.Fuzz)
@@ -143,6 +144,47 @@ func walkSize(t *testing.T, root string) cachescan.Size {
 	}
 	// Disk usage depends on the file system; compare what is portable.
 	return cachescan.Size{ApparentBytes: s.ApparentBytes, Files: s.Files, Bytes: diskUsage(t, root)}
+}
+
+// TestFixturesAtAnotherDate runs every test of the package again with the
+// tests' clock years away: the kit dates its fixtures from that clock and
+// the scans measure from it, so what they find is the same.
+func TestFixturesAtAnotherDate(t *testing.T) {
+	cachetest.RerunAt(t, cachetest.Elsewhen(), ".")
+}
+
+// TestUniformSizes: with UniformSizes, the totals are what a plain walk
+// finds when every file takes its length in whole 4 KiB blocks and every
+// directory one block: figures that no file system changes.
+func TestUniformSizes(t *testing.T) {
+	c := cachetest.New(t)
+	c.Healthy()
+	c.Damage()
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
+		Clock: cachetest.Clock(), UniformSizes: true, ModCache: c.ModCache, BuildCache: c.BuildCache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, part := range []struct {
+		root string
+		got  cachescan.Size
+	}{{c.ModCache, snap.ModCache.Size}, {c.BuildCache, snap.BuildCache.Size}} {
+		var want cachescan.Size
+		filepath.Walk(part.root, func(path string, fi os.FileInfo, err error) error {
+			switch {
+			case err != nil:
+				t.Fatal(err)
+			case fi.IsDir():
+				want.Add(cachescan.Size{Bytes: 4096, ApparentBytes: 4096})
+			default:
+				want.Add(cachescan.Size{Bytes: (fi.Size() + 4095) / 4096 * 4096, ApparentBytes: fi.Size(), Files: 1})
+			}
+			return nil
+		})
+		if part.got != want {
+			t.Errorf("%s: uniform sizes %+v, want %+v", part.root, part.got, want)
+		}
+	}
 }
 
 func TestEveryProblemKind(t *testing.T) {

@@ -55,6 +55,9 @@ func (a *acc) size() Size {
 	return Size{Bytes: a.bytes.Load(), ApparentBytes: a.apparent.Load(), Files: a.files.Load()}
 }
 
+// uniformBlock is the block size of Options.UniformSizes: ext4's.
+const uniformBlock = 4096
+
 // walker runs directory jobs on a bounded set of goroutines. When all are
 // busy a job runs inline in the goroutine that found it, so producers never
 // wait on a queue and the walk cannot deadlock.
@@ -63,6 +66,8 @@ type walker struct {
 	sem  chan struct{}
 	wg   sync.WaitGroup
 	prog *counters
+	// uniform: Options.UniformSizes.
+	uniform bool
 
 	mu    sync.Mutex
 	links map[[2]uint64]struct{}
@@ -125,6 +130,12 @@ func (w *walker) fail(path string, err error) {
 // sizeOf is what an entry adds to a total: a hard-linked file counts once.
 func (w *walker) sizeOf(e *dirEntry) Size {
 	s := Size{Bytes: e.blocks, ApparentBytes: e.size}
+	if w.uniform {
+		s.Bytes = (e.size + uniformBlock - 1) / uniformBlock * uniformBlock
+		if e.isDir() {
+			s.Bytes, s.ApparentBytes = uniformBlock, uniformBlock
+		}
+	}
 	if !e.isDir() {
 		s.Files = 1
 		if e.nlink > 1 {

@@ -16,6 +16,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"modscope/actions"
@@ -62,7 +63,7 @@ func actionModel(t *testing.T, w, h int, fill func(c *cachetest.Cache)) (*Model,
 	t.Helper()
 	c := cachetest.New(t)
 	fill(c)
-	opts := cachescan.Options{ModCache: c.ModCache, BuildCache: c.BuildCache,
+	opts := cachescan.Options{Clock: cachetest.Clock(), ModCache: c.ModCache, BuildCache: c.BuildCache,
 		Env: cachescan.Env{GOVERSION: "go1.26.0", GOPROXY: "off", GOSUMDB: "off", GOCACHE: t.TempDir()}}
 	snap, err := cachescan.NewScanner().Scan(context.Background(), opts)
 	if err != nil {
@@ -502,7 +503,7 @@ func TestEveryDialogFits(t *testing.T) {
 	snap := fixtureSnapshot(t)
 	for _, size := range [][2]int{{40, 12}, {60, 15}, {80, 24}, {120, 40}} {
 		for _, keys := range [][]string{{"1", "enter", "space", "d"}, {"D"}, {"2", "d"}, {"R"}, {"1", "enter", "r"}, {"4", "d"}} {
-			m := New(context.Background(), cachescan.Options{}, snap)
+			m := New(context.Background(), cachescan.Options{Clock: cachetest.Clock()}, snap)
 			send(m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 			for _, k := range keys {
 				hit(m, k)
@@ -559,7 +560,7 @@ func TestGoldenDialogs(t *testing.T) {
 	}
 	for _, size := range [][2]int{{80, 24}, {40, 12}} {
 		for _, d := range dialogs {
-			m := New(context.Background(), cachescan.Options{}, snap)
+			m := New(context.Background(), cachescan.Options{Clock: cachetest.Clock()}, snap)
 			send(m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 			if d.setup != nil {
 				d.setup(m)
@@ -582,28 +583,8 @@ func TestGoldenDialogs(t *testing.T) {
 			if m.modal == nil {
 				t.Fatalf("%s: no dialog; status %q", d.name, m.status)
 			}
-			golden(t, d.name+"-"+sizeName(size), mask(screen(m)))
+			t.Run(d.name+"-"+sizeName(size), func(t *testing.T) { golden.RequireEqual(t, screen(m)) })
 		}
-	}
-}
-
-// golden compares got with testdata/name.golden (go test ./ui -update
-// rewrites it).
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if updating() {
-		if err := os.WriteFile(path, []byte(got), 0o666); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./ui -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s (go test ./ui -update rewrites it):\n%s", name, path, got)
 	}
 }
 
@@ -968,7 +949,7 @@ func TestDialogKeysDegrade(t *testing.T) {
 		{60, []string{"D"}, []string{"enter show the plan", "esc close", "j/k move", "0-9 value"}},
 		{40, []string{"D"}, []string{"enter plan", "esc close", "0-9 value"}},
 	} {
-		m := New(context.Background(), cachescan.Options{}, snap)
+		m := New(context.Background(), cachescan.Options{Clock: cachetest.Clock()}, snap)
 		send(m, tea.WindowSizeMsg{Width: c.w, Height: 24})
 		for _, k := range c.keys {
 			hit(m, k)

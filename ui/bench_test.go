@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"modscope/cachescan"
+	"modscope/cachescan/cachetest"
 )
 
 // syntheticSnapshot makes a snapshot whose Modules tree has about n nodes:
@@ -39,7 +40,7 @@ func syntheticSnapshot(n int) *cachescan.Snapshot {
 }
 
 func benchKeyToFrame(b *testing.B, nodes int) {
-	m := New(context.Background(), cachescan.Options{}, syntheticSnapshot(nodes))
+	m := New(context.Background(), cachescan.Options{Clock: cachetest.Clock()}, syntheticSnapshot(nodes))
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	// The widest directory: github.com's owners, then one owner's repos.
 	m.Update(press("enter")[0])
@@ -63,7 +64,7 @@ func BenchmarkKeyToFrame100k(b *testing.B) { benchKeyToFrame(b, 100_000) }
 
 // BenchmarkFilter100k measures one filter keystroke over 100,000 nodes.
 func BenchmarkFilter100k(b *testing.B) {
-	m := New(context.Background(), cachescan.Options{}, syntheticSnapshot(100_000))
+	m := New(context.Background(), cachescan.Options{Clock: cachetest.Clock()}, syntheticSnapshot(100_000))
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	m.Update(press("/")[0])
 	b.ResetTimer()

@@ -22,7 +22,7 @@ func TestFlowScanFilterOpenQuit(t *testing.T) {
 	c := cachetest.New(t)
 	c.Healthy()
 	c.Damage()
-	m := New(context.Background(), cachescan.Options{ModCache: c.ModCache, BuildCache: c.BuildCache}, nil)
+	m := New(context.Background(), cachescan.Options{Clock: cachetest.Clock(), ModCache: c.ModCache, BuildCache: c.BuildCache}, nil)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 	// The renderer writes only the cells that change, so text typed one key
@@ -69,7 +69,7 @@ func TestFlowScanFilterOpenQuit(t *testing.T) {
 func TestFlowQuitWhileScanning(t *testing.T) {
 	c := cachetest.New(t)
 	c.Healthy()
-	m := New(context.Background(), cachescan.Options{ModCache: c.ModCache, BuildCache: c.BuildCache}, nil)
+	m := New(context.Background(), cachescan.Options{Clock: cachetest.Clock(), ModCache: c.ModCache, BuildCache: c.BuildCache}, nil)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
 	tm.Send(press("q")[0])
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))

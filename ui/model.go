@@ -72,7 +72,6 @@ type Model struct {
 	tree     *tree
 	browser  browser
 	progress cachescan.Progress
-	started  time.Time
 
 	view          viewKind
 	width, height int
@@ -137,7 +136,7 @@ func New(ctx context.Context, opts cachescan.Options, snap *cachescan.Snapshot) 
 	m := &Model{
 		ctx: ctx, cancel: cancel, scanner: cachescan.NewScanner(), opts: opts,
 		isDark: true, keys: DefaultKeyMap(), help: help.New(), showDetails: true,
-		width: 80, height: 24, started: time.Now(),
+		width: 80, height: 24,
 	}
 	m.styles = newStyles(m.isDark)
 	m.help.Styles = help.DefaultStyles(m.isDark)
@@ -533,7 +532,7 @@ func (m *Model) finishVerify(rep *actions.VerifyReport, err error) tea.Cmd {
 	}
 	// Kept for a later modscope repair, as the verify command keeps them.
 	path, f, patterns := m.findingsPath, actions.Findings{ModCache: m.snap.ModCache.Root, GoCache: m.snap.BuildCache.Root,
-		At: time.Now(), Problems: append([]cachescan.Problem(nil), rep.Problems...)}, m.verifyPatterns
+		At: m.snap.Clock.Now(), Problems: append([]cachescan.Problem(nil), rep.Problems...)}, m.verifyPatterns
 	return func() tea.Msg {
 		actions.SaveFindings(path, f, patterns) // only saves a later repair some hashing
 		return nil

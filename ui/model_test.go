@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"os/exec"
 	"path"
@@ -15,18 +14,12 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"modscope/actions"
 	"modscope/cachescan"
 	"modscope/cachescan/cachetest"
 )
-
-// updating reports whether -update was given: the flag is the one that
-// x/exp/golden (imported by teatest) registers.
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 func TestMain(m *testing.M) {
 	// Golden views show local times; make them the same everywhere.
@@ -35,9 +28,11 @@ func TestMain(m *testing.M) {
 }
 
 // fixtureSnapshot scans the kit's fixture (healthy entries and every kind of
-// damage) plus a project with replace directives, then rewrites the temp
-// directory to /cache and file times to a fixed instant so views are the
-// same on every machine.
+// damage) plus a project with replace directives, at the tests' clock and
+// with uniform sizes. It then rewrites the temp directory to /cache and
+// moves every time the kit dated from the clock as if the clock were
+// cachetest.Reference, so that views are the same on every machine, file
+// system and day.
 func fixtureSnapshot(t testing.TB) *cachescan.Snapshot {
 	t.Helper()
 	c := cachetest.New(t)
@@ -65,8 +60,8 @@ replace example.com/up v1.0.0 => example.com/good v1.0.0
 `), 0o666)
 	env := cachescan.Env{GOVERSION: "go1.22.0", GOTOOLCHAIN: "auto", GOHOSTOS: "linux", GOHOSTARCH: "amd64"}
 	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
+		Clock: cachetest.Clock(), UniformSizes: true,
 		Env: env, ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: proj,
-		Now: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -80,19 +75,34 @@ replace example.com/up v1.0.0 => example.com/good v1.0.0
 	if err := json.Unmarshal(data, &out); err != nil {
 		t.Fatal(err)
 	}
-	fixed := time.Date(2026, 11, 20, 10, 30, 0, 0, time.UTC)
-	for _, m := range out.ModCache.Modules {
+	rebase(&out, cachetest.Reference().Sub(cachetest.Now()))
+	out.Clock = cachescan.Fixed(out.ScannedAt)
+	out.DurationMS = 12
+	return &out
+}
+
+// rebase moves the times of a snapshot of kit fixtures that come from the
+// clock (the scan's, file times, trim.txt and testexpire.txt) by d. The
+// .info times are the modules' own, as a proxy serves them: they stay.
+func rebase(snap *cachescan.Snapshot, d time.Duration) {
+	move := func(t *time.Time) {
+		if t != nil && !t.IsZero() {
+			*t = t.Add(d)
+		}
+	}
+	move(&snap.ScannedAt)
+	move(snap.BuildCache.TrimTime)
+	move(snap.BuildCache.TestExpire)
+	for _, m := range snap.ModCache.Modules {
 		if m.List != nil {
-			m.List.ModTime = fixed
+			move(&m.List.ModTime)
 		}
 		for _, v := range m.Versions {
 			for i := range v.Files {
-				v.Files[i].ModTime = fixed
+				move(&v.Files[i].ModTime)
 			}
 		}
 	}
-	out.ScannedAt, out.DurationMS = fixed, 12
-	return &out
 }
 
 func press(keys ...string) []tea.Msg {
@@ -130,7 +140,7 @@ func send(m *Model, msgs ...tea.Msg) {
 
 func newTestModel(t testing.TB, w, h int) *Model {
 	t.Helper()
-	m := New(context.Background(), cachescan.Options{}, fixtureSnapshot(t))
+	m := New(context.Background(), cachescan.Options{Clock: cachetest.Clock()}, fixtureSnapshot(t))
 	send(m, tea.WindowSizeMsg{Width: w, Height: h})
 	return m
 }
@@ -341,7 +351,7 @@ func TestQuitAndHelp(t *testing.T) {
 func TestEveryFrameFits(t *testing.T) {
 	snap := fixtureSnapshot(t)
 	for _, size := range [][2]int{{60, 15}, {80, 24}, {100, 30}, {120, 40}, {250, 80}} {
-		m := New(context.Background(), cachescan.Options{}, snap)
+		m := New(context.Background(), cachescan.Options{Clock: cachetest.Clock()}, snap)
 		send(m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 		for _, keys := range [][]string{{}, {"enter", "j", "enter"}, {"2"}, {"3"}, {"4", "j"}, {"?"}} {
 			send(m, press(keys...)...)
@@ -359,24 +369,6 @@ func TestEveryFrameFits(t *testing.T) {
 	}
 }
 
-// sizes, shares and bars depend on the file system's block size; golden
-// files mask them so that they test layout, names, order and markers.
-var masks = []struct {
-	re   *regexp.Regexp
-	with string
-}{
-	{regexp.MustCompile(`\d+(\.\d)? (B|KiB|MiB|GiB)\b`), "#SIZE"},
-	{regexp.MustCompile(`\d+\.\d%`), "#%"},
-	{regexp.MustCompile(`[█░]+`), "#BAR"},
-}
-
-func mask(s string) string {
-	for _, m := range masks {
-		s = m.re.ReplaceAllString(s, m.with)
-	}
-	return s
-}
-
 func TestGoldenViews(t *testing.T) {
 	snap := fixtureSnapshot(t)
 	views := []struct {
@@ -391,27 +383,21 @@ func TestGoldenViews(t *testing.T) {
 	}
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		for _, v := range views {
-			m := New(context.Background(), cachescan.Options{}, snap)
-			send(m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
-			send(m, press(v.keys...)...)
-			got := mask(ansi.Strip(m.View().Content))
-			golden := filepath.Join("testdata", v.name+"-"+sizeName(size)+".golden")
-			if updating() {
-				os.MkdirAll("testdata", 0o777)
-				if err := os.WriteFile(golden, []byte(got), 0o666); err != nil {
-					t.Fatal(err)
-				}
-				continue
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./ui -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("%s differs from %s (go test ./ui -update rewrites it):\n%s", v.name, golden, got)
-			}
+			t.Run(v.name+"-"+sizeName(size), func(t *testing.T) {
+				m := New(context.Background(), cachescan.Options{Clock: cachetest.Clock()}, snap)
+				send(m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+				send(m, press(v.keys...)...)
+				golden.RequireEqual(t, ansi.Strip(m.View().Content))
+			})
 		}
 	}
+}
+
+// TestGoldensAtAnotherDate runs the golden tests again with the tests'
+// clock years away: the same golden files must come out, since the
+// fixtures are dated from that clock and the scan measures from it.
+func TestGoldensAtAnotherDate(t *testing.T) {
+	cachetest.RerunAt(t, cachetest.Elsewhen(), "^(TestGoldenViews|TestGoldenDialogs|TestEveryFrameFits)$")
 }
 
 func sizeName(s [2]int) string {
@@ -559,11 +545,11 @@ func TestVerifyFromTheTUI(t *testing.T) {
 	cachetest.Writable(e.Dir, func() {
 		os.WriteFile(filepath.Join(e.Dir, "added.go"), []byte("package lib\n"), 0o444)
 	})
-	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: c.ModCache, BuildCache: c.BuildCache})
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{Clock: cachetest.Clock(), ModCache: c.ModCache, BuildCache: c.BuildCache})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := New(context.Background(), cachescan.Options{}, snap)
+	m := New(context.Background(), cachescan.Options{Clock: cachetest.Clock()}, snap)
 	send(m, tea.WindowSizeMsg{Width: 100, Height: 30})
 	// v on example.com/fine verifies just it: nothing found.
 	send(m, press("n", "enter")...)

@@ -203,6 +203,7 @@ func (c *Cache) AddDownload(m Module) *Entry {
 	must(c.t, os.WriteFile(e.ZipHash, []byte(e.Sum), 0o666))
 	must(c.t, os.WriteFile(e.Lock, nil, 0o666))
 	must(c.t, RewriteList(e.DL))
+	dateFiles(c.t, e.Info, e.Mod, e.Zip, e.ZipHash, e.Lock, filepath.Join(e.DL, "list"))
 	return e
 }
 
@@ -216,6 +217,7 @@ func (c *Cache) AddMetadata(m Module) *Entry {
 	must(c.t, os.WriteFile(e.Mod, []byte(m.files()["go.mod"]), 0o666))
 	e.GoModSum = GoModSum(m.files()["go.mod"])
 	must(c.t, RewriteList(e.DL))
+	dateFiles(c.t, e.Info, e.Mod, filepath.Join(e.DL, "list"))
 	return e
 }
 
@@ -225,6 +227,7 @@ func (c *Cache) Extract(e *Entry) {
 	c.t.Helper()
 	must(c.t, os.MkdirAll(filepath.Dir(e.Dir), 0o777))
 	must(c.t, modzip.Unzip(e.Dir, module.Version{Path: e.Path, Version: e.Version}, e.Zip))
+	dateTree(c.t, e.Dir)
 	MakeReadOnly(e.Dir)
 }
 
@@ -358,6 +361,8 @@ func (c *Cache) AddToolchain(goVersion, goos, goarch string) *Entry {
 	for _, p := range []string{"bin/go", "bin/gofmt", "pkg/tool/compile"} {
 		must(c.t, os.Chmod(filepath.Join(e.Dir, p), 0o555))
 	}
+	dateFiles(c.t, filepath.Join(e.DL, "list"))
+	dateTree(c.t, e.Dir)
 	MakeReadOnly(e.Dir)
 	return e
 }
@@ -371,7 +376,7 @@ type Output struct {
 }
 
 // AddBuildEntry writes an action entry and its output in the go command's
-// format, both with the given mtime (zero: now).
+// format, both with the given mtime (zero: Now).
 func (c *Cache) AddBuildEntry(key string, content []byte, mtime time.Time) Output {
 	c.t.Helper()
 	o, err := WriteBuildEntry(c.BuildCache, key, content, mtime)
@@ -380,13 +385,13 @@ func (c *Cache) AddBuildEntry(key string, content []byte, mtime time.Time) Outpu
 }
 
 // WriteBuildEntry writes an action entry and its output under a GOCACHE
-// root, both with the given mtime (zero: now).
+// root, both with the given mtime (zero: Now).
 func WriteBuildEntry(root, key string, content []byte, mtime time.Time) (Output, error) {
 	aid := sha256.Sum256([]byte("action " + key))
 	oid := sha256.Sum256(content)
 	o := Output{ActionID: hex.EncodeToString(aid[:]), OutputID: hex.EncodeToString(oid[:])}
 	if mtime.IsZero() {
-		mtime = time.Now()
+		mtime = Now()
 	}
 	o.Path = entryPath(root, o.OutputID, "d")
 	o.Action = entryPath(root, o.ActionID, "a")
@@ -408,12 +413,16 @@ func WriteBuildEntry(root, key string, content []byte, mtime time.Time) (Output,
 }
 
 // AddExecutableEntry writes an action whose output is a -d directory holding
-// one executable, as go run and go tool cache them.
+// one executable, as go run and go tool cache them, all with the given
+// mtime (zero: Now).
 func (c *Cache) AddExecutableEntry(key, name string, content []byte, mtime time.Time) Output {
 	c.t.Helper()
 	aid := sha256.Sum256([]byte("action " + key))
 	oid := sha256.Sum256(content)
 	o := Output{ActionID: hex.EncodeToString(aid[:]), OutputID: hex.EncodeToString(oid[:])}
+	if mtime.IsZero() {
+		mtime = Now()
+	}
 	o.Path = entryPath(c.BuildCache, o.OutputID, "d")
 	o.Action = entryPath(c.BuildCache, o.ActionID, "a")
 	must(c.t, os.MkdirAll(filepath.Dir(o.Path), 0o777))
@@ -421,21 +430,46 @@ func (c *Cache) AddExecutableEntry(key, name string, content []byte, mtime time.
 	must(c.t, os.MkdirAll(o.Path, 0o777))
 	must(c.t, os.WriteFile(filepath.Join(o.Path, name), content, 0o777))
 	must(c.t, os.WriteFile(o.Action, ActionEntry(o.ActionID, o.OutputID, int64(len(content)), mtime), 0o666))
-	if !mtime.IsZero() {
-		must(c.t, os.Chtimes(o.Path, mtime, mtime))
-		must(c.t, os.Chtimes(o.Action, mtime, mtime))
+	for _, p := range []string{filepath.Join(o.Path, name), o.Path, o.Action} {
+		must(c.t, os.Chtimes(p, mtime, mtime))
 	}
 	return o
+}
+
+// dateFiles sets the times of the files that exist among paths to
+// Written: what the kit writes was written by its clock, not the system's.
+func dateFiles(t T, paths ...string) {
+	t.Helper()
+	at := Written()
+	for _, p := range paths {
+		if err := os.Chtimes(p, at, at); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+	}
+}
+
+// dateTree sets the times of dir and everything under it to Written.
+func dateTree(t T, dir string) {
+	t.Helper()
+	var paths []string
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil {
+			paths = append(paths, path)
+		}
+		return nil
+	})
+	dateFiles(t, paths...)
 }
 
 func entryPath(root, id, kind string) string {
 	return filepath.Join(root, id[:2], id+"-"+kind)
 }
 
-// ActionEntry is the 175-byte content of an -a file.
+// ActionEntry is the 175-byte content of an -a file, recording time t
+// (zero: Now).
 func ActionEntry(actionID, outputID string, size int64, t time.Time) []byte {
 	if t.IsZero() {
-		t = time.Now()
+		t = Now()
 	}
 	return []byte(fmt.Sprintf("v1 %s %s %20d %20d\n", actionID, outputID, size, t.UnixNano()))
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 )
 
@@ -17,7 +18,7 @@ type Expect struct {
 }
 
 // old is an mtime well past every "a go command may be writing this" window.
-var old = time.Now().Add(-48 * time.Hour)
+var old = Written()
 
 // Mod returns a small module with one Go file.
 func Mod(path, version string) Module {
@@ -69,13 +70,15 @@ func (c *Cache) Healthy() {
 	must(c.t, os.WriteFile(filepath.Join(tile, "234"), make([]byte, 8192), 0o666))
 	must(c.t, os.WriteFile(filepath.Join(c.ModCache, "cache", "lock"), nil, 0o666))
 
-	c.AddBuildEntry("compile fmt", []byte("archive of fmt"), time.Now().Add(-2*time.Hour))
-	c.AddBuildEntry("compile os", []byte("archive of os"), time.Now().Add(-3*24*time.Hour))
-	c.AddBuildEntry("compile old", []byte("archive nobody used for weeks"), time.Now().Add(-60*24*time.Hour))
+	now := Now()
+	c.AddBuildEntry("compile fmt", []byte("archive of fmt"), now.Add(-2*time.Hour))
+	c.AddBuildEntry("compile os", []byte("archive of os"), now.Add(-3*24*time.Hour))
+	c.AddBuildEntry("compile old", []byte("archive nobody used for weeks"), now.Add(-60*24*time.Hour))
 	c.AddBuildEntry("empty", nil, old)
 	c.AddExecutableEntry("run tool", "tool", []byte("\x7fELF tool"), old)
-	must(c.t, os.WriteFile(filepath.Join(c.BuildCache, "trim.txt"), []byte("1795269747"), 0o666))
-	must(c.t, os.WriteFile(filepath.Join(c.BuildCache, "testexpire.txt"), []byte("1795269747000000000\n"), 0o666))
+	// Trimmed 22 hours ago; test results expired a week ago.
+	must(c.t, os.WriteFile(filepath.Join(c.BuildCache, "trim.txt"), []byte(strconv.FormatInt(now.Add(-22*time.Hour).Unix(), 10)), 0o666))
+	must(c.t, os.WriteFile(filepath.Join(c.BuildCache, "testexpire.txt"), []byte(strconv.FormatInt(now.Add(-7*24*time.Hour).UnixNano(), 10)+"\n"), 0o666))
 	must(c.t, os.MkdirAll(filepath.Join(c.BuildCache, "fuzz", "example.com", "FuzzX"), 0o777))
 	must(c.t, os.WriteFile(filepath.Join(c.BuildCache, "fuzz", "example.com", "FuzzX", "0123456789abcdef"), []byte("go test fuzz v1\n"), 0o666))
 }
