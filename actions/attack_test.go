@@ -268,13 +268,13 @@ func TestBroadRootsAreRefused(t *testing.T) {
 	entry := filepath.Join(home, "ab", strings.Repeat("ab", 32)+"-a")
 	os.MkdirAll(filepath.Dir(entry), 0o777)
 	os.WriteFile(entry, []byte("mine too"), 0o644)
-	old := time.Now().Add(-30 * 24 * time.Hour)
+	old := cachetest.Now().Add(-30 * 24 * time.Hour)
 	os.Chtimes(entry, old, old)
 	tmp := filepath.Join(home, "src", "proj@v1.0.0.tmp-123")
 	os.MkdirAll(tmp, 0o777)
 	os.WriteFile(filepath.Join(tmp, "main.go"), []byte("package main"), 0o644)
 
-	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: home, BuildCache: home})
+	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{ModCache: home, BuildCache: home, Clock: cachetest.Clock()})
 	if err != nil {
 		t.Fatal(err)
 	}

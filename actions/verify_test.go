@@ -450,7 +450,7 @@ func TestGoWorkSumIsNamed(t *testing.T) {
 // does not add an output-corrupt for it, which the size already implies.
 func TestTruncatedOutputReportedOnce(t *testing.T) {
 	c := cachetest.New(t)
-	old := time.Now().Add(-48 * time.Hour)
+	old := cachetest.Now().Add(-48 * time.Hour)
 	o := c.AddBuildEntry("archive", []byte("archive bytes"), old)
 	os.WriteFile(o.Path, []byte("archive"), 0o666)
 	cachetest.Chtimes(t, o.Path, old)
