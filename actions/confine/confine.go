@@ -332,3 +332,13 @@ func Expect(root, path string, dir bool) error {
 	}
 	return nil
 }
+
+// readUpTo reads the first n bytes of r, or all of it if shorter.
+func readUpTo(r io.Reader, n int) ([]byte, error) {
+	buf := make([]byte, n)
+	m, err := io.ReadFull(r, buf)
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		err = nil
+	}
+	return buf[:m], err
+}

@@ -4,7 +4,6 @@ package confine
 
 import (
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -129,12 +128,7 @@ func (r *Root) readHead(path string, n int) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	buf := make([]byte, n)
-	m, err := io.ReadFull(f, buf)
-	if err == io.ErrUnexpectedEOF || err == io.EOF {
-		err = nil
-	}
-	return buf[:m], err
+	return readUpTo(f, n)
 }
 
 // Remove removes one file or link.

@@ -5,7 +5,6 @@ package confine
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 
@@ -261,12 +260,7 @@ func (r *Root) readHead(path string, n int) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	buf := make([]byte, n)
-	m, err := io.ReadFull(f, buf)
-	if err == io.ErrUnexpectedEOF || err == io.EOF {
-		err = nil
-	}
-	return buf[:m], err
+	return readUpTo(f, n)
 }
 
 // Remove removes one file or link (a link itself, never its target).
