@@ -26,7 +26,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -124,6 +126,11 @@ func resolve(path string, kind Kind) (string, error) {
 	if why := tooBroad(real); why != "" {
 		return "", refuse(path, why+"; name the "+kind.String()+" itself (go env "+envName(kind)+")")
 	}
+	if kind == ModCache {
+		if err := checkModCache(real); err != nil {
+			return "", refuse(path, err.Error()+", so it may not be a module cache; check go env GOMODCACHE")
+		}
+	}
 	if kind == BuildCache {
 		if err := checkReadme(real); err != nil {
 			return "", refuse(path, "no go command's README in it, so it may not be a build cache ("+err.Error()+"); check go env GOCACHE")
@@ -155,6 +162,14 @@ func tooBroad(real string) string {
 	if h := os.Getenv("HOME"); h != "" {
 		homes = append(homes, h)
 	}
+	// The account's own home too ($HOME may be unset or another's), and,
+	// for root, every user's: root purging /home/alice is as wrong.
+	if u, err := user.Current(); err == nil && u.HomeDir != "" {
+		homes = append(homes, u.HomeDir)
+	}
+	if os.Geteuid() == 0 {
+		homes = append(homes, passwdHomes()...)
+	}
 	for _, h := range homes {
 		if !filepath.IsAbs(h) {
 			continue
@@ -170,6 +185,53 @@ func tooBroad(real string) string {
 		}
 	}
 	return ""
+}
+
+// passwdHomes lists the people's home directories in /etc/passwd (none where
+// there is no such file), bounded: a hostile file costs at most 1 MiB.
+func passwdHomes() []string {
+	f, err := os.Open("/etc/passwd")
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	data, _ := readUpTo(f, 1<<20)
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		fields := strings.Split(line, ":")
+		if len(fields) < 7 || !filepath.IsAbs(fields[5]) || filepath.Clean(fields[5]) == "/" {
+			continue
+		}
+		// People's accounts, not services (whose homes are /usr/sbin,
+		// /var/cache/man...): uid 1000 and up, but not nobody.
+		if uid, err := strconv.Atoi(fields[2]); err == nil && uid >= 1000 && uid != 65534 {
+			out = append(out, fields[5])
+		}
+	}
+	return out
+}
+
+// checkModCache requires what every go command that filled a module
+// cache leaves in it, cache/download, as a real directory, unless the
+// root is empty: a directory of patched module trees named like the cache's
+// (example.com/m@v1.0.0) must not pass for one.
+func checkModCache(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	names, _ := f.Readdirnames(1)
+	f.Close()
+	if len(names) == 0 {
+		return nil
+	}
+	for _, p := range []string{"cache", filepath.Join("cache", "download")} {
+		fi, err := os.Lstat(filepath.Join(dir, p))
+		if err != nil || !fi.IsDir() {
+			return errors.New("no cache/download directory in it")
+		}
+	}
+	return nil
 }
 
 // checkReadme reads the head of GOCACHE/README without following a link.

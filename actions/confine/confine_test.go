@@ -359,3 +359,21 @@ func TestHardLinksAreNotWritten(t *testing.T) {
 		t.Errorf("the file outside changed: %q", data)
 	}
 }
+
+// TestModCacheMustLookLikeOne: a directory of module trees named like the
+// cache's, without cache/download, is no module cache to change; an empty
+// one is (the go command fills it).
+func TestModCacheMustLookLikeOne(t *testing.T) {
+	patches := t.TempDir()
+	os.MkdirAll(filepath.Join(patches, "example.com", "m@v1.0.0"), 0o777)
+	if err := Check(patches, ModCache); !IsRefused(err) || !strings.Contains(err.Error(), "cache/download") {
+		t.Errorf("a directory of trees: %v", err)
+	}
+	os.MkdirAll(filepath.Join(patches, "cache", "download"), 0o777)
+	if err := Check(patches, ModCache); err != nil {
+		t.Errorf("with cache/download: %v", err)
+	}
+	if err := Check(t.TempDir(), ModCache); err != nil {
+		t.Errorf("an empty module cache: %v", err)
+	}
+}
