@@ -423,3 +423,29 @@ func TestRootDoesNotDownloadIntoAnotherUsersCache(t *testing.T) {
 		t.Errorf("the cache changed: %v", ents)
 	}
 }
+
+// TestHostileFilesDoNotHang: a FIFO or a link to /dev/zero where a file
+// belongs makes hashing and the checksum-database reads fail at once
+// instead of blocking or reading forever (a hang fails the test by the
+// test binary's own timeout; nothing here is timed).
+func TestHostileFilesDoNotHang(t *testing.T) {
+	cache := cachetest.New(t)
+	e := cache.Add(cachetest.Mod("example.com/lib", "v1.0.0"))
+	cachetest.MakeWritable(e.Dir)
+	fifo := filepath.Join(e.Dir, "fifo.go")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip("no FIFOs:", err)
+	}
+	link(t, "/dev/zero", filepath.Join(e.Dir, "zero.go"))
+	snap := scanCache(t, cache, cachescan.Env{}, "")
+	v := snap.ModCache.FindVersion("example.com/lib", "v1.0.0")
+	oc := hashOld(v, "example.com/lib@v1.0.0")
+	if oc.dir == "" || oc.dir == e.Sum {
+		t.Errorf("the tree with a FIFO and a link hashed to %q", oc.dir)
+	}
+	for _, p := range []string{fifo, filepath.Join(e.Dir, "zero.go")} {
+		if _, err := readLockedCapped(p, 1<<20); err == nil {
+			t.Errorf("%s was read", p)
+		}
+	}
+}

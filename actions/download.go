@@ -649,14 +649,17 @@ func hashOld(v *cachescan.Version, mv string) oldCopy {
 		oc.zip = zipHash(v)
 	}
 	if v.HasDir && !v.Toolchain {
-		if h, err := dirhash.HashDir(v.Dir, mv, dirhash.Hash1); err == nil {
-			oc.dir = h
+		// Not dirhash.HashDir: it follows links (one to /dev/zero never
+		// ends) and blocks on a FIFO. dirSums does neither and stops at
+		// what a module zip may hold.
+		if sums, err := dirSums(v.Dir, mv, nil, func(int64) error { return nil }, make([]byte, 64<<10)); err == nil {
+			oc.dir, _ = h1(sums)
 		}
 	}
 	if v.HasMod {
 		mod := filepath.Join(v.DownloadDir, v.EscapedVersion+".mod")
-		if h, err := dirhash.Hash1([]string{"go.mod"}, func(string) (io.ReadCloser, error) { return os.Open(mod) }); err == nil {
-			oc.mod = h
+		if data, err := cachescan.ReadSmall(mod, 0); err == nil {
+			oc.mod = goModSum(data)
 		}
 	}
 	return oc

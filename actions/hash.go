@@ -18,6 +18,8 @@ import (
 	"strings"
 
 	modzip "golang.org/x/mod/zip"
+
+	"modscope/cachescan"
 )
 
 // fileSums maps file names (as the h1 hash names them) to their SHA-256.
@@ -205,7 +207,9 @@ func dirSums(dir, prefix string, skip func(name string) bool, count counter, buf
 			sums[name] = sha256.Sum256([]byte("special file"))
 			return nil
 		}
-		f, err := os.Open(path)
+		// Not os.Open: a FIFO swapped in since the walk saw a file
+		// would block it.
+		f, err := cachescan.OpenRegular(path)
 		if err != nil {
 			return err
 		}

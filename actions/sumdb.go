@@ -251,7 +251,7 @@ func (o *sumDBOps) ReadConfig(file string) ([]byte, error) {
 	if o.gopath == "" {
 		return nil, nil
 	}
-	data, err := lockedfile.Read(filepath.Join(o.gopath, "pkg", "sumdb", file))
+	data, err := readLockedCapped(filepath.Join(o.gopath, "pkg", "sumdb", file), cachescan.MaxSmallFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -504,6 +504,14 @@ func securityProblem(cfg sumDBConfig, gopath string, msgs []string) cachescan.Pr
 // readLockedCapped is lockedfile.Read that reads no more than limit bytes:
 // a larger file is cachescan.ErrTooLarge.
 func readLockedCapped(name string, limit int64) ([]byte, error) {
+	// lockedfile opens by name, following links and blocking on a FIFO:
+	// what is not a regular file is refused first. (A swap between the
+	// check and the open can still delay this verify; nothing is written.)
+	if fi, err := os.Lstat(name); err != nil {
+		return nil, err
+	} else if !fi.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: errors.New("not a regular file")}
+	}
 	f, err := lockedfile.Open(name)
 	if err != nil {
 		return nil, err

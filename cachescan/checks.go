@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -294,3 +295,6 @@ func ListContent(dl string) (string, error) {
 	}
 	return b.String(), nil
 }
+
+// errNotRegular: a link, FIFO, device or directory where a file belongs.
+var errNotRegular = errors.New("not a regular file")

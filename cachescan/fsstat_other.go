@@ -57,3 +57,13 @@ func readHead(path string, buf []byte) (int, error) {
 	}
 	return n, err
 }
+
+// OpenRegular opens a regular file for reading, refusing anything else.
+func OpenRegular(path string) (*os.File, error) {
+	if fi, err := os.Lstat(path); err != nil {
+		return nil, err
+	} else if !fi.Mode().IsRegular() {
+		return nil, &os.PathError{Op: "open", Path: path, Err: errNotRegular}
+	}
+	return os.Open(path)
+}

@@ -4,6 +4,7 @@ package cachescan
 
 import (
 	"io/fs"
+	"os"
 
 	"golang.org/x/sys/unix"
 )
@@ -107,4 +108,26 @@ func fromStat(name string, st *unix.Stat_t) dirEntry {
 		ino:    uint64(st.Ino),
 		nlink:  uint64(st.Nlink),
 	}
+}
+
+// OpenRegular opens a regular file for reading without following a final
+// symlink and without blocking on a FIFO (O_NONBLOCK, cleared once the
+// descriptor is known to be a regular file): a link to /dev/zero or a FIFO
+// planted where a file belongs is an error, not a hang.
+func OpenRegular(path string) (*os.File, error) {
+	fd, err := openNoFollow(path, unix.O_NONBLOCK)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		unix.Close(fd)
+		return nil, &fs.PathError{Op: "fstat", Path: path, Err: err}
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		unix.Close(fd)
+		return nil, &fs.PathError{Op: "open", Path: path, Err: errNotRegular}
+	}
+	unix.SetNonblock(fd, false)
+	return os.NewFile(uintptr(fd), path), nil
 }
