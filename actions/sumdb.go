@@ -517,6 +517,10 @@ func readLockedCapped(name string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	// Its size first: a 3 GiB sparse tile costs no read at all.
+	if fi, err := f.Stat(); err == nil && fi.Size() > limit {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: cachescan.ErrTooLarge}
+	}
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, err
