@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -447,5 +448,121 @@ func TestHostileFilesDoNotHang(t *testing.T) {
 		if _, err := readLockedCapped(p, 1<<20); err == nil {
 			t.Errorf("%s was read", p)
 		}
+	}
+}
+
+// TestDownloadRacesLinkSwaps: while a download installs a version, another
+// goroutine keeps planting links to a file outside at .partial, list and
+// the zip's name (a bounded loop, local only). modscope installs the files
+// itself through the confined layer, so the file outside stays whatever
+// the timing; before, the go command did, following the links.
+func TestDownloadRacesLinkSwaps(t *testing.T) {
+	lib := cachetest.Mod("example.com/lib", "v1.0.0")
+	proxy := proxyOf(t, lib)
+	o := newOutside(t)
+	rounds := 6
+	if testing.Short() {
+		rounds = 2
+	}
+	for round := range rounds {
+		cache := cachetest.New(t)
+		dl := filepath.Join(cache.ModCache, "cache", "download", "example.com", "lib", "@v")
+		os.MkdirAll(dl, 0o777)
+		proj := downloadWorld(t, "")
+		snap := scanFor(t, cache, proj, proxy)
+		stop, done, installing := make(chan struct{}), make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(done)
+			// From the moment the checks are done and the install starts.
+			select {
+			case <-installing:
+			case <-stop:
+				return
+			}
+			names := []string{"v1.0.0.partial", "list", "v1.0.0.ziphash", "v1.0.0.info"}
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				p := filepath.Join(dl, names[(i+round)%len(names)])
+				if _, err := os.Lstat(p); err != nil {
+					os.Symlink(o.file, p)
+				}
+			}
+		}()
+		var once sync.Once
+		res := Download(context.Background(), snap, []string{"example.com/lib@v1.0.0"}, DownloadOptions{Timeout: time.Minute,
+			Progress: func(ev DownloadEvent) {
+				if ev.Step == "installing" {
+					once.Do(func() { close(installing) })
+				}
+			}})
+		t.Logf("round %d: %s %s %s", round, res[0].Verdict, res[0].Error, res[0].Detail)
+		close(stop)
+		<-done
+		o.intact(t)
+		if t.Failed() {
+			t.Fatalf("round %d", round)
+		}
+	}
+}
+
+// TestDownloadRefusesAHardLinkedList: installing a version rewrites list;
+// a list with other hard links (one to a file outside) is refused before
+// anything is fetched into place, and the file outside keeps its content.
+func TestDownloadRefusesAHardLinkedList(t *testing.T) {
+	lib := cachetest.Mod("example.com/lib", "v1.0.0")
+	proxy := proxyOf(t, lib)
+	cache := cachetest.New(t)
+	o := newOutside(t)
+	dl := filepath.Join(cache.ModCache, "cache", "download", "example.com", "lib", "@v")
+	os.MkdirAll(dl, 0o777)
+	if err := os.Link(o.file, filepath.Join(dl, "list")); err != nil {
+		t.Skip("no hard links here:", err)
+	}
+	proj := downloadWorld(t, "")
+	snap := scanFor(t, cache, proj, proxy)
+	r := downloadOf(snap, "example.com/lib@v1.0.0")
+	if r.Verdict != VerdictFailed || !strings.Contains(r.Error, "hard links") {
+		t.Errorf("result %+v", r)
+	}
+	o.intact(t)
+}
+
+// TestDownloadInstallsLikeTheGoCommand: what modscope installs itself is
+// what the go command would have: go mod verify accepts it, an offline
+// build uses it, the tree is read-only, list names the version, and no
+// .partial or temp file is left.
+func TestDownloadInstallsLikeTheGoCommand(t *testing.T) {
+	lib := cachetest.Mod("example.com/lib", "v1.0.0")
+	proxy := proxyOf(t, lib)
+	cache := cachetest.New(t)
+	proj := downloadWorld(t, "")
+	snap := scanFor(t, cache, proj, proxy)
+	if r := downloadOf(snap, "example.com/lib@v1.0.0"); r.Verdict != VerdictNew {
+		t.Fatalf("result %+v", r)
+	}
+	e := cachetest.Paths(cache.ModCache, lib)
+	if fi, err := os.Stat(e.Dir); err != nil || fi.Mode().Perm()&0o222 != 0 {
+		t.Errorf("the tree: %v %v", fi, err)
+	}
+	if data, _ := os.ReadFile(filepath.Join(e.DL, "list")); string(data) != "v1.0.0\n" {
+		t.Errorf("list = %q", data)
+	}
+	ents, _ := os.ReadDir(e.DL)
+	for _, ent := range ents {
+		if strings.HasSuffix(ent.Name(), ".tmp") || strings.HasSuffix(ent.Name(), ".partial") {
+			t.Errorf("left behind: %s", ent.Name())
+		}
+	}
+	env := []string{"GOPROXY=off", "GOSUMDB=off", "GOFLAGS=-mod=mod", "GOMODCACHE=" + cache.ModCache,
+		"GOCACHE=" + cache.BuildCache, "GOPATH=" + filepath.Join(t.TempDir(), "gopath"), "GOTOOLCHAIN=local",
+		"GOWORK=off", "GOENV=off", "HOME=" + t.TempDir(), "XDG_CONFIG_HOME=" + testConfigDir, "PATH=" + os.Getenv("PATH")}
+	goRun(t, proj, env, "build", "./...")
+	goRun(t, proj, env, "mod", "verify")
+	if after := scanFor(t, cache, proj, "off"); len(after.Problems) != 0 {
+		t.Errorf("problems after the download: %+v", after.Problems)
 	}
 }

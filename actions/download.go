@@ -148,8 +148,9 @@ type goDownload struct {
 //     the module changed upstream: the fresh copy is not installed, and the
 //     cached one stays if it matches go.sum (it is removed if it does not).
 //  3. Otherwise the version is purged (with the go command's lock and
-//     order, metadata included) and the go command installs the fresh copy
-//     from the temporary cache as a file:// proxy, offline.
+//     order, metadata included) and modscope copies the fresh files from
+//     the temporary cache into place itself, through the confined layer
+//     (installFresh): the go command would follow links planted there.
 func Download(ctx context.Context, snap *cachescan.Snapshot, targets []string, opt DownloadOptions) []DownloadResult {
 	if opt.Timeout <= 0 {
 		opt.Timeout = DefaultDownloadTimeout
@@ -449,15 +450,11 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 			return fail("removing the cached copy: %s%s", res[0].Err, res[0].Kept)
 		}
 	}
-	installed, errText := goModDownloadDetached(ctx, work, installEnv(snap, fresh, gocache), mv, timeout)
-	if errText != "" {
+	if err := installFresh(snap, fresh, got.Path, got.Version, false); err != nil {
 		r.Detail = "the old copy was removed and installing the fresh one failed: the go command downloads it again when a build needs it"
-		return fail("installing the fresh copy: %s", errText)
+		return fail("installing the fresh copy: %v", err)
 	}
 	r.Replaced = true
-	if installed.Sum != got.Sum {
-		return fail("the installed copy hashes to %s, the fetched one to %s", installed.Sum, got.Sum)
-	}
 	switch {
 	case old == nil || (!old.HasZip && !old.HasDir):
 		r.Verdict = VerdictNew
@@ -492,25 +489,6 @@ func fetchEnv(snap *cachescan.Snapshot, fresh, gocache string) []string {
 	})
 }
 
-// installEnv is the environment of step 3: the user's module cache, fed
-// from the temporary one as a file:// proxy, offline.
-func installEnv(snap *cachescan.Snapshot, fresh, gocache string) []string {
-	local := map[string]string{
-		"GOMODCACHE": snap.ModCache.Root, "GOCACHE": gocache,
-		"GOPROXY": fileURL(filepath.Join(fresh, "cache", "download")),
-		// Checked in step 1; the go command re-hashes what it copies.
-		"GOSUMDB": "off", "GONOSUMDB": "", "GOPRIVATE": "", "GONOPROXY": "", "GOINSECURE": "",
-		"GOFLAGS": "",
-		// An empty variable falls back to the go env file: a GOPRIVATE
-		// there would send this fetch around the file:// proxy.
-		"GOENV": "off",
-	}
-	if hasFlag(snap.Env.GOFLAGS, "-modcacherw") {
-		local["GOFLAGS"] = "-modcacherw"
-	}
-	return downloadEnv(snap.Env, local)
-}
-
 // problemKinds lists the kinds of the known problems of a version.
 func problemKinds(snap *cachescan.Snapshot, found []cachescan.Problem, path, version string) []string {
 	var kinds []string
@@ -534,7 +512,7 @@ func downloadMetadata(ctx context.Context, snap *cachescan.Snapshot, r DownloadR
 		}
 		return r
 	}
-	got, errText := fetchMetadata(ctx, work, fetchEnv(snap, fresh, gocache), target, opt.Timeout, false)
+	got, errText := fetchMetadata(ctx, work, fetchEnv(snap, fresh, gocache), target, opt.Timeout)
 	if errText != "" {
 		return fail("%s", errText)
 	}
@@ -593,14 +571,10 @@ func downloadMetadata(ctx context.Context, snap *cachescan.Snapshot, r DownloadR
 	if res := plan.Execute(); !res[0].Removed {
 		return fail("removing the cached metadata: %s%s", res[0].Err, res[0].Kept)
 	}
-	installed, errText := fetchMetadata(ctx, work, installEnv(snap, fresh, gocache), mv, opt.Timeout, true)
 	r.Replaced = true
-	if errText != "" {
+	if err := installFresh(snap, fresh, got.Path, got.Version, true); err != nil {
 		r.Detail = "the old .mod and .info were removed and installing the fresh ones failed: the go command fetches them again when it needs them"
-		return fail("installing the fresh metadata: %s", errText)
-	}
-	if installed.GoModSum != got.GoModSum {
-		return fail("the installed go.mod hashes to %s, the fetched one to %s", installed.GoModSum, got.GoModSum)
+		return fail("installing the fresh metadata: %v", err)
 	}
 	r.Verdict = VerdictFixed
 	r.Detail = "fresh .info and .mod replaced the cached ones"
@@ -634,7 +608,7 @@ func installEntries(snap *cachescan.Snapshot, path, version string) error {
 	}
 	v := &cachescan.Version{EscapedVersion: escVer,
 		DownloadDir: filepath.Join(root, "cache", "download", filepath.FromSlash(escPath), "@v")}
-	return versionEntries(root, &cachescan.Module{EscapedPath: escPath}, v)
+	return versionEntries(root, &cachescan.Module{EscapedPath: escPath}, v, true)
 }
 
 // oldCopy holds the hashes of a cached version's parts, "" where a part is
@@ -749,24 +723,17 @@ func checkedBy(env cachescan.Env, path string) string {
 // module, or the error to report: the JSON Error, else stderr (fatal errors
 // print no JSON), else the exit status.
 func goModDownload(ctx context.Context, dir string, env []string, target string, timeout time.Duration) (goDownload, string) {
-	return runModDownload(ctx, dir, env, target, timeout, false, false)
+	return runModDownload(ctx, dir, env, target, timeout, false)
 }
 
 // fetchMetadata fetches only a version's .info and .mod (`go list -m`), for
 // a version the cache holds as metadata only: a download must not turn it
 // into a zip and a tree.
-func fetchMetadata(ctx context.Context, dir string, env []string, target string, timeout time.Duration, detached bool) (goDownload, string) {
-	return runModDownload(ctx, dir, env, target, timeout, detached, true)
+func fetchMetadata(ctx context.Context, dir string, env []string, target string, timeout time.Duration) (goDownload, string) {
+	return runModDownload(ctx, dir, env, target, timeout, true)
 }
 
-// goModDownloadDetached is goModDownload in a process group of its own: a
-// ctrl+c in the terminal reaches the whole foreground group, and this
-// step must not die half-way.
-func goModDownloadDetached(ctx context.Context, dir string, env []string, target string, timeout time.Duration) (goDownload, string) {
-	return runModDownload(ctx, dir, env, target, timeout, true, false)
-}
-
-func runModDownload(ctx context.Context, dir string, env []string, target string, timeout time.Duration, detached, meta bool) (goDownload, string) {
+func runModDownload(ctx context.Context, dir string, env []string, target string, timeout time.Duration, meta bool) (goDownload, string) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	args := []string{"mod", "download", "-json", target}
@@ -774,9 +741,6 @@ func runModDownload(ctx context.Context, dir string, env []string, target string
 		args = []string{"list", "-m", "-json", target}
 	}
 	cmd := exec.CommandContext(ctx, "go", args...)
-	if detached {
-		detach(cmd)
-	}
 	cmd.Dir, cmd.Env = dir, env
 	cmd.WaitDelay = 5 * time.Second
 	var stdout, stderr bytes.Buffer

@@ -327,11 +327,6 @@ func versionItem(snap *cachescan.Snapshot, m *cachescan.Module, v *cachescan.Ver
 			it.Refused = why
 		}
 	}
-	if it.Refused == "" {
-		if err := versionEntries(snap.ModCache.Root, m, v); err != nil {
-			it.Refused, it.Blocked = err.Error()+"; "+linkFix, true
-		}
-	}
 	it.tree = parts&partTree != 0
 	if it.tree && v.HasDir {
 		it.Paths = append(it.Paths, v.Dir)
@@ -346,6 +341,11 @@ func versionItem(snap *cachescan.Snapshot, m *cachescan.Module, v *cachescan.Ver
 		it.list = it.list || part == partMod
 		it.Paths = append(it.Paths, path)
 		it.Size.Add(cachescan.Size{Bytes: f.Bytes, ApparentBytes: f.ApparentBytes, Files: 1})
+	}
+	if it.Refused == "" {
+		if err := versionEntries(snap.ModCache.Root, m, v, it.list); err != nil {
+			it.Refused, it.Blocked = err.Error()+"; "+linkFix, true
+		}
 	}
 	// Offline builds lose it only when the zip goes, or the tree with no
 	// zip to extract it from again.
@@ -380,7 +380,7 @@ const linkFix = "remove that entry by hand (rm of a symlink removes the link, no
 // download directory and each directory above it real directories, list,
 // .lock, .partial and the other download files regular files, the tree a
 // directory. The confined layer enforces it again as it runs.
-func versionEntries(root string, m *cachescan.Module, v *cachescan.Version) error {
+func versionEntries(root string, m *cachescan.Module, v *cachescan.Version, writesList bool) error {
 	if root == "" || v.DownloadDir == "" {
 		return nil
 	}
@@ -393,6 +393,9 @@ func versionEntries(root string, m *cachescan.Module, v *cachescan.Version) erro
 		if err := confine.Expect(v.DownloadDir, p, false); err != nil {
 			return err
 		}
+	}
+	if list := filepath.Join(v.DownloadDir, "list"); writesList && confine.Links(list) > 1 {
+		return fmt.Errorf("%s has %d hard links: rewriting it would change the other names too (a cp -al copy of the cache?): not touched", list, confine.Links(list))
 	}
 	tree := v.Dir
 	if tree == "" && m.EscapedPath != "" {

@@ -5,8 +5,10 @@ package confine
 import (
 	"errors"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/rogpeppe/go-internal/lockedfile"
 )
@@ -205,3 +207,77 @@ func (r *Root) MkdirAll(path string) error {
 
 // OtherOwner is false where files carry no Unix owner.
 func OtherOwner(path string) (uid int, other bool) { return 0, false }
+
+// CreateTemp creates a new file in dir named prefix, a random number and
+// ".tmp".
+func (r *Root) CreateTemp(dir, prefix string) (*os.File, error) {
+	elems, err := r.rel(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.walk(elems, false); err != nil {
+		return nil, err
+	}
+	for range 100 {
+		name := prefix + strconv.Itoa(rand.IntN(1e9)) + ".tmp"
+		f, err := r.root.OpenFile(filepath.Join(relOf(elems), name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, err
+	}
+	return nil, &fs.PathError{Op: "create", Path: r.display(elems), Err: fs.ErrExist}
+}
+
+// Rename moves oldpath to newpath below the root.
+func (r *Root) Rename(oldpath, newpath string) error {
+	oldElems, err := r.rel(oldpath)
+	if err != nil {
+		return err
+	}
+	newElems, err := r.rel(newpath)
+	if err != nil {
+		return err
+	}
+	if err := r.walk(newElems[:len(newElems)-1], false); err != nil {
+		return err
+	}
+	return r.root.Rename(relOf(oldElems), relOf(newElems))
+}
+
+// CreateFile creates a new regular file at path with mode perm.
+func (r *Root) CreateFile(path string, perm fs.FileMode) (*os.File, error) {
+	elems, err := r.rel(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.walk(elems[:len(elems)-1], false); err != nil {
+		return nil, err
+	}
+	return r.root.OpenFile(relOf(elems), os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+}
+
+// ReadOnlyTree clears the write bits of the directories below path.
+func (r *Root) ReadOnlyTree(path string) error {
+	elems, err := r.rel(path)
+	if err != nil {
+		return err
+	}
+	if err := r.walk(elems, false); err != nil {
+		return err
+	}
+	var dirs []string
+	fs.WalkDir(r.root.FS(), filepath.ToSlash(relOf(elems)), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() {
+			dirs = append(dirs, filepath.FromSlash(p))
+		}
+		return nil
+	})
+	for i := len(dirs) - 1; i >= 0; i-- {
+		r.root.Chmod(dirs[i], 0o555)
+	}
+	return nil
+}
+
+// Links is 1 where the count is not known.
+func Links(path string) int { return 1 }

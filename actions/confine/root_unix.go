@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -451,4 +453,135 @@ func OtherOwner(path string) (uid int, other bool) {
 		return 0, false
 	}
 	return int(st.Uid), true
+}
+
+// CreateTemp creates a new file in the directory dir, named prefix, a
+// random number and ".tmp" as the go command names its temp files, for
+// writing; it gets the directory's owner. The caller renames or removes
+// it.
+func (r *Root) CreateTemp(dir, prefix string) (*os.File, error) {
+	elems, err := r.rel(dir)
+	if err != nil {
+		return nil, err
+	}
+	dirfd, err := r.walk(elems, false)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(dirfd)
+	for range 100 {
+		name := prefix + strconv.Itoa(rand.IntN(1e9)) + ".tmp"
+		fd, err := retry(func() (int, error) {
+			return unix.Openat(dirfd, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o666)
+		})
+		if err == unix.EEXIST {
+			continue
+		}
+		if err != nil {
+			return nil, wrap("create", r.display(append(elems, name)), err)
+		}
+		keepOwner(dirfd, fd)
+		return os.NewFile(uintptr(fd), r.display(append(elems, name))), nil
+	}
+	return nil, &fs.PathError{Op: "create", Path: r.display(elems), Err: fs.ErrExist}
+}
+
+// Rename moves oldpath to newpath, both below the root, never through a
+// link: a link at newpath is replaced, not followed (rename(2) never
+// follows its last components).
+func (r *Root) Rename(oldpath, newpath string) error {
+	oldElems, err := r.rel(oldpath)
+	if err != nil {
+		return err
+	}
+	newElems, err := r.rel(newpath)
+	if err != nil {
+		return err
+	}
+	oldDir, oldName, err := r.parent(oldElems, false)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(oldDir)
+	newDir, newName, err := r.parent(newElems, false)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(newDir)
+	return wrap("rename", r.display(newElems), unix.Renameat(oldDir, oldName, newDir, newName))
+}
+
+// CreateFile creates a new regular file at path with mode perm (before
+// the umask), failing if anything is there; it gets its directory's
+// owner.
+func (r *Root) CreateFile(path string, perm fs.FileMode) (*os.File, error) {
+	elems, err := r.rel(path)
+	if err != nil {
+		return nil, err
+	}
+	dirfd, name, err := r.parent(elems, false)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(dirfd)
+	fd, err := retry(func() (int, error) {
+		return unix.Openat(dirfd, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, uint32(perm.Perm()))
+	})
+	if err != nil {
+		return nil, wrap("create", r.display(elems), err)
+	}
+	keepOwner(dirfd, fd)
+	return os.NewFile(uintptr(fd), r.display(elems)), nil
+}
+
+// ReadOnlyTree clears the write bits of every directory at or below path,
+// children first, on descriptors, as the go command leaves an extracted
+// module tree.
+func (r *Root) ReadOnlyTree(path string) error {
+	elems, err := r.rel(path)
+	if err != nil {
+		return err
+	}
+	fd, err := r.walk(elems, false)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	return readOnlyTree(fd, 0)
+}
+
+func readOnlyTree(fd, depth int) error {
+	if depth >= maxDepth {
+		return errDepth
+	}
+	ents, err := names(fd)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		sub, err := retry(func() (int, error) { return unix.Openat(fd, e, dirFlags, 0) })
+		if err != nil {
+			continue // a file
+		}
+		err = readOnlyTree(sub, depth+1)
+		unix.Close(sub)
+		if err != nil {
+			return err
+		}
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return err
+	}
+	return unix.Fchmod(fd, uint32(st.Mode&0o7777&^0o222))
+}
+
+// Links is the number of hard links of the file at path (not following a
+// link), 1 when it cannot tell.
+func Links(path string) int {
+	var st unix.Stat_t
+	if unix.Lstat(path, &st) != nil {
+		return 1
+	}
+	return int(st.Nlink)
 }
