@@ -436,7 +436,8 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 		return r
 	}
 	installing()
-	ctx = context.WithoutCancel(ctx)
+	// From here on nothing takes the context: between the purge and the
+	// install the version would be lost.
 	unlock := lockVersion(mv) // two targets may name the same version
 	defer unlock()
 	if old != nil {
@@ -563,7 +564,6 @@ func downloadMetadata(ctx context.Context, snap *cachescan.Snapshot, r DownloadR
 		return r
 	}
 	installing()
-	ctx = context.WithoutCancel(ctx)
 	unlock := lockVersion(mv)
 	defer unlock()
 	plan := newPlan(snap)
