@@ -41,6 +41,9 @@ fresh() { # a hard-linked copy of the cache, writable directories like the origi
   mkdir -p "$tmp/c"
   cp -al "$dir/mod" "$tmp/c/mod"
   mkdir -p "$tmp/c/gocache"
+  # The go command's README: without it modscope changes nothing in a
+  # GOCACHE (and so would skip dropping module-index entries).
+  echo 'This directory holds cached build artifacts from the Go build system.' > "$tmp/c/gocache/README"
 }
 timeit() { # label, command...
   local label=$1; shift
