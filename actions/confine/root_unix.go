@@ -344,34 +344,28 @@ func removeAt(dirfd int, name string, depth int) error {
 		return oerr
 	}
 	writable(fd)
-	var first error
-	for range 3 { // a go command may add entries meanwhile
+	defer unix.Close(fd)
+	for try := 0; ; try++ {
 		ents, err := names(fd)
 		if err != nil {
-			first = err
-			break
-		}
-		if len(ents) == 0 {
-			break
+			return err
 		}
 		for _, e := range ents {
-			if err := removeAt(fd, e, depth+1); err != nil && first == nil {
-				first = err
+			if err := removeAt(fd, e, depth+1); err != nil {
+				return err
 			}
 		}
-		if first != nil {
-			break
+		// Listed once, emptied, removed: a second listing only when a go
+		// command added an entry meanwhile (ENOTEMPTY), a few times.
+		err = unix.Unlinkat(dirfd, name, unix.AT_REMOVEDIR)
+		switch {
+		case err == nil || err == unix.ENOENT:
+			return nil
+		case (err == unix.ENOTEMPTY || err == unix.EEXIST) && try < 3:
+			continue
 		}
+		return err
 	}
-	unix.Close(fd)
-	if first != nil {
-		return first
-	}
-	err = unix.Unlinkat(dirfd, name, unix.AT_REMOVEDIR)
-	if err == unix.ENOENT {
-		return nil
-	}
-	return err
 }
 
 // MakeWritable gives every directory at or below path its owner's write
