@@ -6,6 +6,7 @@ package actions
 import (
 	"archive/zip"
 	"cmp"
+	"compress/flate"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -112,7 +113,7 @@ func zipSumsFrom(f io.ReaderAt, size int64, count counter, buf []byte) (fileSums
 		s, err := hashReader(lr, count, buf)
 		r.Close()
 		switch {
-		case err != nil && errors.Is(err, zip.ErrFormat), err != nil && errors.Is(err, zip.ErrChecksum):
+		case err != nil && (errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrChecksum) || corruptDeflate(err)):
 			return nil, &zipError{f.Name + ": " + err.Error()}
 		case err != nil:
 			return nil, fmt.Errorf("%s: %w", f.Name, err)
@@ -122,6 +123,14 @@ func zipSumsFrom(f io.ReaderAt, size int64, count counter, buf []byte) (fileSums
 		sums[f.Name] = s
 	}
 	return sums, nil
+}
+
+// corruptDeflate reports an entry whose compressed data does not inflate
+// (flate's CorruptInputError, or data that ends too soon): the zip is
+// corrupt, as go mod verify says ("unexpected EOF"), not a failure to read.
+func corruptDeflate(err error) bool {
+	var ce flate.CorruptInputError
+	return errors.As(err, &ce) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // zipError is a zip whose structure or content is wrong: zip-corrupt.

@@ -470,6 +470,10 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 		if zp != nil {
 			zp.Fix = fixRemove(ver, base, true) + "; " + download
 			res.problems = append(res.problems, *zp)
+		} else if err != nil && !scanCorrupt && !errors.As(err, &ze) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+			// Neither corrupt nor hashed: said, not dropped.
+			add(cachescan.KindUnreadable, base+".zip", "the zip could not be hashed: "+err.Error(),
+				"check it (ls -l, dmesg for I/O errors), then verify again")
 		}
 		if err == nil {
 			zipOK, zs, res.hashes.Zip = true, entries, h

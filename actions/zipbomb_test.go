@@ -195,3 +195,37 @@ func TestZipLyingSize(t *testing.T) {
 		t.Errorf("no zip-corrupt; problems %+v", rep.Problems)
 	}
 }
+
+// TestZipCorruptDeflateData: a zip whose structure is sound but whose
+// compressed data is damaged (go mod verify: "unexpected EOF") is
+// zip-corrupt, not silently left out of the report.
+func TestZipCorruptDeflateData(t *testing.T) {
+	c := cachetest.New(t)
+	m := cachetest.Mod("example.com/dmg", "v1.0.0")
+	var big strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&big, "line %d of text that deflates but not to nothing %d\n", i, i*7919%10007)
+	}
+	m.Files["big.txt"] = big.String()
+	e := c.Add(m)
+	data, err := os.ReadFile(e.Zip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Damage the big entry's compressed data: flate then stops with
+	// "unexpected EOF" (offset 100 gives "corrupt input"; both count).
+	for _, off := range []int{100, 20000} {
+		for i := off; i < off+8; i++ {
+			data[i] = 'Z'
+		}
+	}
+	cachetest.Writable(e.DL, func() { os.WriteFile(e.Zip, data, 0o444) })
+	_, rep := scanAndVerify(t, c, "")
+	found := false
+	for _, p := range rep.Problems {
+		found = found || (p.Kind == cachescan.KindZipCorrupt && p.Module == "example.com/dmg")
+	}
+	if !found {
+		t.Errorf("no zip-corrupt for damaged deflate data; problems %+v", rep.Problems)
+	}
+}
