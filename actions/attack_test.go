@@ -566,3 +566,28 @@ func TestDownloadInstallsLikeTheGoCommand(t *testing.T) {
 		t.Errorf("problems after the download: %+v", after.Problems)
 	}
 }
+
+// TestRepairOfAMetadataVersionRemovesItsZipHash: a version with no zip and
+// no tree but a garbage ziphash is repaired as metadata only, and the
+// ziphash the scan flagged goes with it (before, repair said "fixed" and
+// left it, a trap for the next go mod download).
+func TestRepairOfAMetadataVersionRemovesItsZipHash(t *testing.T) {
+	lib := cachetest.Mod("example.com/lib", "v1.0.0")
+	proxy := proxyOf(t, lib)
+	cache := cachetest.New(t)
+	e := cache.Add(lib)
+	cachetest.MakeWritable(e.Dir)
+	os.RemoveAll(e.Dir)
+	os.Remove(e.Zip)
+	os.WriteFile(e.ZipHash, []byte("garbage\n"), 0o666)
+	proj := downloadWorld(t, "")
+	snap := scanFor(t, cache, proj, proxy)
+	rp := PlanRepair(snap, snap.Problems)
+	res, err := rp.Run(context.Background(), snap, nil, DownloadOptions{Timeout: time.Minute})
+	if err != nil || res.Failed() {
+		t.Fatalf("repair: %v %+v", err, res)
+	}
+	if after := scanFor(t, cache, proj, "off"); len(after.Problems) != 0 {
+		t.Errorf("left after repair: %+v", after.Problems)
+	}
+}

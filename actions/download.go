@@ -566,8 +566,14 @@ func downloadMetadata(ctx context.Context, snap *cachescan.Snapshot, r DownloadR
 	installing()
 	unlock := lockVersion(mv)
 	defer unlock()
+	// A ziphash without its zip and tree (ziphash-invalid, zip-missing)
+	// goes too: metadata only is .info and .mod.
+	parts := partMod | partInfo
+	if old.HasZipHash {
+		parts |= partZipHash
+	}
 	plan := newPlan(snap)
-	plan.add(versionItem(snap, snap.ModCache.Find(got.Path), old, partMod|partInfo, nil))
+	plan.add(versionItem(snap, snap.ModCache.Find(got.Path), old, parts, nil))
 	if res := plan.Execute(); !res[0].Removed {
 		return fail("removing the cached metadata: %s%s", res[0].Err, res[0].Kept)
 	}
