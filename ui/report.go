@@ -47,6 +47,9 @@ type report struct {
 // short writes cache paths in s relative to $GOMODCACHE and $GOCACHE.
 func (r *report) short(s string) string {
 	for _, rt := range r.roots {
+		// Inside a shell-quoted path the variable would not expand:
+		// '/root/x' becomes "$GOMODCACHE"'/x', which a shell joins.
+		s = strings.ReplaceAll(s, "'"+rt[0]+string(filepath.Separator), `"`+rt[1]+`"'/`)
 		s = strings.ReplaceAll(s, rt[0]+string(filepath.Separator), rt[1]+"/")
 	}
 	return p(s)

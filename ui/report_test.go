@@ -77,3 +77,19 @@ func TestReportCountsReplacedRequires(t *testing.T) {
 		t.Errorf("requires line:\n%s", out)
 	}
 }
+
+// TestShortKeepsQuotedFixesRunnable: a fix whose path is shell-quoted (an
+// escaped upper-case letter, a space) names the root as "$GOMODCACHE"
+// outside the quotes, so the shell expands it; inside single quotes it
+// would not.
+func TestShortKeepsQuotedFixesRunnable(t *testing.T) {
+	r := &report{roots: [][2]string{{"/c/mod", "$GOMODCACHE"}}}
+	got := r.short("touch '/c/mod/cache/download/example.com/!upper/@v/v1.0.0.partial' && rm /c/mod/x")
+	want := `touch "$GOMODCACHE"'/cache/download/example.com/!upper/@v/v1.0.0.partial' && rm $GOMODCACHE/x`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if strings.Contains(got, "'$GOMODCACHE") {
+		t.Error("the variable stands inside single quotes")
+	}
+}
