@@ -591,3 +591,23 @@ func TestRepairOfAMetadataVersionRemovesItsZipHash(t *testing.T) {
 		t.Errorf("left after repair: %+v", after.Problems)
 	}
 }
+
+// TestFixesDoNotGoThroughLinks: a problem whose printed fix would act
+// below a symlinked @v says to remove the link first instead.
+func TestFixesDoNotGoThroughLinks(t *testing.T) {
+	cache := cachetest.New(t)
+	e := cache.Add(cachetest.Mod("example.com/lib", "v1.0.0"))
+	o := newOutside(t)
+	cachetest.MakeWritable(e.DL)
+	os.RemoveAll(e.DL)
+	link(t, o.dir, e.DL)
+	snap := scanCache(t, cache, cachescan.Env{}, "")
+	if wrongType(snap, e.DL) == nil {
+		t.Fatalf("the @v link is not reported: %+v", snap.Problems)
+	}
+	for _, p := range snap.Problems {
+		if p.Kind != cachescan.KindPathInvalid && strings.Contains(p.Fix, e.DL+"/") {
+			t.Errorf("%s's fix goes through the link: %s", p.Kind, p.Fix)
+		}
+	}
+}

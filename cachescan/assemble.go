@@ -178,7 +178,36 @@ func (s *modScan) assemble(mc *ModCache, activeToolchain string) []Problem {
 	mc.Size.Add(mc.VCS.Size)
 	mc.Size.Add(mc.SumDB.Size)
 	mc.Size.Add(mc.Other)
+	guardFixes(problems)
 	return problems
+}
+
+// guardFixes replaces a fix that would act below an entry of the wrong
+// type (a symlinked @v, a linked path prefix) with the removal of that
+// entry first: the shell follows links, so the fix as written would touch
+// or remove files wherever the link points.
+func guardFixes(problems []Problem) {
+	var wrong []string
+	for _, p := range problems {
+		if p.Kind == KindPathInvalid && strings.Contains(p.Detail, "never follows it") {
+			wrong = append(wrong, p.Path)
+		}
+	}
+	if len(wrong) == 0 {
+		return
+	}
+	for i := range problems {
+		p := &problems[i]
+		if p.Kind == KindPathInvalid || p.Fix == "" {
+			continue
+		}
+		for _, w := range wrong {
+			if strings.Contains(p.Fix, w+string(filepath.Separator)) || strings.HasPrefix(p.Path, w+string(filepath.Separator)) {
+				p.Fix = "first remove " + ShellQuote(w) + " by hand (a link or entry of the wrong type: see its path-invalid problem), then run modscope scan again: the fix goes through it"
+				break
+			}
+		}
+	}
 }
 
 // lockOnly reports whether all that is left of a version is its .lock.
