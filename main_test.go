@@ -16,21 +16,6 @@ import (
 	"modscope/cachescan/cachetest"
 )
 
-// TestMain keeps the go command's user config (telemetry counters it may
-// write after it exits) out of the tests' temporary homes, whose removal
-// would race with it.
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "modscope-main-test-config-")
-	if err == nil {
-		os.Setenv("XDG_CONFIG_HOME", dir)
-	}
-	code := m.Run()
-	if dir != "" {
-		os.RemoveAll(dir)
-	}
-	os.Exit(code)
-}
-
 func runMain(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
