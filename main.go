@@ -18,9 +18,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/term"
-
 	"modscope/actions"
 	"modscope/assets"
 	"modscope/cachescan"
@@ -115,7 +112,7 @@ func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		fmt.Fprintf(stderr, "modscope: unknown command %q; run modscope --help for the commands\n", cachescan.Printable(name))
 		return exitFailed
 	}
-	cfg := &config{name: name, stdin: stdin, stdout: stdout, stderr: stderr}
+	cfg := &config{stdin: stdin, stdout: stdout, stderr: stderr}
 	fs := flag.NewFlagSet(strings.TrimSpace("modscope "+name), flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	runCmd := cmd.flags(fs, cfg)
@@ -171,7 +168,6 @@ func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 // caches and the project are, how to print, and where. A command's own
 // flags live in its flags function.
 type config struct {
-	name string
 	env  cachescan.Env
 	opts cachescan.Options
 	// args are the arguments after the flags.
@@ -439,42 +435,4 @@ func mustBeDir(flagName, dir string) error {
 		return fmt.Errorf("%s %s: not a directory", flagName, dir)
 	}
 	return nil
-}
-
-func isTerminal(f *os.File) bool { return term.IsTerminal(f.Fd()) }
-
-// fitLine cuts a progress line to the terminal's width: a line that
-// wraps leaves rows that \r and erase-line do not clear.
-func fitLine(line string, f *os.File) string {
-	width, _, err := term.GetSize(f.Fd())
-	if err != nil || width < 2 {
-		return line
-	}
-	return ansi.Truncate(line, width-1, "…")
-}
-
-// showProgress writes a live progress line to w while work runs, if w is
-// a terminal. The returned function stops it and clears the line.
-func showProgress(w io.Writer, line func() string) func() {
-	f, ok := w.(*os.File)
-	if !ok || !isTerminal(f) {
-		return func() {}
-	}
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(100 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				fmt.Fprint(w, "\r\x1b[K")
-				return
-			case <-t.C:
-				fmt.Fprintf(w, "\r\x1b[K%s", fitLine(line(), f))
-			}
-		}
-	}()
-	return func() { close(done); <-finished }
 }
