@@ -16,21 +16,6 @@ import (
 	"modscope/cachescan/cachetest"
 )
 
-// TestMain keeps the go command's user config (telemetry counters it may
-// write after it exits) out of the tests' temporary homes, whose removal
-// would race with it.
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "modscope-main-test-config-")
-	if err == nil {
-		os.Setenv("XDG_CONFIG_HOME", dir)
-	}
-	code := m.Run()
-	if dir != "" {
-		os.RemoveAll(dir)
-	}
-	os.Exit(code)
-}
-
 func runMain(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
@@ -379,7 +364,7 @@ func TestVerifyFindsCorruptZips(t *testing.T) {
 func TestExplainCommand(t *testing.T) {
 	var out, errOut bytes.Buffer
 	in := strings.NewReader("go: example.com/gone@v1.0.0: reading https://proxy.golang.org/example.com/gone/@v/v1.0.0.info: 410 Gone\n")
-	if code := explainCmd(nil, in, &out, &errOut); code != 0 || !strings.Contains(out.String(), "410 Gone") || !strings.Contains(out.String(), "GOPRIVATE") {
+	if code := runIO(context.Background(), []string{"explain"}, in, &out, &errOut); code != 0 || !strings.Contains(out.String(), "410 Gone") || !strings.Contains(out.String(), "GOPRIVATE") {
 		t.Errorf("stdin: exit %d\n%s%s", code, out.String(), errOut.String())
 	}
 	code, o, _ := runMain(t, "explain", "--json", "dial tcp: lookup proxy.golang.rog on 127.0.0.53:53: no such host")
@@ -399,7 +384,7 @@ func TestExplainCommand(t *testing.T) {
 	out.Reset()
 	in = strings.NewReader("go: downloading rsc.io/quote v1.5.2\ngo: finding module for package rsc.io/quote\n" +
 		"go: rsc.io/quote@v1.5.2: Get \"https://proxy.golang.org/rsc.io/quote/@v/v1.5.2.info\": dial tcp: lookup proxy.golang.org on 127.0.0.53:53: no such host\n")
-	if code := explainCmd(nil, in, &out, &errOut); code != 0 || strings.Contains(out.String(), "not recognised") {
+	if code := runIO(context.Background(), []string{"explain"}, in, &out, &errOut); code != 0 || strings.Contains(out.String(), "not recognised") {
 		t.Errorf("progress and one known error: exit %d\n%s", code, out.String())
 	}
 
@@ -410,13 +395,13 @@ func TestExplainCommand(t *testing.T) {
 		"go: example.com/app imports\n\tcorp.example.com/lib: corp.example.com/lib@v1.0.0: reading https://proxy.corp/corp.example.com/lib/@v/v1.0.0.zip: 418 I'm a teapot\n" +
 		"./main.go:7:2: undefined: quote.Hello\n"
 	out.Reset()
-	code = explainCmd(nil, strings.NewReader(paste), &out, &errOut)
+	code = runIO(context.Background(), []string{"explain"}, strings.NewReader(paste), &out, &errOut)
 	if o := out.String(); code != 1 || !strings.Contains(o, "no such host") || !strings.Contains(o, "2 errors not recognised:") ||
 		!strings.Contains(o, "> go: example.com/app imports") || !strings.Contains(o, "418") || !strings.Contains(o, "> ./main.go:7:2: undefined: quote.Hello") {
 		t.Errorf("mixed paste: exit %d\n%s", code, o)
 	}
 	out.Reset()
-	code = explainCmd([]string{"--json"}, strings.NewReader(paste), &out, &errOut)
+	code = runIO(context.Background(), []string{"explain", "--json"}, strings.NewReader(paste), &out, &errOut)
 	var mixed []struct {
 		ID, Title, Text, Cause, Fix string
 		Unrecognised                bool
@@ -614,7 +599,7 @@ func TestConfirm(t *testing.T) {
 			w.WriteString(answer)
 		}
 		var errOut bytes.Buffer
-		ok, code := confirm(ctx, config{}, "Remove it?", r, &errOut)
+		ok, code := confirm(ctx, false, "Remove it?", r, &errOut)
 		return ok, code, errOut.String()
 	}
 	for answer, want := range map[string]bool{"y\n": true, "YES\n": true, "\n": false, "n\n": false, "yep\n": false} {
@@ -627,7 +612,7 @@ func TestConfirm(t *testing.T) {
 	if ok, code, out := ask(ctx, ""); ok || code != exitInterrupted || !strings.Contains(out, "Nothing changed") {
 		t.Errorf("Ctrl+C at the question: %v, exit %d, %q", ok, code, out)
 	}
-	if ok, code := confirm(context.Background(), config{yes: true}, "Remove it?", nil, io.Discard); !ok || code != 0 {
+	if ok, code := confirm(context.Background(), true, "Remove it?", nil, io.Discard); !ok || code != 0 {
 		t.Error("--yes did not answer yes")
 	}
 }
@@ -709,14 +694,14 @@ func TestVerifyChecksumDBCache(t *testing.T) {
 func TestExplainPathMismatch(t *testing.T) {
 	paste := "go: github.com/Sirupsen/logrus@v1.9.0: parsing go.mod:\n\tmodule declares its path as: github.com/sirupsen/logrus\n\t        but was required as: github.com/Sirupsen/logrus\n"
 	var out, errOut bytes.Buffer
-	if code := explainCmd(nil, strings.NewReader(paste), &out, &errOut); code != 0 ||
+	if code := runIO(context.Background(), []string{"explain"}, strings.NewReader(paste), &out, &errOut); code != 0 ||
 		!strings.Contains(out.String(), "> module declares its path as: github.com/sirupsen/logrus") ||
 		!strings.Contains(out.String(), "but was required as: github.com/Sirupsen/logrus") ||
 		!strings.Contains(out.String(), "require github.com/sirupsen/logrus instead of github.com/Sirupsen/logrus") {
 		t.Errorf("text: exit %d\n%s%s", code, out.String(), errOut.String())
 	}
 	out.Reset()
-	code := explainCmd([]string{"--json"}, strings.NewReader(paste), &out, &errOut)
+	code := runIO(context.Background(), []string{"explain", "--json"}, strings.NewReader(paste), &out, &errOut)
 	var doc []struct{ ID, Text, Cause, Fix string }
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || code != 0 || len(doc) != 1 {
 		t.Fatalf("--json: exit %d, %v\n%s", code, err, out.String())
