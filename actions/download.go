@@ -178,17 +178,6 @@ func Download(ctx context.Context, snap *cachescan.Snapshot, targets []string, o
 		}
 		return results
 	}
-	if uid, other := confine.OtherOwner(snap.ModCache.Root); other {
-		// The go command would leave root-owned files in another user's
-		// cache, which that user's go command then cannot replace.
-		for i, t := range targets {
-			results[i] = DownloadResult{Target: t, Verdict: VerdictFailed, Detail: "nothing in the cache was changed",
-				Error: fmt.Sprintf("the module cache %s belongs to user %d, and modscope runs as root", snap.ModCache.Root, uid),
-				Explanations: []Explanation{{ID: "download-owner", Cause: "the go command run as root would leave root-owned files in another user's cache",
-					Fix: fmt.Sprintf("run it as the cache's owner: sudo -u '#%d' modscope download ...", uid)}}}
-		}
-		return results
-	}
 	sem := make(chan struct{}, opt.Jobs)
 	var wg sync.WaitGroup
 	for i, t := range targets {

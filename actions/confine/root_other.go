@@ -205,9 +205,6 @@ func (r *Root) MkdirAll(path string) error {
 	return r.walk(elems, true)
 }
 
-// OtherOwner is false where files carry no Unix owner.
-func OtherOwner(path string) (uid int, other bool) { return 0, false }
-
 // CreateTemp creates a new file in dir named prefix, a random number and
 // ".tmp".
 func (r *Root) CreateTemp(dir, prefix string) (*os.File, error) {

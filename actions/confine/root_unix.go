@@ -435,20 +435,6 @@ func (r *Root) MkdirAll(path string) error {
 	return unix.Close(fd)
 }
 
-// OtherOwner reports the owner of path when modscope runs as root and path
-// belongs to another user: what the go command writes then (it runs as
-// root too) would be root's, in that user's cache.
-func OtherOwner(path string) (uid int, other bool) {
-	if os.Geteuid() != 0 {
-		return 0, false
-	}
-	var st unix.Stat_t
-	if unix.Stat(path, &st) != nil || st.Uid == 0 {
-		return 0, false
-	}
-	return int(st.Uid), true
-}
-
 // CreateTemp creates a new file in the directory dir, named prefix, a
 // random number and ".tmp" as the go command names its temp files, for
 // writing; it gets the directory's owner. The caller renames or removes
