@@ -1,0 +1,184 @@
+//go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
+
+package confine
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// The walks over whole trees: removal, and the write bits of directories,
+// always on descriptors opened without following a link.
+
+// RemoveAll removes path and everything below it, making directories
+// writable on their descriptors first (module trees are read-only). It
+// never follows a link; a directory swapped for a link while it runs is
+// removed as the link. Missing is not an error.
+func (r *Root) RemoveAll(path string) error {
+	elems, err := r.rel(path)
+	if err != nil {
+		return err
+	}
+	dirfd, name, err := r.parent(elems, false)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer unix.Close(dirfd)
+	return wrap("remove", r.display(elems), removeAt(dirfd, name, 0))
+}
+
+// names lists a directory by descriptor through a fresh open of ".", so
+// each listing starts at the beginning.
+func names(fd int) ([]string, error) {
+	d, err := retry(func() (int, error) { return unix.Openat(fd, ".", dirFlags, 0) })
+	if err != nil {
+		return nil, err
+	}
+	f := os.NewFile(uintptr(d), ".")
+	defer f.Close()
+	return f.Readdirnames(-1)
+}
+
+// writable gives an open directory its owner's write and search bits.
+func writable(fd int) {
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) == nil && st.Mode&0o700 != 0o700 {
+		unix.Fchmod(fd, uint32(st.Mode&0o7777|0o700))
+	}
+}
+
+func removeAt(dirfd int, name string, depth int) error {
+	err := unix.Unlinkat(dirfd, name, 0)
+	if err == nil || err == unix.ENOENT {
+		return nil
+	}
+	if m, lerr := lmode(dirfd, name); lerr != nil || !m.IsDir() {
+		if lerr == unix.ENOENT {
+			return nil
+		}
+		return err
+	}
+	if depth >= maxDepth {
+		return errDepth
+	}
+	fd, oerr := retry(func() (int, error) { return unix.Openat(dirfd, name, dirFlags, 0) })
+	switch {
+	case oerr == unix.ENOENT:
+		return nil
+	case oerr == unix.ENOTDIR || oerr == unix.ELOOP:
+		// Swapped for a link or file since: that is what goes.
+		return unix.Unlinkat(dirfd, name, 0)
+	case oerr != nil:
+		return oerr
+	}
+	writable(fd)
+	defer unix.Close(fd)
+	for try := 0; ; try++ {
+		ents, err := names(fd)
+		if err != nil {
+			return err
+		}
+		for _, e := range ents {
+			if err := removeAt(fd, e, depth+1); err != nil {
+				return err
+			}
+		}
+		// Listed once, emptied, removed: a second listing only when a go
+		// command added an entry meanwhile (ENOTEMPTY), a few times.
+		err = unix.Unlinkat(dirfd, name, unix.AT_REMOVEDIR)
+		switch {
+		case err == nil || err == unix.ENOENT:
+			return nil
+		case (err == unix.ENOTEMPTY || err == unix.EEXIST) && try < 3:
+			continue
+		}
+		return err
+	}
+}
+
+// MakeWritable gives every directory at or below path its owner's write
+// bit, on descriptors, never following a link (what go clean -modcache
+// does first, and the step a kill test stops after).
+func (r *Root) MakeWritable(path string) error {
+	elems, err := r.rel(path)
+	if err != nil {
+		return err
+	}
+	fd, err := r.walk(elems, false)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	return writableTree(fd, 0)
+}
+
+func writableTree(fd, depth int) error {
+	if depth >= maxDepth {
+		return errDepth
+	}
+	writable(fd)
+	ents, err := names(fd)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		sub, err := retry(func() (int, error) { return unix.Openat(fd, e, dirFlags, 0) })
+		if err != nil {
+			continue // a file, a link, or gone
+		}
+		err = writableTree(sub, depth+1)
+		unix.Close(sub)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ReadOnlyTree clears the write bits of every directory at or below path,
+// children first, on descriptors, as the go command leaves an extracted
+// module tree.
+func (r *Root) ReadOnlyTree(path string) error {
+	elems, err := r.rel(path)
+	if err != nil {
+		return err
+	}
+	fd, err := r.walk(elems, false)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	return readOnlyTree(fd, 0)
+}
+
+func readOnlyTree(fd, depth int) error {
+	if depth >= maxDepth {
+		return errDepth
+	}
+	ents, err := names(fd)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		sub, err := retry(func() (int, error) { return unix.Openat(fd, e, dirFlags, 0) })
+		if err != nil {
+			continue // a file
+		}
+		err = readOnlyTree(sub, depth+1)
+		unix.Close(sub)
+		if err != nil {
+			return err
+		}
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return err
+	}
+	return unix.Fchmod(fd, uint32(st.Mode&0o7777&^0o222))
+}
