@@ -106,6 +106,26 @@ func removeAt(dirfd int, name string, depth int) error {
 // bit, on descriptors, never following a link (what go clean -modcache
 // does first, and the step a kill test stops after).
 func (r *Root) MakeWritable(path string) error {
+	return r.eachDir(path, false, func(fd int) error { writable(fd); return nil })
+}
+
+// ReadOnlyTree clears the write bits of every directory at or below path,
+// children first, on descriptors, as the go command leaves an extracted
+// module tree.
+func (r *Root) ReadOnlyTree(path string) error {
+	return r.eachDir(path, true, func(fd int) error {
+		var st unix.Stat_t
+		if err := unix.Fstat(fd, &st); err != nil {
+			return err
+		}
+		return unix.Fchmod(fd, uint32(st.Mode&0o7777&^0o222))
+	})
+}
+
+// eachDir calls visit with a descriptor of every directory at or below
+// path, parents first or (childrenFirst) children first, never through a
+// link: what is not a directory when opened is skipped.
+func (r *Root) eachDir(path string, childrenFirst bool, visit func(fd int) error) error {
 	elems, err := r.rel(path)
 	if err != nil {
 		return err
@@ -115,14 +135,18 @@ func (r *Root) MakeWritable(path string) error {
 		return err
 	}
 	defer unix.Close(fd)
-	return writableTree(fd, 0)
+	return dirsBelow(fd, 0, childrenFirst, visit)
 }
 
-func writableTree(fd, depth int) error {
+func dirsBelow(fd, depth int, childrenFirst bool, visit func(fd int) error) error {
 	if depth >= maxDepth {
 		return errDepth
 	}
-	writable(fd)
+	if !childrenFirst {
+		if err := visit(fd); err != nil {
+			return err
+		}
+	}
 	ents, err := names(fd)
 	if err != nil {
 		return err
@@ -132,53 +156,14 @@ func writableTree(fd, depth int) error {
 		if err != nil {
 			continue // a file, a link, or gone
 		}
-		err = writableTree(sub, depth+1)
+		err = dirsBelow(sub, depth+1, childrenFirst, visit)
 		unix.Close(sub)
 		if err != nil {
 			return err
 		}
+	}
+	if childrenFirst {
+		return visit(fd)
 	}
 	return nil
-}
-
-// ReadOnlyTree clears the write bits of every directory at or below path,
-// children first, on descriptors, as the go command leaves an extracted
-// module tree.
-func (r *Root) ReadOnlyTree(path string) error {
-	elems, err := r.rel(path)
-	if err != nil {
-		return err
-	}
-	fd, err := r.walk(elems, false)
-	if err != nil {
-		return err
-	}
-	defer unix.Close(fd)
-	return readOnlyTree(fd, 0)
-}
-
-func readOnlyTree(fd, depth int) error {
-	if depth >= maxDepth {
-		return errDepth
-	}
-	ents, err := names(fd)
-	if err != nil {
-		return err
-	}
-	for _, e := range ents {
-		sub, err := retry(func() (int, error) { return unix.Openat(fd, e, dirFlags, 0) })
-		if err != nil {
-			continue // a file
-		}
-		err = readOnlyTree(sub, depth+1)
-		unix.Close(sub)
-		if err != nil {
-			return err
-		}
-	}
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return err
-	}
-	return unix.Fchmod(fd, uint32(st.Mode&0o7777&^0o222))
 }
