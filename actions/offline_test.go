@@ -36,19 +36,7 @@ func offlineFixture(t *testing.T) (c *cachetest.Cache, proj string, env []string
 	lib.Files["go.mod"] = "module example.com/lib\n\ngo 1.21\n\nrequire example.com/graphonly v1.0.0\n"
 	testdep := cachetest.Mod("example.com/testdep", "v0.3.0")
 	cachetest.WriteProxy(t, proxy, graphOnly, lib, testdep)
-	proj = filepath.Join(root, "proj")
-	os.MkdirAll(proj, 0o777)
-	write := func(name, content string) {
-		if err := os.WriteFile(filepath.Join(proj, name), []byte(content), 0o666); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("go.mod", "module example.com/proj\n\ngo 1.21\n\nrequire (\n\texample.com/lib v1.2.0\n\texample.com/testdep v0.3.0\n)\n")
-	write("main.go", "package main\n\nimport \"example.com/lib\"\n\nfunc main() { println(lib.Hello()) }\n")
-	write("main_test.go", "package main\n\nimport (\n\t\"testing\"\n\n\ttestdep \"example.com/testdep\"\n)\n\nfunc TestHello(t *testing.T) { _ = testdep.Hello() }\n")
-	env = []string{"GOPROXY=file://" + filepath.ToSlash(proxy), "GOSUMDB=off", "GOFLAGS=-mod=mod",
-		"GOMODCACHE=" + c.ModCache, "GOCACHE=" + c.BuildCache, "GOPATH=" + filepath.Join(root, "gopath"),
-		"GOTOOLCHAIN=local", "GOWORK=off", "GOENV=off", "HOME=" + root, "PATH=" + os.Getenv("PATH")}
+	proj, env = libProject(t, c, root, proxy)
 	goRun(t, proj, env, "mod", "tidy")
 	// A require the build reads only the go.mod of.
 	goRun(t, proj, env, "get", "example.com/graphonly@v1.0.0")
@@ -219,6 +207,29 @@ func errorsText(rep *OfflineReport) string {
 	return b.String()
 }
 
+// libProject writes, under root, the project of offlineFixture and
+// depFixture: it imports example.com/lib v1.2.0 and, in a test,
+// example.com/testdep v0.3.0; env is the go command's, on the cache c with
+// the file:// proxy at proxy.
+func libProject(t *testing.T, c *cachetest.Cache, root, proxy string) (proj string, env []string) {
+	t.Helper()
+	proj = filepath.Join(root, "proj")
+	os.MkdirAll(proj, 0o777)
+	for name, content := range map[string]string{
+		"go.mod":       "module example.com/proj\n\ngo 1.21\n\nrequire (\n\texample.com/lib v1.2.0\n\texample.com/testdep v0.3.0\n)\n",
+		"main.go":      "package main\n\nimport \"example.com/lib\"\n\nfunc main() { println(lib.Hello()) }\n",
+		"main_test.go": "package main\n\nimport (\n\t\"testing\"\n\n\ttestdep \"example.com/testdep\"\n)\n\nfunc TestHello(t *testing.T) { _ = testdep.Hello() }\n",
+	} {
+		if err := os.WriteFile(filepath.Join(proj, name), []byte(content), 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env = []string{"GOPROXY=file://" + filepath.ToSlash(proxy), "GOSUMDB=off", "GOFLAGS=-mod=mod",
+		"GOMODCACHE=" + c.ModCache, "GOCACHE=" + c.BuildCache, "GOPATH=" + filepath.Join(root, "gopath"),
+		"GOTOOLCHAIN=local", "GOWORK=off", "GOENV=off", "HOME=" + root, "PATH=" + os.Getenv("PATH")}
+	return proj, env
+}
+
 // depFixture makes a project that imports example.com/lib, which imports
 // example.com/dep (an indirect require of the project), and in a test
 // example.com/testdep. The real go command fills the cache from a file://
@@ -238,19 +249,7 @@ func depFixture(t *testing.T) (c *cachetest.Cache, proj string, env []string) {
 	lib.Files["lib.go"] = "package lib\n\nimport \"example.com/dep\"\n\nfunc Hello() string { return dep.Hello() }\n"
 	testdep := cachetest.Mod("example.com/testdep", "v0.3.0")
 	cachetest.WriteProxy(t, proxy, dep, lib, testdep)
-	proj = filepath.Join(root, "proj")
-	os.MkdirAll(proj, 0o777)
-	write := func(name, content string) {
-		if err := os.WriteFile(filepath.Join(proj, name), []byte(content), 0o666); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("go.mod", "module example.com/proj\n\ngo 1.21\n\nrequire (\n\texample.com/lib v1.2.0\n\texample.com/testdep v0.3.0\n)\n")
-	write("main.go", "package main\n\nimport \"example.com/lib\"\n\nfunc main() { println(lib.Hello()) }\n")
-	write("main_test.go", "package main\n\nimport (\n\t\"testing\"\n\n\ttestdep \"example.com/testdep\"\n)\n\nfunc TestHello(t *testing.T) { _ = testdep.Hello() }\n")
-	env = []string{"GOPROXY=file://" + filepath.ToSlash(proxy), "GOSUMDB=off", "GOFLAGS=-mod=mod",
-		"GOMODCACHE=" + c.ModCache, "GOCACHE=" + c.BuildCache, "GOPATH=" + filepath.Join(root, "gopath"),
-		"GOTOOLCHAIN=local", "GOWORK=off", "GOENV=off", "HOME=" + root, "PATH=" + os.Getenv("PATH")}
+	proj, env = libProject(t, c, root, proxy)
 	goRun(t, proj, env, "mod", "tidy")
 	goRun(t, proj, env, "list", "-deps", "-test", "./...")
 	if gomod, _ := os.ReadFile(filepath.Join(proj, "go.mod")); !strings.Contains(string(gomod), "example.com/dep v1.0.0 // indirect") {
