@@ -654,12 +654,7 @@ func TestVerifyChecksumDBCache(t *testing.T) {
 	}
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	t.Setenv("HOME", t.TempDir())
-	a, b, c := cachetest.Mod("example.com/a", "v1.0.0"), cachetest.Mod("example.com/b", "v1.0.0"), cachetest.Mod("example.com/c", "v1.0.0")
-	db := cachetest.NewSumDB(t, "sum.example", a, b, c)
-	gopath := filepath.Join(t.TempDir(), "gopath")
-	behind, ahead := cachetest.New(t), cachetest.New(t)
-	db.GoDownload(t, behind, gopath, a, b)
-	db.GoDownload(t, ahead, gopath, c)
+	db, gopath, behind, ahead := cachetest.LatestAhead(t)
 	t.Setenv("GOSUMDB", db.GOSUMDB())
 	t.Setenv("GOPATH", gopath)
 	t.Setenv("GOPROXY", "off")

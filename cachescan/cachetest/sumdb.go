@@ -97,3 +97,19 @@ func (db *SumDB) GoDownload(t T, c *Cache, gopath string, mods ...Module) {
 		t.Fatal("go ", strings.Join(args, " "), ": ", err, "\n", string(out))
 	}
 }
+
+// LatestAhead makes the scene of a checksum-database cache whose latest is
+// newer than its tiles, which is normal: a database holding example.com/a,
+// b and c v1.0.0, one GOPATH, and two module caches filled from it by the
+// go command, behind with a and b, then ahead with c (so GOPATH's latest
+// has moved past what behind's cached tiles prove).
+func LatestAhead(t T) (db *SumDB, gopath string, behind, ahead *Cache) {
+	t.Helper()
+	a, b, c := Mod("example.com/a", "v1.0.0"), Mod("example.com/b", "v1.0.0"), Mod("example.com/c", "v1.0.0")
+	db = NewSumDB(t, "sum.example", a, b, c)
+	gopath = filepath.Join(t.TempDir(), "gopath")
+	behind, ahead = New(t), New(t)
+	db.GoDownload(t, behind, gopath, a, b)
+	db.GoDownload(t, ahead, gopath, c)
+	return db, gopath, behind, ahead
+}
