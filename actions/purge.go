@@ -146,21 +146,28 @@ func (p *PurgePlan) buildSide(it *PurgeItem) bool {
 // the confined layer will not open for changes ("/", a home directory, a
 // GOCACHE without the go command's README), before the plan is shown.
 func (p *PurgePlan) refuseRoots() {
-	var modErr, buildErr error
-	checked := map[bool]bool{}
+	// Each root is checked once, when an item needs it.
+	var errs [2]error
+	var checked [2]bool
+	check := func(build bool) error {
+		i := 0
+		if build {
+			i = 1
+		}
+		if !checked[i] {
+			checked[i] = true
+			if build {
+				errs[i] = confine.Check(p.gocache, confine.BuildCache)
+			} else {
+				errs[i] = confine.Check(p.root, confine.ModCache)
+			}
+		}
+		return errs[i]
+	}
 	p.Size = cachescan.Size{}
 	for _, it := range p.Items {
 		if it.Refused == "" {
-			side := p.buildSide(it)
-			if !checked[side] {
-				checked[side] = true
-				if side {
-					buildErr = confine.Check(p.gocache, confine.BuildCache)
-				} else {
-					modErr = confine.Check(p.root, confine.ModCache)
-				}
-			}
-			if err := map[bool]error{true: buildErr, false: modErr}[side]; err != nil {
+			if err := check(p.buildSide(it)); err != nil {
 				it.Refused, it.Blocked = err.Error(), true
 			}
 		}
@@ -169,7 +176,7 @@ func (p *PurgePlan) refuseRoots() {
 		}
 	}
 	if p.Versions() > 0 && p.gocache != "" {
-		if err := confine.Check(p.gocache, confine.BuildCache); err != nil {
+		if err := check(true); err != nil {
 			p.Warnings = append(p.Warnings, "the build cache is not changed ("+err.Error()+"): the module index of removed trees stays; run go clean -cache if a build then fails")
 		}
 	}
