@@ -582,15 +582,15 @@ func downloadMetadata(ctx context.Context, snap *cachescan.Snapshot, r DownloadR
 
 // refusedEntry explains installEntries' refusal.
 var refusedEntry = []Explanation{{ID: "entry-refused",
-	Cause: "an entry the go command would write for this version is a symlink, or of another type than it writes; the go command follows links, so installing through it could write outside the cache",
+	Cause: "an entry a download of this version writes is a symlink, or of another type than the go command writes; modscope changes nothing through it, and the go command would follow it",
 	Fix:   linkFix}}
 
-// installEntries checks, just before the go command writes a version into
-// the cache, that none of the entries it opens or creates (the download
-// directory and those above it, list, .lock, .partial, the download
-// files, the tree) is a link or of another type than it writes: the go
-// command follows links, so a .partial linked to ~/.bashrc would be
-// truncated by it.
+// installEntries checks, before the cached copy is purged, that none of
+// the entries installFresh opens or creates (the download directory and
+// those above it, list, .lock, .partial, the download files, the tree) is
+// a link or of another type than the go command writes. installFresh
+// refuses them too, through the confined layer, but by then the old copy
+// would be gone: this refuses while nothing has changed.
 func installEntries(snap *cachescan.Snapshot, path, version string) error {
 	root := snap.ModCache.Root
 	escPath, err := module.EscapePath(path)
