@@ -223,7 +223,7 @@ func runPlan(ctx context.Context, plan *actions.PurgePlan, stderr io.Writer) []a
 // runDownloads fetches with one progress line per version on stderr.
 func runDownloads(ctx context.Context, snap *cachescan.Snapshot, targets []string, opts actions.DownloadOptions, stderr io.Writer) []actions.DownloadResult {
 	opts.Progress = func(e actions.DownloadEvent) {
-		if e.Step == "fetching" || e.Step == "installing" {
+		if !e.Step.Settled() {
 			fmt.Fprintf(stderr, "%s %s…\n", e.Step, cachescan.Printable(e.Target))
 		}
 	}

@@ -127,7 +127,7 @@ func verify(ctx context.Context, cfg *config, vopts actions.VerifyOptions) int {
 	var invalid []string
 	for _, m := range snap.ModCache.Modules {
 		for _, v := range m.Versions {
-			if v.State == "invalid" && len(cfg.args) > 0 && actions.Match(cfg.args, m.Path, v.Version) {
+			if v.State == cachescan.StateInvalid && len(cfg.args) > 0 && actions.Match(cfg.args, m.Path, v.Version) {
 				invalid = append(invalid, v.Dir, v.DownloadDir)
 			}
 		}

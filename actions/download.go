@@ -45,29 +45,49 @@ const DefaultDownloadTimeout = 10 * time.Minute
 
 // DownloadEvent is a step of one version's download.
 type DownloadEvent struct {
-	Target string `json:"target"`
-	// Step is "fetching", "installing", "done" or "failed".
-	Step string `json:"step"`
+	Target string       `json:"target"`
+	Step   DownloadStep `json:"step"`
 }
 
-// Verdicts of a download: what the fresh copy says about the old one.
+// DownloadStep is where one version's download is.
+type DownloadStep string
+
+const (
+	// StepFetching: the go command fetches into the temporary cache.
+	StepFetching DownloadStep = "fetching"
+	// StepInstalling: the fresh files are being put into the user's cache.
+	StepInstalling DownloadStep = "installing"
+	// StepDone: finished with a verdict other than VerdictFailed.
+	StepDone DownloadStep = "done"
+	// StepFailed: finished with VerdictFailed.
+	StepFailed DownloadStep = "failed"
+)
+
+// Settled: the version's download is over, one way or the other.
+func (s DownloadStep) Settled() bool { return s == StepDone || s == StepFailed }
+
+// Verdict is what the fresh copy of a downloaded version says about the
+// cached one.
+type Verdict string
+
+// Verdicts of a download.
 const (
 	// VerdictFixed: the cached copy was damaged; the fresh one replaced it.
-	VerdictFixed = "fixed"
+	VerdictFixed Verdict = "fixed"
 	// VerdictSame: the cached copy was already identical to a fresh one.
-	VerdictSame = "same"
+	VerdictSame Verdict = "same"
 	// VerdictNew: nothing of it was cached; it is now.
-	VerdictNew = "new"
+	VerdictNew Verdict = "new"
 	// VerdictUpstream: the fresh copy differs from the project's go.sum: the
 	// module changed upstream (a retagged version, or a proxy serving other
 	// content).
-	VerdictUpstream = "upstream-changed"
+	VerdictUpstream Verdict = "upstream-changed"
 	// VerdictGoSumWrong: the checksum database vouches for the fresh copy
 	// and the project's go.sum disagrees: go.sum is wrong, the cache holds
 	// the vouched-for copy.
-	VerdictGoSumWrong = "gosum-wrong"
+	VerdictGoSumWrong Verdict = "gosum-wrong"
 	// VerdictFailed: the go command could not fetch it; the cache is as it was.
-	VerdictFailed = "failed"
+	VerdictFailed Verdict = "failed"
 )
 
 // goSumMend says how to put a version's go.sum lines right.
@@ -82,14 +102,14 @@ func (r DownloadResult) NeedsAction() bool {
 }
 
 // Verdicts lists the verdicts in the order reports count them.
-var Verdicts = []string{VerdictFixed, VerdictSame, VerdictNew, VerdictUpstream, VerdictGoSumWrong, VerdictFailed}
+var Verdicts = []Verdict{VerdictFixed, VerdictSame, VerdictNew, VerdictUpstream, VerdictGoSumWrong, VerdictFailed}
 
 // DownloadResult is what happened to one requested version.
 type DownloadResult struct {
-	Target  string `json:"target"`
-	Module  string `json:"module,omitempty"`
-	Version string `json:"version,omitempty"`
-	Verdict string `json:"verdict"`
+	Target  string  `json:"target"`
+	Module  string  `json:"module,omitempty"`
+	Version string  `json:"version,omitempty"`
+	Verdict Verdict `json:"verdict"`
 	// Detail says what the verdict rests on, in a sentence.
 	Detail string `json:"detail"`
 	// Replaced: the cache's old copy was removed and the fresh one put in.
@@ -159,7 +179,7 @@ func Download(ctx context.Context, snap *cachescan.Snapshot, targets []string, o
 		opt.Jobs = 4
 	}
 	var mu sync.Mutex
-	progress := func(target, step string) {
+	progress := func(target string, step DownloadStep) {
 		if opt.Progress != nil {
 			mu.Lock()
 			opt.Progress(DownloadEvent{Target: target, Step: step})
@@ -186,13 +206,13 @@ func Download(ctx context.Context, snap *cachescan.Snapshot, targets []string, o
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			progress(t, "fetching")
-			r := downloadOne(ctx, snap, t, opt, func() { progress(t, "installing") })
+			progress(t, StepFetching)
+			r := downloadOne(ctx, snap, t, opt, func() { progress(t, StepInstalling) })
 			if r.Error != "" && r.Explanations == nil {
 				r.Explanations = Explain(r.Error)
-				progress(t, "failed")
+				progress(t, StepFailed)
 			} else {
-				progress(t, "done")
+				progress(t, StepDone)
 			}
 			results[i] = r
 		}()
@@ -459,7 +479,7 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 		case len(kinds) > 0:
 			r.Detail = "the cached copy had " + strings.Join(kinds, ", ") + "; the fresh copy replaced it"
 		default:
-			r.Detail = "the cached copy was " + old.State + "; the fresh copy replaced it"
+			r.Detail = "the cached copy was " + string(old.State) + "; the fresh copy replaced it"
 		}
 	}
 	if len(gosum) > 0 {

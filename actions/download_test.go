@@ -186,7 +186,9 @@ func TestDownloadThroughAFailingProxy(t *testing.T) {
 	defer close(hang)
 
 	for _, tc := range []struct {
-		mode, verdict, explanation string
+		mode        string
+		verdict     Verdict
+		explanation string
 	}{
 		{"404", VerdictFailed, "proxy-404"},
 		{"410", VerdictFailed, "proxy-410"},

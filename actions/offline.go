@@ -28,19 +28,25 @@ import (
 	"modscope/cachescan"
 )
 
+// Readiness is whether a needed module version can serve an offline build.
+type Readiness string
+
 // Offline-readiness states of a needed module version.
 const (
-	StateReady      = "ready"      // everything the build needs is in the cache (or vendor/) and verifies
-	StateMissing    = "missing"    // not in the cache at all
-	StateIncomplete = "incomplete" // only .info/.mod, and the build needs its packages
-	StateDamaged    = "damaged"    // a scan or verify problem of severity error, or the go command fails on it
+	StateReady      Readiness = "ready"      // everything the build needs is in the cache (or vendor/) and verifies
+	StateMissing    Readiness = "missing"    // not in the cache at all
+	StateIncomplete Readiness = "incomplete" // only .info/.mod, and the build needs its packages
+	StateDamaged    Readiness = "damaged"    // a scan or verify problem of severity error, or the go command fails on it
 )
 
-// Offline modes: how the go command would build the project.
+// BuildMode is how the go command would build the project.
+type BuildMode string
+
+// Offline modes.
 const (
-	ModeModule    = "module"    // from the module cache
-	ModeWorkspace = "workspace" // go.work, from the module cache
-	ModeVendor    = "vendor"    // -mod=vendor: from vendor/, the module cache unread
+	ModeModule    BuildMode = "module"    // from the module cache
+	ModeWorkspace BuildMode = "workspace" // go.work, from the module cache
+	ModeVendor    BuildMode = "vendor"    // -mod=vendor: from vendor/, the module cache unread
 )
 
 // OfflineModule is one module version a build or test of the project needs.
@@ -49,8 +55,8 @@ type OfflineModule struct {
 	Version string `json:"version"`
 	// Packages: the build imports packages from it, so its zip or tree is
 	// needed; otherwise only its .mod is, to load the module graph.
-	Packages bool   `json:"packages"`
-	State    string `json:"state"`
+	Packages bool      `json:"packages"`
+	State    Readiness `json:"state"`
 	// Reason says in a line why the version is not ready.
 	Reason string `json:"reason,omitempty"`
 	// Vendored: the build takes it from vendor/.
@@ -93,7 +99,7 @@ type VendorDiff struct {
 type OfflineReport struct {
 	Ready   bool            `json:"ready"`
 	Project string          `json:"project"`
-	Mode    string          `json:"mode"`
+	Mode    BuildMode       `json:"mode"`
 	Modules []OfflineModule `json:"modules"`
 	// Errors are what the go command said it could not load offline.
 	Errors []OfflineError `json:"errors"`
@@ -102,7 +108,7 @@ type OfflineReport struct {
 	Notes  []string       `json:"notes,omitempty"`
 	Vendor *OfflineVendor `json:"vendor,omitempty"`
 	// Counts by state.
-	Counts map[string]int `json:"counts"`
+	Counts map[Readiness]int `json:"counts"`
 }
 
 // goListModule is the part of `go list -json` output offline reads.
@@ -171,7 +177,7 @@ func Offline(ctx context.Context, snap *cachescan.Snapshot) (*OfflineReport, err
 	}
 	defer os.RemoveAll(tmp)
 	o := &offline{snap: snap, tmp: tmp, worked: map[string]module.Version{}, blamed: map[module.Version][]string{}, seenErr: map[string]bool{},
-		rep: &OfflineReport{Project: pr.Dir, Mode: ModeModule, Modules: []OfflineModule{}, Errors: []OfflineError{}, Counts: map[string]int{}}}
+		rep: &OfflineReport{Project: pr.Dir, Mode: ModeModule, Modules: []OfflineModule{}, Errors: []OfflineError{}, Counts: map[Readiness]int{}}}
 	if pr.GoWork != "" {
 		o.rep.Mode = ModeWorkspace
 	} else if vendorMode(pr, snap.Env.GOFLAGS) {
@@ -690,7 +696,7 @@ func (o *offline) judge(ctx context.Context, graph map[module.Version]bool) erro
 			}
 		case len(om.Problems) > 0:
 			om.State, om.Reason = StateDamaged, damageReason(mv, v, om.Problems[0])
-		case pkgs && !(v.State == "complete" || v.State == "extractable" || v.HasZip):
+		case pkgs && !(v.State.Usable() || v.HasZip):
 			// With a zip the go command re-hashes it when the ziphash
 			// is gone, and extracts it when the tree is.
 			om.State = StateIncomplete
@@ -998,7 +1004,7 @@ func diffPackage(vendorDir string, v *cachescan.Version, mv module.Version, rel,
 		return "cannot read the vendored package: " + err.Error()
 	}
 	var cached map[string]fileSum
-	if v.HasDir && v.Dir != "" && v.State != "partial" {
+	if v.HasDir && v.Dir != "" && v.State != cachescan.StatePartial {
 		cached, err = hashFiles(os.DirFS(v.Dir), pathOr(rel))
 	} else {
 		var zr *zip.ReadCloser
@@ -1326,7 +1332,7 @@ func Export(snap *cachescan.Snapshot, rep *OfflineReport, dir string) (*ExportRe
 	var blocked []string
 	for _, m := range rep.Modules {
 		if m.State != StateReady {
-			blocked = append(blocked, m.Path+"@"+m.Version+" ("+m.State+")")
+			blocked = append(blocked, m.Path+"@"+m.Version+" ("+string(m.State)+")")
 		}
 	}
 	if len(blocked) > 0 {

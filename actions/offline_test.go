@@ -144,7 +144,7 @@ func TestOfflineNotReady(t *testing.T) {
 	if rep.Ready {
 		t.Fatalf("ready with a corrupt and a missing zip: %+v", rep)
 	}
-	states := map[string]string{}
+	states := map[string]Readiness{}
 	for _, m := range rep.Modules {
 		states[m.Path] = m.State
 	}
@@ -308,7 +308,7 @@ func TestOfflineAnswersOnDamage(t *testing.T) {
 	damages := []struct {
 		name  string
 		do    func(t *testing.T, e *cachetest.Entry, proj string)
-		state string
+		state Readiness
 		// reason is in the version's reason; errShape in an explained
 		// error of the go command naming it.
 		reason, errShape string

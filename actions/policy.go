@@ -319,7 +319,7 @@ func versionItem(snap *cachescan.Snapshot, m *cachescan.Module, v *cachescan.Ver
 	switch {
 	case v.Active:
 		it.Refused = "the active toolchain: the go command running now lives there"
-	case v.State == "invalid":
+	case v.State == cachescan.StateInvalid:
 		it.Refused = "not a name the go command wrote: remove it by hand"
 	}
 	if m.Toolchain && it.Refused == "" {
@@ -433,7 +433,7 @@ func filePart(v *cachescan.Version, name string) int {
 // It reads nothing, so that a view can sum it over many rows.
 func VersionFrees(v *cachescan.Version, metadata bool) cachescan.Size {
 	var s cachescan.Size
-	if v.Active || v.State == "invalid" {
+	if v.Active || v.State == cachescan.StateInvalid {
 		return s
 	}
 	if v.HasDir {

@@ -40,7 +40,7 @@ func PlanRepair(snap *cachescan.Snapshot, found []cachescan.Problem) *RepairPlan
 			if fx == nil {
 				continue
 			}
-			if fx.download && !v.Active && v.State != "invalid" {
+			if fx.download && !v.Active && v.State != cachescan.StateInvalid {
 				rp.Downloads = append(rp.Downloads, m.Path+"@"+v.Version)
 				continue
 			}

@@ -172,7 +172,7 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 	var work []job
 	for _, m := range snap.ModCache.Modules {
 		for _, ver := range m.Versions {
-			if opt.BuildOnly || !Match(opt.Patterns, m.Path, ver.Version) || ver.State == "invalid" {
+			if opt.BuildOnly || !Match(opt.Patterns, m.Path, ver.Version) || ver.State == cachescan.StateInvalid {
 				continue
 			}
 			size := ver.Tree.ApparentBytes
@@ -506,7 +506,7 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 			res.skipped = append(res.skipped, Skipped{m.Path, ver.Version, ver.Dir, "no " + goZip + " to compare the tree with"})
 		}
 	}
-	if ver.HasDir && !ver.HasPartial && ver.State != "extracting" {
+	if ver.HasDir && !ver.HasPartial && ver.State != cachescan.StateExtracting {
 		var skip func(string) bool
 		var copies map[string]string
 		if ver.Toolchain {

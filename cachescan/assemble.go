@@ -95,7 +95,7 @@ func (s *modScan) assemble(mc *ModCache, activeToolchain string) []Problem {
 		v := s.buildVersion(r, path, vers, activeToolchain)
 		if perr != nil || verr != nil {
 			// Not the go command's: judge nothing else about it.
-			v.problems, v.State = nil, "invalid"
+			v.problems, v.State = nil, StateInvalid
 		}
 		for i := range v.problems {
 			p := &v.problems[i]
@@ -105,7 +105,7 @@ func (s *modScan) assemble(mc *ModCache, activeToolchain string) []Problem {
 		}
 		problems = append(problems, v.problems...)
 		m.Size.Add(v.Size)
-		if lockOnly(r) && len(v.problems) == 0 && v.State != "invalid" {
+		if lockOnly(r) && len(v.problems) == 0 && v.State != StateInvalid {
 			// The go command's lock outlives the version (it never
 			// deletes lock files): bookkeeping, not a version.
 			continue
@@ -347,21 +347,21 @@ func (s *modScan) buildVersion(r *verRec, path, vers, activeToolchain string) bu
 	}
 	switch {
 	case extracting:
-		v.State = "extracting"
+		v.State = StateExtracting
 	case r.partial:
-		v.State = "partial"
+		v.State = StatePartial
 	case hasErr:
-		v.State = "damaged"
+		v.State = StateDamaged
 	case r.dir != "" && (r.ziphash || fips):
-		v.State = "complete"
+		v.State = StateComplete
 	case r.dir != "":
-		v.State = "unverifiable"
+		v.State = StateUnverifiable
 	case r.zip && r.ziphash:
-		v.State = "extractable"
+		v.State = StateExtractable
 	case r.info || r.mod:
-		v.State = "metadata"
+		v.State = StateMetadata
 	default:
-		v.State = "incomplete"
+		v.State = StateIncomplete
 	}
 	return v
 }

@@ -104,11 +104,8 @@ type Version struct {
 	HasPartial bool `json:"partial,omitempty"`
 	HasLock    bool `json:"lock,omitempty"`
 
-	// State sums up the version for the go command: "complete" (it uses the
-	// extracted tree as is), "extractable" (zip and ziphash, tree missing),
-	// "metadata" (only .info/.mod: enough to load the module graph),
-	// "extracting" (a go command holds the lock), "partial" or "damaged".
-	State string `json:"state"`
+	// State sums up the version for the go command (state.go).
+	State VersionState `json:"state"`
 
 	// InfoTime is the Time field of the .info file.
 	InfoTime *time.Time `json:"infoTime,omitempty"`
@@ -260,8 +257,8 @@ type Require struct {
 	// Complete: its .mod is cached and its tree is usable or extractable
 	// offline.
 	Complete bool `json:"complete"`
-	// State is the cached version's State, or "missing".
-	State string `json:"state"`
+	// State is the cached version's State, or StateMissing.
+	State VersionState `json:"state"`
 	// Replaced: a replace directive applies, so the cache entry may not be
 	// what builds use.
 	Replaced bool `json:"replaced,omitempty"`
@@ -284,7 +281,7 @@ type Replace struct {
 	// TargetHasGoMod: the local directory has a go.mod.
 	TargetHasGoMod bool `json:"targetHasGoMod,omitempty"`
 	// TargetState is the cached target's State (module targets only).
-	TargetState string `json:"targetState,omitempty"`
+	TargetState VersionState `json:"targetState,omitempty"`
 }
 
 // Find returns the module with the given path, or nil. Modules are sorted by

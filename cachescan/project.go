@@ -190,13 +190,13 @@ func (p *Project) link(mc *ModCache) {
 		r := &p.Requires[i]
 		r.Replaced = p.replaced(r.Path, r.Version)
 		v := mc.FindVersion(r.Path, r.Version)
-		r.State = "missing"
+		r.State = StateMissing
 		if v == nil {
 			continue
 		}
 		r.State = v.State
 		r.InCache = v.HasMod || v.HasZip || v.HasDir
-		r.Complete = v.HasMod && (v.State == "complete" || v.State == "extractable")
+		r.Complete = v.HasMod && v.State.Usable()
 	}
 	for i := range p.Replaces {
 		r := &p.Replaces[i]
@@ -207,7 +207,7 @@ func (p *Project) link(mc *ModCache) {
 			r.TargetExists = v.HasMod || v.HasZip || v.HasDir
 			r.TargetState = v.State
 		} else {
-			r.TargetState = "missing"
+			r.TargetState = StateMissing
 		}
 	}
 }

@@ -64,7 +64,7 @@ replace example.com/other => example.com/otherfork v0.3.0
 	for _, r := range p.Requires {
 		states[r.Path] = r
 	}
-	check := func(path, state string, inCache, complete, replaced bool) {
+	check := func(path string, state cachescan.VersionState, inCache, complete, replaced bool) {
 		t.Helper()
 		r := states[path]
 		if r.State != state || r.InCache != inCache || r.Complete != complete || r.Replaced != replaced {

@@ -67,7 +67,7 @@ type job struct {
 // choice is one version a re-download offers.
 type choice struct {
 	target  string // path@version
-	state   string
+	state   cachescan.VersionState
 	size    cachescan.Size
 	on      bool
 	refused string
@@ -142,14 +142,14 @@ func (t *task) event(e actions.DownloadEvent) {
 	defer t.mu.Unlock()
 	t.downloading = true
 	switch e.Step {
-	case "done", "failed":
+	case actions.StepDone, actions.StepFailed:
 		delete(t.under, e.Target)
 		t.dlDone++
-		if e.Step == "failed" {
+		if e.Step == actions.StepFailed {
 			t.dlFailed++
 		}
 	default:
-		t.under[e.Target] = e.Step
+		t.under[e.Target] = string(e.Step)
 	}
 }
 
@@ -535,7 +535,7 @@ func (m *Model) downloadKey() tea.Cmd {
 			switch {
 			case vn.ver.Active:
 				c.refused, c.on = "the active toolchain", false
-			case vn.ver.State == "invalid":
+			case vn.ver.State == cachescan.StateInvalid:
 				c.refused, c.on = "not a name the go command wrote", false
 			}
 			j.choices = append(j.choices, c)
@@ -785,7 +785,7 @@ func (m *Model) resultLine(j *job, msg taskDoneMsg, freed cachescan.Size, stoppe
 		parts = append(parts, s)
 	}
 	if len(msg.downloads) > 0 {
-		counts := map[string]int{}
+		counts := map[actions.Verdict]int{}
 		for _, r := range msg.downloads {
 			if cancelled(r) {
 				counts["cancelled"]++
@@ -794,7 +794,7 @@ func (m *Model) resultLine(j *job, msg taskDoneMsg, freed cachescan.Size, stoppe
 			}
 		}
 		var vs []string
-		for _, v := range append(append([]string(nil), actions.Verdicts...), "cancelled") {
+		for _, v := range append(append([]actions.Verdict(nil), actions.Verdicts...), "cancelled") {
 			if counts[v] > 0 {
 				vs = append(vs, fmt.Sprintf("%d %s", counts[v], v))
 			}

@@ -813,7 +813,7 @@ func (m *Model) resultLines(j *job, msg taskDoneMsg) []string {
 		out = append(out, st.PaneTitle.Render("Downloads"))
 		ds := append([]actions.DownloadResult(nil), msg.downloads...)
 		// Failures first: they are what needs reading.
-		rank := map[string]int{actions.VerdictFailed: 0, actions.VerdictUpstream: 1, actions.VerdictGoSumWrong: 1, actions.VerdictFixed: 2, actions.VerdictNew: 3, actions.VerdictSame: 4}
+		rank := map[actions.Verdict]int{actions.VerdictFailed: 0, actions.VerdictUpstream: 1, actions.VerdictGoSumWrong: 1, actions.VerdictFixed: 2, actions.VerdictNew: 3, actions.VerdictSame: 4}
 		sort.SliceStable(ds, func(a, b int) bool { return rank[ds[a].Verdict] < rank[ds[b].Verdict] })
 		explained := map[string]string{} // explanation ID -> the first target it was shown for
 		for _, r := range ds {

@@ -200,7 +200,7 @@ func (r *report) project(pr *cachescan.Project) {
 			// module, listed below), not this cache entry.
 			states["replaced"]++
 		} else {
-			states[q.State]++
+			states[string(q.State)]++
 		}
 	}
 	if len(pr.Requires) > 0 {
@@ -235,7 +235,7 @@ func (r *report) project(pr *cachescan.Project) {
 		case rp.Local:
 			state = "local, ok"
 		case rp.TargetExists:
-			state = "module, " + rp.TargetState + " in cache"
+			state = "module, " + string(rp.TargetState) + " in cache"
 		default:
 			state = "module, not in cache"
 		}
@@ -369,7 +369,7 @@ func WriteOffline(w io.Writer, rep *actions.OfflineReport, exp *actions.ExportRe
 	}
 	r.para(2, verdict)
 	var parts []string
-	for _, st := range []string{actions.StateReady, actions.StateIncomplete, actions.StateMissing, actions.StateDamaged} {
+	for _, st := range []actions.Readiness{actions.StateReady, actions.StateIncomplete, actions.StateMissing, actions.StateDamaged} {
 		if n := rep.Counts[st]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, st))
 		}
@@ -383,7 +383,7 @@ func WriteOffline(w io.Writer, rep *actions.OfflineReport, exp *actions.ExportRe
 		if m.State == actions.StateReady {
 			continue
 		}
-		r.para(4, "- "+p(m.Path+"@"+m.Version)+": "+m.State)
+		r.para(4, "- "+p(m.Path+"@"+m.Version)+": "+string(m.State))
 		if m.Reason != "" {
 			r.para(6, "why: "+p(m.Reason))
 		}
@@ -749,7 +749,7 @@ func WriteDownloadResults(w io.Writer, results []actions.DownloadResult) error {
 	if len(results) == 0 {
 		return nil
 	}
-	counts := map[string]int{}
+	counts := map[actions.Verdict]int{}
 	for _, res := range results {
 		counts[res.Verdict]++
 		name := res.Target
@@ -760,7 +760,7 @@ func WriteDownloadResults(w io.Writer, results []actions.DownloadResult) error {
 		if res.NeedsAction() {
 			mark = "✗"
 		}
-		r.para(0, mark+" "+p(name)+": "+res.Verdict)
+		r.para(0, mark+" "+p(name)+": "+string(res.Verdict))
 		if res.Detail != "" {
 			r.para(2, p(res.Detail))
 		}
@@ -774,7 +774,7 @@ func WriteDownloadResults(w io.Writer, results []actions.DownloadResult) error {
 	var parts []string
 	for _, v := range actions.Verdicts {
 		if counts[v] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[v], v))
+			parts = append(parts, fmt.Sprintf("%d %s", counts[v], string(v)))
 		}
 	}
 	r.line("Downloads: %s.", strings.Join(parts, ", "))

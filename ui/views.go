@@ -281,7 +281,7 @@ func projectLines(snap *cachescan.Snapshot, st *Styles, width int) []string {
 		switch {
 		case r.Replaced:
 			mark, style = "→", st.Dim
-		case r.State == "missing":
+		case r.State == cachescan.StateMissing:
 			mark, style = "✗", st.Severity[0]
 		case !r.Complete:
 			mark, style = "~", st.Severity[1]
@@ -326,7 +326,7 @@ func projectLines(snap *cachescan.Snapshot, st *Styles, width int) []string {
 		case r.Local:
 			state = "local directory " + p(r.LocalDir)
 		case r.TargetExists:
-			state = "module, " + r.TargetState + " in the cache"
+			state = "module, " + string(r.TargetState) + " in the cache"
 		default:
 			state = "module, not in the cache"
 		}
