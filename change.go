@@ -19,7 +19,7 @@ import (
 	"modscope/actions"
 	"modscope/actions/confine"
 	"modscope/cachescan"
-	"modscope/ui"
+	"modscope/report"
 )
 
 // listFlag is a flag given several times, each value possibly a list
@@ -84,7 +84,7 @@ func foundProblems(ctx context.Context, snap *cachescan.Snapshot, verify bool, j
 		v := actions.NewVerifier()
 		stop := showProgress(stderr, func() string {
 			p := v.Progress()
-			return fmt.Sprintf("verifying: %s/%s items, %s hashed", ui.Count(p.ItemsDone), ui.Count(p.Items), ui.HumanBytes(p.BytesDone))
+			return fmt.Sprintf("verifying: %s/%s items, %s hashed", report.Count(p.ItemsDone), report.Count(p.Items), report.HumanBytes(p.BytesDone))
 		})
 		rep, err := v.Verify(ctx, snap, actions.VerifyOptions{Jobs: jobs, ZipCache: actions.DefaultZipCache()})
 		stop()
@@ -208,7 +208,7 @@ func runPlan(ctx context.Context, plan *actions.PurgePlan, stderr io.Writer) []a
 		mu.Lock()
 		defer mu.Unlock()
 		n, bytes := plan.Progress()
-		return fmt.Sprintf("removing: %d/%d items (%s/%s paths), %s freed", done, total, ui.Count(n), ui.Count(paths), ui.HumanBytes(max(bytes, freed)))
+		return fmt.Sprintf("removing: %d/%d items (%s/%s paths), %s freed", done, total, report.Count(n), report.Count(paths), report.HumanBytes(max(bytes, freed)))
 	})
 	res := plan.Run(ctx, func(r actions.PurgeResult) {
 		mu.Lock()

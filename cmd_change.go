@@ -11,7 +11,7 @@ import (
 
 	"modscope/actions"
 	"modscope/cachescan"
-	"modscope/ui"
+	"modscope/report"
 )
 
 // purgeFlags is purge: it plans the removal of what the targets name,
@@ -95,7 +95,7 @@ func purge(ctx context.Context, cfg *config, change changeOpts, t actions.Target
 			v := actions.NewVerifier()
 			stop := showProgress(stderr, func() string {
 				p := v.Progress()
-				return fmt.Sprintf("hashing build outputs: %s/%s", ui.Count(p.ItemsDone), ui.Count(p.Items))
+				return fmt.Sprintf("hashing build outputs: %s/%s", report.Count(p.ItemsDone), report.Count(p.Items))
 			})
 			rep, err := v.Verify(ctx, snap, actions.VerifyOptions{BuildOnly: true})
 			stop()
@@ -111,7 +111,7 @@ func purge(ctx context.Context, cfg *config, change changeOpts, t actions.Target
 		return fail(stderr, err)
 	}
 	if !cfg.jsonOut {
-		ui.WritePurgePlan(cfg.stdout, plan)
+		report.WritePurgePlan(cfg.stdout, plan)
 	}
 	planDoc := struct {
 		Plan *actions.PurgePlan `json:"plan"`
@@ -144,7 +144,7 @@ func purge(ctx context.Context, cfg *config, change changeOpts, t actions.Target
 		Plan    *actions.PurgePlan    `json:"plan"`
 		Results []actions.PurgeResult `json:"results"`
 	}{plan, results}
-	if !output(cfg, doc, func(w io.Writer) error { ui.WritePurgeResults(w, results); return nil }) {
+	if !output(cfg, doc, func(w io.Writer) error { report.WritePurgeResults(w, results); return nil }) {
 		return exitFailed
 	}
 	if failed {
@@ -182,7 +182,7 @@ func repair(ctx context.Context, cfg *config, change changeOpts, verify bool, do
 	}
 	plan := actions.PlanRepair(snap, found)
 	if !cfg.jsonOut {
-		ui.WriteRepairPlan(cfg.stdout, plan, len(found))
+		report.WriteRepairPlan(cfg.stdout, plan, len(found))
 	}
 	var noDownloads error
 	if len(plan.Downloads) > 0 {
@@ -215,8 +215,8 @@ func repair(ctx context.Context, cfg *config, change changeOpts, verify bool, do
 		Result *actions.RepairResult `json:"result"`
 	}{plan, res}
 	if !output(cfg, doc, func(w io.Writer) error {
-		ui.WritePurgeResults(w, res.Purge)
-		ui.WriteDownloadResults(w, res.Downloads)
+		report.WritePurgeResults(w, res.Purge)
+		report.WriteDownloadResults(w, res.Downloads)
 		return nil
 	}) {
 		return exitFailed
@@ -267,7 +267,7 @@ func download(ctx context.Context, cfg *config, change changeOpts, dopts actions
 		return code
 	}
 	results := runDownloads(ctx, snap, targets, dopts, stderr)
-	if !output(cfg, results, func(w io.Writer) error { ui.WriteDownloadResults(w, results); return nil }) {
+	if !output(cfg, results, func(w io.Writer) error { report.WriteDownloadResults(w, results); return nil }) {
 		return exitFailed
 	}
 	for _, r := range results {

@@ -14,6 +14,7 @@ import (
 	"modscope/actions"
 	"modscope/assets"
 	"modscope/cachescan"
+	"modscope/report"
 	"modscope/ui"
 )
 
@@ -61,7 +62,7 @@ func runScan(ctx context.Context, cfg *config) (*cachescan.Snapshot, int, bool) 
 	scanner := cachescan.NewScanner()
 	stop := showProgress(cfg.stderr, func() string {
 		p := scanner.Progress()
-		return fmt.Sprintf("scanning: %s files, %s", ui.Count(p.Files), ui.HumanBytes(p.Bytes))
+		return fmt.Sprintf("scanning: %s files, %s", report.Count(p.Files), report.HumanBytes(p.Bytes))
 	})
 	snap, err := scanner.Scan(ctx, cfg.opts)
 	stop()
@@ -109,8 +110,8 @@ func verify(ctx context.Context, cfg *config, vopts actions.VerifyOptions) int {
 	v := actions.NewVerifier()
 	stop := showProgress(stderr, func() string {
 		p := v.Progress()
-		return fmt.Sprintf("verifying: %s/%s items, %s hashed  %s", ui.Count(p.ItemsDone), ui.Count(p.Items),
-			ui.HumanBytes(p.BytesDone), cachescan.Printable(p.Current))
+		return fmt.Sprintf("verifying: %s/%s items, %s hashed  %s", report.Count(p.ItemsDone), report.Count(p.Items),
+			report.HumanBytes(p.BytesDone), cachescan.Printable(p.Current))
 	})
 	rep, err := v.Verify(ctx, snap, vopts)
 	stop()
@@ -155,9 +156,9 @@ type verified struct {
 // finish prints the report or the JSON document and picks the exit status.
 func finish(cfg *config, snap *cachescan.Snapshot, doc any, rep *actions.VerifyReport) int {
 	ok := output(cfg, doc, func(w io.Writer) error {
-		err := ui.WriteReport(w, snap)
+		err := report.WriteReport(w, snap)
 		if err == nil && rep != nil {
-			err = ui.WriteVerifySummary(w, rep)
+			err = report.WriteVerifySummary(w, rep)
 		}
 		return err
 	})
@@ -222,7 +223,7 @@ func offline(ctx context.Context, cfg *config, export string) int {
 	if exportErr != nil {
 		doc.ExportError = exportErr.Error()
 	}
-	if !output(cfg, doc, func(w io.Writer) error { return ui.WriteOffline(w, rep, exported, exportErr) }) {
+	if !output(cfg, doc, func(w io.Writer) error { return report.WriteOffline(w, rep, exported, exportErr) }) {
 		return exitFailed
 	}
 	if exportErr != nil {
@@ -283,7 +284,7 @@ func explain(ctx context.Context, cfg *config) int {
 			Cause: "not in the knowledge base", Fix: assets.UnrecognisedFix, Unrecognised: true})
 	}
 	// The text report's write errors stay unreported, as before.
-	if !output(cfg, doc, func(w io.Writer) error { ui.WriteExplain(w, reading); return nil }) {
+	if !output(cfg, doc, func(w io.Writer) error { report.WriteExplain(w, reading); return nil }) {
 		return exitFailed
 	}
 	// Success is every error explained: a paste whose real failure is the
@@ -315,7 +316,7 @@ func doctor(ctx context.Context, cfg *config) int {
 	for _, f := range findings {
 		bad = bad || !f.OK
 	}
-	if !output(cfg, findings, func(w io.Writer) error { ui.WriteDoctor(w, cfg.env, findings); return nil }) {
+	if !output(cfg, findings, func(w io.Writer) error { report.WriteDoctor(w, cfg.env, findings); return nil }) {
 		return exitFailed
 	}
 	if bad {

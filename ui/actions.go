@@ -14,6 +14,7 @@ import (
 
 	"modscope/actions"
 	"modscope/cachescan"
+	"modscope/report"
 )
 
 // jobKind is what an action does to the caches.
@@ -223,7 +224,7 @@ func (m *Model) purgeKey() tea.Cmd {
 		}
 		j := &job{kind: jobPurge, subject: "what fixes " + pr.Kind + " of " + problemSubject(pr),
 			targets: actions.Targets{Problems: true, Found: []cachescan.Problem{*pr}},
-			empty:   "no purge fixes this problem (R repairs what a download fixes); its fix: " + p(pr.Fix)}
+			empty:   "no purge fixes this problem (R repairs what a download fixes); its fix: " + cachescan.Printable(pr.Fix)}
 		return m.planCmd(j)
 	}
 	nodes, fromMarks := m.actionNodes()
@@ -263,7 +264,7 @@ func (m *Model) purgeKey() tea.Cmd {
 	j.fromMarks = fromMarks
 	switch {
 	case fromMarks:
-		j.subject = Plural(int64(len(nodes)), "marked row")
+		j.subject = report.Plural(int64(len(nodes)), "marked row")
 		filters := map[string]bool{}
 		for _, n := range nodes {
 			if k := m.browser.marks[n]; k.partial() {
@@ -362,7 +363,7 @@ func purgeJob(nodes []*node, only func(*node) []string) (j *job, why string) {
 			why = "a version's files go together: select the version (h goes up) to purge it"
 		default:
 			j.skipped++
-			why = "nothing to purge in " + p(n.name) + ": the go command keeps these (strays show in Problems)"
+			why = "nothing to purge in " + cachescan.Printable(n.name) + ": the go command keeps these (strays show in Problems)"
 		}
 	}
 	if len(j.targets.Patterns) == 0 && !j.targets.VCS && len(j.targets.Clones) == 0 && !j.targets.SumDBCache {
@@ -370,7 +371,7 @@ func purgeJob(nodes []*node, only func(*node) []string) (j *job, why string) {
 	}
 	j.metaable = len(j.targets.Patterns) > 0
 	if len(nodes) == 1 {
-		j.subject = p(nodes[0].path)
+		j.subject = cachescan.Printable(nodes[0].path)
 		if n := nodes[0]; n.kind != kindVersion && taken > 0 {
 			j.subject = rowSubject(n, takenMods, taken)
 		}
@@ -383,17 +384,17 @@ func purgeJob(nodes []*node, only func(*node) []string) (j *job, why string) {
 // and the modules nested below it, or the modules under a path segment,
 // with the versions they have.
 func rowSubject(n *node, mods map[string]bool, versions int) string {
-	vs := " (" + Plural(int64(versions), "version") + ")"
+	vs := " (" + report.Plural(int64(versions), "version") + ")"
 	own := n.mod != nil && mods[n.mod.Path]
 	switch {
 	case n.kind == kindGroup:
-		return p(n.path) + vs
+		return cachescan.Printable(n.path) + vs
 	case own && len(mods) == 1:
-		return p(n.path) + vs
+		return cachescan.Printable(n.path) + vs
 	case own:
-		return p(n.path) + " and " + Plural(int64(len(mods)-1), "module") + " below it" + vs
+		return cachescan.Printable(n.path) + " and " + report.Plural(int64(len(mods)-1), "module") + " below it" + vs
 	}
-	return Plural(int64(len(mods)), "module") + " under " + p(n.path) + "/" + vs
+	return report.Plural(int64(len(mods)), "module") + " under " + cachescan.Printable(n.path) + "/" + vs
 }
 
 // planCmd makes a job's plan in a command: a build-cache plan reads every
@@ -475,7 +476,7 @@ func (m *Model) planned(msg planMsg) {
 		if errors.Is(msg.err, actions.ErrNoMatch) && j.empty != "" {
 			m.status = j.empty
 		} else {
-			m.status = "cannot plan it: " + p(msg.err.Error())
+			m.status = "cannot plan it: " + cachescan.Printable(msg.err.Error())
 		}
 		return
 	}
@@ -483,9 +484,9 @@ func (m *Model) planned(msg planMsg) {
 	case jobPurge:
 		if usable(j.plan) == 0 {
 			if len(j.plan.Items) > 0 {
-				m.status = "cannot purge " + p(j.plan.Items[0].Label) + ": " + p(j.plan.Items[0].Refused)
+				m.status = "cannot purge " + cachescan.Printable(j.plan.Items[0].Label) + ": " + cachescan.Printable(j.plan.Items[0].Refused)
 			} else if len(j.plan.Manual) > 0 {
-				m.status = "no purge fixes this: " + p(j.plan.Manual[0].Fix)
+				m.status = "no purge fixes this: " + cachescan.Printable(j.plan.Manual[0].Fix)
 			} else {
 				m.status = j.empty
 			}
@@ -547,9 +548,9 @@ func (m *Model) downloadKey() tea.Cmd {
 	}
 	switch {
 	case fromMarks:
-		j.subject = Plural(int64(len(nodes)), "marked row")
+		j.subject = report.Plural(int64(len(nodes)), "marked row")
 	case len(nodes) == 1:
-		j.subject = p(nodes[0].path)
+		j.subject = cachescan.Printable(nodes[0].path)
 	}
 	m.modal = &confirmDialog{job: j}
 	return nil
@@ -591,7 +592,7 @@ func (m *Model) repairKey() tea.Cmd {
 		return nil
 	}
 	found := m.found()
-	return m.planCmd(&job{kind: jobRepair, found: found, subject: "every problem found: " + Plural(int64(len(found)), "problem")})
+	return m.planCmd(&job{kind: jobRepair, found: found, subject: "every problem found: " + report.Plural(int64(len(found)), "problem")})
 }
 
 // start runs a confirmed job.
@@ -721,7 +722,7 @@ func (m *Model) finishTask(msg taskDoneMsg) tea.Cmd {
 func (m *Model) resultLine(j *job, msg taskDoneMsg, freed cachescan.Size, stopped bool) string {
 	var parts []string
 	if msg.err != nil {
-		parts = append(parts, p(msg.err.Error()))
+		parts = append(parts, cachescan.Printable(msg.err.Error()))
 	}
 	if len(msg.purge) > 0 || j.kind == jobPurge {
 		removed, versions, all, kept, failed, lists, rewrote := 0, 0, true, 0, 0, 0, 0
@@ -746,23 +747,23 @@ func (m *Model) resultLine(j *job, msg taskDoneMsg, freed cachescan.Size, stoppe
 			case r.Err != "":
 				failed++
 				if firstErr == "" {
-					firstErr = p(r.Label) + ": " + p(firstLine(r.Err))
+					firstErr = cachescan.Printable(r.Label) + ": " + cachescan.Printable(firstLine(r.Err))
 				}
 			}
 			all = all && (r.Kind == actions.ItemVersion || r.Kind == actions.ItemList)
 		}
-		what := Plural(int64(removed), "item")
+		what := report.Plural(int64(removed), "item")
 		switch {
 		case all:
-			what = Plural(int64(removed), "version")
+			what = report.Plural(int64(removed), "version")
 		case versions > 0:
-			what += " (" + Plural(int64(versions), "version") + ")"
+			what += " (" + report.Plural(int64(versions), "version") + ")"
 		}
 		asked := len(msg.purge) - kept - lists
 		if removed < asked {
-			what = fmt.Sprintf("%d of %s", removed, Plural(int64(asked), "item"))
+			what = fmt.Sprintf("%d of %s", removed, report.Plural(int64(asked), "item"))
 		}
-		s := "removed " + what + ", freed " + HumanBytes(m.sizeOf(freed))
+		s := "removed " + what + ", freed " + report.HumanBytes(m.sizeOf(freed))
 		if asked == 0 && lists > 0 {
 			s = ""
 		}
@@ -771,9 +772,9 @@ func (m *Model) resultLine(j *job, msg taskDoneMsg, freed cachescan.Size, stoppe
 				s += ", "
 			}
 			if rewrote == lists {
-				s += "rewrote the list of " + Plural(int64(lists), "module")
+				s += "rewrote the list of " + report.Plural(int64(lists), "module")
 			} else {
-				s += fmt.Sprintf("rewrote the list of %d of %s", rewrote, Plural(int64(lists), "module"))
+				s += fmt.Sprintf("rewrote the list of %d of %s", rewrote, report.Plural(int64(lists), "module"))
 			}
 		}
 		if kept > 0 {
@@ -866,7 +867,7 @@ func (m *Model) rescanned(msg rescanDoneMsg) tea.Cmd {
 	m.rescanning = false
 	if msg.err != nil {
 		if !errors.Is(msg.err, context.Canceled) {
-			m.status = "reading the caches again failed: " + p(msg.err.Error()) + "; the tree shows them as they were"
+			m.status = "reading the caches again failed: " + cachescan.Printable(msg.err.Error()) + "; the tree shows them as they were"
 		}
 		return nil
 	}
@@ -883,12 +884,12 @@ func (m *Model) rescanned(msg rescanDoneMsg) tea.Cmd {
 // manualInfo lists problems no action fixes, with their fixes.
 func manualInfo(m *Model, ps []cachescan.Problem) []string {
 	st := m.styles
-	out := []string{"No automatic fix for " + Plural(int64(len(ps)), "problem") + "; each needs a person:", ""}
+	out := []string{"No automatic fix for " + report.Plural(int64(len(ps)), "problem") + "; each needs a person:", ""}
 	for i := range ps {
 		pr := &ps[i]
 		rank := pr.Severity.Rank()
 		out = append(out, st.Severity[rank].Render(severitySymbols[rank])+" "+pr.Kind+"  "+problemSubject(pr))
-		out = append(out, st.Dim.Render("  fix: ")+p(pr.Fix))
+		out = append(out, st.Dim.Render("  fix: ")+cachescan.Printable(pr.Fix))
 	}
 	return out
 }
@@ -917,10 +918,10 @@ func (m *Model) taskLine() string {
 			text += fmt.Sprintf(", %d failed", dlFailed)
 		}
 		if freed.Bytes > 0 {
-			text += " · " + HumanBytes(m.sizeOf(freed)) + " freed"
+			text += " · " + report.HumanBytes(m.sizeOf(freed)) + " freed"
 		}
 		if len(under) > 0 {
-			text += " · " + p(under[0])
+			text += " · " + cachescan.Printable(under[0])
 			if len(under) > 1 {
 				text += fmt.Sprintf(" (+%d)", len(under)-1)
 			}
@@ -929,17 +930,17 @@ func (m *Model) taskLine() string {
 		if items > 0 {
 			share = float64(done) / float64(items)
 		}
-		text = fmt.Sprintf(" removing %d/%d · %s freed", done, items, HumanBytes(m.sizeOf(freed)))
+		text = fmt.Sprintf(" removing %d/%d · %s freed", done, items, report.HumanBytes(m.sizeOf(freed)))
 		if t.plan != nil {
 			// Within items too: one build-cache item can be 100,000 entries.
 			if total := t.plan.Paths(); total > 0 {
 				paths, bytes := t.plan.Progress()
 				share = float64(paths) / float64(total)
-				text = fmt.Sprintf(" removing %s/%s paths · %s freed", Count(paths), Count(total), HumanBytes(bytes))
+				text = fmt.Sprintf(" removing %s/%s paths · %s freed", report.Count(paths), report.Count(total), report.HumanBytes(bytes))
 			}
 		}
 		if current != "" {
-			text += " · " + p(current)
+			text += " · " + cachescan.Printable(current)
 		}
 	}
 	filled := int(min(max(share, 0), 1)*10 + 0.5)

@@ -22,6 +22,7 @@ import (
 	"modscope/actions"
 	"modscope/cachescan"
 	"modscope/cachescan/cachetest"
+	"modscope/report"
 )
 
 // drive runs cmd and everything it leads to, feeding each message back to
@@ -179,7 +180,7 @@ func TestPurgeMarkedVersions(t *testing.T) {
 	if m.browser.cur.path != "example.com/a" || m.browser.selected() == nil {
 		t.Errorf("after the rescan: in %q on %v", m.browser.cur.path, m.browser.selected())
 	}
-	if m.freed.Bytes <= 0 || !strings.Contains(ansi.Strip(m.titleLine()), "freed so far: "+HumanBytes(m.freed.Bytes)) {
+	if m.freed.Bytes <= 0 || !strings.Contains(ansi.Strip(m.titleLine()), "freed so far: "+report.HumanBytes(m.freed.Bytes)) {
 		t.Errorf("header %q does not show the %d bytes freed", ansi.Strip(m.titleLine()), m.freed.Bytes)
 	}
 	// Everything went: no dialog, but L shows what went.
@@ -461,8 +462,8 @@ func TestRepairWithoutNetwork(t *testing.T) {
 			lists++
 		}
 	}
-	if !strings.Contains(m.status, fmt.Sprintf("downloads: %d failed", len(rp.Downloads))) || !strings.Contains(m.status, "removed "+Plural(int64(len(rp.Purge.Items)-lists), "item")) ||
-		!strings.Contains(m.status, "rewrote the list of "+Plural(int64(lists), "module")) {
+	if !strings.Contains(m.status, fmt.Sprintf("downloads: %d failed", len(rp.Downloads))) || !strings.Contains(m.status, "removed "+report.Plural(int64(len(rp.Purge.Items)-lists), "item")) ||
+		!strings.Contains(m.status, "rewrote the list of "+report.Plural(int64(lists), "module")) {
 		t.Errorf("result line: %q", m.status)
 	}
 	// What needed no network is fixed, on disk and in the rescanned tree.

@@ -9,6 +9,7 @@ import (
 
 	"modscope/actions"
 	"modscope/cachescan"
+	"modscope/report"
 )
 
 // sortKey is the order of the browser's rows.
@@ -438,16 +439,16 @@ func (b *browser) count(n *node) string {
 	t := b.totals(n)
 	switch {
 	case b.sortBy == sortCount:
-		return Plural(t.size.Files, "file")
+		return report.Plural(t.size.Files, "file")
 	case b.sortBy == sortTime:
 		if !n.mtime.IsZero() {
 			return n.mtime.Local().Format("2006-01-02")
 		}
 		return ""
 	case t.versions > 0 && n.kind != kindVersion:
-		return Plural(int64(t.versions), "version")
+		return report.Plural(int64(t.versions), "version")
 	case n.kind == kindTree || n.kind == kindDownload:
-		return Plural(t.size.Files, "file")
+		return report.Plural(t.size.Files, "file")
 	}
 	return ""
 }
@@ -502,9 +503,9 @@ func (b *browser) row(st *Styles, n *node, parentSize int64, width, countW int, 
 		// Whole or not at all: "other (dire…ks, strays)" says nothing.
 		name += " (" + n.note + ")"
 	}
-	name = ShortenMiddle(name, nameW)
+	name = report.ShortenMiddle(name, nameW)
 
-	sizeStr := fmt.Sprintf(" %9s ", HumanBytes(size))
+	sizeStr := fmt.Sprintf(" %9s ", report.HumanBytes(size))
 	filled := int(share*float64(barW) + 0.5)
 	pct := fmt.Sprintf("%5.1f%% ", share*100)
 	countStr := ""

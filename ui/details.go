@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"modscope/cachescan"
+	"modscope/report"
 )
 
 // detailLines is what is known about the selection of the current view.
@@ -75,8 +76,8 @@ func (m *Model) nodeDetails(n *node) []string {
 			title = n.mod.Path + "@" + title
 		}
 	}
-	out = append(out, st.PaneTitle.Render(p(title)))
-	add("%s on disk, %s apparent, %s", HumanBytes(n.size.Bytes), HumanBytes(n.size.ApparentBytes), Plural(n.size.Files, "file"))
+	out = append(out, st.PaneTitle.Render(cachescan.Printable(title)))
+	add("%s on disk, %s apparent, %s", report.HumanBytes(n.size.Bytes), report.HumanBytes(n.size.ApparentBytes), report.Plural(n.size.Files, "file"))
 	switch n.kind {
 	case kindVersion:
 		out = append(out, m.versionDetails(n.mod, n.ver)...)
@@ -85,10 +86,10 @@ func (m *Model) nodeDetails(n *node) []string {
 			add("%s", n.note)
 		}
 		if n.versions > 0 {
-			add("%s", Plural(int64(n.versions), "version"))
+			add("%s", report.Plural(int64(n.versions), "version"))
 		}
 		if n.mod != nil && n.mod.List != nil {
-			add("list  %s  %s", HumanBytes(n.mod.List.ApparentBytes), n.mod.List.ModTime.Local().Format("2006-01-02 15:04"))
+			add("list  %s  %s", report.HumanBytes(n.mod.List.ApparentBytes), n.mod.List.ModTime.Local().Format("2006-01-02 15:04"))
 		}
 		if n.kind == kindModule && m.snap.Project != nil {
 			for _, r := range m.snap.Project.Requires {
@@ -97,23 +98,23 @@ func (m *Model) nodeDetails(n *node) []string {
 					if r.Replaced {
 						how = "replaced: builds use the replacement"
 					}
-					add("required by %s: %s (%s)", p(r.Module), p(r.Version), how)
+					add("required by %s: %s (%s)", cachescan.Printable(r.Module), cachescan.Printable(r.Version), how)
 				}
 			}
 		}
 	case kindDownload:
-		add("in %s", p(n.ver.DownloadDir))
+		add("in %s", cachescan.Printable(n.ver.DownloadDir))
 		for _, f := range n.ver.Files {
-			add("  %s  %s  %s", p(f.Name), HumanBytes(f.ApparentBytes), f.ModTime.Local().Format("2006-01-02 15:04"))
+			add("  %s  %s  %s", cachescan.Printable(f.Name), report.HumanBytes(f.ApparentBytes), f.ModTime.Local().Format("2006-01-02 15:04"))
 		}
 	case kindFile:
-		add("%s", p(n.ver.DownloadDir))
+		add("%s", cachescan.Printable(n.ver.DownloadDir))
 		add("modified %s", n.file.ModTime.Local().Format("2006-01-02 15:04:05"))
 	case kindTree:
-		add("%s", p(n.ver.Dir))
+		add("%s", cachescan.Printable(n.ver.Dir))
 	case kindClone:
 		c := n.clone
-		add("remote %s (%s)", p(c.Remote), p(c.VCS()))
+		add("remote %s (%s)", cachescan.Printable(c.Remote), cachescan.Printable(c.VCS()))
 		add("hash %s", c.Hash)
 		add("clone %s, .info %s", yesNo(c.HasDir), yesNo(c.HasInfo))
 	}
@@ -121,7 +122,7 @@ func (m *Model) nodeDetails(n *node) []string {
 		// The row counts what the filter shows; the lines above give
 		// the whole.
 		add("%s", st.Input.Render(fmt.Sprintf("the filter %q shows %s of it, %s", m.browser.filter,
-			HumanBytes(m.sizeOf(t.size)), Plural(int64(t.versions), "version"))))
+			report.HumanBytes(m.sizeOf(t.size)), report.Plural(int64(t.versions), "version"))))
 	}
 	// A version's own problems and its files' are listed in full; for
 	// bigger nodes, a count.
@@ -142,8 +143,8 @@ func (m *Model) nodeDetails(n *node) []string {
 	}
 	if c := n.sev[0] + n.sev[1] + n.sev[2]; c > len(probs) {
 		add("")
-		add("%s below: %s, %s, %s", Plural(int64(c), "problem"), Plural(int64(n.sev[0]), "error"),
-			Plural(int64(n.sev[1]), "warning"), Plural(int64(n.sev[2]), "info"))
+		add("%s below: %s, %s, %s", report.Plural(int64(c), "problem"), report.Plural(int64(n.sev[0]), "error"),
+			report.Plural(int64(n.sev[1]), "warning"), report.Plural(int64(n.sev[2]), "info"))
 	}
 	for _, pr := range probs {
 		out = append(out, "")
@@ -181,13 +182,13 @@ func (m *Model) versionDetails(mod *cachescan.Module, v *cachescan.Version) []st
 		if o.Hash != "" {
 			origin += " " + o.Hash
 		}
-		add("origin %s", p(origin))
+		add("origin %s", cachescan.Printable(origin))
 	}
 	if v.ZipHash != "" {
-		add("ziphash %s", p(v.ZipHash))
+		add("ziphash %s", cachescan.Printable(v.ZipHash))
 	}
 	if v.DeclaredPath != "" {
-		add("go.mod declares module %s (a fork: fine as a replace target)", p(v.DeclaredPath))
+		add("go.mod declares module %s (a fork: fine as a replace target)", cachescan.Printable(v.DeclaredPath))
 	}
 	zipSums, modSums := m.snap.Project.Sum(mod.Path, v.Version)
 	for _, s := range zipSums {
@@ -198,33 +199,33 @@ func (m *Model) versionDetails(mod *cachescan.Module, v *cachescan.Version) []st
 				rel = " (matches the ziphash)"
 			}
 		}
-		add("go.sum %s%s", p(s), rel)
+		add("go.sum %s%s", cachescan.Printable(s), rel)
 	}
 	for _, s := range modSums {
-		add("go.sum /go.mod %s", p(s))
+		add("go.sum /go.mod %s", cachescan.Printable(s))
 	}
 	if pr := m.snap.Project; pr != nil {
 		for _, r := range pr.Requires {
 			if r.Path == mod.Path && r.Version == v.Version {
 				if r.Replaced {
-					add("required by %s, but replaced: builds use the replacement", p(r.Module))
+					add("required by %s, but replaced: builds use the replacement", cachescan.Printable(r.Module))
 				} else {
-					add("required by %s", p(r.Module))
+					add("required by %s", cachescan.Printable(r.Module))
 				}
 			}
 		}
 		for _, r := range pr.Replaces {
 			if r.NewPath == mod.Path && r.NewVersion == v.Version {
-				add("replaces %s (%s)", p(r.OldPath), p(r.Source))
+				add("replaces %s (%s)", cachescan.Printable(r.OldPath), cachescan.Printable(r.Source))
 			}
 		}
 	}
-	add("download %s", p(v.DownloadDir))
+	add("download %s", cachescan.Printable(v.DownloadDir))
 	if v.Dir != "" {
-		add("tree %s", p(v.Dir))
+		add("tree %s", cachescan.Printable(v.Dir))
 	}
 	for _, f := range v.Files {
-		add("  %s  %s  %s", p(f.Name), HumanBytes(f.ApparentBytes), f.ModTime.Local().Format("2006-01-02 15:04"))
+		add("  %s  %s  %s", cachescan.Printable(f.Name), report.HumanBytes(f.ApparentBytes), f.ModTime.Local().Format("2006-01-02 15:04"))
 	}
 	return out
 }
@@ -236,7 +237,7 @@ func problemDetails(pr *cachescan.Problem, st *Styles) []string {
 	if pr.Module != "" {
 		title += " " + problemSubject(pr)
 	}
-	out := []string{title, p(pr.Detail), st.Label.Render("fix: ") + p(pr.Fix), "at " + p(pr.Path)}
+	out := []string{title, cachescan.Printable(pr.Detail), st.Label.Render("fix: ") + cachescan.Printable(pr.Fix), "at " + cachescan.Printable(pr.Path)}
 	if k := cachescan.LookupKind(pr.Kind); k != nil {
 		out = append(out, st.Dim.Render(k.Meaning))
 	}

@@ -11,6 +11,7 @@ import (
 
 	"modscope/actions"
 	"modscope/cachescan"
+	"modscope/report"
 )
 
 // modal is a dialog over the body. While one is open it gets every key
@@ -137,7 +138,7 @@ func drawDialog(st *Styles, title string, w, maxH int, head, body, foot []string
 	}
 
 	b := st.Dialog
-	title = ShortenMiddle(title, max(w-6, 1))
+	title = report.ShortenMiddle(title, max(w-6, 1))
 	fill := max(w-5-ansi.StringWidth(title), 0)
 	out := []string{b.Render("╭─ ") + st.DialogTitle.Render(title) + b.Render(" "+strings.Repeat("─", fill)+"╮")}
 	for _, l := range lines {
@@ -330,7 +331,7 @@ func (d *confirmDialog) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 			j.targets.Metadata = !old
 			if err := makePlan(m.snap, j); err != nil {
 				j.targets.Metadata = old
-				d.msg = "cannot plan it: " + p(err.Error())
+				d.msg = "cannot plan it: " + cachescan.Printable(err.Error())
 			}
 		}
 		return nil
@@ -410,11 +411,11 @@ func (d *confirmDialog) render(m *Model, w, h int) string {
 			if j.metaOnly == 1 {
 				notes = append(notes, st.Dim.Render("1 metadata-only version stays: m removes its .mod and .info too."))
 			} else {
-				notes = append(notes, st.Dim.Render(Plural(int64(j.metaOnly), "metadata-only version")+" stay: m removes their .mod and .info too."))
+				notes = append(notes, st.Dim.Render(report.Plural(int64(j.metaOnly), "metadata-only version")+" stay: m removes their .mod and .info too."))
 			}
 		}
 		if j.skipped > 0 {
-			notes = append(notes, st.Dim.Render(Plural(int64(j.skipped), "marked row")+" cannot be purged on its own and stays (a version's files, list and lock files)."))
+			notes = append(notes, st.Dim.Render(report.Plural(int64(j.skipped), "marked row")+" cannot be purged on its own and stays (a version's files, list and lock files)."))
 		}
 		notes = append(notes, m.planWarnings(plan.Items, plan.Running, plan.Manual)...)
 		if len(notes) > 0 {
@@ -434,7 +435,7 @@ func (d *confirmDialog) render(m *Model, w, h int) string {
 		if j.subject != "" {
 			head = append(head, st.PaneTitle.Render(j.subject))
 		}
-		head = append(head, fmt.Sprintf("%d of %s chosen · needs the network", len(j.chosen()), Plural(int64(len(j.choices)), "version")))
+		head = append(head, fmt.Sprintf("%d of %s chosen · needs the network", len(j.chosen()), report.Plural(int64(len(j.choices)), "version")))
 		notes := []string{st.Dim.Render("Your go command fetches each one through " + m.proxyText() + " into a temporary cache. " +
 			"A cached copy is replaced only once a checked fresh copy is in hand: a failed fetch changes nothing.")}
 		if narrow {
@@ -466,13 +467,13 @@ func (d *confirmDialog) render(m *Model, w, h int) string {
 		}
 		var sum []string
 		if len(removals) > 0 {
-			sum = append(sum, "removes "+Plural(int64(len(removals)), "item")+" (frees "+m.freeText(rp.Purge.Size)+")")
+			sum = append(sum, "removes "+report.Plural(int64(len(removals)), "item")+" (frees "+m.freeText(rp.Purge.Size)+")")
 		}
 		if len(rewrites) > 0 {
-			sum = append(sum, "rewrites the list of "+Plural(int64(len(rewrites)), "module"))
+			sum = append(sum, "rewrites the list of "+report.Plural(int64(len(rewrites)), "module"))
 		}
 		if len(rp.Downloads) > 0 {
-			sum = append(sum, "downloads "+Plural(int64(len(rp.Downloads)), "version"))
+			sum = append(sum, "downloads "+report.Plural(int64(len(rp.Downloads)), "version"))
 		}
 		if len(rp.Manual) > 0 {
 			sum = append(sum, fmt.Sprintf("%d left to you", len(rp.Manual)))
@@ -493,10 +494,10 @@ func (d *confirmDialog) render(m *Model, w, h int) string {
 			if len(body) > 0 {
 				body = append(body, "")
 			}
-			body = append(body, wrapLines([]string{st.PaneTitle.Render("Rewrite the list of "+Plural(int64(len(rewrites)), "module")) +
+			body = append(body, wrapLines([]string{st.PaneTitle.Render("Rewrite the list of "+report.Plural(int64(len(rewrites)), "module")) +
 				st.Dim.Render(" — from the .mod files present; nothing is removed:")}, iw)...)
 			for _, it := range rewrites {
-				body = append(body, "  "+ShortenMiddle(p(it.Module), iw-2))
+				body = append(body, "  "+report.ShortenMiddle(cachescan.Printable(it.Module), iw-2))
 			}
 		}
 		if len(rp.Downloads) > 0 {
@@ -505,7 +506,7 @@ func (d *confirmDialog) render(m *Model, w, h int) string {
 			}
 			body = append(body, wrapLines([]string{st.PaneTitle.Render("Download again") + st.Dim.Render(" — needs the network; each is replaced only once a checked fresh copy is in hand:")}, iw)...)
 			for _, t := range rp.Downloads {
-				body = append(body, "  "+ShortenMiddle(p(t), iw-2))
+				body = append(body, "  "+report.ShortenMiddle(cachescan.Printable(t), iw-2))
 			}
 		}
 		if len(rp.Manual) > 0 {
@@ -515,8 +516,8 @@ func (d *confirmDialog) render(m *Model, w, h int) string {
 			body = append(body, st.PaneTitle.Render("Left to you")+st.Dim.Render(" — no automatic fix:"))
 			for i := range rp.Manual {
 				pr := &rp.Manual[i]
-				body = append(body, "  "+ShortenMiddle(pr.Kind+"  "+problemSubject(pr), iw-2))
-				body = append(body, wrapLines([]string{st.Dim.Render("    fix: " + p(pr.Fix))}, iw)...)
+				body = append(body, "  "+report.ShortenMiddle(pr.Kind+"  "+problemSubject(pr), iw-2))
+				body = append(body, wrapLines([]string{st.Dim.Render("    fix: " + cachescan.Printable(pr.Fix))}, iw)...)
 			}
 		}
 		foot = []string{"", question(st, "Repair?")}
@@ -532,9 +533,9 @@ func (d *confirmDialog) render(m *Model, w, h int) string {
 // the disk usage beside it when a toggles apparent sizes.
 func (m *Model) freeText(s cachescan.Size) string {
 	if m.browser.apparent {
-		return HumanBytes(s.ApparentBytes) + " apparent (" + HumanBytes(s.Bytes) + " on disk)"
+		return report.HumanBytes(s.ApparentBytes) + " apparent (" + report.HumanBytes(s.Bytes) + " on disk)"
 	}
-	return HumanBytes(s.Bytes) + " on disk"
+	return report.HumanBytes(s.Bytes) + " on disk"
 }
 
 // planCounts says how many versions and other items a plan removes.
@@ -548,12 +549,12 @@ func planCounts(plan *actions.PurgePlan) string {
 		}
 	}
 	v := plan.Versions()
-	s := Plural(int64(n), "item")
+	s := report.Plural(int64(n), "item")
 	switch {
 	case v == n:
-		s = Plural(int64(v), "version")
+		s = report.Plural(int64(v), "version")
 	case v > 0:
-		s += " (" + Plural(int64(v), "version") + ")"
+		s += " (" + report.Plural(int64(v), "version") + ")"
 	}
 	if refused > 0 {
 		s += fmt.Sprintf(", %d refused", refused)
@@ -591,9 +592,9 @@ func (m *Model) planWarnings(items []*actions.PurgeItem, running []string, manua
 	}
 	for _, w := range order {
 		if count[w] == 1 {
-			out = append(out, warn+p(first[w])+": "+p(w))
+			out = append(out, warn+cachescan.Printable(first[w])+": "+cachescan.Printable(w))
 		} else {
-			out = append(out, warn+p(w)+fmt.Sprintf(" (%d items)", count[w]))
+			out = append(out, warn+cachescan.Printable(w)+fmt.Sprintf(" (%d items)", count[w]))
 		}
 	}
 	refused := 0
@@ -603,7 +604,7 @@ func (m *Model) planWarnings(items []*actions.PurgeItem, running []string, manua
 		}
 		refused++
 		if refused <= 3 {
-			out = append(out, st.Severity[0].Render("✗ ")+"refused: "+p(it.Label)+": "+p(it.Refused))
+			out = append(out, st.Severity[0].Render("✗ ")+"refused: "+cachescan.Printable(it.Label)+": "+cachescan.Printable(it.Refused))
 		}
 	}
 	if refused > 3 {
@@ -614,10 +615,10 @@ func (m *Model) planWarnings(items []*actions.PurgeItem, running []string, manua
 		if len(shown) > 3 {
 			shown = append(append([]string(nil), shown[:3]...), fmt.Sprintf("%d more", len(running)-3))
 		}
-		out = append(out, warn+"go commands running now: "+p(strings.Join(shown, ", "))+"; a build using what goes may fail")
+		out = append(out, warn+"go commands running now: "+cachescan.Printable(strings.Join(shown, ", "))+"; a build using what goes may fail")
 	}
 	if len(manual) > 0 {
-		out = append(out, st.Severity[2].Render("· ")+Plural(int64(len(manual)), "problem")+" here need a person, no purge fixes them (R lists them)")
+		out = append(out, st.Severity[2].Render("· ")+report.Plural(int64(len(manual)), "problem")+" here need a person, no purge fixes them (R lists them)")
 	}
 	return out
 }
@@ -632,7 +633,7 @@ func (m *Model) itemRows(items []*actions.PurgeItem, width int) []string {
 		if it.Reason == "named" || strings.HasPrefix(it.Reason, "--") {
 			return ""
 		}
-		return p(it.Reason)
+		return cachescan.Printable(it.Reason)
 	}
 	// One reason column for all rows, so that the sizes line up.
 	reasonW := 0
@@ -650,11 +651,11 @@ func (m *Model) itemRows(items []*actions.PurgeItem, width int) []string {
 		case len(it.Warnings) > 0:
 			sym = st.Severity[1].Render("!") + " "
 		}
-		size := fmt.Sprintf("%9s", HumanBytes(m.sizeOf(it.Size)))
+		size := fmt.Sprintf("%9s", report.HumanBytes(m.sizeOf(it.Size)))
 		labelW := max(width-2-1-9-boolInt(reasonW > 0)*(2+reasonW), 4)
-		line := sym + padRight(ShortenMiddle(p(it.Label), labelW), labelW) + " " + size
+		line := sym + padRight(report.ShortenMiddle(cachescan.Printable(it.Label), labelW), labelW) + " " + size
 		if reasonW > 0 {
-			line += "  " + st.Dim.Render(padRight(ShortenMiddle(reason(it), reasonW), reasonW))
+			line += "  " + st.Dim.Render(padRight(report.ShortenMiddle(reason(it), reasonW), reasonW))
 		}
 		out = append(out, line)
 	}
@@ -674,7 +675,7 @@ func choiceRow(st *Styles, c choice, width int, size int64, selected bool) strin
 	if c.on {
 		box = "[x]"
 	}
-	tail := fmt.Sprintf("%-11s %9s", c.state, HumanBytes(size))
+	tail := fmt.Sprintf("%-11s %9s", c.state, report.HumanBytes(size))
 	if c.refused != "" {
 		box, tail = "[-]", "refused: "+c.refused
 	}
@@ -682,7 +683,7 @@ func choiceRow(st *Styles, c choice, width int, size int64, selected bool) strin
 		tail = ""
 	}
 	nameW := max(width-4-boolInt(tail != "")*(1+ansi.StringWidth(tail)), 4)
-	line := box + " " + padRight(ShortenMiddle(p(c.target), nameW), nameW)
+	line := box + " " + padRight(report.ShortenMiddle(cachescan.Printable(c.target), nameW), nameW)
 	if tail != "" {
 		line += " " + tail
 	}
@@ -698,7 +699,7 @@ func (m *Model) proxyText() string {
 	if proxy == "" {
 		proxy = "https://proxy.golang.org,direct"
 	}
-	return "GOPROXY=" + p(proxy)
+	return "GOPROXY=" + cachescan.Printable(proxy)
 }
 
 // networkWarnings says when a download cannot work.
@@ -763,7 +764,7 @@ func (m *Model) resultLines(j *job, msg taskDoneMsg) []string {
 	}
 	var out []string
 	if msg.err != nil {
-		out = append(out, st.StatusError.Render(p(msg.err.Error())), "")
+		out = append(out, st.StatusError.Render(cachescan.Printable(msg.err.Error())), "")
 	}
 	if len(msg.purge) > 0 {
 		var freed cachescan.Size
@@ -783,25 +784,25 @@ func (m *Model) resultLines(j *job, msg taskDoneMsg) []string {
 		}
 		if asked := len(msg.purge) - len(kept) - lists; asked > 0 {
 			out = append(out, st.PaneTitle.Render(fmt.Sprintf("Removed %d of %s, freed %s", removed,
-				Plural(int64(asked), "item"), HumanBytes(m.sizeOf(freed)))))
+				report.Plural(int64(asked), "item"), report.HumanBytes(m.sizeOf(freed)))))
 		}
 		if lists > 0 {
-			out = append(out, st.PaneTitle.Render(fmt.Sprintf("Rewrote the list of %d of %s", rewrote, Plural(int64(lists), "module"))))
+			out = append(out, st.PaneTitle.Render(fmt.Sprintf("Rewrote the list of %d of %s", rewrote, report.Plural(int64(lists), "module"))))
 		}
 		if notStarted > 0 {
-			out = append(out, st.Dim.Render(fmt.Sprintf("– stopped: %s not started, left as they were", Plural(int64(notStarted), "item"))))
+			out = append(out, st.Dim.Render(fmt.Sprintf("– stopped: %s not started, left as they were", report.Plural(int64(notStarted), "item"))))
 		}
 		for _, r := range failed {
-			out = append(out, st.Severity[0].Render("✗ ")+p(r.Label))
-			out = append(out, "    "+p(firstLine(r.Err)))
+			out = append(out, st.Severity[0].Render("✗ ")+cachescan.Printable(r.Label))
+			out = append(out, "    "+cachescan.Printable(firstLine(r.Err)))
 		}
 		for _, r := range kept {
-			out = append(out, st.Dim.Render("– "+p(r.Label)+": kept: "+p(r.Kept)))
+			out = append(out, st.Dim.Render("– "+cachescan.Printable(r.Label)+": kept: "+cachescan.Printable(r.Kept)))
 		}
 		if j.kind == jobPurge {
 			for _, r := range msg.purge {
 				if r.Removed {
-					out = append(out, st.Label.Render("✓ ")+p(r.Label)+st.Dim.Render("  "+HumanBytes(m.sizeOf(r.Freed))))
+					out = append(out, st.Label.Render("✓ ")+cachescan.Printable(r.Label)+st.Dim.Render("  "+report.HumanBytes(m.sizeOf(r.Freed))))
 				}
 			}
 		}
@@ -826,12 +827,12 @@ func (m *Model) resultLines(j *job, msg taskDoneMsg) []string {
 			case r.Verdict == actions.VerdictUpstream || r.Verdict == actions.VerdictGoSumWrong:
 				sym, style = "!", st.Severity[1]
 			}
-			out = append(out, style.Render(sym+" "+fmt.Sprintf("%-16s", verdict))+" "+p(r.Target))
+			out = append(out, style.Render(sym+" "+fmt.Sprintf("%-16s", verdict))+" "+cachescan.Printable(r.Target))
 			if cancelled(r) {
 				continue
 			}
 			if r.Detail != "" {
-				out = append(out, st.Dim.Render("    "+p(r.Detail)))
+				out = append(out, st.Dim.Render("    "+cachescan.Printable(r.Detail)))
 			}
 			if r.Error != "" {
 				lines := strings.Split(strings.TrimSpace(r.Error), "\n")
@@ -839,21 +840,21 @@ func (m *Model) resultLines(j *job, msg taskDoneMsg) []string {
 					lines = append(lines[:4], fmt.Sprintf("(%d more lines)", len(lines)-4))
 				}
 				for _, l := range lines {
-					out = append(out, "    "+p(strings.TrimSpace(l)))
+					out = append(out, "    "+cachescan.Printable(strings.TrimSpace(l)))
 				}
 			}
 			if len(r.Explanations) > 0 {
 				e := r.Explanations[0]
 				if first, ok := explained[e.ID]; ok {
-					out = append(out, st.Dim.Render("    cause and fix: as for "+p(first)))
+					out = append(out, st.Dim.Render("    cause and fix: as for "+cachescan.Printable(first)))
 				} else {
 					explained[e.ID] = r.Target
-					out = append(out, "    "+st.Label.Render("cause: ")+p(e.Cause))
-					out = append(out, "    "+st.Label.Render("fix: ")+p(e.Fix))
+					out = append(out, "    "+st.Label.Render("cause: ")+cachescan.Printable(e.Cause))
+					out = append(out, "    "+st.Label.Render("fix: ")+cachescan.Printable(e.Fix))
 				}
 			}
 			if r.Checked != "" && r.Verdict != actions.VerdictFailed {
-				out = append(out, st.Dim.Render("    checked by "+p(r.Checked)))
+				out = append(out, st.Dim.Render("    checked by "+cachescan.Printable(r.Checked)))
 			}
 		}
 	}
@@ -958,8 +959,8 @@ func (m *Model) policies() []*policy {
 				if _, err := fmt.Sscanf(v, "%d", &n); err != nil || n < 1 {
 					return nil, "type how many versions to keep: 1 or more"
 				}
-				return &job{kind: jobPurge, metaable: true, subject: "keep the latest " + Plural(int64(n), "version") + " of each module",
-					targets: actions.Targets{KeepLatest: n}, empty: "nothing to purge: no module has more than " + Plural(int64(n), "version")}, ""
+				return &job{kind: jobPurge, metaable: true, subject: "keep the latest " + report.Plural(int64(n), "version") + " of each module",
+					targets: actions.Targets{KeepLatest: n}, empty: "nothing to purge: no module has more than " + report.Plural(int64(n), "version")}, ""
 			}},
 		{label: "versions the project does not use", off: or(snap.Project == nil, "needs a project: run modscope in a module, or pass --project DIR", ""),
 			hint: "what the project's module graph does not need; versions whose go.mod only it reads keep .mod and .info",

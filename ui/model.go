@@ -14,6 +14,7 @@ import (
 
 	"modscope/actions"
 	"modscope/cachescan"
+	"modscope/report"
 )
 
 // viewKind is one of the four views.
@@ -434,7 +435,7 @@ func (m *Model) verifySelection() tea.Cmd {
 	for n := range m.browser.marks {
 		nodes = append(nodes, n)
 	}
-	what := Plural(int64(len(nodes)), "marked node")
+	what := report.Plural(int64(len(nodes)), "marked node")
 	if len(nodes) == 0 {
 		if m.view == viewModules {
 			if n := m.browser.selected(); n != nil {
@@ -514,16 +515,16 @@ func (m *Model) finishVerify(rep *actions.VerifyReport, err error) tea.Cmd {
 	m.takeFound()
 	m.verifying = false
 	if err != nil {
-		m.status = "verify stopped: " + p(err.Error())
+		m.status = "verify stopped: " + cachescan.Printable(err.Error())
 		return nil
 	}
 	cachescan.SortProblems(m.snap.Problems)
 	m.problems = newProblemList(m.snap.Problems)
 	m.layout()
-	m.status = fmt.Sprintf("verified %s: %s and %s (%s), %s", p(m.verifyWhat), Plural(rep.Versions, "version"),
-		Plural(rep.Outputs, "build output"), HumanBytes(rep.Bytes), Plural(int64(len(rep.Problems)), "problem"))
+	m.status = fmt.Sprintf("verified %s: %s and %s (%s), %s", cachescan.Printable(m.verifyWhat), report.Plural(rep.Versions, "version"),
+		report.Plural(rep.Outputs, "build output"), report.HumanBytes(rep.Bytes), report.Plural(int64(len(rep.Problems)), "problem"))
 	if rep.SumDBCacheUnchecked > 0 {
-		m.status += "; " + Plural(rep.SumDBCacheUnchecked, "cached checksum-database lookup") + " could not be checked offline (normal: the cached tiles do not reach the newest tree seen)"
+		m.status += "; " + report.Plural(rep.SumDBCacheUnchecked, "cached checksum-database lookup") + " could not be checked offline (normal: the cached tiles do not reach the newest tree seen)"
 	}
 	// What was damaged may have changed the offline verdict.
 	m.offline, m.offlineErr = nil, nil
@@ -896,10 +897,10 @@ func (m *Model) titleLine() string {
 	modSize, buildSize := "", ""
 	if m.snap != nil {
 		modRoot, buildRoot = m.snap.ModCache.Root, m.snap.BuildCache.Root
-		modSize = " " + HumanBytes(m.sizeOf(m.snap.ModCache.Size))
-		buildSize = " " + HumanBytes(m.sizeOf(m.snap.BuildCache.Size))
+		modSize = " " + report.HumanBytes(m.sizeOf(m.snap.ModCache.Size))
+		buildSize = " " + report.HumanBytes(m.sizeOf(m.snap.BuildCache.Size))
 	}
-	modPaths, buildPaths := leftShortenings(p(modRoot)), leftShortenings(p(buildRoot))
+	modPaths, buildPaths := leftShortenings(cachescan.Printable(modRoot)), leftShortenings(cachescan.Printable(buildRoot))
 	title := st.Title.Render("modscope")
 	if m.readOnly {
 		title += " " + st.ReadOnly.Render("read-only")
@@ -912,7 +913,7 @@ func (m *Model) titleLine() string {
 			if freedLong {
 				label = "freed so far: "
 			}
-			l += "  " + st.Freed.Render(label+HumanBytes(m.sizeOf(m.freed)))
+			l += "  " + st.Freed.Render(label+report.HumanBytes(m.sizeOf(m.freed)))
 		}
 		if mod {
 			l += "  "
@@ -1021,10 +1022,10 @@ func (m *Model) tabLine() string {
 	line := tabs(false)
 	switch m.state {
 	case stateScanning:
-		line += "  " + st.Dim.Render(fmt.Sprintf("%s files, %s", Count(m.progress.Files), HumanBytes(m.progress.Bytes)))
+		line += "  " + st.Dim.Render(fmt.Sprintf("%s files, %s", report.Count(m.progress.Files), report.HumanBytes(m.progress.Bytes)))
 	case stateReady:
 		if m.rescanning {
-			line += "  " + st.Dim.Render(fmt.Sprintf("reading the caches again: %s files", Count(m.progress.Files)))
+			line += "  " + st.Dim.Render(fmt.Sprintf("reading the caches again: %s files", report.Count(m.progress.Files)))
 		} else if m.verifying {
 			// By items: sizes on disk are only an estimate of what is
 			// hashed (zips are hashed uncompressed).
@@ -1035,10 +1036,10 @@ func (m *Model) tabLine() string {
 			}
 			filled := int(share*10 + 0.5)
 			line += "  " + st.Bar.Render(strings.Repeat("█", filled)) + st.BarEmpty.Render(strings.Repeat("░", 10-filled)) +
-				st.Dim.Render(fmt.Sprintf(" verifying %s/%s, %s hashed", Count(pr.ItemsDone), Count(pr.Items), HumanBytes(pr.BytesDone)))
+				st.Dim.Render(fmt.Sprintf(" verifying %s/%s, %s hashed", report.Count(pr.ItemsDone), report.Count(pr.Items), report.HumanBytes(pr.BytesDone)))
 		} else if n, size := m.browser.markedSize(); n > 0 {
 			// The longest form that fits; never a number cut in half.
-			notes := []string{fmt.Sprintf("%d marked, d frees %s", n, HumanBytes(size)), fmt.Sprintf("%d marked, %s", n, HumanBytes(size))}
+			notes := []string{fmt.Sprintf("%d marked, d frees %s", n, report.HumanBytes(size)), fmt.Sprintf("%d marked, %s", n, report.HumanBytes(size))}
 			fitted := false
 			for _, t := range []string{tabs(false), tabs(true), st.TabActive.Render(viewNames[m.view])} {
 				for _, note := range notes {
@@ -1066,7 +1067,7 @@ func (m *Model) contextLine() string {
 	case m.state == stateFailed:
 		s = st.StatusError.Render("scan failed")
 	case m.state == stateScanning:
-		s = st.Dim.Render("reading " + p(m.opts.ModCache) + " and " + p(m.opts.BuildCache))
+		s = st.Dim.Render("reading " + cachescan.Printable(m.opts.ModCache) + " and " + cachescan.Printable(m.opts.BuildCache))
 	case m.view == viewModules:
 		b := &m.browser
 		crumb := "/" + strings.Join(b.cur.crumbs(), "/")
@@ -1078,21 +1079,21 @@ func (m *Model) contextLine() string {
 		if b.apparent {
 			size = "apparent size"
 		}
-		info := fmt.Sprintf("  %s · by %s %s · %s", HumanBytes(b.size(b.cur)), b.sortBy, dir, size)
+		info := fmt.Sprintf("  %s · by %s %s · %s", report.HumanBytes(b.size(b.cur)), b.sortBy, dir, size)
 		if b.filter != "" {
-			info += fmt.Sprintf(" · filter %q: %s", b.filter, Plural(int64(b.matches), "match"))
+			info += fmt.Sprintf(" · filter %q: %s", b.filter, report.Plural(int64(b.matches), "match"))
 		}
-		s = st.PaneTitle.Render(ShortenMiddle(crumb, max(m.width-lipgloss.Width(info)-1, 10))) + st.Dim.Render(info)
+		s = st.PaneTitle.Render(report.ShortenMiddle(crumb, max(m.width-lipgloss.Width(info)-1, 10))) + st.Dim.Render(info)
 	case m.view == viewProblems:
 		s = st.Dim.Render("enter: show the entry in Modules · d: purge its fix · R: repair them all")
 	case m.view == viewProject:
 		if pr := m.snap.Project; pr != nil {
-			s = st.PaneTitle.Render(ShortenMiddle(p(pr.Dir), m.width))
+			s = st.PaneTitle.Render(report.ShortenMiddle(cachescan.Printable(pr.Dir), m.width))
 		} else {
 			s = st.Dim.Render("no go.mod or go.work here or above")
 		}
 	case m.view == viewBuild:
-		s = st.PaneTitle.Render(ShortenMiddle(p(m.snap.BuildCache.Root), m.width))
+		s = st.PaneTitle.Render(report.ShortenMiddle(cachescan.Printable(m.snap.BuildCache.Root), m.width))
 	}
 	return ansi.Truncate(s, m.width, "…")
 }
@@ -1121,7 +1122,7 @@ func (m *Model) footer() string {
 		return ansi.Truncate(st.Input.Render("/"+m.browser.filter+"▏")+st.Dim.Render("  enter keep · esc clear"), m.width, "…")
 	}
 	if m.state == stateFailed {
-		return ansi.Truncate(st.StatusError.Render("modscope: "+p(m.err.Error()))+st.Dim.Render("  q quit"), m.width, "…")
+		return ansi.Truncate(st.StatusError.Render("modscope: "+cachescan.Printable(m.err.Error()))+st.Dim.Render("  q quit"), m.width, "…")
 	}
 	if m.modal != nil {
 		return m.hintLine(m.modal.hints())
@@ -1130,7 +1131,7 @@ func (m *Model) footer() string {
 		return m.taskLine()
 	}
 	if m.verifying {
-		return ansi.Truncate(st.Dim.Render("verifying "+p(m.verifier.Progress().Current)), m.width, "…")
+		return ansi.Truncate(st.Dim.Render("verifying "+cachescan.Printable(m.verifier.Progress().Current)), m.width, "…")
 	}
 	if m.status != "" {
 		return ansi.Truncate(st.Label.Render(m.status), m.width, "…")
@@ -1213,9 +1214,9 @@ func (m *Model) body() string {
 	switch m.state {
 	case stateScanning:
 		return st.Dim.Render(fmt.Sprintf("\n  Scanning… %s directories, %s files, %s so far.\n\n  q quits at any moment.",
-			Count(m.progress.Dirs), Count(m.progress.Files), HumanBytes(m.progress.Bytes)))
+			report.Count(m.progress.Dirs), report.Count(m.progress.Files), report.HumanBytes(m.progress.Bytes)))
 	case stateFailed:
-		return "\n  " + st.StatusError.Render(p(m.err.Error())) + "\n\n  Check the path, or pass --modcache/--gocache. q quits."
+		return "\n  " + st.StatusError.Render(cachescan.Printable(m.err.Error())) + "\n\n  Check the path, or pass --modcache/--gocache. q quits."
 	}
 	if m.fullDetails {
 		lines := wrapLines(m.detailLines(), m.width)
@@ -1225,7 +1226,7 @@ func (m *Model) body() string {
 	switch m.view {
 	case viewModules:
 		if len(m.browser.rows) == 0 && m.browser.filter == "" && !m.snap.ModCache.Exists {
-			return st.Dim.Render("\n  " + p(m.snap.ModCache.Root) + " does not exist yet: the go command creates it on the first download.")
+			return st.Dim.Render("\n  " + cachescan.Printable(m.snap.ModCache.Root) + " does not exist yet: the go command creates it on the first download.")
 		}
 		return m.browser.view(st, m.bodyWidth())
 	case viewBuild:

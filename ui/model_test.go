@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path"
@@ -19,6 +18,7 @@ import (
 	"modscope/actions"
 	"modscope/cachescan"
 	"modscope/cachescan/cachetest"
+	"modscope/report"
 )
 
 func TestMain(m *testing.M) {
@@ -27,83 +27,8 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// fixtureSnapshot scans the kit's fixture (healthy entries and every kind of
-// damage) plus a project with replace directives, at the tests' clock and
-// with uniform sizes. It then rewrites the temp directory to /cache and
-// moves every time the kit dated from the clock as if the clock were
-// cachetest.Reference, so that views are the same on every machine, file
-// system and day.
-func fixtureSnapshot(t testing.TB) *cachescan.Snapshot {
-	t.Helper()
-	c := cachetest.New(t)
-	c.Healthy()
-	c.Damage()
-	root := filepath.Dir(c.ModCache)
-	proj := filepath.Join(root, "proj")
-	os.MkdirAll(filepath.Join(root, "lib"), 0o777)
-	os.WriteFile(filepath.Join(root, "lib", "go.mod"), []byte("module example.com/lib\n"), 0o666)
-	os.MkdirAll(proj, 0o777)
-	os.WriteFile(filepath.Join(proj, "go.mod"), []byte(`module example.com/proj
-
-go 1.23.4
-
-require (
-	example.com/good v1.1.0
-	example.com/partial v1.0.0
-	example.com/absent v0.1.0
-	example.com/lib v0.0.0
-)
-
-replace example.com/lib => ../lib
-
-replace example.com/up v1.0.0 => example.com/good v1.0.0
-`), 0o666)
-	env := cachescan.Env{GOVERSION: "go1.22.0", GOTOOLCHAIN: "auto", GOHOSTOS: "linux", GOHOSTARCH: "amd64"}
-	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
-		Clock: cachetest.Clock(), UniformSizes: true,
-		Env: env, ModCache: c.ModCache, BuildCache: c.BuildCache, ProjectDir: proj,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := json.Marshal(snap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data = []byte(strings.ReplaceAll(string(data), root, "/cache"))
-	var out cachescan.Snapshot
-	if err := json.Unmarshal(data, &out); err != nil {
-		t.Fatal(err)
-	}
-	rebase(&out, cachetest.Reference().Sub(cachetest.Now()))
-	out.Clock = cachescan.Fixed(out.ScannedAt)
-	out.DurationMS = 12
-	return &out
-}
-
-// rebase moves the times of a snapshot of kit fixtures that come from the
-// clock (the scan's, file times, trim.txt and testexpire.txt) by d. The
-// .info times are the modules' own, as a proxy serves them: they stay.
-func rebase(snap *cachescan.Snapshot, d time.Duration) {
-	move := func(t *time.Time) {
-		if t != nil && !t.IsZero() {
-			*t = t.Add(d)
-		}
-	}
-	move(&snap.ScannedAt)
-	move(snap.BuildCache.TrimTime)
-	move(snap.BuildCache.TestExpire)
-	for _, m := range snap.ModCache.Modules {
-		if m.List != nil {
-			move(&m.List.ModTime)
-		}
-		for _, v := range m.Versions {
-			for i := range v.Files {
-				move(&v.Files[i].ModTime)
-			}
-		}
-	}
-}
+// fixtureSnapshot is the kit's golden scene, shared with the report tests.
+func fixtureSnapshot(t testing.TB) *cachescan.Snapshot { return cachetest.GoldenSnapshot(t) }
 
 func press(keys ...string) []tea.Msg {
 	var msgs []tea.Msg
@@ -404,7 +329,7 @@ func sizeName(s [2]int) string {
 	return strings.ReplaceAll(strings.TrimSpace(strings.Join([]string{itoa(s[0]), itoa(s[1])}, "x")), " ", "")
 }
 
-func itoa(n int) string { return Count(int64(n)) }
+func itoa(n int) string { return report.Count(int64(n)) }
 
 func TestMarkedSizeCountsNestedMarksOnce(t *testing.T) {
 	m := newTestModel(t, 80, 24)
@@ -431,7 +356,7 @@ func TestMarkedNoteFitsNarrowTerminals(t *testing.T) {
 		m.browser.toggleMark()
 		_, size := m.browser.markedSize()
 		line := ansi.Strip(m.tabLine())
-		if ansi.StringWidth(line) > w || !strings.Contains(line, "1 marked, ") || !strings.Contains(line, HumanBytes(size)) {
+		if ansi.StringWidth(line) > w || !strings.Contains(line, "1 marked, ") || !strings.Contains(line, report.HumanBytes(size)) {
 			t.Errorf("width %d: tab line %q", w, line)
 		}
 	}
@@ -446,7 +371,7 @@ func TestMarkedSizeIsWhatThePurgeFrees(t *testing.T) {
 		m.browser.toggleMark()
 	}
 	_, size := m.browser.markedSize()
-	if !strings.Contains(ansi.Strip(m.tabLine()), "2 marked, d frees "+HumanBytes(size)) {
+	if !strings.Contains(ansi.Strip(m.tabLine()), "2 marked, d frees "+report.HumanBytes(size)) {
 		t.Errorf("tab line: %q", ansi.Strip(m.tabLine()))
 	}
 	_, cmd := m.Update(press("d")[0])
@@ -456,7 +381,7 @@ func TestMarkedSizeIsWhatThePurgeFrees(t *testing.T) {
 		t.Fatalf("d opened no plan; status %q", m.status)
 	}
 	if d.job.plan.Size.Bytes != size {
-		t.Errorf("the header says %s marked, the dialog frees %s", HumanBytes(size), HumanBytes(d.job.plan.Size.Bytes))
+		t.Errorf("the header says %s marked, the dialog frees %s", report.HumanBytes(size), report.HumanBytes(d.job.plan.Size.Bytes))
 	}
 	m.browser.apparent = true
 	if _, size := m.browser.markedSize(); size != d.job.plan.Size.ApparentBytes {
@@ -669,7 +594,7 @@ func TestFilterCountsWhatItShows(t *testing.T) {
 			row = l
 		}
 	}
-	if !strings.Contains(row, "5 versions") || !strings.Contains(row, HumanBytes(good.size.Bytes)) {
+	if !strings.Contains(row, "5 versions") || !strings.Contains(row, report.HumanBytes(good.size.Bytes)) {
 		t.Errorf("example.com/ row under /good: %q", row)
 	}
 	// example.com has errors, good none: the row's marker is good's.
@@ -693,7 +618,7 @@ func TestHeaderGivesWayByPriority(t *testing.T) {
 	sizes := regexp.MustCompile(`\d+(\.\d)? (B|KiB|MiB|GiB)`)
 	for _, roots := range [][2]string{{"/tmp/tuifix/mod", "/tmp/tuifix/gocache"}, {"/home/someone/go/pkg/mod", "/home/someone/.cache/go-build"}} {
 		m.snap.ModCache.Root, m.snap.BuildCache.Root = roots[0], roots[1]
-		modSize, buildSize := HumanBytes(m.snap.ModCache.Bytes), HumanBytes(m.snap.BuildCache.Bytes)
+		modSize, buildSize := report.HumanBytes(m.snap.ModCache.Bytes), report.HumanBytes(m.snap.BuildCache.Bytes)
 		for _, freed := range []int64{0, 504 << 10} {
 			m.freed = cachescan.Size{Bytes: freed, Files: 1}
 			for w := 20; w <= 140; w++ {
@@ -703,7 +628,7 @@ func TestHeaderGivesWayByPriority(t *testing.T) {
 					t.Errorf("%d columns: %q is %d wide", w, line, ansi.StringWidth(line))
 				}
 				for _, n := range sizes.FindAllString(line, -1) {
-					if n != modSize && n != buildSize && n != HumanBytes(freed) {
+					if n != modSize && n != buildSize && n != report.HumanBytes(freed) {
 						t.Errorf("%d columns: a cut number %q in %q", w, n, line)
 					}
 				}

@@ -8,6 +8,7 @@ import (
 
 	"modscope/actions"
 	"modscope/cachescan"
+	"modscope/report"
 )
 
 // scroller scrolls a view made of lines: the Build cache and Project views.
@@ -137,7 +138,7 @@ func (l *problemList) view(st *Styles, width int) string {
 		}
 		pr := ln.prob
 		what := problemSubject(pr)
-		text := fmt.Sprintf("   %s  %s", ShortenMiddle(what, max(width/2, 20)), p(pr.Detail))
+		text := fmt.Sprintf("   %s  %s", report.ShortenMiddle(what, max(width/2, 20)), cachescan.Printable(pr.Detail))
 		if i == l.cursor {
 			out = append(out, st.Selected.Render(padRight(text, width)))
 		} else {
@@ -152,11 +153,11 @@ func (l *problemList) view(st *Styles, width int) string {
 func problemSubject(pr *cachescan.Problem) string {
 	if pr.Module != "" {
 		if pr.Version != "" {
-			return p(pr.Module + "@" + pr.Version)
+			return cachescan.Printable(pr.Module + "@" + pr.Version)
 		}
-		return p(pr.Module)
+		return cachescan.Printable(pr.Module)
 	}
-	return shortEntry(p(lastElems(pr.Path, 3)))
+	return report.ShortEntry(cachescan.Printable(lastElems(pr.Path, 3)))
 }
 
 func lastElems(path string, n int) string {
@@ -182,15 +183,15 @@ func buildLines(snap *cachescan.Snapshot, st *Styles, apparent bool, width int) 
 		return []string{"", "  The build cache is off (GOCACHE=off)."}
 	}
 	if !bc.Exists {
-		return []string{"", "  " + p(bc.Root) + " does not exist yet: the go command creates it on the first build."}
+		return []string{"", "  " + cachescan.Printable(bc.Root) + " does not exist yet: the go command creates it on the first build."}
 	}
 	add("")
 	if bc.CacheProg != "" {
-		add("  GOCACHEPROG=%s is set: the go command uses that program, not these files.", p(bc.CacheProg))
+		add("  GOCACHEPROG=%s is set: the go command uses that program, not these files.", cachescan.Printable(bc.CacheProg))
 		add("")
 	}
-	add("  %s in %s (%s, %s)", HumanBytes(size(bc.Size)), Plural(bc.Files, "file"),
-		Plural(bc.Actions, "action"), Plural(bc.Outputs, "output"))
+	add("  %s in %s (%s, %s)", report.HumanBytes(size(bc.Size)), report.Plural(bc.Files, "file"),
+		report.Plural(bc.Actions, "action"), report.Plural(bc.Outputs, "output"))
 	add("")
 	out = append(out, st.PaneTitle.Render("  Last used"))
 	var total int64
@@ -208,7 +209,7 @@ func buildLines(snap *cachescan.Snapshot, st *Styles, apparent bool, width int) 
 		}
 		filled := int(share*float64(barW) + 0.5)
 		bar := st.Bar.Render(strings.Repeat("█", filled)) + st.BarEmpty.Render(strings.Repeat("░", barW-filled))
-		add("  %-9s %9s %s %5.1f%%  %s", b.Label, HumanBytes(size(b.Size)), bar, share*100, Plural(b.Entries, "entry"))
+		add("  %-9s %9s %s %5.1f%%  %s", b.Label, report.HumanBytes(size(b.Size)), bar, share*100, report.Plural(b.Entries, "entry"))
 	}
 	add("")
 	add("  The go command trims entries unused for 5 days, at most once a day.")
@@ -222,11 +223,11 @@ func buildLines(snap *cachescan.Snapshot, st *Styles, apparent bool, width int) 
 	} else {
 		add("  Test results    all kept (go clean -testcache was never run)")
 	}
-	add("  Fuzz cache      %s in %s (never trimmed; go clean -fuzzcache)", HumanBytes(size(bc.Fuzz)), Plural(bc.Fuzz.Files, "file"))
+	add("  Fuzz cache      %s in %s (never trimmed; go clean -fuzzcache)", report.HumanBytes(size(bc.Fuzz)), report.Plural(bc.Fuzz.Files, "file"))
 	// The scan does not count the 00 to ff directories, and a cache the go
 	// command has not filled has fewer than 256: no number is better
 	// than a wrong one.
-	add("  Other           %s (README, trim.txt and the entry directories)", HumanBytes(size(bc.Other)))
+	add("  Other           %s (README, trim.txt and the entry directories)", report.HumanBytes(size(bc.Other)))
 	var probs int
 	for _, pr := range snap.Problems {
 		if pr.Module == "" && strings.HasPrefix(pr.Path, bc.Root) {
@@ -235,7 +236,7 @@ func buildLines(snap *cachescan.Snapshot, st *Styles, apparent bool, width int) 
 	}
 	if probs > 0 {
 		add("")
-		out = append(out, st.Severity[1].Render(fmt.Sprintf("  %s in the build cache: press 4 for the Problems view", Plural(int64(probs), "problem"))))
+		out = append(out, st.Severity[1].Render(fmt.Sprintf("  %s in the build cache: press 4 for the Problems view", report.Plural(int64(probs), "problem"))))
 	}
 	return out
 }
@@ -251,26 +252,26 @@ func projectLines(snap *cachescan.Snapshot, st *Styles, width int) []string {
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
 	add("")
 	if pr.GoWork != "" {
-		add("  workspace %s", p(pr.GoWork))
+		add("  workspace %s", cachescan.Printable(pr.GoWork))
 		for _, m := range pr.Modules {
-			add("    use %s  (%s)", p(m.Dir), p(m.Path))
+			add("    use %s  (%s)", cachescan.Printable(m.Dir), cachescan.Printable(m.Path))
 		}
 	} else {
-		add("  module %s", p(pr.Module))
+		add("  module %s", cachescan.Printable(pr.Module))
 	}
 	line := "  "
 	if pr.Go != "" {
-		line += "go " + p(pr.Go)
+		line += "go " + cachescan.Printable(pr.Go)
 	}
 	if pr.Toolchain != "" {
-		line += "   toolchain " + p(pr.Toolchain)
+		line += "   toolchain " + cachescan.Printable(pr.Toolchain)
 	}
 	if act := snap.ModCache.ActiveToolchain; act != "" {
-		line += "   (runs " + p(act) + " from the module cache)"
+		line += "   (runs " + cachescan.Printable(act) + " from the module cache)"
 	}
 	add("%s", line)
 	for _, e := range pr.Errors {
-		out = append(out, st.StatusError.Render("  "+p(e)))
+		out = append(out, st.StatusError.Render("  "+cachescan.Printable(e)))
 	}
 	add("")
 	out = append(out, st.PaneTitle.Render(fmt.Sprintf("  Requires (%d)", len(pr.Requires))))
@@ -294,7 +295,7 @@ func projectLines(snap *cachescan.Snapshot, st *Styles, width int) []string {
 		if r.Indirect {
 			ind = st.Dim.Render(" // indirect")
 		}
-		name := ShortenMiddle(p(r.Path+" "+r.Version), max(width-18-len(ind)/4, 10))
+		name := report.ShortenMiddle(cachescan.Printable(r.Path+" "+r.Version), max(width-18-len(ind)/4, 10))
 		out = append(out, fmt.Sprintf("  %s %-12s %s%s", style.Render(mark), state, name, ind))
 	}
 	add("")
@@ -307,24 +308,24 @@ func projectLines(snap *cachescan.Snapshot, st *Styles, width int) []string {
 		if i == len(pr.Replaces)-1 {
 			branch, stem = "└─", "  "
 		}
-		old := p(r.OldPath)
+		old := cachescan.Printable(r.OldPath)
 		if r.OldVersion != "" {
-			old += " " + p(r.OldVersion)
+			old += " " + cachescan.Printable(r.OldVersion)
 		}
-		add("  %s %s", branch, ShortenMiddle(old, max(width-6, 10)))
-		target := p(r.NewPath)
+		add("  %s %s", branch, report.ShortenMiddle(old, max(width-6, 10)))
+		target := cachescan.Printable(r.NewPath)
 		if r.NewVersion != "" {
-			target += " " + p(r.NewVersion)
+			target += " " + cachescan.Printable(r.NewVersion)
 		}
 		var state string
 		ok := r.TargetExists
 		switch {
 		case r.Local && !r.TargetExists:
-			state = "local directory missing: " + p(r.LocalDir)
+			state = "local directory missing: " + cachescan.Printable(r.LocalDir)
 		case r.Local && !r.TargetHasGoMod:
 			state, ok = "local directory without go.mod", false
 		case r.Local:
-			state = "local directory " + p(r.LocalDir)
+			state = "local directory " + cachescan.Printable(r.LocalDir)
 		case r.TargetExists:
 			state = "module, " + string(r.TargetState) + " in the cache"
 		default:
@@ -334,9 +335,9 @@ func projectLines(snap *cachescan.Snapshot, st *Styles, width int) []string {
 		if !ok {
 			mark = st.Severity[0].Render("✗")
 		}
-		add("  %s   %s %s", stem, mark, st.Dim.Render(ShortenMiddle(state, max(width-10, 10))))
-		add("  %s   => %s", stem, ShortenMiddle(target, max(width-10, 10)))
-		add("  %s      %s", stem, st.Dim.Render("from "+ShortenMiddle(p(r.Source), max(width-14, 10))))
+		add("  %s   %s %s", stem, mark, st.Dim.Render(report.ShortenMiddle(state, max(width-10, 10))))
+		add("  %s   => %s", stem, report.ShortenMiddle(target, max(width-10, 10)))
+		add("  %s      %s", stem, st.Dim.Render("from "+report.ShortenMiddle(cachescan.Printable(r.Source), max(width-14, 10))))
 	}
 	return out
 }
@@ -355,7 +356,7 @@ func (m *Model) offlineLines(width int) []string {
 	case m.offlineErr != nil:
 		// Only when modscope itself cannot run the go command: a cache
 		// problem is a verdict, below.
-		out = append(out, st.Severity[1].Render("  Offline: the check could not run: ")+p(ShortenMiddle(m.offlineErr.Error(), max(width-37, 10))))
+		out = append(out, st.Severity[1].Render("  Offline: the check could not run: ")+cachescan.Printable(report.ShortenMiddle(m.offlineErr.Error(), max(width-37, 10))))
 	case m.offline == nil && m.readOnly:
 		out = append(out, st.Dim.Render("  Offline: not checked in read-only mode (the go command may write to the caches); run modscope offline"))
 	case m.offline == nil:
@@ -371,9 +372,9 @@ func (m *Model) offlineLines(width int) []string {
 		out = append(out, "  "+st.Severity[0].Render("✗ Offline: not ready")+st.Dim.Render(" — a build or test with the network off fails:"))
 		for _, om := range m.offline.Modules {
 			if om.State != actions.StateReady {
-				out = append(out, fmt.Sprintf("    %-10s %s", om.State, ShortenMiddle(p(om.Path+"@"+om.Version), max(width-16, 10))))
+				out = append(out, fmt.Sprintf("    %-10s %s", om.State, report.ShortenMiddle(cachescan.Printable(om.Path+"@"+om.Version), max(width-16, 10))))
 				if om.Reason != "" {
-					for _, l := range wrap2(p(om.Reason), max(width-16, 10)) {
+					for _, l := range wrap2(cachescan.Printable(om.Reason), max(width-16, 10)) {
 						out = append(out, st.Dim.Render("               "+l))
 					}
 				}
@@ -381,9 +382,9 @@ func (m *Model) offlineLines(width int) []string {
 		}
 		out = append(out, m.vendorLines(width)...)
 		for _, e := range m.offline.Errors {
-			out = append(out, st.Dim.Render("    go: "+ShortenMiddle(p(strings.TrimPrefix(firstLineOf(e.Text), "go: ")), max(width-8, 10))))
+			out = append(out, st.Dim.Render("    go: "+report.ShortenMiddle(cachescan.Printable(strings.TrimPrefix(firstLineOf(e.Text), "go: ")), max(width-8, 10))))
 			if len(e.Explanations) > 0 {
-				out = append(out, st.Dim.Render("        fix: "+ShortenEnd(p(e.Explanations[0].Fix), max(width-13, 10))))
+				out = append(out, st.Dim.Render("        fix: "+report.ShortenEnd(cachescan.Printable(e.Explanations[0].Fix), max(width-13, 10))))
 			}
 		}
 		if m.offline.Vendor != nil {
@@ -405,7 +406,7 @@ func (m *Model) vendorLines(width int) []string {
 	st := m.styles
 	out := []string{st.Dim.Render("    vendor mode (-mod=vendor): builds read vendor/, not the module cache")}
 	for _, d := range v.Differs {
-		for i, l := range wrap2(p(d.Package+": "+d.Detail), max(width-16, 10)) {
+		for i, l := range wrap2(cachescan.Printable(d.Package+": "+d.Detail), max(width-16, 10)) {
 			if i == 0 {
 				out = append(out, st.Severity[1].Render("    differs    ")+l)
 			} else {
@@ -419,9 +420,9 @@ func (m *Model) vendorLines(width int) []string {
 // wrap2 wraps text to at most two lines of width, the second cut short
 // with … when there is more.
 func wrap2(text string, width int) []string {
-	lines := Wrap(text, width, 0)
+	lines := report.Wrap(text, width, 0)
 	if len(lines) > 2 {
-		lines = append(lines[:1], ShortenEnd(lines[1]+" …", width))
+		lines = append(lines[:1], report.ShortenEnd(lines[1]+" …", width))
 	}
 	return lines
 }

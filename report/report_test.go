@@ -1,4 +1,4 @@
-package ui
+package report
 
 import (
 	"strings"
@@ -7,6 +7,7 @@ import (
 	"modscope/actions"
 	"modscope/assets"
 	"modscope/cachescan"
+	"modscope/cachescan/cachetest"
 )
 
 // TestWriteExplainKeepsPathsAndURLs: a quoted error is wrapped, never cut
@@ -69,7 +70,7 @@ func TestWriteDoctorSaysWhatItKnows(t *testing.T) {
 // not take from the cache: counted as replaced, never as missing.
 func TestReportCountsReplacedRequires(t *testing.T) {
 	var b strings.Builder
-	if err := WriteReport(&b, fixtureSnapshot(t)); err != nil {
+	if err := WriteReport(&b, cachetest.GoldenSnapshot(t)); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
