@@ -1,0 +1,331 @@
+package actions
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"golang.org/x/mod/module"
+	"golang.org/x/mod/semver"
+
+	"modscope/cachescan"
+)
+
+// vendor answers for a -mod=vendor build: the go command reads vendor/
+// and never the module cache, so the cache's state does not matter; the
+// go command's own consistency check of vendor/modules.txt against go.mod
+// does. Vendored packages are compared with the cache's copy of their
+// module version, when it has one.
+func (o *offline) vendor(ctx context.Context) error {
+	pr, rep := o.snap.Project, o.rep
+	vdir := filepath.Join(pr.Dir, "vendor")
+	rep.Vendor = &OfflineVendor{Dir: vdir, Consistent: true, Differs: []VendorDiff{}}
+	base, err := baseEnv(o.snap, o.tmp, "off")
+	if err != nil {
+		return err
+	}
+	env := append(base, "GOFLAGS=-mod=vendor")
+	out, stderr, err := runGo(ctx, pr.Dir, env, append([]string{"list", "-e", "-deps", "-test", "-json=ImportPath,Dir,Standard,Module,Error,DepsErrors"}, o.patterns...)...)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if startFailed(err) {
+		return fmt.Errorf("cannot run the go command: %v; check that go is installed and on PATH", err)
+	}
+	if strings.Contains(stderr, "inconsistent vendoring") {
+		rep.Vendor.Consistent = false
+		o.inconsistent(stderr)
+	} else if err != nil && len(out) == 0 && !strings.Contains(stderr, "matched no packages") {
+		o.addStderr(stderr)
+	}
+	mods, err := readModulesTxt(filepath.Join(vdir, "modules.txt"))
+	if err != nil {
+		// The go command says what it makes of it (its errors are
+		// above); the verdict cannot list the vendored versions.
+		rep.Vendor.Consistent = false
+		rep.Notes = append(rep.Notes, "cannot read vendor/modules.txt ("+err.Error()+"): the vendored versions are not known; go mod vendor writes it again")
+		if len(rep.Errors) == 0 {
+			o.addErr("reading vendor/modules.txt: " + err.Error())
+		}
+	}
+	pkgs := map[module.Version]bool{}
+	type vpkg struct {
+		importPath, dir string
+		mod             module.Version
+		rel             string
+	}
+	var vendored []vpkg
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p goListPackage
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			return fmt.Errorf("go list -deps printed bad JSON: %v; run go list -mod=vendor -deps -test ./... in the project to see why", err)
+		}
+		if p.Error != nil {
+			o.addErr(p.Error.Err)
+		}
+		for _, de := range p.DepsErrors {
+			o.addErr(de.Err)
+		}
+		if p.Standard || p.Module == nil || p.Module.Main {
+			continue
+		}
+		mv := module.Version{Path: p.Module.Path, Version: p.Module.Version}
+		pkgs[mv] = true
+		t := mv
+		if r := p.Module.Replace; r != nil {
+			if r.Version == "" {
+				continue // a local directory: nothing in the cache to compare
+			}
+			t = module.Version{Path: r.Path, Version: r.Version}
+		}
+		if p.Dir != "" && strings.HasPrefix(p.Dir, vdir+string(filepath.Separator)) {
+			vendored = append(vendored, vpkg{p.ImportPath, p.Dir, t, strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, p.Module.Path), "/")})
+		}
+	}
+	seen := map[module.Version]bool{}
+	for _, mv := range mods {
+		seen[mv] = true
+		om := OfflineModule{Path: mv.Path, Version: mv.Version, Vendored: true, Packages: pkgs[mv], State: StateReady, Problems: []cachescan.Problem{}}
+		if b := o.blamed[mv]; len(b) > 0 {
+			om.State, om.Reason = StateDamaged, "vendor/ disagrees with go.mod: "+b[0]
+		}
+		rep.Modules = append(rep.Modules, om)
+	}
+	for mv, b := range o.blamed {
+		if !seen[mv] {
+			rep.Modules = append(rep.Modules, OfflineModule{Path: mv.Path, Version: mv.Version, Vendored: true, State: StateMissing,
+				Reason: "vendor/ lacks it or disagrees with go.mod on it: " + b[0], Problems: []cachescan.Problem{}})
+		}
+	}
+
+	// The vendored packages against the cache's copies, and those
+	// against go.sum.
+	var patterns []string
+	inCache := map[module.Version]*cachescan.Version{}
+	for _, p := range vendored {
+		if _, done := inCache[p.mod]; done {
+			continue
+		}
+		v := o.snap.ModCache.FindVersion(p.mod.Path, p.mod.Version)
+		if v == nil || (!v.HasDir && !v.HasZip) {
+			v = nil
+			rep.Vendor.Uncompared = append(rep.Vendor.Uncompared, p.mod.String())
+		} else {
+			patterns = append(patterns, "="+p.mod.String())
+		}
+		inCache[p.mod] = v
+	}
+	bad := map[string]string{}
+	if len(patterns) > 0 {
+		vrep, err := NewVerifier().Verify(ctx, o.snap, VerifyOptions{Patterns: patterns, ZipCache: DefaultZipCache()})
+		if err != nil {
+			return err
+		}
+		for _, p := range append(append([]cachescan.Problem(nil), o.snap.Problems...), vrep.Problems...) {
+			if p.Severity == cachescan.SeverityError && p.Module != "" && bad[p.Module+"@"+p.Version] == "" {
+				bad[p.Module+"@"+p.Version] = p.Kind
+			}
+		}
+	}
+	for _, p := range vendored {
+		v := inCache[p.mod]
+		if v == nil {
+			continue
+		}
+		detail := diffPackage(p.dir, v, p.mod, p.rel, pr.Go)
+		if detail == "" {
+			continue
+		}
+		zipSum, _ := pr.Sum(p.mod.Path, p.mod.Version)
+		switch {
+		case bad[p.mod.String()] != "":
+			detail += "; the cached copy itself does not verify (" + bad[p.mod.String()] + "), so which one go.sum vouches for is not known"
+		case len(zipSum) > 0:
+			detail += "; the cached copy matches go.sum, so vendor/ holds code go.sum does not vouch for"
+		default:
+			detail += "; go.sum has no line for this version to tell which is right"
+		}
+		rep.Vendor.Differs = append(rep.Vendor.Differs, VendorDiff{Package: p.importPath, Module: p.mod.Path, Version: p.mod.Version, Detail: detail})
+	}
+	sort.Strings(rep.Vendor.Uncompared)
+	return nil
+}
+
+// readModulesTxt lists the module versions vendor/modules.txt vendors:
+// its "# path version" lines (a replacement after "=>" is not the key).
+func readModulesTxt(path string) ([]module.Version, error) {
+	data, err := readBounded(path, 64<<20)
+	if err != nil {
+		return nil, err
+	}
+	var mods []module.Version
+	for _, l := range strings.Split(string(data), "\n") {
+		rest, ok := strings.CutPrefix(l, "# ")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(rest)
+		if len(f) >= 2 && semver.IsValid(f[1]) {
+			mods = append(mods, module.Version{Path: f[0], Version: f[1]})
+		}
+	}
+	return mods, nil
+}
+
+// diffPackage compares a vendored package directory with the package's
+// directory in the cached module version (its tree, else its zip), as go
+// mod vendor copies it: the regular files of the directory but _test.go
+// files, files tagged ignore and (go 1.17 and later) go.mod and go.sum.
+// It returns "" when they agree, else what differs.
+func diffPackage(vendorDir string, v *cachescan.Version, mv module.Version, rel, goVersion string) string {
+	copied := func(name string, head []byte) bool {
+		if strings.HasSuffix(name, "_test.go") {
+			return false
+		}
+		if (name == "go.mod" || name == "go.sum") && (goVersion == "" || semver.Compare("v"+goVersion, "v1.17") >= 0) {
+			return false
+		}
+		if strings.HasSuffix(name, ".go") && ignored(head) {
+			return false
+		}
+		return true
+	}
+	vend, err := hashFiles(os.DirFS(vendorDir), ".")
+	if err != nil {
+		return "cannot read the vendored package: " + err.Error()
+	}
+	var cached map[string]fileSum
+	if v.HasDir && v.Dir != "" && v.State != cachescan.StatePartial {
+		cached, err = hashFiles(os.DirFS(v.Dir), pathOr(rel))
+	} else {
+		var zr *zip.ReadCloser
+		if zr, err = zip.OpenReader(filepath.Join(v.DownloadDir, v.EscapedVersion+".zip")); err == nil {
+			defer zr.Close()
+			var sub fs.FS
+			if sub, err = fs.Sub(zr, mv.Path+"@"+mv.Version); err == nil {
+				cached, err = hashFiles(sub, pathOr(rel))
+			}
+		}
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "cannot read the cached copy: " + err.Error()
+	}
+	var changed, extra, gone []string
+	for name, s := range vend {
+		c, ok := cached[name]
+		switch {
+		case !ok:
+			extra = append(extra, name)
+		case c.sum != s.sum:
+			changed = append(changed, name)
+		}
+	}
+	for name, c := range cached {
+		if _, ok := vend[name]; !ok && copied(name, c.head) {
+			gone = append(gone, name)
+		}
+	}
+	var parts []string
+	for _, x := range []struct {
+		what  string
+		names []string
+	}{{"changed", changed}, {"not in the module", extra}, {"missing from vendor/", gone}} {
+		if len(x.names) > 0 {
+			sort.Strings(x.names)
+			parts = append(parts, x.what+": "+strings.Join(clipList(x.names, 5), ", "))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "differs from the cached " + mv.String() + " (" + strings.Join(parts, "; ") + ")"
+}
+
+func pathOr(rel string) string {
+	if rel == "" {
+		return "."
+	}
+	return rel
+}
+
+type fileSum struct {
+	sum  [sha256.Size]byte
+	head []byte
+}
+
+// hashFiles hashes the regular files directly in dir of fsys (links and
+// directories are skipped, never followed), keeping the first bytes of
+// each to read build constraints.
+func hashFiles(fsys fs.FS, dir string) (map[string]fileSum, error) {
+	ents, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]fileSum{}
+	for _, e := range ents {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		f, err := fsys.Open(path.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		h := sha256.New()
+		var head bytes.Buffer
+		_, err = io.Copy(io.MultiWriter(h, &limitedBuffer{&head, 4096}), f)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		var s fileSum
+		copy(s.sum[:], h.Sum(nil))
+		s.head = head.Bytes()
+		out[e.Name()] = s
+	}
+	return out, nil
+}
+
+type limitedBuffer struct {
+	b *bytes.Buffer
+	n int
+}
+
+func (l *limitedBuffer) Write(p []byte) (int, error) {
+	if room := l.n - l.b.Len(); room > 0 {
+		l.b.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
+
+// ignored reports whether a Go file's header constrains it to the ignore
+// tag, which go mod vendor leaves out.
+func ignored(head []byte) bool {
+	for _, l := range strings.Split(string(head), "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.HasPrefix(l, "//") && !strings.HasPrefix(l, "//go:build") && !strings.HasPrefix(l, "// +build") {
+			continue
+		}
+		if c, ok := strings.CutPrefix(l, "//go:build "); ok {
+			return strings.TrimSpace(c) == "ignore"
+		}
+		if c, ok := strings.CutPrefix(l, "// +build "); ok {
+			return strings.TrimSpace(c) == "ignore"
+		}
+		return false
+	}
+	return false
+}
