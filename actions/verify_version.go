@@ -1,0 +1,330 @@
+package actions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"modscope/cachescan"
+)
+
+// result is what hashing one item found.
+type result struct {
+	problems     []cachescan.Problem
+	skipped      []Skipped
+	notCheckable []Skipped
+	sumChecked   bool
+	sumErr       string
+	hashes       VersionHashes
+	bytes        int64
+	sumFile      string // the go.sum or go.work.sum a gosum-mismatch quotes
+}
+
+// verifyVersion hashes one version. scanCorrupt: the scan found its zip
+// zip-corrupt, so it is not inflated at all (a zip bomb fails x/mod/zip's
+// checks); the scan's problem stands for it.
+func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan.Version, zc *zipCache, checkZips, scanCorrupt bool, count counter, buf []byte) result {
+	var res result
+	counted := func(n int64) error { res.bytes += n; return count(n) }
+	mv := m.Path + "@" + ver.Version
+	base := filepath.Join(ver.DownloadDir, ver.EscapedVersion)
+	if cachescan.LockHeld(base + ".lock") {
+		res.skipped = append(res.skipped, Skipped{m.Path, ver.Version, base + ".lock", "a go command holds the version's lock: it is being written"})
+		return res
+	}
+	add := func(kind, at, detail, fix string) {
+		p := cachescan.Problem{Kind: kind, Module: m.Path, Version: ver.Version, Path: at, Detail: detail, Fix: fix}
+		if k := cachescan.LookupKind(kind); k != nil {
+			p.Severity = k.Severity
+		}
+		res.problems = append(res.problems, p)
+	}
+	sums, modSums := snap.Project.Sum(m.Path, ver.Version)
+	download := cachescan.DownloadCmd(mv)
+	q := cachescan.ShellQuote
+
+	var zs fileSums
+	zipOK := false // a zip that cannot be read is zip-corrupt: the scan reports it
+	if ver.HasZip {
+		var check func() (cachescan.Problem, bool)
+		if checkZips {
+			// The scan left the structural check to this pass.
+			check = func() (cachescan.Problem, bool) { return cachescan.ZipProblem(m.Path, ver.Version, base+".zip") }
+		}
+		h, entries, zp, err := hashZip(base+".zip", zc, check, scanCorrupt, counted, buf)
+		if zp == nil && err != nil && checkZips {
+			if p, bad := cachescan.ZipProblem(m.Path, ver.Version, base+".zip"); bad {
+				zp = &p
+			}
+		}
+		var ze *zipError
+		if zp == nil && !scanCorrupt && errors.As(err, &ze) {
+			// It passed x/mod/zip's checks, yet cannot be inflated within
+			// them: the go command fails on it too.
+			p := cachescan.Problem{Kind: cachescan.KindZipCorrupt, Module: m.Path, Version: ver.Version, Path: base + ".zip", Detail: ze.detail}
+			if k := cachescan.LookupKind(p.Kind); k != nil {
+				p.Severity = k.Severity
+			}
+			zp = &p
+		}
+		if zp != nil {
+			zp.Fix = fixRemove(ver, base, true) + "; " + download
+			res.problems = append(res.problems, *zp)
+		} else if err != nil && !scanCorrupt && !errors.As(err, &ze) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+			// Neither corrupt nor hashed: said, not dropped.
+			add(cachescan.KindUnreadable, base+".zip", "the zip could not be hashed: "+err.Error(),
+				"check it (ls -l, dmesg for I/O errors), then verify again")
+		}
+		if err == nil {
+			zipOK, zs, res.hashes.Zip = true, entries, h
+			if ver.ZipHash != "" && h != ver.ZipHash {
+				add(cachescan.KindZipModified, base+".zip",
+					fmt.Sprintf("the zip hashes to %s, its ziphash says %s%s", h, ver.ZipHash, sumTriage(h, ver.ZipHash, sums, snap.Project.SumFile(m.Path, ver.Version, h), snap.Project.SumFile(m.Path, ver.Version, ver.ZipHash))),
+					fixRemove(ver, base, true)+"; "+download)
+			}
+		}
+	}
+	// The hash the tree must have: the ziphash, else go.sum, else the zip.
+	want, wantFrom := ver.ZipHash, "the ziphash"
+	if want == "" && len(sums) > 0 {
+		want, wantFrom = sums[0], snap.Project.SumFile(m.Path, ver.Version, sums[0])
+	}
+	if want == "" && res.hashes.Zip != "" {
+		want, wantFrom = res.hashes.Zip, "the zip"
+	}
+	if want == "" && m.Path == "golang.org/fips140" && ver.HasDir {
+		// Extracted from the Go distribution, not downloaded: the tree
+		// must hash like $GOROOT/lib/fips140/<v>.zip.
+		goZip := filepath.Join(snap.Env.GOROOT, "lib", "fips140", ver.Version+".zip")
+		if snap.Env.GOROOT != "" {
+			if zs, err := zipSums(goZip, counted, buf); err == nil {
+				want, _ = h1(zs)
+				wantFrom = goZip
+			}
+		}
+		if want == "" {
+			res.skipped = append(res.skipped, Skipped{m.Path, ver.Version, ver.Dir, "no " + goZip + " to compare the tree with"})
+		}
+	}
+	if ver.HasDir && !ver.HasPartial && ver.State != cachescan.StateExtracting {
+		var skip func(string) bool
+		var copies map[string]string
+		if ver.Toolchain {
+			// The go command copies every _go.mod to a go.mod beside it
+			// after extracting: those copies are not in the zip.
+			copies = map[string]string{}
+			skip = func(name string) bool {
+				if path.Base(name) != "go.mod" {
+					return false
+				}
+				twin := path.Join(path.Dir(name), "_go.mod")
+				if _, err := os.Lstat(filepath.Join(ver.Dir, filepath.FromSlash(strings.TrimPrefix(twin, mv+"/")))); err == nil {
+					copies[name] = twin
+					return true
+				}
+				return false
+			}
+		}
+		ds, err := dirSums(ver.Dir, mv, skip, counted, buf)
+		if err == nil {
+			res.hashes.Dir, err = h1(ds)
+		}
+		switch {
+		case err != nil:
+			add(cachescan.KindDirModified, ver.Dir, "cannot hash the tree: "+err.Error(), fixRemove(ver, base, false))
+		case want != "" && res.hashes.Dir != want:
+			detail := fmt.Sprintf("the tree hashes to %s, %s says %s", res.hashes.Dir, wantFrom, want)
+			if zs == nil && zipOK {
+				// The zip's hash came from the cache: read its entries now,
+				// for the list of files that differ.
+				zs, _ = zipSums(base+".zip", counted, buf)
+			}
+			if zs != nil {
+				added, missing, changed := diffSums(ds, zs, mv)
+				detail += describeDiff(added, missing, changed)
+			}
+			fix := fixRemove(ver, base, false) + "  (the go command extracts it again from the zip, offline)"
+			switch {
+			case m.Path == "golang.org/fips140" && !ver.HasZip:
+				fix = fixRemove(ver, base, false) + "  (the go command extracts it again from " + filepath.Join(snap.Env.GOROOT, "lib", "fips140") + " when GOFIPS140 asks for it, offline)"
+			case !ver.HasZip:
+				fix = fixRemove(ver, base, false) + "; " + download
+			}
+			add(cachescan.KindDirModified, ver.Dir, detail, fix)
+		}
+		for cp, twin := range copies {
+			// go.mod files, held to the scan's cap: a bigger one differs.
+			a, errA := cachescan.ReadSmall(filepath.Join(ver.Dir, filepath.FromSlash(strings.TrimPrefix(cp, mv+"/"))), 0)
+			b, errB := cachescan.ReadSmall(filepath.Join(ver.Dir, filepath.FromSlash(strings.TrimPrefix(twin, mv+"/"))), 0)
+			if errA != nil || errB != nil || string(a) != string(b) {
+				add(cachescan.KindDirModified, ver.Dir, strings.TrimPrefix(cp, mv+"/")+" differs from the _go.mod it copies",
+					"remove the toolchain (chmod -R u+w, rm -rf) and let GOTOOLCHAIN switching fetch it again")
+			}
+		}
+	}
+	if ver.HasMod {
+		// The scan's cap: a .mod past it is mod-invalid, never read whole.
+		var hint int64
+		for _, f := range ver.Files {
+			if f.Name == ver.EscapedVersion+".mod" {
+				hint = f.ApparentBytes
+			}
+		}
+		data, err := cachescan.ReadSmall(base+".mod", hint)
+		if errors.Is(err, cachescan.ErrTooLarge) && !hasProblem(snap.Problems, cachescan.KindModInvalid, base+".mod") {
+			add(cachescan.KindModInvalid, base+".mod", "cannot read: "+err.Error(),
+				"rm "+q(base+".mod")+"  (the go command fetches it again; needs the network)")
+		}
+		if err == nil {
+			counted(int64(len(data)))
+			res.hashes.GoMod = goModSum(data)
+			if len(modSums) > 0 && !contains(modSums, res.hashes.GoMod) {
+				add(cachescan.KindModModified, base+".mod",
+					fmt.Sprintf("the .mod hashes to %s, %s says %s", res.hashes.GoMod, snap.Project.SumFile(m.Path, ver.Version+"/go.mod", modSums[0]), modSums[0]),
+					"rm "+q(base+".mod")+"  (the go command fetches it again; needs the network)")
+			}
+		}
+	}
+	// go.sum against what the cache would hand the go command: the
+	// ziphash when there is one (it is what builds check), else the zip.
+	have := ver.ZipHash
+	if have == "" {
+		have = res.hashes.Zip
+	}
+	if len(sums) > 0 && have != "" && !contains(sums, have) {
+		res.sumFile = snap.Project.SumFile(m.Path, ver.Version, sums[0])
+		detail := fmt.Sprintf("the cache has %s, %s says %s", have, res.sumFile, sums[0])
+		switch {
+		case res.hashes.Zip != "" && contains(sums, res.hashes.Zip):
+			detail += "; the zip itself matches " + res.sumFile + ": only the ziphash is wrong (local corruption)"
+		case res.hashes.Zip != "":
+			detail += "; the zip agrees with the cache: download it again to tell local corruption from an upstream change"
+		}
+		add(cachescan.KindGoSumMismatch, base+".ziphash", detail, fixRemove(ver, base, true)+"; "+download)
+	}
+	return res
+}
+
+// hasProblem reports whether the scan already found a problem of this kind
+// at this path.
+func hasProblem(ps []cachescan.Problem, kind, at string) bool {
+	for _, p := range ps {
+		if p.Kind == kind && p.Path == at {
+			return true
+		}
+	}
+	return false
+}
+
+// sumTriage says which side of a zip-modified a go.sum (or go.work.sum:
+// zipFile and hashFile name the file with each line) agrees with.
+func sumTriage(zipHash, zipHashFile string, sums []string, zipFile, hashFile string) string {
+	switch {
+	case contains(sums, zipHash):
+		return "; " + zipFile + " agrees with the zip: the ziphash is wrong"
+	case contains(sums, zipHashFile):
+		return "; " + hashFile + " agrees with the ziphash: the zip was changed"
+	}
+	return ""
+}
+
+func describeDiff(added, missing, changed []string) string {
+	var parts []string
+	if len(changed) > 0 {
+		parts = append(parts, "changed: "+clip(changed))
+	}
+	if len(added) > 0 {
+		parts = append(parts, "added: "+clip(added))
+	}
+	if len(missing) > 0 {
+		parts = append(parts, "missing: "+clip(missing))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(parts, "; ")
+}
+
+// fixRemove is the command that takes a version's tree (and, with zip, its
+// zip and ziphash) out of the cache in the go command's safe order.
+func fixRemove(ver *cachescan.Version, base string, zip bool) string {
+	dir := ""
+	if ver.HasDir {
+		dir = ver.Dir
+	}
+	if zip {
+		return cachescan.RemoveCmd(dir, base, base+".zip", base+".ziphash")
+	}
+	return cachescan.RemoveCmd(dir, base)
+}
+
+// hashZip returns a zip's h1 hash. A zip the cache knows is read raw and,
+// if its bytes are unchanged, not inflated; its entry sums are then nil.
+// The raw hash and the content hash come from one open file, and are only
+// recorded together if the file did not change meanwhile (a download or a
+// repair replacing it at the same size). check, when not nil, runs
+// x/mod/zip's structural checks, unless the cache says these bytes passed
+// them; a problem it finds is returned, with a *zipError, and nothing of
+// that zip is inflated. corrupt: the scan found it zip-corrupt already, so
+// it is not read at all.
+func hashZip(zip string, zc *zipCache, check func() (cachescan.Problem, bool), corrupt bool, count counter, buf []byte) (string, fileSums, *cachescan.Problem, error) {
+	if corrupt {
+		return "", nil, nil, &zipError{"zip-corrupt: not inflated"}
+	}
+	f, err := os.Open(zip)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	defer f.Close()
+	before, err := f.Stat()
+	if err != nil {
+		return "", nil, nil, err
+	}
+	size := before.Size()
+	rawHash := func() ([32]byte, error) {
+		return hashReader(io.NewSectionReader(f, 0, size), count, buf)
+	}
+	var raw [32]byte
+	haveRaw := false
+	if zc.known(zip, size) {
+		if raw, err = rawHash(); err != nil {
+			return "", nil, nil, err
+		}
+		haveRaw = true
+		if h, checked, ok := zc.lookup(zip, size, raw); ok && (checked || check == nil) {
+			return h, nil, nil, nil
+		}
+	}
+	if check != nil {
+		if p, bad := check(); bad {
+			// Never inflate a zip that fails the checks: they are what
+			// bounds the inflating.
+			return "", nil, &p, &zipError{p.Detail}
+		}
+	}
+	zs, err := zipSumsFrom(f, size, count, buf)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	h, err := h1(zs)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if zc.path != "" {
+		if !haveRaw {
+			if raw, err = rawHash(); err != nil {
+				return h, zs, nil, nil
+			}
+		}
+		after, err := f.Stat()
+		if err == nil && after.Size() == size && after.ModTime().Equal(before.ModTime()) && os.SameFile(before, after) {
+			zc.record(zip, size, raw, h, check != nil)
+		}
+	}
+	return h, zs, nil, nil
+}
