@@ -4,7 +4,6 @@ import (
 	"context"
 	"sort"
 	"strings"
-	"sync"
 
 	"modscope/cachescan"
 )
@@ -92,9 +91,36 @@ type VersionHashes struct {
 // extracted tree and .mod, against the ziphash and the project's go.sum,
 // and (without patterns) every build-cache output against its name. It
 // takes no locks, reads only, and skips a version whose lock a go command
-// holds. Largest items go first so that the pool ends together.
+// holds. It never changes the snapshot: what it finds is in the report.
 func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt VerifyOptions) (*VerifyReport, error) {
 	defer v.done.Store(true)
+	// 1. What to hash, largest first so that the pool ends together.
+	work, err := planWork(snap, opt)
+	if err != nil {
+		return nil, err
+	}
+	// 2. Hash it on a pool of workers (verify_workers.go): each module
+	// version (verify_version.go, and verify_sumdb.go with SumDB), each
+	// build output (verify_outputs.go).
+	h := newHashing(ctx, snap, opt)
+	rep := v.run(ctx, work, opt.Jobs, h.hash)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// 3. What only the whole cache tells (verify_sumdb.go): the cached
+	// checksum-database lookups, and a fork the database showed.
+	after := h.finish(rep)
+	rep.Problems = append(rep.Problems, after...)
+	v.addFound(after)
+	rep.sort()
+	return rep, nil
+}
+
+// planWork lists what Verify hashes: the versions the patterns select (all
+// without patterns; none with BuildOnly), and without patterns the build
+// cache's outputs, except those the scan found with the wrong size (that
+// problem is the precise one, said once).
+func planWork(snap *cachescan.Snapshot, opt VerifyOptions) ([]job, error) {
 	var work []job
 	for _, m := range snap.ModCache.Modules {
 		for _, ver := range m.Versions {
@@ -115,8 +141,6 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 		if err != nil {
 			return nil, err
 		}
-		// An output the scan found with the wrong size cannot have the
-		// right hash: that problem is the precise one, said once.
 		sized := map[string]bool{}
 		for _, p := range snap.Problems {
 			if p.Kind == cachescan.KindOutputSizeMismatch {
@@ -130,116 +154,66 @@ func (v *Verifier) Verify(ctx context.Context, snap *cachescan.Snapshot, opt Ver
 		}
 	}
 	sort.SliceStable(work, func(i, j int) bool { return work[i].size > work[j].size })
-	v.items.Store(int64(len(work)))
-	var total int64
-	for _, j := range work {
-		total += j.size
-	}
-	v.bytes.Store(total)
-	jobs := workerCount(opt.Jobs, len(work))
-	v.workers = jobs
+	return work, nil
+}
 
-	rep := &VerifyReport{Problems: []cachescan.Problem{}, Hashes: map[string]VersionHashes{}}
-	zc := openZipCache(opt.ZipCache)
-	var db *sumDBChecker
+// hashing is what the workers of one Verify share.
+type hashing struct {
+	snap *cachescan.Snapshot
+	opt  VerifyOptions
+	zc   *zipCache
+	db   *sumDBChecker // nil without SumDB
+	// corrupt holds the versions whose zip the scan found zip-corrupt:
+	// they are never inflated.
+	corrupt map[string]bool
+}
+
+func newHashing(ctx context.Context, snap *cachescan.Snapshot, opt VerifyOptions) *hashing {
+	h := &hashing{snap: snap, opt: opt, zc: openZipCache(opt.ZipCache), corrupt: map[string]bool{}}
 	if opt.SumDB {
-		db = newSumDBChecker(ctx, snap.Env, snap.ModCache.Root, false)
+		h.db = newSumDBChecker(ctx, snap.Env, snap.ModCache.Root, false)
 	}
-	// Zips the scan already found zip-corrupt are never inflated.
-	corrupt := map[string]bool{}
 	for _, p := range snap.Problems {
 		if p.Kind == cachescan.KindZipCorrupt && p.Module != "" {
-			corrupt[p.Module+"@"+p.Version] = true
+			h.corrupt[p.Module+"@"+p.Version] = true
 		}
 	}
-	var mu sync.Mutex
-	sumErrs := map[string]bool{}
-	next := make(chan job)
-	var wg sync.WaitGroup
-	for w := 0; w < jobs; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			buf := make([]byte, 256<<10)
-			count := func(n int64) error { v.bytesDone.Add(n); return ctx.Err() }
-			for j := range next {
-				var res result
-				if j.ver != nil {
-					name := j.mod.Path + "@" + j.ver.Version
-					v.current.Store(&name)
-					res = verifyVersion(snap, j.mod, j.ver, zc, opt.CheckZips, corrupt[name], count, buf)
-					if db != nil && len(res.skipped) == 0 {
-						checkSumDB(db, j.mod, j.ver, &res)
-					}
-				} else {
-					v.current.Store(&j.out)
-					res = verifyOutput(j.out, j.id, snap.Clock, count, buf)
-				}
-				if ctx.Err() != nil {
-					// Cancelled mid-item: what it found is not a verdict.
-					v.itemsDone.Add(1)
-					continue
-				}
-				if len(res.problems) > 0 {
-					v.mu.Lock()
-					v.found = append(v.found, res.problems...)
-					v.mu.Unlock()
-				}
-				mu.Lock()
-				rep.Problems = append(rep.Problems, res.problems...)
-				rep.Skipped = append(rep.Skipped, res.skipped...)
-				rep.NotCheckable = append(rep.NotCheckable, res.notCheckable...)
-				if res.sumChecked {
-					rep.SumDBChecked++
-				}
-				if res.sumErr != "" && !sumErrs[res.sumErr] {
-					sumErrs[res.sumErr] = true
-					rep.SumDBErrors = append(rep.SumDBErrors, res.sumErr)
-				}
-				rep.Bytes += res.bytes
-				if j.ver != nil {
-					rep.Versions++
-					rep.Hashes[j.mod.Path+"@"+j.ver.Version] = res.hashes
-				} else {
-					rep.Outputs++
-				}
-				mu.Unlock()
-				v.itemsDone.Add(1)
-			}
-		}()
+	return h
+}
+
+// hash checks one job; it runs on many workers at once.
+func (h *hashing) hash(j job, count counter, buf []byte) result {
+	if j.ver == nil {
+		return verifyOutput(j.out, j.id, h.snap.Clock, count, buf)
 	}
-	for _, j := range work {
-		select {
-		case next <- j:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
+	res := verifyVersion(h.snap, j.mod, j.ver, h.zc, h.opt.CheckZips, h.corrupt[j.name()], count, buf)
+	if h.db != nil && len(res.skipped) == 0 {
+		checkSumDB(h.db, j.mod, j.ver, &res)
 	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	var after []cachescan.Problem // found after the hashing, shown as the rest
-	if len(opt.Patterns) == 0 && !opt.BuildOnly {
-		found, unchecked := checkSumDBCache(snap)
+	return res
+}
+
+// finish runs the checks of the whole cache once the hashing is done, and
+// saves the zip hashes for the next run; it returns what they found.
+func (h *hashing) finish(rep *VerifyReport) []cachescan.Problem {
+	var after []cachescan.Problem
+	if len(h.opt.Patterns) == 0 && !h.opt.BuildOnly {
+		found, unchecked := checkSumDBCache(h.snap)
 		after = found
-		rep.SumDBCacheUnchecked, rep.SumDBCacheNote = int64(unchecked), sumDBCacheNote(snap, unchecked)
+		rep.SumDBCacheUnchecked, rep.SumDBCacheNote = int64(unchecked), sumDBCacheNote(h.snap, unchecked)
 	}
-	zc.save() // only saves time next run: a failure to write is no failure
-	if db != nil && db.ops != nil {
-		if msgs := db.ops.securityErrors(); len(msgs) > 0 {
-			after = append(after, securityProblem(db.cfg, db.ops.gopath, msgs[:1]))
+	h.zc.save() // only saves time next run: a failure to write is no failure
+	if h.db != nil && h.db.ops != nil {
+		if msgs := h.db.ops.securityErrors(); len(msgs) > 0 {
+			after = append(after, securityProblem(h.db.cfg, h.db.ops.gopath, msgs[:1]))
 		}
 	}
-	rep.Problems = append(rep.Problems, after...)
-	v.mu.Lock()
-	v.found = append(v.found, after...)
-	v.mu.Unlock()
+	return after
+}
+
+// sort puts the report in the order it is shown.
+func (rep *VerifyReport) sort() {
 	cachescan.SortProblems(rep.Problems)
 	sort.Slice(rep.NotCheckable, func(i, j int) bool { return rep.NotCheckable[i].Module < rep.NotCheckable[j].Module })
 	sort.Slice(rep.Skipped, func(i, j int) bool { return rep.Skipped[i].Path < rep.Skipped[j].Path })
-	return rep, nil
 }

@@ -68,34 +68,58 @@ func checkSumDB(db *sumDBChecker, m *cachescan.Module, ver *cachescan.Version, r
 	}
 }
 
+// hashedPart is a part of a cached version that has a hash of its own.
+type hashedPart string
+
+// The parts sumDBMismatchDetail compares with the database.
+const (
+	hashedZipHash hashedPart = "ziphash"
+	hashedZip     hashedPart = "zip"
+	hashedTree    hashedPart = "tree"
+)
+
+func (p hashedPart) String() string { return "the " + string(p) }
+
+func joinParts(ps []hashedPart) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
+	}
+	return strings.Join(s, " and ")
+}
+
 // sumDBMismatchDetail says what differs from the database's hash want:
 // the ziphash (what builds check), and whether the zip and the extracted
 // tree agree with the database (only the ziphash is wrong: local
 // corruption) or not (the cached copy is not what the database vouches
 // for). An empty hash is a part the cache does not have.
 func sumDBMismatchDetail(db, want, ziphash string, h VersionHashes) string {
-	var parts, agree, differ []string
+	var parts []string
+	var agree, differ []hashedPart
 	if ziphash != "" {
 		if ziphash != want {
-			differ = append(differ, "the ziphash")
+			differ = append(differ, hashedZipHash)
 		}
-		parts = append(parts, "the ziphash says "+ziphash)
+		parts = append(parts, hashedZipHash.String()+" says "+ziphash)
 	}
-	for _, part := range []struct{ name, hash string }{{"the zip", h.Zip}, {"the tree", h.Dir}} {
+	for _, part := range []struct {
+		part hashedPart
+		hash string
+	}{{hashedZip, h.Zip}, {hashedTree, h.Dir}} {
 		switch {
 		case part.hash == "":
-			parts = append(parts, "no "+strings.TrimPrefix(part.name, "the ")+" to compare")
+			parts = append(parts, "no "+string(part.part)+" to compare")
 		case part.hash == want:
-			agree = append(agree, part.name)
-			parts = append(parts, part.name+" agrees with "+db)
+			agree = append(agree, part.part)
+			parts = append(parts, part.part.String()+" agrees with "+db)
 		default:
-			differ = append(differ, part.name)
-			parts = append(parts, part.name+" hashes to "+part.hash)
+			differ = append(differ, part.part)
+			parts = append(parts, part.part.String()+" hashes to "+part.hash)
 		}
 	}
 	detail := db + " says " + want + "; " + strings.Join(parts, ", ")
 	switch {
-	case len(agree) > 0 && len(differ) == 1 && differ[0] == "the ziphash":
+	case len(agree) > 0 && len(differ) == 1 && differ[0] == hashedZipHash:
 		detail += ": only the ziphash is wrong (local corruption)"
 	case len(agree) == 0:
 		detail += ": the cached copy is not what " + db + " vouches for (download it again to tell local damage from an upstream change)"
@@ -104,7 +128,7 @@ func sumDBMismatchDetail(db, want, ziphash string, h VersionHashes) string {
 		if len(agree) == 1 {
 			verb = " agrees, "
 		}
-		detail += ": " + strings.Join(agree, " and ") + verb + strings.Join(differ, " and ") + " not (local corruption)"
+		detail += ": " + joinParts(agree) + verb + joinParts(differ) + " not (local corruption)"
 	}
 	return detail
 }

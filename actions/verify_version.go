@@ -25,189 +25,237 @@ type result struct {
 	sumFile      string // the go.sum or go.work.sum a gosum-mismatch quotes
 }
 
-// verifyVersion hashes one version. scanCorrupt: the scan found its zip
+// versionCheck is one module version being verified: what the project's
+// sums say of it, and what was found so far.
+type versionCheck struct {
+	snap           *cachescan.Snapshot
+	m              *cachescan.Module
+	ver            *cachescan.Version
+	mv, base       string // "path@version", and its files' path without extension
+	download       string // the command that fetches it again
+	sums, modSums  []string
+	count          counter // counts into res.bytes too
+	buf            []byte
+	res            result
+	zs             fileSums // the zip's entries, when it was inflated
+	zipOK          bool     // the zip was hashed; a zip that cannot be read is zip-corrupt, the scan's
+	want, wantFrom string   // the hash the tree must have, and who says so
+}
+
+// verifyVersion hashes one version: its zip, its extracted tree, its .mod,
+// and what go.sum says of them. scanCorrupt: the scan found its zip
 // zip-corrupt, so it is not inflated at all (a zip bomb fails x/mod/zip's
 // checks); the scan's problem stands for it.
 func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan.Version, zc *zipCache, checkZips, scanCorrupt bool, count counter, buf []byte) result {
-	var res result
-	counted := func(n int64) error { res.bytes += n; return count(n) }
-	mv := m.Path + "@" + ver.Version
-	base := filepath.Join(ver.DownloadDir, ver.EscapedVersion)
-	if cachescan.LockHeld(base + ".lock") {
-		res.skipped = append(res.skipped, Skipped{m.Path, ver.Version, base + ".lock", "a go command holds the version's lock: it is being written"})
-		return res
+	c := &versionCheck{snap: snap, m: m, ver: ver, mv: m.Path + "@" + ver.Version,
+		base: filepath.Join(ver.DownloadDir, ver.EscapedVersion), buf: buf}
+	c.count = func(n int64) error { c.res.bytes += n; return count(n) }
+	if cachescan.LockHeld(c.base + ".lock") {
+		c.res.skipped = append(c.res.skipped, Skipped{m.Path, ver.Version, c.base + ".lock", "a go command holds the version's lock: it is being written"})
+		return c.res
 	}
-	add := func(kind, at, detail, fix string) {
-		p := cachescan.Problem{Kind: kind, Module: m.Path, Version: ver.Version, Path: at, Detail: detail, Fix: fix}
-		if k := cachescan.LookupKind(kind); k != nil {
-			p.Severity = k.Severity
-		}
-		res.problems = append(res.problems, p)
-	}
-	sums, modSums := snap.Project.Sum(m.Path, ver.Version)
-	download := cachescan.DownloadCmd(mv)
-	q := cachescan.ShellQuote
-
-	var zs fileSums
-	zipOK := false // a zip that cannot be read is zip-corrupt: the scan reports it
+	c.sums, c.modSums = snap.Project.Sum(m.Path, ver.Version)
+	c.download = cachescan.DownloadCmd(c.mv)
 	if ver.HasZip {
-		var check func() (cachescan.Problem, bool)
-		if checkZips {
-			// The scan left the structural check to this pass.
-			check = func() (cachescan.Problem, bool) { return cachescan.ZipProblem(m.Path, ver.Version, base+".zip") }
-		}
-		h, entries, zp, err := hashZip(base+".zip", zc, check, scanCorrupt, counted, buf)
-		if zp == nil && err != nil && checkZips {
-			if p, bad := cachescan.ZipProblem(m.Path, ver.Version, base+".zip"); bad {
-				zp = &p
-			}
-		}
-		var ze *zipError
-		if zp == nil && !scanCorrupt && errors.As(err, &ze) {
-			// It passed x/mod/zip's checks, yet cannot be inflated within
-			// them: the go command fails on it too.
-			p := cachescan.Problem{Kind: cachescan.KindZipCorrupt, Module: m.Path, Version: ver.Version, Path: base + ".zip", Detail: ze.detail}
-			if k := cachescan.LookupKind(p.Kind); k != nil {
-				p.Severity = k.Severity
-			}
-			zp = &p
-		}
-		if zp != nil {
-			zp.Fix = fixRemove(ver, base, true) + "; " + download
-			res.problems = append(res.problems, *zp)
-		} else if err != nil && !scanCorrupt && !errors.As(err, &ze) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
-			// Neither corrupt nor hashed: said, not dropped.
-			add(cachescan.KindUnreadable, base+".zip", "the zip could not be hashed: "+err.Error(),
-				"check it (ls -l, dmesg for I/O errors), then verify again")
-		}
-		if err == nil {
-			zipOK, zs, res.hashes.Zip = true, entries, h
-			if ver.ZipHash != "" && h != ver.ZipHash {
-				add(cachescan.KindZipModified, base+".zip",
-					fmt.Sprintf("the zip hashes to %s, its ziphash says %s%s", h, ver.ZipHash, sumTriage(h, ver.ZipHash, sums, snap.Project.SumFile(m.Path, ver.Version, h), snap.Project.SumFile(m.Path, ver.Version, ver.ZipHash))),
-					fixRemove(ver, base, true)+"; "+download)
-			}
-		}
+		c.checkZip(zc, checkZips, scanCorrupt)
 	}
-	// The hash the tree must have: the ziphash, else go.sum, else the zip.
-	want, wantFrom := ver.ZipHash, "the ziphash"
-	if want == "" && len(sums) > 0 {
-		want, wantFrom = sums[0], snap.Project.SumFile(m.Path, ver.Version, sums[0])
-	}
-	if want == "" && res.hashes.Zip != "" {
-		want, wantFrom = res.hashes.Zip, "the zip"
-	}
-	if want == "" && m.Path == "golang.org/fips140" && ver.HasDir {
-		// Extracted from the Go distribution, not downloaded: the tree
-		// must hash like $GOROOT/lib/fips140/<v>.zip.
-		goZip := filepath.Join(snap.Env.GOROOT, "lib", "fips140", ver.Version+".zip")
-		if snap.Env.GOROOT != "" {
-			if zs, err := zipSums(goZip, counted, buf); err == nil {
-				want, _ = h1(zs)
-				wantFrom = goZip
-			}
-		}
-		if want == "" {
-			res.skipped = append(res.skipped, Skipped{m.Path, ver.Version, ver.Dir, "no " + goZip + " to compare the tree with"})
-		}
-	}
+	c.findWant()
 	if ver.HasDir && !ver.HasPartial && ver.State != cachescan.StateExtracting {
-		var skip func(string) bool
-		var copies map[string]string
-		if ver.Toolchain {
-			// The go command copies every _go.mod to a go.mod beside it
-			// after extracting: those copies are not in the zip.
-			copies = map[string]string{}
-			skip = func(name string) bool {
-				if path.Base(name) != "go.mod" {
-					return false
-				}
-				twin := path.Join(path.Dir(name), "_go.mod")
-				if _, err := os.Lstat(filepath.Join(ver.Dir, filepath.FromSlash(strings.TrimPrefix(twin, mv+"/")))); err == nil {
-					copies[name] = twin
-					return true
-				}
-				return false
-			}
-		}
-		ds, err := dirSums(ver.Dir, mv, skip, counted, buf)
-		if err == nil {
-			res.hashes.Dir, err = h1(ds)
-		}
-		switch {
-		case err != nil:
-			add(cachescan.KindDirModified, ver.Dir, "cannot hash the tree: "+err.Error(), fixRemove(ver, base, false))
-		case want != "" && res.hashes.Dir != want:
-			detail := fmt.Sprintf("the tree hashes to %s, %s says %s", res.hashes.Dir, wantFrom, want)
-			if zs == nil && zipOK {
-				// The zip's hash came from the cache: read its entries now,
-				// for the list of files that differ.
-				zs, _ = zipSums(base+".zip", counted, buf)
-			}
-			if zs != nil {
-				added, missing, changed := diffSums(ds, zs, mv)
-				detail += describeDiff(added, missing, changed)
-			}
-			fix := fixRemove(ver, base, false) + "  (the go command extracts it again from the zip, offline)"
-			switch {
-			case m.Path == "golang.org/fips140" && !ver.HasZip:
-				fix = fixRemove(ver, base, false) + "  (the go command extracts it again from " + filepath.Join(snap.Env.GOROOT, "lib", "fips140") + " when GOFIPS140 asks for it, offline)"
-			case !ver.HasZip:
-				fix = fixRemove(ver, base, false) + "; " + download
-			}
-			add(cachescan.KindDirModified, ver.Dir, detail, fix)
-		}
-		for cp, twin := range copies {
-			// go.mod files, held to the scan's cap: a bigger one differs.
-			a, errA := cachescan.ReadSmall(filepath.Join(ver.Dir, filepath.FromSlash(strings.TrimPrefix(cp, mv+"/"))), 0)
-			b, errB := cachescan.ReadSmall(filepath.Join(ver.Dir, filepath.FromSlash(strings.TrimPrefix(twin, mv+"/"))), 0)
-			if errA != nil || errB != nil || string(a) != string(b) {
-				add(cachescan.KindDirModified, ver.Dir, strings.TrimPrefix(cp, mv+"/")+" differs from the _go.mod it copies",
-					"remove the toolchain (chmod -R u+w, rm -rf) and let GOTOOLCHAIN switching fetch it again")
-			}
-		}
+		c.checkTree()
 	}
 	if ver.HasMod {
-		// The scan's cap: a .mod past it is mod-invalid, never read whole.
-		var hint int64
-		for _, f := range ver.Files {
-			if f.Name == ver.EscapedVersion+".mod" {
-				hint = f.ApparentBytes
+		c.checkMod()
+	}
+	c.checkGoSum()
+	return c.res
+}
+
+// add records a problem of the version.
+func (c *versionCheck) add(kind, at, detail, fix string) {
+	p := cachescan.Problem{Kind: kind, Module: c.m.Path, Version: c.ver.Version, Path: at, Detail: detail, Fix: fix}
+	if k := cachescan.LookupKind(kind); k != nil {
+		p.Severity = k.Severity
+	}
+	c.res.problems = append(c.res.problems, p)
+}
+
+// checkZip hashes the zip (with x/mod/zip's checks when the scan left them
+// here) and compares it with its ziphash.
+func (c *versionCheck) checkZip(zc *zipCache, checkZips, scanCorrupt bool) {
+	m, ver, base := c.m, c.ver, c.base
+	var check func() (cachescan.Problem, bool)
+	if checkZips {
+		// The scan left the structural check to this pass.
+		check = func() (cachescan.Problem, bool) { return cachescan.ZipProblem(m.Path, ver.Version, base+".zip") }
+	}
+	h, entries, zp, err := hashZip(base+".zip", zc, check, scanCorrupt, c.count, c.buf)
+	if zp == nil && err != nil && checkZips {
+		if p, bad := cachescan.ZipProblem(m.Path, ver.Version, base+".zip"); bad {
+			zp = &p
+		}
+	}
+	var ze *zipError
+	if zp == nil && !scanCorrupt && errors.As(err, &ze) {
+		// It passed x/mod/zip's checks, yet cannot be inflated within
+		// them: the go command fails on it too.
+		p := cachescan.Problem{Kind: cachescan.KindZipCorrupt, Module: m.Path, Version: ver.Version, Path: base + ".zip", Detail: ze.detail}
+		if k := cachescan.LookupKind(p.Kind); k != nil {
+			p.Severity = k.Severity
+		}
+		zp = &p
+	}
+	if zp != nil {
+		zp.Fix = fixRemove(ver, base, true) + "; " + c.download
+		c.res.problems = append(c.res.problems, *zp)
+	} else if err != nil && !scanCorrupt && !errors.As(err, &ze) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		// Neither corrupt nor hashed: said, not dropped.
+		c.add(cachescan.KindUnreadable, base+".zip", "the zip could not be hashed: "+err.Error(),
+			"check it (ls -l, dmesg for I/O errors), then verify again")
+	}
+	if err == nil {
+		c.zipOK, c.zs, c.res.hashes.Zip = true, entries, h
+		if ver.ZipHash != "" && h != ver.ZipHash {
+			pr := c.snap.Project
+			c.add(cachescan.KindZipModified, base+".zip",
+				fmt.Sprintf("the zip hashes to %s, its ziphash says %s%s", h, ver.ZipHash, sumTriage(h, ver.ZipHash, c.sums, pr.SumFile(m.Path, ver.Version, h), pr.SumFile(m.Path, ver.Version, ver.ZipHash))),
+				fixRemove(ver, base, true)+"; "+c.download)
+		}
+	}
+}
+
+// findWant finds the hash the tree must have: the ziphash, else go.sum,
+// else the zip; for golang.org/fips140, extracted from the Go distribution
+// rather than downloaded, the zip in $GOROOT/lib/fips140.
+func (c *versionCheck) findWant() {
+	m, ver := c.m, c.ver
+	c.want, c.wantFrom = ver.ZipHash, "the ziphash"
+	if c.want == "" && len(c.sums) > 0 {
+		c.want, c.wantFrom = c.sums[0], c.snap.Project.SumFile(m.Path, ver.Version, c.sums[0])
+	}
+	if c.want == "" && c.res.hashes.Zip != "" {
+		c.want, c.wantFrom = c.res.hashes.Zip, "the zip"
+	}
+	if c.want == "" && m.Path == "golang.org/fips140" && ver.HasDir {
+		goZip := filepath.Join(c.snap.Env.GOROOT, "lib", "fips140", ver.Version+".zip")
+		if c.snap.Env.GOROOT != "" {
+			if zs, err := zipSums(goZip, c.count, c.buf); err == nil {
+				c.want, _ = h1(zs)
+				c.wantFrom = goZip
 			}
 		}
-		data, err := cachescan.ReadSmall(base+".mod", hint)
-		if errors.Is(err, cachescan.ErrTooLarge) && !hasProblem(snap.Problems, cachescan.KindModInvalid, base+".mod") {
-			add(cachescan.KindModInvalid, base+".mod", "cannot read: "+err.Error(),
+		if c.want == "" {
+			c.res.skipped = append(c.res.skipped, Skipped{m.Path, ver.Version, ver.Dir, "no " + goZip + " to compare the tree with"})
+		}
+	}
+}
+
+// checkTree hashes the extracted tree and compares it with want, listing
+// the files that differ from the zip.
+func (c *versionCheck) checkTree() {
+	m, ver, mv, base := c.m, c.ver, c.mv, c.base
+	var skip func(string) bool
+	var copies map[string]string
+	if ver.Toolchain {
+		// The go command copies every _go.mod to a go.mod beside it
+		// after extracting: those copies are not in the zip.
+		copies = map[string]string{}
+		skip = func(name string) bool {
+			if path.Base(name) != "go.mod" {
+				return false
+			}
+			twin := path.Join(path.Dir(name), "_go.mod")
+			if _, err := os.Lstat(filepath.Join(ver.Dir, filepath.FromSlash(strings.TrimPrefix(twin, mv+"/")))); err == nil {
+				copies[name] = twin
+				return true
+			}
+			return false
+		}
+	}
+	ds, err := dirSums(ver.Dir, mv, skip, c.count, c.buf)
+	if err == nil {
+		c.res.hashes.Dir, err = h1(ds)
+	}
+	switch {
+	case err != nil:
+		c.add(cachescan.KindDirModified, ver.Dir, "cannot hash the tree: "+err.Error(), fixRemove(ver, base, false))
+	case c.want != "" && c.res.hashes.Dir != c.want:
+		detail := fmt.Sprintf("the tree hashes to %s, %s says %s", c.res.hashes.Dir, c.wantFrom, c.want)
+		if c.zs == nil && c.zipOK {
+			// The zip's hash came from the cache: read its entries now,
+			// for the list of files that differ.
+			c.zs, _ = zipSums(base+".zip", c.count, c.buf)
+		}
+		if c.zs != nil {
+			added, missing, changed := diffSums(ds, c.zs, mv)
+			detail += describeDiff(added, missing, changed)
+		}
+		fix := fixRemove(ver, base, false) + "  (the go command extracts it again from the zip, offline)"
+		switch {
+		case m.Path == "golang.org/fips140" && !ver.HasZip:
+			fix = fixRemove(ver, base, false) + "  (the go command extracts it again from " + filepath.Join(c.snap.Env.GOROOT, "lib", "fips140") + " when GOFIPS140 asks for it, offline)"
+		case !ver.HasZip:
+			fix = fixRemove(ver, base, false) + "; " + c.download
+		}
+		c.add(cachescan.KindDirModified, ver.Dir, detail, fix)
+	}
+	for cp, twin := range copies {
+		// go.mod files, held to the scan's cap: a bigger one differs.
+		a, errA := cachescan.ReadSmall(filepath.Join(ver.Dir, filepath.FromSlash(strings.TrimPrefix(cp, mv+"/"))), 0)
+		b, errB := cachescan.ReadSmall(filepath.Join(ver.Dir, filepath.FromSlash(strings.TrimPrefix(twin, mv+"/"))), 0)
+		if errA != nil || errB != nil || string(a) != string(b) {
+			c.add(cachescan.KindDirModified, ver.Dir, strings.TrimPrefix(cp, mv+"/")+" differs from the _go.mod it copies",
+				"remove the toolchain (chmod -R u+w, rm -rf) and let GOTOOLCHAIN switching fetch it again")
+		}
+	}
+}
+
+// checkMod hashes the .mod and compares it with go.sum's /go.mod line.
+func (c *versionCheck) checkMod() {
+	ver, base, q := c.ver, c.base, cachescan.ShellQuote
+	// The scan's cap: a .mod past it is mod-invalid, never read whole.
+	var hint int64
+	for _, f := range ver.Files {
+		if f.Name == ver.EscapedVersion+".mod" {
+			hint = f.ApparentBytes
+		}
+	}
+	data, err := cachescan.ReadSmall(base+".mod", hint)
+	if errors.Is(err, cachescan.ErrTooLarge) && !hasProblem(c.snap.Problems, cachescan.KindModInvalid, base+".mod") {
+		c.add(cachescan.KindModInvalid, base+".mod", "cannot read: "+err.Error(),
+			"rm "+q(base+".mod")+"  (the go command fetches it again; needs the network)")
+	}
+	if err == nil {
+		c.count(int64(len(data)))
+		c.res.hashes.GoMod = goModSum(data)
+		if len(c.modSums) > 0 && !contains(c.modSums, c.res.hashes.GoMod) {
+			c.add(cachescan.KindModModified, base+".mod",
+				fmt.Sprintf("the .mod hashes to %s, %s says %s", c.res.hashes.GoMod, c.snap.Project.SumFile(c.m.Path, ver.Version+"/go.mod", c.modSums[0]), c.modSums[0]),
 				"rm "+q(base+".mod")+"  (the go command fetches it again; needs the network)")
 		}
-		if err == nil {
-			counted(int64(len(data)))
-			res.hashes.GoMod = goModSum(data)
-			if len(modSums) > 0 && !contains(modSums, res.hashes.GoMod) {
-				add(cachescan.KindModModified, base+".mod",
-					fmt.Sprintf("the .mod hashes to %s, %s says %s", res.hashes.GoMod, snap.Project.SumFile(m.Path, ver.Version+"/go.mod", modSums[0]), modSums[0]),
-					"rm "+q(base+".mod")+"  (the go command fetches it again; needs the network)")
-			}
-		}
 	}
-	// go.sum against what the cache would hand the go command: the
-	// ziphash when there is one (it is what builds check), else the zip.
-	have := ver.ZipHash
+}
+
+// checkGoSum compares go.sum with what the cache would hand the go
+// command: the ziphash when there is one (it is what builds check), else
+// the zip.
+func (c *versionCheck) checkGoSum() {
+	have := c.ver.ZipHash
 	if have == "" {
-		have = res.hashes.Zip
+		have = c.res.hashes.Zip
 	}
-	if len(sums) > 0 && have != "" && !contains(sums, have) {
-		res.sumFile = snap.Project.SumFile(m.Path, ver.Version, sums[0])
-		detail := fmt.Sprintf("the cache has %s, %s says %s", have, res.sumFile, sums[0])
-		switch {
-		case res.hashes.Zip != "" && contains(sums, res.hashes.Zip):
-			detail += "; the zip itself matches " + res.sumFile + ": only the ziphash is wrong (local corruption)"
-		case res.hashes.Zip != "":
-			detail += "; the zip agrees with the cache: download it again to tell local corruption from an upstream change"
-		}
-		add(cachescan.KindGoSumMismatch, base+".ziphash", detail, fixRemove(ver, base, true)+"; "+download)
+	sums := c.sums
+	if len(sums) == 0 || have == "" || contains(sums, have) {
+		return
 	}
-	return res
+	c.res.sumFile = c.snap.Project.SumFile(c.m.Path, c.ver.Version, sums[0])
+	detail := fmt.Sprintf("the cache has %s, %s says %s", have, c.res.sumFile, sums[0])
+	switch {
+	case c.res.hashes.Zip != "" && contains(sums, c.res.hashes.Zip):
+		detail += "; the zip itself matches " + c.res.sumFile + ": only the ziphash is wrong (local corruption)"
+	case c.res.hashes.Zip != "":
+		detail += "; the zip agrees with the cache: download it again to tell local corruption from an upstream change"
+	}
+	c.add(cachescan.KindGoSumMismatch, c.base+".ziphash", detail, fixRemove(c.ver, c.base, true)+"; "+c.download)
 }
 
 // hasProblem reports whether the scan already found a problem of this kind

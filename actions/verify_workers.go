@@ -1,6 +1,7 @@
 package actions
 
 import (
+	"context"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -67,4 +68,101 @@ type job struct {
 	ver  *cachescan.Version
 	out  string // a -d path
 	id   string // the -d's expected SHA-256, hex
+}
+
+// name is the job's "path@version", or its output's path.
+func (j job) name() string {
+	if j.ver != nil {
+		return j.mod.Path + "@" + j.ver.Version
+	}
+	return j.out
+}
+
+// run hashes the work on a pool of workers, with hash, and gathers what
+// they found into a report; the progress counters follow it. After a
+// cancel, an item cut short counts as done but adds nothing: what it found
+// is no verdict.
+func (v *Verifier) run(ctx context.Context, work []job, jobs int, hash func(job, counter, []byte) result) *VerifyReport {
+	v.items.Store(int64(len(work)))
+	var total int64
+	for _, j := range work {
+		total += j.size
+	}
+	v.bytes.Store(total)
+	jobs = workerCount(jobs, len(work))
+	v.workers = jobs
+
+	c := &collector{rep: &VerifyReport{Problems: []cachescan.Problem{}, Hashes: map[string]VersionHashes{}}, sumErrs: map[string]bool{}}
+	next := make(chan job)
+	var wg sync.WaitGroup
+	for range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 256<<10)
+			count := func(n int64) error { v.bytesDone.Add(n); return ctx.Err() }
+			for j := range next {
+				name := j.name()
+				v.current.Store(&name)
+				res := hash(j, count, buf)
+				if ctx.Err() == nil {
+					v.addFound(res.problems)
+					c.add(j, res)
+				}
+				v.itemsDone.Add(1)
+			}
+		}()
+	}
+	for _, j := range work {
+		select {
+		case next <- j:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	close(next)
+	wg.Wait()
+	return c.rep
+}
+
+// addFound makes problems visible to FoundSince.
+func (v *Verifier) addFound(ps []cachescan.Problem) {
+	if len(ps) == 0 {
+		return
+	}
+	v.mu.Lock()
+	v.found = append(v.found, ps...)
+	v.mu.Unlock()
+}
+
+// collector gathers the workers' results into one report.
+type collector struct {
+	mu      sync.Mutex
+	rep     *VerifyReport
+	sumErrs map[string]bool // checksum-database failures said already
+}
+
+func (c *collector) add(j job, res result) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	rep := c.rep
+	rep.Problems = append(rep.Problems, res.problems...)
+	rep.Skipped = append(rep.Skipped, res.skipped...)
+	rep.NotCheckable = append(rep.NotCheckable, res.notCheckable...)
+	if res.sumChecked {
+		rep.SumDBChecked++
+	}
+	if res.sumErr != "" && !c.sumErrs[res.sumErr] {
+		c.sumErrs[res.sumErr] = true
+		rep.SumDBErrors = append(rep.SumDBErrors, res.sumErr)
+	}
+	rep.Bytes += res.bytes
+	if j.ver != nil {
+		rep.Versions++
+		rep.Hashes[j.name()] = res.hashes
+	} else {
+		rep.Outputs++
+	}
 }
