@@ -133,7 +133,7 @@ type offline struct {
 // that the rest of the build list is still known. With vendor/modules.txt
 // and go 1.14 or later (and no -mod in GOFLAGS) the build is -mod=vendor,
 // and the answer is vendor/'s. An error is returned only when modscope
-// cannot run the check at all.
+// cannot run the check at all. The snapshot is only read.
 func Offline(ctx context.Context, snap *cachescan.Snapshot) (*OfflineReport, error) {
 	pr := snap.Project
 	if pr == nil {
@@ -149,23 +149,24 @@ func Offline(ctx context.Context, snap *cachescan.Snapshot) (*OfflineReport, err
 	defer os.RemoveAll(tmp)
 	o := &offline{snap: snap, tmp: tmp, worked: map[string]module.Version{}, blamed: map[module.Version][]string{}, seenErr: map[string]bool{},
 		rep: &OfflineReport{Project: pr.Dir, Mode: ModeModule, Modules: []OfflineModule{}, Errors: []OfflineError{}, Counts: map[Readiness]int{}}}
-	if pr.GoWork != "" {
-		o.rep.Mode = ModeWorkspace
-	} else if vendorMode(pr, snap.Env.GOFLAGS) {
-		o.rep.Mode = ModeVendor
-	}
 	o.patterns = []string{"./..."}
-	if pr.GoWork != "" {
+	switch {
+	case pr.GoWork != "":
+		o.rep.Mode = ModeWorkspace
 		o.patterns = nil
 		for _, m := range pr.Modules {
 			o.patterns = append(o.patterns, filepath.Join(m.Dir, "..."))
 		}
+	case vendorMode(pr, snap.Env.GOFLAGS):
+		o.rep.Mode = ModeVendor
 	}
 	if o.rep.Mode == ModeVendor {
-		if err := o.vendor(ctx); err != nil {
-			return nil, err
-		}
-	} else if err := o.modules(ctx); err != nil {
+		// The go command reads vendor/, never the cache (offline_vendor.go).
+		err = o.vendor(ctx)
+	} else {
+		err = o.fromCache(ctx)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if o.fatal != nil {
@@ -173,6 +174,39 @@ func Offline(ctx context.Context, snap *cachescan.Snapshot) (*OfflineReport, err
 	}
 	o.finish()
 	return o.rep, nil
+}
+
+// fromCache answers for a build from the module cache, in four steps.
+func (o *offline) fromCache(ctx context.Context) error {
+	// 1. The go command's environments, the project's files copied aside
+	// (offline_env.go).
+	var err error
+	o.discover, o.check, o.patch, err = offlineEnv(o.snap, o.tmp)
+	var pfe projectFileError
+	if errors.As(err, &pfe) {
+		// The project's own go.mod or go.work does not parse: no build
+		// runs, offline or not. That is the verdict.
+		o.addErr(pfe.Error())
+		o.rep.Notes = append(o.rep.Notes, "the project's go.mod or go.work does not parse, so no build runs and the versions it needs are not known; fix the file (go mod edit -fmt shows where)")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	// 2. The versions the build needs (offline_buildlist.go), working
+	// around those the go command stops on (offline_workaround.go); its
+	// errors are findings (offline_errors.go).
+	graph, err := o.buildList(ctx)
+	if err != nil || o.fatal != nil {
+		return err
+	}
+	// 3. The verdict of the user's own kind of build, and 4. each needed
+	// version judged against the cache and a verify of it
+	// (offline_judge.go).
+	if err := o.checkBuild(ctx); err != nil {
+		return err
+	}
+	return o.judge(ctx, graph)
 }
 
 // vendorMode reports whether the go command builds the project with

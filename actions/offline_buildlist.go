@@ -1,19 +1,12 @@
 package actions
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"slices"
 	"strings"
 
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/semver"
-
-	"modscope/assets"
 )
 
 // goListModule is the part of `go list -json` output offline reads.
@@ -34,27 +27,17 @@ type goListPackage struct {
 	DepsErrors []*struct{ Err string }
 }
 
-// modules answers for a build from the module cache.
-func (o *offline) modules(ctx context.Context) error {
-	snap, pr := o.snap, o.snap.Project
-	var err error
-	o.discover, o.check, o.patch, err = offlineEnv(snap, o.tmp)
-	var pfe projectFileError
-	if errors.As(err, &pfe) {
-		// The project's own go.mod or go.work does not parse: no build
-		// runs, offline or not. That is the verdict.
-		o.addErr(pfe.Error())
-		o.rep.Notes = append(o.rep.Notes, "the project's go.mod or go.work does not parse, so no build runs and the versions it needs are not known; fix the file (go mod edit -fmt shows where)")
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-
-	// The module graph. Since Go 1.17 a build reads the go.mod of every
-	// module the main module requires, and of the modules it imports
-	// packages from; modules the graph prunes away are not read. Before
-	// 1.17 every module in the graph is.
+// buildList asks the go command, in the discovery copy, which versions the
+// build needs: the map holds each, true when the build imports packages
+// from it (its zip or tree is needed), false when only its .mod is read.
+//
+// Since Go 1.17 a build reads the go.mod of every module the main module
+// requires, and of the modules it imports packages from; modules the graph
+// prunes away are not read. Before 1.17 every module in the graph is.
+// Versions the go command stops on are worked around (offline_workaround.go)
+// and the listing asked again, until nothing new needs it.
+func (o *offline) buildList(ctx context.Context) (map[module.Version]bool, error) {
+	pr := o.snap.Project
 	direct := map[string]bool{}
 	for _, r := range pr.Requires {
 		direct[r.Path+"@"+r.Version] = true
@@ -66,19 +49,17 @@ func (o *offline) modules(ctx context.Context) error {
 		clear(graph)
 		clear(all)
 		if err := o.listGraph(ctx, direct, unpruned, graph, all); err != nil {
-			return err
+			return nil, err
 		}
 		retry, err := o.listPackages(ctx, graph, all)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if len(retry) == 0 || pass >= len(pr.Requires)+5 {
 			break
 		}
-		for _, mv := range retry {
-			if err := o.workAround(mv); err != nil {
-				return err
-			}
+		if err := o.workAroundAll(retry); err != nil {
+			return nil, err
 		}
 	}
 	// A version the discovery had to work around is needed whatever the
@@ -88,29 +69,13 @@ func (o *offline) modules(ctx context.Context) error {
 			graph[mv] = false
 		}
 	}
-
-	// The verdict: the user's own kind of build, -mod=readonly on the
-	// untouched copies, must load every package offline.
-	_, stderr, err := runGo(ctx, pr.Dir, o.check, append([]string{"list", "-deps", "-test"}, o.patterns...)...)
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	if o.fatal != nil {
-		return o.fatal
-	}
-	if startFailed(err) {
-		return fmt.Errorf("cannot run the go command: %v; check that go is installed and on PATH", err)
-	}
-	if err != nil && !strings.Contains(stderr, "matched no packages") {
-		o.addStderr(stderr)
-	}
-	return o.judge(ctx, graph)
+	return graph, nil
 }
 
 // listGraph fills graph with the versions whose .mod the build reads, and
 // all with every version of the module graph.
 func (o *offline) listGraph(ctx context.Context, direct map[string]bool, unpruned bool, graph, all map[module.Version]bool) error {
-	snap, pr, rep := o.snap, o.snap.Project, o.rep
+	pr, rep := o.snap.Project, o.rep
 	for round := 0; ; round++ {
 		out, ok := o.runDiscover(ctx, "go list -m all", "list", "-m", "-e", "-json", "all")
 		if !ok {
@@ -128,39 +93,33 @@ func (o *offline) listGraph(ctx context.Context, direct map[string]bool, unprune
 		// with): worked around too when the cache has their tree or
 		// zip, so that their requirements and imports are followed.
 		var retry []module.Version
-		dec := json.NewDecoder(bytes.NewReader(out))
-		for {
-			var m goListModule
-			if err := dec.Decode(&m); err == io.EOF {
-				break
-			} else if err != nil {
-				return fmt.Errorf("go list -m all printed bad JSON: %v; run go list -m -json all in the project to see why", err)
-			}
+		err := decodeEach(out, "go list -m all", "go list -m -json all", func(m *goListModule) {
 			if m.Main {
-				continue
+				return
 			}
-			mv, ok := o.target(&m)
+			mv, ok := o.target(m)
 			if !ok {
-				continue
+				return
 			}
 			all[mv] = true
 			if m.Error != nil {
 				o.addErr(mv.String() + ": " + strings.TrimPrefix(m.Error.Err, mv.String()+": "))
-				if v := snap.ModCache.FindVersion(mv.Path, mv.Version); v != nil && (v.HasDir || v.HasZip) && !o.isWorked(mv) {
+				if o.workable(mv) {
 					retry = append(retry, mv)
 				}
 			}
 			if direct[m.Path+"@"+m.Version] {
 				graph[mv] = false
 			}
+		})
+		if err != nil {
+			return err
 		}
 		if len(retry) == 0 || round > len(pr.Requires)+5 {
 			break
 		}
-		for _, mv := range retry {
-			if err := o.workAround(mv); err != nil {
-				return err
-			}
+		if err := o.workAroundAll(retry); err != nil {
+			return err
 		}
 	}
 	if unpruned {
@@ -185,40 +144,21 @@ func (o *offline) listGraph(ctx context.Context, direct map[string]bool, unprune
 // listPackages marks in graph the versions the build imports packages
 // from, and returns the versions to work around before asking again.
 func (o *offline) listPackages(ctx context.Context, graph, all map[module.Version]bool) (retry []module.Version, err error) {
-	rep := o.rep
 	// The packages: every module a build or test of ./... imports from.
 	out, ok := o.runDiscover(ctx, "go list -deps -test", append([]string{"list", "-e", "-deps", "-test", "-json=ImportPath,Module,Error,DepsErrors"}, o.patterns...)...)
 	if !ok {
-		rep.Notes = append(rep.Notes, "the go command could not list the packages offline; which versions the build needs the packages of is not known")
+		o.rep.Notes = append(o.rep.Notes, "the go command could not list the packages offline; which versions the build needs the packages of is not known")
 	}
-	dec := json.NewDecoder(bytes.NewReader(out))
-	for {
-		var p goListPackage
-		if err := dec.Decode(&p); err == io.EOF {
-			break
-		} else if err != nil {
-			return nil, fmt.Errorf("go list -deps printed bad JSON: %v; run go list -deps -test ./... in the project to see why", err)
-		}
+	err = decodeEach(out, "go list -deps", "go list -deps -test ./...", func(p *goListPackage) {
+		o.addPackageErrs(p)
 		if p.Error != nil {
-			o.addErr(p.Error.Err)
-			// A version the go command cannot load the packages of
-			// (its .mod does not parse, its go.sum line disagrees):
-			// worked around when the cache has a copy, so that what
-			// its packages import is followed.
-			about := p.Error.Err
-			if loc := goFileLoc.FindAllStringIndex(about, -1); len(loc) > 0 {
-				about = about[loc[len(loc)-1][1]:]
+			// A version the go command cannot load the packages of (its
+			// .mod does not parse, its go.sum line disagrees): worked
+			// around when the cache has a copy, so that what its
+			// packages import is followed.
+			if k, ok := errorVersion(p.Error.Err); ok && all[k] && o.workable(k) && !slices.Contains(retry, k) {
+				retry = append(retry, k)
 			}
-			if s := assets.ModuleVersion(about); s != "" {
-				mp, mv, _ := strings.Cut(s, "@")
-				k := module.Version{Path: mp, Version: mv}
-				if v := o.snap.ModCache.FindVersion(mp, mv); v != nil && all[k] && (v.HasDir || v.HasZip) && !o.isWorked(k) && !slices.Contains(retry, k) {
-					retry = append(retry, k)
-				}
-			}
-		}
-		for _, de := range p.DepsErrors {
-			o.addErr(de.Err)
 		}
 		m := p.Module
 		if m == nil || m.Main {
@@ -229,11 +169,14 @@ func (o *offline) listPackages(ctx context.Context, graph, all map[module.Versio
 					graph[mv] = true
 				}
 			}
-			continue
+			return
 		}
 		if mv, ok := o.target(m); ok {
 			graph[mv] = true
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	return retry, nil
 }

@@ -9,7 +9,25 @@ import (
 	"modscope/assets"
 )
 
+// goFileLoc is the "<file>.go:<line>:<col>: " of an error about an
+// import in that file.
 var goFileLoc = regexp.MustCompile(`\.go:\d+:\d+: `)
+
+// errorVersion is the module version an error of the go command is about.
+// "<file>:<line>:<col>: err" is about an import in that file: the file's
+// module is the importer, not what failed, so the version named after the
+// last location is the one.
+func errorVersion(text string) (module.Version, bool) {
+	if loc := goFileLoc.FindAllStringIndex(text, -1); len(loc) > 0 {
+		text = text[loc[len(loc)-1][1]:]
+	}
+	mv := assets.ModuleVersion(text)
+	if mv == "" {
+		return module.Version{}, false
+	}
+	p, v, _ := strings.Cut(mv, "@")
+	return module.Version{Path: p, Version: v}, true
+}
 
 // addErr records an error of the go command (the first line of each,
 // once), charged to the module version it names.
@@ -22,22 +40,26 @@ func (o *offline) addErr(text string) {
 	}
 	o.seenErr[line] = true
 	e := OfflineError{Text: line, Explanations: Explain(text)}
-	// "<file>:<line>:<col>: err" is about an import in that file: the
-	// file's module is the importer, not what failed.
-	about := line
-	if loc := goFileLoc.FindAllStringIndex(about, -1); len(loc) > 0 {
-		about = about[loc[len(loc)-1][1]:]
-	}
-	if mv := assets.ModuleVersion(about); mv != "" {
-		e.Module, e.Version, _ = strings.Cut(mv, "@")
+	if k, ok := errorVersion(line); ok {
+		e.Module, e.Version = k.Path, k.Version
 		// A toolchain the go command cannot switch to is no module of
 		// the build: its error stands on its own.
 		if e.Module != "golang.org/toolchain" {
-			k := module.Version{Path: e.Module, Version: e.Version}
 			o.blamed[k] = append(o.blamed[k], line)
 		}
 	}
 	o.rep.Errors = append(o.rep.Errors, e)
+}
+
+// addPackageErrs records the errors go list -e reports of a package: its
+// own, and those of its dependencies.
+func (o *offline) addPackageErrs(p *goListPackage) {
+	if p.Error != nil {
+		o.addErr(p.Error.Err)
+	}
+	for _, de := range p.DepsErrors {
+		o.addErr(de.Err)
+	}
 }
 
 // addStderr records each error of a go command's stderr: a line that is

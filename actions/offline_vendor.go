@@ -5,9 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -31,71 +29,85 @@ func (o *offline) vendor(ctx context.Context) error {
 	pr, rep := o.snap.Project, o.rep
 	vdir := filepath.Join(pr.Dir, "vendor")
 	rep.Vendor = &OfflineVendor{Dir: vdir, Consistent: true, Differs: []VendorDiff{}}
-	base, err := baseEnv(o.snap, o.tmp, "off")
-	if err != nil {
-		return err
-	}
-	env := append(base, "GOFLAGS=-mod=vendor")
-	out, stderr, err := runGo(ctx, pr.Dir, env, append([]string{"list", "-e", "-deps", "-test", "-json=ImportPath,Dir,Standard,Module,Error,DepsErrors"}, o.patterns...)...)
+	env := append(baseEnv(o.snap, o.tmp, "off"), "GOFLAGS=-mod=vendor")
+	r := runGo(ctx, pr.Dir, env, append([]string{"list", "-e", "-deps", "-test", "-json=ImportPath,Dir,Standard,Module,Error,DepsErrors"}, o.patterns...)...)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	if startFailed(err) {
-		return fmt.Errorf("cannot run the go command: %v; check that go is installed and on PATH", err)
-	}
-	if strings.Contains(stderr, "inconsistent vendoring") {
+	switch r.outcome() {
+	case goNotStarted:
+		return errNotStarted(r)
+	case goInconsistentVendoring:
 		rep.Vendor.Consistent = false
-		o.inconsistent(stderr)
-	} else if err != nil && len(out) == 0 && !strings.Contains(stderr, "matched no packages") {
-		o.addStderr(stderr)
+		o.inconsistent(r.stderr)
+	case goFailed:
+		if len(r.out) == 0 {
+			o.addStderr(r.stderr)
+		}
 	}
-	mods, err := readModulesTxt(filepath.Join(vdir, "modules.txt"))
+	mods := o.readVendored(filepath.Join(vdir, "modules.txt"))
+	pkgs, vendored, err := o.vendoredPackages(r.out, vdir)
 	if err != nil {
-		// The go command says what it makes of it (its errors are
-		// above); the verdict cannot list the vendored versions.
+		return err
+	}
+	o.judgeVendored(mods, pkgs)
+	return o.compareVendored(ctx, vendored)
+}
+
+// readVendored lists the versions vendor/modules.txt vendors; when it
+// cannot be read, vendor/ is not consistent, and the go command says what
+// it makes of it (its errors are recorded already).
+func (o *offline) readVendored(modulesTxt string) []module.Version {
+	mods, err := readModulesTxt(modulesTxt)
+	if err != nil {
+		rep := o.rep
 		rep.Vendor.Consistent = false
 		rep.Notes = append(rep.Notes, "cannot read vendor/modules.txt ("+err.Error()+"): the vendored versions are not known; go mod vendor writes it again")
 		if len(rep.Errors) == 0 {
 			o.addErr("reading vendor/modules.txt: " + err.Error())
 		}
 	}
+	return mods
+}
+
+// vendoredPackage is a package the build takes from vendor/.
+type vendoredPackage struct {
+	importPath, dir string
+	mod             module.Version // the version in the cache it is a copy of
+	rel             string         // its directory in the module
+}
+
+// vendoredPackages reads go list's packages: the versions the build
+// imports packages from, and the packages it takes from vendor/ (a
+// replacement by a local directory has nothing in the cache to compare).
+func (o *offline) vendoredPackages(out []byte, vdir string) (map[module.Version]bool, []vendoredPackage, error) {
 	pkgs := map[module.Version]bool{}
-	type vpkg struct {
-		importPath, dir string
-		mod             module.Version
-		rel             string
-	}
-	var vendored []vpkg
-	dec := json.NewDecoder(bytes.NewReader(out))
-	for {
-		var p goListPackage
-		if err := dec.Decode(&p); err == io.EOF {
-			break
-		} else if err != nil {
-			return fmt.Errorf("go list -deps printed bad JSON: %v; run go list -mod=vendor -deps -test ./... in the project to see why", err)
-		}
-		if p.Error != nil {
-			o.addErr(p.Error.Err)
-		}
-		for _, de := range p.DepsErrors {
-			o.addErr(de.Err)
-		}
+	var vendored []vendoredPackage
+	err := decodeEach(out, "go list -deps", "go list -mod=vendor -deps -test ./...", func(p *goListPackage) {
+		o.addPackageErrs(p)
 		if p.Standard || p.Module == nil || p.Module.Main {
-			continue
+			return
 		}
 		mv := module.Version{Path: p.Module.Path, Version: p.Module.Version}
 		pkgs[mv] = true
 		t := mv
 		if r := p.Module.Replace; r != nil {
 			if r.Version == "" {
-				continue // a local directory: nothing in the cache to compare
+				return
 			}
 			t = module.Version{Path: r.Path, Version: r.Version}
 		}
 		if p.Dir != "" && strings.HasPrefix(p.Dir, vdir+string(filepath.Separator)) {
-			vendored = append(vendored, vpkg{p.ImportPath, p.Dir, t, strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, p.Module.Path), "/")})
+			vendored = append(vendored, vendoredPackage{p.ImportPath, p.Dir, t, strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, p.Module.Path), "/")})
 		}
-	}
+	})
+	return pkgs, vendored, err
+}
+
+// judgeVendored judges each vendored version: ready, unless the go
+// command's consistency check names it.
+func (o *offline) judgeVendored(mods []module.Version, pkgs map[module.Version]bool) {
+	rep := o.rep
 	seen := map[module.Version]bool{}
 	for _, mv := range mods {
 		seen[mv] = true
@@ -111,10 +123,13 @@ func (o *offline) vendor(ctx context.Context) error {
 				Reason: "vendor/ lacks it or disagrees with go.mod on it: " + b[0], Problems: []cachescan.Problem{}})
 		}
 	}
+}
 
-	// The vendored packages against the cache's copies, and those
-	// against go.sum.
-	var patterns []string
+// compareVendored compares the vendored packages with the cache's copies,
+// and those with go.sum.
+func (o *offline) compareVendored(ctx context.Context, vendored []vendoredPackage) error {
+	pr, rep := o.snap.Project, o.rep
+	var compared []module.Version
 	inCache := map[module.Version]*cachescan.Version{}
 	for _, p := range vendored {
 		if _, done := inCache[p.mod]; done {
@@ -125,21 +140,13 @@ func (o *offline) vendor(ctx context.Context) error {
 			v = nil
 			rep.Vendor.Uncompared = append(rep.Vendor.Uncompared, p.mod.String())
 		} else {
-			patterns = append(patterns, "="+p.mod.String())
+			compared = append(compared, p.mod)
 		}
 		inCache[p.mod] = v
 	}
-	bad := map[string]string{}
-	if len(patterns) > 0 {
-		vrep, err := NewVerifier().Verify(ctx, o.snap, VerifyOptions{Patterns: patterns, ZipCache: DefaultZipCache()})
-		if err != nil {
-			return err
-		}
-		for _, p := range append(append([]cachescan.Problem(nil), o.snap.Problems...), vrep.Problems...) {
-			if p.Severity == cachescan.SeverityError && p.Module != "" && bad[p.Module+"@"+p.Version] == "" {
-				bad[p.Module+"@"+p.Version] = p.Kind
-			}
-		}
+	bad, err := verifiedErrors(ctx, o.snap, compared)
+	if err != nil {
+		return err
 	}
 	for _, p := range vendored {
 		v := inCache[p.mod]
@@ -152,8 +159,8 @@ func (o *offline) vendor(ctx context.Context) error {
 		}
 		zipSum, _ := pr.Sum(p.mod.Path, p.mod.Version)
 		switch {
-		case bad[p.mod.String()] != "":
-			detail += "; the cached copy itself does not verify (" + bad[p.mod.String()] + "), so which one go.sum vouches for is not known"
+		case len(bad[p.mod.String()]) > 0:
+			detail += "; the cached copy itself does not verify (" + bad[p.mod.String()][0].Kind + "), so which one go.sum vouches for is not known"
 		case len(zipSum) > 0:
 			detail += "; the cached copy matches go.sum, so vendor/ holds code go.sum does not vouch for"
 		default:
