@@ -35,7 +35,7 @@ func Export(snap *cachescan.Snapshot, rep *OfflineReport, dir string) (*ExportRe
 		}
 	}
 	if len(blocked) > 0 {
-		return nil, fmt.Errorf("refusing to export: %s not ready: %s", pluralize(len(blocked), "version"), strings.Join(clipList(blocked, 5), ", "))
+		return nil, fmt.Errorf("refusing to export: %s not ready: %s", pluralize(len(blocked), "version"), clip(blocked, 5))
 	}
 	if len(rep.Errors) > 0 {
 		return nil, fmt.Errorf("refusing to export: the go command cannot load the project offline: %s", rep.Errors[0].Text)

@@ -246,20 +246,14 @@ func diffPackage(vendorDir string, v *cachescan.Version, mv module.Version, rel,
 			gone = append(gone, name)
 		}
 	}
-	var parts []string
-	for _, x := range []struct {
-		what  string
-		names []string
-	}{{"changed", changed}, {"not in the module", extra}, {"missing from vendor/", gone}} {
-		if len(x.names) > 0 {
-			sort.Strings(x.names)
-			parts = append(parts, x.what+": "+strings.Join(clipList(x.names, 5), ", "))
-		}
-	}
-	if len(parts) == 0 {
+	sort.Strings(changed)
+	sort.Strings(extra)
+	sort.Strings(gone)
+	d := describeLists(namedList{"changed", changed}, namedList{"not in the module", extra}, namedList{"missing from vendor/", gone})
+	if d == "" {
 		return ""
 	}
-	return "differs from the cached " + mv.String() + " (" + strings.Join(parts, "; ") + ")"
+	return "differs from the cached " + mv.String() + " (" + d + ")"
 }
 
 func pathOr(rel string) string {

@@ -254,3 +254,13 @@ func sumDBCacheNote(snap *cachescan.Snapshot, n int) string {
 	return pluralize(n, "cached checksum-database lookup") + " could not be checked offline: the cached tiles do not reach the newest tree the go command has seen (" +
 		latest + "), which is normal; verify --sumdb checks the versions online"
 }
+
+// firstWord returns the word after the marker in s ("" without it).
+func firstWord(s, marker string) string {
+	_, after, ok := strings.Cut(s, marker)
+	if !ok {
+		return ""
+	}
+	w, _, _ := strings.Cut(after, " ")
+	return strings.TrimRight(w, ";,")
+}

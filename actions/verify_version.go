@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"modscope/cachescan"
@@ -227,7 +228,7 @@ func (c *versionCheck) checkMod() {
 	if err == nil {
 		c.count(int64(len(data)))
 		c.res.hashes.GoMod = goModSum(data)
-		if len(c.modSums) > 0 && !contains(c.modSums, c.res.hashes.GoMod) {
+		if len(c.modSums) > 0 && !slices.Contains(c.modSums, c.res.hashes.GoMod) {
 			c.add(cachescan.KindModModified, base+".mod",
 				fmt.Sprintf("the .mod hashes to %s, %s says %s", c.res.hashes.GoMod, c.snap.Project.SumFile(c.m.Path, ver.Version+"/go.mod", c.modSums[0]), c.modSums[0]),
 				"rm "+q(base+".mod")+"  (the go command fetches it again; needs the network)")
@@ -244,13 +245,13 @@ func (c *versionCheck) checkGoSum() {
 		have = c.res.hashes.Zip
 	}
 	sums := c.sums
-	if len(sums) == 0 || have == "" || contains(sums, have) {
+	if len(sums) == 0 || have == "" || slices.Contains(sums, have) {
 		return
 	}
 	c.res.sumFile = c.snap.Project.SumFile(c.m.Path, c.ver.Version, sums[0])
 	detail := fmt.Sprintf("the cache has %s, %s says %s", have, c.res.sumFile, sums[0])
 	switch {
-	case c.res.hashes.Zip != "" && contains(sums, c.res.hashes.Zip):
+	case c.res.hashes.Zip != "" && slices.Contains(sums, c.res.hashes.Zip):
 		detail += "; the zip itself matches " + c.res.sumFile + ": only the ziphash is wrong (local corruption)"
 	case c.res.hashes.Zip != "":
 		detail += "; the zip agrees with the cache: download it again to tell local corruption from an upstream change"
@@ -273,29 +274,21 @@ func hasProblem(ps []cachescan.Problem, kind, at string) bool {
 // zipFile and hashFile name the file with each line) agrees with.
 func sumTriage(zipHash, zipHashFile string, sums []string, zipFile, hashFile string) string {
 	switch {
-	case contains(sums, zipHash):
+	case slices.Contains(sums, zipHash):
 		return "; " + zipFile + " agrees with the zip: the ziphash is wrong"
-	case contains(sums, zipHashFile):
+	case slices.Contains(sums, zipHashFile):
 		return "; " + hashFile + " agrees with the ziphash: the zip was changed"
 	}
 	return ""
 }
 
+// describeDiff lists the files of a tree that differ from the zip's.
 func describeDiff(added, missing, changed []string) string {
-	var parts []string
-	if len(changed) > 0 {
-		parts = append(parts, "changed: "+clip(changed))
-	}
-	if len(added) > 0 {
-		parts = append(parts, "added: "+clip(added))
-	}
-	if len(missing) > 0 {
-		parts = append(parts, "missing: "+clip(missing))
-	}
-	if len(parts) == 0 {
+	d := describeLists(namedList{"changed", changed}, namedList{"added", added}, namedList{"missing", missing})
+	if d == "" {
 		return ""
 	}
-	return "; " + strings.Join(parts, "; ")
+	return "; " + d
 }
 
 // fixRemove is the command that takes a version's tree (and, with zip, its
