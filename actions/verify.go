@@ -53,6 +53,11 @@ type VerifyReport struct {
 	Bytes    int64 `json:"bytes"`
 	// Skipped lists what a running go command was writing at that moment.
 	Skipped []Skipped `json:"skipped,omitempty"`
+	// SkippedRecent counts the build outputs left unhashed because they
+	// were written less than RecentWindowSeconds before the clock: a build
+	// may still be writing them. Verifying again later checks them.
+	SkippedRecent       int64 `json:"skippedRecent"`
+	RecentWindowSeconds int64 `json:"recentWindowSeconds"`
 	// NotCheckable lists, with --sumdb, the versions the checksum database
 	// does not cover (GONOSUMDB, GOPRIVATE, GOSUMDB=off).
 	NotCheckable []Skipped `json:"notCheckable,omitempty"`

@@ -11,6 +11,11 @@ import (
 	"modscope/cachescan"
 )
 
+// RecentOutputWindow is how recently written a build output verify leaves
+// alone: the go command writes all but the last byte, checks, then writes
+// the last, so an output written in the last minutes may be mid-write.
+const RecentOutputWindow = 2 * time.Minute
+
 // listOutputs finds every -d output of a build cache, with its size.
 func listOutputs(root string) ([]job, error) {
 	var out []job
@@ -39,7 +44,8 @@ func listOutputs(root string) ([]job, error) {
 }
 
 // verifyOutput checks that an output's SHA-256 is its name; for a -d
-// directory, the one file inside.
+// directory, the one file inside. One written within RecentOutputWindow of
+// the clock, before or while it is hashed, is left alone: res.recent.
 func verifyOutput(p, id string, clock cachescan.Clock, count counter, buf []byte) result {
 	var res result
 	counted := func(n int64) error { res.bytes += n; return count(n) }
@@ -47,9 +53,8 @@ func verifyOutput(p, id string, clock cachescan.Clock, count counter, buf []byte
 	if err != nil {
 		return res // removed meanwhile (trimmed): nothing to check
 	}
-	// The go command writes all but the last byte, checks, then writes the
-	// last: an output written in the last minutes may be mid-write.
-	if clock.Now().Sub(fi.ModTime()) < 2*time.Minute {
+	if clock.Now().Sub(fi.ModTime()) < RecentOutputWindow {
+		res.recent = true
 		return res
 	}
 	file := p
@@ -69,7 +74,11 @@ func verifyOutput(p, id string, clock cachescan.Clock, count counter, buf []byte
 	sum, err := hashReader(f, counted, buf)
 	after, statErr := f.Stat()
 	f.Close()
-	if err != nil || statErr != nil || clock.Now().Sub(after.ModTime()) < 2*time.Minute {
+	if err != nil || statErr != nil {
+		return res
+	}
+	if clock.Now().Sub(after.ModTime()) < RecentOutputWindow {
+		res.recent = true // written to while it was hashed
 		return res
 	}
 	if got := hex.EncodeToString(sum[:]); got != id {

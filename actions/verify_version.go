@@ -24,6 +24,9 @@ type result struct {
 	hashes       VersionHashes
 	bytes        int64
 	sumFile      string // the go.sum or go.work.sum a gosum-mismatch quotes
+	// recent: a build output written within RecentOutputWindow, not
+	// hashed.
+	recent bool
 }
 
 // versionCheck is one module version being verified: what the project's

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"modscope/cachescan"
 )
@@ -92,7 +93,8 @@ func (v *Verifier) run(ctx context.Context, work []job, jobs int, hash func(job,
 	jobs = workerCount(jobs, len(work))
 	v.workers = jobs
 
-	c := &collector{rep: &VerifyReport{Problems: []cachescan.Problem{}, Hashes: map[string]VersionHashes{}}, sumErrs: map[string]bool{}}
+	c := &collector{rep: &VerifyReport{Problems: []cachescan.Problem{}, Hashes: map[string]VersionHashes{},
+		RecentWindowSeconds: int64(RecentOutputWindow / time.Second)}, sumErrs: map[string]bool{}}
 	next := make(chan job)
 	var wg sync.WaitGroup
 	for range jobs {
@@ -159,10 +161,13 @@ func (c *collector) add(j job, res result) {
 		rep.SumDBErrors = append(rep.SumDBErrors, res.sumErr)
 	}
 	rep.Bytes += res.bytes
-	if j.ver != nil {
+	switch {
+	case j.ver != nil:
 		rep.Versions++
 		rep.Hashes[j.name()] = res.hashes
-	} else {
+	case res.recent:
+		rep.SkippedRecent++
+	default:
 		rep.Outputs++
 	}
 }
