@@ -113,10 +113,14 @@ type offline struct {
 	// worked holds the versions worked around, by the directory their
 	// replace points to.
 	worked map[string]module.Version
+	// blamed holds the go command's errors that name each version.
 	blamed map[module.Version][]string
 	// fatal is set when the go command could not be started at all.
-	fatal    error
-	seenErr  map[string]bool
+	fatal error
+	// seenErr holds the first lines of the errors recorded, each once.
+	seenErr map[string]bool
+	// patterns are what the build builds: ./..., or each module of a
+	// workspace.
 	patterns []string
 }
 
@@ -200,12 +204,11 @@ func (o *offline) fromCache(ctx context.Context) error {
 	if err != nil || o.fatal != nil {
 		return err
 	}
-	// 3. The verdict of the user's own kind of build, and 4. each needed
-	// version judged against the cache and a verify of it
-	// (offline_judge.go).
+	// 3. The verdict of the user's own kind of build (offline_judge.go).
 	if err := o.checkBuild(ctx); err != nil {
 		return err
 	}
+	// 4. Each needed version judged against the cache and a verify of it.
 	return o.judge(ctx, graph)
 }
 
