@@ -89,16 +89,26 @@ func offlineEnv(snap *cachescan.Snapshot, tmp string) (discover, check []string,
 	return discover, check, patch, nil
 }
 
+// readProjectFile reads and parses the project's go.mod or go.work; one
+// that does not parse is a projectFileError.
+func readProjectFile[F any](name string, parse func(string, []byte, modfile.VersionFixer) (F, error)) (F, error) {
+	var f F
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return f, err
+	}
+	if f, err = parse(name, data, nil); err != nil {
+		return f, projectFileError{err}
+	}
+	return f, nil
+}
+
 // workCopy is the project's go.work with absolute paths, so that it works
 // from elsewhere.
 func workCopy(goWork string) ([]byte, error) {
-	data, err := os.ReadFile(goWork)
+	wf, err := readProjectFile(goWork, modfile.ParseWork)
 	if err != nil {
 		return nil, err
-	}
-	wf, err := modfile.ParseWork(goWork, data, nil)
-	if err != nil {
-		return nil, projectFileError{err}
 	}
 	abs := func(p string) string {
 		if filepath.IsAbs(p) {
@@ -135,13 +145,9 @@ func workCopy(goWork string) ([]byte, error) {
 // modCopy is the project's go.mod with its local replaces made absolute:
 // they are relative to the project, not to the copy.
 func modCopy(gomod string) ([]byte, error) {
-	data, err := os.ReadFile(gomod)
+	f, err := readProjectFile(gomod, modfile.Parse)
 	if err != nil {
 		return nil, err
-	}
-	f, err := modfile.Parse(gomod, data, nil)
-	if err != nil {
-		return nil, projectFileError{err}
 	}
 	dir := filepath.Dir(gomod)
 	for _, r := range f.Replace {
