@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -25,8 +26,10 @@ const (
 type policy struct {
 	label string // %s is the value
 	input inputKind
-	value string
-	fresh bool   // the default is shown: the first key typed replaces it
+	// in holds the value; its default is shown first and the first key
+	// typed replaces it (fresh).
+	in    textinput.Model
+	fresh bool
 	off   string // why it cannot be chosen now
 	hint  string
 	build bool // a build-cache plan: d in the Build cache view offers these
@@ -94,7 +97,7 @@ func policies(snap *cachescan.Snapshot, found []cachescan.Problem) []*policy {
 		}
 	}
 	return []*policy{
-		{label: "keep the latest %s versions of each module", input: inputCount, value: "2", fresh: true,
+		{label: "keep the latest %s versions of each module", input: inputCount, in: valueInput("2"), fresh: true,
 			hint: "older versions go, pseudo-versions ordered by their time; .mod and .info stay (m in the plan removes them too)",
 			job: func(v string) (*job, string) {
 				n := 0
@@ -110,7 +113,7 @@ func policies(snap *cachescan.Snapshot, found []cachescan.Problem) []*policy {
 		{label: "toolchains but the active one", off: or(toolchains == 0, "no toolchain but the active one is cached", ""),
 			hint: "golang.org/toolchain versions the go command does not run now",
 			job:  simple("toolchains but the active one", actions.Targets{Toolchains: true}, "nothing to purge: no other toolchain is cached")},
-		{label: "build-cache entries unused for %s", input: inputAge, value: "7d", fresh: true, build: true, off: noBuild,
+		{label: "build-cache entries unused for %s", input: inputAge, in: valueInput("7d"), fresh: true, build: true, off: noBuild,
 			hint: "type an age: 36h, 7d, 2w (" + actions.FormatAge(actions.MinBuildAge) + " at least); the go command itself trims entries unused for 5 days",
 			job: func(v string) (*job, string) {
 				age, err := actions.ParseAge(v)
@@ -183,29 +186,37 @@ func (d *menuDialog) update(c *common, msg tea.Msg) action {
 			d.msg = it.off
 			return nil
 		}
-		j, why := it.job(it.value)
+		j, why := it.job(it.in.Value())
 		if j == nil {
 			d.msg = why
 			return nil
 		}
 		return planJob{job: j}
 	case k == "backspace" && it.input != inputNone:
-		if r := []rune(it.value); len(r) > 0 {
-			it.value = string(r[:len(r)-1])
-		}
 		it.fresh = false
+		it.in, _ = it.in.Update(km)
 		return nil
 	case it.input != inputNone && len(km.Text) == 1 && accepts(it.input, km.Text[0]):
 		if it.fresh {
-			it.value, it.fresh = "", false
+			it.in.SetValue("")
+			it.fresh = false
 		}
-		if len(it.value) < 8 {
-			it.value += km.Text
-		}
+		it.in, _ = it.in.Update(km)
 		d.msg = ""
 		return nil
 	}
 	return nil
+}
+
+// valueInput is a policy's value field: short, with the menu's own cursor
+// (a blinking one would make every frame differ).
+func valueInput(v string) textinput.Model {
+	in := textinput.New()
+	in.Prompt, in.CharLimit = "", 8
+	in.SetVirtualCursor(false)
+	in.SetValue(v)
+	in.Focus()
+	return in
 }
 
 // accepts says whether c can be typed into a value of kind k.
@@ -232,7 +243,7 @@ func (d *menuDialog) view(c *common, w, h int) string {
 	for i, it := range d.items {
 		label := it.label
 		if it.input != inputNone {
-			v := it.value
+			v := it.in.Value()
 			if i == d.cursor {
 				v += "▏"
 			}

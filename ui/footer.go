@@ -103,7 +103,7 @@ func (m *Model) focusedHelp() help.KeyMap {
 	show := func(keys, desc string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys), key.WithHelp(keys, desc))
 	}
-	global := []key.Binding{k.NextView, withHelp(k.PrevView, "previous view"), show("1-4", "go to a view"), k.Apparent,
+	global := []key.Binding{k.NextView, withHelp(k.PrevView, "previous view"), show("1-4", "go to a view"),
 		withHelp(k.Offline, "offline check"), k.Help, k.Quit}
 	return helpKeys{pane: m.focused(), global: global}
 }
