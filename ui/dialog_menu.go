@@ -245,7 +245,7 @@ func (d *menuDialog) view(c *common, w, h int) string {
 		if it.input != inputNone {
 			v := it.in.Value()
 			if i == d.cursor {
-				v += "▏"
+				v = withCursor(it.in)
 			}
 			label = fmt.Sprintf(label, "["+v+"]")
 		}

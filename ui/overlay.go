@@ -147,7 +147,15 @@ func (o *filterOverlay) update(_ *common, msg tea.Msg) action {
 
 func (o *filterOverlay) view(c *common, w, _ int) string {
 	st := c.styles
-	return truncate(st.Input.Render(o.in.View()+"▏")+st.Dim.Render("  enter keep · esc clear"), w)
+	return truncate(st.Input.Render("/"+withCursor(o.in))+st.Dim.Render("  enter keep · esc clear"), w)
+}
+
+// withCursor is an input's value with a thin bar at its cursor: drawn
+// here rather than by textinput, whose cursor blinks and takes a cell.
+func withCursor(in textinput.Model) string {
+	r := []rune(in.Value())
+	pos := min(max(in.Position(), 0), len(r))
+	return string(r[:pos]) + "▏" + string(r[pos:])
 }
 
 // detailsOverlay shows the details of the selection over the whole body;

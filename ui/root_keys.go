@@ -125,6 +125,14 @@ func (m *Model) apply(a action) tea.Cmd {
 		}
 		return m.planCmd(a.job, a.replan)
 	case startJob:
+		if why := m.busy.why(); why != "" {
+			// A plan asked by m is still being made: the dialog stays,
+			// and says why y waits.
+			if d, ok := m.top().(*confirmDialog); ok {
+				d.msg = why
+			}
+			return nil
+		}
 		m.pop()
 		return m.start(a.job)
 	case toggleApparent:
