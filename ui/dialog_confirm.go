@@ -39,18 +39,18 @@ func (d *confirmDialog) update(c *common, msg tea.Msg) action {
 	if !ok {
 		return nil
 	}
-	j := d.job
+	j, dk := d.job, c.keys.Dialog
 	d.msg = ""
-	switch k.String() {
-	case "y", "Y":
+	switch {
+	case matches(k, dk.Yes):
 		if j.kind == jobDownload && len(j.chosen()) == 0 {
 			d.msg = "no version chosen: space chooses one"
 			return nil
 		}
 		return startJob{j}
-	case "n", "N", "esc", "enter", "q":
+	case matches(k, dk.No):
 		return closeTop{status: "nothing changed", setStatus: true}
-	case "space":
+	case matches(k, dk.Choose):
 		if j.kind == jobDownload && d.cursor < len(j.choices) {
 			ch := &j.choices[d.cursor]
 			if ch.refused == "" {
@@ -59,7 +59,7 @@ func (d *confirmDialog) update(c *common, msg tea.Msg) action {
 			d.cursor = min(d.cursor+1, len(j.choices)-1)
 		}
 		return nil
-	case "m":
+	case matches(k, dk.Metadata):
 		if j.kind == jobPurge && j.onlyMeta {
 			d.msg = "only .mod and .info are left of these: keeping them would remove nothing"
 			return nil
@@ -73,7 +73,7 @@ func (d *confirmDialog) update(c *common, msg tea.Msg) action {
 			return planJob{job: &again, replan: true}
 		}
 		return nil
-	case "a":
+	case matches(k, dk.Apparent):
 		return toggleApparent{}
 	}
 	if delta, ok := navDelta(k, c.keys, max(c.height/2, 1)); ok {

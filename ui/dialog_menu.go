@@ -172,16 +172,15 @@ func (d *menuDialog) update(c *common, msg tea.Msg) action {
 	if !ok {
 		return nil
 	}
-	it := d.items[d.cursor]
-	k := km.String()
+	it, dk := d.items[d.cursor], c.keys.Dialog
 	switch {
-	case k == "esc" || k == "q":
+	case matches(km, dk.Close):
 		return closeTop{}
 	case matches(km, c.keys.Up, c.keys.Down, c.keys.Top, c.keys.Bottom, c.keys.PageUp, c.keys.PageDown):
 		delta, _ := navDelta(km, c.keys, len(d.items))
 		d.scroll(delta)
 		return nil
-	case k == "enter" || k == "l" || k == "right":
+	case matches(km, dk.Plan):
 		if it.off != "" {
 			d.msg = it.off
 			return nil
@@ -192,7 +191,7 @@ func (d *menuDialog) update(c *common, msg tea.Msg) action {
 			return nil
 		}
 		return planJob{job: j}
-	case k == "backspace" && it.input != inputNone:
+	case matches(km, dk.Erase) && it.input != inputNone:
 		it.fresh = false
 		it.in, _ = it.in.Update(km)
 		return nil

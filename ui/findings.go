@@ -46,20 +46,39 @@ func (f *findings) all(snap *cachescan.Snapshot) []cachescan.Problem {
 	}
 	out := make([]cachescan.Problem, 0, len(snap.Problems)+len(f.list))
 	for _, p := range snap.Problems {
-		replaced := false
-		if hashing(p) {
-			for _, c := range f.covered {
-				if inScope(c, p) {
-					replaced = true
-					break
-				}
-			}
-		}
-		if !replaced {
+		if !f.replaced(p) {
 			out = append(out, p)
 		}
 	}
 	out = append(out, f.list...)
 	cachescan.SortProblems(out)
 	return out
+}
+
+// count is len(all(snap)) without building it: the tab shows it on
+// every frame.
+func (f *findings) count(snap *cachescan.Snapshot) int {
+	if snap == nil {
+		return 0
+	}
+	n := len(f.list)
+	for _, p := range snap.Problems {
+		if !f.replaced(p) {
+			n++
+		}
+	}
+	return n
+}
+
+// replaced says whether a later verify covers p, a result of the scan.
+func (f *findings) replaced(p cachescan.Problem) bool {
+	if len(f.covered) == 0 || !hashing(p) {
+		return false
+	}
+	for _, c := range f.covered {
+		if inScope(c, p) {
+			return true
+		}
+	}
+	return false
 }

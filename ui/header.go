@@ -120,7 +120,7 @@ func (m *Model) tabLine() string {
 	st := m.c.styles
 	nProblems := -1
 	if m.ready() {
-		nProblems = len(m.allProblems())
+		nProblems = m.found.count(m.c.snap)
 	}
 	// short names the other tabs by their key only, when the marks' note
 	// would not fit beside the full names.

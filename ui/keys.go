@@ -22,6 +22,8 @@ type KeyMap struct {
 	Rescan     key.Binding
 	LastResult key.Binding
 	Help, Quit key.Binding
+	// Dialog is what the dialogs answer to.
+	Dialog DialogKeyMap
 }
 
 // DefaultKeyMap returns the keys ncdu and gdu users already know.
@@ -64,6 +66,7 @@ func DefaultKeyMap() KeyMap {
 		LastResult:  b("L", "last action's result", "L"),
 		Help:        b("?", "help", "?"),
 		Quit:        b("q", "quit", "q", "ctrl+c"),
+		Dialog:      defaultDialogKeys(),
 	}
 }
 

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 )
 
@@ -14,6 +15,11 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	top := m.top()
 	if top != nil && top.layer() == layerBox {
+		if km, ok := top.(help.KeyMap); ok && matches(msg, k.Help) {
+			// The dialog's own keys; it shows again when the help closes.
+			m.push(newHelpOverlay(km, &m.help))
+			return nil
+		}
 		// The status line stays: it is the result a result dialog
 		// details, and it shows again when the dialog closes.
 		return m.apply(top.update(m.c, msg))

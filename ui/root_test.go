@@ -93,6 +93,12 @@ func TestReplanRunsInACommand(t *testing.T) {
 		t.Fatalf("m changed the plan in Update (or started nothing): metadata %v, busy %d", d.job.targets.Metadata, m.busy.kind)
 	}
 	drive(m, cmd)
+	// ? lists the dialog's keys over it; any key gives the dialog back.
+	hit(m, "?")
+	if v := screen(m); !strings.Contains(v, "also .mod/.info") || !strings.Contains(v, "go ahead") {
+		t.Errorf("? in the purge dialog does not list its keys:\n%s", v)
+	}
+	hit(m, "x")
 	if m.top() != d || !d.job.targets.Metadata || d.job.plan == nil || m.busy.kind != idle {
 		t.Errorf("after the plan came back: dialog %T, metadata %v", m.top(), d.job.targets.Metadata)
 	}
