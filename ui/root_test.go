@@ -169,3 +169,44 @@ func TestDialogsReturnActions(t *testing.T) {
 	}
 	_ = cachescan.Problem{}
 }
+
+// q while a task runs stops it and quits once it stopped, not before.
+func TestQuitWhileATaskRuns(t *testing.T) {
+	es := map[string]*cachetest.Entry{}
+	m, _ := actionModel(t, 100, 30, threeAndOne(es))
+	m.mods.b.reveal(m.mods.tree.byKey["example.com/a"])
+	hit(m, "d")
+	_, run := m.Update(press("y")[0])
+	if m.busy.kind != busyTask {
+		t.Fatalf("y started no task: busy %d", m.busy.kind)
+	}
+	if _, cmd := m.Update(press("q")[0]); cmd != nil || !m.quitting || !m.busy.task.stopping || m.ctx.Err() != nil {
+		t.Fatalf("q during the task: quitting %v, cmd %v, ctx %v", m.quitting, cmd != nil, m.ctx.Err())
+	}
+	msg := run()
+	for {
+		b, ok := msg.(tea.BatchMsg)
+		if !ok {
+			break
+		}
+		msg = b[0]()
+	}
+	_, cmd := m.Update(msg)
+	if cmd == nil || m.ctx.Err() == nil {
+		t.Fatal("the task stopped but the program does not quit")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Error("the command after the stopped task is not tea.Quit")
+	}
+}
+
+// The bars are bubbles' progress, drawn without animation: a share shows
+// at once, in ten cells.
+func TestBarShowsTheShare(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	for share, want := range map[float64]string{0: "░░░░░░░░░░", 0.5: "█████░░░░░", 1: "██████████", 2: "██████████"} {
+		if got := ansi.Strip(m.bar(share)); got != want {
+			t.Errorf("bar(%v) = %q, want %q", share, got, want)
+		}
+	}
+}
