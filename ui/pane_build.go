@@ -21,8 +21,6 @@ type buildPane struct {
 
 func newBuildPane(c *common) *buildPane { return &buildPane{c: c, vp: viewport.New()} }
 
-func (p *buildPane) reset() { p.vp.SetYOffset(0) }
-
 func (p *buildPane) SetSize(w, h int) {
 	p.vp.SetWidth(w)
 	p.vp.SetHeight(h)

@@ -117,13 +117,13 @@ func (m *Model) ready() bool { return m.c.snap != nil }
 // allProblems is the scan's problems with verify's findings.
 func (m *Model) allProblems() []cachescan.Problem { return m.found.all(m.c.snap) }
 
-// setSnapshot shows snap (the first scan, or the caches read again after
-// an action, when keep holds the place, the order and the marks).
+// setSnapshot shows snap: the first scan's, or the caches read again, in
+// place of the old one (the place, the order, the filter and the marks are
+// kept; dropMarks drops the marks).
 func (m *Model) setSnapshot(snap *cachescan.Snapshot, dropMarks bool) {
 	first := m.c.snap == nil
 	m.c.snap = snap
 	m.refreshProblems(first, dropMarks)
-	m.build.reset()
 	m.layout()
 }
 
@@ -183,7 +183,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.project.offlineDone(msg)
 		return nil
 	case tea.MouseWheelMsg:
-		if o := m.top(); o != nil {
+		// The filter's input leaves the wheel to the list it narrows.
+		if o := m.top(); o != nil && o.layer() != layerFooter {
 			return m.apply(o.update(m.c, msg))
 		}
 		if m.ready() {
@@ -229,7 +230,7 @@ func (m *Model) focused() pane {
 
 // click: a tab switches view, a row of the list is selected.
 func (m *Model) click(msg tea.MouseClickMsg) tea.Cmd {
-	if m.top() != nil || msg.Button != tea.MouseLeft || !m.ready() {
+	if o := m.top(); o != nil && o.layer() != layerFooter || msg.Button != tea.MouseLeft || !m.ready() {
 		return nil
 	}
 	if msg.Y == 1 {
