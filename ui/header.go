@@ -206,17 +206,22 @@ func (m *Model) contextLine() string {
 	case m.view == viewModules:
 		b := &m.mods.b
 		crumb := "/" + strings.Join(b.cur.crumbs(), "/")
-		dir := "↓"
-		if b.reverse {
-			dir = "↑"
+		// ↓: largest first, whatever the key (z before a for names,
+		// the newest first for times).
+		dir := "↑"
+		if b.descending() {
+			dir = "↓"
 		}
 		size := "disk usage"
 		if b.apparent {
 			size = "apparent size"
 		}
-		info := fmt.Sprintf("  %s · by %s %s · %s", report.HumanBytes(b.size(b.cur)), b.sortBy, dir, size)
+		info := fmt.Sprintf("  %s · %s %s · %s", report.HumanBytes(b.size(b.cur)), b.sortBy, dir, size)
 		if b.filter != "" {
-			info += fmt.Sprintf(" · filter %q: %s", b.filter, report.Plural(int64(b.matches), "match"))
+			info += fmt.Sprintf(" · filter %q: %s", b.filter, report.Plural(int64(b.shownVersions), "version"))
+		}
+		if b.inListing() {
+			info += " · read-only listing"
 		}
 		s = st.PaneTitle.Render(report.ShortenMiddle(crumb, max(m.c.width-lipgloss.Width(info)-1, 10))) + st.Dim.Render(info)
 	case m.view == viewProblems:

@@ -42,17 +42,14 @@ func (m *Model) verifySelection() tea.Cmd {
 	}
 	var patterns []string
 	for _, n := range nodes {
-		vs := versionsUnder(n)
-		if b.marks[n].partial() {
-			// What the mark took under its filter.
-			vs = nil
-			for _, vn := range b.marked(n) {
-				vs = append(vs, vn.mod.Path+"@"+vn.ver.Version)
-			}
+		// What a mark took, or what the filter shows of the row.
+		vns := b.marked(n)
+		if m.view == viewProblems {
+			vns = versionNodes(n) // a problem's version, whatever the Modules filter
 		}
-		for _, v := range vs {
+		for _, vn := range vns {
 			// Exact: names from the cache may hold * or "...".
-			patterns = append(patterns, "="+v)
+			patterns = append(patterns, "="+vn.mod.Path+"@"+vn.ver.Version)
 		}
 	}
 	if len(patterns) == 0 {
