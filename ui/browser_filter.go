@@ -56,7 +56,10 @@ func (b *browser) setFilter(f string) {
 	} else {
 		b.visible, b.shown = map[*node]bool{}, map[*node]totals{}
 		markVisible(b.t.root, strings.ToLower(f), false, b.visible, b.shown)
-		b.shownVersions = b.totals(b.t.root).versions
+		b.shownVersions = 0
+		if b.visible[b.t.root] {
+			b.shownVersions = b.totals(b.t.root).versions
+		}
 	}
 	b.refresh()
 	if keep != nil {

@@ -299,6 +299,7 @@ func TestGoldenViews(t *testing.T) {
 	}{
 		{"modules", []string{"n"}},
 		{"modules-open", []string{"n", "enter", "j", "j", "enter"}},
+		{"modules-filter", []string{"/", "g", "o", "o", "d", "enter", "enter"}},
 		{"build", []string{"2"}},
 		{"project", []string{"3"}},
 		{"problems", []string{"4", "j"}},

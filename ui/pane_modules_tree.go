@@ -2,6 +2,7 @@ package ui
 
 import (
 	"path/filepath"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -96,12 +97,14 @@ func (p *modulesPane) listed(msg treeListedMsg) {
 func fillListing(n *node, msg *treeListedMsg) {
 	n.children = nil
 	if msg.err != nil {
-		n.children = []*node{{name: "cannot list it: " + cachescan.Printable(msg.err.Error()), kind: kindListing, parent: n, path: n.path + " listing"}}
+		n.children = []*node{{name: "cannot list it: " + cachescan.Printable(msg.err.Error()) + " (r reads the caches again)", kind: kindListing, parent: n, path: n.path + " listing"}}
 		return
 	}
 	for _, e := range msg.listing.Entries {
 		c := &node{name: cachescan.Printable(e.Name), kind: kindEntry, parent: n, own: e.Size, size: e.Size}
-		c.path = n.path + "/" + c.name
+		// As the file's path under the module cache reads:
+		// example.com/m@v1.0.0/testdata.
+		c.path = strings.TrimSuffix(n.path, " tree") + "/" + c.name
 		c.lower = c.path
 		if e.Dir {
 			c.entryDir = filepath.Join(msg.dir, e.Name)
