@@ -56,10 +56,10 @@ func (b *browser) setFilter(f string) {
 	} else {
 		b.visible, b.shown = map[*node]bool{}, map[*node]totals{}
 		markVisible(b.t.root, strings.ToLower(f), false, b.visible, b.shown)
-		b.shownVersions = 0
-		if b.visible[b.t.root] {
-			b.shownVersions = b.totals(b.t.root).versions
+		if !b.visible[b.t.root] {
+			b.shown[b.t.root] = totals{} // nothing matches: nothing is shown
 		}
+		b.shownVersions = b.totals(b.t.root).versions
 	}
 	b.refresh()
 	if keep != nil {

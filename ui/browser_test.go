@@ -101,10 +101,11 @@ func TestFilterMatchesPathsAndVersions(t *testing.T) {
 			t.Errorf("/%s: the root's rows count %d versions, want %d", tc.query, sum, tc.want)
 		}
 	}
-	// Under /zip no toolchain row is shown that d would purge.
+	// Under /zip no toolchain row is shown that d would purge, and the
+	// root counts nothing.
 	b.setFilter("zip")
-	if len(b.rows) != 0 {
-		t.Errorf("/zip shows rows: %v", names(b.rows))
+	if len(b.rows) != 0 || b.size(b.cur) != 0 {
+		t.Errorf("/zip shows rows: %v, %d bytes", names(b.rows), b.size(b.cur))
 	}
 	hit(m, "d")
 	if m.top() != nil {
