@@ -147,20 +147,27 @@ func Audit(ctx context.Context, snap *cachescan.Snapshot, opts AuditOptions) (*A
 	}
 	var mods []selected
 	var paths []string
+	// Toolchains are Go releases: the database's "stdlib" and "toolchain"
+	// entries are theirs, by Go version.
+	var toolchains []*cachescan.Version
 	for _, m := range snap.ModCache.Modules {
-		if m.Toolchain {
-			continue
-		}
 		var vs []*cachescan.Version
 		for _, v := range m.Versions {
 			if v.State != cachescan.StateInvalid && semver.IsValid(v.Version) && Match(opts.Patterns, m.Path, v.Version) {
 				vs = append(vs, v)
 			}
 		}
-		if len(vs) > 0 {
+		switch {
+		case len(vs) == 0:
+		case m.Toolchain:
+			toolchains = append(toolchains, vs...)
+		default:
 			mods = append(mods, selected{m, vs})
 			paths = append(paths, m.Path)
 		}
+	}
+	if len(toolchains) > 0 {
+		paths = append(paths, "stdlib", "toolchain")
 	}
 
 	// Vulnerabilities.
@@ -185,6 +192,32 @@ func Audit(ctx context.Context, snap *cachescan.Snapshot, opts AuditOptions) (*A
 						continue
 					}
 					rep.Findings = append(rep.Findings, vulnFinding(s.m.Path, v.Version, e, a, fixed))
+				}
+			}
+		}
+	}
+
+	for _, tc := range []string{"stdlib", "toolchain"} {
+		for _, r := range db.index[tc] {
+			e := entries[r.ID]
+			if e == nil || e.Withdrawn != nil {
+				continue
+			}
+			for i := range e.Affected {
+				a := &e.Affected[i]
+				if a.Module.Path != tc {
+					continue
+				}
+				for _, v := range toolchains {
+					gv := toolchainSemver(v.Version)
+					if gv == "" {
+						continue
+					}
+					if ok, fixed := a.affects(gv); ok {
+						f := vulnFinding(toolchainPath, v.Version, e, a, semverToGo(fixed))
+						f.InBuild = v.Active
+						rep.Findings = append(rep.Findings, f)
+					}
 				}
 			}
 		}
@@ -263,11 +296,16 @@ func Audit(ctx context.Context, snap *cachescan.Snapshot, opts AuditOptions) (*A
 	// Whether the project builds with each, and what may be purged.
 	for i := range rep.Findings {
 		f := &rep.Findings[i]
-		if f.Kind == AuditDeprecated {
+		switch {
+		case f.Module == toolchainPath:
+			// InBuild is set: the active toolchain is the one the go
+			// command runs in the project. Toolchains are purged with
+			// --toolchains, which keeps the active one.
+		case f.Kind == AuditDeprecated:
 			if bv, ok := build[f.Module]; ok {
 				f.InBuild, f.BuildVersion = true, bv
 			}
-		} else {
+		default:
 			f.InBuild = build[f.Module] == f.Version
 			f.Unused = used != nil && !f.InBuild && used.of(f.Module, f.Version) < useContent
 		}
@@ -477,4 +515,50 @@ func clipAudit(list []string, n int) []string {
 		return list
 	}
 	return append(append([]string(nil), list[:n]...), fmt.Sprintf("and %d more", len(list)-n))
+}
+
+const toolchainPath = "golang.org/toolchain"
+
+// toolchainSemver is the Go release of a golang.org/toolchain version
+// (v0.0.1-go1.21.0.linux-amd64) as the database's semantic versions write
+// it: go1.21.0 is v1.21.0, go1.21rc2 v1.21.0-rc.2, go1.20 v1.20.0; "" for
+// a version of another shape.
+func toolchainSemver(v string) string {
+	rest, ok := strings.CutPrefix(v, "v0.0.1-go")
+	if !ok {
+		return ""
+	}
+	if i := strings.LastIndexByte(rest, '.'); i >= 0 && strings.Contains(rest[i:], "-") {
+		rest = rest[:i] // the .goos-goarch suffix
+	}
+	pre := ""
+	for _, kind := range []string{"rc", "beta"} {
+		if i := strings.Index(rest, kind); i >= 0 {
+			rest, pre = rest[:i], "-"+kind+"."+rest[i+len(kind):]
+			break
+		}
+	}
+	parts := strings.Split(rest, ".")
+	if len(parts) == 2 {
+		parts = append(parts, "0")
+	}
+	out := "v" + strings.Join(parts, ".") + pre
+	if len(parts) != 3 || !semver.IsValid(out) {
+		return ""
+	}
+	return out
+}
+
+// semverToGo writes a Go release's semantic version as Go does: v1.21.1
+// is go1.21.1, v1.21.0-rc.2 go1.21rc2.
+func semverToGo(v string) string {
+	if v == "" {
+		return ""
+	}
+	base, pre, _ := strings.Cut(strings.TrimPrefix(v, "v"), "-")
+	if pre != "" || semver.Compare(v, "v1.21.0") < 0 {
+		// go1.20, go1.21rc2: no .0 before Go 1.21.0 nor in pre-releases.
+		base = strings.TrimSuffix(base, ".0")
+	}
+	return "go" + base + strings.Replace(pre, ".", "", 1)
 }

@@ -607,3 +607,67 @@ func TestAuditBuildListWorkspace(t *testing.T) {
 		t.Errorf("go 1.16: notes %q", rep.Notes)
 	}
 }
+
+// TestAuditToolchains: a cached golang.org/toolchain is a Go release, so
+// the database's stdlib and toolchain entries apply to it by Go version;
+// the active one is the toolchain the project builds with.
+func TestAuditToolchains(t *testing.T) {
+	c := cachetest.New(t)
+	c.AddToolchain("go1.21.0", "linux", "amd64")
+	c.AddToolchain("go1.22.3", "linux", "amd64")
+	dbDir := t.TempDir()
+	writeVulnDB(t, dbDir, dbModified,
+		osvEntry("GO-2023-0001", "net/http: request smuggling", nil,
+			osvAffected("stdlib", []string{"net/http"}, OSVEvent{Introduced: "0"}, OSVEvent{Fixed: "1.21.1"}, OSVEvent{Introduced: "1.22.0-0"}, OSVEvent{Fixed: "1.22.2"})),
+		osvEntry("GO-2023-0002", "cmd/go: code execution", nil,
+			osvAffected("toolchain", []string{"cmd/go"}, OSVEvent{Introduced: "0"}, OSVEvent{Fixed: "1.20.5"})),
+		osvEntry("GO-2023-0003", "crypto/tls: 1.22 only", nil,
+			osvAffected("stdlib", []string{"crypto/tls"}, OSVEvent{Introduced: "1.22.0-rc.1"}, OSVEvent{Fixed: "1.22.4"})),
+	)
+	snap := scanCache(t, c, cachescan.Env{GOPROXY: "off"}, "")
+	rep, err := Audit(context.Background(), snap, AuditOptions{Offline: true, VulnDB: VulnDBOptions{URL: dbURL(dbDir)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"golang.org/toolchain@v0.0.1-go1.21.0.linux-amd64 GO-2023-0001 fixed=go1.21.1",
+		"golang.org/toolchain@v0.0.1-go1.22.3.linux-amd64 GO-2023-0003 fixed=go1.22.4",
+	}
+	if got := vulnLines(rep); !reflect.DeepEqual(got, want) {
+		t.Errorf("toolchains:\n got %q\nwant %q", got, want)
+	}
+	if len(rep.Purge) != 0 || rep.AffectsProject {
+		t.Errorf("purge %q, affects %v: toolchains are --toolchains' business, and no project runs one", rep.Purge, rep.AffectsProject)
+	}
+	// A project whose go line makes the go command switch to go1.21.0
+	// builds with that toolchain.
+	proj := t.TempDir()
+	os.WriteFile(filepath.Join(proj, "go.mod"), []byte("module example.com/app\n\ngo 1.21.0\n"), 0o666)
+	snap = scanCache(t, c, cachescan.Env{GOPROXY: "off", GOVERSION: "go1.20.0", GOTOOLCHAIN: "auto", GOHOSTOS: "linux", GOHOSTARCH: "amd64"}, proj)
+	rep, err = Audit(context.Background(), snap, AuditOptions{Offline: true, VulnDB: VulnDBOptions{URL: dbURL(dbDir)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want[0] += " in-build"
+	if got := vulnLines(rep); !reflect.DeepEqual(got, want) || !rep.AffectsProject {
+		t.Errorf("the active toolchain:\n got %q\nwant %q", got, want)
+	}
+	for v, want := range map[string]string{
+		"v0.0.1-go1.21.0.linux-amd64":   "v1.21.0",
+		"v0.0.1-go1.21rc2.darwin-arm64": "v1.21.0-rc.2",
+		"v0.0.1-go1.20.linux-amd64":     "v1.20.0",
+		"v0.0.1-go1.22beta1.linux-386":  "v1.22.0-beta.1",
+		"v0.0.1-go1.21.0":               "v1.21.0",
+		"v0.0.1-gox.linux-amd64":        "",
+		"v1.0.0":                        "",
+	} {
+		if got := toolchainSemver(v); got != want {
+			t.Errorf("toolchainSemver(%s) = %q, want %q", v, got, want)
+		}
+	}
+	for v, want := range map[string]string{"v1.21.1": "go1.21.1", "v1.20.0": "go1.20", "v1.21.0-rc.2": "go1.21rc2", "v1.19.3": "go1.19.3", "": ""} {
+		if got := semverToGo(v); got != want {
+			t.Errorf("semverToGo(%s) = %q, want %q", v, got, want)
+		}
+	}
+}
