@@ -87,8 +87,8 @@ type AuditReport struct {
 	// AffectsProject: a finding is in the project's build (exit 1).
 	AffectsProject bool `json:"affectsProject"`
 	// Purge holds an exact target (=path@version) for each vulnerable or
-	// retracted version no project uses: what `modscope purge` removes
-	// safely. Empty without a project.
+	// retracted version no project uses that has a zip or tree to remove:
+	// what `modscope purge` removes safely. Empty without a project.
 	Purge []string `json:"purge"`
 	// GoMods counts where the latest go.mod files came from, by source.
 	GoMods map[string]int `json:"goMods"`
@@ -315,6 +315,9 @@ func Audit(ctx context.Context, snap *cachescan.Snapshot, opts AuditOptions) (*A
 	sortAuditFindings(rep.Findings)
 	seen := map[string]bool{}
 	for _, f := range rep.Findings {
+		if v := snap.ModCache.FindVersion(f.Module, f.Version); v == nil || !(v.HasZip || v.HasDir || v.HasZipHash) {
+			continue // only .mod and .info: a purge keeps them, so nothing would go
+		}
 		if t := "=" + f.Module + "@" + f.Version; f.Unused && !seen[t] {
 			seen[t] = true
 			rep.Purge = append(rep.Purge, t)

@@ -50,7 +50,7 @@ func WriteAudit(w io.Writer, rep *actions.AuditReport, now time.Time) error {
 	}
 	if len(rep.Purge) > 0 {
 		r.line("")
-		r.line("Vulnerable or retracted, and no project here uses them: remove them with")
+		r.line("Vulnerable or retracted, and the project does not use them: remove them with")
 		r.line("  modscope purge --dry-run \\")
 		for i, t := range rep.Purge {
 			end := " \\"
