@@ -671,3 +671,24 @@ func TestAuditToolchains(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditCopyUnwritable: a copy that cannot be kept is noted, never an
+// error of the audit: the data read from the network is used all the same.
+func TestAuditCopyUnwritable(t *testing.T) {
+	snap, dbDir := vulnFixture(t)
+	srv := serveVulnDB(t, dbDir)
+	notDir := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(notDir, nil, 0o666)
+	rep, err := Audit(context.Background(), snap, AuditOptions{Offline: true, VulnDB: VulnDBOptions{URL: srv.URL, Cache: notDir, Offline: false}})
+	if err == nil {
+		// --offline wins over the database's own option: no copy, no network.
+		t.Fatalf("Offline with no copy: %+v", rep.VulnDB)
+	}
+	rep, err = Audit(context.Background(), snap, AuditOptions{VulnDB: VulnDBOptions{URL: srv.URL, Cache: notDir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vulnLines(rep)) != 3 || rep.VulnDB.Source != "network" || len(rep.VulnDB.Notes) != 1 || !strings.Contains(rep.VulnDB.Notes[0], "the copy could not be kept") {
+		t.Errorf("unwritable copy: %q, %+v", vulnLines(rep), rep.VulnDB)
+	}
+}

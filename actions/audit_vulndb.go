@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"modscope/cachescan"
@@ -115,7 +116,9 @@ type vulnDB struct {
 	copyDir string
 	// online: entries missing from the copy may be fetched.
 	online bool
-	mu     sync.Mutex
+	// copyFailed: writing the copy failed once; it is not tried again.
+	copyFailed atomic.Bool
+	mu         sync.Mutex
 }
 
 // copyMeta is what the copy records of itself.
@@ -466,12 +469,11 @@ func (db *vulnDB) writeCopyMeta(m copyMeta) {
 // the network, so a failure to write it is no error of the audit's; the
 // note says why the next audit will fetch again.
 func (db *vulnDB) writeCopy(rel string, data []byte) {
-	if db.copyDir == "" {
+	if db.copyDir == "" || db.copyFailed.Load() {
 		return
 	}
-	if err := auditWriteFile(filepath.Join(db.copyDir, rel), data); err != nil {
+	if err := auditWriteFile(filepath.Join(db.copyDir, rel), data); err != nil && db.copyFailed.CompareAndSwap(false, true) {
 		db.note("the copy could not be kept: " + cachescan.Printable(auditLine(err.Error())))
-		db.copyDir = ""
 	}
 }
 
