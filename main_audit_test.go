@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"modscope/cachescan/cachetest"
 )
@@ -19,10 +20,12 @@ import (
 // connection, as a failing network does.
 func auditServer(t *testing.T) (*httptest.Server, *atomic.Bool) {
 	t.Helper()
+	// Dated from the tests' clock: five days before it.
+	mod := auditModified().Format(time.RFC3339)
 	files := map[string]string{
-		"index/db":      `{"modified":"2026-01-10T00:00:00Z"}`,
-		"index/modules": `[{"path":"example.com/vuln","vulns":[{"id":"GO-2024-0001","modified":"2026-01-10T00:00:00Z","fixed":"1.2.0"}]}]`,
-		"ID/GO-2024-0001": `{"id":"GO-2024-0001","modified":"2026-01-10T00:00:00Z","summary":"Parser panics",` +
+		"index/db":      `{"modified":"` + mod + `"}`,
+		"index/modules": `[{"path":"example.com/vuln","vulns":[{"id":"GO-2024-0001","modified":"` + mod + `","fixed":"1.2.0"}]}]`,
+		"ID/GO-2024-0001": `{"id":"GO-2024-0001","modified":"` + mod + `","summary":"Parser panics",` +
 			`"affected":[{"package":{"name":"example.com/vuln","ecosystem":"Go"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.2.0"}]}]}]}`,
 	}
 	var down atomic.Bool
@@ -45,6 +48,10 @@ func auditServer(t *testing.T) (*httptest.Server, *atomic.Bool) {
 	t.Cleanup(srv.Close)
 	return srv, &down
 }
+
+// auditModified is the test database's date: five days before the
+// tests' clock, whatever day they run at.
+func auditModified() time.Time { return cachetest.Now().Add(-5 * 24 * time.Hour) }
 
 // auditEnv isolates the go command and the user cache directory, where
 // the audit keeps its copy of the database.
@@ -72,7 +79,7 @@ func TestAuditCommandNetworkAndCopy(t *testing.T) {
 	args := []string{"audit", "--modcache", c.ModCache, "--project", proj, "--vulndb", srv.URL}
 
 	code, out, errOut := runMain(t, args...)
-	if code != 1 || errOut != "" || !strings.Contains(out, "  modified 2026-01-10 (5 days old), checked now\n") ||
+	if code != 1 || errOut != "" || !strings.Contains(out, "  modified "+auditModified().Format(time.DateOnly)+" (5 days old), checked now\n") ||
 		!strings.Contains(out, "  example.com/vuln@v1.0.0  in the build\n") {
 		t.Fatalf("online: exit %d, stderr %q, stdout:\n%s", code, errOut, out)
 	}
@@ -80,7 +87,8 @@ func TestAuditCommandNetworkAndCopy(t *testing.T) {
 	down.Store(true)
 	code, out, errOut = runMain(t, args...)
 	wantErr := "modscope: the vulnerability database could not be reached ("
-	wantTail := "); using the copy kept earlier (modified 2026-01-10 (5 days old), from the copy fetched less than an hour ago); run again with the network for newer data, or pass --offline\n"
+	wantTail := "); using the copy kept earlier (modified " + auditModified().Format(time.DateOnly) +
+		" (5 days old), from the copy fetched less than an hour ago); run again with the network for newer data, or pass --offline\n"
 	if code != 1 || !strings.HasPrefix(errOut, wantErr) || !strings.HasSuffix(errOut, wantTail) || strings.Count(errOut, "\n") != 1 {
 		t.Errorf("network down: exit %d, stderr %q", code, errOut)
 	}
