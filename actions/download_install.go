@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"golang.org/x/mod/module"
 
@@ -196,4 +197,39 @@ func writeZipHash(root *confine.Root, path string, sum []byte) error {
 		return err
 	}
 	return f.Close()
+}
+
+// refusedEntry explains installEntries' refusal.
+var refusedEntry = []Explanation{{ID: "entry-refused",
+	Cause: "an entry a download of this version writes is a symlink, or of another type than the go command writes; modscope changes nothing through it, and the go command would follow it",
+	Fix:   linkFix}}
+
+// installEntries checks, before the cached copy is purged, that none of
+// the entries installFresh opens or creates (the download directory and
+// those above it, list, .lock, .partial, the download files, the tree) is
+// a link or of another type than the go command writes. installFresh
+// refuses them too, through the confined layer, but by then the old copy
+// would be gone: this refuses while nothing has changed.
+func installEntries(snap *cachescan.Snapshot, path, version string) error {
+	root := snap.ModCache.Root
+	escPath, err := module.EscapePath(path)
+	if err != nil {
+		return err
+	}
+	escVer, err := module.EscapeVersion(version)
+	if err != nil {
+		return err
+	}
+	v := &cachescan.Version{EscapedVersion: escVer,
+		DownloadDir: filepath.Join(root, "cache", "download", filepath.FromSlash(escPath), "@v")}
+	return versionEntries(root, &cachescan.Module{EscapedPath: escPath}, v, true)
+}
+
+var versionLocks sync.Map // "path@version" -> *sync.Mutex
+
+// lockVersion serializes the replacing of one version within this process.
+func lockVersion(mv string) func() {
+	mu, _ := versionLocks.LoadOrStore(mv, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
+	return mu.(*sync.Mutex).Unlock
 }

@@ -1,0 +1,58 @@
+package actions
+
+import (
+	"modscope/cachescan"
+	"strings"
+)
+
+// rootsTouched are the cache roots whose users a plan can break: a
+// process that uses only the other one is no concern.
+func (p *PurgePlan) rootsTouched() []string {
+	var mod, build bool
+	for _, it := range p.Items {
+		switch it.Kind {
+		case ItemBuild, ItemFuzz, ItemTestCache:
+			build = true
+		default:
+			mod = true
+		}
+	}
+	var roots []string
+	if mod {
+		roots = append(roots, p.root)
+	}
+	if build {
+		roots = append(roots, p.gocache)
+	}
+	return roots
+}
+
+// networkWarnings are the plan's warnings about fetching again what goes.
+func networkWarnings(snap *cachescan.Snapshot, plan *PurgePlan, projects bool) []string {
+	code := false
+	for _, it := range plan.Items {
+		code = code || (it.Kind == ItemVersion && it.Refused == "" && it.ver != nil &&
+			(it.ver.HasZip && containsSuffix(it.Paths, ".zip") || it.tree && !it.ver.HasZip && it.ver.HasDir))
+	}
+	if !code {
+		return nil
+	}
+	var out []string
+	if strings.TrimSpace(snap.Env.GOPROXY) == "off" {
+		out = append(out, "GOPROXY=off: the go command cannot fetch what goes again until GOPROXY allows the network")
+	}
+	if snap.Project == nil && !projects {
+		out = append(out, "no project was checked (run it in a module, or pass --project): a build that needs what goes fetches it again")
+	}
+	return out
+}
+
+// containsSuffix reports whether a path in paths ends with suffix.
+func containsSuffix(paths []string, suffix string) bool {
+	for _, p := range paths {
+		if strings.HasSuffix(p, suffix) {
+			return true
+		}
+	}
+	return false
+}
