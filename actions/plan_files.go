@@ -92,7 +92,6 @@ func buildProblemItem(root string, found []cachescan.Problem) *PurgeItem {
 			s = treeSize(p.Path)
 		}
 		it.Paths = append(it.Paths, p.Path)
-		it.sizes = append(it.sizes, s.Bytes)
 		it.Size.Add(s)
 		if !contains(kinds, p.Kind) {
 			kinds = append(kinds, p.Kind)
@@ -113,7 +112,6 @@ func buildProblemItem(root string, found []cachescan.Problem) *PurgeItem {
 		if fi, err := os.Lstat(a); err == nil && !contains(it.Paths, a) {
 			s := sizeOf(fi)
 			it.Paths = append(it.Paths, a)
-			it.sizes = append(it.sizes, s.Bytes)
 			it.Size.Add(s)
 		}
 	}
@@ -210,7 +208,6 @@ func buildItem(root string, age time.Duration, now time.Time) *PurgeItem {
 				s = treeSize(path)
 			}
 			it.Paths = append(it.Paths, path)
-			it.sizes = append(it.sizes, s.Bytes)
 			it.Size.Add(s)
 		}
 	}

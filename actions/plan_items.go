@@ -162,7 +162,6 @@ func VersionFrees(v *cachescan.Version, metadata bool) cachescan.Size {
 func (it *PurgeItem) addFile(path string, fi fs.FileInfo) {
 	s := sizeOf(fi)
 	it.Paths = append(it.Paths, path)
-	it.sizes = append(it.sizes, s.Bytes)
 	it.Size.Add(s)
 }
 

@@ -56,7 +56,6 @@ type PurgeItem struct {
 	ver   *cachescan.Version
 	tree  bool    // a version's tree goes, wherever it is when the plan runs
 	list  bool    // a version's .mod goes: rewrite list
-	sizes []int64 // build entries: each path's disk bytes
 }
 
 // PurgePlan is what a purge would do; nothing is removed until Execute.
@@ -144,7 +143,11 @@ type PurgeResult struct {
 	Version string `json:"version,omitempty"`
 	Label   string `json:"label"`
 	Removed bool   `json:"removed"`
-	// Freed is what went, on disk; with an error, what went before it.
+	// Freed is what went, measured: the disk blocks, sizes and files of
+	// each entry unlinked, by an lstat just before it went (not the plan's
+	// figure: a file added or removed since planning counts as it was).
+	// With an error, what went before it. The module-index entries a
+	// version's removal drops from GOCACHE are not counted.
 	Freed cachescan.Size `json:"freed"`
 	Err   string         `json:"error,omitempty"`
 	// Kept says why a refused item was left alone (not a failure).
@@ -165,8 +168,12 @@ func (p *PurgePlan) Paths() int64 {
 }
 
 // Progress reports the paths removed and the disk bytes freed so far while
-// Run runs, within an item too (a build-cache item can hold 100,000
-// entries); safe from any goroutine.
+// Run runs, within an item too: the bytes move with every file unlinked
+// (one toolchain version is a 300 MiB tree), the paths with every planned
+// path done (a build-cache item can hold 100,000 entries). The bytes are
+// measured as they go (see PurgeResult.Freed), so they can end above or
+// below Size when the disk changed after planning. Safe from any
+// goroutine.
 func (p *PurgePlan) Progress() (paths, bytes int64) {
 	return p.pathsDone.Load(), p.bytesDone.Load()
 }
@@ -197,12 +204,12 @@ func (p *PurgePlan) Run(ctx context.Context, each func(PurgeResult)) []PurgeResu
 		case ctx.Err() != nil:
 			r.NotStarted = true
 		default:
+			// Bytes count as each entry is unlinked, within an item too
+			// (a 300 MiB toolchain tree is one item); paths as each
+			// planned path is done.
 			r.Freed, err = p.runItem(it)
-			if it.sizes == nil {
-				// Items of one piece count when they are done; the others
-				// count each path as it goes (removeFiles).
+			if !it.perPath() {
 				p.pathsDone.Add(int64(len(it.Paths)))
-				p.bytesDone.Add(r.Freed.Bytes)
 			}
 		}
 		if err != nil {
@@ -216,4 +223,23 @@ func (p *PurgePlan) Run(ctx context.Context, each func(PurgeResult)) []PurgeResu
 		}
 	}
 	return out
+}
+
+// perPath reports whether an item's paths count in Progress one at a
+// time as they go (removeFiles), rather than when the item is done.
+func (it *PurgeItem) perPath() bool {
+	switch it.Kind {
+	case ItemSumDB, ItemBuild, ItemFuzz:
+		return true
+	}
+	return false
+}
+
+// meter returns the function a removal calls with each entry it unlinks:
+// it adds the entry to freed and to the plan's byte progress.
+func (p *PurgePlan) meter(freed *cachescan.Size) func(confine.Freed) {
+	return func(f confine.Freed) {
+		freed.Add(cachescan.Size{Bytes: f.Bytes, ApparentBytes: f.ApparentBytes, Files: f.Files})
+		p.bytesDone.Add(f.Bytes)
+	}
 }

@@ -15,14 +15,14 @@ import (
 	"time"
 )
 
-// runItem removes one item and returns what it freed.
+// runItem removes one item and returns what it freed, as measured while
+// each entry went (see PurgeResult.Freed).
 func (p *PurgePlan) runItem(it *PurgeItem) (cachescan.Size, error) {
+	var freed cachescan.Size
+	gone := p.meter(&freed)
 	switch it.Kind {
 	case ItemVersion:
-		if err := p.purgeOne(it); err != nil {
-			return cachescan.Size{}, err
-		}
-		return it.Size, nil
+		return freed, p.purgeOne(it, gone)
 	case ItemList:
 		root, err := p.mod()
 		if err != nil {
@@ -30,13 +30,13 @@ func (p *PurgePlan) runItem(it *PurgeItem) (cachescan.Size, error) {
 		}
 		return cachescan.Size{}, rewriteList(root, filepath.Dir(it.Paths[0]))
 	case ItemVCS:
-		return p.purgeClone(it)
+		return freed, p.purgeClone(it, gone)
 	case ItemSumDB:
-		return p.removeFiles(it, p.mod)
+		return freed, p.removeFiles(it, p.mod, gone)
 	case ItemBuild, ItemFuzz:
-		return p.removeFiles(it, p.build)
+		return freed, p.removeFiles(it, p.build, gone)
 	case ItemFile:
-		return p.removeStray(it)
+		return freed, p.removeStray(it, gone)
 	case ItemTestCache:
 		root, err := p.build()
 		if err != nil {
@@ -71,7 +71,9 @@ var errKilled = errors.New("killed (test)")
 
 func stop(step string) bool { return killAt != nil && killAt(step) }
 
-func (p *PurgePlan) purgeOne(it *PurgeItem) error {
+// purgeOne removes a module version under its lock, in the order of Run's
+// doc; gone is told of every entry unlinked.
+func (p *PurgePlan) purgeOne(it *PurgeItem, gone func(confine.Freed)) error {
 	v := it.ver
 	paths := append([]string(nil), it.Paths...)
 	root, err := p.mod()
@@ -125,7 +127,7 @@ func (p *PurgePlan) purgeOne(it *PurgeItem) error {
 	sort.SliceStable(paths, func(i, j int) bool { return order(paths[i]) < order(paths[j]) })
 	for _, path := range paths {
 		if path == v.Dir {
-			if err := removeTree(root, path); err != nil {
+			if err := removeTree(root, path, gone); err != nil {
 				return err // .partial stays: the go command re-extracts
 			}
 			// Again: a build may have indexed the half-removed tree.
@@ -135,9 +137,11 @@ func (p *PurgePlan) purgeOne(it *PurgeItem) error {
 			}
 			continue
 		}
-		if err := root.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		f, err := root.RemoveMeasured(path)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
+		gone(f)
 		if stop(filepath.Base(path)) {
 			return errKilled
 		}
@@ -179,45 +183,44 @@ func rewriteList(root *confine.Root, dl string) error {
 // purgeClone removes a cache/vcs clone under the go command's lock on
 // <hash>.lock: the .info first, so that a clone interrupted half-way is
 // one the go command no longer trusts, then the clone. The lock stays.
-func (p *PurgePlan) purgeClone(it *PurgeItem) (cachescan.Size, error) {
+func (p *PurgePlan) purgeClone(it *PurgeItem, gone func(confine.Freed)) error {
 	if len(it.Paths) == 0 {
-		return cachescan.Size{}, nil
+		return nil
 	}
 	root, err := p.mod()
 	if err != nil {
-		return cachescan.Size{}, err
+		return err
 	}
 	base := strings.TrimSuffix(it.Paths[0], ".info")
 	unlock, err := root.Lock(base + ".lock")
 	if err != nil {
-		return cachescan.Size{}, fmt.Errorf("taking the clone's lock: %w", err)
+		return fmt.Errorf("taking the clone's lock: %w", err)
 	}
 	defer unlock()
 	for _, path := range it.Paths { // .info first: cloneItem orders them
-		if err := removeTree(root, path); err != nil {
-			return cachescan.Size{}, err
+		if err := removeTree(root, path, gone); err != nil {
+			return err
 		}
 	}
-	return it.Size, nil
+	return nil
 }
 
 // removeFiles removes many independent files or entry directories (build
 // cache, checksum-database cache, fuzz cache), going on past failures: it
 // reports how many failed and the first error.
-func (p *PurgePlan) removeFiles(it *PurgeItem, rootOf func() (*confine.Root, error)) (cachescan.Size, error) {
+func (p *PurgePlan) removeFiles(it *PurgeItem, rootOf func() (*confine.Root, error), gone func(confine.Freed)) error {
 	root, err := rootOf()
 	if err != nil {
-		return cachescan.Size{}, err
+		return err
 	}
-	var freed cachescan.Size
 	var first error
 	failed := 0
-	for i, path := range it.Paths {
+	for _, path := range it.Paths {
 		var err error
 		if isKeptFile(root.Path(), path) {
 			err = fmt.Errorf("%s is the go command's own: kept", path)
 		} else {
-			err = removeTree(root, path)
+			err = removeTree(root, path, gone)
 		}
 		if err != nil {
 			failed++
@@ -226,22 +229,15 @@ func (p *PurgePlan) removeFiles(it *PurgeItem, rootOf func() (*confine.Root, err
 			}
 			continue
 		}
-		if len(it.sizes) == len(it.Paths) {
-			freed.Add(cachescan.Size{Bytes: it.sizes[i], Files: 1})
-			p.bytesDone.Add(it.sizes[i])
-			p.pathsDone.Add(1)
-		}
-	}
-	if len(it.sizes) != len(it.Paths) && failed == 0 {
-		freed = it.Size
+		p.pathsDone.Add(1)
 	}
 	if failed > 0 {
 		if len(it.Paths) == 1 {
-			return freed, first
+			return first
 		}
-		return freed, fmt.Errorf("%d of %d not removed: %w", failed, len(it.Paths), first)
+		return fmt.Errorf("%d of %d not removed: %w", failed, len(it.Paths), first)
 	}
-	return freed, nil
+	return nil
 }
 
 // isKeptFile reports the build cache's own files, which a purge keeps.
@@ -259,7 +255,7 @@ func isKeptFile(root, path string) bool {
 // removeStray removes a leftover file or directory that belongs to no
 // module version (a version's temp files go with the version, under its
 // lock).
-func (p *PurgePlan) removeStray(it *PurgeItem) (cachescan.Size, error) {
+func (p *PurgePlan) removeStray(it *PurgeItem, gone func(confine.Freed)) error {
 	path := it.Paths[0]
 	rootOf := p.mod
 	if p.gocache != "" && within(p.gocache, path) {
@@ -267,12 +263,9 @@ func (p *PurgePlan) removeStray(it *PurgeItem) (cachescan.Size, error) {
 	}
 	root, err := rootOf()
 	if err != nil {
-		return cachescan.Size{}, err
+		return err
 	}
-	if err := removeTree(root, path); err != nil {
-		return cachescan.Size{}, err
-	}
-	return it.Size, nil
+	return removeTree(root, path, gone)
 }
 
 // expireTests does what go clean -testcache does: under the lock of

@@ -20,8 +20,9 @@ func within(root, path string) bool {
 
 // removeTree removes a tree (or a file) through the root: directories are
 // made writable on their descriptors (module trees are read-only) and no
-// link is followed. In the kill tests it stops where a kill would.
-func removeTree(root *confine.Root, dir string) error {
+// link is followed; gone is told of every entry unlinked. In the kill
+// tests it stops where a kill would.
+func removeTree(root *confine.Root, dir string, gone func(confine.Freed)) error {
 	if killAt != nil {
 		if err := root.MakeWritable(dir); err == nil {
 			if stop("writable") {
@@ -30,14 +31,15 @@ func removeTree(root *confine.Root, dir string) error {
 			// Half the tree, as a kill in the middle of RemoveAll leaves it.
 			ents, _ := root.Names(dir)
 			for _, e := range ents[:len(ents)/2] {
-				root.RemoveAll(filepath.Join(dir, e))
+				root.RemoveAllMeasured(filepath.Join(dir, e), gone)
 			}
 			if stop("half-tree") {
 				return errKilled
 			}
 		}
 	}
-	return root.RemoveAll(dir)
+	_, err := root.RemoveAllMeasured(dir, gone)
+	return err
 }
 
 // dropModuleIndex removes the go command's module-index entry for a
