@@ -53,9 +53,9 @@ type PurgeItem struct {
 	// design (the active toolchain); the command exits 1.
 	Blocked bool `json:"blocked,omitempty"`
 
-	ver   *cachescan.Version
-	tree  bool    // a version's tree goes, wherever it is when the plan runs
-	list  bool    // a version's .mod goes: rewrite list
+	ver  *cachescan.Version
+	tree bool // a version's tree goes, wherever it is when the plan runs
+	list bool // a version's .mod goes: rewrite list
 }
 
 // PurgePlan is what a purge would do; nothing is removed until Execute.
