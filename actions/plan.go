@@ -157,6 +157,7 @@ func Plan(snap *cachescan.Snapshot, t Targets) (*PurgePlan, error) {
 		}
 	}
 	plan.Warnings = networkWarnings(snap, plan, t.Used != nil)
+	plan.Warnings = append(plan.Warnings, replaceWarnings(snap.Project, plan)...)
 	plan.refuseRoots()
 	if len(plan.Items) > 0 {
 		plan.Running = RunningGo(plan.rootsTouched()...)

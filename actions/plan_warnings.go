@@ -2,6 +2,8 @@ package actions
 
 import (
 	"modscope/cachescan"
+	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -55,4 +57,35 @@ func containsSuffix(paths []string, suffix string) bool {
 		}
 	}
 	return false
+}
+
+// replaceWarnings says which versions the plan removes are the target of
+// a replace directive of the project (replace a => b v1.2.3): the project
+// builds with that code, whatever its require lines say, so its next
+// build needs it again (from the network, unless the tree comes back from
+// its zip).
+func replaceWarnings(pr *cachescan.Project, plan *PurgePlan) []string {
+	if pr == nil {
+		return nil
+	}
+	var out []string
+	for _, it := range plan.Items {
+		if it.Kind != ItemVersion || it.Refused != "" || len(it.Paths) == 0 {
+			continue
+		}
+		for _, r := range pr.Replaces {
+			if r.Local || r.NewPath != it.Module || r.NewVersion != it.Version {
+				continue
+			}
+			file := "go.mod"
+			if r.Source != "" {
+				file = filepath.Base(r.Source)
+			}
+			w := it.Module + " " + it.Version + " is the target of a replace directive in " + file + ": the project builds with it"
+			if !slices.Contains(out, w) {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
 }

@@ -9,10 +9,13 @@ import (
 	"modscope/cachescan"
 )
 
+// ItemKind is what a purge item removes.
+type ItemKind string
+
 // The kinds of purge items.
 const (
 	// ItemVersion is a module version's tree and download files.
-	ItemVersion = "version"
+	ItemVersion ItemKind = "version"
 	// ItemList is a module's list file, rewritten from the .mod files.
 	ItemList = "list"
 	// ItemVCS is a cache/vcs clone and its .info.
@@ -32,9 +35,9 @@ const (
 // PurgeItem is one thing a purge removes: a module version, a clone, a
 // group of build-cache entries, ...
 type PurgeItem struct {
-	Kind    string `json:"kind"`
-	Module  string `json:"module,omitempty"`
-	Version string `json:"version,omitempty"`
+	Kind    ItemKind `json:"kind"`
+	Module  string   `json:"module,omitempty"`
+	Version string   `json:"version,omitempty"`
 	// Label names the item in one line.
 	Label string `json:"label"`
 	// Reason says why the plan has it: the problem kinds, the policy.
@@ -138,11 +141,11 @@ func (p *PurgePlan) add(it *PurgeItem) {
 
 // PurgeResult is what happened to one item.
 type PurgeResult struct {
-	Kind    string `json:"kind"`
-	Module  string `json:"module,omitempty"`
-	Version string `json:"version,omitempty"`
-	Label   string `json:"label"`
-	Removed bool   `json:"removed"`
+	Kind    ItemKind `json:"kind"`
+	Module  string   `json:"module,omitempty"`
+	Version string   `json:"version,omitempty"`
+	Label   string   `json:"label"`
+	Removed bool     `json:"removed"`
 	// Freed is what went, measured: the disk blocks, sizes and files of
 	// each entry unlinked, by an lstat just before it went (not the plan's
 	// figure: a file added or removed since planning counts as it was).
