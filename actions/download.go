@@ -24,6 +24,11 @@ type DownloadOptions struct {
 	// Found are problems known beyond the snapshot's (a verify's), to say
 	// what was wrong with a replaced copy.
 	Found []cachescan.Problem
+	// Code fetches a version's zip and tree even when the cache holds it
+	// as metadata only (.info and .mod): by default only those are
+	// fetched again, unless the version is the target of a replace
+	// directive of the project (whose code the project builds with).
+	Code bool
 	// Progress, if not nil, is called (from several goroutines, one call
 	// at a time) as each version moves on.
 	Progress func(DownloadEvent)
@@ -213,7 +218,7 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 	}
 
 	path, vers, _ := strings.Cut(target, "@")
-	if old := snap.ModCache.FindVersion(path, vers); old != nil && !old.HasZip && !old.HasDir && !old.Toolchain {
+	if old := snap.ModCache.FindVersion(path, vers); old != nil && !old.HasZip && !old.HasDir && !old.Toolchain && !opt.Code && !ReplaceTarget(snap.Project, path, vers) {
 		return downloadMetadata(ctx, snap, r, old, target, work, fresh, gocache, opt, installing)
 	}
 
@@ -382,9 +387,15 @@ func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, o
 	}
 	r.Replaced = true
 	switch {
-	case old == nil || (!old.HasZip && !old.HasDir):
+	case old == nil:
 		r.Verdict = VerdictNew
 		r.Detail = "fetched and in the cache"
+	case !old.HasZip && !old.HasDir:
+		r.Verdict = VerdictNew
+		r.Detail = "the cache held its metadata only: its code (zip and tree) fetched and in the cache"
+		if ReplaceTarget(snap.Project, got.Path, got.Version) {
+			r.Detail += ", as the project builds with it (the target of a replace directive)"
+		}
 	default:
 		r.Verdict = VerdictFixed
 		switch {

@@ -73,10 +73,7 @@ func replaceWarnings(pr *cachescan.Project, plan *PurgePlan) []string {
 		if it.Kind != ItemVersion || it.Refused != "" || len(it.Paths) == 0 {
 			continue
 		}
-		for _, r := range pr.Replaces {
-			if r.Local || r.NewPath != it.Module || r.NewVersion != it.Version {
-				continue
-			}
+		if r := replaceOf(pr, it.Module, it.Version); r != nil {
 			file := "go.mod"
 			if r.Source != "" {
 				file = filepath.Base(r.Source)
@@ -88,4 +85,26 @@ func replaceWarnings(pr *cachescan.Project, plan *PurgePlan) []string {
 		}
 	}
 	return out
+}
+
+// ReplaceTarget reports whether path@version is the module target of a
+// replace directive of the project (replace a => path version): the
+// project builds with its code, so a download fetches its zip and tree
+// even when the cache holds its metadata only.
+func ReplaceTarget(pr *cachescan.Project, path, version string) bool {
+	return replaceOf(pr, path, version) != nil
+}
+
+// replaceOf is the project's first replace directive whose module target
+// is path@version, or nil.
+func replaceOf(pr *cachescan.Project, path, version string) *cachescan.Replace {
+	if pr == nil {
+		return nil
+	}
+	for i, r := range pr.Replaces {
+		if !r.Local && r.NewPath == path && r.NewVersion == version {
+			return &pr.Replaces[i]
+		}
+	}
+	return nil
 }
