@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"modscope/cachescan"
 	"net/url"
 	"os"
 	"os/exec"
@@ -16,8 +15,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rogpeppe/go-internal/dirhash"
 	"golang.org/x/mod/module"
+	"golang.org/x/mod/sumdb/dirhash"
+
+	"modscope/cachescan"
 )
 
 // goDownload is one object of `go mod download -json`.

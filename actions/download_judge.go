@@ -1,10 +1,11 @@
 package actions
 
 import (
-	"modscope/cachescan"
 	"path/filepath"
 
-	"github.com/rogpeppe/go-internal/dirhash"
+	"golang.org/x/mod/sumdb/dirhash"
+
+	"modscope/cachescan"
 )
 
 // goSumMend says how to put a version's go.sum lines right.

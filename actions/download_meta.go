@@ -3,8 +3,9 @@ package actions
 import (
 	"context"
 	"fmt"
-	"modscope/cachescan"
 	"strings"
+
+	"modscope/cachescan"
 )
 
 // downloadMetadata is Download for a version the cache holds as metadata

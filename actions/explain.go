@@ -1,8 +1,9 @@
 package actions
 
 import (
-	"modscope/assets"
 	"slices"
+
+	"modscope/assets"
 )
 
 // Explanation is a knowledge-base entry that matches an error.

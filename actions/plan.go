@@ -3,11 +3,12 @@ package actions
 import (
 	"errors"
 	"fmt"
-	"modscope/cachescan"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"modscope/cachescan"
 )
 
 // Targets says what a purge removes. Patterns alone select module

@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"modscope/cachescan"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"modscope/cachescan"
 )
 
 // planProblemFiles adds what fixing the problems outside module versions

@@ -3,11 +3,12 @@ package actions
 import (
 	"fmt"
 	"io/fs"
-	"modscope/actions/confine"
-	"modscope/cachescan"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"modscope/actions/confine"
+	"modscope/cachescan"
 )
 
 // The parts of a module version a purge can remove.

@@ -2,12 +2,13 @@ package actions
 
 import (
 	"fmt"
-	"modscope/cachescan"
 	"sort"
 	"strings"
 
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/semver"
+
+	"modscope/cachescan"
 )
 
 // planVersions adds the module versions the patterns and policies select.

@@ -1,10 +1,11 @@
 package actions
 
 import (
-	"modscope/cachescan"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"modscope/cachescan"
 )
 
 // rootsTouched are the cache roots whose users a plan can break: a

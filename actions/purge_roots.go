@@ -2,6 +2,7 @@ package actions
 
 import (
 	"errors"
+
 	"modscope/actions/confine"
 	"modscope/cachescan"
 )

@@ -5,14 +5,15 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"modscope/actions/confine"
-	"modscope/cachescan"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"modscope/actions/confine"
+	"modscope/cachescan"
 )
 
 // runItem removes one item and returns what it freed, as measured while

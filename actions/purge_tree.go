@@ -4,11 +4,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"modscope/actions/confine"
-	"modscope/cachescan"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"modscope/actions/confine"
+	"modscope/cachescan"
 )
 
 // within reports whether path is root or below it, without following
