@@ -216,7 +216,7 @@ func runPlan(ctx context.Context, plan *actions.PurgePlan, stderr io.Writer) []a
 // runDownloads fetches with one progress line per version on stderr.
 func runDownloads(ctx context.Context, snap *cachescan.Snapshot, targets []string, opts actions.DownloadOptions, stderr io.Writer) []actions.DownloadResult {
 	opts.Progress = func(e actions.DownloadEvent) {
-		if !e.Step.Settled() {
+		if !e.Step.Settled() && e.Bytes == 0 { // installing reports its bytes too: one line a step
 			fmt.Fprintf(stderr, "%s %s…\n", e.Step, cachescan.Printable(e.Target))
 		}
 	}

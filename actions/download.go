@@ -2,15 +2,9 @@ package actions
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"path/filepath"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
-	"modscope/actions/confine"
 	"modscope/cachescan"
 )
 
@@ -41,6 +35,13 @@ const DefaultDownloadTimeout = 10 * time.Minute
 type DownloadEvent struct {
 	Target string       `json:"target"`
 	Step   DownloadStep `json:"step"`
+	// Bytes and Total, while StepInstalling: the bytes of the fresh copy
+	// written into the cache so far, of Total (what the fresh files in the
+	// temporary cache hold: .info, .mod, zip and the extracted tree). An
+	// event comes as installing starts, after each MiB and at the end.
+	// While fetching, the go command says nothing of its progress: both 0.
+	Bytes int64 `json:"bytes,omitempty"`
+	Total int64 `json:"total,omitempty"`
 }
 
 // DownloadStep is where one version's download is.
@@ -143,10 +144,10 @@ func Download(ctx context.Context, snap *cachescan.Snapshot, targets []string, o
 		opt.Jobs = 4
 	}
 	var mu sync.Mutex
-	progress := func(target string, step DownloadStep) {
+	progress := func(e DownloadEvent) {
 		if opt.Progress != nil {
 			mu.Lock()
-			opt.Progress(DownloadEvent{Target: target, Step: step})
+			opt.Progress(e)
 			mu.Unlock()
 		}
 	}
@@ -170,13 +171,13 @@ func Download(ctx context.Context, snap *cachescan.Snapshot, targets []string, o
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			progress(t, StepFetching)
-			r := downloadOne(ctx, snap, t, opt, func() { progress(t, StepInstalling) })
+			progress(DownloadEvent{Target: t, Step: StepFetching})
+			r := downloadOne(ctx, snap, t, opt, progress)
 			if r.Error != "" && r.Explanations == nil {
 				r.Explanations = Explain(r.Error)
-				progress(t, StepFailed)
+				progress(DownloadEvent{Target: t, Step: StepFailed})
 			} else {
-				progress(t, StepDone)
+				progress(DownloadEvent{Target: t, Step: StepDone})
 			}
 			results[i] = r
 		}()
@@ -185,232 +186,28 @@ func Download(ctx context.Context, snap *cachescan.Snapshot, targets []string, o
 	return results
 }
 
-func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, opt DownloadOptions, installing func()) (r DownloadResult) {
-	timeout := opt.Timeout
-	r = DownloadResult{Target: target, Verdict: VerdictFailed}
-	fail := func(format string, args ...any) DownloadResult {
-		r.Verdict = VerdictFailed
-		r.Error = fmt.Sprintf(format, args...)
-		if r.Detail == "" {
-			r.Detail = "nothing in the cache was changed"
-		}
-		return r
+// downloadOne is one target's download, in three steps that each read
+// one way: fetch into a temporary cache (download_fetch.go), judge the
+// fresh copy against go.sum and the cached copy, reading only
+// (download_judge.go), then settle: remove what the judgement condemns
+// and install the fresh copy, through the confined layer
+// (download_install.go). A version cached as metadata only takes the same
+// steps for its .info and .mod (download_meta.go).
+func downloadOne(ctx context.Context, snap *cachescan.Snapshot, target string, opt DownloadOptions, progress func(DownloadEvent)) DownloadResult {
+	j, failed := startJob(snap, target, opt, progress)
+	if j == nil {
+		return failed
 	}
-	if err := CheckTarget(target); err != nil {
-		return fail("%v", err)
+	defer j.close()
+	if old := snap.ModCache.FindVersion(j.path, j.version); old != nil && !old.HasZip && !old.HasDir && !old.Toolchain && !opt.Code && !ReplaceTarget(snap.Project, j.path, j.version) {
+		return j.downloadMetadata(ctx, old)
 	}
-	if snap.ModCache.Root == "" {
-		return fail("no module cache")
-	}
-	if path, vers, _ := strings.Cut(target, "@"); snap.ModCache.FindVersion(path, vers) != nil && snap.ModCache.FindVersion(path, vers).Active {
-		return fail("%s is the active toolchain: the go command running now lives there", target)
-	}
-	tmp, err := os.MkdirTemp("", "modscope-download-")
-	if err != nil {
-		return fail("making a temporary directory: %v; set TMPDIR to a writable directory", err)
-	}
-	defer confine.RemoveScratch(tmp) // under os.TempDir, which CheckDownloadSetup checked
-	work, fresh := filepath.Join(tmp, "work"), filepath.Join(tmp, "modcache")
-	os.Mkdir(work, 0o777)
-	gocache := snap.BuildCache.Root
-	if gocache == "" {
-		gocache = "off"
-	}
-
-	path, vers, _ := strings.Cut(target, "@")
-	if old := snap.ModCache.FindVersion(path, vers); old != nil && !old.HasZip && !old.HasDir && !old.Toolchain && !opt.Code && !ReplaceTarget(snap.Project, path, vers) {
-		return downloadMetadata(ctx, snap, r, old, target, work, fresh, gocache, opt, installing)
-	}
-
-	// 1. Fetch through the user's proxies into the temporary cache.
-	env := fetchEnv(snap, fresh, gocache)
-	got, errText := goModDownload(ctx, work, env, target, timeout)
+	got, errText := j.fetch(ctx)
 	if errText != "" {
-		return fail("%s", errText)
+		return j.fail("%s", errText)
 	}
-	r.Module, r.Version, r.Sum, r.GoModSum = got.Path, got.Version, got.Sum, got.GoModSum
-	r.Checked = checkedBy(snap.Env, got.Path)
-	mv := got.Path + "@" + got.Version
-
-	// 2. Compare with go.sum and with the cached copy, part by part.
-	old := snap.ModCache.FindVersion(got.Path, got.Version)
-	if old != nil && old.Active {
-		return fail("%s is the active toolchain: the go command running now lives there", mv)
+	if old := snap.ModCache.FindVersion(got.Path, got.Version); old != nil && old.Active {
+		return j.fail("%s@%s is the active toolchain: the go command running now lives there", got.Path, got.Version)
 	}
-	kinds := problemKinds(snap, opt.Found, got.Path, got.Version) // what the scan and verify found wrong
-	var oc oldCopy
-	if old != nil {
-		r.OldSum = old.ZipHash
-		oc = hashOld(old, mv)
-	}
-	gosum, gomodSum := snap.Project.Sum(got.Path, got.Version)
-	r.GoSum = gosum
-	upstream, mismatch := "", ""
-	switch {
-	case len(gosum) > 0 && !contains(gosum, got.Sum):
-		upstream = fmt.Sprintf("the fresh copy hashes to %s, the project's go.sum says %s", got.Sum, strings.Join(gosum, ", "))
-		mismatch = fmt.Sprintf("verifying %s: checksum mismatch\n\tdownloaded: %s\n\tgo.sum:     %s", mv, got.Sum, gosum[0])
-	case len(gomodSum) > 0 && got.GoModSum != "" && !contains(gomodSum, got.GoModSum):
-		upstream = fmt.Sprintf("the fresh go.mod hashes to %s, the project's go.sum says %s", got.GoModSum, strings.Join(gomodSum, ", "))
-		mismatch = fmt.Sprintf("verifying %s/go.mod: checksum mismatch\n\tdownloaded: %s\n\tgo.sum:     %s", mv, got.GoModSum, gomodSum[0])
-	case len(gosum) == 0 && strings.HasPrefix(r.Checked, "nothing") && oc.consistent() && oc.content() != got.Sum:
-		// Nothing vouches for either copy, and the cached one is whole:
-		// only a person can tell which is right.
-		r.Verdict = VerdictUpstream
-		r.Error = fmt.Sprintf("verifying %s: checksum mismatch\n\tdownloaded: %s\n\tcached:     %s", mv, got.Sum, oc.content())
-		r.Detail = "the fresh copy hashes to " + got.Sum + ", the cached copy (whole: its zip and tree agree with its ziphash) to " + oc.content() +
-			"; nothing vouches for either (" + r.Checked + "), so the cached copy stays. The module changed upstream, or a proxy serves other content: find out which before you trust it"
-		return r
-	}
-	gosumWrong := ""
-	if upstream != "" && strings.HasPrefix(r.Checked, "the checksum database") {
-		// Only the part go.sum and the database disagree on counts.
-		kept := ""
-		switch {
-		case len(gosum) > 0 && !contains(gosum, got.Sum):
-			if (oc.zip != "" && contains(gosum, oc.zip)) || (oc.dir != "" && contains(gosum, oc.dir)) {
-				kept = "content"
-			}
-		case oc.mod != "" && contains(gomodSum, oc.mod):
-			kept = "go.mod"
-		}
-		if kept != "" {
-			// The cache and go.sum agree on content the database never
-			// vouched for: only a person can tell where it came from, and
-			// it may be the only copy of what the project pinned.
-			r.Verdict = VerdictGoSumWrong
-			r.Detail = upstream + "; the cached copy's " + kept + " matches go.sum, but " + r.Checked +
-				" vouches for the fresh copy: go.sum and the cache hold content the public database never saw (fetched while GONOSUMDB, GOPRIVATE or GOSUMDB=off covered it, a retag, or tampering). Nothing was changed: find out where it came from; to take the vouched copy, " +
-				goSumMend(got.Path, got.Version, mv)
-			return r
-		}
-		// The database is append-only and vouched for the fresh copy: the
-		// go.sum line is the wrong one. The cache gets the vouched copy.
-		gosumWrong = upstream + "; " + r.Checked + " vouches for the fresh copy, so go.sum is wrong (a hand edit, a bad merge, or a line written under another GOSUMDB): " +
-			goSumMend(got.Path, got.Version, mv)
-		upstream = ""
-		kinds = slices.DeleteFunc(kinds, func(k string) bool { return k == cachescan.KindGoSumMismatch || k == cachescan.KindGoSumWrong })
-	}
-	defer func() {
-		if gosumWrong == "" {
-			return
-		}
-		if r.Verdict == VerdictFailed {
-			r.Detail += "; also, " + gosumWrong
-			return
-		}
-		if r.Verdict == VerdictSame {
-			gosumWrong = "the cached copy is the vouched one and stays; " + gosumWrong
-		} else {
-			gosumWrong = r.Detail + "; " + gosumWrong
-		}
-		// No error to explain: the knowledge base's go.sum mismatch says
-		// never to edit go.sum, and here go.sum is what is wrong.
-		r.Verdict, r.Detail, r.Error = VerdictGoSumWrong, gosumWrong, ""
-	}()
-	if upstream != "" {
-		// A copy that contradicts go.sum is never installed: every build
-		// of the project would refuse it anyway.
-		r.Verdict, r.Error = VerdictUpstream, mismatch
-		// Of the cached copy, only the parts that contradict go.sum go:
-		// a part go.sum vouches for is what the project needs.
-		parts, kept := 0, oc.matches(gosum, gomodSum)
-		if old != nil {
-			switch {
-			case len(gosum) > 0 && (old.HasZip || old.HasDir) && !contains(gosum, oc.zip) && !contains(gosum, oc.dir):
-				parts |= partTree | partZip | partZipHash
-			case oc.zip != "" && contains(gosum, oc.zip) && old.ZipHash != oc.zip:
-				// A good zip with a wrong ziphash: the go command hashes the
-				// zip again and extracts it again, offline.
-				parts |= partTree | partZipHash
-			case oc.zip != "" && contains(gosum, oc.zip) && old.HasDir && oc.dir != oc.zip:
-				parts |= partTree // edited: extracted again from the good zip
-			}
-			if len(gomodSum) > 0 && old.HasMod && !contains(gomodSum, oc.mod) {
-				parts |= partMod | partInfo
-			}
-		}
-		switch {
-		case parts == 0 && kept != "":
-			r.Detail = upstream + "; the cached copy's " + kept + " matches go.sum, so it stays"
-		case parts == 0:
-			r.Detail = upstream + "; nothing was installed"
-		default:
-			plan := newPlan(snap)
-			plan.add(versionItem(snap, snap.ModCache.Find(got.Path), old, parts, nil))
-			if res := plan.Execute(); !res[0].Removed {
-				r.Detail = upstream + "; the cached copy does not match go.sum either, and removing it failed: " + res[0].Err + res[0].Kept
-			} else if kept != "" {
-				r.Detail = upstream + "; of the cached copy, what contradicts go.sum (or its own zip) was removed and its " + kept + ", which matches, stays; the fresh copy was not installed"
-			} else {
-				r.Detail = upstream + "; the cached copy did not match go.sum either and was removed; the fresh one was not installed"
-			}
-		}
-		r.Detail += ". The module changed upstream (a retagged version, or a proxy serving other content): find out why before you touch go.sum"
-		return r
-	}
-	if old != nil && len(kinds) == 0 && oc.zip == got.Sum && old.ZipHash == got.Sum && oc.mod == got.GoModSum && old.HasInfo && (!old.HasDir || oc.dir == got.Sum) {
-		r.Verdict = VerdictSame
-		r.Detail = "the cached copy (zip and tree) is identical to the fresh one: left as it was"
-		if len(gosum) > 0 {
-			r.Detail += "; it matches the project's go.sum"
-		}
-		return r
-	}
-
-	// 3. Purge the cached copy, then install the fresh one, offline. Not
-	// cancelled half-way: between the two the version would be lost.
-	if err := installEntries(snap, got.Path, got.Version); err != nil {
-		r := fail("%v", err)
-		r.Explanations = refusedEntry
-		return r
-	}
-	installing()
-	// From here on nothing takes the context: between the purge and the
-	// install the version would be lost.
-	unlock := lockVersion(mv) // two targets may name the same version
-	defer unlock()
-	if old != nil {
-		parts := partTree | partZip | partZipHash
-		if oc.mod != got.GoModSum || len(kinds) > 0 {
-			parts |= partMod | partInfo
-		}
-		plan := newPlan(snap)
-		plan.add(versionItem(snap, snap.ModCache.Find(got.Path), old, parts, nil))
-		if res := plan.Execute(); !res[0].Removed {
-			return fail("removing the cached copy: %s%s", res[0].Err, res[0].Kept)
-		}
-	}
-	if err := installFresh(snap, fresh, got.Path, got.Version, false); err != nil {
-		r.Detail = "the old copy was removed and installing the fresh one failed: the go command downloads it again when a build needs it"
-		return fail("installing the fresh copy: %v", err)
-	}
-	r.Replaced = true
-	switch {
-	case old == nil:
-		r.Verdict = VerdictNew
-		r.Detail = "fetched and in the cache"
-	case !old.HasZip && !old.HasDir:
-		r.Verdict = VerdictNew
-		r.Detail = "the cache held its metadata only: its code (zip and tree) fetched and in the cache"
-		if ReplaceTarget(snap.Project, got.Path, got.Version) {
-			r.Detail += ", as the project builds with it (the target of a replace directive)"
-		}
-	default:
-		r.Verdict = VerdictFixed
-		switch {
-		case oc.content() != "" && oc.content() != got.Sum:
-			r.Detail = "the cached copy hashed to " + oc.content() + ", the fresh one (" + r.Checked + ") to " + got.Sum + ": local corruption, now fixed"
-		case oc.dir != "" && oc.dir != got.Sum:
-			r.Detail = "the cached tree had been changed (it hashed to " + oc.dir + ", not " + got.Sum + "): local corruption, now fixed"
-		case len(kinds) > 0:
-			r.Detail = "the cached copy had " + strings.Join(kinds, ", ") + "; the fresh copy replaced it"
-		default:
-			r.Detail = "the cached copy was " + string(old.State) + "; the fresh copy replaced it"
-		}
-	}
-	if len(gosum) > 0 {
-		r.Detail += "; it matches the project's go.sum"
-	}
-	return r
+	return j.settle(got, j.judge(got))
 }

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/sumdb/dirhash"
 
+	"modscope/actions/confine"
 	"modscope/cachescan"
 )
 
@@ -238,4 +239,83 @@ func fileURL(dir string) string {
 		p = "/" + p
 	}
 	return (&url.URL{Scheme: "file", Path: p}).String()
+}
+
+// downloadJob is one target's download: its temporary directories, what it was
+// asked, and its result so far.
+type downloadJob struct {
+	snap          *cachescan.Snapshot
+	opt           DownloadOptions
+	target        string
+	path, version string // the target, cut at its @
+	progress      func(DownloadEvent)
+	// tmp holds work (the empty directory the go command runs in) and
+	// fresh (the temporary module cache it fills).
+	tmp, work, fresh, gocache string
+	r                         DownloadResult
+}
+
+// startJob checks the target and makes the temporary directories; on a
+// refusal it returns nil and the failed result.
+func startJob(snap *cachescan.Snapshot, target string, opt DownloadOptions, progress func(DownloadEvent)) (*downloadJob, DownloadResult) {
+	j := &downloadJob{snap: snap, opt: opt, target: target, progress: progress, r: DownloadResult{Target: target, Verdict: VerdictFailed}}
+	j.path, j.version, _ = strings.Cut(target, "@")
+	if err := CheckTarget(target); err != nil {
+		return nil, j.fail("%v", err)
+	}
+	if snap.ModCache.Root == "" {
+		return nil, j.fail("no module cache")
+	}
+	if v := snap.ModCache.FindVersion(j.path, j.version); v != nil && v.Active {
+		return nil, j.fail("%s is the active toolchain: the go command running now lives there", target)
+	}
+	tmp, err := os.MkdirTemp("", "modscope-download-")
+	if err != nil {
+		return nil, j.fail("making a temporary directory: %v; set TMPDIR to a writable directory", err)
+	}
+	j.tmp, j.work, j.fresh = tmp, filepath.Join(tmp, "work"), filepath.Join(tmp, "modcache")
+	os.Mkdir(j.work, 0o777)
+	j.gocache = snap.BuildCache.Root
+	if j.gocache == "" {
+		j.gocache = "off"
+	}
+	return j, DownloadResult{}
+}
+
+// close removes the temporary directories.
+func (j *downloadJob) close() {
+	confine.RemoveScratch(j.tmp) // under os.TempDir, which CheckDownloadSetup checked
+}
+
+// fail ends the job with an error; the detail says nothing changed unless
+// it says otherwise already.
+func (j *downloadJob) fail(format string, args ...any) DownloadResult {
+	j.r.Verdict = VerdictFailed
+	j.r.Error = fmt.Sprintf(format, args...)
+	if j.r.Detail == "" {
+		j.r.Detail = "nothing in the cache was changed"
+	}
+	return j.r
+}
+
+// fetch is step 1: go mod download of the target through the user's
+// proxies into the temporary cache. The result learns the fresh hashes and
+// what vouched for them.
+func (j *downloadJob) fetch(ctx context.Context) (goDownload, string) {
+	got, errText := goModDownload(ctx, j.work, fetchEnv(j.snap, j.fresh, j.gocache), j.target, j.opt.Timeout)
+	if errText == "" {
+		j.r.Module, j.r.Version, j.r.Sum, j.r.GoModSum = got.Path, got.Version, got.Sum, got.GoModSum
+		j.r.Checked = checkedBy(j.snap.Env, got.Path)
+	}
+	return got, errText
+}
+
+// fetchMetadata is fetch for a metadata-only version: .info and .mod only.
+func (j *downloadJob) fetchMetadata(ctx context.Context) (goDownload, string) {
+	got, errText := fetchMetadata(ctx, j.work, fetchEnv(j.snap, j.fresh, j.gocache), j.target, j.opt.Timeout)
+	if errText == "" {
+		j.r.Module, j.r.Version, j.r.GoModSum = got.Path, got.Version, got.GoModSum
+		j.r.Checked = checkedBy(j.snap.Env, got.Path)
+	}
+	return got, errText
 }

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sync"
 
 	"golang.org/x/mod/module"
 
@@ -27,7 +26,8 @@ import (
 // with the go command's .partial protocol (a toolchain's is left to the go
 // command, which extracts it from the zip at its first use).
 // With meta, only .info and .mod are installed (a metadata-only version).
-func installFresh(snap *cachescan.Snapshot, fresh, path, version string, meta bool) error {
+// copied is told of the bytes written as they go.
+func installFresh(snap *cachescan.Snapshot, fresh, path, version string, meta bool, copied func(int64)) error {
 	modcacherw := hasFlag(snap.Env.GOFLAGS, "-modcacherw")
 	escPath, err := module.EscapePath(path)
 	if err != nil {
@@ -54,7 +54,7 @@ func installFresh(snap *cachescan.Snapshot, fresh, path, version string, meta bo
 	}
 	defer unlock()
 	for _, suffix := range []string{".info", ".mod"} {
-		tmp, err := copyToTemp(root, dl, escVer+suffix, from+suffix)
+		tmp, err := copyToTemp(root, dl, escVer+suffix, from+suffix, copied)
 		if err != nil {
 			return err
 		}
@@ -73,7 +73,7 @@ func installFresh(snap *cachescan.Snapshot, fresh, path, version string, meta bo
 	if err != nil {
 		return err
 	}
-	tmp, err := copyToTemp(root, dl, escVer+".zip", from+".zip")
+	tmp, err := copyToTemp(root, dl, escVer+".zip", from+".zip", copied)
 	if err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func installFresh(snap *cachescan.Snapshot, fresh, path, version string, meta bo
 	if err := root.RemoveAll(tree); err != nil {
 		return err
 	}
-	if err := copyTree(root, freshTree, tree); err != nil {
+	if err := copyTree(root, freshTree, tree, copied); err != nil {
 		return fmt.Errorf("extracting the tree: %w", err)
 	}
 	if !modcacherw {
@@ -122,7 +122,7 @@ func installFresh(snap *cachescan.Snapshot, fresh, path, version string, meta bo
 // files created new with mode 0444 as the go command's unzip makes them.
 // Anything but directories and regular files is left out (an extracted
 // module tree holds nothing else).
-func copyTree(root *confine.Root, src, dst string) error {
+func copyTree(root *confine.Root, src, dst string, copied func(int64)) error {
 	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -147,7 +147,7 @@ func copyTree(root *confine.Root, src, dst string) error {
 		if err != nil {
 			return err
 		}
-		_, err = io.Copy(out, in)
+		_, err = io.Copy(countingWriter{out, copied}, in)
 		if cerr := out.Close(); err == nil {
 			err = cerr
 		}
@@ -158,7 +158,7 @@ func copyTree(root *confine.Root, src, dst string) error {
 // copyToTemp copies the file src of the temporary cache (modscope's own)
 // into a new temp file in dir of the user's cache, named as the go command
 // names its temp files (<name><n>.tmp), and returns its path.
-func copyToTemp(root *confine.Root, dir, name, src string) (string, error) {
+func copyToTemp(root *confine.Root, dir, name, src string, copied func(int64)) (string, error) {
 	in, err := cachescan.OpenRegular(src)
 	if err != nil {
 		return "", err
@@ -168,7 +168,7 @@ func copyToTemp(root *confine.Root, dir, name, src string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	_, err = io.Copy(out, in)
+	_, err = io.Copy(countingWriter{out, copied}, in)
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
@@ -199,37 +199,57 @@ func writeZipHash(root *confine.Root, path string, sum []byte) error {
 	return f.Close()
 }
 
-// refusedEntry explains installEntries' refusal.
-var refusedEntry = []Explanation{{ID: "entry-refused",
-	Cause: "an entry a download of this version writes is a symlink, or of another type than the go command writes; modscope changes nothing through it, and the go command would follow it",
-	Fix:   linkFix}}
-
-// installEntries checks, before the cached copy is purged, that none of
-// the entries installFresh opens or creates (the download directory and
-// those above it, list, .lock, .partial, the download files, the tree) is
-// a link or of another type than the go command writes. installFresh
-// refuses them too, through the confined layer, but by then the old copy
-// would be gone: this refuses while nothing has changed.
-func installEntries(snap *cachescan.Snapshot, path, version string) error {
-	root := snap.ModCache.Root
-	escPath, err := module.EscapePath(path)
-	if err != nil {
-		return err
+// freshSize is what installFresh copies of a version from the temporary
+// cache: .info, .mod, and without meta the zip and the extracted tree
+// (none of a toolchain's).
+func freshSize(fresh, path, version string, meta bool) int64 {
+	escPath, err1 := module.EscapePath(path)
+	escVer, err2 := module.EscapeVersion(version)
+	if err1 != nil || err2 != nil {
+		return 0
 	}
-	escVer, err := module.EscapeVersion(version)
-	if err != nil {
-		return err
+	base := filepath.Join(fresh, "cache", "download", filepath.FromSlash(escPath), "@v", escVer)
+	files := []string{base + ".info", base + ".mod"}
+	if !meta {
+		files = append(files, base+".zip")
 	}
-	v := &cachescan.Version{EscapedVersion: escVer,
-		DownloadDir: filepath.Join(root, "cache", "download", filepath.FromSlash(escPath), "@v")}
-	return versionEntries(root, &cachescan.Module{EscapedPath: escPath}, v, true)
+	var n int64
+	for _, f := range files {
+		if fi, err := os.Lstat(f); err == nil && fi.Mode().IsRegular() {
+			n += fi.Size()
+		}
+	}
+	if !meta && path != "golang.org/toolchain" {
+		listFiles(filepath.Join(fresh, filepath.FromSlash(escPath)+"@"+escVer), func(_ string, fi fs.FileInfo) {
+			if fi.Mode().IsRegular() {
+				n += fi.Size()
+			}
+		})
+	}
+	return n
 }
 
-var versionLocks sync.Map // "path@version" -> *sync.Mutex
+// installMeter counts the bytes installFresh writes and reports them
+// after each MiB and when the total is reached.
+func installMeter(total int64, report func(done int64)) func(n int64) {
+	var done, last int64
+	return func(n int64) {
+		done += n
+		if done-last >= 1<<20 || (done >= total && last < total) {
+			last = done
+			report(done)
+		}
+	}
+}
 
-// lockVersion serializes the replacing of one version within this process.
-func lockVersion(mv string) func() {
-	mu, _ := versionLocks.LoadOrStore(mv, &sync.Mutex{})
-	mu.(*sync.Mutex).Lock()
-	return mu.(*sync.Mutex).Unlock
+// countingWriter tells count of every write's bytes.
+type countingWriter struct {
+	w     io.Writer
+	count func(int64)
+}
+
+func (c countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.count(int64(n))
+	return n, err
 }
