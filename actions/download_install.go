@@ -29,11 +29,7 @@ import (
 // copied is told of the bytes written as they go.
 func installFresh(snap *cachescan.Snapshot, fresh, path, version string, meta bool, copied func(int64)) error {
 	modcacherw := hasFlag(snap.Env.GOFLAGS, "-modcacherw")
-	escPath, err := module.EscapePath(path)
-	if err != nil {
-		return err
-	}
-	escVer, err := module.EscapeVersion(version)
+	escPath, escVer, err := escaped(path, version)
 	if err != nil {
 		return err
 	}
@@ -203,9 +199,8 @@ func writeZipHash(root *confine.Root, path string, sum []byte) error {
 // cache: .info, .mod, and without meta the zip and the extracted tree
 // (none of a toolchain's).
 func freshSize(fresh, path, version string, meta bool) int64 {
-	escPath, err1 := module.EscapePath(path)
-	escVer, err2 := module.EscapeVersion(version)
-	if err1 != nil || err2 != nil {
+	escPath, escVer, err := escaped(path, version)
+	if err != nil {
 		return 0
 	}
 	base := filepath.Join(fresh, "cache", "download", filepath.FromSlash(escPath), "@v", escVer)
@@ -252,4 +247,13 @@ func (c countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.count(int64(n))
 	return n, err
+}
+
+// escaped is a module path and version as the module cache names them.
+func escaped(path, version string) (escPath, escVer string, err error) {
+	if escPath, err = module.EscapePath(path); err != nil {
+		return "", "", err
+	}
+	escVer, err = module.EscapeVersion(version)
+	return escPath, escVer, err
 }

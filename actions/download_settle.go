@@ -5,8 +5,6 @@ import (
 	"strings"
 	"sync"
 
-	"golang.org/x/mod/module"
-
 	"modscope/cachescan"
 )
 
@@ -23,11 +21,7 @@ var refusedEntry = []Explanation{{ID: "entry-refused",
 // would be gone: this refuses while nothing has changed.
 func installEntries(snap *cachescan.Snapshot, path, version string) error {
 	root := snap.ModCache.Root
-	escPath, err := module.EscapePath(path)
-	if err != nil {
-		return err
-	}
-	escVer, err := module.EscapeVersion(version)
+	escPath, escVer, err := escaped(path, version)
 	if err != nil {
 		return err
 	}

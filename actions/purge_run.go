@@ -25,11 +25,7 @@ func (p *PurgePlan) runItem(it *PurgeItem) (cachescan.Size, error) {
 	case ItemVersion:
 		return freed, p.purgeOne(it, gone)
 	case ItemList:
-		root, err := p.mod()
-		if err != nil {
-			return cachescan.Size{}, err
-		}
-		return cachescan.Size{}, rewriteList(root, filepath.Dir(it.Paths[0]))
+		return freed, p.rewriteList(it)
 	case ItemVCS:
 		return freed, p.purgeClone(it, gone)
 	case ItemSumDB:
@@ -39,15 +35,7 @@ func (p *PurgePlan) runItem(it *PurgeItem) (cachescan.Size, error) {
 	case ItemFile:
 		return freed, p.removeStray(it, gone)
 	case ItemTestCache:
-		root, err := p.build()
-		if err != nil {
-			return cachescan.Size{}, err
-		}
-		var clock cachescan.Clock
-		if p.snap != nil {
-			clock = p.snap.Clock
-		}
-		return cachescan.Size{}, expireTests(root, clock.Now())
+		return freed, p.expireTests()
 	}
 	return cachescan.Size{}, fmt.Errorf("unknown item kind %q", it.Kind)
 }
@@ -294,4 +282,26 @@ func expireTests(root *confine.Root, now time.Time) error {
 		return err
 	}
 	return f.Close()
+}
+
+// rewriteList rewrites a module's list file (a stale one).
+func (p *PurgePlan) rewriteList(it *PurgeItem) error {
+	root, err := p.mod()
+	if err != nil {
+		return err
+	}
+	return rewriteList(root, filepath.Dir(it.Paths[0]))
+}
+
+// expireTests expires the cached test results, by the snapshot's clock.
+func (p *PurgePlan) expireTests() error {
+	root, err := p.build()
+	if err != nil {
+		return err
+	}
+	var clock cachescan.Clock
+	if p.snap != nil {
+		clock = p.snap.Clock
+	}
+	return expireTests(root, clock.Now())
 }

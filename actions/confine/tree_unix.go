@@ -73,11 +73,7 @@ func removeAt(dirfd int, name string, depth int, m *meter) error {
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
 		err := unix.Unlinkat(dirfd, name, 0)
-		switch {
-		case err == nil:
-			m.add(&st)
-			return nil
-		case err == unix.ENOENT:
+		if m.unlinked(err, &st) {
 			return nil
 		}
 		// Swapped for a directory since the lstat?
@@ -114,10 +110,7 @@ func removeAt(dirfd int, name string, depth int, m *meter) error {
 		// command added an entry meanwhile (ENOTEMPTY), a few times.
 		err = unix.Unlinkat(dirfd, name, unix.AT_REMOVEDIR)
 		switch {
-		case err == nil:
-			m.add(&st)
-			return nil
-		case err == unix.ENOENT:
+		case m.unlinked(err, &st):
 			return nil
 		case (err == unix.ENOTEMPTY || err == unix.EEXIST) && try < 3:
 			continue
@@ -135,14 +128,23 @@ func unlinkMeasured(dirfd int, name string, m *meter) error {
 		}
 		return err
 	}
-	if err := unix.Unlinkat(dirfd, name, 0); err != nil {
-		if err == unix.ENOENT {
-			return nil
-		}
+	if err := unix.Unlinkat(dirfd, name, 0); !m.unlinked(err, &st) {
 		return err
 	}
-	m.add(&st)
 	return nil
+}
+
+// unlinked settles an unlink: done (and counted, by the lstat st taken
+// before) when it succeeded, done when the entry was gone already.
+func (m *meter) unlinked(err error, st *unix.Stat_t) bool {
+	switch err {
+	case nil:
+		m.add(st)
+		return true
+	case unix.ENOENT:
+		return true
+	}
+	return false
 }
 
 // add counts one entry that went, by the lstat taken just before.
