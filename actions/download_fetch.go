@@ -95,25 +95,37 @@ func goModAbove(dir string) string {
 	}
 }
 
-// checkedBy says what vouched for a fresh download made outside a module:
-// the checksum database, unless GOSUMDB is off or the path is private.
-func checkedBy(env cachescan.Env, path string) string {
+// voucher is what vouched for a fresh download.
+type voucher int
+
+const (
+	// vouchedByNothing: GOSUMDB=off, or GONOSUMDB/GOPRIVATE match: only
+	// the project's go.sum can vouch for it.
+	vouchedByNothing voucher = iota
+	// vouchedBySumDB: the checksum database did, as the go command checked.
+	vouchedBySumDB
+)
+
+// checkedBy says what vouched for a fresh download made outside a module
+// (the checksum database, unless GOSUMDB is off or the path is private),
+// and in words for DownloadResult.Checked.
+func checkedBy(env cachescan.Env, path string) (voucher, string) {
 	if env.GOSUMDB == "off" {
-		return "nothing: GOSUMDB=off, so only the project's go.sum can vouch for it"
+		return vouchedByNothing, "nothing: GOSUMDB=off, so only the project's go.sum can vouch for it"
 	}
 	nosum := env.GONOSUMDB
 	if nosum == "" {
 		nosum = env.GOPRIVATE
 	}
 	if nosum != "" && module.MatchPrefixPatterns(nosum, path) {
-		return "nothing: GONOSUMDB/GOPRIVATE matches it, so only the project's go.sum can vouch for it"
+		return vouchedByNothing, "nothing: GONOSUMDB/GOPRIVATE matches it, so only the project's go.sum can vouch for it"
 	}
 	name := env.GOSUMDB
 	if name == "" {
 		name = "sum.golang.org"
 	}
 	name, _, _ = strings.Cut(strings.Fields(name)[0], "+") // the name, not its key
-	return "the checksum database " + name
+	return vouchedBySumDB, "the checksum database " + name
 }
 
 // goModDownload runs `go mod download -json target` and returns its one
@@ -252,7 +264,9 @@ type downloadJob struct {
 	// tmp holds work (the empty directory the go command runs in) and
 	// fresh (the temporary module cache it fills).
 	tmp, work, fresh, gocache string
-	r                         DownloadResult
+	// vouched is what vouched for the fetched copy (r.Checked says it).
+	vouched voucher
+	r       DownloadResult
 }
 
 // startJob checks the target and makes the temporary directories; on a
@@ -305,7 +319,7 @@ func (j *downloadJob) fetch(ctx context.Context) (goDownload, string) {
 	got, errText := goModDownload(ctx, j.work, fetchEnv(j.snap, j.fresh, j.gocache), j.target, j.opt.Timeout)
 	if errText == "" {
 		j.r.Module, j.r.Version, j.r.Sum, j.r.GoModSum = got.Path, got.Version, got.Sum, got.GoModSum
-		j.r.Checked = checkedBy(j.snap.Env, got.Path)
+		j.vouched, j.r.Checked = checkedBy(j.snap.Env, got.Path)
 	}
 	return got, errText
 }
@@ -315,7 +329,7 @@ func (j *downloadJob) fetchMetadata(ctx context.Context) (goDownload, string) {
 	got, errText := fetchMetadata(ctx, j.work, fetchEnv(j.snap, j.fresh, j.gocache), j.target, j.opt.Timeout)
 	if errText == "" {
 		j.r.Module, j.r.Version, j.r.GoModSum = got.Path, got.Version, got.GoModSum
-		j.r.Checked = checkedBy(j.snap.Env, got.Path)
+		j.vouched, j.r.Checked = checkedBy(j.snap.Env, got.Path)
 	}
 	return got, errText
 }

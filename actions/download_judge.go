@@ -142,7 +142,7 @@ func (j *downloadJob) judge(got goDownload) judgement {
 	case len(gomodSum) > 0 && got.GoModSum != "" && !contains(gomodSum, got.GoModSum):
 		upstream = fmt.Sprintf("the fresh go.mod hashes to %s, the project's go.sum says %s", got.GoModSum, strings.Join(gomodSum, ", "))
 		mismatch = fmt.Sprintf("verifying %s/go.mod: checksum mismatch\n\tdownloaded: %s\n\tgo.sum:     %s", mv, got.GoModSum, gomodSum[0])
-	case len(gosum) == 0 && strings.HasPrefix(r.Checked, "nothing") && oc.consistent() && oc.content() != got.Sum:
+	case len(gosum) == 0 && j.vouched == vouchedByNothing && oc.consistent() && oc.content() != got.Sum:
 		// Nothing vouches for either copy, and the cached one is whole:
 		// only a person can tell which is right.
 		r.Verdict = VerdictUpstream
@@ -152,7 +152,7 @@ func (j *downloadJob) judge(got goDownload) judgement {
 		jd.final = true
 		return jd
 	}
-	if upstream != "" && strings.HasPrefix(r.Checked, "the checksum database") {
+	if upstream != "" && j.vouched == vouchedBySumDB {
 		// Only the part go.sum and the database disagree on counts.
 		kept := ""
 		switch {

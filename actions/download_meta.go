@@ -30,7 +30,7 @@ func (j *downloadJob) judgeMetadata(got goDownload, old *cachescan.Version) judg
 	oc, kinds := jd.oc, jd.kinds
 	_, gomodSum := snap.Project.Sum(got.Path, got.Version)
 	r.GoSum = gomodSum
-	vouched := strings.HasPrefix(r.Checked, "the checksum database")
+	vouched := j.vouched == vouchedBySumDB
 	switch {
 	case len(gomodSum) > 0 && !contains(gomodSum, got.GoModSum) && vouched:
 		// The database vouched for the fresh go.mod: go.sum is wrong, and
@@ -55,7 +55,7 @@ func (j *downloadJob) judgeMetadata(got goDownload, old *cachescan.Version) judg
 		r.Verdict = VerdictSame
 		r.Detail = "the cached .mod (metadata only) is identical to the fresh one: left as it was"
 		jd.final = true
-	case len(gomodSum) == 0 && strings.HasPrefix(r.Checked, "nothing") && len(kinds) == 0 && oc.mod != "" && oc.mod != got.GoModSum:
+	case len(gomodSum) == 0 && j.vouched == vouchedByNothing && len(kinds) == 0 && oc.mod != "" && oc.mod != got.GoModSum:
 		r.Verdict = VerdictUpstream
 		r.Error = fmt.Sprintf("verifying %s/go.mod: checksum mismatch\n\tdownloaded: %s\n\tcached:     %s", mv, got.GoModSum, oc.mod)
 		r.Detail = "the fresh go.mod differs from the cached one and nothing vouches for either (" + r.Checked + "): the cached one stays"
