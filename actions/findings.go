@@ -71,7 +71,7 @@ func SaveFindings(path string, f Findings, patterns []string) error {
 		}
 		var still []cachescan.Problem
 		for _, p := range old.Problems {
-			if p.Module == "" || !Match(patterns, p.Module, p.Version) {
+			if !InVerifyScope(p, patterns) {
 				still = append(still, p)
 			}
 		}
@@ -247,4 +247,16 @@ func SaveVerify(path string, snap *cachescan.Snapshot, rep *VerifyReport, scope 
 	}
 	return SaveFindings(path, Findings{ModCache: snap.ModCache.Root, GoCache: snap.BuildCache.Root,
 		At: snap.Clock.Now(), Problems: append([]cachescan.Problem(nil), rep.Problems...)}, scope)
+}
+
+// InVerifyScope reports whether a verify of scope (its patterns; none:
+// everything) speaks for p, so that its findings replace p: every problem
+// when the scope is whole, else those of the module versions the patterns
+// match (a build output's belongs to no version, so a verify of some
+// versions leaves it). SaveVerify keeps the findings outside the scope by
+// this rule; a view that clears its hashing results as a verify starts
+// uses it too (with cachescan.LookupKind(p.Kind).Verify: the scan's own
+// problems stay).
+func InVerifyScope(p cachescan.Problem, scope []string) bool {
+	return len(scope) == 0 || (p.Module != "" && Match(scope, p.Module, p.Version))
 }
