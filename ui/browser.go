@@ -26,7 +26,11 @@ func (k sortKey) descByDefault() bool { return k != sortName }
 // browser is the drill-down list of the Modules view: it shows the children
 // of one node, sorted and filtered, ncdu style. Moving the cursor is O(1);
 // sorting and filtering happen only when the directory, the order or the
-// filter change, and View draws only the rows that fit.
+// filter change, and View draws only the rows that fit. It does not
+// scroll with bubbles' viewport: a viewport scrolls a rendered string and
+// has no cursor, so every move would render every row of the directory
+// (thousands in a real cache) to move the highlight, and the offset that
+// follows the cursor would still be kept here.
 type browser struct {
 	t      *tree
 	cur    *node

@@ -59,7 +59,7 @@ func (p *modulesPane) openListing(n *node) action {
 	}
 	_, pending := p.lists.waiting[dir]
 	p.lists.waiting[dir] = n
-	n.children = []*node{{name: "listing…", path: n.path + " listing", kind: kindListing, parent: n}}
+	n.children = []*node{noteRow(n, "listing…")}
 	p.b.enter(n)
 	if pending {
 		return nil
@@ -97,7 +97,7 @@ func (p *modulesPane) listed(msg treeListedMsg) {
 func fillListing(n *node, msg *treeListedMsg) {
 	n.children = nil
 	if msg.err != nil {
-		n.children = []*node{{name: "cannot list it: " + cachescan.Printable(msg.err.Error()) + " (r reads the caches again)", kind: kindListing, parent: n, path: n.path + " listing"}}
+		n.children = []*node{noteRow(n, "cannot list it: "+cachescan.Printable(msg.err.Error())+" (r reads the caches again)")}
 		return
 	}
 	for _, e := range msg.listing.Entries {
@@ -115,10 +115,10 @@ func fillListing(n *node, msg *treeListedMsg) {
 		n.children = append(n.children, c)
 	}
 	if msg.listing.Truncated {
-		n.children = append(n.children, &node{name: "(too many files: listed in part; sizes are lower bounds)", kind: kindListing, parent: n, path: n.path + " more"})
+		n.children = append(n.children, noteRow(n, "(too many files: listed in part; sizes are lower bounds)"))
 	}
 	if len(n.children) == 0 {
-		n.children = []*node{{name: "(empty directory)", kind: kindListing, parent: n, path: n.path + " empty"}}
+		n.children = []*node{noteRow(n, "(empty directory)")}
 	}
 }
 
@@ -140,7 +140,7 @@ func (p *modulesPane) relist(old, treeRow *node) *node {
 		if msg == nil {
 			if _, ok := p.lists.waiting[dir]; ok {
 				p.lists.waiting[dir] = cur
-				cur.children = []*node{{name: "listing…", path: cur.path + " listing", kind: kindListing, parent: cur}}
+				cur.children = []*node{noteRow(cur, "listing…")}
 				return cur
 			}
 			if cur == treeRow {
@@ -163,4 +163,10 @@ func (p *modulesPane) relist(old, treeRow *node) *node {
 		}
 		cur = next
 	}
+}
+
+// noteRow is a row of a listing that is no entry: "listing…", or why
+// there are none. The details show its text.
+func noteRow(parent *node, text string) *node {
+	return &node{name: text, path: text, kind: kindListing, parent: parent}
 }
