@@ -379,6 +379,13 @@ func TestBrowseAnExtractedTree(t *testing.T) {
 	if got := strings.Join(names(b.rows), " "); got != "big.bin small.txt" {
 		t.Fatalf("testdata: %q", got)
 	}
+	// The tree rebuilt on the same snapshot (as verify's findings do)
+	// keeps the place inside the listing.
+	m.refreshProblems(false, false)
+	if b.cur.kind != kindEntry || b.cur.name != "testdata" || len(b.rows) != 2 {
+		t.Fatalf("after the tree was rebuilt: at %q, rows %v", b.cur.path, names(b.rows))
+	}
+	treeRow = b.cur.parent
 	hit(m, "h")
 	if b.cur != treeRow || b.selected().name != "testdata" {
 		t.Fatalf("h: at %q on %v", b.cur.path, b.selected())
@@ -408,5 +415,18 @@ func TestBrowseAnExtractedTree(t *testing.T) {
 	hit(m, "r")
 	if b.cur.kind != kindVersion {
 		t.Fatalf("after r: at %q (%d)", b.cur.path, b.cur.kind)
+	}
+}
+
+// TestModulesHelpFits: at 80x24 the help lists every key of the Modules
+// view, the new ones and the last of its columns too.
+func TestModulesHelpFits(t *testing.T) {
+	m := browseModel(t, 80, 24, modulesFixture)
+	hit(m, "?")
+	view := ansi.Strip(m.render())
+	for _, want := range []string{"mark / unmark all", "bars: largest row/parent", "largest/smallest first; again: reverse", "rescan", "last action's result"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("the help at 80x24 lacks %q:\n%s", want, view)
+		}
 	}
 }

@@ -211,8 +211,7 @@ func (p *modulesPane) FullHelp() [][]key.Binding {
 	}
 	return [][]key.Binding{
 		{k.Up, k.Down, show("pgup/pgdn", "page"), show("g/G", "top/bottom"), k.Open, k.Back},
-		{k.Filter, k.ClearFilter, k.SortSize, k.SortName, k.SortCount, k.SortTime, show("s n c m again", "reverse"),
-			show("↓ / ↑", "largest first / smallest first"), k.Apparent, k.Bars, k.Details},
-		{k.Mark, k.UnmarkAll, withHelp(k.Purge, "purge marked/selected"), k.PurgePolicy, k.Download, k.Repair, k.Verify, k.VerifyAll, k.Rescan, k.LastResult},
+		{k.Filter, k.ClearFilter, k.SortSize, k.SortName, k.SortCount, k.SortTime, show("↓/↑", "largest/smallest first; again: reverse"), k.Apparent, k.Bars, k.Details},
+		{show("space/U", "mark / unmark all"), withHelp(k.Purge, "purge marked/selected"), k.PurgePolicy, k.Download, k.Repair, k.Verify, k.VerifyAll, k.Rescan, k.LastResult},
 	}
 }
