@@ -22,6 +22,9 @@ import (
 // signature does not verify, or it is malformed. check exits 2 then.
 var ErrSealInvalid = errors.New("the seal cannot be trusted")
 
+// maxSealBytes is MaxManifestBytes; tests lower it.
+var maxSealBytes int64 = MaxManifestBytes
+
 // OpenSeal reads a signed manifest (at most MaxManifestBytes) and checks
 // its signature with the verifier key (NAME.vkey's content).
 func OpenSeal(r io.Reader, vkey string) (*Manifest, string, error) {
@@ -29,12 +32,12 @@ func OpenSeal(r io.Reader, vkey string) (*Manifest, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: the verifier file holds no note verifier key (the NAME.vkey that modscope seal --new-key writes)", ErrSealInvalid)
 	}
-	data, err := io.ReadAll(io.LimitReader(r, MaxManifestBytes+1))
+	data, err := io.ReadAll(io.LimitReader(r, maxSealBytes+1))
 	if err != nil {
 		return nil, "", fmt.Errorf("reading the seal: %v", err)
 	}
-	if len(data) > MaxManifestBytes {
-		return nil, "", fmt.Errorf("%w: the seal is larger than %d MiB, more than any modscope writes", ErrSealInvalid, MaxManifestBytes>>20)
+	if int64(len(data)) > maxSealBytes {
+		return nil, "", fmt.Errorf("%w: the seal is larger than %d MiB, more than modscope reads", ErrSealInvalid, maxSealBytes>>20)
 	}
 	n, err := note.Open(data, note.VerifierList(verifier))
 	if err != nil {
