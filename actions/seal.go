@@ -235,15 +235,25 @@ func (s *Sealer) Build(ctx context.Context, snap *cachescan.Snapshot, jobs int) 
 			m.Versions = append(m.Versions, *v)
 		}
 	}
-	sort.Slice(m.Versions, func(i, j int) bool {
-		a, b := m.Versions[i], m.Versions[j]
-		return a.Module < b.Module || a.Module == b.Module && a.Version < b.Version
-	})
+	// The manifest's order (check requires it): by path, then version.
+	sort.SliceStable(m.Versions, func(i, j int) bool { return versionKey(&m.Versions[i]) < versionKey(&m.Versions[j]) })
+	kept := m.Versions[:0]
+	for i := range m.Versions {
+		if len(kept) > 0 && versionKey(&kept[len(kept)-1]) == versionKey(&m.Versions[i]) {
+			skip(m.Versions[i].Module+"@"+m.Versions[i].Version, "", "found twice by the scan")
+			continue
+		}
+		kept = append(kept, m.Versions[i])
+	}
+	m.Versions = kept
 	sort.Slice(acts, func(i, j int) bool { return acts[i].ID < acts[j].ID })
 	m.Actions, m.Outputs = acts, outputs
 	sort.Slice(skipped, func(i, j int) bool { return skipped[i].What < skipped[j].What })
 	return m, skipped, nil
 }
+
+// versionKey orders versions by module path, then version.
+func versionKey(v *SealedVersion) string { return v.Module + "\x00" + v.Version }
 
 // counter counts hashed bytes and stops the hashing when ctx is done.
 func (s *Sealer) counter(ctx context.Context) counter {

@@ -1,6 +1,7 @@
 package actions
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -32,7 +33,17 @@ func OpenSeal(r io.Reader, vkey string) (*Manifest, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: the verifier file holds no note verifier key (the NAME.vkey that modscope seal --new-key writes)", ErrSealInvalid)
 	}
-	data, err := io.ReadAll(io.LimitReader(r, maxSealBytes+1))
+	var buf bytes.Buffer
+	if f, ok := r.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			if fi.Size() > maxSealBytes {
+				return nil, "", fmt.Errorf("%w: the seal is larger than %d MiB, more than modscope reads", ErrSealInvalid, maxSealBytes>>20)
+			}
+			buf.Grow(int(fi.Size()) + 1)
+		}
+	}
+	_, err = buf.ReadFrom(io.LimitReader(r, maxSealBytes+1))
+	data := buf.Bytes()
 	if err != nil {
 		return nil, "", fmt.Errorf("reading the seal: %v", err)
 	}
@@ -165,9 +176,14 @@ func (s *Sealer) Check(ctx context.Context, snap *cachescan.Snapshot, m *Manifes
 			current[n] = true
 		}
 	}
-	users := map[string][]string{} // output -> the sealed actions naming it
+	users := make(map[string]actionUsers, len(m.Outputs)) // output -> the sealed actions naming it
 	for _, a := range m.Actions {
-		users[a.Output] = append(users[a.Output], a.ID)
+		u := users[a.Output]
+		if u.n == 0 {
+			u.first = a.ID
+		}
+		u.n++
+		users[a.Output] = u
 		path := ""
 		if root != "" {
 			path = entryFile(root, a.ID, 'a')
@@ -321,16 +337,23 @@ func isCancel(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
+// actionUsers are the sealed actions naming an output: the first, and how
+// many.
+type actionUsers struct {
+	first string
+	n     int
+}
+
 // checkOutput compares an output with the seal.
-func checkOutput(root string, o *SealedOutput, users []string, rehash bool, tally func(bool), count counter, buf []byte) (*SealDiff, error) {
+func checkOutput(root string, o *SealedOutput, users actionUsers, rehash bool, tally func(bool), count counter, buf []byte) (*SealDiff, error) {
 	if root == "" {
 		return &SealDiff{Kind: "output", Name: o.ID, Detail: "there is no build cache"}, nil
 	}
 	path := entryFile(root, o.ID, 'd')
 	diff := func(detail string) *SealDiff {
-		if len(users) > 0 {
-			detail += fmt.Sprintf("; %s names it (%s", plural(len(users), "sealed action"), shortID(users[0]))
-			if len(users) > 1 {
+		if users.n > 0 {
+			detail += fmt.Sprintf("; %s names it (%s", plural(users.n, "sealed action"), shortID(users.first))
+			if users.n > 1 {
 				detail += ", …"
 			}
 			detail += ")"

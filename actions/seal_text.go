@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -102,9 +103,11 @@ func ParseManifest(text string) (*Manifest, error) {
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("line %d: %s", lineNo, fmt.Sprintf(format, args...))
 	}
-	seenV := map[string]bool{}
-	seenA := map[string]bool{}
-	seenD := map[string]bool{}
+	// Entries come sorted and unique, as seal writes them: duplicates
+	// are found without maps, and the slices are sized up front.
+	m.Actions = make([]SealedAction, 0, min(strings.Count(text, "\na "), maxManifestItems))
+	m.Outputs = make([]SealedOutput, 0, min(strings.Count(text, "\nd "), maxManifestItems))
+	lastV := ""
 	items := 0
 	header := []string{sealMagic, "created", "go", "modcache", "gocache"}
 	for len(text) > 0 {
@@ -134,36 +137,36 @@ func ParseManifest(text string) (*Manifest, error) {
 			if err != nil {
 				return nil, fail("%v", err)
 			}
-			key := v.Module + "@" + v.Version
-			if seenV[key] {
-				return nil, fail("%s twice", strconv.QuoteToASCII(key))
+			key := versionKey(v)
+			if len(m.Versions) > 0 && key <= lastV {
+				return nil, fail("versions out of order, or one twice")
 			}
-			seenV[key] = true
+			lastV = key
 			m.Versions = append(m.Versions, *v)
 		case "a":
-			f := strings.Split(rest, " ")
-			if len(f) != 4 || !isHexID(f[0]) || !isHexID(f[1]) {
+			id, rest, _ := strings.Cut(rest, " ")
+			out, rest, _ := strings.Cut(rest, " ")
+			sizeS, timeS, _ := strings.Cut(rest, " ")
+			if !isHexID(id) || !isHexID(out) {
 				return nil, fail("an action line is: a <id> <output id> <size> <time>")
 			}
-			size, err1 := strconv.ParseInt(f[2], 10, 64)
-			t, err2 := strconv.ParseInt(f[3], 10, 64)
+			size, err1 := strconv.ParseInt(sizeS, 10, 64)
+			t, err2 := strconv.ParseInt(timeS, 10, 64)
 			if err1 != nil || err2 != nil || size < 0 || t < 0 {
 				return nil, fail("an action's size and time are non-negative integers")
 			}
-			if seenA[f[0]] {
-				return nil, fail("action %s twice", f[0])
+			if n := len(m.Actions); n > 0 && id <= m.Actions[n-1].ID {
+				return nil, fail("actions out of order, or one twice")
 			}
-			seenA[f[0]] = true
-			m.Actions = append(m.Actions, SealedAction{ID: f[0], Output: f[1], Size: size, Time: t})
+			m.Actions = append(m.Actions, SealedAction{ID: id, Output: out, Size: size, Time: t})
 		case "d":
 			o, err := parseOutputLine(rest)
 			if err != nil {
 				return nil, fail("%v", err)
 			}
-			if seenD[o.ID] {
-				return nil, fail("output %s twice", o.ID)
+			if n := len(m.Outputs); n > 0 && o.ID <= m.Outputs[n-1].ID {
+				return nil, fail("outputs out of order, or one twice")
 			}
-			seenD[o.ID] = true
 			m.Outputs = append(m.Outputs, o)
 		default:
 			return nil, fail("unknown line %q", clipLine(line))
@@ -173,7 +176,7 @@ func ParseManifest(text string) (*Manifest, error) {
 		return nil, errors.New("the header is incomplete")
 	}
 	for _, a := range m.Actions {
-		if !seenD[a.Output] {
+		if _, ok := sort.Find(len(m.Outputs), func(i int) int { return strings.Compare(a.Output, m.Outputs[i].ID) }); !ok {
 			return nil, fmt.Errorf("action %s names output %s, which has no line", a.ID, a.Output)
 		}
 	}
