@@ -281,6 +281,7 @@ func TestSealRejectsBadSignatures(t *testing.T) {
 		"modscope seal v1\ncreated 2026-01-02T03:04:05Z\ngo \"go1.26.8\"\nmodcache \"/m\"\ngocache \"/g\"\na " + f.out.ActionID + " " + f.out.OutputID + " 1 2\n",
 		"modscope seal v1\ncreated 2026-01-02T03:04:05Z\ngo \"go1.26.8\"\nmodcache \"/m\"\ngocache \"/g\"\nv \"a\" \"v1\" zip=h1:x\n",
 		"modscope seal v1\ncreated 2026-01-02T03:04:05Z\ngo \"go1.26.8\"\nmodcache \"/m\"\ngocache \"/g\"\nd ../../etc 1 = -\n",
+		"modscope seal v1\ncreated 2026-01-02T03:04:05Z\ngo \"go1.26.8\"\nmodcache \"/m\"\ngocache \"/g\"\nd " + f.out.OutputID + " -\nd " + f.out.OutputID + " -\n",
 		"modscope seal v1\ncreated 2026-01-02T03:04:05Z\ngo \"go1.26.8\"\nmodcache \"/m\"\ngocache \"/g\"\nv \"" + strings.Repeat("x", 70<<10) + "\" \"v1\"\n",
 	} {
 		signed, err := note.Sign(&note.Note{Text: text}, signer)
