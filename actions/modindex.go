@@ -406,10 +406,10 @@ func diffIndex(idx, disk moduleIndex) string {
 	slices.Sort(added)
 	var parts []string
 	if len(gone) > 0 {
-		parts = append(parts, "it lists "+clip(gone)+", no longer in the tree")
+		parts = append(parts, "it lists "+clip(gone, 5)+", no longer in the tree")
 	}
 	if len(added) > 0 {
-		parts = append(parts, "it lacks "+clip(added)+", in the tree now")
+		parts = append(parts, "it lacks "+clip(added, 5)+", in the tree now")
 	}
 	return strings.Join(parts, "; ") + ": builds use the stale list"
 }
