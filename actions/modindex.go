@@ -210,10 +210,10 @@ func readIndexFile(path string, size int64) ([]byte, error) {
 	return data, nil
 }
 
-// moduleIndex is what modscope decodes of an index: each package directory
+// goIndex is what modscope decodes of an index: each package directory
 // (relative to the module root, "" for the root, with the OS separator)
 // and the names of its source files.
-type moduleIndex map[string][]string
+type goIndex map[string][]string
 
 var errIndexCorrupt = errors.New("corrupt index")
 
@@ -221,7 +221,7 @@ var errIndexCorrupt = errors.New("corrupt index")
 // whole-module index (modindex's index_format.txt, "go index v2"), with
 // every offset and count checked against the data: a hostile file gives an
 // error, never a panic or an allocation past its size.
-func decodeModuleIndex(data []byte) (moduleIndex, error) {
+func decodeModuleIndex(data []byte) (goIndex, error) {
 	if !strings.HasPrefix(string(data[:min(len(data), len(indexMagic))]), indexMagic) {
 		return nil, errors.New("not a go index v2")
 	}
@@ -269,7 +269,7 @@ func decodeModuleIndex(data []byte) (moduleIndex, error) {
 	if err != nil || n > (len(body)-hdr-8)/8 {
 		return nil, errIndexCorrupt
 	}
-	idx := make(moduleIndex, n)
+	idx := make(goIndex, n)
 	for i := 0; i < n; i++ {
 		dir, err := str(hdr + 8 + 8*i)
 		if err != nil {
@@ -312,8 +312,8 @@ func decodeModuleIndex(data []byte) (moduleIndex, error) {
 // a link is listed by its name, as the go command lists it (a link to a
 // directory is no source file; modscope, not following it, cannot tell
 // and lists it, which a module zip never holds anyway).
-func indexedTree(root string) (moduleIndex, error) {
-	idx := moduleIndex{}
+func indexedTree(root string) (goIndex, error) {
+	idx := goIndex{}
 	sep := string(filepath.Separator)
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -367,7 +367,7 @@ func isIndexedSource(name string) bool {
 }
 
 // diffIndex says how the index differs from the tree, in one line, or "".
-func diffIndex(idx, disk moduleIndex) string {
+func diffIndex(idx, disk goIndex) string {
 	var gone, added []string
 	show := func(dir, name string) string {
 		if dir == "" {
@@ -424,7 +424,7 @@ func staleIndexItems(snap *cachescan.Snapshot) []*PurgeItem {
 		items = append(items, &PurgeItem{Kind: ItemBuild, Module: s.Module, Version: s.Version,
 			Label:  fmt.Sprintf("module index of %s@%s (%s)", s.Module, s.Version, s.GoVersion),
 			Reason: "stale module index: " + s.Detail,
-			Paths:  []string{s.Entry}, Size: s.Size, sizes: []int64{s.Size.Bytes}})
+			Paths:  []string{s.Entry}, Size: s.Size})
 	}
 	return items
 }
