@@ -123,7 +123,7 @@ func writeNew(path, content string, perm os.FileMode) error {
 func readKeyFile(flagName, path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", fmt.Errorf("%s %s: %v", flagName, path, errors.Unwrap(err))
+		return "", fmt.Errorf("%s %s: %v", flagName, path, pathErr(err))
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
@@ -134,6 +134,15 @@ func readKeyFile(flagName, path string) (string, error) {
 		return "", fmt.Errorf("%s %s: larger than a key file can be", flagName, path)
 	}
 	return strings.TrimSpace(string(data)), nil
+}
+
+// pathErr is an open error without the path it repeats.
+func pathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // insideCaches reports whether path is in either cache root.
@@ -235,7 +244,7 @@ func sealCheck(ctx context.Context, cfg *config, file, vkeyFile string, opt acti
 	}
 	f, err := os.Open(file)
 	if err != nil {
-		return fail(stderr, fmt.Errorf("--check %s: %v", file, errors.Unwrap(err)))
+		return fail(stderr, fmt.Errorf("--check %s: %v; name the seal file the saving job wrote", file, pathErr(err)))
 	}
 	m, signer, err := actions.OpenSeal(f, vkey)
 	f.Close()
