@@ -39,6 +39,7 @@ func purgeFlags(fs *flag.FlagSet, cfg *config) runFunc {
 	fs.BoolVar(&t.BuildAll, "all", false, "")
 	fs.BoolVar(&t.TestCache, "test-cache", false, "")
 	fs.BoolVar(&t.FuzzCache, "fuzz-cache", false, "")
+	fs.BoolVar(&t.StaleIndex, "stale-index", false, "")
 	cfg.check(checkCombination, func() string {
 		if msg := checkTargets(&t, buildCache, olderThan, projects, cfg.set["keep-latest"] && t.KeepLatest == 0); msg != "" {
 			return msg

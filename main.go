@@ -81,6 +81,7 @@ var commands = []*command{
 	{name: "doctor", usageLine: "modscope doctor [flags]", flags: doctorFlags},
 	{name: "offline", usageLine: "modscope offline [flags]", flags: offlineFlags},
 	{name: "audit", usageLine: "modscope audit [flags] [PATTERN...]", args: patterns, flags: auditFlags},
+	{name: "seal", usageLine: "modscope seal [flags]", flags: sealFlags},
 }
 
 // lookup is the command named name, or nil.

@@ -205,7 +205,8 @@ func TestREADMEDocumentsEverything(t *testing.T) {
 	}
 	for _, f := range []string{"--json", "--modcache", "--gocache", "--project", "--workers", "--no-color", "--jobs", "--sumdb", "--export", "--dry-run", "--yes", "--metadata", "--read-only",
 		"--problems", "--keep-latest", "--unused", "--projects", "--toolchains", "--vcs", "--sumdb-cache", "--build-cache",
-		"--older-than", "--corrupt", "--all", "--test-cache", "--fuzz-cache", "--verify", "--timeout"} {
+		"--older-than", "--corrupt", "--all", "--test-cache", "--fuzz-cache", "--verify", "--timeout",
+		"--stale-index", "--new-key", "--key", "--check", "--verifier", "--strict", "--rehash"} {
 		if !strings.Contains(readme, "`"+f) {
 			t.Errorf("README does not document %s", f)
 		}
