@@ -223,6 +223,9 @@ func (p *PurgePlan) removeFiles(it *PurgeItem, rootOf func() (*confine.Root, err
 			continue
 		}
 		p.pathsDone.Add(1)
+		if stop("entry") {
+			return errKilled
+		}
 	}
 	if failed > 0 {
 		if len(it.Paths) == 1 {
