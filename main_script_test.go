@@ -70,7 +70,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"addmod":   addMod,
 			"addbuild": addBuild,
-			"status": status,
+			"status":   status,
 		},
 	})
 }
