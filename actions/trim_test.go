@@ -288,3 +288,9 @@ func TestParseSizeAndTime(t *testing.T) {
 		t.Error("ParseTime(yesterday) is no error")
 	}
 }
+
+// TestTrimAtAnotherDate runs the trim tests dated by the tests' clock
+// again with that clock years away: what they expect depends on no date.
+func TestTrimAtAnotherDate(t *testing.T) {
+	cachetest.RerunAt(t, cachetest.Elsewhen(), "^(TestTrimLeastRecentlyUsedFirst|TestTrimWithoutUsedSince|TestTrimUsedDuringTheQuestion|TestParseSizeAndTime)$")
+}
