@@ -57,6 +57,9 @@ func newTrimScene(t *testing.T) *trimScene {
 	s.e2 = c.AddBuildEntry("e2", []byte("output two"), now.Add(-9*day))
 	s.e3 = c.AddBuildEntry("e3", []byte("output three"), now.Add(-8*day))
 	s.e4 = c.AddBuildEntry("e4", []byte("output four, used in this job"), now.Add(-30*time.Minute))
+	// Its output's mtime is old (a read that does not mark it): the
+	// action in use keeps it all the same.
+	os.Chtimes(s.e4.Path, now.Add(-20*day), now.Add(-20*day))
 	// Two actions, one old and one used in this job, share an output.
 	s.e5 = c.AddBuildEntry("e5", []byte("a shared output"), now.Add(-7*day))
 	s.e6 = c.AddBuildEntry("e6", []byte("a shared output"), now.Add(-20*time.Minute))
@@ -232,6 +235,17 @@ func TestTrimWithoutUsedSince(t *testing.T) {
 	}
 	if !slices.Equal(paths, []string{s.e1.Action, s.e1.Path, s.e2.Action, s.e2.Path}) || len(versions) != 1 {
 		t.Errorf("planned %v %v", paths, versions)
+	}
+	// No cap: all goes, by last use; the shared output with the last
+	// action naming it (e6), after e4.
+	nocap, err := PlanTrim(snap, TrimOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, _ := trimmed(nocap)
+	want := []string{s.e1.Action, s.e1.Path, s.e2.Action, s.e2.Path, s.e3.Action, s.e3.Path, s.e5.Action, s.e4.Action, s.e4.Path, s.e6.Action, s.e6.Path}
+	if !slices.Equal(all, want) {
+		t.Errorf("with no cap:\n%v\nwant\n%v", all, want)
 	}
 	if tp.Mod.RemovedBytes != oldBytes {
 		t.Errorf("the version frees %d bytes by the plan, %d by lstat", tp.Mod.RemovedBytes, oldBytes)

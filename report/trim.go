@@ -19,13 +19,13 @@ func WriteTrimPlan(w io.Writer, tp *actions.TrimPlan) error {
 		line += fmt.Sprintf("; keeps %s used since %s (%s)", Plural(b.Kept, "entry"), stamp(*tp.UsedSince), HumanBytes(b.KeptBytes))
 	}
 	if b.Spared > 0 {
-		line += fmt.Sprintf("; %s more recently used (%s) stay, the caches fit without removing them", Plural(b.Spared, "entry"), HumanBytes(b.SparedBytes))
+		line += fmt.Sprintf("; not removed, as the caches fit without them: %s not in use (%s)", Plural(b.Spared, "entry"), HumanBytes(b.SparedBytes))
 	}
 	r.para(2, line)
 	line = fmt.Sprintf("module cache %s: removes %s (%s); keeps %s the projects need (%s)",
 		HumanBytes(m.Size), Plural(m.Removed, "version"), HumanBytes(m.RemovedBytes), Plural(m.Kept, "version"), HumanBytes(m.KeptBytes))
 	if m.Spared > 0 {
-		line += fmt.Sprintf("; %s no project needs (%s) stay, the caches fit without removing them", Plural(m.Spared, "version"), HumanBytes(m.SparedBytes))
+		line += fmt.Sprintf("; not removed, as the caches fit without them: %s no project needs (%s)", Plural(m.Spared, "version"), HumanBytes(m.SparedBytes))
 	}
 	if m.Refused > 0 {
 		line += fmt.Sprintf("; %s a purge may not remove", Plural(m.Refused, "version"))
@@ -86,7 +86,7 @@ func TrimSummary(tp *actions.TrimPlan, results []actions.PurgeResult, ran bool) 
 	if tp.UsedSince != nil {
 		s += fmt.Sprintf("; kept %s used since %s", Plural(tp.Build.Kept, "entry"), stamp(*tp.UsedSince))
 	} else {
-		s += fmt.Sprintf("; kept %s (the most recently used)", Plural(tp.Build.Spared, "entry"))
+		s += fmt.Sprintf("; kept the %s most recently used", Plural(tp.Build.Spared, "entry"))
 	}
 	s += fmt.Sprintf(" and %s the build needs", Plural(tp.Mod.Kept, "version"))
 	if !tp.Fits() {
