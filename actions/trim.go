@@ -191,8 +191,9 @@ func PlanTrim(snap *cachescan.Snapshot, o TrimOptions) (*TrimPlan, error) {
 
 // versionCandidates lists the module versions no project needs (whole,
 // metadata too), the code of those whose go.mod alone is needed (the
-// .mod and .info stay), and every toolchain but those in use, dated by
-// their download; it counts what stays in tp.Mod.
+// .mod and .info stay), and every toolchain but the active one, one a
+// program runs from and one a project's toolchain or go line names,
+// dated by their download; it counts what stays in tp.Mod.
 func versionCandidates(snap *cachescan.Snapshot, used *Usage, tp *TrimPlan) []trimCandidate {
 	var cands []trimCandidate
 	for _, m := range snap.ModCache.Modules {
@@ -200,8 +201,14 @@ func versionCandidates(snap *cachescan.Snapshot, used *Usage, tp *TrimPlan) []tr
 			parts := partTree | partZip | partZipHash | partMod | partInfo
 			reason := "no project needs it"
 			switch {
+			case m.Toolchain && used.NamesToolchain(v.Version):
+				// A project's toolchain or go line names it: builds
+				// there switch to it (GOTOOLCHAIN=auto).
+				tp.Mod.Kept++
+				tp.Mod.KeptBytes += v.Bytes
+				continue
 			case m.Toolchain:
-				reason = "a toolchain no project runs"
+				reason = "a toolchain no project names"
 			default:
 				switch used.of(m.Path, v.Version) {
 				case useContent:

@@ -308,3 +308,20 @@ func TestParseSizeAndTime(t *testing.T) {
 func TestTrimAtAnotherDate(t *testing.T) {
 	cachetest.RerunAt(t, cachetest.Elsewhen(), "^(TestTrimLeastRecentlyUsedFirst|TestTrimWithoutUsedSince|TestTrimUsedDuringTheQuestion|TestParseSizeAndTime)$")
 }
+
+// TestTrimKeepsTheToolchainsProjectsName: a toolchain a project's
+// toolchain line names stays (builds there switch to it); one no project
+// names goes.
+func TestTrimKeepsTheToolchainsProjectsName(t *testing.T) {
+	s := newTrimScene(t)
+	other := s.c.AddToolchain("go1.99.2", "linux", "amd64")
+	os.WriteFile(filepath.Join(s.proj, "go.mod"), []byte("module example.com/proj\n\ngo 1.21\n\ntoolchain go1.99.1\n\nrequire example.com/need v1.0.0\n"), 0o666)
+	tp, err := PlanTrim(s.scan(t), TrimOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, versions := trimmed(tp)
+	if slices.Contains(versions, "golang.org/toolchain@"+s.tool.Version) || !slices.Contains(versions, "golang.org/toolchain@"+other.Version) {
+		t.Errorf("versions planned: %v", versions)
+	}
+}
