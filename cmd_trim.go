@@ -56,6 +56,11 @@ func trimFlags(fs *flag.FlagSet, cfg *config) runFunc {
 				fmt.Fprintln(cfg.stderr, "modscope: --used-since: "+cachescan.Printable(err.Error()))
 				return exitFailed
 			}
+			if t.After(now) {
+				fmt.Fprintf(cfg.stderr, "modscope: --used-since %s is after now (%s): record the job's start on this machine, with its clock (date -u +%%FT%%TZ)\n",
+					t.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+				return exitFailed
+			}
 			opts.UsedSince = t
 		}
 		return trim(ctx, cfg, change, opts, projects)
