@@ -56,6 +56,19 @@ type TrimPlan struct {
 
 	Build TrimSide `json:"buildCache"`
 	Mod   TrimSide `json:"modCache"`
+	// Untouched is what a trim never removes, in disk bytes: the
+	// cache/vcs clones (purge --vcs), the checksum-database cache (purge
+	// --sumdb-cache), the fuzzing cache (purge --fuzz-cache), and the
+	// rest (the caches' directories, lock files, README...).
+	Untouched TrimUntouched `json:"untouched"`
+}
+
+// TrimUntouched is what a trim never removes, in disk bytes.
+type TrimUntouched struct {
+	VCS   int64 `json:"vcs"`
+	SumDB int64 `json:"sumdb"`
+	Fuzz  int64 `json:"fuzz"`
+	Other int64 `json:"other"`
 }
 
 // TrimSide is what a trim does to one cache. For the build cache the
@@ -111,6 +124,8 @@ func PlanTrim(snap *cachescan.Snapshot, o TrimOptions) (*TrimPlan, error) {
 	tp := &TrimPlan{MaxSize: o.MaxSize, Purge: newPlan(snap)}
 	tp.Build.Size, tp.Mod.Size = snap.BuildCache.Bytes, snap.ModCache.Bytes
 	tp.Before = tp.Build.Size + tp.Mod.Size
+	tp.Untouched = TrimUntouched{VCS: snap.ModCache.VCS.Bytes, SumDB: snap.ModCache.SumDB.Bytes, Fuzz: snap.BuildCache.Fuzz.Bytes,
+		Other: snap.ModCache.Other.Bytes + snap.BuildCache.Other.Bytes}
 	var cutoff time.Time
 	if !o.UsedSince.IsZero() {
 		since, kept := o.UsedSince.UTC(), o.UsedSince.Add(-UseGranularity).UTC()

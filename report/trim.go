@@ -35,7 +35,18 @@ func WriteTrimPlan(w io.Writer, tp *actions.TrimPlan) error {
 		r.para(2, "(an entry used since "+stamp(*tp.UsedSince)+" has an mtime from "+stamp(*tp.KeptSince)+" on: the go command refreshes an entry's mtime only when it is over an hour old)")
 	}
 	if !tp.Fits() {
-		r.para(2, fmt.Sprintf("! the cap is missed by %s: what may not go (in use, and the caches' own files and directories) takes %s", HumanBytes(tp.Missed), HumanBytes(tp.After)))
+		u := tp.Untouched
+		line := fmt.Sprintf("! the cap is missed by %s: what stays takes %s: in use %s", HumanBytes(tp.Missed), HumanBytes(tp.After), HumanBytes(b.KeptBytes+m.KeptBytes))
+		for _, part := range []struct {
+			n    int64
+			what string
+		}{{u.VCS, "cache/vcs clones (purge --vcs)"}, {u.SumDB, "the checksum-database cache (purge --sumdb-cache)"},
+			{u.Fuzz, "the fuzzing cache (purge --fuzz-cache)"}, {u.Other, "the caches' directories and own files"}} {
+			if part.n > 0 {
+				line += ", " + part.what + " " + HumanBytes(part.n)
+			}
+		}
+		r.para(2, line)
 	}
 	if len(tp.Purge.Items) > 0 {
 		r.purgePlan("Removes", tp.Purge, "")
