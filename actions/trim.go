@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -189,7 +190,7 @@ func PlanTrim(snap *cachescan.Snapshot, o TrimOptions) (*TrimPlan, error) {
 	if bc.CacheProg != "" {
 		plan.Warnings = append(plan.Warnings, "GOCACHEPROG is set: the go command uses "+bc.CacheProg+", not the GOCACHE files trimmed here")
 	}
-	plan.Warnings = append(plan.Warnings, networkWarnings(snap, plan, true)...)
+	// No network warnings: what goes is what the projects do not need.
 	plan.refuseRoots()
 	if len(plan.Items) > 0 {
 		plan.Running = RunningGo(plan.rootsTouched()...)
@@ -241,6 +242,9 @@ func versionCandidates(snap *cachescan.Snapshot, used *Usage, tp *TrimPlan) []tr
 			}
 			it := versionItem(snap, m, v, parts, nil)
 			it.Reason = reason
+			// No project's module graph reads its .mod: that it goes
+			// is no warning here.
+			it.Warnings = slices.DeleteFunc(it.Warnings, func(w string) bool { return strings.HasPrefix(w, "its .mod goes") })
 			if it.Refused != "" {
 				if v.Active {
 					tp.Mod.Kept++
