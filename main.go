@@ -78,6 +78,7 @@ var commands = []*command{
 	{name: "purge", usageLine: "modscope purge [flags] TARGET... | POLICY...", args: patterns, flags: purgeFlags},
 	{name: "download", usageLine: "modscope download [flags] path@version...", args: patterns, flags: downloadFlags},
 	{name: "repair", usageLine: "modscope repair [flags]", flags: repairFlags},
+	{name: "trim", usageLine: "modscope trim --max-size SIZE [flags]", flags: trimFlags},
 	{name: "doctor", usageLine: "modscope doctor [flags]", flags: doctorFlags},
 	{name: "offline", usageLine: "modscope offline [flags]", flags: offlineFlags},
 	{name: "audit", usageLine: "modscope audit [flags] [PATTERN...]", args: patterns, flags: auditFlags},
