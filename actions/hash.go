@@ -23,8 +23,6 @@ import (
 
 	kflate "github.com/klauspost/compress/flate"
 	modzip "golang.org/x/mod/zip"
-
-	"modscope/cachescan"
 )
 
 // fileSums maps file names (as the h1 hash names them) to their SHA-256.
@@ -94,7 +92,7 @@ func zipSums(path string, count counter, buf []byte) (fileSums, error) {
 		return nil, err
 	}
 	defer src.release()
-	return zipSumsFrom(src, fi.Size(), nil, count, buf)
+	return zipSumsFrom(src.ReaderAt, fi.Size(), nil, count, buf)
 }
 
 // zipSumsFrom is zipSums on an open file. It inflates nothing of a zip
@@ -107,7 +105,7 @@ func zipSums(path string, count counter, buf []byte) (fileSums, error) {
 // is compared, as it inflates, with the tree's file of that name, so that
 // the tree's files that equal the zip's are read once and never hashed
 // (hashTree takes their sums from the zip's). A tree file is read no
-// further than its entry's declared size and one byte.
+// further than its entry's declared size and one read.
 func zipSumsFrom(f io.ReaderAt, size int64, tree *treeList, count counter, buf []byte) (fileSums, error) {
 	z, err := zip.NewReader(f, size)
 	if err != nil {
@@ -132,12 +130,12 @@ func zipSumsFrom(f io.ReaderAt, size int64, tree *treeList, count counter, buf [
 		// archive/zip refuses data past the declared size too; the limit
 		// makes the bound this function's own.
 		lr := &io.LimitedReader{R: r, N: int64(f.UncompressedSize64) + 1}
-		var twin *os.File
+		var twin *treeFile
 		if tree != nil {
 			if p, ok := tree.regular[f.Name]; ok {
 				// A file that cannot be opened now is hashed, or fails,
 				// in hashTree, as the two passes would.
-				twin, _ = cachescan.OpenRegular(p)
+				twin, _ = openTreeFile(p)
 			}
 		}
 		s, same, err := hashCompare(lr, twin, count, buf, cmp)
@@ -162,8 +160,10 @@ func zipSumsFrom(f io.ReaderAt, size int64, tree *treeList, count counter, buf [
 
 // hashCompare hashes r, and compares it with twin as it goes (twin may be
 // nil): same reports that twin held exactly r's bytes. twin is closed. buf
-// and cmp are as long as each other; the bytes read from twin are counted.
-func hashCompare(r io.Reader, twin *os.File, count counter, buf, cmp []byte) (sum [32]byte, same bool, err error) {
+// and cmp are as long as each other; twin is read in reads of cmp's
+// length, whatever the lengths r returns, and the bytes read from it are
+// counted. It reads twin no further than r's length and one read.
+func hashCompare(r io.Reader, twin *treeFile, count counter, buf, cmp []byte) (sum [32]byte, same bool, err error) {
 	if twin == nil {
 		sum, err = hashReader(r, count, buf)
 		return sum, false, err
@@ -174,6 +174,18 @@ func hashCompare(r io.Reader, twin *os.File, count counter, buf, cmp []byte) (su
 		}
 	}()
 	differ := func() { twin.Close(); twin = nil }
+	var have []byte // read from twin, not compared yet
+	fill := func() error {
+		m, terr := twin.Read(cmp)
+		have = cmp[:m]
+		if cerr := count(int64(m)); cerr != nil {
+			return cerr
+		}
+		if m == 0 || (terr != nil && terr != io.EOF) {
+			differ() // shorter, or unreadable: hashTree says which
+		}
+		return nil
+	}
 	h := sha256.New()
 	for {
 		n, rerr := r.Read(buf)
@@ -182,14 +194,21 @@ func hashCompare(r io.Reader, twin *os.File, count counter, buf, cmp []byte) (su
 			if cerr := count(int64(n)); cerr != nil {
 				return sum, false, cerr
 			}
-			if twin != nil {
-				m, terr := io.ReadFull(twin, cmp[:n])
-				if cerr := count(int64(m)); cerr != nil {
-					return sum, false, cerr
+			for b := buf[:n]; twin != nil && len(b) > 0; {
+				if len(have) == 0 {
+					if cerr := fill(); cerr != nil {
+						return sum, false, cerr
+					}
+					if twin == nil {
+						break
+					}
 				}
-				if terr != nil || !bytes.Equal(buf[:n], cmp[:n]) {
+				m := min(len(b), len(have))
+				if !bytes.Equal(b[:m], have[:m]) {
 					differ()
+					break
 				}
+				b, have = b[m:], have[m:]
 			}
 		}
 		if rerr == io.EOF {
@@ -200,16 +219,13 @@ func hashCompare(r io.Reader, twin *os.File, count counter, buf, cmp []byte) (su
 		}
 	}
 	h.Sum(sum[:0])
-	if twin == nil {
-		return sum, false, nil
+	if twin == nil || len(have) > 0 {
+		return sum, false, nil // differs, or longer
 	}
 	// The twin must end where r did.
-	m, terr := twin.Read(cmp[:1])
-	if m == 0 && terr == io.EOF {
-		return sum, true, nil
-	}
+	m, terr := twin.Read(cmp)
 	count(int64(m))
-	return sum, false, nil
+	return sum, m == 0 && terr == io.EOF, nil
 }
 
 // corruptDeflate reports an entry whose compressed data does not inflate
@@ -357,7 +373,7 @@ func hashTree(t *treeList, zip fileSums, count counter, buf []byte) (fileSums, e
 		}
 		// Not os.Open: a FIFO swapped in since the walk saw a file
 		// would block it.
-		f, err := cachescan.OpenRegular(e.path)
+		f, err := openTreeFile(e.path)
 		if err != nil {
 			return sums, err
 		}

@@ -401,7 +401,7 @@ func hashZip(zip string, zc *zipCache, check func() (cachescan.Problem, bool), c
 			return "", nil, &p, &zipError{p.Detail}
 		}
 	}
-	zs, err := zipSumsFrom(src, size, tree, count, buf)
+	zs, err := zipSumsFrom(src.ReaderAt, size, tree, count, buf)
 	if err != nil {
 		return "", nil, nil, err
 	}
