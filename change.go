@@ -79,7 +79,6 @@ func anyTarget(args []string, t actions.Targets) bool {
 // problems, plus what hashing finds now (with verify) or, without it, what
 // the last verify found and still holds.
 func foundProblems(ctx context.Context, snap *cachescan.Snapshot, verify bool, jobs int, stderr io.Writer) ([]cachescan.Problem, error) {
-	found := append([]cachescan.Problem(nil), snap.Problems...)
 	if verify {
 		v := actions.NewVerifier()
 		stop := showProgress(stderr, func() string {
@@ -91,27 +90,21 @@ func foundProblems(ctx context.Context, snap *cachescan.Snapshot, verify bool, j
 		if err != nil {
 			return nil, err
 		}
-		saveFindings(snap, rep.Problems, nil)
-		return append(found, rep.Problems...), nil
+		saveFindings(snap, rep, nil)
+		return append(append([]cachescan.Problem(nil), snap.Problems...), rep.Problems...), nil
 	}
-	last := actions.LoadFindings(actions.DefaultFindings(), snap.ModCache.Root, snap.BuildCache.Root)
-	if last == nil || len(last.Problems) == 0 {
-		return found, nil
-	}
-	stop := showProgress(stderr, func() string { return "checking again what the last verify found…" })
-	still, err := actions.Recheck(ctx, snap, last)
+	stop := func() {}
+	found, err := actions.Found(ctx, snap, actions.DefaultFindings(), func() {
+		stop = showProgress(stderr, func() string { return "checking again what the last verify found…" })
+	})
 	stop()
-	if err != nil {
-		return nil, err
-	}
-	return append(found, still...), nil
+	return found, err
 }
 
 // saveFindings keeps what a verify found for a later repair; failing to
 // keep them only means repair finds less, so it is not an error.
-func saveFindings(snap *cachescan.Snapshot, problems []cachescan.Problem, patterns []string) {
-	actions.SaveFindings(actions.DefaultFindings(), actions.Findings{
-		ModCache: snap.ModCache.Root, GoCache: snap.BuildCache.Root, At: snap.ScannedAt, Problems: problems}, patterns)
+func saveFindings(snap *cachescan.Snapshot, rep *actions.VerifyReport, patterns []string) {
+	actions.SaveVerify(actions.DefaultFindings(), snap, rep, patterns)
 }
 
 // confirm asks on a terminal, defaulting to no; without a terminal and
@@ -223,7 +216,7 @@ func runPlan(ctx context.Context, plan *actions.PurgePlan, stderr io.Writer) []a
 // runDownloads fetches with one progress line per version on stderr.
 func runDownloads(ctx context.Context, snap *cachescan.Snapshot, targets []string, opts actions.DownloadOptions, stderr io.Writer) []actions.DownloadResult {
 	opts.Progress = func(e actions.DownloadEvent) {
-		if !e.Step.Settled() {
+		if !e.Step.Settled() && e.Bytes == 0 { // installing reports its bytes too: one line a step
 			fmt.Fprintf(stderr, "%s %s…\n", e.Step, cachescan.Printable(e.Target))
 		}
 	}

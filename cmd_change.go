@@ -236,8 +236,9 @@ func downloadFlags(fs *flag.FlagSet, cfg *config) runFunc {
 	var change changeOpts
 	readOnlyFlag(fs, &change)
 	timeout := timeoutFlag(fs, cfg)
+	code := fs.Bool("code", false, "fetch the zip and tree of a version cached as metadata only")
 	return func(ctx context.Context, cfg *config) int {
-		return download(ctx, cfg, change, actions.DownloadOptions{Timeout: *timeout, Jobs: *jobs})
+		return download(ctx, cfg, change, actions.DownloadOptions{Timeout: *timeout, Jobs: *jobs, Code: *code})
 	}
 }
 

@@ -118,7 +118,7 @@ func verify(ctx context.Context, cfg *config, vopts actions.VerifyOptions) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	saveFindings(snap, rep.Problems, cfg.args)
+	saveFindings(snap, rep, cfg.args)
 	// The report: the scan's problems for what the patterns select, and
 	// what hashing found.
 	shown := *snap

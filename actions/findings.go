@@ -71,7 +71,7 @@ func SaveFindings(path string, f Findings, patterns []string) error {
 		}
 		var still []cachescan.Problem
 		for _, p := range old.Problems {
-			if p.Module == "" || !Match(patterns, p.Module, p.Version) {
+			if !InVerifyScope(p, patterns) {
 				still = append(still, p)
 			}
 		}
@@ -207,4 +207,56 @@ func Carry(found []cachescan.Problem, snap *cachescan.Snapshot, touched map[stri
 		out = append(out, pr)
 	}
 	return out
+}
+
+// The steps the CLI and the TUI share around a verify: Found before a
+// repair or a purge of problems, SaveVerify after a verify, Carry across a
+// rescan after an action.
+
+// Found is what repair and purge --problems act on: the snapshot's own
+// problems (the scan's), plus the findings an earlier verify of these
+// cache roots kept at path that still hold, hashed again now against snap
+// (Recheck: a repair acts on the present). recheck, if not nil, is called
+// just before that hashing starts, for a progress display; it is not
+// called when there is nothing to check again. No findings file (or path
+// "") is no error: only the scan's problems come back.
+func Found(ctx context.Context, snap *cachescan.Snapshot, path string, recheck func()) ([]cachescan.Problem, error) {
+	found := append([]cachescan.Problem(nil), snap.Problems...)
+	last := LoadFindings(path, snap.ModCache.Root, snap.BuildCache.Root)
+	if last == nil || len(last.Problems) == 0 {
+		return found, nil
+	}
+	if recheck != nil {
+		recheck()
+	}
+	still, err := Recheck(ctx, snap, last)
+	if err != nil {
+		return nil, err
+	}
+	return append(found, still...), nil
+}
+
+// SaveVerify keeps what a verify of snap's caches found at path, for a
+// later Found: the findings within scope (the patterns the verify was
+// given; nil: it covered everything) are replaced by rep's, those outside
+// it are kept. Path "" keeps nothing. A failure only means a later repair
+// hashes more; callers may ignore it.
+func SaveVerify(path string, snap *cachescan.Snapshot, rep *VerifyReport, scope []string) error {
+	if rep == nil {
+		return nil
+	}
+	return SaveFindings(path, Findings{ModCache: snap.ModCache.Root, GoCache: snap.BuildCache.Root,
+		At: snap.Clock.Now(), Problems: append([]cachescan.Problem(nil), rep.Problems...)}, scope)
+}
+
+// InVerifyScope reports whether a verify of scope (its patterns; none:
+// everything) speaks for p, so that its findings replace p: every problem
+// when the scope is whole, else those of the module versions the patterns
+// match (a build output's belongs to no version, so a verify of some
+// versions leaves it). SaveVerify keeps the findings outside the scope by
+// this rule; a view that clears its hashing results as a verify starts
+// uses it too (with cachescan.LookupKind(p.Kind).Verify: the scan's own
+// problems stay).
+func InVerifyScope(p cachescan.Problem, scope []string) bool {
+	return len(scope) == 0 || (p.Module != "" && Match(scope, p.Module, p.Version))
 }

@@ -154,7 +154,7 @@ func TestToolchainsVCSAndSumDB(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kinds := map[string]int{}
+	kinds := map[ItemKind]int{}
 	for _, it := range plan.Items {
 		if it.Refused == "" {
 			kinds[it.Kind]++

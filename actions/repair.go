@@ -53,6 +53,7 @@ func PlanRepair(snap *cachescan.Snapshot, found []cachescan.Problem) *RepairPlan
 	if it := buildProblemItem(snap.BuildCache.Root, found); it != nil {
 		plan.add(it)
 	}
+	plan.Warnings = replaceWarnings(snap.Project, plan)
 	plan.refuseRoots()
 	rp.Manual = append(manual, plan.Manual...)
 	plan.Manual = nil

@@ -122,12 +122,10 @@ func (m *Model) finishVerify(msg verifyDoneMsg) tea.Cmd {
 	if m.findingsPath == "" {
 		return nil
 	}
-	snap := m.c.snap
 	// Kept for a later modscope repair, as the verify command keeps them.
-	path, f, patterns := m.findingsPath, actions.Findings{ModCache: snap.ModCache.Root, GoCache: snap.BuildCache.Root,
-		At: snap.Clock.Now(), Problems: append([]cachescan.Problem(nil), rep.Problems...)}, run.patterns
+	path, snap, scope := m.findingsPath, m.c.snap, run.patterns
 	return func() tea.Msg {
-		actions.SaveFindings(path, f, patterns) // only saves a later repair some hashing
+		actions.SaveVerify(path, snap, rep, scope) // only saves a later repair some hashing
 		return nil
 	}
 }

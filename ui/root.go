@@ -164,6 +164,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		m.progress = m.scanner.Progress()
 		m.setSnapshot(msg.snap, false)
+		return m.loadEarlier()
+	case earlierMsg:
+		m.earlier(msg)
 		return nil
 	case pollMsg:
 		return m.polled()

@@ -404,3 +404,34 @@ func readUpTo(r io.Reader, n int) ([]byte, error) {
 	}
 	return buf[:m], err
 }
+
+// Freed is what a removal unlinked, as an lstat of each entry taken just
+// before it went measured it: Bytes are the blocks it held on disk
+// (512-byte units, as st_blocks counts them; the size where the system
+// has no blocks), ApparentBytes its size. A file with other hard links
+// frees nothing and counts 0 bytes (its last name counts in full);
+// directories count their own blocks in Bytes and in Dirs, not in Files.
+type Freed struct {
+	Bytes, ApparentBytes, Files, Dirs int64
+}
+
+// Add adds o to f.
+func (f *Freed) Add(o Freed) {
+	f.Bytes += o.Bytes
+	f.ApparentBytes += o.ApparentBytes
+	f.Files += o.Files
+	f.Dirs += o.Dirs
+}
+
+// meter sums what a removal unlinks and reports each entry as it goes.
+type meter struct {
+	total Freed
+	each  func(Freed)
+}
+
+func (m *meter) count(f Freed) {
+	m.total.Add(f)
+	if m.each != nil {
+		m.each(f)
+	}
+}

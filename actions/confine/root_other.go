@@ -135,31 +135,104 @@ func (r *Root) readHead(path string, n int) ([]byte, error) {
 
 // Remove removes one file or link.
 func (r *Root) Remove(path string) error {
+	_, err := r.RemoveMeasured(path)
+	return err
+}
+
+// RemoveMeasured is Remove, returning what went as an lstat just before
+// measured it (see Freed): here the size stands for the blocks.
+func (r *Root) RemoveMeasured(path string) (Freed, error) {
+	m := &meter{}
 	elems, err := r.rel(path)
 	if err != nil {
-		return err
+		return m.total, err
 	}
 	if err := r.walk(elems[:len(elems)-1], false); err != nil {
-		return err
+		return m.total, err
 	}
-	return r.root.Remove(relOf(elems))
+	rel := relOf(elems)
+	fi, err := r.root.Lstat(rel)
+	if err != nil {
+		return m.total, err
+	}
+	if err := r.root.Remove(rel); err != nil {
+		return m.total, err
+	}
+	m.add(fi)
+	return m.total, nil
 }
 
 // RemoveAll removes path and what is below it.
 func (r *Root) RemoveAll(path string) error {
+	_, err := r.RemoveAllMeasured(path, nil)
+	return err
+}
+
+// RemoveAllMeasured is RemoveAll, returning what it unlinked as measured
+// by an lstat of each entry just before it went, and calling each (if
+// not nil) after every entry.
+func (r *Root) RemoveAllMeasured(path string, each func(Freed)) (Freed, error) {
+	m := &meter{each: each}
 	elems, err := r.rel(path)
+	if err != nil {
+		return m.total, err
+	}
+	if err := r.walk(elems[:len(elems)-1], false); errors.Is(err, fs.ErrNotExist) {
+		return m.total, nil
+	} else if err != nil {
+		return m.total, err
+	}
+	if err := r.MakeWritable(path); err != nil && !errors.Is(err, fs.ErrNotExist) && !IsRefused(err) {
+		return m.total, err
+	}
+	return m.total, r.removeAll(relOf(elems), 0, m)
+}
+
+// removeAll removes rel and what is below it through the os.Root, entry
+// by entry so that each is measured; a link is removed, never followed.
+func (r *Root) removeAll(rel string, depth int, m *meter) error {
+	fi, err := r.root.Lstat(rel)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
-	if err := r.walk(elems[:len(elems)-1], false); errors.Is(err, fs.ErrNotExist) {
-		return nil
-	} else if err != nil {
+	if fi.IsDir() && fi.Mode()&fs.ModeSymlink == 0 {
+		if depth >= maxDepth {
+			return errDepth
+		}
+		f, err := r.root.Open(rel)
+		if err != nil {
+			return err
+		}
+		names, err := f.Readdirnames(-1)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		for _, n := range names {
+			if err := r.removeAll(filepath.Join(rel, n), depth+1, m); err != nil {
+				return err
+			}
+		}
+	}
+	if err := r.root.Remove(rel); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	if err := r.MakeWritable(path); err != nil && !errors.Is(err, fs.ErrNotExist) && !IsRefused(err) {
-		return err
+	m.add(fi)
+	return nil
+}
+
+// add counts one entry that went: without blocks, its size.
+func (m *meter) add(fi fs.FileInfo) {
+	f := Freed{ApparentBytes: fi.Size(), Bytes: fi.Size()}
+	if fi.IsDir() {
+		f.Dirs = 1
+	} else {
+		f.Files = 1
 	}
-	return r.root.RemoveAll(relOf(elems))
+	m.count(f)
 }
 
 // MakeWritable gives every directory at or below path its write bit.

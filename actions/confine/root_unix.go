@@ -267,16 +267,32 @@ func (r *Root) readHead(path string, n int) ([]byte, error) {
 
 // Remove removes one file or link (a link itself, never its target).
 func (r *Root) Remove(path string) error {
+	_, err := r.RemoveMeasured(path)
+	return err
+}
+
+// RemoveMeasured is Remove, returning what went as an lstat of the entry
+// just before it was unlinked measured it (see Freed).
+func (r *Root) RemoveMeasured(path string) (Freed, error) {
+	m := &meter{}
 	elems, err := r.rel(path)
 	if err != nil {
-		return err
+		return m.total, err
 	}
 	dirfd, name, err := r.parent(elems, false)
 	if err != nil {
-		return err
+		return m.total, err
 	}
 	defer unix.Close(dirfd)
-	return wrap("remove", r.display(elems), unix.Unlinkat(dirfd, name, 0))
+	var st unix.Stat_t
+	if err := unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return m.total, wrap("remove", r.display(elems), err)
+	}
+	if err := unix.Unlinkat(dirfd, name, 0); err != nil {
+		return m.total, wrap("remove", r.display(elems), err)
+	}
+	m.add(&st)
+	return m.total, nil
 }
 
 // Names lists the directory at path, not following a link.

@@ -18,19 +18,29 @@ import (
 // never follows a link; a directory swapped for a link while it runs is
 // removed as the link. Missing is not an error.
 func (r *Root) RemoveAll(path string) error {
+	_, err := r.RemoveAllMeasured(path, nil)
+	return err
+}
+
+// RemoveAllMeasured is RemoveAll, returning what it unlinked as measured
+// by an lstat of each entry just before it went (see Freed), and calling
+// each (if not nil) after every entry unlinked, for a progress display.
+// With an error, the Freed is what went before it.
+func (r *Root) RemoveAllMeasured(path string, each func(Freed)) (Freed, error) {
+	m := &meter{each: each}
 	elems, err := r.rel(path)
 	if err != nil {
-		return err
+		return m.total, err
 	}
 	dirfd, name, err := r.parent(elems, false)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+		return m.total, nil
 	}
 	if err != nil {
-		return err
+		return m.total, err
 	}
 	defer unix.Close(dirfd)
-	return wrap("remove", r.display(elems), removeAt(dirfd, name, 0))
+	return m.total, wrap("remove", r.display(elems), removeAt(dirfd, name, 0, m))
 }
 
 // names lists a directory by descriptor through a fresh open of ".", so
@@ -53,16 +63,23 @@ func writable(fd int) {
 	}
 }
 
-func removeAt(dirfd int, name string, depth int) error {
-	err := unix.Unlinkat(dirfd, name, 0)
-	if err == nil || err == unix.ENOENT {
-		return nil
-	}
-	if m, lerr := lmode(dirfd, name); lerr != nil || !m.IsDir() {
-		if lerr == unix.ENOENT {
+func removeAt(dirfd int, name string, depth int, m *meter) error {
+	var st unix.Stat_t
+	if err := unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		if err == unix.ENOENT {
 			return nil
 		}
 		return err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		err := unix.Unlinkat(dirfd, name, 0)
+		if m.unlinked(err, &st) {
+			return nil
+		}
+		// Swapped for a directory since the lstat?
+		if unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW) != nil || st.Mode&unix.S_IFMT != unix.S_IFDIR {
+			return err
+		}
 	}
 	if depth >= maxDepth {
 		return errDepth
@@ -73,7 +90,7 @@ func removeAt(dirfd int, name string, depth int) error {
 		return nil
 	case oerr == unix.ENOTDIR || oerr == unix.ELOOP:
 		// Swapped for a link or file since: that is what goes.
-		return unix.Unlinkat(dirfd, name, 0)
+		return unlinkMeasured(dirfd, name, m)
 	case oerr != nil:
 		return oerr
 	}
@@ -85,7 +102,7 @@ func removeAt(dirfd int, name string, depth int) error {
 			return err
 		}
 		for _, e := range ents {
-			if err := removeAt(fd, e, depth+1); err != nil {
+			if err := removeAt(fd, e, depth+1, m); err != nil {
 				return err
 			}
 		}
@@ -93,13 +110,57 @@ func removeAt(dirfd int, name string, depth int) error {
 		// command added an entry meanwhile (ENOTEMPTY), a few times.
 		err = unix.Unlinkat(dirfd, name, unix.AT_REMOVEDIR)
 		switch {
-		case err == nil || err == unix.ENOENT:
+		case m.unlinked(err, &st):
 			return nil
 		case (err == unix.ENOTEMPTY || err == unix.EEXIST) && try < 3:
 			continue
 		}
 		return err
 	}
+}
+
+// unlinkMeasured unlinks one non-directory entry and counts it.
+func unlinkMeasured(dirfd int, name string, m *meter) error {
+	var st unix.Stat_t
+	if err := unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		if err == unix.ENOENT {
+			return nil
+		}
+		return err
+	}
+	if err := unix.Unlinkat(dirfd, name, 0); !m.unlinked(err, &st) {
+		return err
+	}
+	return nil
+}
+
+// unlinked settles an unlink: done (and counted, by the lstat st taken
+// before) when it succeeded, done when the entry was gone already.
+func (m *meter) unlinked(err error, st *unix.Stat_t) bool {
+	switch err {
+	case nil:
+		m.add(st)
+		return true
+	case unix.ENOENT:
+		return true
+	}
+	return false
+}
+
+// add counts one entry that went, by the lstat taken just before.
+func (m *meter) add(st *unix.Stat_t) {
+	f := Freed{ApparentBytes: st.Size, Bytes: int64(st.Blocks) * 512}
+	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
+		f.Dirs = 1
+	} else {
+		f.Files = 1
+		if st.Nlink > 1 {
+			// Another name still holds the data: unlinking this one
+			// frees nothing (the last name of it counts, at nlink 1).
+			f.Bytes, f.ApparentBytes = 0, 0
+		}
+	}
+	m.count(f)
 }
 
 // MakeWritable gives every directory at or below path its owner's write

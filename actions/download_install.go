@@ -26,13 +26,10 @@ import (
 // with the go command's .partial protocol (a toolchain's is left to the go
 // command, which extracts it from the zip at its first use).
 // With meta, only .info and .mod are installed (a metadata-only version).
-func installFresh(snap *cachescan.Snapshot, fresh, path, version string, meta bool) error {
+// copied is told of the bytes written as they go.
+func installFresh(snap *cachescan.Snapshot, fresh, path, version string, meta bool, copied func(int64)) error {
 	modcacherw := hasFlag(snap.Env.GOFLAGS, "-modcacherw")
-	escPath, err := module.EscapePath(path)
-	if err != nil {
-		return err
-	}
-	escVer, err := module.EscapeVersion(version)
+	escPath, escVer, err := escaped(path, version)
 	if err != nil {
 		return err
 	}
@@ -53,7 +50,7 @@ func installFresh(snap *cachescan.Snapshot, fresh, path, version string, meta bo
 	}
 	defer unlock()
 	for _, suffix := range []string{".info", ".mod"} {
-		tmp, err := copyToTemp(root, dl, escVer+suffix, from+suffix)
+		tmp, err := copyToTemp(root, dl, escVer+suffix, from+suffix, copied)
 		if err != nil {
 			return err
 		}
@@ -72,7 +69,7 @@ func installFresh(snap *cachescan.Snapshot, fresh, path, version string, meta bo
 	if err != nil {
 		return err
 	}
-	tmp, err := copyToTemp(root, dl, escVer+".zip", from+".zip")
+	tmp, err := copyToTemp(root, dl, escVer+".zip", from+".zip", copied)
 	if err != nil {
 		return err
 	}
@@ -105,7 +102,7 @@ func installFresh(snap *cachescan.Snapshot, fresh, path, version string, meta bo
 	if err := root.RemoveAll(tree); err != nil {
 		return err
 	}
-	if err := copyTree(root, freshTree, tree); err != nil {
+	if err := copyTree(root, freshTree, tree, copied); err != nil {
 		return fmt.Errorf("extracting the tree: %w", err)
 	}
 	if !modcacherw {
@@ -121,7 +118,7 @@ func installFresh(snap *cachescan.Snapshot, fresh, path, version string, meta bo
 // files created new with mode 0444 as the go command's unzip makes them.
 // Anything but directories and regular files is left out (an extracted
 // module tree holds nothing else).
-func copyTree(root *confine.Root, src, dst string) error {
+func copyTree(root *confine.Root, src, dst string, copied func(int64)) error {
 	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -146,7 +143,7 @@ func copyTree(root *confine.Root, src, dst string) error {
 		if err != nil {
 			return err
 		}
-		_, err = io.Copy(out, in)
+		_, err = io.Copy(countingWriter{out, copied}, in)
 		if cerr := out.Close(); err == nil {
 			err = cerr
 		}
@@ -157,7 +154,7 @@ func copyTree(root *confine.Root, src, dst string) error {
 // copyToTemp copies the file src of the temporary cache (modscope's own)
 // into a new temp file in dir of the user's cache, named as the go command
 // names its temp files (<name><n>.tmp), and returns its path.
-func copyToTemp(root *confine.Root, dir, name, src string) (string, error) {
+func copyToTemp(root *confine.Root, dir, name, src string, copied func(int64)) (string, error) {
 	in, err := cachescan.OpenRegular(src)
 	if err != nil {
 		return "", err
@@ -167,7 +164,7 @@ func copyToTemp(root *confine.Root, dir, name, src string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	_, err = io.Copy(out, in)
+	_, err = io.Copy(countingWriter{out, copied}, in)
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
@@ -196,4 +193,67 @@ func writeZipHash(root *confine.Root, path string, sum []byte) error {
 		return err
 	}
 	return f.Close()
+}
+
+// freshSize is what installFresh copies of a version from the temporary
+// cache: .info, .mod, and without meta the zip and the extracted tree
+// (none of a toolchain's).
+func freshSize(fresh, path, version string, meta bool) int64 {
+	escPath, escVer, err := escaped(path, version)
+	if err != nil {
+		return 0
+	}
+	base := filepath.Join(fresh, "cache", "download", filepath.FromSlash(escPath), "@v", escVer)
+	files := []string{base + ".info", base + ".mod"}
+	if !meta {
+		files = append(files, base+".zip")
+	}
+	var n int64
+	for _, f := range files {
+		if fi, err := os.Lstat(f); err == nil && fi.Mode().IsRegular() {
+			n += fi.Size()
+		}
+	}
+	if !meta && path != "golang.org/toolchain" {
+		listFiles(filepath.Join(fresh, filepath.FromSlash(escPath)+"@"+escVer), func(_ string, fi fs.FileInfo) {
+			if fi.Mode().IsRegular() {
+				n += fi.Size()
+			}
+		})
+	}
+	return n
+}
+
+// installMeter counts the bytes installFresh writes and reports them
+// after each MiB and when the total is reached.
+func installMeter(total int64, report func(done int64)) func(n int64) {
+	var done, last int64
+	return func(n int64) {
+		done += n
+		if done-last >= 1<<20 || (done >= total && last < total) {
+			last = done
+			report(done)
+		}
+	}
+}
+
+// countingWriter tells count of every write's bytes.
+type countingWriter struct {
+	w     io.Writer
+	count func(int64)
+}
+
+func (c countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.count(int64(n))
+	return n, err
+}
+
+// escaped is a module path and version as the module cache names them.
+func escaped(path, version string) (escPath, escVer string, err error) {
+	if escPath, err = module.EscapePath(path); err != nil {
+		return "", "", err
+	}
+	escVer, err = module.EscapeVersion(version)
+	return escPath, escVer, err
 }
