@@ -41,6 +41,11 @@ func (m *Model) bodyHeight() int {
 }
 
 func (m *Model) detailsHeight() int {
+	if m.view == viewProblems {
+		// The list gets the room: the pane shows the selected problem's
+		// first lines (its fix cut to one), f or enter shows it whole.
+		return min(max((m.c.height-headerLines-1)/3, 6), 12)
+	}
 	return min(max((m.c.height-headerLines-1)*2/5, 8), 18)
 }
 
@@ -54,6 +59,10 @@ func (m *Model) bodyWidth() int {
 // detailsWidth leaves the list its bars on a 120-column terminal and gives
 // the pane room for a whole h1: hash.
 func (m *Model) detailsWidth() int {
+	if m.view == viewProblems {
+		// The list gets the room, as below.
+		return min(max(m.c.width/3, 40), 70)
+	}
 	return min(max(m.c.width*2/5, 52), 90)
 }
 

@@ -57,6 +57,8 @@ func (p *problemsPane) Update(msg tea.Msg) action {
 	case tea.KeyPressMsg:
 		if d, ok := navDelta(msg, p.c.keys, p.list.height); ok {
 			p.list.move(d)
+		} else if msg.String() == "enter" || matches(msg, p.c.keys.Fixes) {
+			return openFixes{}
 		} else if matches(msg, p.c.keys.Open) {
 			return jumpTo{}
 		}
@@ -68,13 +70,26 @@ func (p *problemsPane) View() string { return p.list.view(p.c.styles, p.width) }
 
 func (p *problemsPane) ShortHelp() []key.Binding {
 	k := p.c.keys
-	return []key.Binding{k.Up, k.Down, withHelp(k.Open, "show in Modules"), withHelp(k.Purge, "purge its fix"), k.Repair,
+	return []key.Binding{k.Up, k.Down, fixKey(k), revealKey(k), withHelp(k.Purge, "purge its fix"), k.Repair,
 		k.Verify, k.Rescan, k.Details, k.NextView}
+}
+
+// fixKey is enter (and f) in the Problems view: the problem in full.
+func fixKey(k KeyMap) key.Binding {
+	return key.NewBinding(key.WithKeys("enter", "f"), key.WithHelp("enter", "fix in full"))
+}
+
+// revealKey is l or →: the problem's entry in the Modules view.
+func revealKey(k KeyMap) key.Binding {
+	b := k.Open
+	b.SetKeys("l", "right")
+	b.SetHelp("l", "show in Modules")
+	return b
 }
 
 func (p *problemsPane) FullHelp() [][]key.Binding {
 	k := p.c.keys
-	return [][]key.Binding{{k.Up, k.Down, withHelp(k.Open, "show in Modules"), k.Details},
+	return [][]key.Binding{{k.Up, k.Down, fixKey(k), revealKey(k), k.Details},
 		{withHelp(k.Purge, "purge its fix"), withHelp(k.Download, "re-download its version"), k.Repair, k.PurgePolicy, k.Verify, k.VerifyAll, k.Rescan, k.LastResult}}
 }
 
