@@ -2,8 +2,10 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
+	"charm.land/bubbles/v2/viewport"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -72,7 +74,15 @@ func drawDialog(st *Styles, title string, w, maxH int, head, body, foot []string
 	for _, g := range hg {
 		lines = append(lines, g...)
 	}
-	lines = append(lines, body[*offset:*offset+rows]...)
+	if rows > 0 {
+		// The viewport draws the rows from the offset kept here (its
+		// EnsureVisible would jump the focus to the top); lines too long
+		// are cut with "…" first, as the viewport cuts silently.
+		vp := viewport.New(viewport.WithWidth(iw), viewport.WithHeight(rows))
+		vp.SetContentLines(cutLines(slices.Clone(body), iw))
+		vp.SetYOffset(*offset)
+		lines = append(lines, strings.Split(vp.View(), "\n")...)
+	}
 	if more {
 		var parts []string
 		if *offset > 0 {

@@ -63,7 +63,10 @@ func (m *Model) footer() string {
 func (m *Model) shortHelp() string {
 	k := m.c.keys
 	var items []key.Binding
-	if m.ready() {
+	if km, ok := m.top().(help.KeyMap); ok && m.top().layer() == layerBody {
+		// The full view of problems answers keys of its own.
+		items = km.ShortHelp()
+	} else if m.ready() {
 		items = m.focused().ShortHelp()
 	}
 	st := m.c.styles

@@ -122,30 +122,40 @@ func (m *Model) tabLine() string {
 	if m.ready() {
 		nProblems = m.found.count(m.c.snap)
 	}
-	// short names the other tabs by their key only, when the marks' note
-	// would not fit beside the full names.
-	tabs := func(short bool) string {
+	// The tabs in three forms: key and name; the name alone (the keys
+	// are in the help), when the marks' note would not fit beside the
+	// full ones; and the other tabs by their key only, when even that
+	// does not fit.
+	const (
+		tabsFull = iota
+		tabsNames
+		tabsKeys
+	)
+	tabs := func(form int, sep string) string {
 		var parts []string
 		x := 0
 		for i, name := range viewNames {
 			label := fmt.Sprintf("%d %s", i+1, name)
-			if short && viewKind(i) != m.view {
+			switch {
+			case form == tabsNames:
+				label = name
+			case form == tabsKeys && viewKind(i) != m.view:
 				label = fmt.Sprint(i + 1)
 			}
 			if viewKind(i) == viewProblems && nProblems >= 0 {
 				label += fmt.Sprintf(" (%d)", nProblems)
 			}
 			m.tabs[i] = [2]int{x, x + ansi.StringWidth(label)}
-			x += ansi.StringWidth(label) + 2
+			x += ansi.StringWidth(label) + len(sep)
 			if viewKind(i) == m.view {
 				parts = append(parts, st.TabActive.Render(label))
 			} else {
 				parts = append(parts, st.Tab.Render(label))
 			}
 		}
-		return strings.Join(parts, "  ")
+		return strings.Join(parts, sep)
 	}
-	line := tabs(false)
+	line := tabs(tabsFull, "  ")
 	switch {
 	case m.busy.kind == busyScan:
 		line += "  " + st.Dim.Render(fmt.Sprintf("%s files, %s", report.Count(m.progress.Files), report.HumanBytes(m.progress.Bytes)))
@@ -169,10 +179,13 @@ func (m *Model) tabLine() string {
 		// The longest form that fits; never a number cut in half.
 		notes := []string{fmt.Sprintf("%d marked, d frees %s", n, report.HumanBytes(size)), fmt.Sprintf("%d marked, %s", n, report.HumanBytes(size))}
 		fitted := false
-		for _, short := range []int{0, 1, 2} {
+		for _, f := range []struct {
+			form int
+			sep  string
+		}{{tabsFull, "  "}, {tabsNames, "  "}, {tabsNames, " "}, {tabsKeys, "  "}, {-1, ""}} {
 			t := st.TabActive.Render(viewNames[m.view])
-			if short < 2 {
-				t = tabs(short == 1)
+			if f.form >= 0 {
+				t = tabs(f.form, f.sep)
 			}
 			for _, note := range notes {
 				if l := t + "   " + st.Marked.Render(note); ansi.StringWidth(l) <= m.c.width {
@@ -181,7 +194,7 @@ func (m *Model) tabLine() string {
 				}
 			}
 			if fitted {
-				if short == 2 {
+				if f.form < 0 {
 					m.tabs = [4][2]int{}
 				}
 				break
@@ -235,7 +248,7 @@ func (m *Model) contextLine() string {
 		info := head + sizeKind + filter + listing
 		s = st.PaneTitle.Render(report.ShortenMiddle(crumb, max(m.c.width-lipgloss.Width(info)-1, 10))) + st.Dim.Render(info)
 	case m.view == viewProblems:
-		s = st.Dim.Render("enter: show the entry in Modules · d: purge its fix · R: repair them all")
+		s = st.Dim.Render("enter: the fix in full · l: show in Modules · d: purge its fix · R: repair all")
 	case m.view == viewProject:
 		if pr := m.c.snap.Project; pr != nil {
 			s = st.PaneTitle.Render(report.ShortenMiddle(cachescan.Printable(pr.Dir), m.c.width))

@@ -118,6 +118,8 @@ func (m *Model) downloadKey() tea.Cmd {
 	var nodes []*node
 	fromMarks := false
 	switch m.view {
+	case viewProject:
+		return m.projectDownload()
 	case viewModules:
 		nodes, fromMarks = m.actionNodes()
 	case viewProblems:

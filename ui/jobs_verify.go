@@ -114,6 +114,16 @@ func (m *Model) finishVerify(msg verifyDoneMsg) tea.Cmd {
 	if rep.SumDBCacheUnchecked > 0 {
 		m.status += "; " + report.Plural(rep.SumDBCacheUnchecked, "cached checksum-database lookup") + " could not be checked offline (normal: the cached tiles do not reach the newest tree seen)"
 	}
+	// Build outputs written in the last minutes are left alone, and
+	// said so: here, in the Build view, and in the result L shows.
+	recent := report.SkippedRecentLine(rep)
+	if recent != "" {
+		m.status += "; " + recent
+	}
+	if rep.Outputs > 0 || rep.SkippedRecent > 0 {
+		m.build.verifyNote = recent
+	}
+	m.lastResult = newInfo("verify: "+cachescan.Printable(run.what), verifyResultLines(rep, recent))
 	// What was damaged may have changed the offline verdict.
 	m.project.resetOffline()
 	if m.findingsPath == "" {
@@ -144,4 +154,21 @@ func (m *Model) startOffline(again bool) tea.Cmd {
 		rep, err := actions.Offline(ctx, snap)
 		return offlineDoneMsg{rep, err}
 	}
+}
+
+// verifyResultLines is what L shows after a verify: the status line's
+// parts, one a line.
+func verifyResultLines(rep *actions.VerifyReport, recent string) []string {
+	out := []string{fmt.Sprintf("%s and %s hashed (%s), %s found", report.Plural(rep.Versions, "version"),
+		report.Plural(rep.Outputs, "build output"), report.HumanBytes(rep.Bytes), report.Plural(int64(len(rep.Problems)), "problem"))}
+	if recent != "" {
+		out = append(out, "", recent)
+	}
+	if rep.SumDBCacheUnchecked > 0 {
+		out = append(out, "", report.Plural(rep.SumDBCacheUnchecked, "cached checksum-database lookup")+" could not be checked offline (normal: the cached tiles do not reach the newest tree seen)")
+	}
+	if len(rep.Problems) > 0 {
+		out = append(out, "", "the Problems view (4) lists them; enter shows one in full")
+	}
+	return out
 }

@@ -22,7 +22,11 @@ type KeyMap struct {
 	// Rescan reads the caches again, as r does in ncdu and gdu.
 	Rescan     key.Binding
 	LastResult key.Binding
-	Help, Quit key.Binding
+	// Fixes shows the selection's problems full width, where Copy and
+	// CopyAll put a fix, or all of them, on the clipboard; Left and
+	// Right scroll the lines too long for the terminal.
+	Fixes, Copy, CopyAll, Left, Right key.Binding
+	Help, Quit                        key.Binding
 	// Dialog is what the dialogs answer to.
 	Dialog DialogKeyMap
 }
@@ -67,6 +71,11 @@ func DefaultKeyMap() KeyMap {
 		Rescan:      b("r", "rescan", "r"),
 		Repair:      b("R", "repair all problems", "R"),
 		LastResult:  b("L", "last action's result", "L"),
+		Fixes:       b("f", "problems and fixes in full", "f"),
+		Copy:        b("c", "copy the fix", "c"),
+		CopyAll:     b("C", "copy every fix", "C"),
+		Left:        b("←/h", "scroll left", "left", "h"),
+		Right:       b("→/l", "scroll right", "right", "l"),
 		Help:        b("?", "help", "?"),
 		Quit:        b("q", "quit", "q", "ctrl+c"),
 		Dialog:      defaultDialogKeys(),
@@ -88,7 +97,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, show("pgup/pgdn", "page"), show("g/G", "top/bottom"), k.Open, k.Back},
 		{k.Filter, k.ClearFilter, k.SortSize, k.SortName, k.SortCount, k.SortTime, k.Apparent, k.Details},
-		{k.Mark, withHelp(k.Purge, "purge marked/selected"), k.PurgePolicy, k.Download, k.Repair, k.Verify, k.VerifyAll, withHelp(k.Offline, "offline check"), k.Rescan, k.LastResult},
+		{k.Mark, withHelp(k.Purge, "purge marked/selected"), k.PurgePolicy, k.Download, k.Repair, k.Verify, k.VerifyAll, withHelp(k.Offline, "offline check"), k.Rescan, k.LastResult, k.Fixes},
 		{k.NextView, withHelp(k.PrevView, "previous view"), show("1-4", "go to a view"), k.Help, k.Quit},
 	}
 }

@@ -58,6 +58,11 @@ func (m *Model) detailsHeight() int {
 		// A node's details are a few lines; the list needs the rows.
 		return 8
 	}
+	if m.view == viewProblems {
+		// The list gets the room: the pane shows the selected problem's
+		// first lines (its fix cut to one), f or enter shows it whole.
+		return min(max((m.c.height-headerLines-1)/3, 6), 12)
+	}
 	return min(max((m.c.height-headerLines-1)*2/5, 8), 18)
 }
 
@@ -73,6 +78,10 @@ func (m *Model) bodyWidth() int {
 func (m *Model) detailsWidth() int {
 	if m.view == viewModules {
 		return modulesDetailsWidth
+	}
+	if m.view == viewProblems {
+		// The list gets the room, as below.
+		return min(max(m.c.width/3, 40), 70)
 	}
 	return min(max(m.c.width*2/5, 52), 90)
 }

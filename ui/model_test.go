@@ -214,9 +214,10 @@ func TestViewSwitchingAndJump(t *testing.T) {
 		send(m, press("j")...)
 		pr = m.probs.selected()
 	}
-	send(m, press("enter")...)
+	// l (or →) jumps; enter shows the problem in full.
+	send(m, press("l")...)
 	if m.view != viewModules {
-		t.Fatalf("enter did not jump: view %d", m.view)
+		t.Fatalf("l did not jump: view %d", m.view)
 	}
 	n := m.mods.b.selected()
 	if n == nil || n.kind != kindFile || n.ver == nil || n.ver.Version != pr.Version || n.mod.Path != pr.Module {
@@ -303,6 +304,7 @@ func TestGoldenViews(t *testing.T) {
 		{"build", []string{"2"}},
 		{"project", []string{"3"}},
 		{"problems", []string{"4", "j"}},
+		{"problem-full", []string{"4", "j", "enter"}},
 	}
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		for _, v := range views {
@@ -393,9 +395,9 @@ func TestJumpToABuildCacheProblem(t *testing.T) {
 	for pr := m.probs.selected(); pr.Module != "" || !strings.Contains(pr.Path, "gocache"); pr = m.probs.selected() {
 		send(m, press("j")...)
 	}
-	send(m, press("enter")...)
+	send(m, press("l")...)
 	if m.view != viewBuild || m.status == "" || !strings.Contains(ansi.Strip(m.render()), "build-cache entry") {
-		t.Errorf("enter on a build-cache problem: view %d, status %q", m.view, m.status)
+		t.Errorf("l on a build-cache problem: view %d, status %q", m.view, m.status)
 	}
 }
 
@@ -696,7 +698,9 @@ func TestLongStatusWraps(t *testing.T) {
 			t.Errorf("%d columns: %d lines", w, len(lines))
 		}
 		var tail []string
-		for _, l := range lines[len(lines)-2:] {
+		// The footer's lines only: above them, the details pane's fix
+		// line ends in "…" when cut.
+		for _, l := range lines[len(lines)-len(m.footerLines()):] {
 			tail = append(tail, strings.TrimSpace(l))
 		}
 		if got := strings.Join(tail, " "); !strings.HasSuffix(got, m.status) || strings.Contains(got, "…") {

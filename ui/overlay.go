@@ -189,7 +189,7 @@ func (o *detailsOverlay) update(c *common, msg tea.Msg) action {
 }
 
 func (o *detailsOverlay) view(c *common, w, h int) string {
-	lines := cutLines(wrapLines(o.d.lines(), w), w)
+	lines := cutLines(detailLines(o.d.lines(), w), w)
 	lines = append(lines, "", c.styles.Dim.Render("j/k scroll · any other key closes"))
 	o.vp.SetWidth(w)
 	o.vp.SetHeight(h)

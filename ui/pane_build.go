@@ -17,6 +17,9 @@ type buildPane struct {
 	c        *common
 	vp       viewport.Model
 	problems []cachescan.Problem
+	// verifyNote is what the last verify of build outputs left unhashed
+	// (report.SkippedRecentLine), "" for nothing.
+	verifyNote string
 }
 
 func newBuildPane(c *common) *buildPane { return &buildPane{c: c, vp: viewport.New()} }
@@ -29,7 +32,14 @@ func (p *buildPane) SetSize(w, h int) {
 func (p *buildPane) Update(msg tea.Msg) action { return scrollPane(&p.vp, p.c.keys, msg) }
 
 func (p *buildPane) View() string {
-	p.vp.SetContentLines(cutLines(buildLines(p.c.snap, p.problems, p.c.styles, p.c.apparent, p.vp.Width()), p.vp.Width()))
+	lines := buildLines(p.c.snap, p.problems, p.c.styles, p.c.apparent, p.vp.Width())
+	if p.verifyNote != "" {
+		lines = append(lines, "")
+		for _, l := range report.Wrap("Last verify: "+p.verifyNote, max(p.vp.Width()-4, 10), 0) {
+			lines = append(lines, p.c.styles.Severity[1].Render("  "+l))
+		}
+	}
+	p.vp.SetContentLines(cutLines(lines, p.vp.Width()))
 	return p.vp.View()
 }
 

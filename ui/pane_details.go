@@ -59,11 +59,11 @@ func (p *detailsPane) View() string {
 	border := lipgloss.NewStyle().BorderForeground(st.PaneBorder.GetForeground())
 	if p.right {
 		inner := max(p.w-2, 1)
-		block := fitBlock(strings.Join(wrapLines(p.lines(), inner), "\n"), inner, p.h)
+		block := fitBlock(strings.Join(detailLines(p.lines(), inner), "\n"), inner, p.h)
 		return border.Border(lipgloss.NormalBorder(), false, false, false, true).PaddingLeft(1).Render(block)
 	}
 	inner := max(p.h-1, 1)
-	block := fitBlock(strings.Join(wrapLines(p.lines(), p.w), "\n"), p.w, inner)
+	block := fitBlock(strings.Join(detailLines(p.lines(), p.w), "\n"), p.w, inner)
 	return border.Border(lipgloss.NormalBorder(), true, false, false, false).Render(block)
 }
 
@@ -129,8 +129,23 @@ func (p *detailsPane) nodeDetails(n *node) []string {
 		add("%s", st.Input.Render(fmt.Sprintf("the filter %q shows %s of it, %s", p.mods.b.filter,
 			report.HumanBytes(p.c.sizeOf(t.size)), report.Plural(int64(t.versions), "version"))))
 	}
-	// A version's own problems and its files' are listed in full; for
-	// bigger nodes, a count.
+	probs := nodeProblems(n)
+	if c := n.sev[0] + n.sev[1] + n.sev[2]; c > len(probs) {
+		add("")
+		add("%s below: %s, %s, %s", report.Plural(int64(c), "problem"), report.Plural(int64(n.sev[0]), "error"),
+			report.Plural(int64(n.sev[1]), "warning"), report.Plural(int64(n.sev[2]), "info"))
+	}
+	for _, pr := range probs {
+		out = append(out, "")
+		out = append(out, problemDetails(pr, st)...)
+	}
+	return out
+}
+
+// nodeProblems are the problems the details of n list in full: a
+// version's own and its files', or a node's own (for bigger nodes, the
+// details give a count).
+func nodeProblems(n *node) []*cachescan.Problem {
 	var probs []*cachescan.Problem
 	collect := func(x *node) {
 		for i := range x.problems {
@@ -146,16 +161,7 @@ func (p *detailsPane) nodeDetails(n *node) []string {
 			}
 		}
 	}
-	if c := n.sev[0] + n.sev[1] + n.sev[2]; c > len(probs) {
-		add("")
-		add("%s below: %s, %s, %s", report.Plural(int64(c), "problem"), report.Plural(int64(n.sev[0]), "error"),
-			report.Plural(int64(n.sev[1]), "warning"), report.Plural(int64(n.sev[2]), "info"))
-	}
-	for _, pr := range probs {
-		out = append(out, "")
-		out = append(out, problemDetails(pr, st)...)
-	}
-	return out
+	return probs
 }
 
 func (p *detailsPane) versionDetails(mod *cachescan.Module, v *cachescan.Version) []string {
@@ -242,7 +248,10 @@ func problemDetails(pr *cachescan.Problem, st *Styles) []string {
 	if pr.Module != "" {
 		title += " " + problemSubject(pr)
 	}
-	out := []string{title, cachescan.Printable(pr.Detail), st.Label.Render("fix: ") + cachescan.Printable(pr.Fix), "at " + cachescan.Printable(pr.Path)}
+	// The fix and the path are cut, not wrapped: a fix wrapped inside its
+	// paths cannot be copied, and took the pane. f shows them whole.
+	out := []string{title, cachescan.Printable(pr.Detail), noWrap + st.Label.Render("fix: ") + cachescan.Printable(pr.Fix),
+		noWrap + "at " + cachescan.Printable(pr.Path), noWrap + st.Dim.Render("f: the fix in full, c there copies it")}
 	if k := cachescan.LookupKind(pr.Kind); k != nil {
 		out = append(out, st.Dim.Render(k.Meaning))
 	}
@@ -254,4 +263,23 @@ func yesNo(b bool) string {
 		return "present"
 	}
 	return "missing"
+}
+
+// noWrap starts a details line that is cut to the width with "…" rather
+// than wrapped. No text from the cache starts with it: Printable turns a
+// NUL into "?".
+const noWrap = "\x00"
+
+// detailLines wraps the details to width, but for the noWrap lines, which
+// are cut.
+func detailLines(lines []string, width int) []string {
+	var out []string
+	for _, l := range lines {
+		if rest, ok := strings.CutPrefix(l, noWrap); ok {
+			out = append(out, truncate(rest, width))
+			continue
+		}
+		out = append(out, wrapLines([]string{l}, width)...)
+	}
+	return out
 }

@@ -5,7 +5,9 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"modscope/cachescan"
@@ -13,14 +15,32 @@ import (
 )
 
 // problemsPane is the Problems view. Its list keeps a cursor that skips
-// the kind headers, which a viewport's offset alone cannot do.
+// the kind headers and an offset that moves only as far as the cursor
+// needs (a viewport's EnsureVisible puts the line on top, and would hide
+// the kind header above the first problem of a group); the viewport draws
+// the visible lines from that offset, the cursor's line reversed.
 type problemsPane struct {
 	c     *common
 	list  problemList
 	width int
+	vp    viewport.Model
+	// The viewport holds the lines drawn for this list, at drawnW with
+	// drawnSt; set and a new size or style draw them again, a key does not.
+	drawn   bool
+	drawnW  int
+	drawnSt *Styles
 }
 
-func newProblemsPane(c *common) *problemsPane { return &problemsPane{c: c} }
+func newProblemsPane(c *common) *problemsPane {
+	p := &problemsPane{c: c, vp: viewport.New()}
+	p.vp.StyleLineFunc = func(i int) lipgloss.Style {
+		if i == p.list.cursor {
+			return p.c.styles.Selected.Width(p.width)
+		}
+		return lipgloss.NewStyle()
+	}
+	return p
+}
 
 func (p *problemsPane) selected() *cachescan.Problem { return p.list.selected() }
 
@@ -38,12 +58,15 @@ func (p *problemsPane) set(ps []cachescan.Problem, fresh bool) {
 	}
 	l.clamp()
 	p.list = l
+	p.drawn = false
 }
 
 func (p *problemsPane) SetSize(w, h int) {
 	p.width = w
 	p.list.height = h
 	p.list.clamp()
+	p.vp.SetWidth(w)
+	p.vp.SetHeight(h)
 }
 
 func (p *problemsPane) Update(msg tea.Msg) action {
@@ -57,6 +80,8 @@ func (p *problemsPane) Update(msg tea.Msg) action {
 	case tea.KeyPressMsg:
 		if d, ok := navDelta(msg, p.c.keys, p.list.height); ok {
 			p.list.move(d)
+		} else if msg.String() == "enter" || matches(msg, p.c.keys.Fixes) {
+			return openFixes{}
 		} else if matches(msg, p.c.keys.Open) {
 			return jumpTo{}
 		}
@@ -64,17 +89,41 @@ func (p *problemsPane) Update(msg tea.Msg) action {
 	return nil
 }
 
-func (p *problemsPane) View() string { return p.list.view(p.c.styles, p.width) }
+func (p *problemsPane) View() string {
+	st := p.c.styles
+	if len(p.list.lines) == 0 {
+		return st.Dim.Render("\n  No problems found. The scan hashes nothing; verify checks every hash.")
+	}
+	if !p.drawn || p.drawnW != p.width || p.drawnSt != st {
+		p.vp.SetContentLines(p.list.lineTexts(st, p.width))
+		p.drawn, p.drawnW, p.drawnSt = true, p.width, st
+	}
+	p.vp.SetYOffset(p.list.offset)
+	return p.vp.View()
+}
 
 func (p *problemsPane) ShortHelp() []key.Binding {
 	k := p.c.keys
-	return []key.Binding{k.Up, k.Down, withHelp(k.Open, "show in Modules"), withHelp(k.Purge, "purge its fix"), k.Repair,
+	return []key.Binding{k.Up, k.Down, fixKey(k), revealKey(k), withHelp(k.Purge, "purge its fix"), k.Repair,
 		k.Verify, k.Rescan, k.Details, k.NextView}
+}
+
+// fixKey is enter (and f) in the Problems view: the problem in full.
+func fixKey(k KeyMap) key.Binding {
+	return key.NewBinding(key.WithKeys("enter", "f"), key.WithHelp("enter", "fix in full"))
+}
+
+// revealKey is l or →: the problem's entry in the Modules view.
+func revealKey(k KeyMap) key.Binding {
+	b := k.Open
+	b.SetKeys("l", "right")
+	b.SetHelp("l", "show in Modules")
+	return b
 }
 
 func (p *problemsPane) FullHelp() [][]key.Binding {
 	k := p.c.keys
-	return [][]key.Binding{{k.Up, k.Down, withHelp(k.Open, "show in Modules"), k.Details},
+	return [][]key.Binding{{k.Up, k.Down, fixKey(k), revealKey(k), k.Details},
 		{withHelp(k.Purge, "purge its fix"), withHelp(k.Download, "re-download its version"), k.Repair, k.PurgePolicy, k.Verify, k.VerifyAll, k.Rescan, k.LastResult}}
 }
 
@@ -177,14 +226,11 @@ func (l *problemList) clamp() {
 	}
 }
 
-func (l *problemList) view(st *Styles, width int) string {
-	if len(l.lines) == 0 {
-		return st.Dim.Render("\n  No problems found. The scan hashes nothing; verify checks every hash.")
-	}
-	var out []string
-	end := min(l.offset+l.height, len(l.lines))
-	for i := l.offset; i < end; i++ {
-		ln := l.lines[i]
+// lineTexts draws every line of the list, cut to width; the cursor's
+// line is reversed as the viewport draws it.
+func (l *problemList) lineTexts(st *Styles, width int) []string {
+	out := make([]string, 0, len(l.lines))
+	for _, ln := range l.lines {
 		if ln.prob == nil {
 			rank := ln.sev.Rank()
 			out = append(out, ansi.Truncate(st.Severity[rank].Render(severitySymbols[rank]+" "+ln.header), width, "…"))
@@ -192,14 +238,9 @@ func (l *problemList) view(st *Styles, width int) string {
 		}
 		pr := ln.prob
 		what := problemSubject(pr)
-		text := fmt.Sprintf("   %s  %s", report.ShortenMiddle(what, max(width/2, 20)), cachescan.Printable(pr.Detail))
-		if i == l.cursor {
-			out = append(out, st.Selected.Render(padRight(text, width)))
-		} else {
-			out = append(out, ansi.Truncate(text, width, "…"))
-		}
+		out = append(out, ansi.Truncate(fmt.Sprintf("   %s  %s", report.ShortenMiddle(what, max(width/2, 20)), cachescan.Printable(pr.Detail)), width, "…"))
 	}
-	return strings.Join(out, "\n")
+	return out
 }
 
 // problemSubject names what a problem is about: module@version, else the

@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	lgtree "charm.land/lipgloss/v2/tree"
+	"github.com/charmbracelet/x/ansi"
 
 	"modscope/actions"
 	"modscope/cachescan"
@@ -36,6 +37,21 @@ type projectPane struct {
 	c       *common
 	vp      viewport.Model
 	offline offlineCheck
+	// items are the rows that name a module version (requires, replace
+	// directives), on the last frame; sel is the selected one, which w
+	// re-downloads.
+	items []projectItem
+	sel   int
+}
+
+// projectItem is a row of the Project view that w can act on.
+type projectItem struct {
+	// first and last are its lines in the view.
+	first, last int
+	// target is the module version w downloads, "" for none; why says
+	// why not.
+	target string
+	why    string
 }
 
 func newProjectPane(c *common) *projectPane { return &projectPane{c: c, vp: viewport.New()} }
@@ -56,34 +72,125 @@ func (p *projectPane) SetSize(w, h int) {
 	p.vp.SetHeight(h)
 }
 
-func (p *projectPane) Update(msg tea.Msg) action { return scrollPane(&p.vp, p.c.keys, msg) }
+// Update moves the selection over the rows that name a module version;
+// the viewport scrolls only as far as it must to keep it in sight (its own
+// EnsureVisible would put the row on top). With no such rows, the keys
+// scroll.
+func (p *projectPane) Update(msg tea.Msg) action {
+	if p.items == nil && p.c.snap != nil {
+		p.View() // the rows are laid out as they are drawn
+	}
+	if len(p.items) == 0 {
+		return scrollPane(&p.vp, p.c.keys, msg)
+	}
+	d, ok := wheelDelta(msg)
+	if ok {
+		scrollBy(&p.vp, d)
+		return nil
+	}
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	if d, ok = navDelta(k, p.c.keys, p.vp.Height()); ok {
+		if matches(k, p.c.keys.PageUp, p.c.keys.PageDown) {
+			d = d / 4 // rows are about four lines
+		}
+		p.sel = min(max(p.sel+d, 0), len(p.items)-1)
+		p.reveal()
+	}
+	return nil
+}
+
+// selected is the selected row, if any.
+func (p *projectPane) selected() *projectItem {
+	if p.sel >= 0 && p.sel < len(p.items) {
+		return &p.items[p.sel]
+	}
+	return nil
+}
+
+func (p *projectPane) reveal() {
+	it := p.selected()
+	if it == nil {
+		return
+	}
+	y, h := p.vp.YOffset(), p.vp.Height()
+	switch {
+	case it.first < y:
+		y = it.first
+	case it.last >= y+h:
+		y = min(it.first, it.last-h+1)
+	}
+	p.vp.SetYOffset(y)
+}
 
 func (p *projectPane) View() string {
 	w := p.vp.Width()
 	lines := offlineLines(p.c, p.offline, w)
-	lines = append(lines, projectLines(p.c.snap, p.c.styles, w)...)
-	p.vp.SetContentLines(cutLines(lines, w))
+	rows, items := projectRows(p.c.snap, p.c.styles, w)
+	for i := range items {
+		items[i].first += len(lines)
+		items[i].last += len(lines)
+	}
+	lines = append(lines, rows...)
+	lines = cutLines(lines, w)
+	p.items = items
+	p.sel = min(p.sel, max(len(items)-1, 0))
+	if it := p.selected(); it != nil {
+		lines[it.first] = p.c.styles.Selected.Render(padRight(ansi.Strip(lines[it.first]), w))
+	}
+	p.vp.SetContentLines(lines)
 	return p.vp.View()
+}
+
+// downloadKey is w in the Project view: re-download the selected row's
+// module version, the replacement's for a replace directive.
+func (m *Model) projectDownload() tea.Cmd {
+	it := m.project.selected()
+	switch {
+	case it == nil:
+		m.status = "no module version here to re-download"
+		return nil
+	case it.target == "":
+		m.status = it.why
+		return nil
+	}
+	path, version, _ := strings.Cut(it.target, "@")
+	c := choice{target: it.target, state: cachescan.StateMissing, on: true}
+	if v := m.c.snap.ModCache.FindVersion(path, version); v != nil {
+		c.state, c.size = v.State, v.Size
+	}
+	m.push(&confirmDialog{job: &job{kind: jobDownload, subject: cachescan.Printable(it.target), choices: []choice{c}}})
+	return nil
 }
 
 func (p *projectPane) ShortHelp() []key.Binding {
 	k := p.c.keys
-	return []key.Binding{k.Up, k.Down, k.Offline, k.NextView, k.Rescan}
+	return []key.Binding{k.Up, k.Down, withHelp(k.Download, "re-download"), k.Offline, k.NextView, k.Rescan}
 }
 
 func (p *projectPane) FullHelp() [][]key.Binding {
 	k := p.c.keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {withHelp(k.Offline, "check offline readiness again"), k.PurgePolicy, k.VerifyAll, k.Rescan, k.LastResult}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {withHelp(k.Download, "re-download the row's version (a replacement's)"),
+		withHelp(k.Offline, "check offline readiness again"), k.PurgePolicy, k.VerifyAll, k.Rescan, k.LastResult}}
 }
 
 // projectLines is the Project view: the module, its requires and its
 // replace directives as a tree.
 func projectLines(snap *cachescan.Snapshot, st *Styles, width int) []string {
+	lines, _ := projectRows(snap, st, width)
+	return lines
+}
+
+// projectRows is projectLines with the rows w can act on.
+func projectRows(snap *cachescan.Snapshot, st *Styles, width int) ([]string, []projectItem) {
 	pr := snap.Project
 	if pr == nil {
-		return []string{"", "  No go.mod or go.work in this directory or above.", "  Run modscope in a module, or pass --project DIR."}
+		return []string{"", "  No go.mod or go.work in this directory or above.", "  Run modscope in a module, or pass --project DIR."}, nil
 	}
 	var out []string
+	var items []projectItem
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
 	add("")
 	if pr.GoWork != "" {
@@ -131,6 +238,11 @@ func projectLines(snap *cachescan.Snapshot, st *Styles, width int) []string {
 			ind = st.Dim.Render(" // indirect")
 		}
 		name := report.ShortenMiddle(cachescan.Printable(r.Path+" "+r.Version), max(width-18-len(ind)/4, 10))
+		it := projectItem{first: len(out), last: len(out), target: r.Path + "@" + r.Version}
+		if r.Replaced {
+			it.target, it.why = "", "replaced: builds use the replacement; w on its replace directive re-downloads that"
+		}
+		items = append(items, it)
 		out = append(out, fmt.Sprintf("  %s %-12s %s%s", style.Render(mark), state, name, ind))
 	}
 	add("")
@@ -141,6 +253,7 @@ func projectLines(snap *cachescan.Snapshot, st *Styles, width int) []string {
 	// A tree, as go mod graph users picture it: the old path, then
 	// what it is replaced with and where that is.
 	t := lgtree.New().Enumerator(replaceBranch).Indenter(replaceStem).EnumeratorStyle(st.Dim).IndenterStyle(st.Dim)
+	treeLines := 0
 	for _, r := range pr.Replaces {
 		old := cachescan.Printable(r.OldPath)
 		if r.OldVersion != "" {
@@ -150,35 +263,59 @@ func projectLines(snap *cachescan.Snapshot, st *Styles, width int) []string {
 		if r.NewVersion != "" {
 			target += " " + cachescan.Printable(r.NewVersion)
 		}
+		// ✓ only for what an offline build can use: a local directory
+		// with its go.mod, a version cached whole (or a zip to extract).
 		var state string
-		ok := r.TargetExists
+		mark := st.Label.Render("✓")
+		bad, warn := st.Severity[0].Render("✗"), st.Severity[1].Render("!")
+		it := projectItem{target: r.NewPath + "@" + r.NewVersion}
 		switch {
 		case r.Local && !r.TargetExists:
-			state = "local directory missing: " + cachescan.Printable(r.LocalDir)
+			state, mark = "local directory missing: "+cachescan.Printable(r.LocalDir), bad
 		case r.Local && !r.TargetHasGoMod:
-			state, ok = "local directory without go.mod", false
+			state, mark = "local directory without go.mod", bad
 		case r.Local:
 			state = "local directory " + cachescan.Printable(r.LocalDir)
-		case r.TargetExists:
-			state = "module, " + string(r.TargetState) + " in the cache"
+		case !r.TargetExists:
+			state, mark = "module, not in the cache: w downloads it", bad
+		case r.TargetState == cachescan.StateMetadata:
+			state, mark = "only .mod cached: an offline build that needs its packages fails; w re-downloads its code", warn
+		case !r.TargetState.Usable():
+			state, mark = "module, "+string(r.TargetState)+" in the cache: an offline build that needs its packages may fail; w re-downloads it", warn
 		default:
-			state = "module, not in the cache"
+			state = "module, " + string(r.TargetState) + " in the cache"
 		}
-		mark := st.Label.Render("✓")
-		if !ok {
-			mark = st.Severity[0].Render("✗")
+		if r.Local {
+			it.target, it.why = "", "a local directory: nothing to download"
 		}
-		t.Child(report.ShortenMiddle(old, max(width-6, 10)) + "\n" +
-			"  " + mark + " " + st.Dim.Render(report.ShortenMiddle(state, max(width-10, 10))) + "\n" +
-			"  => " + report.ShortenMiddle(target, max(width-10, 10)) + "\n" +
-			"     " + st.Dim.Render("from "+report.ShortenMiddle(cachescan.Printable(r.Source), max(width-14, 10))))
+		// A warning is read whole: wrapped, not shortened.
+		stateLines := []string{report.ShortenMiddle(state, max(width-10, 10))}
+		if mark == warn {
+			stateLines = report.Wrap(state, max(width-10, 10), 0)
+		}
+		child := report.ShortenMiddle(old, max(width-6, 10))
+		for j, l := range stateLines {
+			lead := "  " + mark + " "
+			if j > 0 {
+				lead = "    "
+			}
+			child += "\n" + lead + st.Dim.Render(l)
+		}
+		child += "\n" + "  => " + report.ShortenMiddle(target, max(width-10, 10)) + "\n" +
+			"     " + st.Dim.Render("from "+report.ShortenMiddle(cachescan.Printable(r.Source), max(width-14, 10)))
+		t.Child(child)
+		n := strings.Count(child, "\n") + 1
+		it.first = len(out) + treeLines
+		it.last = it.first + n - 1
+		treeLines += n
+		items = append(items, it)
 	}
 	if len(pr.Replaces) > 0 {
 		for _, l := range strings.Split(t.String(), "\n") {
 			out = append(out, "  "+l)
 		}
 	}
-	return out
+	return out, items
 }
 
 // replaceBranch and replaceStem draw the replace tree's lines as the

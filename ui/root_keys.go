@@ -14,6 +14,12 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.quit()
 	}
 	top := m.top()
+	if km, ok := top.(help.KeyMap); ok && top.layer() == layerBody && matches(msg, k.Help) {
+		// The full view of problems lists its own keys too.
+		m.status = ""
+		m.push(newHelpOverlay(km, &m.help))
+		return nil
+	}
 	if top != nil && top.layer() == layerBox {
 		if km, ok := top.(help.KeyMap); ok && matches(msg, k.Help) {
 			// The dialog's own keys; it shows again when the help closes.
@@ -105,6 +111,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.startOffline(true)
 	case matches(msg, k.Apparent):
 		return m.apply(toggleApparent{})
+	case matches(msg, k.Fixes) && m.ready():
+		return m.openFixes()
 	}
 	if !m.ready() {
 		return nil
@@ -157,6 +165,11 @@ func (m *Model) apply(a action) tea.Cmd {
 		m.jump()
 	case cmdAction:
 		return a.cmd
+	case openFixes:
+		return m.openFixes()
+	case copyText:
+		m.status = a.status
+		return tea.SetClipboard(a.text)
 	}
 	return nil
 }
