@@ -8,22 +8,22 @@ import (
 	"os"
 )
 
-// readDir lists a directory and lstats every entry. On these systems disk
-// usage is taken to be the apparent size.
-func readDir(path string) ([]dirEntry, error) {
+// scanDir lists a directory and calls f with the lstat of every entry. On
+// these systems disk usage is taken to be the apparent size.
+func scanDir(path string, f func(e *dirEntry)) error {
 	des, err := os.ReadDir(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	ents := make([]dirEntry, 0, len(des))
 	for _, de := range des {
 		fi, err := de.Info()
 		if err != nil {
 			continue
 		}
-		ents = append(ents, fromInfo(de.Name(), fi))
+		e := fromInfo(de.Name(), fi)
+		f(&e)
 	}
-	return ents, nil
+	return nil
 }
 
 // lstatEntry stats one path without following a final symlink.

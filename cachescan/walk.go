@@ -3,7 +3,9 @@ package cachescan
 import (
 	"context"
 	"io/fs"
+	"math"
 	"path/filepath"
+	"strings"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -17,6 +19,7 @@ type dirEntry struct {
 	size   int64
 	blocks int64 // bytes allocated on disk
 	mtime  int64 // Unix nanoseconds
+	ctime  int64 // Unix nanoseconds, 0 where the system does not say
 	dev    uint64
 	ino    uint64
 	nlink  uint64
@@ -109,7 +112,12 @@ func (w *walker) list(dir string) []dirEntry {
 	if w.ctx.Err() != nil {
 		return nil
 	}
-	ents, err := readDir(dir)
+	var ents []dirEntry
+	err := scanDir(dir, func(e *dirEntry) {
+		c := *e
+		c.name = strings.Clone(e.name)
+		ents = append(ents, c)
+	})
 	if err != nil {
 		w.fail(dir, err)
 		return nil
@@ -163,27 +171,73 @@ func (w *walker) count(ents []dirEntry) Size {
 	return total
 }
 
-// tree adds everything below dir to a, walking subdirectories in parallel.
-// Symlinks are counted, never followed.
+// treeBudget is how many directories one goroutine reads of a tree before
+// it hands the subdirectories it finds next to other goroutines. A module
+// version's tree (tens of directories) is then one job, walked depth-first
+// without a hand-off per directory, while a large tree (a VCS clone, a
+// huge module) still spreads over every core.
+const treeBudget = 256
+
+// tree adds everything below dir to a. Symlinks are counted, never
+// followed.
 func (w *walker) tree(dir string, a *acc) {
-	ents := w.list(dir)
-	a.add(w.count(ents))
-	for i := range ents {
-		if ents[i].isDir() {
-			sub := filepath.Join(dir, ents[i].name)
-			w.spawn(func() { w.tree(sub, a) })
-		}
-	}
+	t := treeJob{w: w, a: a, left: treeBudget}
+	t.walk(dir)
+	a.add(t.size)
 }
 
-// treeSync is tree without parallelism, for the rare subtree whose size is
-// needed as soon as the call returns.
+// treeSync is tree without handing anything to another goroutine, for the
+// rare subtree whose size is needed as soon as the call returns.
 func (w *walker) treeSync(dir string, a *acc) {
-	ents := w.list(dir)
-	a.add(w.count(ents))
-	for i := range ents {
-		if ents[i].isDir() {
-			w.treeSync(filepath.Join(dir, ents[i].name), a)
-		}
+	t := treeJob{w: w, a: a, left: math.MaxInt, sync: true}
+	t.walk(dir)
+	a.add(t.size)
+}
+
+// treeJob is one goroutine's depth-first walk of a subtree.
+type treeJob struct {
+	w    *walker
+	a    *acc // where the subtrees handed off add their sizes
+	left int  // directories to read before handing subdirectories off
+	sync bool // never hand off
+	size Size
+	// stack holds the subdirectories still to walk, the deepest last.
+	stack []string
+}
+
+func (t *treeJob) walk(dir string) {
+	w := t.w
+	if w.ctx.Err() != nil {
+		return
 	}
+	start := len(t.stack)
+	var size Size
+	err := scanDir(dir, func(e *dirEntry) {
+		size.Add(w.sizeOf(e))
+		if e.isDir() {
+			t.stack = append(t.stack, dir+string(filepath.Separator)+e.name)
+		}
+	})
+	if err != nil {
+		// As if the directory had been empty: what it holds is unknown.
+		t.stack = t.stack[:start]
+		w.fail(dir, err)
+		return
+	}
+	w.prog.dirs.Add(1)
+	w.prog.files.Add(size.Files)
+	w.prog.bytes.Add(size.Bytes)
+	t.size.Add(size)
+	t.left--
+	end := len(t.stack)
+	for i := start; i < end; i++ {
+		sub := t.stack[i]
+		if t.left > 0 || t.sync {
+			t.walk(sub)
+			continue
+		}
+		a := t.a
+		w.spawn(func() { w.tree(sub, a) })
+	}
+	t.stack = t.stack[:start]
 }
