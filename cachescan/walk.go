@@ -5,8 +5,8 @@ import (
 	"io/fs"
 	"math"
 	"path/filepath"
-	"strings"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
