@@ -67,3 +67,6 @@ func OpenRegular(path string) (*os.File, error) {
 	}
 	return os.Open(path)
 }
+
+// ownedByMe: these systems do not say who owns a file the Unix way.
+func ownedByMe(fi os.FileInfo) bool { return true }

@@ -5,6 +5,7 @@ package cachescan
 import (
 	"io/fs"
 	"os"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -135,4 +136,10 @@ func OpenRegular(path string) (*os.File, error) {
 	}
 	unix.SetNonblock(fd, false)
 	return os.NewFile(uintptr(fd), path), nil
+}
+
+// ownedByMe reports whether a file belongs to the effective user.
+func ownedByMe(fi os.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && int(st.Uid) == os.Geteuid()
 }

@@ -186,6 +186,15 @@ func (w *walker) tree(dir string, a *acc) {
 	a.add(t.size)
 }
 
+// treeRecorded is tree for an extracted module tree whose directories are
+// recorded for the scan index in rec; cutoff: index.go's.
+func (w *walker) treeRecorded(dir string, a *acc, rec *treeRecorder, cutoff int64) {
+	t := treeJob{w: w, a: a, left: treeBudget, rec: rec, root: dir, cutoff: cutoff}
+	t.walk(dir)
+	a.add(t.size)
+	rec.size.add(t.size)
+}
+
 // treeSync is tree without handing anything to another goroutine, for the
 // rare subtree whose size is needed as soon as the call returns.
 func (w *walker) treeSync(dir string, a *acc) {
@@ -203,6 +212,10 @@ type treeJob struct {
 	size Size
 	// stack holds the subdirectories still to walk, the deepest last.
 	stack []string
+	// rec, when set, records the directories of the tree at root.
+	rec    *treeRecorder
+	root   string
+	cutoff int64
 }
 
 func (t *treeJob) walk(dir string) {
@@ -215,13 +228,24 @@ func (t *treeJob) walk(dir string) {
 	err := scanDir(dir, func(e *dirEntry) {
 		size.Add(w.sizeOf(e))
 		if e.isDir() {
-			t.stack = append(t.stack, dir+string(filepath.Separator)+e.name)
+			sub := dir + string(filepath.Separator) + e.name
+			t.stack = append(t.stack, sub)
+			if t.rec != nil {
+				t.rec.add(filepath.ToSlash(sub[len(t.root)+1:]), e, t.cutoff)
+			}
+		} else if e.nlink > 1 && t.rec != nil {
+			// Counted once in the whole scan: the count depends on
+			// what else is walked.
+			t.rec.spoil()
 		}
 	})
 	if err != nil {
 		// As if the directory had been empty: what it holds is unknown.
 		t.stack = t.stack[:start]
 		w.fail(dir, err)
+		if t.rec != nil {
+			t.rec.spoil()
+		}
 		return
 	}
 	w.prog.dirs.Add(1)
@@ -236,8 +260,15 @@ func (t *treeJob) walk(dir string) {
 			t.walk(sub)
 			continue
 		}
-		a := t.a
-		w.spawn(func() { w.tree(sub, a) })
+		a, rec, root, cutoff := t.a, t.rec, t.root, t.cutoff
+		w.spawn(func() {
+			j := treeJob{w: w, a: a, left: treeBudget, rec: rec, root: root, cutoff: cutoff}
+			j.walk(sub)
+			a.add(j.size)
+			if rec != nil {
+				rec.size.add(j.size)
+			}
+		})
 	}
 	t.stack = t.stack[:start]
 }
