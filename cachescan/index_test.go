@@ -14,6 +14,14 @@ import (
 	"modscope/cachescan/cachetest"
 )
 
+// trustFixtures lets the index keep what the test has just written, even
+// dated from a test clock years ahead (TestFixturesAtAnotherDate): the
+// margin that keeps a real scan from trusting recent times is turned into
+// one that trusts any. The tests wait for the file system's clock to tick
+// (waitTick) before each change they make, which the margin guards
+// against in a real scan.
+func trustFixtures() func() { return cachescan.SetIndexMargin(-100 * 365 * 24 * time.Hour) }
+
 // indexScan scans c with the scan index at index ("" for none).
 func indexScan(t *testing.T, c *cachetest.Cache, index string, noIndex bool) (*cachescan.Snapshot, *cachescan.Scanner) {
 	t.Helper()
@@ -83,7 +91,7 @@ func countTrees(snap *cachescan.Snapshot) int64 {
 // every tree and clean check from it, and a scan that ignores it
 // (NoIndex, scan --rescan) print the same document.
 func TestIndexRescanIdentical(t *testing.T) {
-	defer cachescan.SetIndexMargin(0)()
+	defer trustFixtures()()
 	c := cachetest.New(t)
 	c.Healthy()
 	c.Damage()
@@ -134,7 +142,7 @@ func firstDiff(a, b string) string {
 // every directory in it keeps its identity and times; each change below
 // makes the scan walk that tree again, and its figures are a full scan's.
 func TestIndexDistrustsChangedTree(t *testing.T) {
-	defer cachescan.SetIndexMargin(0)()
+	defer trustFixtures()()
 	changes := []struct {
 		name   string
 		change func(t *testing.T, sub string)
@@ -235,7 +243,7 @@ func hitsAll(s *cachescan.Scanner, trees int64) bool {
 // scan with the index shows the tree's old size; one without it (scan
 // --rescan) sees the edit, and rewrites the index.
 func TestIndexKeptEntryMisses(t *testing.T) {
-	defer cachescan.SetIndexMargin(0)()
+	defer trustFixtures()()
 	c := cachetest.New(t)
 	e := c.Add(cachetest.Mod("example.com/edited", "v1.0.0"))
 	index := filepath.Join(t.TempDir(), "index")
@@ -291,7 +299,7 @@ func TestIndexTooRecentNotKept(t *testing.T) {
 // TestIndexBounded: an index that would pass the size bound is not written,
 // and the scan is the same.
 func TestIndexBounded(t *testing.T) {
-	defer cachescan.SetIndexMargin(0)()
+	defer trustFixtures()()
 	defer cachescan.SetMaxIndexSize(200)()
 	c := cachetest.New(t)
 	c.Healthy()
@@ -311,7 +319,7 @@ func TestIndexBounded(t *testing.T) {
 // not a regular file is ignored: the scan is a full one. The control: the
 // same lie in a valid index is believed, so the scans below would show it.
 func TestIndexUntrustworthyIgnored(t *testing.T) {
-	defer cachescan.SetIndexMargin(0)()
+	defer trustFixtures()()
 	c := cachetest.New(t)
 	c.Healthy()
 	dir := t.TempDir()
