@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 )
 
 // scanDir lists a directory and calls f with the lstat of every entry. On
@@ -70,3 +71,15 @@ func OpenRegular(path string) (*os.File, error) {
 
 // ownedByMe: these systems do not say who owns a file the Unix way.
 func ownedByMe(fi os.FileInfo) bool { return true }
+
+// dirsUnchanged reports whether each of dirs, below root, is still a
+// directory with the recorded identity and times.
+func dirsUnchanged(root string, dirs []treeDir) bool {
+	for _, d := range dirs {
+		e, err := lstatEntry(filepath.Join(root, filepath.FromSlash(d.rel)))
+		if err != nil || !e.isDir() || keyOf(&e) != d.key {
+			return false
+		}
+	}
+	return true
+}

@@ -143,3 +143,31 @@ func ownedByMe(fi os.FileInfo) bool {
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	return ok && int(st.Uid) == os.Geteuid()
 }
+
+// dirsUnchanged reports whether each of dirs, below root, is still a
+// directory with the recorded identity and times. It stats them relative to
+// root, opened once (fstatat: a short path lookup each, not the whole
+// path's). The dirs come parents first, and the final element is never
+// followed, so a directory swapped for a link fails before anything is
+// looked up through it.
+func dirsUnchanged(root string, dirs []treeDir) bool {
+	if len(dirs) == 0 {
+		return true
+	}
+	fd, err := openNoFollow(root, unix.O_DIRECTORY|oPath)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	for _, d := range dirs {
+		if err := unix.Fstatat(fd, d.rel, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+			return false
+		}
+		e := fromStat("", &st)
+		if !e.isDir() || keyOf(&e) != d.key {
+			return false
+		}
+	}
+	return true
+}

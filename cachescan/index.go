@@ -224,11 +224,8 @@ func (x *scanIndex) trustedTree(rel, dir string, root *dirEntry) *treeRec {
 	if t == nil || len(t.dirs) == 0 || t.dirs[0].key != keyOf(root) {
 		return nil
 	}
-	for _, d := range t.dirs[1:] {
-		e, err := lstatEntry(dir + string(filepath.Separator) + filepath.FromSlash(d.rel))
-		if err != nil || !e.isDir() || keyOf(&e) != d.key {
-			return nil
-		}
+	if !dirsUnchanged(dir, t.dirs[1:]) {
+		return nil
 	}
 	x.mu.Lock()
 	x.trees[rel] = t
