@@ -82,6 +82,7 @@ var commands = []*command{
 	{name: "repair", usageLine: "modscope repair [flags]", flags: repairFlags},
 	{name: "doctor", usageLine: "modscope doctor [flags]", flags: doctorFlags},
 	{name: "offline", usageLine: "modscope offline [flags]", flags: offlineFlags},
+	{name: "audit", usageLine: "modscope audit [flags] [PATTERN...]", args: patterns, flags: auditFlags},
 }
 
 // lookup is the command named name, or nil.

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"modscope/cachescan"
 	"modscope/cachescan/cachetest"
@@ -733,5 +734,27 @@ func TestNamedCacheRootMustExist(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(strings.Fields(string(readme)), " "), "A root named with `--modcache` or `--gocache` must exist") {
 		t.Error("the README does not say that a root named with --modcache or --gocache must exist")
+	}
+}
+
+// TestVerifyCommandSaysWhatItSkipped: verify says in its summary, and in
+// --json, that it left alone a build output a build may still be writing.
+func TestVerifyCommandSaysWhatItSkipped(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	c := cachetest.New(t)
+	c.AddBuildEntry("being written", []byte("output bytes"), cachetest.Now().Add(-time.Minute))
+	flags := []string{"--modcache", c.ModCache, "--gocache", c.BuildCache}
+	code, out, errOut := runMain(t, append([]string{"verify"}, flags...)...)
+	want := "skipped 1 build output written in the last 2 minutes (a build may still be writing it); run verify again later to check it"
+	if folded := strings.Join(strings.Fields(out), " "); code != 0 || !strings.Contains(folded, want) {
+		t.Errorf("verify: exit %d, want the summary to say %q:\n%s%s", code, want, out, errOut)
+	}
+	_, out, _ = runMain(t, append([]string{"verify", "--json"}, flags...)...)
+	var doc struct {
+		Verify struct{ SkippedRecent, RecentWindowSeconds, Outputs int64 }
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.Verify.SkippedRecent != 1 || doc.Verify.RecentWindowSeconds != 120 || doc.Verify.Outputs != 0 {
+		t.Errorf("verify --json: %+v, %v", doc.Verify, err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -177,14 +178,14 @@ func privacy(env cachescan.Env, project *cachescan.Project, proxies []string) []
 		}
 	}
 	var out []Finding
-	if len(direct) > 0 && !contains(proxies, "direct") {
+	if len(direct) > 0 && !slices.Contains(proxies, "direct") {
 		out = append(out, Finding{Check: "private requires",
-			Detail: fmt.Sprintf("%s: module lookup disabled by GOPRIVATE/GONOPROXY (GOPROXY has no direct entry)", clip(direct))})
+			Detail: fmt.Sprintf("%s: module lookup disabled by GOPRIVATE/GONOPROXY (GOPROXY has no direct entry)", clip(direct, 5))})
 	}
 	if noProxy != "" || noSum != "" {
 		out = append(out, Finding{Check: "GOPRIVATE/GONOPROXY/GONOSUMDB", OK: true,
 			Detail: fmt.Sprintf("%d require(s) fetched directly (%s), %d not checked against the checksum database (%s)",
-				len(direct), clip(direct), len(unchecked), clip(unchecked))})
+				len(direct), clip(direct, 5), len(unchecked), clip(unchecked, 5))})
 	}
 	return out
 }

@@ -94,3 +94,27 @@ func TestShortKeepsQuotedFixesRunnable(t *testing.T) {
 		t.Error("the variable stands inside single quotes")
 	}
 }
+
+// TestVerifySummarySaysWhatItSkipped: the build outputs verify left alone,
+// as a build may still be writing them, are said in a line with what to
+// do; none, no line.
+func TestVerifySummarySaysWhatItSkipped(t *testing.T) {
+	summary := func(rep *actions.VerifyReport) string {
+		var b strings.Builder
+		if err := WriteVerifySummary(&b, rep); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(strings.Fields(b.String()), " ") // unwrapped
+	}
+	out := summary(&actions.VerifyReport{Outputs: 7, SkippedRecent: 3, RecentWindowSeconds: 120})
+	want := "skipped 3 build outputs written in the last 2 minutes (a build may still be writing them); run verify again later to check them"
+	if !strings.Contains(out, want) || !strings.Contains(out, "7 build outputs") {
+		t.Errorf("summary lacks %q or the outputs verified:\n%s", want, out)
+	}
+	if out := summary(&actions.VerifyReport{SkippedRecent: 1, RecentWindowSeconds: 90}); !strings.Contains(out, "skipped 1 build output written in the last 90 seconds (a build may still be writing it); run verify again later to check it") {
+		t.Errorf("one output, a window of 90 s:\n%s", out)
+	}
+	if out := summary(&actions.VerifyReport{Outputs: 7, RecentWindowSeconds: 120}); strings.Contains(out, "skipped") {
+		t.Errorf("nothing skipped, yet:\n%s", out)
+	}
+}

@@ -97,11 +97,11 @@ func exists(t *testing.T, path string) bool {
 // selectVersion puts the Modules view's cursor on a version.
 func selectVersion(t *testing.T, m *Model, pathVersion string) {
 	t.Helper()
-	n := m.tree.byVersion[pathVersion]
+	n := m.mods.tree.byVersion[pathVersion]
 	if n == nil {
 		t.Fatalf("%s is not in the tree", pathVersion)
 	}
-	m.browser.reveal(n)
+	m.mods.b.reveal(n)
 }
 
 func TestPurgeMarkedVersions(t *testing.T) {
@@ -111,14 +111,14 @@ func TestPurgeMarkedVersions(t *testing.T) {
 	hit(m, "space")
 	selectVersion(t, m, "example.com/a@v1.1.0")
 	hit(m, "space")
-	if n, _ := m.browser.markedSize(); n != 2 {
+	if n, _ := m.mods.b.markedSize(); n != 2 {
 		t.Fatalf("%d rows marked, want 2", n)
 	}
 
 	// d shows the plan; enter is the default, No: nothing goes.
 	hit(m, "d")
 	view := screen(m)
-	if _, ok := m.modal.(*confirmDialog); !ok {
+	if _, ok := m.top().(*confirmDialog); !ok {
 		t.Fatalf("d opened no confirmation dialog; status %q\n%s", m.status, view)
 	}
 	for _, want := range []string{"Purge", "2 marked rows", "2 versions · frees", "example.com/a@v1.0.0", "example.com/a@v1.1.0", "Remove them? [y/N]"} {
@@ -127,8 +127,8 @@ func TestPurgeMarkedVersions(t *testing.T) {
 		}
 	}
 	hit(m, "enter")
-	if m.modal != nil || m.task != nil || m.status != "nothing changed" {
-		t.Fatalf("enter did not cancel: modal %v, task %v, status %q", m.modal, m.task, m.status)
+	if m.top() != nil || m.busy.task != nil || m.status != "nothing changed" {
+		t.Fatalf("enter did not cancel: modal %v, task %v, status %q", m.top(), m.busy.task, m.status)
 	}
 	for _, k := range []string{"a@v1.0.0", "a@v1.1.0"} {
 		if !exists(t, es[k].Dir) || !exists(t, es[k].Zip) {
@@ -139,13 +139,13 @@ func TestPurgeMarkedVersions(t *testing.T) {
 	// n cancels too; then d and y remove both versions.
 	hit(m, "d")
 	hit(m, "n")
-	if m.modal != nil || !exists(t, es["a@v1.0.0"].Dir) {
+	if m.top() != nil || !exists(t, es["a@v1.0.0"].Dir) {
 		t.Fatal("n did not cancel")
 	}
 	hit(m, "d")
 	hit(m, "y")
-	if m.task != nil || m.rescanning {
-		t.Fatalf("still running: task %v, rescanning %v", m.task, m.rescanning)
+	if m.busy.task != nil || (m.busy.kind == busyRescan) {
+		t.Fatalf("still running: task %v, rescanning %v", m.busy.task, (m.busy.kind == busyRescan))
 	}
 	// By default .mod and .info stay (as without --metadata): the
 	// version is metadata-only now.
@@ -161,30 +161,30 @@ func TestPurgeMarkedVersions(t *testing.T) {
 				t.Errorf("%s went without m", path)
 			}
 		}
-		if n := m.tree.byVersion["example.com/"+k]; n == nil || n.ver.State != "metadata" {
+		if n := m.mods.tree.byVersion["example.com/"+k]; n == nil || n.ver.State != "metadata" {
 			t.Errorf("after the rescan the tree shows %s as %+v, want metadata-only", k, n)
 		}
 	}
 	for _, k := range []string{"a@v1.2.0", "b@v1.0.0"} {
-		if !exists(t, es[k].Dir) || m.tree.byVersion["example.com/"+k] == nil {
+		if !exists(t, es[k].Dir) || m.mods.tree.byVersion["example.com/"+k] == nil {
 			t.Errorf("%s went too", k)
 		}
 	}
 	if !strings.Contains(m.status, "removed 2 versions, freed") {
 		t.Errorf("result line: %q", m.status)
 	}
-	if len(m.browser.marks) != 0 {
-		t.Errorf("the marks of what went are still there: %d", len(m.browser.marks))
+	if len(m.mods.b.marks) != 0 {
+		t.Errorf("the marks of what went are still there: %d", len(m.mods.b.marks))
 	}
 	// The place is kept: still in example.com/a, on a row that is there.
-	if m.browser.cur.path != "example.com/a" || m.browser.selected() == nil {
-		t.Errorf("after the rescan: in %q on %v", m.browser.cur.path, m.browser.selected())
+	if m.mods.b.cur.path != "example.com/a" || m.mods.b.selected() == nil {
+		t.Errorf("after the rescan: in %q on %v", m.mods.b.cur.path, m.mods.b.selected())
 	}
 	if m.freed.Bytes <= 0 || !strings.Contains(ansi.Strip(m.titleLine()), "freed so far: "+report.HumanBytes(m.freed.Bytes)) {
 		t.Errorf("header %q does not show the %d bytes freed", ansi.Strip(m.titleLine()), m.freed.Bytes)
 	}
 	// Everything went: no dialog, but L shows what went.
-	if m.modal != nil {
+	if m.top() != nil {
 		t.Errorf("a result dialog opened for a purge where everything went")
 	}
 	hit(m, "L")
@@ -192,15 +192,15 @@ func TestPurgeMarkedVersions(t *testing.T) {
 		t.Errorf("L does not show the last result:\n%s", view)
 	}
 	hit(m, "x")
-	if m.modal != nil || !strings.Contains(m.status, "removed 2 versions") {
-		t.Errorf("closing the result dialog: modal %v, status %q", m.modal, m.status)
+	if m.top() != nil || !strings.Contains(m.status, "removed 2 versions") {
+		t.Errorf("closing the result dialog: modal %v, status %q", m.top(), m.status)
 	}
 }
 
 func TestPurgeModuleRow(t *testing.T) {
 	es := map[string]*cachetest.Entry{}
 	m, _ := actionModel(t, 100, 30, threeAndOne(es))
-	m.browser.reveal(m.tree.byKey["example.com/a"])
+	m.mods.b.reveal(m.mods.tree.byKey["example.com/a"])
 	hit(m, "d")
 	view := screen(m)
 	if !strings.Contains(view, "example.com/a (3 versions)") || !strings.Contains(view, "3 versions · frees") {
@@ -208,7 +208,7 @@ func TestPurgeModuleRow(t *testing.T) {
 	}
 	// m removes .mod and .info too: the plan is made again.
 	hit(m, "m")
-	d := m.modal.(*confirmDialog)
+	d := m.top().(*confirmDialog)
 	metadata := 0
 	for _, it := range d.job.plan.Items {
 		for _, path := range it.Paths {
@@ -227,7 +227,7 @@ func TestPurgeModuleRow(t *testing.T) {
 			t.Errorf("%s: tree %v zip %v mod %v info %v lock %v; want only the lock left", v,
 				exists(t, e.Dir), exists(t, e.Zip), exists(t, e.Mod), exists(t, e.Info), exists(t, e.Lock))
 		}
-		if m.tree.byVersion["example.com/a@"+v] != nil {
+		if m.mods.tree.byVersion["example.com/a@"+v] != nil {
 			t.Errorf("the tree still shows a@%s", v)
 		}
 	}
@@ -238,20 +238,20 @@ func TestPurgeModuleRow(t *testing.T) {
 
 func TestPurgeNothingPurgeable(t *testing.T) {
 	m := newTestModel(t, 80, 24)
-	m.browser.reveal(m.tree.byKey["example.com/good files"])
+	m.mods.b.reveal(m.mods.tree.byKey["example.com/good files"])
 	hit(m, "d")
-	if m.modal != nil || !strings.Contains(m.status, "nothing to purge in list and lock files") {
-		t.Errorf("d on the list and lock files: modal %v, status %q", m.modal, m.status)
+	if m.top() != nil || !strings.Contains(m.status, "nothing to purge in list and lock files") {
+		t.Errorf("d on the list and lock files: modal %v, status %q", m.top(), m.status)
 	}
-	m.browser.reveal(m.tree.byVersion["example.com/good@v1.0.0"].children[0])
+	m.mods.b.reveal(m.mods.tree.byVersion["example.com/good@v1.0.0"].children[0])
 	hit(m, "d")
-	if m.modal != nil || !strings.Contains(m.status, "select the version") {
-		t.Errorf("d on a version's files: modal %v, status %q", m.modal, m.status)
+	if m.top() != nil || !strings.Contains(m.status, "select the version") {
+		t.Errorf("d on a version's files: modal %v, status %q", m.top(), m.status)
 	}
 	hit(m, "3")
 	hit(m, "d")
-	if m.modal != nil || !strings.Contains(m.status, "nothing to purge here") {
-		t.Errorf("d in the Project view: modal %v, status %q", m.modal, m.status)
+	if m.top() != nil || !strings.Contains(m.status, "nothing to purge here") {
+		t.Errorf("d in the Project view: modal %v, status %q", m.top(), m.status)
 	}
 }
 
@@ -259,20 +259,20 @@ func TestPurgePolicyKeepLatest(t *testing.T) {
 	es := map[string]*cachetest.Entry{}
 	m, _ := actionModel(t, 100, 30, threeAndOne(es))
 	hit(m, "D")
-	menu, ok := m.modal.(*menuDialog)
+	menu, ok := m.top().(*menuDialog)
 	if !ok || !strings.Contains(screen(m), "keep the latest [2▏] versions") {
-		t.Fatalf("D opened %T:\n%s", m.modal, screen(m))
+		t.Fatalf("D opened %T:\n%s", m.top(), screen(m))
 	}
 	// The unused-versions plan needs a project; this model has none.
 	hit(m, "j")
 	hit(m, "enter")
-	if m.modal != menu || !strings.Contains(screen(m), "needs a project") {
+	if m.top() != menu || !strings.Contains(screen(m), "needs a project") {
 		t.Errorf("the unused plan without a project:\n%s", screen(m))
 	}
 	hit(m, "k")
 	hit(m, "1") // replaces the default
 	hit(m, "enter")
-	d, ok := m.modal.(*confirmDialog)
+	d, ok := m.top().(*confirmDialog)
 	if !ok {
 		t.Fatalf("no plan after enter: status %q", m.status)
 	}
@@ -293,7 +293,7 @@ func TestPurgePolicyKeepLatest(t *testing.T) {
 	hit(m, "D")
 	hit(m, "1")
 	hit(m, "enter")
-	if d, ok := m.modal.(*confirmDialog); ok {
+	if d, ok := m.top().(*confirmDialog); ok {
 		t.Fatalf("keep latest 1 again plans %d versions (only .mod and .info were left):\n%s", d.job.plan.Versions(), screen(m))
 	}
 	if !exists(t, es["a@v1.0.0"].Mod) {
@@ -304,15 +304,15 @@ func TestPurgePolicyKeepLatest(t *testing.T) {
 func TestPurgeCancelStopsBetweenItems(t *testing.T) {
 	es := map[string]*cachetest.Entry{}
 	m, _ := actionModel(t, 100, 30, threeAndOne(es))
-	m.browser.reveal(m.tree.byKey["example.com/a"])
+	m.mods.b.reveal(m.mods.tree.byKey["example.com/a"])
 	hit(m, "d")
 	_, run := m.Update(press("y")[0])
-	if m.task == nil || !strings.Contains(ansi.Strip(m.footer()), "removing 0/3") {
+	if m.busy.task == nil || !strings.Contains(ansi.Strip(m.footer()), "removing 0/3") {
 		t.Fatalf("y started no task; footer %q", ansi.Strip(m.footer()))
 	}
 	// esc before the first item: nothing goes.
 	hit(m, "esc")
-	if !m.task.stopping || !strings.Contains(ansi.Strip(m.footer()), "stopping") {
+	if !m.busy.task.stopping || !strings.Contains(ansi.Strip(m.footer()), "stopping") {
 		t.Fatalf("esc did not stop the task: footer %q", ansi.Strip(m.footer()))
 	}
 	drive(m, run)
@@ -329,13 +329,13 @@ func TestPurgeCancelStopsBetweenItems(t *testing.T) {
 func TestReadOnlyRefusesActions(t *testing.T) {
 	es := map[string]*cachetest.Entry{}
 	m, _ := actionModel(t, 100, 30, threeAndOne(es))
-	m.readOnly = true
-	m.browser.reveal(m.tree.byKey["example.com/a"])
+	m.c.readOnly = true
+	m.mods.b.reveal(m.mods.tree.byKey["example.com/a"])
 	hit(m, "space")
-	for _, k := range []string{"d", "D", "r", "R"} {
+	for _, k := range []string{"d", "D", "w", "R"} {
 		_, cmd := m.Update(press(k)[0])
-		if cmd != nil || m.modal != nil || m.status != "read-only: started with --read-only; nothing is changed" {
-			t.Errorf("%s in read-only: cmd %v, modal %T, status %q", k, cmd != nil, m.modal, m.status)
+		if cmd != nil || m.top() != nil || m.status != "read-only: started with --read-only; nothing is changed" {
+			t.Errorf("%s in read-only: cmd %v, modal %T, status %q", k, cmd != nil, m.top(), m.status)
 		}
 		if !strings.Contains(screen(m), "read-only: started with --read-only") {
 			t.Errorf("%s: the footer does not say why", k)
@@ -359,7 +359,7 @@ func TestPurgeAProblemsFix(t *testing.T) {
 		}
 	})
 	hit(m, "4")
-	if pr := m.problems.selected(); pr == nil || pr.Kind != cachescan.KindDirPartial {
+	if pr := m.probs.selected(); pr == nil || pr.Kind != cachescan.KindDirPartial {
 		t.Fatalf("selected problem %+v", pr)
 	}
 	hit(m, "d")
@@ -372,18 +372,18 @@ func TestPurgeAProblemsFix(t *testing.T) {
 		t.Errorf("after the fix: tree %v, .partial %v, zip %v, mod %v; want only the tree and .partial gone",
 			exists(t, partial.Dir), exists(t, partial.Partial), exists(t, partial.Zip), exists(t, partial.Mod))
 	}
-	if len(m.snap.Problems) != 0 || m.view != viewProblems {
-		t.Errorf("after the rescan: view %d, problems %+v", m.view, m.snap.Problems)
+	if len(m.allProblems()) != 0 || m.view != viewProblems {
+		t.Errorf("after the rescan: view %d, problems %+v", m.view, m.allProblems())
 	}
 }
 
 func TestRedownloadChoosesVersions(t *testing.T) {
 	es := map[string]*cachetest.Entry{}
 	m, _ := actionModel(t, 100, 30, threeAndOne(es))
-	m.browser.reveal(m.tree.byKey["example.com/a"])
-	hit(m, "r")
+	m.mods.b.reveal(m.mods.tree.byKey["example.com/a"])
+	hit(m, "w")
 	view := screen(m)
-	if _, ok := m.modal.(*confirmDialog); !ok || !strings.Contains(view, "3 of 3 versions chosen · needs the network") ||
+	if _, ok := m.top().(*confirmDialog); !ok || !strings.Contains(view, "3 of 3 versions chosen · needs the network") ||
 		!strings.Contains(view, "only once a checked fresh copy is in hand") || !strings.Contains(view, "GOPROXY=off: every fetch will fail") {
 		t.Fatalf("r on a module:\n%s", view)
 	}
@@ -392,14 +392,14 @@ func TestRedownloadChoosesVersions(t *testing.T) {
 		t.Errorf("space did not unchoose a version:\n%s", screen(m))
 	}
 	hit(m, "esc")
-	if m.modal != nil || m.task != nil {
+	if m.top() != nil || m.busy.task != nil {
 		t.Error("esc did not cancel")
 	}
 	// A file row re-downloads its version.
-	m.browser.reveal(m.tree.byVersion["example.com/b@v1.0.0"].children[0])
-	hit(m, "r")
-	if d, ok := m.modal.(*confirmDialog); !ok || len(d.job.choices) != 1 || d.job.choices[0].target != "example.com/b@v1.0.0" {
-		t.Errorf("r on a version's files: %+v", m.modal)
+	m.mods.b.reveal(m.mods.tree.byVersion["example.com/b@v1.0.0"].children[0])
+	hit(m, "w")
+	if d, ok := m.top().(*confirmDialog); !ok || len(d.job.choices) != 1 || d.job.choices[0].target != "example.com/b@v1.0.0" {
+		t.Errorf("r on a version's files: %+v", m.top())
 	}
 }
 
@@ -423,7 +423,7 @@ func TestRepairWithoutNetwork(t *testing.T) {
 		t.Fatal(err)
 	}
 	hit(m, "R")
-	d, ok := m.modal.(*confirmDialog)
+	d, ok := m.top().(*confirmDialog)
 	if !ok {
 		t.Fatalf("R opened no dialog: status %q", m.status)
 	}
@@ -443,14 +443,14 @@ func TestRepairWithoutNetwork(t *testing.T) {
 		}
 	}
 	hit(m, "y")
-	if m.task != nil || m.rescanning {
+	if m.busy.task != nil || (m.busy.kind == busyRescan) {
 		t.Fatal("the repair did not finish")
 	}
-	info, ok := m.modal.(*infoDialog)
+	info, ok := m.top().(*infoDialog)
 	if !ok {
 		t.Fatalf("no result dialog; status %q", m.status)
 	}
-	result := strings.Join(info.lines(200), "\n")
+	result := strings.Join(info.lines, "\n")
 	for _, want := range []string{"✗ failed", "example.com/truncated@v1.0.0", "GOPROXY=off forbids it", "cause:", "fix:"} {
 		if !strings.Contains(ansi.Strip(result), want) {
 			t.Errorf("the result dialog lacks %q:\n%s", want, ansi.Strip(result))
@@ -471,7 +471,7 @@ func TestRepairWithoutNetwork(t *testing.T) {
 		t.Error("the dir-partial tree is still there")
 	}
 	left := map[string]int{}
-	for _, pr := range m.snap.Problems {
+	for _, pr := range m.allProblems() {
 		left[pr.Kind]++
 	}
 	for _, k := range []string{cachescan.KindDirPartial, cachescan.KindTmpLeftover, cachescan.KindListStale, cachescan.KindVCSBroken,
@@ -492,7 +492,7 @@ func TestRepairWithoutNetwork(t *testing.T) {
 	_ = want
 	// The result dialog closes on any other key.
 	hit(m, "x")
-	if m.modal != nil {
+	if m.top() != nil {
 		t.Error("the result dialog did not close")
 	}
 }
@@ -503,13 +503,13 @@ func TestRepairWithoutNetwork(t *testing.T) {
 func TestEveryDialogFits(t *testing.T) {
 	snap := fixtureSnapshot(t)
 	for _, size := range [][2]int{{40, 12}, {60, 15}, {80, 24}, {120, 40}} {
-		for _, keys := range [][]string{{"1", "enter", "space", "d"}, {"D"}, {"2", "d"}, {"R"}, {"1", "enter", "r"}, {"4", "d"}} {
+		for _, keys := range [][]string{{"1", "enter", "space", "d"}, {"D"}, {"2", "d"}, {"R"}, {"1", "enter", "w"}, {"4", "d"}} {
 			m := New(context.Background(), cachescan.Options{Clock: cachetest.Clock()}, snap)
 			send(m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 			for _, k := range keys {
 				hit(m, k)
 			}
-			if m.modal == nil {
+			if m.top() == nil {
 				t.Errorf("%dx%d %v: no dialog; status %q", size[0], size[1], keys, m.status)
 				continue
 			}
@@ -528,7 +528,7 @@ func TestEveryDialogFits(t *testing.T) {
 					}
 				}
 				plain := ansi.Strip(frame)
-				if _, menu := m.modal.(*menuDialog); !menu && !strings.Contains(plain, "[y/N]") {
+				if _, menu := m.top().(*menuDialog); !menu && !strings.Contains(plain, "[y/N]") {
 					t.Errorf("%dx%d %v%s: the question is not on screen:\n%s", size[0], size[1], keys, extra, plain)
 				}
 				if !strings.Contains(plain, "esc") {
@@ -551,13 +551,13 @@ func TestGoldenDialogs(t *testing.T) {
 	}{
 		{"purge-dialog", func(m *Model) {
 			for _, v := range []string{"example.com/good@v1.0.0", "example.com/good@v1.1.0"} {
-				m.browser.reveal(m.tree.byVersion[v])
-				m.browser.toggleMark()
+				m.mods.b.reveal(m.mods.tree.byVersion[v])
+				m.mods.b.toggleMark()
 			}
 		}, []string{"d"}},
 		{"policy-menu", nil, []string{"D"}},
 		{"repair-dialog", nil, []string{"R"}},
-		{"download-dialog", func(m *Model) { m.browser.reveal(m.tree.byKey["example.com/good"]) }, []string{"r"}},
+		{"download-dialog", func(m *Model) { m.mods.b.reveal(m.mods.tree.byKey["example.com/good"]) }, []string{"w"}},
 	}
 	for _, size := range [][2]int{{80, 24}, {40, 12}} {
 		for _, d := range dialogs {
@@ -581,7 +581,7 @@ func TestGoldenDialogs(t *testing.T) {
 					m.Update(msg)
 				}
 			}
-			if m.modal == nil {
+			if m.top() == nil {
 				t.Fatalf("%s: no dialog; status %q", d.name, m.status)
 			}
 			t.Run(d.name+"-"+sizeName(size), func(t *testing.T) { golden.RequireEqual(t, screen(m)) })
@@ -619,8 +619,8 @@ func TestRescanKeepsWhatVerifyFound(t *testing.T) {
 		})
 	})
 	hit(m, "V")
-	if len(m.snap.Problems) != 1 || m.snap.Problems[0].Kind != cachescan.KindDirModified {
-		t.Fatalf("verify found %+v", m.snap.Problems)
+	if len(m.allProblems()) != 1 || m.allProblems()[0].Kind != cachescan.KindDirModified {
+		t.Fatalf("verify found %+v", m.allProblems())
 	}
 	selectVersion(t, m, "example.com/b@v1.0.0")
 	hit(m, "d")
@@ -628,14 +628,14 @@ func TestRescanKeepsWhatVerifyFound(t *testing.T) {
 	if exists(t, es["b@v1.0.0"].Dir) {
 		t.Fatal("b was not purged")
 	}
-	if len(m.snap.Problems) != 1 || m.tree.byVersion["example.com/edited@v1.0.0"].sev[0] != 1 {
-		t.Fatalf("after purging another version, verify's finding is gone: %+v", m.snap.Problems)
+	if len(m.allProblems()) != 1 || m.mods.tree.byVersion["example.com/edited@v1.0.0"].sev[0] != 1 {
+		t.Fatalf("after purging another version, verify's finding is gone: %+v", m.allProblems())
 	}
 	selectVersion(t, m, "example.com/edited@v1.0.0")
 	hit(m, "d")
 	hit(m, "y")
-	if len(m.snap.Problems) != 0 {
-		t.Errorf("the finding outlived its version: %+v", m.snap.Problems)
+	if len(m.allProblems()) != 0 {
+		t.Errorf("the finding outlived its version: %+v", m.allProblems())
 	}
 }
 
@@ -644,7 +644,7 @@ func TestRescanKeepsWhatVerifyFound(t *testing.T) {
 func TestFlowPurgeInTheProgram(t *testing.T) {
 	es := map[string]*cachetest.Entry{}
 	m, _ := actionModel(t, 100, 30, threeAndOne(es))
-	m.browser.reveal(m.tree.byKey["example.com/a"])
+	m.mods.b.reveal(m.mods.tree.byKey["example.com/a"])
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 	width := 100
@@ -675,8 +675,8 @@ func TestFlowPurgeInTheProgram(t *testing.T) {
 			t.Errorf("a@%s is still there", v)
 		}
 	}
-	if final := tm.FinalModel(t).(*Model); final.tree.byKey["example.com/b"] == nil || final.rescanning {
-		t.Errorf("final tree: rescanning %v", final.rescanning)
+	if final := tm.FinalModel(t).(*Model); final.mods.tree.byKey["example.com/b"] == nil || final.busy.kind == busyRescan {
+		t.Errorf("final tree: rescanning %v", final.busy.kind == busyRescan)
 	}
 }
 
@@ -685,8 +685,8 @@ func TestFlowPurgeInTheProgram(t *testing.T) {
 func TestPurgeUnderAFilter(t *testing.T) {
 	es := map[string]*cachetest.Entry{}
 	m, _ := actionModel(t, 100, 30, threeAndOne(es))
-	m.browser.setFilter("example.com/b")
-	m.browser.reveal(m.tree.byVersion["example.com/b@v1.0.0"].parent.parent) // example.com/
+	m.mods.b.setFilter("example.com/b")
+	m.mods.b.reveal(m.mods.tree.byVersion["example.com/b@v1.0.0"].parent.parent) // example.com/
 	hit(m, "d")
 	if !strings.Contains(screen(m), "only what the filter") {
 		t.Fatalf("the dialog does not mention the filter:\n%s", screen(m))
@@ -726,7 +726,7 @@ func TestRepairShowsListRewritesApart(t *testing.T) {
 	m := newTestModel(t, 120, 60)
 	_, cmd := m.Update(press("R")[0])
 	m.Update(cmd())
-	d, ok := m.modal.(*confirmDialog)
+	d, ok := m.top().(*confirmDialog)
 	if !ok {
 		t.Fatalf("R opened no plan; status %q", m.status)
 	}
@@ -761,10 +761,10 @@ func TestRepairShowsListRewritesApart(t *testing.T) {
 // would, everything under it, example.com/good/v2 too; the title says so.
 func TestPurgeTitleNamesNestedModules(t *testing.T) {
 	m := newTestModel(t, 100, 30)
-	m.browser.reveal(m.tree.byKey["example.com/good"])
+	m.mods.b.reveal(m.mods.tree.byKey["example.com/good"])
 	_, cmd := m.Update(press("d")[0])
 	m.Update(cmd())
-	d, ok := m.modal.(*confirmDialog)
+	d, ok := m.top().(*confirmDialog)
 	if !ok {
 		t.Fatalf("d opened no plan; status %q", m.status)
 	}
@@ -776,12 +776,12 @@ func TestPurgeTitleNamesNestedModules(t *testing.T) {
 		t.Errorf("nested module planned: %v; title %q, want %q", nested, d.job.subject, want)
 	}
 	// A path segment names the modules under it.
-	m.modal = nil
-	m.browser.reveal(m.tree.byKey["github.com"])
+	m.stack = nil
+	m.mods.b.reveal(m.mods.tree.byKey["github.com"])
 	_, cmd = m.Update(press("d")[0])
 	m.Update(cmd())
-	if d, ok := m.modal.(*confirmDialog); !ok || d.job.subject != "1 module under github.com/ (1 version)" {
-		t.Errorf("title of a path segment: %+v", m.modal)
+	if d, ok := m.top().(*confirmDialog); !ok || d.job.subject != "1 module under github.com/ (1 version)" {
+		t.Errorf("title of a path segment: %+v", m.top())
 	}
 }
 
@@ -798,13 +798,13 @@ func TestRowNamesAreNotPatterns(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, "v1.0.0.info"), []byte(`{"Version":"v1.0.0"}`), 0o666)
 		os.WriteFile(filepath.Join(dir, "v1.0.0.mod"), []byte("module example.com/*\n"), 0o666)
 	})
-	n := m.tree.byKey["example.com/*"]
+	n := m.mods.tree.byKey["example.com/*"]
 	if n == nil {
 		t.Fatal("no row for the entry named example.com/*")
 	}
-	m.browser.reveal(n)
+	m.mods.b.reveal(n)
 	hit(m, "d")
-	if d, ok := m.modal.(*confirmDialog); ok {
+	if d, ok := m.top().(*confirmDialog); ok {
 		for _, it := range d.job.plan.Items {
 			if it.Module != "example.com/*" {
 				t.Errorf("d on example.com/* plans %s", it.Label)
@@ -832,9 +832,9 @@ func TestPurgeMetadataOnlyVersions(t *testing.T) {
 	})
 
 	// A module of metadata-only versions: the plan takes .mod and .info.
-	m.browser.reveal(m.tree.byKey["example.com/b"])
+	m.mods.b.reveal(m.mods.tree.byKey["example.com/b"])
 	hit(m, "d")
-	d, ok := m.modal.(*confirmDialog)
+	d, ok := m.top().(*confirmDialog)
 	if !ok {
 		t.Fatalf("d on a metadata-only module opened no dialog; status %q", m.status)
 	}
@@ -848,15 +848,15 @@ func TestPurgeMetadataOnlyVersions(t *testing.T) {
 		t.Errorf("m in a metadata-only plan: metadata %v\n%s", d.job.targets.Metadata, screen(m))
 	}
 	hit(m, "y")
-	if e := es["b@v1.0.0"]; exists(t, e.Mod) || exists(t, e.Info) || m.tree.byVersion["example.com/b@v1.0.0"] != nil {
+	if e := es["b@v1.0.0"]; exists(t, e.Mod) || exists(t, e.Info) || m.mods.tree.byVersion["example.com/b@v1.0.0"] != nil {
 		t.Errorf("b@v1.0.0 is still there: mod %v, info %v", exists(t, e.Mod), exists(t, e.Info))
 	}
 
 	// A module that mixes them: by default the metadata-only one stays,
 	// and the dialog says so.
-	m.browser.reveal(m.tree.byKey["example.com/a"])
+	m.mods.b.reveal(m.mods.tree.byKey["example.com/a"])
 	hit(m, "d")
-	d, ok = m.modal.(*confirmDialog)
+	d, ok = m.top().(*confirmDialog)
 	if !ok {
 		t.Fatalf("d on a module opened no dialog; status %q", m.status)
 	}
@@ -875,11 +875,11 @@ func TestPurgeMetadataOnlyVersions(t *testing.T) {
 	// Marked, it counts in the header what d then frees.
 	selectVersion(t, m, "example.com/a@v1.1.0")
 	hit(m, "space")
-	_, size := m.browser.markedSize()
+	_, size := m.mods.b.markedSize()
 	hit(m, "d")
-	d, ok = m.modal.(*confirmDialog)
+	d, ok = m.top().(*confirmDialog)
 	if !ok || !d.job.targets.Metadata || d.job.plan.Versions() != 1 {
-		t.Fatalf("d on a marked metadata-only version: modal %T, status %q", m.modal, m.status)
+		t.Fatalf("d on a marked metadata-only version: modal %T, status %q", m.top(), m.status)
 	}
 	if size == 0 || size != d.job.plan.Size.Bytes {
 		t.Errorf("the header says d frees %d bytes, the plan %d", size, d.job.plan.Size.Bytes)
@@ -892,29 +892,29 @@ func TestPurgeMetadataOnlyVersions(t *testing.T) {
 func TestMarkUnderAFilterIsFixed(t *testing.T) {
 	es := map[string]*cachetest.Entry{}
 	m, _ := actionModel(t, 100, 30, threeAndOne(es))
-	m.browser.setFilter("example.com/b")
-	dir := m.tree.byVersion["example.com/b@v1.0.0"].parent.parent // example.com/
-	m.browser.reveal(dir)
+	m.mods.b.setFilter("example.com/b")
+	dir := m.mods.tree.byVersion["example.com/b@v1.0.0"].parent.parent // example.com/
+	m.mods.b.reveal(dir)
 	hit(m, "space")
-	n, size := m.browser.markedSize()
-	if want := actions.VersionFrees(m.tree.byVersion["example.com/b@v1.0.0"].ver, false).Bytes; n != 1 || size != want {
+	n, size := m.mods.b.markedSize()
+	if want := actions.VersionFrees(m.mods.tree.byVersion["example.com/b@v1.0.0"].ver, false).Bytes; n != 1 || size != want {
 		t.Fatalf("marked under the filter: %d rows, %d bytes; want 1 row, %d bytes", n, size, want)
 	}
 	header := ansi.Strip(m.tabLine())
 	for _, f := range []string{"", "example.com/a"} {
-		m.browser.setFilter(f)
-		if n2, size2 := m.browser.markedSize(); n2 != n || size2 != size || ansi.Strip(m.tabLine()) != header {
+		m.mods.b.setFilter(f)
+		if n2, size2 := m.mods.b.markedSize(); n2 != n || size2 != size || ansi.Strip(m.tabLine()) != header {
 			t.Errorf("filter %q: %d rows, %d bytes, %q; want them as marked: %q", f, n2, size2, ansi.Strip(m.tabLine()), header)
 		}
 	}
-	m.browser.setFilter("")
+	m.mods.b.setFilter("")
 	// The row says that its mark takes only part of it.
-	m.browser.reveal(dir)
-	if row := ansi.Strip(m.browser.row(m.styles, dir, m.browser.size(dir.parent), 100, 10, false)); !strings.HasPrefix(row, "+") {
+	m.mods.b.reveal(dir)
+	if row := ansi.Strip(m.mods.b.row(m.c.styles, dir, m.mods.b.size(dir.parent), 100, 10, false)); !strings.HasPrefix(row, "+") {
 		t.Errorf("the partly marked row does not show +: %q", row)
 	}
 	hit(m, "d")
-	d, ok := m.modal.(*confirmDialog)
+	d, ok := m.top().(*confirmDialog)
 	if !ok {
 		t.Fatalf("d opened no dialog; status %q", m.status)
 	}
@@ -946,7 +946,7 @@ func TestDialogKeysDegrade(t *testing.T) {
 		{60, []string{"1", "enter", "space", "d"}, []string{"y remove", "n/esc cancel", "j/k scroll", "m also .mod/.info"}},
 		{40, []string{"1", "enter", "space", "d"}, []string{"y remove", "n/esc cancel", "m +.mod/.info"}},
 		{40, []string{"1", "enter", "space", "d", "m"}, []string{"y remove", "n/esc cancel", "m -.mod/.info"}},
-		{40, []string{"1", "enter", "r"}, []string{"y fetch", "n/esc cancel", "space choose"}},
+		{40, []string{"1", "enter", "w"}, []string{"y fetch", "n/esc cancel", "space choose"}},
 		{60, []string{"D"}, []string{"enter show the plan", "esc close", "j/k move", "0-9 value"}},
 		{40, []string{"D"}, []string{"enter plan", "esc close", "0-9 value"}},
 	} {
@@ -955,7 +955,7 @@ func TestDialogKeysDegrade(t *testing.T) {
 		for _, k := range c.keys {
 			hit(m, k)
 		}
-		if m.modal == nil {
+		if m.top() == nil {
 			t.Fatalf("%d %v: no dialog; status %q", c.w, c.keys, m.status)
 		}
 		line := ansi.Strip(m.footer())

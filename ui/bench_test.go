@@ -54,7 +54,7 @@ func benchKeyToFrame(b *testing.B, nodes int) {
 		m.Update(key)
 		_ = m.View()
 	}
-	b.ReportMetric(float64(m.tree.count), "nodes")
+	b.ReportMetric(float64(m.mods.tree.count), "nodes")
 }
 
 // BenchmarkKeyToFrame10k measures one key press and the frame after it in
@@ -81,6 +81,6 @@ func BenchmarkBuildTree100k(b *testing.B) {
 	snap := syntheticSnapshot(100_000)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		buildTree(snap)
+		buildTree(snap, snap.Problems)
 	}
 }

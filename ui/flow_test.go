@@ -56,10 +56,10 @@ func TestFlowScanFilterOpenQuit(t *testing.T) {
 	tm.Send(press("q")[0])
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 	final := tm.FinalModel(t).(*Model)
-	if final.state != stateReady {
-		t.Fatalf("state = %d", final.state)
+	if !final.ready() {
+		t.Fatalf("state = %d", final.busy.kind)
 	}
-	if got := final.browser.cur.path; got != "example.com/truncated" {
+	if got := final.mods.b.cur.path; got != "example.com/truncated" {
 		t.Errorf("opened %q, want example.com/truncated", got)
 	}
 }

@@ -1,6 +1,9 @@
 package ui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
 
 // KeyMap is every key the TUI answers to.
 type KeyMap struct {
@@ -15,8 +18,12 @@ type KeyMap struct {
 	// The actions that change the disk: each shows its plan and asks
 	// first, and --read-only refuses them.
 	Purge, PurgePolicy, Download, Repair key.Binding
-	LastResult                           key.Binding
-	Help, Quit                           key.Binding
+	// Rescan reads the caches again, as r does in ncdu and gdu.
+	Rescan     key.Binding
+	LastResult key.Binding
+	Help, Quit key.Binding
+	// Dialog is what the dialogs answer to.
+	Dialog DialogKeyMap
 }
 
 // DefaultKeyMap returns the keys ncdu and gdu users already know.
@@ -53,11 +60,13 @@ func DefaultKeyMap() KeyMap {
 		Offline:     b("o", "check offline readiness", "o"),
 		Purge:       b("d", "purge selection/marked", "d"),
 		PurgePolicy: b("D", "purge by policy", "D"),
-		Download:    b("r", "re-download", "r"),
+		Download:    b("w", "re-download", "w"),
+		Rescan:      b("r", "rescan", "r"),
 		Repair:      b("R", "repair all problems", "R"),
 		LastResult:  b("L", "last action's result", "L"),
 		Help:        b("?", "help", "?"),
 		Quit:        b("q", "quit", "q", "ctrl+c"),
+		Dialog:      defaultDialogKeys(),
 	}
 }
 
@@ -76,7 +85,14 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, show("pgup/pgdn", "page"), show("g/G", "top/bottom"), k.Open, k.Back},
 		{k.Filter, k.ClearFilter, k.SortSize, k.SortName, k.SortCount, k.SortTime, k.Apparent, k.Details},
-		{k.Mark, withHelp(k.Purge, "purge marked/selected"), k.PurgePolicy, k.Download, k.Repair, k.Verify, k.VerifyAll, withHelp(k.Offline, "offline check"), k.LastResult},
+		{k.Mark, withHelp(k.Purge, "purge marked/selected"), k.PurgePolicy, k.Download, k.Repair, k.Verify, k.VerifyAll, withHelp(k.Offline, "offline check"), k.Rescan, k.LastResult},
 		{k.NextView, withHelp(k.PrevView, "previous view"), show("1-4", "go to a view"), k.Help, k.Quit},
 	}
+}
+
+func matches(msg tea.KeyPressMsg, bs ...key.Binding) bool { return key.Matches(msg, bs...) }
+
+func withHelp(b key.Binding, desc string) key.Binding {
+	b.SetHelp(b.Help().Key, desc)
+	return b
 }

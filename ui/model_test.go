@@ -80,8 +80,8 @@ func names(rows []*node) []string {
 
 func TestNavigation(t *testing.T) {
 	m := newTestModel(t, 80, 24)
-	b := &m.browser
-	if b.cur != m.tree.root || b.rows[0].name != "example.com" {
+	b := &m.mods.b
+	if b.cur != m.mods.tree.root || b.rows[0].name != "example.com" {
 		t.Fatalf("root rows = %v", names(b.rows))
 	}
 	send(m, press("j", "j", "k")...)
@@ -106,7 +106,7 @@ func TestNavigation(t *testing.T) {
 		t.Errorf("h: at %q on %v, want example.com on %q", b.cur.name, b.selected(), last.name)
 	}
 	send(m, press("backspace")...)
-	if b.cur != m.tree.root || b.selected().name != "example.com" {
+	if b.cur != m.mods.tree.root || b.selected().name != "example.com" {
 		t.Errorf("backspace: at %q on %q", b.cur.name, b.selected().name)
 	}
 	// Leaves do not open.
@@ -118,7 +118,7 @@ func TestNavigation(t *testing.T) {
 
 func TestSorting(t *testing.T) {
 	m := newTestModel(t, 80, 24)
-	b := &m.browser
+	b := &m.mods.b
 	send(m, press("enter")...) // example.com
 	bySize := func() bool {
 		for i := 1; i < len(b.rows); i++ {
@@ -160,16 +160,16 @@ func TestSorting(t *testing.T) {
 
 func TestFilter(t *testing.T) {
 	m := newTestModel(t, 80, 24)
-	b := &m.browser
+	b := &m.mods.b
 	send(m, press("/", "B", "u", "r", "n", "t")...)
-	if !m.filtering || b.filter != "Burnt" {
-		t.Fatalf("filtering %v, filter %q", m.filtering, b.filter)
+	if !m.has(layerFooter) || b.filter != "Burnt" {
+		t.Fatalf("filtering %v, filter %q", m.has(layerFooter), b.filter)
 	}
 	if got := names(b.rows); len(got) != 1 || got[0] != "github.com" {
 		t.Fatalf("filter Burnt at the root: %v", got)
 	}
 	send(m, press("enter")...)
-	if m.filtering {
+	if m.has(layerFooter) {
 		t.Error("enter did not leave the filter input")
 	}
 	send(m, press("enter", "enter")...) // github.com > BurntSushi
@@ -184,12 +184,12 @@ func TestFilter(t *testing.T) {
 		t.Errorf("context line does not count matches: %q", ansi.Strip(m.contextLine()))
 	}
 	send(m, press("/", "backspace", "backspace", "backspace", "backspace", "backspace", "x", "y", "z", "z", "y")...)
-	if len(b.rows) != 0 || !strings.Contains(b.view(m.styles, 80), "nothing here matches") {
+	if len(b.rows) != 0 || !strings.Contains(b.view(m.c.styles, 80), "nothing here matches") {
 		t.Errorf("a filter matching nothing: %v", names(b.rows))
 	}
 	send(m, press("esc")...)
-	if m.filtering || b.filter != "" || len(b.rows) == 0 {
-		t.Errorf("esc: filtering %v filter %q rows %d", m.filtering, b.filter, len(b.rows))
+	if m.has(layerFooter) || b.filter != "" || len(b.rows) == 0 {
+		t.Errorf("esc: filtering %v filter %q rows %d", m.has(layerFooter), b.filter, len(b.rows))
 	}
 }
 
@@ -208,20 +208,20 @@ func TestViewSwitchingAndJump(t *testing.T) {
 		t.Errorf("3: view %d", m.view)
 	}
 	send(m, press("4")...)
-	pr := m.problems.selected()
+	pr := m.probs.selected()
 	if pr == nil || pr.Kind != "dir-partial" {
 		t.Fatalf("first problem = %+v", pr)
 	}
 	// Walk to the corrupt zip and jump to it.
 	for pr.Kind != "zip-corrupt" {
 		send(m, press("j")...)
-		pr = m.problems.selected()
+		pr = m.probs.selected()
 	}
 	send(m, press("enter")...)
 	if m.view != viewModules {
 		t.Fatalf("enter did not jump: view %d", m.view)
 	}
-	n := m.browser.selected()
+	n := m.mods.b.selected()
 	if n == nil || n.kind != kindFile || n.ver == nil || n.ver.Version != pr.Version || n.mod.Path != pr.Module {
 		t.Fatalf("jumped to %+v, want the zip of %s@%s", n, pr.Module, pr.Version)
 	}
@@ -229,7 +229,7 @@ func TestViewSwitchingAndJump(t *testing.T) {
 		t.Error("the details pane does not show the problem after the jump")
 	}
 	send(m, press("1", "space")...)
-	if c, _ := m.browser.markedSize(); c != 1 {
+	if c, _ := m.mods.b.markedSize(); c != 1 {
 		t.Errorf("space marked %d nodes", c)
 	}
 	if !strings.Contains(ansi.Strip(m.tabLine()), "1 marked") {
@@ -240,23 +240,23 @@ func TestViewSwitchingAndJump(t *testing.T) {
 func TestMouse(t *testing.T) {
 	m := newTestModel(t, 80, 24)
 	send(m, tea.MouseClickMsg{X: 10, Y: headerLines + 2, Button: tea.MouseLeft})
-	if m.browser.cursor != 2 {
-		t.Errorf("click on the third row: cursor %d", m.browser.cursor)
+	if m.mods.b.cursor != 2 {
+		t.Errorf("click on the third row: cursor %d", m.mods.b.cursor)
 	}
 	send(m, tea.MouseWheelMsg{Button: tea.MouseWheelDown})
-	if m.browser.cursor != min(5, len(m.browser.rows)-1) {
-		t.Errorf("wheel down: cursor %d", m.browser.cursor)
+	if m.mods.b.cursor != min(5, len(m.mods.b.rows)-1) {
+		t.Errorf("wheel down: cursor %d", m.mods.b.cursor)
 	}
 }
 
 func TestQuitAndHelp(t *testing.T) {
 	m := newTestModel(t, 80, 24)
 	send(m, press("?")...)
-	if !m.showHelp || !strings.Contains(ansi.Strip(m.render()), "sort by count") {
+	if !showsHelp(m) || !strings.Contains(ansi.Strip(m.render()), "sort by count") {
 		t.Fatal("? does not show the full help")
 	}
 	send(m, press("j")...)
-	if m.showHelp {
+	if showsHelp(m) {
 		t.Error("a key does not close the help")
 	}
 	_, cmd := m.Update(press("q")[0])
@@ -333,7 +333,7 @@ func itoa(n int) string { return report.Count(int64(n)) }
 
 func TestMarkedSizeCountsNestedMarksOnce(t *testing.T) {
 	m := newTestModel(t, 80, 24)
-	b := &m.browser
+	b := &m.mods.b
 	send(m, press("n", "enter")...) // example.com, by name
 	for b.selected().name != "good" {
 		send(m, press("j")...)
@@ -352,9 +352,9 @@ func TestMarkedSizeCountsNestedMarksOnce(t *testing.T) {
 func TestMarkedNoteFitsNarrowTerminals(t *testing.T) {
 	for _, w := range []int{40, 60, 80, 120} {
 		m := newTestModel(t, w, 24)
-		m.browser.reveal(m.tree.byKey["example.com/good@v1.1.0"])
-		m.browser.toggleMark()
-		_, size := m.browser.markedSize()
+		m.mods.b.reveal(m.mods.tree.byKey["example.com/good@v1.1.0"])
+		m.mods.b.toggleMark()
+		_, size := m.mods.b.markedSize()
 		line := ansi.Strip(m.tabLine())
 		if ansi.StringWidth(line) > w || !strings.Contains(line, "1 marked, ") || !strings.Contains(line, report.HumanBytes(size)) {
 			t.Errorf("width %d: tab line %q", w, line)
@@ -367,24 +367,24 @@ func TestMarkedNoteFitsNarrowTerminals(t *testing.T) {
 func TestMarkedSizeIsWhatThePurgeFrees(t *testing.T) {
 	m := newTestModel(t, 100, 30)
 	for _, k := range []string{"example.com/good/v2", "example.com/good@v1.1.0"} {
-		m.browser.reveal(m.tree.byKey[k])
-		m.browser.toggleMark()
+		m.mods.b.reveal(m.mods.tree.byKey[k])
+		m.mods.b.toggleMark()
 	}
-	_, size := m.browser.markedSize()
+	_, size := m.mods.b.markedSize()
 	if !strings.Contains(ansi.Strip(m.tabLine()), "2 marked, d frees "+report.HumanBytes(size)) {
 		t.Errorf("tab line: %q", ansi.Strip(m.tabLine()))
 	}
 	_, cmd := m.Update(press("d")[0])
 	m.Update(cmd())
-	d, ok := m.modal.(*confirmDialog)
+	d, ok := m.top().(*confirmDialog)
 	if !ok {
 		t.Fatalf("d opened no plan; status %q", m.status)
 	}
 	if d.job.plan.Size.Bytes != size {
 		t.Errorf("the header says %s marked, the dialog frees %s", report.HumanBytes(size), report.HumanBytes(d.job.plan.Size.Bytes))
 	}
-	m.browser.apparent = true
-	if _, size := m.browser.markedSize(); size != d.job.plan.Size.ApparentBytes {
+	m.mods.b.apparent = true
+	if _, size := m.mods.b.markedSize(); size != d.job.plan.Size.ApparentBytes {
 		t.Errorf("apparent sizes: header %d, dialog %d", size, d.job.plan.Size.ApparentBytes)
 	}
 }
@@ -392,7 +392,7 @@ func TestMarkedSizeIsWhatThePurgeFrees(t *testing.T) {
 func TestJumpToABuildCacheProblem(t *testing.T) {
 	m := newTestModel(t, 80, 24)
 	send(m, press("4")...)
-	for pr := m.problems.selected(); pr.Module != "" || !strings.Contains(pr.Path, "gocache"); pr = m.problems.selected() {
+	for pr := m.probs.selected(); pr.Module != "" || !strings.Contains(pr.Path, "gocache"); pr = m.probs.selected() {
 		send(m, press("j")...)
 	}
 	send(m, press("enter")...)
@@ -404,19 +404,19 @@ func TestJumpToABuildCacheProblem(t *testing.T) {
 func TestFullDetailsOnSmallTerminals(t *testing.T) {
 	m := newTestModel(t, 60, 15)
 	send(m, press("4", "i")...)
-	if !m.fullDetails || !strings.Contains(ansi.Strip(m.render()), "fix:") {
+	if !showsDetails(m) || !strings.Contains(ansi.Strip(m.render()), "fix:") {
 		t.Fatalf("i at 60x15 does not show the problem's fix:\n%s", ansi.Strip(m.render()))
 	}
 	send(m, press("x")...)
-	if m.fullDetails {
+	if showsDetails(m) {
 		t.Error("a key does not close the full details")
 	}
 	// A leaf's enter shows its details too.
 	send(m, press("1")...)
-	m.browser.reveal(m.tree.byVersion["example.com/good@v1.0.0"].children[0].children[0])
+	m.mods.b.reveal(m.mods.tree.byVersion["example.com/good@v1.0.0"].children[0].children[0])
 	send(m, press("enter")...)
-	if !m.fullDetails || !strings.Contains(ansi.Strip(m.render()), "modified") {
-		t.Errorf("enter on a leaf (%q) does not show its details:\n%s", m.browser.selected().name, ansi.Strip(m.render()))
+	if !showsDetails(m) || !strings.Contains(ansi.Strip(m.render()), "modified") {
+		t.Errorf("enter on a leaf (%q) does not show its details:\n%s", m.mods.b.selected().name, ansi.Strip(m.render()))
 	}
 }
 
@@ -437,8 +437,8 @@ func TestProblemsScrollAfterResize(t *testing.T) {
 	m := newTestModel(t, 80, 15)
 	send(m, press("4", "G")...)
 	send(m, tea.WindowSizeMsg{Width: 120, Height: 60})
-	if m.problems.offset != 0 {
-		t.Errorf("after growing the terminal the list starts at %d, not at the top", m.problems.offset)
+	if m.probs.list.offset != 0 {
+		t.Errorf("after growing the terminal the list starts at %d, not at the top", m.probs.list.offset)
 	}
 }
 
@@ -478,44 +478,44 @@ func TestVerifyFromTheTUI(t *testing.T) {
 	send(m, tea.WindowSizeMsg{Width: 100, Height: 30})
 	// v on example.com/fine verifies just it: nothing found.
 	send(m, press("n", "enter")...)
-	for m.browser.selected().name != "fine" {
+	for m.mods.b.selected().name != "fine" {
 		send(m, press("j")...)
 	}
 	_, cmd := m.Update(press("v")[0])
-	if !m.verifying {
+	if !(m.busy.kind == busyVerify) {
 		t.Fatal("v did not start a verify")
 	}
 	runCmd(m, cmd)
-	if m.verifying || len(m.snap.Problems) != 0 || !strings.Contains(m.status, "verified example.com/fine: 1 version") {
-		t.Fatalf("verify of fine: verifying %v, problems %+v, status %q", m.verifying, m.snap.Problems, m.status)
+	if (m.busy.kind == busyVerify) || len(m.allProblems()) != 0 || !strings.Contains(m.status, "verified example.com/fine: 1 version") {
+		t.Fatalf("verify of fine: verifying %v, problems %+v, status %q", (m.busy.kind == busyVerify), m.allProblems(), m.status)
 	}
 	// V verifies everything: the added file shows up in the tree and the
 	// Problems view, and the place in the tree is kept.
 	_, cmd = m.Update(press("V")[0])
 	runCmd(m, cmd)
-	if m.browser.cur.path != "example.com" || m.browser.selected().name != "fine" {
-		t.Errorf("the place in the tree was lost: at %q on %q", m.browser.cur.path, m.browser.selected().name)
+	if m.mods.b.cur.path != "example.com" || m.mods.b.selected().name != "fine" {
+		t.Errorf("the place in the tree was lost: at %q on %q", m.mods.b.cur.path, m.mods.b.selected().name)
 	}
-	edited := m.tree.byKey["example.com/edited"]
+	edited := m.mods.tree.byKey["example.com/edited"]
 	if edited == nil || edited.sev[0] != 1 {
 		t.Fatalf("the edited module carries no error marker: %+v", edited)
 	}
 	send(m, press("4")...)
-	if pr := m.problems.selected(); pr == nil || pr.Kind != cachescan.KindDirModified || !strings.Contains(pr.Detail, "added: added.go") {
+	if pr := m.probs.selected(); pr == nil || pr.Kind != cachescan.KindDirModified || !strings.Contains(pr.Detail, "added: added.go") {
 		t.Errorf("Problems view after V: %+v", pr)
 	}
 	// Verifying again replaces the results rather than adding to them.
 	_, cmd = m.Update(press("V")[0])
 	runCmd(m, cmd)
-	if len(m.snap.Problems) != 1 {
-		t.Errorf("after a second verify: %+v", m.snap.Problems)
+	if len(m.allProblems()) != 1 {
+		t.Errorf("after a second verify: %+v", m.allProblems())
 	}
 }
 
 func TestProjectViewShowsOfflineVerdict(t *testing.T) {
 	m := newTestModel(t, 100, 30)
 	_, cmd := m.Update(press("3")[0])
-	if cmd == nil || !m.offlineRunning || !strings.Contains(ansi.Strip(m.render()), "asking the go command") {
+	if cmd == nil || !(m.project.offline.state == offlineRunning) || !strings.Contains(ansi.Strip(m.render()), "asking the go command") {
 		t.Fatal("the Project view does not start the offline check")
 	}
 	m.Update(offlineDoneMsg{rep: &actions.OfflineReport{Ready: false, Modules: []actions.OfflineModule{
@@ -579,12 +579,12 @@ func TestBuildViewClaimsNoDirectoryCount(t *testing.T) {
 // 5 versions, not the 24 of example.com.
 func TestFilterCountsWhatItShows(t *testing.T) {
 	m := newTestModel(t, 120, 40)
-	good, com := m.tree.byKey["example.com/good"], m.tree.byKey["example.com"]
+	good, com := m.mods.tree.byKey["example.com/good"], m.mods.tree.byKey["example.com"]
 	send(m, press("/", "g", "o", "o", "d", "enter")...)
-	if !m.browser.selectNode(com) {
+	if !m.mods.b.selectNode(com) {
 		t.Fatal("example.com/ is not shown under /good")
 	}
-	if got, want := m.browser.size(com), m.browser.size(good); got != want {
+	if got, want := m.mods.b.size(com), m.mods.b.size(good); got != want {
 		t.Errorf("example.com/ counts %d bytes under /good, want good's %d", got, want)
 	}
 	view := ansi.Strip(m.render())
@@ -598,14 +598,14 @@ func TestFilterCountsWhatItShows(t *testing.T) {
 		t.Errorf("example.com/ row under /good: %q", row)
 	}
 	// example.com has errors, good none: the row's marker is good's.
-	if worstOf(com.sev) != 0 || worstOf(good.sev) != -1 || m.browser.worst(com) != -1 || strings.Contains(row, severitySymbols[0]) {
+	if worstOf(com.sev) != 0 || worstOf(good.sev) != -1 || m.mods.b.worst(com) != -1 || strings.Contains(row, severitySymbols[0]) {
 		t.Errorf("the marker of example.com/ under /good counts hidden problems: %q", row)
 	}
 	if !strings.Contains(view, `the filter "good" shows`) || !strings.Contains(view, "24 versions") {
 		t.Errorf("the details pane does not give both the shown and the whole figures:\n%s", view)
 	}
 	send(m, press("esc")...)
-	if m.browser.size(com) != com.size.Bytes {
+	if m.mods.b.size(com) != com.size.Bytes {
 		t.Error("without the filter, example.com/ does not count everything again")
 	}
 }
@@ -617,8 +617,8 @@ func TestHeaderGivesWayByPriority(t *testing.T) {
 	m := newTestModel(t, 80, 24)
 	sizes := regexp.MustCompile(`\d+(\.\d)? (B|KiB|MiB|GiB)`)
 	for _, roots := range [][2]string{{"/tmp/tuifix/mod", "/tmp/tuifix/gocache"}, {"/home/someone/go/pkg/mod", "/home/someone/.cache/go-build"}} {
-		m.snap.ModCache.Root, m.snap.BuildCache.Root = roots[0], roots[1]
-		modSize, buildSize := report.HumanBytes(m.snap.ModCache.Bytes), report.HumanBytes(m.snap.BuildCache.Bytes)
+		m.c.snap.ModCache.Root, m.c.snap.BuildCache.Root = roots[0], roots[1]
+		modSize, buildSize := report.HumanBytes(m.c.snap.ModCache.Bytes), report.HumanBytes(m.c.snap.BuildCache.Bytes)
 		for _, freed := range []int64{0, 504 << 10} {
 			m.freed = cachescan.Size{Bytes: freed, Files: 1}
 			for w := 20; w <= 140; w++ {
@@ -684,10 +684,10 @@ func TestLongStatusWraps(t *testing.T) {
 	}{{60, false}, {80, false}, {120, false}, {80, true}} {
 		w := c.w
 		m := newTestModel(t, w, 24)
-		m.browser.reveal(m.tree.other)
+		m.mods.b.reveal(m.mods.tree.other)
 		if c.readOnly {
 			// A refusal that names what to run instead, at its end.
-			m.readOnly = true
+			m.c.readOnly = true
 			hit(m, "o")
 		} else {
 			hit(m, "d")
@@ -712,8 +712,8 @@ func TestLongStatusWraps(t *testing.T) {
 		// The next key clears it, and the body has its row back.
 		h := m.bodyHeight()
 		send(m, press("j")...)
-		if m.status != "" || m.bodyHeight() < h || m.browser.height != m.bodyHeight() {
-			t.Errorf("%d columns: after a key, status %q, body %d rows (was %d), browser %d", w, m.status, m.bodyHeight(), h, m.browser.height)
+		if m.status != "" || m.bodyHeight() < h || m.mods.b.height != m.bodyHeight() {
+			t.Errorf("%d columns: after a key, status %q, body %d rows (was %d), browser %d", w, m.status, m.bodyHeight(), h, m.mods.b.height)
 		}
 	}
 }
@@ -726,9 +726,9 @@ func TestViewLinesCutWithEllipsis(t *testing.T) {
 		send(m, press(v)...)
 		var lines []string
 		if v == "2" {
-			lines = buildLines(m.snap, m.styles, false, m.bodyWidth())
+			lines = buildLines(m.c.snap, m.allProblems(), m.c.styles, false, m.bodyWidth())
 		} else {
-			lines = projectLines(m.snap, m.styles, m.bodyWidth())
+			lines = projectLines(m.c.snap, m.c.styles, m.bodyWidth())
 		}
 		frame := ansi.Strip(m.render())
 		cut := 0
@@ -774,8 +774,8 @@ func TestVerifyChecksumDBCacheInTheTUI(t *testing.T) {
 		return m
 	}
 	m := verifyV(behind)
-	if len(m.snap.Problems) != 0 || !strings.Contains(m.status, "0 problems") || !strings.Contains(m.status, "2 cached checksum-database lookups could not be checked offline") {
-		t.Errorf("latest newer than the tiles: problems %+v, status %q", m.snap.Problems, m.status)
+	if len(m.allProblems()) != 0 || !strings.Contains(m.status, "0 problems") || !strings.Contains(m.status, "2 cached checksum-database lookups could not be checked offline") {
+		t.Errorf("latest newer than the tiles: problems %+v, status %q", m.allProblems(), m.status)
 	}
 	filepath.WalkDir(filepath.Join(ahead.ModCache, "cache", "download", "sumdb", "sum.example", "tile"), func(p string, d os.DirEntry, err error) error {
 		if err == nil && d.Type().IsRegular() {
@@ -786,8 +786,8 @@ func TestVerifyChecksumDBCacheInTheTUI(t *testing.T) {
 		return nil
 	})
 	m = verifyV(ahead)
-	if len(m.snap.Problems) != 1 || m.snap.Problems[0].Kind != cachescan.KindSumDBCache || !strings.Contains(m.status, "1 problem") {
-		t.Errorf("corrupt tiles: problems %+v, status %q", m.snap.Problems, m.status)
+	if len(m.allProblems()) != 1 || m.allProblems()[0].Kind != cachescan.KindSumDBCache || !strings.Contains(m.status, "1 problem") {
+		t.Errorf("corrupt tiles: problems %+v, status %q", m.allProblems(), m.status)
 	}
 }
 
@@ -808,13 +808,16 @@ func TestCloneDetailsNameTheVCS(t *testing.T) {
 		strings.Repeat("a", 64): "remote https://example.com/g (git)",
 		strings.Repeat("b", 64): "remote https://example.com/h (hg)",
 	} {
-		n := m.tree.byKey["cache/vcs/"+hash]
+		n := m.mods.tree.byKey["cache/vcs/"+hash]
 		if n == nil {
 			t.Fatalf("no row for clone %s", hash[:4])
 		}
-		m.browser.reveal(n)
-		if got := strings.Join(m.detailLines(), "\n"); !strings.Contains(got, want) {
+		m.mods.b.reveal(n)
+		if got := strings.Join(m.details.lines(), "\n"); !strings.Contains(got, want) {
 			t.Errorf("details of %s lack %q:\n%s", hash[:4], want, got)
 		}
 	}
 }
+
+func showsDetails(m *Model) bool { _, ok := m.top().(*detailsOverlay); return ok }
+func showsHelp(m *Model) bool    { _, ok := m.top().(*helpOverlay); return ok }

@@ -29,7 +29,7 @@ type RunOptions struct {
 // first frame does not wait for it.
 func Run(ctx context.Context, opts cachescan.Options, ro RunOptions) error {
 	m := New(ctx, opts, nil)
-	m.readOnly, m.timeout = ro.ReadOnly, ro.Timeout
+	m.c.readOnly, m.timeout = ro.ReadOnly, ro.Timeout
 	m.findingsPath = actions.DefaultFindings()
 	popts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if ro.NoColor || os.Getenv("NO_COLOR") != "" {

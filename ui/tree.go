@@ -89,8 +89,10 @@ type tree struct {
 	segments map[string]*node
 }
 
-// buildTree turns a snapshot into the Modules tree. It does no I/O.
-func buildTree(snap *cachescan.Snapshot) *tree {
+// buildTree turns a snapshot into the Modules tree, with problems (the
+// scan's and verify's, which the snapshot does not hold) attached to their
+// nodes. It does no I/O.
+func buildTree(snap *cachescan.Snapshot, problems []cachescan.Problem) *tree {
 	t := &tree{root: &node{kind: kindRoot, name: "/"}, byVersion: map[string]*node{}, byPath: map[string]*node{},
 		byKey: map[string]*node{}, segments: map[string]*node{}}
 	mc := &snap.ModCache
@@ -169,7 +171,7 @@ func buildTree(snap *cachescan.Snapshot) *tree {
 	if other.Files > 0 || other.Bytes > 0 {
 		t.other = t.add(t.root, &node{name: "other", note: "directories, locks, strays", path: "other", kind: kindGroup, own: other})
 	}
-	for _, p := range snap.Problems {
+	for _, p := range problems {
 		if n := t.nodeFor(p); n != nil {
 			n.problems = append(n.problems, p)
 		}

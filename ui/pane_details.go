@@ -4,69 +4,74 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/x/ansi"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"modscope/cachescan"
 	"modscope/report"
 )
 
-// detailLines is what is known about the selection of the current view.
-func (m *Model) detailLines() []string {
-	if m.state != stateReady {
+// detailsPane shows what is known about the selection of the Modules or
+// the Problems view, beside the list or below it.
+type detailsPane struct {
+	c    *common
+	mods *modulesPane
+	prob *problemsPane
+	// view is the view whose selection it shows; right says it sits
+	// right of the list (else below it).
+	view  viewKind
+	right bool
+	w, h  int
+}
+
+func newDetailsPane(c *common, mods *modulesPane, prob *problemsPane) *detailsPane {
+	return &detailsPane{c: c, mods: mods, prob: prob}
+}
+
+// lines is what is known about the selection.
+func (p *detailsPane) lines() []string {
+	if p.c.snap == nil {
 		return nil
 	}
-	switch m.view {
+	switch p.view {
 	case viewModules:
-		if n := m.browser.selected(); n != nil {
-			return m.nodeDetails(n)
+		if n := p.mods.b.selected(); n != nil {
+			return p.nodeDetails(n)
 		}
 	case viewProblems:
-		if pr := m.problems.selected(); pr != nil {
-			return problemDetails(pr, m.styles)
+		if pr := p.prob.selected(); pr != nil {
+			return problemDetails(pr, p.c.styles)
 		}
 	}
 	return nil
 }
 
-// wrapLines breaks lines to width at spaces; a word longer than a line
-// (a path, a hash) is broken where it must be, not at its slashes.
-func wrapLines(lines []string, width int) []string {
-	var out []string
-	for _, l := range lines {
-		if ansi.StringWidth(l) <= width {
-			out = append(out, l)
-			continue
-		}
-		out = append(out, strings.Split(ansi.Wrap(l, width, ""), "\n")...)
+func (p *detailsPane) SetSize(w, h int) { p.w, p.h = w, h }
+
+// Update: the pane follows the selection; it takes no keys of its own.
+func (p *detailsPane) Update(tea.Msg) action { return nil }
+
+// View draws the details in a w×h box with a rule on its left (beside the
+// list) or on top (below it): a lipgloss border on that one side.
+func (p *detailsPane) View() string {
+	st := p.c.styles
+	border := lipgloss.NewStyle().BorderForeground(st.PaneBorder.GetForeground())
+	if p.right {
+		inner := max(p.w-2, 1)
+		block := fitBlock(strings.Join(wrapLines(p.lines(), inner), "\n"), inner, p.h)
+		return border.Border(lipgloss.NormalBorder(), false, false, false, true).PaddingLeft(1).Render(block)
 	}
-	return out
+	inner := max(p.h-1, 1)
+	block := fitBlock(strings.Join(wrapLines(p.lines(), p.w), "\n"), p.w, inner)
+	return border.Border(lipgloss.NormalBorder(), true, false, false, false).Render(block)
 }
 
-// detailsPane draws the details in a w×h box with a rule on its left
-// (beside the body) or on top (below it).
-func (m *Model) detailsPane(w, h int) string {
-	st := m.styles
-	right, _ := m.detailsPlacement()
-	inner := w
-	if right {
-		inner = w - 2
-	} else {
-		h--
-	}
-	block := fitBlock(strings.Join(wrapLines(m.detailLines(), inner), "\n"), inner, h)
-	if right {
-		rule := st.PaneBorder.Render("│ ")
-		ls := strings.Split(block, "\n")
-		for i := range ls {
-			ls[i] = rule + ls[i]
-		}
-		return strings.Join(ls, "\n")
-	}
-	return st.PaneBorder.Render(strings.Repeat("─", w)) + "\n" + block
-}
+func (p *detailsPane) ShortHelp() []key.Binding  { return []key.Binding{p.c.keys.Details} }
+func (p *detailsPane) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
 
-func (m *Model) nodeDetails(n *node) []string {
-	st := m.styles
+func (p *detailsPane) nodeDetails(n *node) []string {
+	st := p.c.styles
 	var out []string
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
 	title := n.path
@@ -80,7 +85,7 @@ func (m *Model) nodeDetails(n *node) []string {
 	add("%s on disk, %s apparent, %s", report.HumanBytes(n.size.Bytes), report.HumanBytes(n.size.ApparentBytes), report.Plural(n.size.Files, "file"))
 	switch n.kind {
 	case kindVersion:
-		out = append(out, m.versionDetails(n.mod, n.ver)...)
+		out = append(out, p.versionDetails(n.mod, n.ver)...)
 	case kindModule, kindSegment, kindGroup, kindRoot:
 		if n.note != "" {
 			add("%s", n.note)
@@ -91,8 +96,8 @@ func (m *Model) nodeDetails(n *node) []string {
 		if n.mod != nil && n.mod.List != nil {
 			add("list  %s  %s", report.HumanBytes(n.mod.List.ApparentBytes), n.mod.List.ModTime.Local().Format("2006-01-02 15:04"))
 		}
-		if n.kind == kindModule && m.snap.Project != nil {
-			for _, r := range m.snap.Project.Requires {
+		if n.kind == kindModule && p.c.snap.Project != nil {
+			for _, r := range p.c.snap.Project.Requires {
 				if r.Path == n.mod.Path {
 					how := r.State
 					if r.Replaced {
@@ -118,11 +123,11 @@ func (m *Model) nodeDetails(n *node) []string {
 		add("hash %s", c.Hash)
 		add("clone %s, .info %s", yesNo(c.HasDir), yesNo(c.HasInfo))
 	}
-	if t, ok := m.browser.shown[n]; ok {
+	if t, ok := p.mods.b.shown[n]; ok {
 		// The row counts what the filter shows; the lines above give
 		// the whole.
-		add("%s", st.Input.Render(fmt.Sprintf("the filter %q shows %s of it, %s", m.browser.filter,
-			report.HumanBytes(m.sizeOf(t.size)), report.Plural(int64(t.versions), "version"))))
+		add("%s", st.Input.Render(fmt.Sprintf("the filter %q shows %s of it, %s", p.mods.b.filter,
+			report.HumanBytes(p.c.sizeOf(t.size)), report.Plural(int64(t.versions), "version"))))
 	}
 	// A version's own problems and its files' are listed in full; for
 	// bigger nodes, a count.
@@ -153,7 +158,7 @@ func (m *Model) nodeDetails(n *node) []string {
 	return out
 }
 
-func (m *Model) versionDetails(mod *cachescan.Module, v *cachescan.Version) []string {
+func (p *detailsPane) versionDetails(mod *cachescan.Module, v *cachescan.Version) []string {
 	var out []string
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
 	state := v.State
@@ -190,7 +195,7 @@ func (m *Model) versionDetails(mod *cachescan.Module, v *cachescan.Version) []st
 	if v.DeclaredPath != "" {
 		add("go.mod declares module %s (a fork: fine as a replace target)", cachescan.Printable(v.DeclaredPath))
 	}
-	zipSums, modSums := m.snap.Project.Sum(mod.Path, v.Version)
+	zipSums, modSums := p.c.snap.Project.Sum(mod.Path, v.Version)
 	for _, s := range zipSums {
 		rel := ""
 		if v.ZipHash != "" {
@@ -204,7 +209,7 @@ func (m *Model) versionDetails(mod *cachescan.Module, v *cachescan.Version) []st
 	for _, s := range modSums {
 		add("go.sum /go.mod %s", cachescan.Printable(s))
 	}
-	if pr := m.snap.Project; pr != nil {
+	if pr := p.c.snap.Project; pr != nil {
 		for _, r := range pr.Requires {
 			if r.Path == mod.Path && r.Version == v.Version {
 				if r.Replaced {

@@ -1,0 +1,152 @@
+package ui
+
+import (
+	"fmt"
+
+	tea "charm.land/bubbletea/v2"
+
+	"modscope/actions"
+	"modscope/cachescan"
+	"modscope/report"
+)
+
+type (
+	verifyDoneMsg struct {
+		rep *actions.VerifyReport
+		err error
+	}
+	offlineDoneMsg struct {
+		rep *actions.OfflineReport
+		err error
+	}
+)
+
+// verifySelection verifies the marked nodes, else the selected one.
+func (m *Model) verifySelection() tea.Cmd {
+	b := &m.mods.b
+	var nodes []*node
+	for n := range b.marks {
+		nodes = append(nodes, n)
+	}
+	what := report.Plural(int64(len(nodes)), "marked node")
+	if len(nodes) == 0 {
+		if m.view == viewModules {
+			if n := b.selected(); n != nil {
+				nodes, what = []*node{n}, n.path
+			}
+		} else if pr := m.probs.selected(); m.view == viewProblems && pr != nil && pr.Module != "" {
+			if n := m.mods.tree.byVersion[pr.Module+"@"+pr.Version]; n != nil {
+				nodes, what = []*node{n}, n.path
+			}
+		}
+	}
+	var patterns []string
+	for _, n := range nodes {
+		vs := versionsUnder(n)
+		if b.marks[n].partial() {
+			// What the mark took under its filter.
+			vs = nil
+			for _, vn := range b.marked(n) {
+				vs = append(vs, vn.mod.Path+"@"+vn.ver.Version)
+			}
+		}
+		for _, v := range vs {
+			// Exact: names from the cache may hold * or "...".
+			patterns = append(patterns, "="+v)
+		}
+	}
+	if len(patterns) == 0 {
+		m.status = "nothing to verify here: select a module or version, or press V for everything"
+		return nil
+	}
+	return m.startVerify(patterns, what)
+}
+
+// startVerify hashes what the patterns select (nil: everything) in a
+// command; its findings replace, in the findings layer, the earlier
+// hashing results for those versions as they arrive.
+func (m *Model) startVerify(patterns []string, what string) tea.Cmd {
+	if m.busy.kind == busyVerify {
+		m.status = "a verify is already running"
+		return nil
+	}
+	m.found.begin(patterns)
+	m.refreshProblems(false, false)
+	run := &verifyRun{v: actions.NewVerifier(), what: what, patterns: patterns}
+	m.busy = busy{kind: busyVerify, ver: run}
+	m.status = ""
+	v, ctx, snap := run.v, m.ctx, m.c.snap
+	return tea.Batch(func() tea.Msg {
+		rep, err := v.Verify(ctx, snap, actions.VerifyOptions{Patterns: patterns, ZipCache: actions.DefaultZipCache()})
+		return verifyDoneMsg{rep, err}
+	}, poll())
+}
+
+// takeFound attaches the problems verify found since the last poll.
+func (m *Model) takeFound() {
+	run := m.busy.ver
+	found := run.v.FoundSince(run.seen)
+	for _, p := range found {
+		run.seen++
+		m.found.list = append(m.found.list, p)
+		m.mods.tree.attach(p)
+	}
+	if len(found) > 0 && m.mods.b.filter != "" {
+		// The rows' markers count what the filter shows: count again.
+		m.mods.b.setFilter(m.mods.b.filter)
+	}
+}
+
+func (m *Model) finishVerify(msg verifyDoneMsg) tea.Cmd {
+	run := m.busy.ver
+	if run == nil {
+		return nil
+	}
+	m.takeFound()
+	m.busy = busy{}
+	if msg.err != nil {
+		m.status = "verify stopped: " + cachescan.Printable(msg.err.Error())
+		return nil
+	}
+	rep := msg.rep
+	all := m.allProblems()
+	m.probs.set(all, false)
+	m.build.problems = all
+	m.status = fmt.Sprintf("verified %s: %s and %s (%s), %s", cachescan.Printable(run.what), report.Plural(rep.Versions, "version"),
+		report.Plural(rep.Outputs, "build output"), report.HumanBytes(rep.Bytes), report.Plural(int64(len(rep.Problems)), "problem"))
+	if rep.SumDBCacheUnchecked > 0 {
+		m.status += "; " + report.Plural(rep.SumDBCacheUnchecked, "cached checksum-database lookup") + " could not be checked offline (normal: the cached tiles do not reach the newest tree seen)"
+	}
+	// What was damaged may have changed the offline verdict.
+	m.project.resetOffline()
+	if m.findingsPath == "" {
+		return nil
+	}
+	snap := m.c.snap
+	// Kept for a later modscope repair, as the verify command keeps them.
+	path, f, patterns := m.findingsPath, actions.Findings{ModCache: snap.ModCache.Root, GoCache: snap.BuildCache.Root,
+		At: snap.Clock.Now(), Problems: append([]cachescan.Problem(nil), rep.Problems...)}, run.patterns
+	return func() tea.Msg {
+		actions.SaveFindings(path, f, patterns) // only saves a later repair some hashing
+		return nil
+	}
+}
+
+// startOffline asks the go command, offline, what the project needs;
+// again says to ask even if it was answered already (o).
+func (m *Model) startOffline(again bool) tea.Cmd {
+	p := m.project
+	if m.c.snap.Project == nil || p.offline.state == offlineRunning || (!again && p.offline.state != offlineUnknown) {
+		return nil
+	}
+	p.offline = offlineCheck{state: offlineRunning}
+	// The check reads the problems known now, verify's too, in a
+	// snapshot of its own: this one stays as the scan left it.
+	snapCopy := *m.c.snap
+	snapCopy.Problems = m.allProblems()
+	ctx, snap := m.ctx, &snapCopy
+	return func() tea.Msg {
+		rep, err := actions.Offline(ctx, snap)
+		return offlineDoneMsg{rep, err}
+	}
+}
