@@ -106,18 +106,28 @@ func (w *walker) spawn(job func()) {
 
 func (w *walker) wait() { w.wg.Wait() }
 
-// list reads a directory and counts it in the progress; on failure it
-// records the error and returns nil.
-func (w *walker) list(dir string) []dirEntry {
-	if w.ctx.Err() != nil {
-		return nil
-	}
+// readDir lists a directory with the lstat of every entry (scanDir's,
+// each name copied).
+func readDir(dir string) ([]dirEntry, error) {
 	var ents []dirEntry
 	err := scanDir(dir, func(e *dirEntry) {
 		c := *e
 		c.name = strings.Clone(e.name)
 		ents = append(ents, c)
 	})
+	if err != nil {
+		return nil, err
+	}
+	return ents, nil
+}
+
+// list reads a directory and counts it in the progress; on failure it
+// records the error and returns nil.
+func (w *walker) list(dir string) []dirEntry {
+	if w.ctx.Err() != nil {
+		return nil
+	}
+	ents, err := readDir(dir)
 	if err != nil {
 		w.fail(dir, err)
 		return nil
