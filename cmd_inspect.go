@@ -43,13 +43,22 @@ func defaultFlags(fs *flag.FlagSet, cfg *config) runFunc {
 	}
 }
 
-// scanFlags is scan: the report, or the snapshot as JSON.
+// scanFlags is scan: the report, or the snapshot as JSON. --rescan trusts
+// nothing of the scan index and walks everything again.
 func scanFlags(fs *flag.FlagSet, cfg *config) runFunc {
 	cacheFlags(fs, cfg)
-	return scan
+	rescan := fs.Bool("rescan", false, "")
+	return func(ctx context.Context, cfg *config) int {
+		cfg.opts.NoIndex = *rescan
+		return scan(ctx, cfg)
+	}
 }
 
+// scan prints the report or the snapshot. It keeps the scan index
+// (cachescan.DefaultIndexPath): a second scan reuses what the first learnt
+// about the module trees that have not changed.
 func scan(ctx context.Context, cfg *config) int {
+	cfg.opts.Index = cachescan.DefaultIndexPath(cfg.opts.ModCache, cfg.opts.BuildCache)
 	snap, code, ok := runScan(ctx, cfg)
 	if !ok {
 		return code

@@ -31,6 +31,8 @@ func (c configHome) Run() int {
 	dir, err := os.MkdirTemp("", "modscope-main-test-config-")
 	if err == nil {
 		os.Setenv("XDG_CONFIG_HOME", dir)
+		// The scan index and verify's zip hashes: never the user's.
+		os.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
 	}
 	code := c.m.Run()
 	if dir != "" {

@@ -43,3 +43,22 @@ func BenchmarkScanLarge(b *testing.B) {
 		b.ReportMetric(float64(snap.ModCache.Files+snap.BuildCache.Files), "files/op")
 	}
 }
+
+// BenchmarkRescanLarge scans the synthetic cache of BenchmarkScanLarge again
+// with the scan index of a first scan: the cost of an unchanged cache.
+func BenchmarkRescanLarge(b *testing.B) {
+	dir := os.Getenv("MODSCOPE_BENCH_DIR")
+	if dir == "" {
+		b.Skip("set MODSCOPE_BENCH_DIR to a cache made by bench/gencache")
+	}
+	opts := cachescan.Options{ModCache: filepath.Join(dir, "mod"), Index: filepath.Join(b.TempDir(), "index")}
+	if _, err := cachescan.NewScanner().Scan(context.Background(), opts); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := cachescan.NewScanner().Scan(context.Background(), opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

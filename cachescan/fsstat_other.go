@@ -6,24 +6,25 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 )
 
-// readDir lists a directory and lstats every entry. On these systems disk
-// usage is taken to be the apparent size.
-func readDir(path string) ([]dirEntry, error) {
+// scanDir lists a directory and calls f with the lstat of every entry. On
+// these systems disk usage is taken to be the apparent size.
+func scanDir(path string, f func(e *dirEntry)) error {
 	des, err := os.ReadDir(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	ents := make([]dirEntry, 0, len(des))
 	for _, de := range des {
 		fi, err := de.Info()
 		if err != nil {
 			continue
 		}
-		ents = append(ents, fromInfo(de.Name(), fi))
+		e := fromInfo(de.Name(), fi)
+		f(&e)
 	}
-	return ents, nil
+	return nil
 }
 
 // lstatEntry stats one path without following a final symlink.
@@ -66,4 +67,19 @@ func OpenRegular(path string) (*os.File, error) {
 		return nil, &os.PathError{Op: "open", Path: path, Err: errNotRegular}
 	}
 	return os.Open(path)
+}
+
+// ownedByMe: these systems do not say who owns a file the Unix way.
+func ownedByMe(fi os.FileInfo) bool { return true }
+
+// dirsUnchanged reports whether each of dirs, below root, is still a
+// directory with the recorded identity and times.
+func dirsUnchanged(root string, dirs []treeDir) bool {
+	for _, d := range dirs {
+		e, err := lstatEntry(filepath.Join(root, filepath.FromSlash(d.rel)))
+		if err != nil || !e.isDir() || keyOf(&e) != d.key {
+			return false
+		}
+	}
+	return true
 }

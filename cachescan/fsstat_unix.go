@@ -5,34 +5,35 @@ package cachescan
 import (
 	"io/fs"
 	"os"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
 
-// readDir lists a directory and lstats every entry relative to the open
-// directory (fstatat), which spares the kernel a path lookup per file.
-// O_NOFOLLOW: a directory swapped for a symlink after it was listed is never
-// followed.
-func readDir(path string) ([]dirEntry, error) {
+// scanDir lists a directory and calls f with the lstat of every entry,
+// taken relative to the open directory (fstatat), which spares the kernel a
+// path lookup per file. e.name is valid only during the call. O_NOFOLLOW: a
+// directory swapped for a symlink after it was listed is never followed.
+func scanDir(path string, f func(e *dirEntry)) error {
 	fd, err := openNoFollow(path, unix.O_DIRECTORY)
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+		return &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	defer unix.Close(fd)
-	names, err := readNames(fd)
-	if err != nil {
-		return nil, &fs.PathError{Op: "readdirent", Path: path, Err: err}
-	}
-	ents := make([]dirEntry, 0, len(names))
 	var st unix.Stat_t
-	for _, name := range names {
+	var e dirEntry
+	err = eachName(fd, func(name string) {
 		if err := unix.Fstatat(fd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 			// Removed since it was listed (a go command at work): skip it.
-			continue
+			return
 		}
-		ents = append(ents, fromStat(name, &st))
+		e = fromStat(name, &st)
+		f(&e)
+	})
+	if err != nil {
+		return &fs.PathError{Op: "readdirent", Path: path, Err: err}
 	}
-	return ents, nil
+	return nil
 }
 
 // openNoFollow opens path read-only without following a final symlink and
@@ -56,8 +57,12 @@ func readHead(path string, buf []byte) (int, error) {
 		return 0, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	defer unix.Close(fd)
+	// The callers ask for one byte more than the file's listed length: a
+	// short read that brings that length is taken as the end (as it is on
+	// every local file system), without a second read to see EOF.
 	n := 0
 	for n < len(buf) {
+		want := len(buf) - n
 		m, err := unix.Read(fd, buf[n:])
 		if err == unix.EINTR {
 			continue
@@ -65,10 +70,10 @@ func readHead(path string, buf []byte) (int, error) {
 		if err != nil {
 			return n, &fs.PathError{Op: "read", Path: path, Err: err}
 		}
-		if m == 0 {
+		n += m
+		if m == 0 || m < want && n == len(buf)-1 {
 			break
 		}
-		n += m
 	}
 	return n, nil
 }
@@ -104,6 +109,7 @@ func fromStat(name string, st *unix.Stat_t) dirEntry {
 		size:   st.Size,
 		blocks: int64(st.Blocks) * 512,
 		mtime:  st.Mtim.Nano(),
+		ctime:  st.Ctim.Nano(),
 		dev:    uint64(st.Dev),
 		ino:    uint64(st.Ino),
 		nlink:  uint64(st.Nlink),
@@ -130,4 +136,38 @@ func OpenRegular(path string) (*os.File, error) {
 	}
 	unix.SetNonblock(fd, false)
 	return os.NewFile(uintptr(fd), path), nil
+}
+
+// ownedByMe reports whether a file belongs to the effective user.
+func ownedByMe(fi os.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && int(st.Uid) == os.Geteuid()
+}
+
+// dirsUnchanged reports whether each of dirs, below root, is still a
+// directory with the recorded identity and times. It stats them relative to
+// root, opened once (fstatat: a short path lookup each, not the whole
+// path's). The dirs come parents first, and the final element is never
+// followed, so a directory swapped for a link fails before anything is
+// looked up through it.
+func dirsUnchanged(root string, dirs []treeDir) bool {
+	if len(dirs) == 0 {
+		return true
+	}
+	fd, err := openNoFollow(root, unix.O_DIRECTORY|oPath)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	for _, d := range dirs {
+		if err := unix.Fstatat(fd, d.rel, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+			return false
+		}
+		e := fromStat("", &st)
+		if !e.isDir() || keyOf(&e) != d.key {
+			return false
+		}
+	}
+	return true
 }

@@ -55,6 +55,8 @@ type modScan struct {
 	w    *walker
 	// skipZipCheck: a verify that follows checks the zips (Options).
 	skipZipCheck bool
+	// idx is the scan index, or nil.
+	idx *scanIndex
 
 	mu       sync.Mutex
 	versions map[verKey]*verRec
@@ -151,7 +153,22 @@ func (s *modScan) modDir(dir, prefix string) {
 			r := s.version(escPath, escVer)
 			r.dir = path
 			r.tree.add(size)
-			s.w.spawn(func() { s.w.tree(path, &r.tree) })
+			if s.idx == nil {
+				s.w.spawn(func() { s.w.tree(path, &r.tree) })
+				continue
+			}
+			rel := prefix + e.name
+			root := *e
+			s.w.spawn(func() {
+				if t := s.idx.trustedTree(rel, path, &root); t != nil {
+					r.tree.add(t.size)
+					s.w.prog.dirs.Add(int64(len(t.dirs)))
+					s.w.prog.files.Add(t.size.Files)
+					s.w.prog.bytes.Add(t.size.Bytes)
+					return
+				}
+				s.w.treeRecorded(path, &r.tree, s.idx.record(rel, &root), s.idx.cutoff)
+			})
 		case e.isDir():
 			sub := prefix + e.name + "/"
 			s.other.add(size)
@@ -285,6 +302,7 @@ func (s *modScan) atV(dir, escPath string) {
 		kind string
 		path string
 		size int64
+		e    dirEntry
 	}
 	var reads []content
 	for i := range ents {
@@ -362,17 +380,17 @@ func (s *modScan) atV(dir, escPath string) {
 		switch suffix {
 		case ".info":
 			r.info = true
-			reads = append(reads, content{r, suffix, path, e.size})
+			reads = append(reads, content{r, suffix, path, e.size, *e})
 		case ".mod":
 			r.mod = true
 			mods = append(mods, escVer)
-			reads = append(reads, content{r, suffix, path, e.size})
+			reads = append(reads, content{r, suffix, path, e.size, *e})
 		case ".zip":
 			r.zip = true
-			reads = append(reads, content{r, suffix, path, e.size})
+			reads = append(reads, content{r, suffix, path, e.size, *e})
 		case ".ziphash":
 			r.ziphash = true
-			reads = append(reads, content{r, suffix, path, e.size})
+			reads = append(reads, content{r, suffix, path, e.size, *e})
 		case ".lock":
 			r.lock = true
 		case ".partial":
@@ -392,17 +410,36 @@ func (s *modScan) atV(dir, escPath string) {
 		if err != nil {
 			continue
 		}
+		if c.kind == ".zip" && s.skipZipCheck {
+			continue
+		}
+		rel := ""
+		if s.idx != nil {
+			rel = "cache/download/" + escPath + "/@v/" + c.e.name
+			if v := s.idx.checked(rel, &c.e); v != nil {
+				v.apply(c.r)
+				continue
+			}
+		}
+		// The check runs on a blank record, so that what it finds can be
+		// kept in the index, then is added to the version's.
+		tmp := &verRec{escPath: c.r.escPath, escVer: c.r.escVer}
 		switch c.kind {
 		case ".info":
-			checkInfo(c.r, modPath, vers, c.path, c.size)
+			checkInfo(tmp, modPath, vers, c.path, c.size)
 		case ".mod":
-			checkMod(c.r, modPath, vers, c.path, c.size)
+			checkMod(tmp, modPath, vers, c.path, c.size)
 		case ".ziphash":
-			checkZipHash(c.r, modPath, vers, c.path, c.size)
+			checkZipHash(tmp, modPath, vers, c.path, c.size)
 		case ".zip":
-			if !s.skipZipCheck {
-				checkZip(c.r, modPath, vers, c.path)
-			}
+			checkZip(tmp, modPath, vers, c.path)
+		}
+		c.r.problems = append(c.r.problems, tmp.problems...)
+		c.r.lockBusyProblems = append(c.r.lockBusyProblems, tmp.lockBusyProblems...)
+		v, clean := verdictOf(tmp)
+		v.apply(c.r)
+		if s.idx != nil && clean {
+			s.idx.keep(rel, &c.e, v)
 		}
 	}
 	if m.listBad {

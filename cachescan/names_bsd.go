@@ -8,14 +8,18 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// readNames lists an open directory through the os package, which knows
+// eachName lists an open directory through the os package, which knows
 // each system's directory-reading call; the fd stays the caller's.
-func readNames(fd int) ([]string, error) {
+func eachName(fd int, f func(name string)) error {
 	dup, err := unix.Dup(fd)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	f := os.NewFile(uintptr(dup), "")
-	defer f.Close()
-	return f.Readdirnames(-1)
+	file := os.NewFile(uintptr(dup), "")
+	defer file.Close()
+	names, err := file.Readdirnames(-1)
+	for _, n := range names {
+		f(n)
+	}
+	return err
 }

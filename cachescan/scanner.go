@@ -34,6 +34,14 @@ type Options struct {
 	// figures that must be the same on every machine, such as golden
 	// files; a real scan leaves it off.
 	UniformSizes bool
+	// Index is the file of the scan index (index.go), "" for none: the
+	// records of the last scan of these roots, reused where the module
+	// cache has not changed since, and rewritten at the end of the scan.
+	// DefaultIndexPath names the usual place.
+	Index string
+	// NoIndex scans everything again, trusting nothing of the index, and
+	// writes a fresh one (scan --rescan).
+	NoIndex bool
 }
 
 // MaxWorkers is the most goroutines a scan reads directories with:
@@ -43,6 +51,8 @@ const MaxWorkers = 256
 // Scanner runs one scan and exposes its progress while it runs.
 type Scanner struct {
 	prog counters
+	// idx is the scan index of the last Scan, for the tests.
+	idx *scanIndex
 }
 
 // NewScanner returns a scanner ready to Scan.
@@ -102,9 +112,14 @@ func (s *Scanner) Scan(ctx context.Context, opt Options) (*Snapshot, error) {
 	w.uniform = opt.UniformSizes
 	var ms *modScan
 	var bs *buildScan
+	var idx *scanIndex
+	if modExists && opt.Index != "" {
+		idx = openIndex(opt.Index, modRoot, buildRoot, opt.UniformSizes, opt.NoIndex, start)
+	}
 	if modExists {
 		ms = newModScan(modRoot, w, now)
 		ms.skipZipCheck = opt.SkipZipCheck
+		ms.idx = idx
 		ms.start()
 	}
 	if buildExists {
@@ -147,6 +162,10 @@ func (s *Scanner) Scan(ctx context.Context, opt Options) (*Snapshot, error) {
 	SortProblems(snap.Problems)
 	snap.ModCache.fillRaw()
 	snap.BuildCache.RootRaw = RawBytes(snap.BuildCache.Root)
+	if idx != nil {
+		idx.save()
+		s.idx = idx
+	}
 	snap.DurationMS = time.Since(start).Milliseconds()
 	return snap, nil
 }

@@ -3,8 +3,10 @@ package cachescan
 import (
 	"context"
 	"io/fs"
+	"math"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -17,6 +19,7 @@ type dirEntry struct {
 	size   int64
 	blocks int64 // bytes allocated on disk
 	mtime  int64 // Unix nanoseconds
+	ctime  int64 // Unix nanoseconds, 0 where the system does not say
 	dev    uint64
 	ino    uint64
 	nlink  uint64
@@ -103,6 +106,21 @@ func (w *walker) spawn(job func()) {
 
 func (w *walker) wait() { w.wg.Wait() }
 
+// readDir lists a directory with the lstat of every entry (scanDir's,
+// each name copied).
+func readDir(dir string) ([]dirEntry, error) {
+	var ents []dirEntry
+	err := scanDir(dir, func(e *dirEntry) {
+		c := *e
+		c.name = strings.Clone(e.name)
+		ents = append(ents, c)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ents, nil
+}
+
 // list reads a directory and counts it in the progress; on failure it
 // records the error and returns nil.
 func (w *walker) list(dir string) []dirEntry {
@@ -163,27 +181,104 @@ func (w *walker) count(ents []dirEntry) Size {
 	return total
 }
 
-// tree adds everything below dir to a, walking subdirectories in parallel.
-// Symlinks are counted, never followed.
+// treeBudget is how many directories one goroutine reads of a tree before
+// it hands the subdirectories it finds next to other goroutines. A module
+// version's tree (tens of directories) is then one job, walked depth-first
+// without a hand-off per directory, while a large tree (a VCS clone, a
+// huge module) still spreads over every core.
+const treeBudget = 256
+
+// tree adds everything below dir to a. Symlinks are counted, never
+// followed.
 func (w *walker) tree(dir string, a *acc) {
-	ents := w.list(dir)
-	a.add(w.count(ents))
-	for i := range ents {
-		if ents[i].isDir() {
-			sub := filepath.Join(dir, ents[i].name)
-			w.spawn(func() { w.tree(sub, a) })
-		}
-	}
+	t := treeJob{w: w, a: a, left: treeBudget}
+	t.walk(dir)
+	a.add(t.size)
 }
 
-// treeSync is tree without parallelism, for the rare subtree whose size is
-// needed as soon as the call returns.
+// treeRecorded is tree for an extracted module tree whose directories are
+// recorded for the scan index in rec; cutoff: index.go's.
+func (w *walker) treeRecorded(dir string, a *acc, rec *treeRecorder, cutoff int64) {
+	t := treeJob{w: w, a: a, left: treeBudget, rec: rec, root: dir, cutoff: cutoff}
+	t.walk(dir)
+	a.add(t.size)
+	rec.size.add(t.size)
+}
+
+// treeSync is tree without handing anything to another goroutine, for the
+// rare subtree whose size is needed as soon as the call returns.
 func (w *walker) treeSync(dir string, a *acc) {
-	ents := w.list(dir)
-	a.add(w.count(ents))
-	for i := range ents {
-		if ents[i].isDir() {
-			w.treeSync(filepath.Join(dir, ents[i].name), a)
-		}
+	t := treeJob{w: w, a: a, left: math.MaxInt, sync: true}
+	t.walk(dir)
+	a.add(t.size)
+}
+
+// treeJob is one goroutine's depth-first walk of a subtree.
+type treeJob struct {
+	w    *walker
+	a    *acc // where the subtrees handed off add their sizes
+	left int  // directories to read before handing subdirectories off
+	sync bool // never hand off
+	size Size
+	// stack holds the subdirectories still to walk, the deepest last.
+	stack []string
+	// rec, when set, records the directories of the tree at root.
+	rec    *treeRecorder
+	root   string
+	cutoff int64
+}
+
+func (t *treeJob) walk(dir string) {
+	w := t.w
+	if w.ctx.Err() != nil {
+		return
 	}
+	start := len(t.stack)
+	var size Size
+	err := scanDir(dir, func(e *dirEntry) {
+		size.Add(w.sizeOf(e))
+		if e.isDir() {
+			sub := dir + string(filepath.Separator) + e.name
+			t.stack = append(t.stack, sub)
+			if t.rec != nil {
+				t.rec.add(filepath.ToSlash(sub[len(t.root)+1:]), e, t.cutoff)
+			}
+		} else if e.nlink > 1 && t.rec != nil {
+			// Counted once in the whole scan: the count depends on
+			// what else is walked.
+			t.rec.spoil()
+		}
+	})
+	if err != nil {
+		// As if the directory had been empty: what it holds is unknown.
+		t.stack = t.stack[:start]
+		w.fail(dir, err)
+		if t.rec != nil {
+			t.rec.spoil()
+		}
+		return
+	}
+	w.prog.dirs.Add(1)
+	w.prog.files.Add(size.Files)
+	w.prog.bytes.Add(size.Bytes)
+	t.size.Add(size)
+	t.left--
+	end := len(t.stack)
+	for i := start; i < end; i++ {
+		sub := t.stack[i]
+		if t.left > 0 || t.sync {
+			t.walk(sub)
+			continue
+		}
+		a, rec, root, cutoff := t.a, t.rec, t.root, t.cutoff
+		w.spawn(func() {
+			j := treeJob{w: w, a: a, left: treeBudget, rec: rec, root: root, cutoff: cutoff}
+			j.walk(sub)
+			a.add(j.size)
+			if rec != nil {
+				rec.size.add(j.size)
+			}
+		})
+	}
+	t.stack = t.stack[:start]
 }

@@ -1,0 +1,512 @@
+package cachescan
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The scan index lets a scan reuse what the previous one learnt about the
+// parts of a module cache that have not changed. It holds two kinds of
+// records, both keyed on a path relative to GOMODCACHE:
+//
+//   - An extracted module tree (<path>@<version>/): the identity and times
+//     (device, inode, mtime, ctime, size) of every directory in it, and
+//     the size of everything below it. A later scan lstats those
+//     directories (one call each, no open, no getdents, no stat of any
+//     file) and trusts the recorded size only while every one of them is
+//     unchanged; otherwise it walks the tree again.
+//   - A clean content check of one download file (.info, .mod, .ziphash,
+//     .zip): the file's own identity and times and what the check found.
+//     The @v directories are listed on every scan, so a check is reused
+//     only for the very file it was made on, unchanged.
+//
+// What a kept tree record can miss. A directory's mtime and ctime change
+// when an entry is added to it, removed from it or renamed in it, or when
+// the directory itself is chmod'ed; they do not change when a file in it
+// is written, truncated, chmod'ed, or hard-linked from elsewhere. So a
+// trusted tree can miss an in-place change of an existing file: new
+// contents, a new length, new mode bits, a new link count. The go command
+// never does that: it extracts a module into a temporary directory,
+// renames it into place and makes it read-only (files 0444, directories
+// 0555); editing a file there means making it writable first, which
+// changes the file's ctime but not its directory's. The size figures of
+// such a tree are then those of the last full walk, and the scan's own
+// findings are the same (the scan reads no file of a tree). Verify covers
+// the contents: it hashes every file of the tree and compares the hash
+// with the zip's (dir-modified), whatever the index says; `modscope scan
+// --rescan` walks everything again.
+//
+// What is never trusted: a directory or file whose mtime or ctime is less
+// than indexMargin before the scan began (a change within the same clock
+// tick of the file system would leave its times as they were); a tree
+// with a directory on another device, with a hard-linked file, or with a
+// directory the walk could not read; a check that found a problem (it is
+// made again next time); and the index as a whole when it is not this
+// version's, not for these roots or these size rules, not the current
+// user's, larger than MaxIndexSize, or fails its checksum (corrupt or
+// truncated): it is then ignored and replaced.
+
+// MaxIndexSize bounds the scan index on disk and in memory; a larger index
+// is neither read nor written.
+const MaxIndexSize = 128 << 20
+
+// maxIndexSize is MaxIndexSize, lowered by tests.
+var maxIndexSize = MaxIndexSize
+
+// indexMagic and indexVersion start every index file.
+const (
+	indexMagic   = "modscope scan index\n"
+	indexVersion = 1
+)
+
+// indexMargin is how old a directory's or file's times must be, at the
+// start of the scan, for a record of it to be kept: file-system times are
+// taken from a clock that ticks every few milliseconds (every second or
+// two on some file systems), so two changes within one tick look alike.
+var indexMargin = 2 * time.Second
+
+// DefaultIndexPath is where the scan index of these cache roots is kept:
+// a file under os.UserCacheDir()/modscope named after the roots, or "" when
+// there is no user cache directory. MODSCOPE_SCAN_INDEX overrides it: a
+// file path, or "off" for none.
+func DefaultIndexPath(modCache, buildCache string) string {
+	if p := os.Getenv("MODSCOPE_SCAN_INDEX"); p != "" {
+		if p == "off" {
+			return ""
+		}
+		return p
+	}
+	dir, err := os.UserCacheDir()
+	if err != nil || dir == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(modCache + "\x00" + buildCache))
+	return filepath.Join(dir, "modscope", "scan-index-"+hex.EncodeToString(sum[:8]))
+}
+
+// statKey is the identity and times of a directory or file.
+type statKey struct {
+	dev, ino           uint64
+	size, mtime, ctime int64
+}
+
+func keyOf(e *dirEntry) statKey {
+	return statKey{dev: e.dev, ino: e.ino, size: e.size, mtime: e.mtime, ctime: e.ctime}
+}
+
+// treeDir is one directory of a recorded tree; rel is "" for its root.
+type treeDir struct {
+	rel string
+	key statKey
+}
+
+// treeRec is what the index keeps of one extracted module tree.
+type treeRec struct {
+	dirs []treeDir
+	size Size // everything below the root, the root's own entry left out
+}
+
+// verdict is a clean content check of one download file.
+type verdict struct {
+	key      statKey
+	origin   *Origin
+	infoTime string // time.Time's text form; "" for none
+	declared string
+	zipHash  string
+}
+
+// treeRecorder gathers a tree record while the walkers read the tree; the
+// tree's walk may be spread over several goroutines.
+type treeRecorder struct {
+	rel  string
+	mu   sync.Mutex
+	dirs []treeDir
+	size acc
+	bad  bool // not to be kept
+}
+
+func (r *treeRecorder) add(rel string, e *dirEntry, cutoff int64) {
+	r.mu.Lock()
+	if e.mtime >= cutoff || e.ctime >= cutoff || len(r.dirs) > 0 && e.dev != r.dirs[0].key.dev {
+		r.bad = true
+	}
+	r.dirs = append(r.dirs, treeDir{rel: rel, key: keyOf(e)})
+	r.mu.Unlock()
+}
+
+func (r *treeRecorder) spoil() {
+	r.mu.Lock()
+	r.bad = true
+	r.mu.Unlock()
+}
+
+// scanIndex is the index of one scan: the records read from disk (read
+// only during the scan) and those of this scan, written out at its end.
+type scanIndex struct {
+	path               string
+	modRoot, buildRoot string
+	uniform            bool
+	cutoff             int64 // Unix ns: times at or after it are too recent
+	oldTrees           map[string]*treeRec
+	oldVerdicts        map[string]*verdict
+	mu                 sync.Mutex
+	trees              map[string]*treeRec
+	recorders          []*treeRecorder
+	verdicts           map[string]*verdict
+	changed            bool
+	// treeHits and fileHits count the records reused.
+	treeHits, fileHits atomic.Int64
+}
+
+// openIndex reads the index at path for these roots; with fresh set, or
+// when the file is missing or cannot be trusted, it starts empty.
+func openIndex(path, modRoot, buildRoot string, uniform, fresh bool, start time.Time) *scanIndex {
+	x := &scanIndex{
+		path: path, modRoot: modRoot, buildRoot: buildRoot, uniform: uniform,
+		cutoff:   start.Add(-indexMargin).UnixNano(),
+		trees:    map[string]*treeRec{},
+		verdicts: map[string]*verdict{},
+	}
+	if !fresh {
+		if data, err := readIndexFile(path); err == nil {
+			x.oldTrees, x.oldVerdicts, err = decodeIndex(data, modRoot, buildRoot, uniform)
+			if err != nil {
+				x.oldTrees, x.oldVerdicts = nil, nil
+			}
+		}
+	}
+	// No index to build on: write one.
+	x.changed = x.oldTrees == nil
+	return x
+}
+
+// errIndex is any reason to ignore an index file.
+var errIndex = errors.New("not a scan index of these caches")
+
+// readIndexFile reads the index file if it is a regular file of the
+// current user's, no larger than MaxIndexSize.
+func readIndexFile(path string) ([]byte, error) {
+	f, err := OpenRegular(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() > int64(maxIndexSize) || !ownedByMe(fi) {
+		return nil, errIndex
+	}
+	data, err := io.ReadAll(io.LimitReader(f, int64(maxIndexSize)+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxIndexSize {
+		return nil, errIndex
+	}
+	return data, nil
+}
+
+// trustedTree returns the recorded tree at rel when its root (as listed,
+// root) and every directory below it are unchanged.
+func (x *scanIndex) trustedTree(rel, dir string, root *dirEntry) *treeRec {
+	t := x.oldTrees[rel]
+	if t == nil || len(t.dirs) == 0 || t.dirs[0].key != keyOf(root) {
+		return nil
+	}
+	if !dirsUnchanged(dir, t.dirs[1:]) {
+		return nil
+	}
+	x.mu.Lock()
+	x.trees[rel] = t
+	x.mu.Unlock()
+	x.treeHits.Add(1)
+	return t
+}
+
+// record starts the record of the tree at rel, whose root is as listed.
+func (x *scanIndex) record(rel string, root *dirEntry) *treeRecorder {
+	r := &treeRecorder{rel: rel}
+	r.add("", root, x.cutoff)
+	x.mu.Lock()
+	x.recorders = append(x.recorders, r)
+	x.mu.Unlock()
+	return r
+}
+
+// checked returns the clean verdict recorded for the file at rel when the
+// file, as listed, is unchanged.
+func (x *scanIndex) checked(rel string, e *dirEntry) *verdict {
+	v := x.oldVerdicts[rel]
+	if v == nil || v.key != keyOf(e) {
+		return nil
+	}
+	x.mu.Lock()
+	x.verdicts[rel] = v
+	x.mu.Unlock()
+	x.fileHits.Add(1)
+	return v
+}
+
+// keep records a clean verdict on the file at rel, as listed.
+func (x *scanIndex) keep(rel string, e *dirEntry, v verdict) {
+	if e.mtime >= x.cutoff || e.ctime >= x.cutoff {
+		return
+	}
+	v.key = keyOf(e)
+	x.mu.Lock()
+	x.verdicts[rel] = &v
+	x.changed = true
+	x.mu.Unlock()
+}
+
+// save writes the index of this scan, atomically (a temporary file renamed
+// over the old one), when it differs from the one read. Failing to write
+// it costs the next scan its speed, nothing else: errors are dropped.
+func (x *scanIndex) save() error {
+	for _, r := range x.recorders {
+		if r.bad {
+			continue
+		}
+		x.trees[r.rel] = &treeRec{dirs: r.dirs, size: r.size.size()}
+		x.changed = true
+	}
+	if !x.changed && len(x.trees) == len(x.oldTrees) && len(x.verdicts) == len(x.oldVerdicts) {
+		return nil
+	}
+	data := encodeIndex(x)
+	if len(data) > maxIndexSize {
+		return errIndex
+	}
+	dir := filepath.Dir(x.path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, filepath.Base(x.path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), x.path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
+}
+
+// The file: indexMagic, then uvarints, varints and length-prefixed
+// strings, then the CRC-32C of everything before it (little-endian).
+//
+//	version modRoot buildRoot uniform
+//	ntrees  { rel bytes apparent files ndirs { rel dev ino size mtime ctime } }
+//	nverdicts { rel dev ino size mtime ctime hasOrigin [8 strings] infoTime declared zipHash }
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+type enc struct{ b []byte }
+
+func (e *enc) u(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
+func (e *enc) i(v int64)  { e.b = binary.AppendVarint(e.b, v) }
+func (e *enc) s(v string) { e.u(uint64(len(v))); e.b = append(e.b, v...) }
+func (e *enc) key(k statKey) {
+	e.u(k.dev)
+	e.u(k.ino)
+	e.i(k.size)
+	e.i(k.mtime)
+	e.i(k.ctime)
+}
+
+func encodeIndex(x *scanIndex) []byte { return encodeIndexVersion(x, indexVersion) }
+
+func encodeIndexVersion(x *scanIndex, version uint64) []byte {
+	e := &enc{b: make([]byte, 0, 64<<10)}
+	e.b = append(e.b, indexMagic...)
+	e.u(version)
+	e.s(x.modRoot)
+	e.s(x.buildRoot)
+	e.u(b2u(x.uniform))
+	e.u(uint64(len(x.trees)))
+	for rel, t := range x.trees {
+		e.s(rel)
+		e.i(t.size.Bytes)
+		e.i(t.size.ApparentBytes)
+		e.i(t.size.Files)
+		e.u(uint64(len(t.dirs)))
+		for _, d := range t.dirs {
+			e.s(d.rel)
+			e.key(d.key)
+		}
+		if len(e.b) > maxIndexSize {
+			return e.b
+		}
+	}
+	e.u(uint64(len(x.verdicts)))
+	for rel, v := range x.verdicts {
+		e.s(rel)
+		e.key(v.key)
+		if o := v.origin; o != nil {
+			e.u(1)
+			for _, s := range []string{o.VCS, o.URL, o.Subdir, o.Hash, o.TagPrefix, o.TagSum, o.Ref, o.RepoSum} {
+				e.s(s)
+			}
+		} else {
+			e.u(0)
+		}
+		e.s(v.infoTime)
+		e.s(v.declared)
+		e.s(v.zipHash)
+		if len(e.b) > maxIndexSize {
+			return e.b
+		}
+	}
+	return binary.LittleEndian.AppendUint32(e.b, crc32.Checksum(e.b, crcTable))
+}
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// dec reads what enc wrote; any malformed input sets bad and yields zeros.
+type dec struct {
+	b   []byte
+	bad bool
+}
+
+func (d *dec) u() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.bad, d.b = true, nil
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *dec) i() int64 {
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.bad, d.b = true, nil
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *dec) s() string {
+	n := d.u()
+	if n > uint64(len(d.b)) {
+		d.bad, d.b = true, nil
+		return ""
+	}
+	v := string(d.b[:n])
+	d.b = d.b[n:]
+	return v
+}
+
+// count reads a number of records, each at least min bytes long: no more
+// than the rest of the input can hold.
+func (d *dec) count(min int) int {
+	n := d.u()
+	if n > uint64(len(d.b)/min) {
+		d.bad, d.b = true, nil
+		return 0
+	}
+	return int(n)
+}
+
+func (d *dec) key() statKey {
+	return statKey{dev: d.u(), ino: d.u(), size: d.i(), mtime: d.i(), ctime: d.i()}
+}
+
+// decodeIndex checks an index file and returns its records.
+func decodeIndex(data []byte, modRoot, buildRoot string, uniform bool) (map[string]*treeRec, map[string]*verdict, error) {
+	if len(data) < len(indexMagic)+4 || string(data[:len(indexMagic)]) != indexMagic {
+		return nil, nil, errIndex
+	}
+	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
+	if crc32.Checksum(body, crcTable) != sum {
+		return nil, nil, errIndex
+	}
+	d := &dec{b: body[len(indexMagic):]}
+	if d.u() != indexVersion || d.s() != modRoot || d.s() != buildRoot || d.u() != b2u(uniform) || d.bad {
+		return nil, nil, errIndex
+	}
+	trees := map[string]*treeRec{}
+	for n := d.count(6); n > 0 && !d.bad; n-- {
+		rel := d.s()
+		t := &treeRec{size: Size{Bytes: d.i(), ApparentBytes: d.i(), Files: d.i()}}
+		t.dirs = make([]treeDir, d.count(6))
+		for i := range t.dirs {
+			t.dirs[i] = treeDir{rel: d.s(), key: d.key()}
+		}
+		trees[rel] = t
+	}
+	verdicts := map[string]*verdict{}
+	for n := d.count(10); n > 0 && !d.bad; n-- {
+		rel := d.s()
+		v := &verdict{key: d.key()}
+		if d.u() == 1 {
+			v.origin = &Origin{VCS: d.s(), URL: d.s(), Subdir: d.s(), Hash: d.s(), TagPrefix: d.s(), TagSum: d.s(), Ref: d.s(), RepoSum: d.s()}
+		}
+		v.infoTime, v.declared, v.zipHash = d.s(), d.s(), d.s()
+		verdicts[rel] = v
+	}
+	if d.bad || len(d.b) != 0 {
+		return nil, nil, errIndex
+	}
+	return trees, verdicts, nil
+}
+
+// verdictOf is what a content check found on a blank record, and whether
+// it is clean (no problem): only a clean check is kept, so that a problem
+// is always found afresh.
+func verdictOf(r *verRec) (verdict, bool) {
+	v := verdict{origin: r.origin, declared: r.declared, zipHash: r.ziphashValue}
+	clean := len(r.problems) == 0 && len(r.lockBusyProblems) == 0
+	if r.infoTime != nil {
+		text, err := r.infoTime.MarshalText()
+		if err != nil {
+			clean = false
+		}
+		v.infoTime = string(text)
+	}
+	return v, clean
+}
+
+// apply sets what the check found on the version's record.
+func (v *verdict) apply(r *verRec) {
+	if v.origin != nil {
+		o := *v.origin
+		r.origin = &o
+	}
+	if v.infoTime != "" {
+		var t time.Time
+		if t.UnmarshalText([]byte(v.infoTime)) == nil {
+			r.infoTime = &t
+		}
+	}
+	if v.declared != "" {
+		r.declared = v.declared
+	}
+	if v.zipHash != "" {
+		r.ziphashValue = v.zipHash
+	}
+}

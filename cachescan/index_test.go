@@ -1,0 +1,402 @@
+package cachescan_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"modscope/cachescan"
+	"modscope/cachescan/cachetest"
+)
+
+// trustFixtures lets the index keep what the test has just written, even
+// dated from a test clock years ahead (TestFixturesAtAnotherDate): the
+// margin that keeps a real scan from trusting recent times is turned into
+// one that trusts any. The tests wait for the file system's clock to tick
+// (waitTick) before each change they make, which the margin guards
+// against in a real scan.
+func trustFixtures() func() { return cachescan.SetIndexMargin(-100 * 365 * 24 * time.Hour) }
+
+// indexScan scans c with the scan index at index ("" for none).
+func indexScan(t *testing.T, c *cachetest.Cache, index string, noIndex bool) (*cachescan.Snapshot, *cachescan.Scanner) {
+	t.Helper()
+	s := cachescan.NewScanner()
+	snap, err := s.Scan(context.Background(), cachescan.Options{
+		Clock: cachetest.Clock(), ModCache: c.ModCache, BuildCache: c.BuildCache, Workers: 4,
+		Index: index, NoIndex: noIndex,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap, s
+}
+
+// snapJSON is the snapshot as scan --json prints it, less the duration.
+func snapJSON(t *testing.T, snap *cachescan.Snapshot) string {
+	t.Helper()
+	snap.DurationMS = 0
+	data, err := json.MarshalIndent(snap, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// waitTick waits until the file system's clock has moved on from the
+// changes made so far, so that the next change gets new times: file-system
+// times tick every few milliseconds, and a change within the tick of the
+// first scan's records would look like none (which the margin of a real
+// scan guards against).
+func waitTick(t *testing.T, dir string) {
+	t.Helper()
+	probe := filepath.Join(dir, "tick-probe")
+	if err := os.WriteFile(probe, nil, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(probe)
+	first, err := os.Stat(probe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if err := os.WriteFile(probe, []byte("x"), 0o666); err != nil {
+			t.Fatal(err)
+		}
+		if now, err := os.Stat(probe); err == nil && !now.ModTime().Equal(first.ModTime()) {
+			return
+		}
+	}
+	t.Fatal("the file system's clock did not move in 5 s")
+}
+
+func countTrees(snap *cachescan.Snapshot) int64 {
+	n := int64(0)
+	for _, m := range snap.ModCache.Modules {
+		for _, v := range m.Versions {
+			if v.HasDir {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// TestIndexRescanIdentical: on a cache with every kind of damage, a scan
+// without the index, the first scan that writes it, the second that takes
+// every tree and clean check from it, and a scan that ignores it
+// (NoIndex, scan --rescan) print the same document.
+func TestIndexRescanIdentical(t *testing.T) {
+	defer trustFixtures()()
+	c := cachetest.New(t)
+	c.Healthy()
+	c.Damage()
+	index := filepath.Join(t.TempDir(), "modscope", "scan-index")
+
+	base, _ := indexScan(t, c, "", false)
+	want := snapJSON(t, base)
+	first, s := indexScan(t, c, index, false)
+	if trees, files := s.IndexHits(); trees != 0 || files != 0 {
+		t.Errorf("first scan took %d trees and %d files from an index that did not exist", trees, files)
+	}
+	if _, err := os.Stat(index); err != nil {
+		t.Fatalf("no index written: %v", err)
+	}
+	second, s := indexScan(t, c, index, false)
+	trees, files := s.IndexHits()
+	// Every tree is healthy below its root but the half-written one's
+	// (its .partial makes no difference to the tree itself).
+	if trees < countTrees(base)-1 || files == 0 {
+		t.Errorf("second scan took %d of %d trees and %d files from the index", trees, countTrees(base), files)
+	}
+	rescan, s := indexScan(t, c, index, true)
+	if trees, files := s.IndexHits(); trees != 0 || files != 0 {
+		t.Errorf("NoIndex took %d trees and %d files from the index", trees, files)
+	}
+	for name, snap := range map[string]*cachescan.Snapshot{"first": first, "second": second, "rescan": rescan} {
+		if got := snapJSON(t, snap); got != want {
+			t.Errorf("%s scan with the index differs from a scan without:\n%s", name, firstDiff(want, got))
+		}
+	}
+	ents, _ := os.ReadDir(filepath.Dir(index))
+	if len(ents) != 1 {
+		t.Errorf("the index's directory holds %d files, want the index alone (no temporary file left)", len(ents))
+	}
+}
+
+func firstDiff(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(al) && i < len(bl); i++ {
+		if al[i] != bl[i] {
+			return "line " + strconv.Itoa(i+1) + ":\n want " + al[i] + "\n got  " + bl[i]
+		}
+	}
+	return "lengths differ"
+}
+
+// TestIndexDistrustsChangedTree: a tree is taken from the index only while
+// every directory in it keeps its identity and times; each change below
+// makes the scan walk that tree again, and its figures are a full scan's.
+func TestIndexDistrustsChangedTree(t *testing.T) {
+	defer trustFixtures()()
+	changes := []struct {
+		name   string
+		change func(t *testing.T, sub string)
+	}{
+		{"file added to a subdirectory", func(t *testing.T, sub string) {
+			cachetest.Writable(sub, func() {
+				if err := os.WriteFile(filepath.Join(sub, "new.go"), []byte("package sub\n\n// added by hand\n"), 0o444); err != nil {
+					t.Fatal(err)
+				}
+			})
+		}},
+		{"file removed from a subdirectory", func(t *testing.T, sub string) {
+			cachetest.Writable(sub, func() {
+				if err := os.Remove(filepath.Join(sub, "sub.go")); err != nil {
+					t.Fatal(err)
+				}
+			})
+		}},
+		{"subdirectory chmod'ed (ctime only)", func(t *testing.T, sub string) {
+			if err := os.Chmod(sub, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(sub, 0o555); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"subdirectory's mtime set back", func(t *testing.T, sub string) {
+			fi, err := os.Stat(sub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The same mtime again: only the ctime moves.
+			if err := os.Chtimes(sub, time.Time{}, fi.ModTime()); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"subdirectory replaced by a copy (new inode)", func(t *testing.T, sub string) {
+			parent := filepath.Dir(sub)
+			cachetest.Writable(parent, func() {
+				data, err := os.ReadFile(filepath.Join(sub, "sub.go"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Rename(sub, sub+".old"); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Mkdir(sub, 0o777); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(sub, "sub.go"), data, 0o444); err != nil {
+					t.Fatal(err)
+				}
+				cachetest.MakeWritable(sub + ".old")
+				if err := os.RemoveAll(sub + ".old"); err != nil {
+					t.Fatal(err)
+				}
+			})
+		}},
+	}
+	for _, tc := range changes {
+		t.Run(tc.name, func(t *testing.T) {
+			c := cachetest.New(t)
+			c.Add(cachetest.Mod("example.com/other", "v1.0.0"))
+			m := cachetest.Mod("example.com/changed", "v1.0.0")
+			m.Files = map[string]string{"go.mod": "module example.com/changed\n", "a.go": "package a\n", "sub/deeper/sub.go": "package sub\n"}
+			e := c.Add(m)
+			index := filepath.Join(t.TempDir(), "index")
+			indexScan(t, c, index, false)
+			if _, s := indexScan(t, c, index, false); !hitsAll(s, 2) {
+				t.Fatal("an unchanged cache was not taken from the index")
+			}
+			waitTick(t, t.TempDir())
+			tc.change(t, filepath.Join(e.Dir, "sub", "deeper"))
+			got, s := indexScan(t, c, index, false)
+			if trees, _ := s.IndexHits(); trees != 1 {
+				t.Errorf("after the change %d trees were taken from the index, want 1 (the unchanged one)", trees)
+			}
+			want, _ := indexScan(t, c, "", false)
+			if a, b := snapJSON(t, want), snapJSON(t, got); a != b {
+				t.Errorf("the scan with the index differs from a full scan:\n%s", firstDiff(a, b))
+			}
+			// And what the walk learnt is kept: the next scan trusts both.
+			if _, s := indexScan(t, c, index, false); !hitsAll(s, 2) {
+				t.Error("the changed tree was not recorded again")
+			}
+		})
+	}
+}
+
+func hitsAll(s *cachescan.Scanner, trees int64) bool {
+	n, _ := s.IndexHits()
+	return n == trees
+}
+
+// TestIndexKeptEntryMisses documents what a kept tree record cannot see:
+// an in-place edit of a file in a read-only tree (made writable, written,
+// made read-only again) that leaves every directory's times alone. The
+// scan with the index shows the tree's old size; one without it (scan
+// --rescan) sees the edit, and rewrites the index.
+func TestIndexKeptEntryMisses(t *testing.T) {
+	defer trustFixtures()()
+	c := cachetest.New(t)
+	e := c.Add(cachetest.Mod("example.com/edited", "v1.0.0"))
+	index := filepath.Join(t.TempDir(), "index")
+	before, _ := indexScan(t, c, index, false)
+	old := before.ModCache.FindVersion("example.com/edited", "v1.0.0").Tree
+
+	file := filepath.Join(e.Dir, "go.mod")
+	if err := os.Chmod(file, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("// an edit in place\n")
+	f.Close()
+	os.Chmod(file, 0o444)
+
+	kept, _ := indexScan(t, c, index, false)
+	if got := kept.ModCache.FindVersion("example.com/edited", "v1.0.0").Tree; got != old {
+		t.Errorf("with the index the tree is %+v; the kept record says %+v", got, old)
+	}
+	fresh, s := indexScan(t, c, index, true)
+	if got := fresh.ModCache.FindVersion("example.com/edited", "v1.0.0").Tree; got.ApparentBytes != old.ApparentBytes+int64(len("// an edit in place\n")) {
+		t.Errorf("NoIndex: the tree is %+v, want the edit's 20 bytes more than %+v", got, old)
+	}
+	if trees, _ := s.IndexHits(); trees != 0 {
+		t.Errorf("NoIndex took %d trees from the index", trees)
+	}
+	after, _ := indexScan(t, c, index, false)
+	if a, b := snapJSON(t, fresh), snapJSON(t, after); a != b {
+		t.Errorf("after a rescan, the index does not hold what it saw:\n%s", firstDiff(a, b))
+	}
+}
+
+// TestIndexTooRecentNotKept: with the real margin, a cache written just now
+// is scanned in full every time (a change within the same tick of the file
+// system's clock would not show), with the same figures.
+func TestIndexTooRecentNotKept(t *testing.T) {
+	c := cachetest.New(t)
+	c.Healthy()
+	index := filepath.Join(t.TempDir(), "index")
+	first, _ := indexScan(t, c, index, false)
+	second, s := indexScan(t, c, index, false)
+	if trees, files := s.IndexHits(); trees != 0 || files != 0 {
+		t.Errorf("%d trees and %d files written within the margin were taken from the index", trees, files)
+	}
+	if a, b := snapJSON(t, first), snapJSON(t, second); a != b {
+		t.Errorf("the scans differ:\n%s", firstDiff(a, b))
+	}
+}
+
+// TestIndexBounded: an index that would pass the size bound is not written,
+// and the scan is the same.
+func TestIndexBounded(t *testing.T) {
+	defer trustFixtures()()
+	defer cachescan.SetMaxIndexSize(200)()
+	c := cachetest.New(t)
+	c.Healthy()
+	index := filepath.Join(t.TempDir(), "index")
+	indexScan(t, c, index, false)
+	if _, err := os.Lstat(index); !os.IsNotExist(err) {
+		t.Errorf("an index past the bound was written (%v)", err)
+	}
+	ents, _ := os.ReadDir(filepath.Dir(index))
+	if len(ents) != 0 {
+		t.Errorf("files left next to the index: %d", len(ents))
+	}
+}
+
+// TestIndexUntrustworthyIgnored: an index that is corrupt, truncated, of
+// other roots, of another format version, past the size bound, empty, or
+// not a regular file is ignored: the scan is a full one. The control: the
+// same lie in a valid index is believed, so the scans below would show it.
+func TestIndexUntrustworthyIgnored(t *testing.T) {
+	defer trustFixtures()()
+	c := cachetest.New(t)
+	c.Healthy()
+	dir := t.TempDir()
+	index := filepath.Join(dir, "index")
+	truth, _ := indexScan(t, c, index, false)
+	want := snapJSON(t, truth)
+
+	forge := func(t *testing.T, modRoot string, version uint64) []byte {
+		t.Helper()
+		indexScan(t, c, index, true) // a valid index to start from
+		if err := cachescan.ForgeIndex(index, modRoot, c.BuildCache, version, 1000); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(index)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	lie := forge(t, c.ModCache, 1)
+	believed, _ := indexScan(t, c, index, false)
+	if believed.ModCache.Files == truth.ModCache.Files {
+		t.Fatal("control: a valid index that lies was not believed, so this test shows nothing")
+	}
+
+	variants := map[string]func(t *testing.T) []byte{
+		"corrupt":          func(*testing.T) []byte { b := append([]byte{}, lie...); b[len(b)/2] ^= 0x20; return b },
+		"truncated":        func(*testing.T) []byte { return lie[:len(lie)-9] },
+		"cut after header": func(*testing.T) []byte { return lie[:40] },
+		"empty":            func(*testing.T) []byte { return nil },
+		"not an index":     func(*testing.T) []byte { b := append([]byte{}, lie...); b[0] = 'M'; return b },
+		"foreign roots":    func(t *testing.T) []byte { return forge(t, "/elsewhere/mod", 1) },
+		"other version":    func(t *testing.T) []byte { return forge(t, c.ModCache, 2) },
+	}
+	check := func(t *testing.T) {
+		t.Helper()
+		got, s := indexScan(t, c, index, false)
+		if trees, files := s.IndexHits(); trees != 0 || files != 0 {
+			t.Errorf("%d trees and %d files taken from it", trees, files)
+		}
+		if g := snapJSON(t, got); g != want {
+			t.Errorf("the scan differs from a full one:\n%s", firstDiff(want, g))
+		}
+		// It was replaced by a good one.
+		if _, s := indexScan(t, c, index, false); !hitsAll(s, countTrees(truth)) {
+			t.Error("the index was not rewritten")
+		}
+	}
+	for name, variant := range variants {
+		t.Run(name, func(t *testing.T) {
+			data := variant(t)
+			if err := os.WriteFile(index, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			check(t)
+		})
+	}
+	t.Run("too large", func(t *testing.T) {
+		if err := os.WriteFile(index, lie, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		restore := cachescan.SetMaxIndexSize(len(lie) - 1)
+		got, s := indexScan(t, c, index, false)
+		restore()
+		if trees, _ := s.IndexHits(); trees != 0 || snapJSON(t, got) != want {
+			t.Errorf("an index past the bound was read (%d trees taken)", trees)
+		}
+	})
+	t.Run("symlink", func(t *testing.T) {
+		target := filepath.Join(dir, "elsewhere")
+		if err := os.WriteFile(target, lie, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		os.Remove(index)
+		if err := os.Symlink(target, index); err != nil {
+			t.Fatal(err)
+		}
+		check(t)
+	})
+}
