@@ -33,6 +33,9 @@ func defaultFlags(fs *flag.FlagSet, cfg *config) runFunc {
 		// A terminal gets the TUI; anything else (a pipe, a file, CI)
 		// gets the report.
 		if f, ok := cfg.stdout.(*os.File); ok && !cfg.jsonOut && isTerminal(f) && isTerminal(os.Stdin) {
+			// The TUI's scans keep the scan index as scan does; ctrl+r
+			// walks everything again.
+			cfg.opts.Index = cachescan.DefaultIndexPath(cfg.opts.ModCache, cfg.opts.BuildCache)
 			if err := ui.Run(ctx, cfg.opts, ui.RunOptions{NoColor: cfg.noColor, ReadOnly: change.readOnly, Timeout: *timeout}); err != nil {
 				fmt.Fprintf(cfg.stderr, "modscope: %s; modscope scan prints the same as a report\n", err)
 				return exitFailed

@@ -101,3 +101,31 @@ func TestPurgeDialogWarnsOfReplaceTargets(t *testing.T) {
 		t.Errorf("the purge dialog does not warn of the replace target:\n%s", s)
 	}
 }
+
+// ctrl+r rescans trusting nothing of the scan index; r uses it.
+func TestFullRescanIgnoresTheIndex(t *testing.T) {
+	m, _ := actionModel(t, 100, 30, func(c *cachetest.Cache) { c.Add(cachetest.Mod("example.com/a", "v1.0.0")) })
+	m.opts.Index = filepath.Join(t.TempDir(), "index")
+	for _, tc := range []struct {
+		key  string
+		full bool
+	}{{"r", false}, {"ctrl+r", true}, {"r", false}} {
+		var msg tea.KeyPressMsg
+		if tc.key == "ctrl+r" {
+			msg = tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl}
+		} else {
+			msg = press(tc.key)[0].(tea.KeyPressMsg)
+		}
+		_, cmd := m.Update(msg)
+		if m.busy.kind != busyRescan {
+			t.Fatalf("%s: no rescan started", tc.key)
+		}
+		if got := m.lastRescanNoIndex; got != tc.full {
+			t.Errorf("%s: rescan with NoIndex %v; want %v", tc.key, got, tc.full)
+		}
+		drive(m, cmd)
+	}
+	if _, err := os.Stat(m.opts.Index); err != nil {
+		t.Errorf("the rescans kept no index: %v", err)
+	}
+}

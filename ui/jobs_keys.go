@@ -207,11 +207,15 @@ func (m *Model) repairKey() tea.Cmd {
 
 // rescanKey is r: read the caches again, as ncdu and gdu do. It changes
 // nothing, so read-only mode allows it.
-func (m *Model) rescanKey() tea.Cmd {
+func (m *Model) rescanKey(full bool) tea.Cmd {
 	if why := m.busy.why(); why != "" {
 		m.status = why
 		return nil
 	}
 	m.status = "reading the caches again…"
+	if full {
+		m.status = "reading everything in the caches again, trusting no scan index…"
+	}
+	m.fullRescan = full
 	return m.rescanCmd(nil, false)
 }

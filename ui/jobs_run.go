@@ -255,6 +255,9 @@ func (m *Model) rescanCmd(touched map[string]bool, dropMarks bool) tea.Cmd {
 	m.busy = busy{kind: busyRescan, dropMarks: dropMarks}
 	m.scanner = cachescan.NewScanner()
 	opts := m.opts
+	// ctrl+r: the index is written again from a full walk.
+	opts.NoIndex, m.fullRescan = m.fullRescan, false
+	m.lastRescanNoIndex = opts.NoIndex
 	snap := m.c.snap
 	if opts.ModCache == "" && opts.BuildCache == "" {
 		// A model made from a snapshot (a replay, a test): read the same

@@ -20,7 +20,10 @@ type KeyMap struct {
 	// first, and --read-only refuses them.
 	Purge, PurgePolicy, Download, Repair key.Binding
 	// Rescan reads the caches again, as r does in ncdu and gdu.
-	Rescan     key.Binding
+	Rescan key.Binding
+	// FullRescan walks everything again, trusting nothing of the scan
+	// index (scan --rescan).
+	FullRescan key.Binding
 	LastResult key.Binding
 	// Fixes shows the selection's problems full width, where Copy and
 	// CopyAll put a fix, or all of them, on the clipboard; Left and
@@ -69,6 +72,7 @@ func DefaultKeyMap() KeyMap {
 		PurgePolicy: b("D", "purge by policy", "D"),
 		Download:    b("w", "re-download", "w"),
 		Rescan:      b("r", "rescan", "r"),
+		FullRescan:  b("ctrl+r", "rescan, trusting no index", "ctrl+r"),
 		Repair:      b("R", "repair all problems", "R"),
 		LastResult:  b("L", "last action's result", "L"),
 		Fixes:       b("f", "problems and fixes in full", "f"),
@@ -97,7 +101,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, show("pgup/pgdn", "page"), show("g/G", "top/bottom"), k.Open, k.Back},
 		{k.Filter, k.ClearFilter, k.SortSize, k.SortName, k.SortCount, k.SortTime, k.Apparent, k.Details},
-		{k.Mark, withHelp(k.Purge, "purge marked/selected"), k.PurgePolicy, k.Download, k.Repair, k.Verify, k.VerifyAll, withHelp(k.Offline, "offline check"), k.Rescan, k.LastResult, k.Fixes},
+		{k.Mark, withHelp(k.Purge, "purge marked/selected"), k.PurgePolicy, k.Download, k.Repair, k.Verify, k.VerifyAll, withHelp(k.Offline, "offline check"), k.Rescan, k.FullRescan, k.LastResult, k.Fixes},
 		{k.NextView, withHelp(k.PrevView, "previous view"), show("1-4", "go to a view"), k.Help, k.Quit},
 	}
 }

@@ -86,7 +86,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case matches(msg, k.Repair):
 		return m.repairKey()
 	case matches(msg, k.Rescan):
-		return m.rescanKey()
+		return m.rescanKey(false)
+	case matches(msg, k.FullRescan):
+		return m.rescanKey(true)
 	case matches(msg, k.LastResult):
 		if m.lastResult == nil {
 			m.status = "no action has run yet: its result shows here"
