@@ -61,8 +61,8 @@ func checkTargets(t *actions.Targets, buildCache bool, olderThan string, project
 		return "--build-cache needs --older-than DURATION, --corrupt or --all"
 	case t.BuildAll && (t.BuildOlderThan > 0 || t.BuildCorrupt):
 		return "--all already takes every build-cache entry: drop --older-than and --corrupt"
-	case len(projects) > 0 && !t.Unused:
-		return "--projects says which projects --unused keeps versions for: add --unused"
+	case len(projects) > 0 && !t.Unused && t.Audit == nil:
+		return "--projects says which projects --unused (or --vulnerable, --retracted) keeps versions for: add --unused"
 	case t.KeepLatest < 0 || keepLatestZero:
 		return "--keep-latest needs a positive count: 1 keeps only the latest version"
 	}
@@ -72,7 +72,7 @@ func checkTargets(t *actions.Targets, buildCache bool, olderThan string, project
 // anyTarget reports whether purge was given something to remove.
 func anyTarget(args []string, t actions.Targets) bool {
 	return len(args) > 0 || t.Problems || t.KeepLatest > 0 || t.Unused || t.Toolchains || t.VCS ||
-		t.SumDBCache || t.BuildOlderThan > 0 || t.BuildCorrupt || t.BuildAll || t.TestCache || t.FuzzCache || t.StaleIndex
+		t.SumDBCache || t.Audit != nil || t.BuildOlderThan > 0 || t.BuildCorrupt || t.BuildAll || t.TestCache || t.FuzzCache || t.StaleIndex
 }
 
 // foundProblems is what repair and purge --problems fix: the fresh scan's

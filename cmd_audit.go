@@ -48,20 +48,39 @@ func audit(ctx context.Context, cfg *config, vulndb string, offline bool) int {
 		fmt.Fprintf(stderr, "modscope: no cached version matches %s; modscope scan lists what is cached\n", cachescan.Printable(strings.Join(none, " ")))
 		return exitFailed
 	}
-	stop := showProgress(stderr, func() string { return "auditing: reading the vulnerability database and the latest go.mod files…" })
-	rep, err := actions.Audit(ctx, snap, actions.AuditOptions{
+	rep, code, ok := runAudit(ctx, cfg, snap, actions.AuditOptions{
 		Patterns: cfg.args,
 		Offline:  offline,
 		VulnDB:   actions.VulnDBOptions{URL: vulndb, Cache: actions.DefaultVulnDBCache(), Clock: snap.Clock},
 	})
+	if !ok {
+		return code
+	}
+	now := snap.Clock.Now()
+	if !output(cfg, rep, func(w io.Writer) error { return report.WriteAudit(w, rep, now) }) {
+		return exitFailed
+	}
+	if rep.AffectsProject {
+		return exitProblems
+	}
+	return exitOK
+}
+
+// runAudit runs an audit with a progress line and says on stderr, in one
+// line each with the next step, when the database or GOPROXY could not
+// be reached. ok false: the database could not be read (exit 2, said).
+func runAudit(ctx context.Context, cfg *config, snap *cachescan.Snapshot, opts actions.AuditOptions) (*actions.AuditReport, int, bool) {
+	stderr := cfg.stderr
+	stop := showProgress(stderr, func() string { return "auditing: reading the vulnerability database and the latest go.mod files…" })
+	rep, err := actions.Audit(ctx, snap, opts)
 	stop()
 	if err != nil {
 		var dbErr *actions.VulnDBError
 		if errors.As(err, &dbErr) {
 			fmt.Fprintf(stderr, "modscope: %s\n", dbErr.Msg)
-			return exitFailed
+			return nil, exitFailed, false
 		}
-		return fail(stderr, err)
+		return nil, fail(stderr, err), false
 	}
 	now := snap.Clock.Now()
 	if st := rep.VulnDB; st.NetworkError != "" {
@@ -71,11 +90,5 @@ func audit(ctx context.Context, cfg *config, vulndb string, offline bool) int {
 	if rep.ProxyError != "" {
 		fmt.Fprintf(stderr, "modscope: GOPROXY could not be asked (%s); retractions and deprecations come from the cached go.mod files; run again with the network, or pass --offline\n", rep.ProxyError)
 	}
-	if !output(cfg, rep, func(w io.Writer) error { return report.WriteAudit(w, rep, now) }) {
-		return exitFailed
-	}
-	if rep.AffectsProject {
-		return exitProblems
-	}
-	return exitOK
+	return rep, exitOK, true
 }

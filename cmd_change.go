@@ -7,7 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
+	"strings"
 
 	"modscope/actions"
 	"modscope/cachescan"
@@ -40,7 +42,20 @@ func purgeFlags(fs *flag.FlagSet, cfg *config) runFunc {
 	fs.BoolVar(&t.TestCache, "test-cache", false, "")
 	fs.BoolVar(&t.FuzzCache, "fuzz-cache", false, "")
 	fs.BoolVar(&t.StaleIndex, "stale-index", false, "")
+	var au auditPurge
+	fs.BoolVar(&au.vulnerable, "vulnerable", false, "")
+	fs.BoolVar(&au.retracted, "retracted", false, "")
+	fs.StringVar(&au.vulndb, "vulndb", "", "")
+	fs.BoolVar(&au.offline, "offline", false, "")
 	cfg.check(checkCombination, func() string {
+		if au.vulnerable || au.retracted {
+			t.Audit = map[actions.AuditKey]string{} // filled in by the audit
+			if t.Metadata {
+				return "--metadata: --vulnerable and --retracted keep the .mod and .info (a module's latest .mod is where retractions are read); purge those by name with --metadata"
+			}
+		} else if au.vulndb != "" || au.offline {
+			return "--vulndb and --offline say how --vulnerable and --retracted audit: add one of them"
+		}
 		if msg := checkTargets(&t, buildCache, olderThan, projects, cfg.set["keep-latest"] && t.KeepLatest == 0); msg != "" {
 			return msg
 		}
@@ -58,11 +73,65 @@ func purgeFlags(fs *flag.FlagSet, cfg *config) runFunc {
 		return ""
 	})
 	return func(ctx context.Context, cfg *config) int {
-		return purge(ctx, cfg, change, t, projects)
+		return purge(ctx, cfg, change, t, projects, au)
 	}
 }
 
-func purge(ctx context.Context, cfg *config, change changeOpts, t actions.Targets, projects []string) int {
+// auditPurge is purge's --vulnerable and --retracted: which findings of
+// an audit run first it removes, and how that audit reads the database.
+type auditPurge struct {
+	vulnerable, retracted bool
+	vulndb                string
+	offline               bool
+}
+
+func (a auditPurge) kinds() []actions.AuditKind {
+	var ks []actions.AuditKind
+	if a.vulnerable {
+		ks = append(ks, actions.AuditVulnerable)
+	}
+	if a.retracted {
+		ks = append(ks, actions.AuditRetracted)
+	}
+	return ks
+}
+
+// auditForPurge runs the audit whose vulnerable or retracted versions no
+// project uses the purge removes, and puts them in t.Audit with their
+// reasons. ok false: the exit status is code, the message printed.
+func auditForPurge(ctx context.Context, cfg *config, snap *cachescan.Snapshot, t *actions.Targets, au auditPurge) (rep *actions.AuditReport, code int, ok bool) {
+	stderr := cfg.stderr
+	if t.Used == nil {
+		if snap.Project == nil {
+			fmt.Fprintln(stderr, "modscope: --vulnerable and --retracted need a project, whose versions they keep: run modscope in a module, or name --projects DIR")
+			return nil, exitFailed, false
+		}
+		if len(snap.Project.Errors) > 0 {
+			fmt.Fprintf(stderr, "modscope: the project's files do not read cleanly (%s): fix them first, or every version they name would look unused\n", cachescan.Printable(snap.Project.Errors[0]))
+			return nil, exitFailed, false
+		}
+		t.Used = actions.ProjectUsage(snap.Project)
+	}
+	if none := actions.Unmatched(snap, cfg.args); len(none) > 0 {
+		fmt.Fprintf(stderr, "modscope: no cached version matches %s; modscope scan lists what is cached\n", cachescan.Printable(strings.Join(none, " ")))
+		return nil, exitFailed, false
+	}
+	vulndb := au.vulndb
+	if vulndb == "" {
+		vulndb = os.Getenv("GOVULNDB")
+	}
+	rep, code, ok = runAudit(ctx, cfg, snap, actions.AuditOptions{
+		Patterns: cfg.args, Offline: au.offline, Used: t.Used,
+		VulnDB: actions.VulnDBOptions{URL: vulndb, Cache: actions.DefaultVulnDBCache(), Clock: snap.Clock},
+	})
+	if !ok {
+		return nil, code, false
+	}
+	t.Audit = rep.PurgeTargets(au.kinds()...).Audit
+	return rep, exitOK, true
+}
+
+func purge(ctx context.Context, cfg *config, change changeOpts, t actions.Targets, projects []string, au auditPurge) int {
 	stderr := cfg.stderr
 	if refuseReadOnly(change, stderr) || refuseRoots(cfg, t, stderr) {
 		return exitFailed
@@ -107,16 +176,28 @@ func purge(ctx context.Context, cfg *config, change changeOpts, t actions.Target
 		}
 		t.Found = found
 	}
+	var vulndb *actions.VulnDBStatus
+	if t.Audit != nil {
+		rep, code, ok := auditForPurge(ctx, cfg, snap, &t, au)
+		if !ok {
+			return code
+		}
+		vulndb = rep.VulnDB
+	}
 	plan, err := actions.Plan(snap, t)
 	if err != nil {
 		return fail(stderr, err)
 	}
 	if !cfg.jsonOut {
+		if vulndb != nil {
+			fmt.Fprintf(cfg.stdout, "Audited with %s: %s\n", cachescan.Printable(vulndb.URL), report.VulnDBAge(vulndb, snap.Clock.Now()))
+		}
 		report.WritePurgePlan(cfg.stdout, plan)
 	}
 	planDoc := struct {
-		Plan *actions.PurgePlan `json:"plan"`
-	}{plan}
+		Plan   *actions.PurgePlan    `json:"plan"`
+		VulnDB *actions.VulnDBStatus `json:"vulndb,omitempty"`
+	}{plan, vulndb}
 	if change.dryRun {
 		if !output(cfg, planDoc, nil) {
 			return exitFailed
@@ -143,8 +224,9 @@ func purge(ctx context.Context, cfg *config, change changeOpts, t actions.Target
 	}
 	doc := struct {
 		Plan    *actions.PurgePlan    `json:"plan"`
+		VulnDB  *actions.VulnDBStatus `json:"vulndb,omitempty"`
 		Results []actions.PurgeResult `json:"results"`
-	}{plan, results}
+	}{plan, vulndb, results}
 	if !output(cfg, doc, func(w io.Writer) error { report.WritePurgeResults(w, results); return nil }) {
 		return exitFailed
 	}

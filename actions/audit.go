@@ -95,6 +95,10 @@ type AuditReport struct {
 	// ProxyError says why GOPROXY stopped being asked, when it did.
 	ProxyError string   `json:"proxyError,omitempty"`
 	Notes      []string `json:"notes,omitempty"`
+
+	// patterns and offline are how the audit ran, for PurgeCommand.
+	patterns []string
+	offline  bool
 }
 
 // AuditOptions say what to audit and with what.
@@ -133,7 +137,8 @@ func Audit(ctx context.Context, snap *cachescan.Snapshot, opts AuditOptions) (*A
 	if err != nil {
 		return nil, err
 	}
-	rep := &AuditReport{VulnDB: db.status, Findings: []AuditFinding{}, Counts: map[AuditKind]int{}, Purge: []string{}, GoMods: map[string]int{}}
+	rep := &AuditReport{VulnDB: db.status, Findings: []AuditFinding{}, Counts: map[AuditKind]int{}, Purge: []string{}, GoMods: map[string]int{},
+		patterns: opts.Patterns, offline: vopts.Offline}
 	build := rep.buildList(snap.Project)
 	used := opts.Used
 	if used == nil && snap.Project != nil && len(snap.Project.Errors) == 0 {
@@ -494,16 +499,89 @@ func (r *AuditReport) ByVersion() map[AuditKey][]AuditFinding {
 }
 
 // PurgeTargets are the purge targets that remove the vulnerable and
-// retracted versions no project uses: exact patterns, one per version.
-// Planned as they are (Plan), each item's reason is "named"; the parts
-// removed are a plain purge's (tree, zip, ziphash; .mod and .info stay
-// unless Metadata is set). Nil when there is nothing to purge, so that a
-// caller never plans the empty target list by mistake.
-func (r *AuditReport) PurgeTargets() *Targets {
-	if len(r.Purge) == 0 {
-		return nil
+// retracted versions no project uses (kinds: those kinds only): the Audit
+// policy, each version with its reason ("vulnerable: GO-2024-0001
+// (CVE-2024-0001), fixed in v1.2.0", "retracted: Broken build."). The
+// planner checks again that no project uses the code, leaves .mod and
+// .info and never takes a toolchain. Audit is never nil, so that an empty
+// result plans nothing, never every version the patterns name.
+func (r *AuditReport) PurgeTargets(kinds ...AuditKind) Targets {
+	if len(kinds) == 0 {
+		kinds = []AuditKind{AuditVulnerable, AuditRetracted}
 	}
-	return &Targets{Patterns: append([]string(nil), r.Purge...)}
+	t := Targets{Audit: map[AuditKey]string{}}
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		if !f.Unused || f.Module == toolchainPath || (f.Kind != AuditVulnerable && f.Kind != AuditRetracted) {
+			continue
+		}
+		wanted := false
+		for _, k := range kinds {
+			wanted = wanted || k == f.Kind
+		}
+		if !wanted {
+			continue
+		}
+		if why := t.Audit[f.Key()]; why != "" {
+			t.Audit[f.Key()] = why + "; " + f.Reason()
+		} else {
+			t.Audit[f.Key()] = f.Reason()
+		}
+	}
+	return t
+}
+
+// Reason says in one line why the finding is one: "vulnerable: GO-…
+// (CVE-…), fixed in v1.2.4", "retracted: <rationale>", "deprecated:
+// <message>". Its texts were cleaned by the audit.
+func (f *AuditFinding) Reason() string {
+	switch f.Kind {
+	case AuditVulnerable:
+		s := "vulnerable: " + f.ID
+		if len(f.Aliases) > 0 {
+			s += " (" + strings.Join(f.Aliases, ", ") + ")"
+		}
+		if f.Fixed != "" {
+			return s + ", fixed in " + f.Fixed
+		}
+		return s + ", no fixed version"
+	case AuditRetracted:
+		if f.Rationale == "" {
+			return "retracted (no rationale given)"
+		}
+		return "retracted: " + f.Rationale
+	case AuditDeprecated:
+		return "deprecated: " + f.Message
+	}
+	return string(f.Kind)
+}
+
+// PurgeCommand is the modscope command that plans the removal of the
+// versions of the given kinds (vulnerable, retracted) no project uses,
+// reading the database this audit read, as it read it (--offline when
+// the audit was), narrowed to the audit's patterns and extra: what the
+// report offers and what an audit problem's fix runs.
+func (r *AuditReport) PurgeCommand(kinds []AuditKind, extra ...string) string {
+	var args []string
+	for _, k := range kinds {
+		args = append(args, "--"+string(k))
+	}
+	if r.VulnDB != nil && r.VulnDB.URL != "" && r.VulnDB.URL != DefaultVulnDB {
+		args = append(args, "--vulndb", r.VulnDB.URL)
+	}
+	if r.offline {
+		args = append(args, "--offline")
+	}
+	if len(extra) > 0 {
+		args = append(args, extra...)
+	} else {
+		args = append(args, r.patterns...)
+	}
+	out := "modscope purge"
+	for _, a := range args {
+		out += " " + cachescan.ShellQuote(cachescan.Printable(a))
+	}
+	return out
 }
 
 func pluralWord(n int, word string) string {

@@ -237,7 +237,7 @@ func TestAuditFileDB(t *testing.T) {
 		t.Errorf("purge %q, want %q", rep.Purge, wantPurge)
 	}
 	// The purge planner takes the targets as they are.
-	plan, err := Plan(snap, *rep.PurgeTargets())
+	plan, err := Plan(snap, rep.PurgeTargets())
 	if err != nil {
 		t.Fatal(err)
 	}

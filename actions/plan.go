@@ -37,6 +37,14 @@ type Targets struct {
 	Used *Usage
 	// Toolchains removes every golang.org/toolchain version but the active one.
 	Toolchains bool
+	// Audit removes the module versions it names, each with its reason
+	// (AuditReport.PurgeTargets: the vulnerable and retracted versions an
+	// audit found), and of those only the ones whose code no project in
+	// Used uses; never a toolchain. Only their code goes (tree, zip,
+	// ziphash): .mod and .info stay even with Metadata, since a module's
+	// latest .mod is where retractions are read. A non-nil empty map is
+	// the policy selecting nothing (patterns then name nothing either).
+	Audit map[AuditKey]string
 
 	// VCS removes every cache/vcs clone (direct-mode downloads clone again).
 	VCS bool
@@ -61,7 +69,7 @@ type Targets struct {
 
 // modulePolicy reports whether a module-version policy is set.
 func (t Targets) modulePolicy() bool {
-	return t.Problems || t.KeepLatest > 0 || t.Unused || t.Toolchains
+	return t.Problems || t.KeepLatest > 0 || t.Unused || t.Toolchains || t.Audit != nil
 }
 
 // ErrNoMatch is Plan's error when the patterns name nothing cached.
@@ -79,12 +87,16 @@ func Plan(snap *cachescan.Snapshot, t Targets) (*PurgePlan, error) {
 	if t.BuildOlderThan > 0 && t.BuildOlderThan < MinBuildAge {
 		return nil, fmt.Errorf("--older-than %s: too recent, a running build may use such entries; use %s or more", FormatAge(t.BuildOlderThan), FormatAge(MinBuildAge))
 	}
-	if t.Unused && t.Used == nil {
+	if (t.Unused || t.Audit != nil) && t.Used == nil {
+		flag := "--unused"
+		if !t.Unused {
+			flag = "--vulnerable/--retracted"
+		}
 		if snap.Project == nil {
-			return nil, errors.New("--unused needs a project: run modscope in a module, or name --projects DIR")
+			return nil, errors.New(flag + " needs a project: run modscope in a module, or name --projects DIR")
 		}
 		if len(snap.Project.Errors) > 0 {
-			return nil, fmt.Errorf("--unused: the project's files do not read cleanly (%s): fix them first, or every version they name would look unused", snap.Project.Errors[0])
+			return nil, fmt.Errorf("%s: the project's files do not read cleanly (%s): fix them first, or every version they name would look unused", flag, snap.Project.Errors[0])
 		}
 		t.Used = ProjectUsage(snap.Project)
 	}

@@ -58,6 +58,14 @@ func planVersions(plan *PurgePlan, snap *cachescan.Snapshot, t Targets, found []
 						parts &^= partMod | partInfo
 					}
 				}
+				if why, ok := t.Audit[AuditKey{m.Path, v.Version}]; ok && !m.Toolchain && t.Used != nil && t.Used.of(m.Path, v.Version) < useContent {
+					if len(reasons) == 0 {
+						// Only its code: the latest .mod is where
+						// retractions are read.
+						parts &^= partMod | partInfo
+					}
+					reasons = append(reasons, why)
+				}
 				if fx := fixes[v]; fx != nil && len(reasons) == 0 {
 					// Only the damaged parts.
 					parts, extra = fx.parts, fx.extra
@@ -150,6 +158,9 @@ func problemVersions(snap *cachescan.Snapshot, found []cachescan.Problem, repair
 		}
 		parts, download := 0, false
 		var extra []string
+		if k := cachescan.LookupKind(p.Kind); k != nil && k.Audit {
+			continue // advice about the version, not damage: purge --vulnerable/--retracted
+		}
 		switch p.Kind {
 		case cachescan.KindDirPartial, cachescan.KindDirModified:
 			parts = partTree // re-extracted from the zip, offline

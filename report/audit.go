@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"modscope/actions"
-	"modscope/cachescan"
 )
 
 // WriteAudit prints an audit: where the vulnerability data came from and
@@ -49,16 +48,23 @@ func WriteAudit(w io.Writer, rep *actions.AuditReport, now time.Time) error {
 		}
 	}
 	if len(rep.Purge) > 0 {
-		r.line("")
-		r.line("Vulnerable or retracted, and the project does not use them: remove them with")
-		r.line("  modscope purge --dry-run \\")
-		for i, t := range rep.Purge {
-			end := " \\"
-			if i == len(rep.Purge)-1 {
-				end = ""
-			}
-			r.line("    %s%s", cachescan.ShellQuote(p(t)), end)
+		offered := map[string]bool{}
+		for _, t := range rep.Purge {
+			offered[t] = true
 		}
+		var kinds []actions.AuditKind
+		for _, k := range []actions.AuditKind{actions.AuditVulnerable, actions.AuditRetracted} {
+			for _, f := range rep.Findings {
+				if f.Kind == k && offered["="+f.Module+"@"+f.Version] {
+					kinds = append(kinds, k)
+					break
+				}
+			}
+		}
+		r.line("")
+		r.line("%s, and the project does not use them: remove them with", Plural(int64(len(rep.Purge)), "version")+" vulnerable or retracted")
+		// Not wrapped: a command must paste as one line.
+		r.line("  %s --dry-run", rep.PurgeCommand(kinds))
 		r.line("  (then without --dry-run)")
 	}
 	notes := rep.Notes
