@@ -17,6 +17,9 @@ type findings struct {
 	// inside: everything), whose earlier hashing results in the
 	// snapshot a newer verify replaces.
 	covered [][]string
+	// audit is what the last audit (A) found, and auditing says one runs.
+	audit    []cachescan.Problem
+	auditing bool
 }
 
 // hashing says whether p is a result of hashing, which verify finds again.
@@ -54,6 +57,7 @@ func (f *findings) all(snap *cachescan.Snapshot) []cachescan.Problem {
 		}
 	}
 	out = append(out, f.list...)
+	out = append(out, f.audit...)
 	cachescan.SortProblems(out)
 	return out
 }
@@ -64,7 +68,7 @@ func (f *findings) count(snap *cachescan.Snapshot) int {
 	if snap == nil {
 		return 0
 	}
-	n := len(f.list)
+	n := len(f.list) + len(f.audit)
 	for _, p := range snap.Problems {
 		if !f.replaced(p) {
 			n++

@@ -298,7 +298,7 @@ func (m *Model) rescanned(msg rescanDoneMsg) tea.Cmd {
 	}
 	// The scan hashes nothing: its hashing results, if any, are as
 	// fresh as verify's, and verify's that still hold are carried.
-	m.found = findings{list: msg.carried}
+	m.found = findings{list: msg.carried, audit: keepAudit(m.found.audit, msg.snap), auditing: m.found.auditing}
 	m.setSnapshot(msg.snap, dropMarks)
 	// What changed may change the offline verdict.
 	m.project.resetOffline()

@@ -16,6 +16,8 @@ type KeyMap struct {
 	NextView, PrevView, View1, View2        key.Binding
 	View3, View4                            key.Binding
 	Verify, VerifyAll, Offline              key.Binding
+	// Audit checks the cache against the vulnerability database, offline.
+	Audit key.Binding
 	// The actions that change the disk: each shows its plan and asks
 	// first, and --read-only refuses them.
 	Purge, PurgePolicy, Download, Repair key.Binding
@@ -72,6 +74,7 @@ func DefaultKeyMap() KeyMap {
 		PurgePolicy: b("D", "purge by policy", "D"),
 		Download:    b("w", "re-download", "w"),
 		Rescan:      b("r", "rescan", "r"),
+		Audit:       b("A", "audit: vulnerable, retracted, deprecated", "A"),
 		FullRescan:  b("ctrl+r", "rescan, trusting no index", "ctrl+r"),
 		Repair:      b("R", "repair all problems", "R"),
 		LastResult:  b("L", "last action's result", "L"),
@@ -101,7 +104,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, show("pgup/pgdn", "page"), show("g/G", "top/bottom"), k.Open, k.Back},
 		{k.Filter, k.ClearFilter, k.SortSize, k.SortName, k.SortCount, k.SortTime, k.Apparent, k.Details},
-		{k.Mark, withHelp(k.Purge, "purge marked/selected"), k.PurgePolicy, k.Download, k.Repair, k.Verify, k.VerifyAll, withHelp(k.Offline, "offline check"), k.Rescan, k.FullRescan, k.LastResult, k.Fixes},
+		{k.Mark, withHelp(k.Purge, "purge marked/selected"), k.PurgePolicy, k.Download, k.Repair, k.Verify, k.VerifyAll, withHelp(k.Offline, "offline check"), k.Rescan, k.FullRescan, k.Audit, k.LastResult, k.Fixes},
 		{k.NextView, withHelp(k.PrevView, "previous view"), show("1-4", "go to a view"), k.Help, k.Quit},
 	}
 }

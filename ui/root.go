@@ -173,6 +173,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case earlierMsg:
 		m.earlier(msg)
 		return nil
+	case auditDoneMsg:
+		m.audited(msg)
+		return nil
 	case pollMsg:
 		return m.polled()
 	case planMsg:

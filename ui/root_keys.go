@@ -109,6 +109,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case matches(msg, k.Offline) && m.ready() && m.c.readOnly:
 		m.status = "read-only: the offline check runs the go command, which may extract zips and add build-cache entries; modscope offline does it"
 		return nil
+	case matches(msg, k.Audit):
+		return m.auditKey()
 	case matches(msg, k.Offline) && m.ready():
 		return m.startOffline(true)
 	case matches(msg, k.Apparent):
