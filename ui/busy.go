@@ -6,6 +6,7 @@ import (
 
 	"modscope/actions"
 	"modscope/cachescan"
+	"modscope/report"
 )
 
 // busyKind is what runs in the background. Only one runs at a time (the
@@ -79,6 +80,9 @@ type task struct {
 	dlTotal, dlDone int
 	dlFailed        int
 	under           map[string]string // target -> step, for those under way
+	// installed is, per target being installed, its bytes written so far
+	// and its total: the bar moves within a 295 MiB toolchain too.
+	installed map[string][2]int64
 }
 
 func (t *task) purged(r actions.PurgeResult, next string) {
@@ -99,12 +103,20 @@ func (t *task) event(e actions.DownloadEvent) {
 	switch e.Step {
 	case actions.StepDone, actions.StepFailed:
 		delete(t.under, e.Target)
+		delete(t.installed, e.Target)
 		t.dlDone++
 		if e.Step == actions.StepFailed {
 			t.dlFailed++
 		}
 	default:
 		t.under[e.Target] = string(e.Step)
+		if e.Step == actions.StepInstalling && e.Total > 0 {
+			if t.installed == nil {
+				t.installed = map[string][2]int64{}
+			}
+			t.installed[e.Target] = [2]int64{e.Bytes, e.Total}
+			t.under[e.Target] = "installing " + report.HumanBytes(e.Bytes) + "/" + report.HumanBytes(e.Total)
+		}
 	}
 }
 

@@ -129,3 +129,26 @@ func TestFullRescanIgnoresTheIndex(t *testing.T) {
 		t.Errorf("the rescans kept no index: %v", err)
 	}
 }
+
+// A download's bar moves by bytes while a version is installed, and the
+// line says how far the install is: a 295 MiB toolchain is one version.
+func TestDownloadProgressByBytes(t *testing.T) {
+	m := newTestModel(t, 120, 30)
+	tk := &task{under: map[string]string{}, dlTotal: 2}
+	m.busy = busy{kind: busyTask, task: tk}
+	target := "golang.org/toolchain@v0.0.1-go1.26.0.linux-amd64"
+	tk.event(actions.DownloadEvent{Target: target, Step: actions.StepFetching})
+	before := ansi.Strip(m.taskLine())
+	tk.event(actions.DownloadEvent{Target: target, Step: actions.StepInstalling, Bytes: 150 << 20, Total: 300 << 20})
+	line := ansi.Strip(m.taskLine())
+	if !strings.Contains(line, "installing 150 MiB/300 MiB") {
+		t.Errorf("task line %q does not say how far the install is", line)
+	}
+	if want := ansi.Strip(m.bar(0.25)); !strings.Contains(line, want) || strings.Contains(before, want) {
+		t.Errorf("bar before %q, during %q; want it at a quarter during the install (%q)", before, line, want)
+	}
+	tk.event(actions.DownloadEvent{Target: target, Step: actions.StepDone})
+	if tk.installed[target] != [2]int64{} {
+		t.Error("a finished version still counts as installing")
+	}
+}

@@ -145,6 +145,11 @@ func (m *Model) taskLine() string {
 	t.mu.Lock()
 	done, items, freed, current := t.done, t.items, t.freed, t.current
 	downloading, dlDone, dlTotal, dlFailed := t.downloading, t.dlDone, t.dlTotal, t.dlFailed
+	// Within the versions being installed, by bytes.
+	var partial float64
+	for _, bt := range t.installed {
+		partial += float64(bt[0]) / float64(bt[1])
+	}
 	var under []string
 	for target, step := range t.under {
 		under = append(under, step+" "+target)
@@ -155,7 +160,7 @@ func (m *Model) taskLine() string {
 	var text string
 	if downloading {
 		if dlTotal > 0 {
-			share = float64(dlDone) / float64(dlTotal)
+			share = min((float64(dlDone)+partial)/float64(dlTotal), 1)
 		}
 		text = fmt.Sprintf(" re-downloading %d/%d", dlDone, dlTotal)
 		if dlFailed > 0 {
