@@ -20,8 +20,8 @@ type auditDoneMsg struct {
 // the vulnerability database's copy and the cached go.mod files, no
 // network, so that A is as safe as browsing. Its findings join the
 // findings layer as problems (vulnerable, retracted, deprecated): a
-// marker on their rows, a group in the Problems view, and D's policy
-// menu or purge --vulnerable to remove the unused ones.
+// marker on their rows and a group in the Problems view; modscope purge
+// --vulnerable --retracted removes the unused ones.
 func (m *Model) auditKey() tea.Cmd {
 	if !m.ready() {
 		return nil
