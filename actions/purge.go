@@ -67,6 +67,10 @@ type PurgeItem struct {
 
 // PurgePlan is what a purge would do; nothing is removed until Execute.
 type PurgePlan struct {
+	// running is Run's context while it runs: an item of many independent
+	// entries (a whole build cache is one) stops between entries.
+	running context.Context
+
 	Items []*PurgeItem   `json:"items"`
 	Size  cachescan.Size `json:"size"`
 	// Manual lists problems no purge fixes: they need a person.
@@ -198,10 +202,13 @@ func (p *PurgePlan) Execute() []PurgeResult { return p.Run(context.Background(),
 // files are never removed. The module-index entry of a removed tree is
 // dropped from GOCACHE so that builds do not keep the stale index. An
 // item that fails is reported and the rest goes on; a cancelled context
-// stops between items.
+// stops between items, and between the entries of a build-cache, fuzz or
+// checksum-database item (they are independent files).
 func (p *PurgePlan) Run(ctx context.Context, each func(PurgeResult)) []PurgeResult {
 	var out []PurgeResult
 	defer p.openRoots()()
+	p.running = ctx
+	defer func() { p.running = nil }()
 	for _, it := range p.Items {
 		r := PurgeResult{Kind: it.Kind, Module: it.Module, Version: it.Version, Label: it.Label}
 		var err error

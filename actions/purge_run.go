@@ -205,7 +205,10 @@ func (p *PurgePlan) removeFiles(it *PurgeItem, rootOf func() (*confine.Root, err
 	}
 	var first error
 	failed := 0
-	for _, path := range it.Paths {
+	for i, path := range it.Paths {
+		if p.running != nil && p.running.Err() != nil {
+			return fmt.Errorf("stopped after %d of %d entries: the rest is as it was", i, len(it.Paths))
+		}
 		var err error
 		if isKeptFile(root.Path(), path) {
 			err = fmt.Errorf("%s is the go command's own: kept", path)

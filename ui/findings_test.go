@@ -124,6 +124,9 @@ func TestFullRescanIgnoresTheIndex(t *testing.T) {
 			t.Errorf("%s: rescan with NoIndex %v; want %v", tc.key, got, tc.full)
 		}
 		drive(m, cmd)
+		if m.status != "" {
+			t.Errorf("%s: status %q after the rescan; want it cleared", tc.key, m.status)
+		}
 	}
 	if _, err := os.Stat(m.opts.Index); err != nil {
 		t.Errorf("the rescans kept no index: %v", err)

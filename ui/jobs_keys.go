@@ -207,14 +207,20 @@ func (m *Model) repairKey() tea.Cmd {
 
 // rescanKey is r: read the caches again, as ncdu and gdu do. It changes
 // nothing, so read-only mode allows it.
+// The status lines of r and ctrl+r, cleared when the rescan is done.
+const (
+	rescanStatus     = "reading the caches again…"
+	fullRescanStatus = "reading everything in the caches again, trusting no scan index…"
+)
+
 func (m *Model) rescanKey(full bool) tea.Cmd {
 	if why := m.busy.why(); why != "" {
 		m.status = why
 		return nil
 	}
-	m.status = "reading the caches again…"
+	m.status = rescanStatus
 	if full {
-		m.status = "reading everything in the caches again, trusting no scan index…"
+		m.status = fullRescanStatus
 	}
 	m.fullRescan = full
 	return m.rescanCmd(nil, false)

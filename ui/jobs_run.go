@@ -293,7 +293,7 @@ func (m *Model) rescanned(msg rescanDoneMsg) tea.Cmd {
 		}
 		return nil
 	}
-	if m.status == "reading the caches again…" {
+	if m.status == rescanStatus || m.status == fullRescanStatus {
 		m.status = ""
 	}
 	// The scan hashes nothing: its hashing results, if any, are as

@@ -109,8 +109,13 @@ func (m *Model) finishVerify(msg verifyDoneMsg) tea.Cmd {
 	all := m.allProblems()
 	m.probs.set(all, false)
 	m.build.problems = all
-	m.status = fmt.Sprintf("verified %s: %s and %s (%s), %s", cachescan.Printable(run.what), report.Plural(rep.Versions, "version"),
+	// The count is the hashing's: the scan's problems (a .mod that does
+	// not parse) stay in the Problems view and are not found again.
+	m.status = fmt.Sprintf("verified %s: %s and %s (%s), %s by hashing", cachescan.Printable(run.what), report.Plural(rep.Versions, "version"),
 		report.Plural(rep.Outputs, "build output"), report.HumanBytes(rep.Bytes), report.Plural(int64(len(rep.Problems)), "problem"))
+	if n := len(all); n > len(rep.Problems) {
+		m.status += fmt.Sprintf(" (%d in all: 4 lists them)", n)
+	}
 	if rep.SumDBCacheUnchecked > 0 {
 		m.status += "; " + report.Plural(rep.SumDBCacheUnchecked, "cached checksum-database lookup") + " could not be checked offline (normal: the cached tiles do not reach the newest tree seen)"
 	}

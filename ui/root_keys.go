@@ -111,6 +111,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case matches(msg, k.Audit):
 		return m.auditKey()
+	case matches(msg, k.Offline) && m.ready() && m.c.snap.Project == nil:
+		m.status = "no project to check: run modscope in a module, or pass --project DIR"
+		return nil
 	case matches(msg, k.Offline) && m.ready():
 		return m.startOffline(true)
 	case matches(msg, k.Apparent):
