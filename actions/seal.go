@@ -361,7 +361,7 @@ func hashPart(name, path, mv string, count counter, buf []byte) (*SealedPart, er
 		if err != nil {
 			return nil, err
 		}
-		zs, err := zipSumsFrom(f, fi.Size(), count, buf)
+		zs, err := zipSumsFrom(f, fi.Size(), nil, count, buf)
 		if err != nil {
 			return nil, err
 		}
