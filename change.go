@@ -72,7 +72,7 @@ func checkTargets(t *actions.Targets, buildCache bool, olderThan string, project
 // anyTarget reports whether purge was given something to remove.
 func anyTarget(args []string, t actions.Targets) bool {
 	return len(args) > 0 || t.Problems || t.KeepLatest > 0 || t.Unused || t.Toolchains || t.VCS ||
-		t.SumDBCache || t.Audit != nil || t.BuildOlderThan > 0 || t.BuildCorrupt || t.BuildAll || t.TestCache || t.FuzzCache
+		t.SumDBCache || t.Audit != nil || t.BuildOlderThan > 0 || t.BuildCorrupt || t.BuildAll || t.TestCache || t.FuzzCache || t.StaleIndex
 }
 
 // foundProblems is what repair and purge --problems fix: the fresh scan's
@@ -177,7 +177,7 @@ func refuseRoots(cfg *config, t actions.Targets, stderr io.Writer) bool {
 	if check(cfg.opts.ModCache, confine.ModCache) {
 		return true
 	}
-	if t.BuildAll || t.BuildOlderThan > 0 || t.BuildCorrupt || t.TestCache || t.FuzzCache {
+	if t.BuildAll || t.BuildOlderThan > 0 || t.BuildCorrupt || t.TestCache || t.FuzzCache || t.StaleIndex {
 		return check(cfg.opts.BuildCache, confine.BuildCache)
 	}
 	return false

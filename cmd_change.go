@@ -41,6 +41,7 @@ func purgeFlags(fs *flag.FlagSet, cfg *config) runFunc {
 	fs.BoolVar(&t.BuildAll, "all", false, "")
 	fs.BoolVar(&t.TestCache, "test-cache", false, "")
 	fs.BoolVar(&t.FuzzCache, "fuzz-cache", false, "")
+	fs.BoolVar(&t.StaleIndex, "stale-index", false, "")
 	var au auditPurge
 	fs.BoolVar(&au.vulnerable, "vulnerable", false, "")
 	fs.BoolVar(&au.retracted, "retracted", false, "")

@@ -78,9 +78,11 @@ var commands = []*command{
 	{name: "purge", usageLine: "modscope purge [flags] TARGET... | POLICY...", args: patterns, flags: purgeFlags},
 	{name: "download", usageLine: "modscope download [flags] path@version...", args: patterns, flags: downloadFlags},
 	{name: "repair", usageLine: "modscope repair [flags]", flags: repairFlags},
+	{name: "trim", usageLine: "modscope trim --max-size SIZE [flags]", flags: trimFlags},
 	{name: "doctor", usageLine: "modscope doctor [flags]", flags: doctorFlags},
 	{name: "offline", usageLine: "modscope offline [flags]", flags: offlineFlags},
 	{name: "audit", usageLine: "modscope audit [flags] [PATTERN...]", args: patterns, flags: auditFlags},
+	{name: "seal", usageLine: "modscope seal [flags]", flags: sealFlags},
 }
 
 // lookup is the command named name, or nil.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -67,8 +68,9 @@ func TestScripts(t *testing.T) {
 			return os.MkdirAll(filepath.Join(e.WorkDir, "home"), 0o777)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"addmod": addMod,
-			"status": status,
+			"addmod":   addMod,
+			"addbuild": addBuild,
+			"status":   status,
 		},
 	})
 }
@@ -87,6 +89,21 @@ func addMod(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		c.Add(cachetest.Mod(path, version))
 	}
+}
+
+// addBuild adds a build-cache entry (an action and its output) last used
+// AGE ago by the system's clock, the one modscope runs with in scripts:
+// "addbuild KEY AGE".
+func addBuild(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: addbuild key age")
+	}
+	age, err := time.ParseDuration(args[1])
+	if err != nil {
+		ts.Fatalf("addbuild: %v", err)
+	}
+	c := cachetest.NewAt(scriptT{ts}, ts.Getenv("WORK"))
+	c.AddBuildEntry(args[0], []byte("the output of "+args[0]), time.Now().Add(-age))
 }
 
 func cutVersion(s string) (path, version string, ok bool) {

@@ -205,7 +205,8 @@ func TestREADMEDocumentsEverything(t *testing.T) {
 	}
 	for _, f := range []string{"--json", "--modcache", "--gocache", "--project", "--workers", "--no-color", "--jobs", "--sumdb", "--export", "--dry-run", "--yes", "--metadata", "--read-only",
 		"--problems", "--keep-latest", "--unused", "--projects", "--toolchains", "--vcs", "--sumdb-cache", "--build-cache",
-		"--older-than", "--corrupt", "--all", "--test-cache", "--fuzz-cache", "--verify", "--timeout"} {
+		"--older-than", "--corrupt", "--all", "--test-cache", "--fuzz-cache", "--verify", "--timeout", "--max-size", "--used-since",
+		"--stale-index", "--new-key", "--key", "--check", "--verifier", "--strict", "--rehash"} {
 		if !strings.Contains(readme, "`"+f) {
 			t.Errorf("README does not document %s", f)
 		}
@@ -633,6 +634,8 @@ func TestDestructiveCommandsRefuseBroadRoots(t *testing.T) {
 		{"purge", "--yes", "--modcache", c.ModCache, "--gocache", "/", "--test-cache"},
 		{"purge", "--yes", "--modcache", c.ModCache, "--gocache", noReadme, "--build-cache", "--all"},
 		{"repair", "--yes", "--modcache", "/", "--gocache", c.BuildCache},
+		{"trim", "--yes", "--max-size", "1G", "--modcache", "/", "--gocache", c.BuildCache},
+		{"trim", "--dry-run", "--max-size", "1G", "--modcache", c.ModCache, "--gocache", noReadme},
 		{"download", "--modcache", home, "--gocache", c.BuildCache, "example.com/a@v1.0.0"},
 	} {
 		code, _, errOut := runMain(t, args...)

@@ -62,6 +62,9 @@ type Targets struct {
 	TestCache bool
 	// FuzzCache removes GOCACHE/fuzz (go clean -fuzzcache).
 	FuzzCache bool
+	// StaleIndex removes the module-index entries that no longer match
+	// their trees (modindex.go).
+	StaleIndex bool
 }
 
 // modulePolicy reports whether a module-version policy is set.
@@ -140,7 +143,12 @@ func Plan(snap *cachescan.Snapshot, t Targets) (*PurgePlan, error) {
 	bc := &snap.BuildCache
 	if !bc.Exists {
 		// Nothing of it to remove: the plan says so.
-		t.BuildAll, t.BuildOlderThan, t.BuildCorrupt, t.TestCache, t.FuzzCache = false, 0, false, false, false
+		t.BuildAll, t.BuildOlderThan, t.BuildCorrupt, t.TestCache, t.FuzzCache, t.StaleIndex = false, 0, false, false, false, false
+	}
+	if t.StaleIndex && !t.BuildAll {
+		for _, it := range staleIndexItems(snap) {
+			plan.add(it)
+		}
 	}
 	if t.BuildAll || t.BuildOlderThan > 0 {
 		it := buildItem(bc.Root, t.BuildOlderThan, snap.Clock.Now())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"sync/atomic"
+	"time"
 
 	"modscope/actions/confine"
 	"modscope/cachescan"
@@ -59,6 +60,9 @@ type PurgeItem struct {
 	ver  *cachescan.Version
 	tree bool // a version's tree goes, wherever it is when the plan runs
 	list bool // a version's .mod goes: rewrite list
+	// keepSince: a build-cache entry whose mtime is not before it when
+	// the plan runs was used since the plan was made (trim): it stays.
+	keepSince time.Time
 }
 
 // PurgePlan is what a purge would do; nothing is removed until Execute.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -208,6 +209,9 @@ func (p *PurgePlan) removeFiles(it *PurgeItem, rootOf func() (*confine.Root, err
 		var err error
 		if isKeptFile(root.Path(), path) {
 			err = fmt.Errorf("%s is the go command's own: kept", path)
+		} else if usedSince(it.keepSince, path) {
+			p.pathsDone.Add(1)
+			continue // a build used it while the question was asked
 		} else {
 			err = removeTree(root, path, gone)
 		}
@@ -219,6 +223,9 @@ func (p *PurgePlan) removeFiles(it *PurgeItem, rootOf func() (*confine.Root, err
 			continue
 		}
 		p.pathsDone.Add(1)
+		if stop("entry") {
+			return errKilled
+		}
 	}
 	if failed > 0 {
 		if len(it.Paths) == 1 {
@@ -227,6 +234,17 @@ func (p *PurgePlan) removeFiles(it *PurgeItem, rootOf func() (*confine.Root, err
 		return fmt.Errorf("%d of %d not removed: %w", failed, len(it.Paths), first)
 	}
 	return nil
+}
+
+// usedSince reports whether a build-cache entry's mtime, read now, is not
+// before since (never when since is zero): a go command used it after the
+// plan was made.
+func usedSince(since time.Time, path string) bool {
+	if since.IsZero() {
+		return false
+	}
+	fi, err := os.Lstat(path)
+	return err == nil && !fi.ModTime().Before(since)
 }
 
 // isKeptFile reports the build cache's own files, which a purge keeps.

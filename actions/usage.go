@@ -27,6 +27,18 @@ type Usage struct {
 	// Files are the go.mod and go.work files read.
 	Files []string `json:"files"`
 	uses  map[string]int
+	// goVersions are the Go versions the projects' toolchain and go
+	// lines name ("go1.25.0"): a golang.org/toolchain version of one of
+	// them is what GOTOOLCHAIN=auto switches to there.
+	goVersions map[string]bool
+}
+
+// NamesToolchain reports whether a project's toolchain or go line names
+// the Go version of a golang.org/toolchain version ("go1.25.0" for
+// v0.0.1-go1.25.0.linux-amd64).
+func (u *Usage) NamesToolchain(version string) bool {
+	g := toolchainGo(version)
+	return g != "" && u.goVersions[g]
 }
 
 func (u *Usage) of(path, version string) int { return u.uses[path+"@"+version] }
@@ -61,12 +73,36 @@ func (u *Usage) add(p *cachescan.Project) {
 			u.mark(path, vers, useContent)
 		}
 	}
+	if u.goVersions == nil {
+		u.goVersions = map[string]bool{}
+	}
+	if p.Toolchain != "" {
+		u.goVersions[p.Toolchain] = true
+	}
+	for _, g := range append([]string{p.Go}, moduleGos(p)...) {
+		if g != "" {
+			// "go 1.21" switches to go1.21.0, the first release of 1.21.
+			u.goVersions["go"+g] = true
+			if strings.Count(g, ".") == 1 {
+				u.goVersions["go"+g+".0"] = true
+			}
+		}
+	}
 	for _, m := range p.Modules {
 		u.Files = append(u.Files, m.GoMod)
 	}
 	if p.GoWork != "" {
 		u.Files = append(u.Files, p.GoWork)
 	}
+}
+
+// moduleGos are the go lines of a project's main modules.
+func moduleGos(p *cachescan.Project) []string {
+	var gos []string
+	for _, m := range p.Modules {
+		gos = append(gos, m.Go)
+	}
+	return gos
 }
 
 // ProjectUsage is what one scanned project uses.

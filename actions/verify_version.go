@@ -2,6 +2,7 @@ package actions
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -32,18 +33,27 @@ type result struct {
 // versionCheck is one module version being verified: what the project's
 // sums say of it, and what was found so far.
 type versionCheck struct {
-	snap           *cachescan.Snapshot
-	m              *cachescan.Module
-	ver            *cachescan.Version
-	mv, base       string // "path@version", and its files' path without extension
-	download       string // the command that fetches it again
-	sums, modSums  []string
-	count          counter // counts into res.bytes too
-	buf            []byte
-	res            result
-	zs             fileSums // the zip's entries, when it was inflated
-	zipOK          bool     // the zip was hashed; a zip that cannot be read is zip-corrupt, the scan's
-	want, wantFrom string   // the hash the tree must have, and who says so
+	snap          *cachescan.Snapshot
+	m             *cachescan.Module
+	ver           *cachescan.Version
+	mv, base      string // "path@version", and its files' path without extension
+	download      string // the command that fetches it again
+	sums, modSums []string
+	count         counter // counts into res.bytes too
+	buf           []byte
+	res           result
+	zs            fileSums // the zip's entries, when it was inflated
+	// tree is the extracted tree, listed before the zip is inflated so
+	// that each of its files is compared with the zip's entry as it
+	// inflates (one read of each, no second hash); treeErr is why it
+	// could not be listed. skip and copies are a toolchain's go.mod
+	// copies (see checkTree).
+	tree           *treeList
+	treeErr        error
+	skip           func(string) bool
+	copies         map[string]string
+	zipOK          bool   // the zip was hashed; a zip that cannot be read is zip-corrupt, the scan's
+	want, wantFrom string // the hash the tree must have, and who says so
 }
 
 // verifyVersion hashes one version: its zip, its extracted tree, its .mod,
@@ -60,11 +70,15 @@ func verifyVersion(snap *cachescan.Snapshot, m *cachescan.Module, ver *cachescan
 	}
 	c.sums, c.modSums = snap.Project.Sum(m.Path, ver.Version)
 	c.download = cachescan.DownloadCmd(c.mv)
+	hashTree := ver.HasDir && !ver.HasPartial && ver.State != cachescan.StateExtracting
+	if hashTree && onePass {
+		c.listTree()
+	}
 	if ver.HasZip {
 		c.checkZip(zc, checkZips, scanCorrupt)
 	}
 	c.findWant()
-	if ver.HasDir && !ver.HasPartial && ver.State != cachescan.StateExtracting {
+	if hashTree {
 		c.checkTree()
 	}
 	if ver.HasMod {
@@ -92,7 +106,7 @@ func (c *versionCheck) checkZip(zc *zipCache, checkZips, scanCorrupt bool) {
 		// The scan left the structural check to this pass.
 		check = func() (cachescan.Problem, bool) { return cachescan.ZipProblem(m.Path, ver.Version, base+".zip") }
 	}
-	h, entries, zp, err := hashZip(base+".zip", zc, check, scanCorrupt, c.count, c.buf)
+	h, entries, zp, err := hashZip(base+".zip", zc, check, scanCorrupt, c.tree, c.count, c.buf)
 	if zp == nil && err != nil && checkZips {
 		if p, bad := cachescan.ZipProblem(m.Path, ver.Version, base+".zip"); bad {
 			zp = &p
@@ -153,29 +167,54 @@ func (c *versionCheck) findWant() {
 	}
 }
 
-// checkTree hashes the extracted tree and compares it with want, listing
-// the files that differ from the zip.
-func (c *versionCheck) checkTree() {
-	m, ver, mv, base := c.m, c.ver, c.mv, c.base
-	var skip func(string) bool
-	var copies map[string]string
+// onePass compares each tree file with the zip's entry as it inflates;
+// false hashes the zip, then the tree, each in full (tests compare the two).
+var onePass = true
+
+// listTree lists the extracted tree, for checkTree and for checkZip to
+// compare with the zip as it inflates.
+func (c *versionCheck) listTree() {
+	ver, mv := c.ver, c.mv
 	if ver.Toolchain {
 		// The go command copies every _go.mod to a go.mod beside it
 		// after extracting: those copies are not in the zip.
-		copies = map[string]string{}
-		skip = func(name string) bool {
+		c.copies = map[string]string{}
+		c.skip = func(name string) bool {
 			if path.Base(name) != "go.mod" {
 				return false
 			}
 			twin := path.Join(path.Dir(name), "_go.mod")
 			if _, err := os.Lstat(filepath.Join(ver.Dir, filepath.FromSlash(strings.TrimPrefix(twin, mv+"/")))); err == nil {
-				copies[name] = twin
+				c.copies[name] = twin
 				return true
 			}
 			return false
 		}
 	}
-	ds, err := dirSums(ver.Dir, mv, skip, c.count, c.buf)
+	c.tree, c.treeErr = listTree(ver.Dir, mv, c.skip)
+	if c.treeErr != nil {
+		c.tree = nil
+	}
+}
+
+// checkTree hashes the extracted tree and compares it with want, listing
+// the files that differ from the zip. The files checkZip found equal to
+// the zip's entries are not read again.
+func (c *versionCheck) checkTree() {
+	m, ver, mv, base := c.m, c.ver, c.mv, c.base
+	if c.tree == nil && c.treeErr == nil {
+		c.listTree() // the two passes: listed after the zip was hashed
+	}
+	copies := c.copies
+	var ds fileSums
+	err := c.treeErr
+	if err == nil {
+		var zs fileSums
+		if c.zipOK {
+			zs = c.zs // nil when the zip's hash came from the cache
+		}
+		ds, err = hashTree(c.tree, zs, c.count, c.buf)
+	}
 	if err == nil {
 		c.res.hashes.Dir, err = h1(ds)
 	}
@@ -316,7 +355,7 @@ func fixRemove(ver *cachescan.Version, base string, zip bool) string {
 // them; a problem it finds is returned, with a *zipError, and nothing of
 // that zip is inflated. corrupt: the scan found it zip-corrupt already, so
 // it is not read at all.
-func hashZip(zip string, zc *zipCache, check func() (cachescan.Problem, bool), corrupt bool, count counter, buf []byte) (string, fileSums, *cachescan.Problem, error) {
+func hashZip(zip string, zc *zipCache, check func() (cachescan.Problem, bool), corrupt bool, tree *treeList, count counter, buf []byte) (string, fileSums, *cachescan.Problem, error) {
 	if corrupt {
 		return "", nil, nil, &zipError{"zip-corrupt: not inflated"}
 	}
@@ -330,7 +369,18 @@ func hashZip(zip string, zc *zipCache, check func() (cachescan.Problem, bool), c
 		return "", nil, nil, err
 	}
 	size := before.Size()
+	src, err := loadZip(f, size)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	defer src.release()
 	rawHash := func() ([32]byte, error) {
+		if src.mem != nil {
+			if err := count(size); err != nil {
+				return [32]byte{}, err
+			}
+			return sha256.Sum256(src.mem.b), nil
+		}
 		return hashReader(io.NewSectionReader(f, 0, size), count, buf)
 	}
 	var raw [32]byte
@@ -351,7 +401,7 @@ func hashZip(zip string, zc *zipCache, check func() (cachescan.Problem, bool), c
 			return "", nil, &p, &zipError{p.Detail}
 		}
 	}
-	zs, err := zipSumsFrom(f, size, count, buf)
+	zs, err := zipSumsFrom(src.ReaderAt, size, tree, count, buf)
 	if err != nil {
 		return "", nil, nil, err
 	}

@@ -1,89 +1,97 @@
 #!/usr/bin/env bash
-# Measures modscope verify against the tools it is compared with:
+# Compares a first `modscope verify --rehash` of a project's build list with
+# `go mod verify` of the same list (issue 12, goal 3: at most 0.8x): runs
+# them alternately, several times, then prints each one's median wall time,
+# median CPU time (user+sys: steadier than the wall clock on a busy
+# machine), peak RSS, and the ratios.
 #
-#  1. the zips of a large cache: modscope verify (every zip inflated and
-#     hashed: --rehash; then again with the zip hashes it keeps between runs)
-#     against sha256sum over the same files at the same parallelism;
-#  2. a project's build list: modscope verify PATTERN... against go mod verify.
+#   bench/verify.sh                          a synthetic project on the cache
+#                                            of bench/scan.sh (made on first use)
+#   bench/verify.sh --project P --modcache M a real project whose build list is
+#                                            in the module cache M already
+#                                            (go mod download, in P)
+#   bench/verify.sh --runs 9 --jobs 2
+#   MODSCOPE_BIN=/tmp/old bench/verify.sh    measure that build instead
 #
-#   bench/verify.sh [--runs N] [--jobs N]
-#
-# It uses the synthetic cache of bench/scan.sh ($MODSCOPE_BENCH_DIR, made on
-# first use), a zips-only copy of it made with hard links, and a project
-# that requires 300 of its module versions.
+# Both run offline (GOPROXY=off, GOFLAGS=-mod=mod, GOTOOLCHAIN=local) with
+# the page cache warm. --rehash inflates every zip: the zip hashes modscope
+# keeps between runs go to a scratch directory and are not used.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-runs=3
+runs=5
 jobs=$(nproc)
 dir=${MODSCOPE_BENCH_DIR:-/tmp/modscope-bench}
+proj=
+modcache=
 while [ $# -gt 0 ]; do
   case $1 in
     --runs) runs=$2; shift 2 ;;
     --jobs) jobs=$2; shift 2 ;;
     --dir) dir=$2; shift 2 ;;
-    *) echo "usage: bench/verify.sh [--runs N] [--jobs N] [--dir D]" >&2; exit 2 ;;
+    --project) proj=$2; shift 2 ;;
+    --modcache) modcache=$2; shift 2 ;;
+    *) echo "usage: bench/verify.sh [--runs N] [--jobs N] [--dir D | --project P --modcache M]" >&2; exit 2 ;;
   esac
 done
+if { [ -n "$proj" ] && [ -z "$modcache" ]; } || { [ -z "$proj" ] && [ -n "$modcache" ]; }; then
+  echo "bench/verify.sh: --project and --modcache go together" >&2
+  exit 2
+fi
 if [ ! -x /usr/bin/time ]; then
   apt-get install -y time >/dev/null || { echo "bench/verify.sh: GNU time is needed: apt-get install time" >&2; exit 2; }
-fi
-if [ ! -d "$dir/mod" ]; then
-  echo "bench/verify.sh: writing a synthetic cache to $dir (about a minute)" >&2
-  go run ./bench/gencache -dir "$dir"
 fi
 
 tmp=$(mktemp -d)
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
-go build -o "$tmp/modscope" .
-# The zip hashes modscope keeps between runs go to a scratch directory.
-export XDG_CACHE_HOME=$tmp/usercache
+# MODSCOPE_BIN measures another build (an older one, for a before/after).
+if [ -n "${MODSCOPE_BIN:-}" ]; then cp "$MODSCOPE_BIN" "$tmp/modscope"; else go build -o "$tmp/modscope" .; fi
 
-# A module cache holding only the download files: the zips are the work.
-mkdir -p "$tmp/zips/mod/cache"
-cp -al "$dir/mod/cache/download" "$tmp/zips/mod/cache/"
-zipbytes=$(find "$tmp/zips" -name '*.zip' -printf '%s\n' | awk '{s+=$1} END {print s}')
-nzips=$(find "$tmp/zips" -name '*.zip' | wc -l)
+if [ -z "$proj" ]; then
+  if [ ! -d "$dir/mod" ]; then
+    echo "bench/verify.sh: writing a synthetic cache to $dir (about a minute)" >&2
+    go run ./bench/gencache -dir "$dir"
+  fi
+  proj=$tmp/project
+  modcache=$dir/mod
+  go run ./bench/gencache -dir "$dir" -project "$proj" -modules 300 >/dev/null
+fi
+proj=$(cd "$proj" && pwd)
+modcache=$(cd "$modcache" && pwd)
+
+export GOMODCACHE=$modcache GOPROXY=off GOSUMDB=off GOFLAGS=-mod=mod GOWORK=off GOTOOLCHAIN=local
+export XDG_CACHE_HOME=$tmp/usercache HOME=$tmp/home
+mkdir -p "$HOME"
+cd "$proj"
+list=$(go list -m -f '{{if not .Main}}{{.Path}}@{{.Version}}{{end}}' all)
+nlist=$(echo "$list" | wc -w)
+nzips=0
+for mv in $list; do
+  p=${mv%@*} v=${mv#*@}
+  ep=$(printf '%s' "$p" | sed 's/[A-Z]/!\L&/g')
+  [ -f "$modcache/cache/download/$ep/@v/$v.zip" ] && nzips=$((nzips + 1))
+done
+go mod verify >/dev/null || { echo "bench/verify.sh: go mod verify fails on $proj: fix the cache first" >&2; exit 1; }
+
+gomod=(go mod verify)
+# shellcheck disable=SC2206
+ms=("$tmp/modscope" verify --rehash --json --jobs "$jobs" --modcache "$modcache" --gocache off $list)
+"${ms[@]}" >/dev/null || { echo "bench/verify.sh: modscope verify finds problems on $proj" >&2; exit 1; }
+
+# Alternate the two, so that a burst of load elsewhere hits both alike.
+for i in $(seq "$runs"); do
+  /usr/bin/time -f "%e %U %S %M" -a -o "$tmp/gomod" "${gomod[@]}" >/dev/null
+  /usr/bin/time -f "%e %U %S %M" -a -o "$tmp/ms" "${ms[@]}" >/dev/null
+done
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-timeit() { # label, command...
-  local label=$1; shift
-  for i in $(seq "$runs"); do
-    /usr/bin/time -f "%e" -o "$tmp/t" "$@" >/dev/null 2>&1 || true
-    cat "$tmp/t"
-  done | median > "$tmp/$label"
-}
+wall() { awk '{print $1}' "$1" | median; }
+cpu() { awk '{print $2 + $3}' "$1" | median; }
+rss() { awk '{print $4}' "$1" | sort -n | tail -1; }
 
-cd /tmp # no project here: verify checks the cache only
-# Warm the page cache, and the zip-hash cache for the second measurement.
-"$tmp/modscope" verify --json --jobs "$jobs" --modcache "$tmp/zips/mod" --gocache off >/dev/null || true
-find "$tmp/zips" -name '*.zip' -print0 | xargs -0 -P"$jobs" -n 200 sha256sum >/dev/null
-
-timeit full "$tmp/modscope" verify --json --rehash --jobs "$jobs" --modcache "$tmp/zips/mod" --gocache off
-timeit cached "$tmp/modscope" verify --json --jobs "$jobs" --modcache "$tmp/zips/mod" --gocache off
-timeit sha sh -c "find '$tmp/zips' -name '*.zip' -print0 | xargs -0 -P$jobs -n 200 sha256sum"
-cd - >/dev/null
-
-mbs() { awk -v b="$zipbytes" -v t="$1" 'BEGIN { printf "%.0f MB/s", b / 1e6 / t }'; }
-echo "zips: $nzips files, $((zipbytes / 1000000)) MB; $jobs jobs; medians of $runs runs (each modscope run includes its scan)"
-printf '  modscope verify --rehash   %6.2f s  %s (every zip inflated)\n' "$(cat "$tmp/full")" "$(mbs "$(cat "$tmp/full")")"
-printf '  modscope verify            %6.2f s  %s (zips known from an earlier run: raw SHA-256)\n' "$(cat "$tmp/cached")" "$(mbs "$(cat "$tmp/cached")")"
-printf '  sha256sum                  %6.2f s  %s\n' "$(cat "$tmp/sha")" "$(mbs "$(cat "$tmp/sha")")"
-awk -v s="$(cat "$tmp/sha")" -v f="$(cat "$tmp/full")" -v c="$(cat "$tmp/cached")" \
-  'BEGIN { printf "  throughput vs sha256sum: %.2fx with --rehash, %.2fx with the zip hashes (target >= 0.8x)\n", s / f, s / c }'
-
-# A project's build list: go mod verify against modscope verify PATTERN...
-proj=$tmp/project
-go run ./bench/gencache -dir "$dir" -project "$proj" -modules 300 >/dev/null
-export GOMODCACHE=$dir/mod GOPROXY=off GOFLAGS=-mod=mod GOWORK=off GOTOOLCHAIN=local
-patterns=$(cd "$proj" && go list -m -f '{{if not .Main}}{{.Path}}@{{.Version}}{{end}}' all)
-(cd "$proj" && go mod verify >/dev/null)
-timeit gomod sh -c "cd '$proj' && go mod verify"
-# shellcheck disable=SC2086
-timeit msproj "$tmp/modscope" verify --json --rehash --jobs "$jobs" --modcache "$dir/mod" --gocache off --project "$proj" $patterns
-# shellcheck disable=SC2086
-timeit msprojc "$tmp/modscope" verify --json --jobs "$jobs" --modcache "$dir/mod" --gocache off --project "$proj" $patterns
-echo "build list of a project requiring $(echo "$patterns" | wc -w) module versions:"
-printf '  go mod verify                       %6.2f s\n' "$(cat "$tmp/gomod")"
-printf '  modscope verify PATTERN... --rehash %6.2f s\n' "$(cat "$tmp/msproj")"
-printf '  modscope verify PATTERN...          %6.2f s\n' "$(cat "$tmp/msprojc")"
+echo "build list of $proj: $nlist module versions, $nzips with a zip; $jobs jobs; medians of $runs alternated runs"
+echo "  modscope: ${ms[*]:0:8} PATTERN... (the $nlist versions)"
+printf '  %-28s wall %6.2f s  cpu %6.2f s  peak RSS %4d MB\n' "go mod verify" "$(wall "$tmp/gomod")" "$(cpu "$tmp/gomod")" $(($(rss "$tmp/gomod") / 1024))
+printf '  %-28s wall %6.2f s  cpu %6.2f s  peak RSS %4d MB\n' "modscope verify --rehash" "$(wall "$tmp/ms")" "$(cpu "$tmp/ms")" $(($(rss "$tmp/ms") / 1024))
+awk -v gw="$(wall "$tmp/gomod")" -v mw="$(wall "$tmp/ms")" -v gc="$(cpu "$tmp/gomod")" -v mc="$(cpu "$tmp/ms")" \
+  'BEGIN { printf "  modscope / go mod verify: %.2fx wall, %.2fx cpu (target <= 0.8x)\n", mw / gw, mc / gc }'

@@ -164,6 +164,7 @@ func (d *confirmDialog) view(c *common, w, h int) string {
 			notes = append(notes, st.Dim.Render(report.Plural(int64(j.skipped), "marked row")+" cannot be purged on its own and stays (a version's files, list and lock files)."))
 		}
 		notes = append(notes, planWarnings(c, plan.Items, plan.Running, plan.Manual)...)
+		notes = append(notes, planLevelWarnings(c, plan.Warnings)...)
 		if len(notes) > 0 {
 			body = append(wrapLines(notes, iw), "")
 		}
@@ -226,6 +227,7 @@ func (d *confirmDialog) view(c *common, w, h int) string {
 		}
 		head = append(head, st.PaneTitle.Render(j.subject), strings.Join(sum, " · "))
 		notes := planWarnings(c, rp.Purge.Items, rp.Purge.Running, nil)
+		notes = append(notes, planLevelWarnings(c, rp.Purge.Warnings)...)
 		if len(rp.Downloads) > 0 {
 			notes = append(notes, networkWarnings(c)...)
 		}

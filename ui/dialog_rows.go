@@ -168,6 +168,17 @@ func proxyText(c *common) string {
 	return "GOPROXY=" + cachescan.Printable(proxy)
 }
 
+// planLevelWarnings are the plan's own warnings, the ones the CLI prints
+// under its plan too: what cannot be fetched again, and the versions a
+// replace directive builds with.
+func planLevelWarnings(c *common, ws []string) []string {
+	out := make([]string, 0, len(ws))
+	for _, w := range ws {
+		out = append(out, c.styles.Severity[1].Render("! ")+cachescan.Printable(w))
+	}
+	return out
+}
+
 // networkWarnings says when a download cannot work.
 func networkWarnings(c *common) []string {
 	warn := c.styles.Severity[1].Render("! ")

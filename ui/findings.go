@@ -1,8 +1,11 @@
 package ui
 
 import (
+	tea "charm.land/bubbletea/v2"
+
 	"modscope/actions"
 	"modscope/cachescan"
+	"modscope/report"
 )
 
 // findings is what verify found in this session, kept beside the snapshot
@@ -22,9 +25,9 @@ func hashing(p cachescan.Problem) bool {
 	return k != nil && k.Verify
 }
 
-func inScope(patterns []string, p cachescan.Problem) bool {
-	return patterns == nil || (p.Module != "" && actions.Match(patterns, p.Module, p.Version))
-}
+// inScope is the scope rule SaveVerify keeps findings by, so that the view
+// and the findings file agree on what a verify replaced.
+func inScope(patterns []string, p cachescan.Problem) bool { return actions.InVerifyScope(p, patterns) }
 
 // begin drops what a verify of patterns is about to find again.
 func (f *findings) begin(patterns []string) {
@@ -81,4 +84,58 @@ func (f *findings) replaced(p cachescan.Problem) bool {
 		}
 	}
 	return false
+}
+
+// earlierMsg carries what an earlier verify (a modscope verify, or this
+// TUI in another session) found that still holds for snap.
+type earlierMsg struct {
+	snap  *cachescan.Snapshot
+	found []cachescan.Problem
+}
+
+// loadEarlier reads, in a command, the findings an earlier verify kept for
+// these cache roots and hashes them again (actions.Found, the step repair
+// and purge --problems take on the command line), so that the views and
+// the plans start from what the CLI would act on.
+func (m *Model) loadEarlier() tea.Cmd {
+	if m.findingsPath == "" || m.c.snap == nil {
+		return nil
+	}
+	ctx, snap, path := m.ctx, m.c.snap, m.findingsPath
+	return func() tea.Msg {
+		found, err := actions.Found(ctx, snap, path, nil)
+		if err != nil {
+			return nil // only the earlier findings are missing: the scan's stand
+		}
+		return earlierMsg{snap, found}
+	}
+}
+
+// earlier adds the earlier findings that neither the scan nor this
+// session's verify already speaks for. A rescan or a verify that started
+// since is newer: a result for another snapshot is dropped, and one within
+// a scope verified since is left to that verify.
+func (m *Model) earlier(msg earlierMsg) {
+	if msg.snap != m.c.snap {
+		return
+	}
+	type key struct{ kind, path string }
+	known := map[key]bool{}
+	for _, p := range m.allProblems() {
+		known[key{p.Kind, p.Path}] = true
+	}
+	added := 0
+	for _, p := range msg.found {
+		if known[key{p.Kind, p.Path}] || !hashing(p) || m.found.replaced(p) {
+			continue
+		}
+		known[key{p.Kind, p.Path}] = true
+		m.found.list = append(m.found.list, p)
+		added++
+	}
+	if added == 0 {
+		return
+	}
+	m.refreshProblems(false, false)
+	m.status = report.Plural(int64(added), "problem") + " an earlier verify found still hold (4 shows them)"
 }

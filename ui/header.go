@@ -206,18 +206,33 @@ func (m *Model) contextLine() string {
 	case m.view == viewModules:
 		b := &m.mods.b
 		crumb := "/" + strings.Join(b.cur.crumbs(), "/")
-		dir := "↓"
-		if b.reverse {
-			dir = "↑"
+		// ↓: largest first, whatever the key (z before a for names,
+		// the newest first for times).
+		dir := "↑"
+		if b.descending() {
+			dir = "↓"
 		}
-		size := "disk usage"
+		head := fmt.Sprintf("  %s · %s %s", report.HumanBytes(b.size(b.cur)), b.sortBy, dir)
+		sizeKind, filter, listing := " · disk usage", "", ""
 		if b.apparent {
-			size = "apparent size"
+			sizeKind = " · apparent size"
 		}
-		info := fmt.Sprintf("  %s · by %s %s · %s", report.HumanBytes(b.size(b.cur)), b.sortBy, dir, size)
 		if b.filter != "" {
-			info += fmt.Sprintf(" · filter %q: %s", b.filter, report.Plural(int64(b.matches), "match"))
+			filter = fmt.Sprintf(" · filter %q: %s", b.filter, report.Plural(int64(b.shownVersions), "version"))
 		}
+		if b.inListing() {
+			listing = " · read-only listing"
+		}
+		// The breadcrumb keeps 30 columns: "disk usage" (the default)
+		// goes first, then "listing".
+		narrow := func() bool { return m.c.width-lipgloss.Width(head+sizeKind+filter+listing)-1 < 30 }
+		if narrow() && !b.apparent {
+			sizeKind = ""
+		}
+		if narrow() && listing != "" {
+			listing = " · read-only"
+		}
+		info := head + sizeKind + filter + listing
 		s = st.PaneTitle.Render(report.ShortenMiddle(crumb, max(m.c.width-lipgloss.Width(info)-1, 10))) + st.Dim.Render(info)
 	case m.view == viewProblems:
 		s = st.Dim.Render("enter: show the entry in Modules · d: purge its fix · R: repair them all")

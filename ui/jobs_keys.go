@@ -130,7 +130,11 @@ func (m *Model) downloadKey() tea.Cmd {
 	j := &job{kind: jobDownload, fromMarks: fromMarks}
 	seen := map[string]bool{}
 	for _, n := range nodes {
-		for _, vn := range m.mods.b.marked(n) {
+		vns := m.mods.b.marked(n)
+		if m.view == viewProblems {
+			vns = versionNodes(n) // a problem's version, whatever the Modules filter
+		}
+		for _, vn := range vns {
 			key := vn.mod.Path + "@" + vn.ver.Version
 			if seen[key] {
 				continue

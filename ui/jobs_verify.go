@@ -42,17 +42,14 @@ func (m *Model) verifySelection() tea.Cmd {
 	}
 	var patterns []string
 	for _, n := range nodes {
-		vs := versionsUnder(n)
-		if b.marks[n].partial() {
-			// What the mark took under its filter.
-			vs = nil
-			for _, vn := range b.marked(n) {
-				vs = append(vs, vn.mod.Path+"@"+vn.ver.Version)
-			}
+		// What a mark took, or what the filter shows of the row.
+		vns := b.marked(n)
+		if m.view == viewProblems {
+			vns = versionNodes(n) // a problem's version, whatever the Modules filter
 		}
-		for _, v := range vs {
+		for _, vn := range vns {
 			// Exact: names from the cache may hold * or "...".
-			patterns = append(patterns, "="+v)
+			patterns = append(patterns, "="+vn.mod.Path+"@"+vn.ver.Version)
 		}
 	}
 	if len(patterns) == 0 {
@@ -122,12 +119,10 @@ func (m *Model) finishVerify(msg verifyDoneMsg) tea.Cmd {
 	if m.findingsPath == "" {
 		return nil
 	}
-	snap := m.c.snap
 	// Kept for a later modscope repair, as the verify command keeps them.
-	path, f, patterns := m.findingsPath, actions.Findings{ModCache: snap.ModCache.Root, GoCache: snap.BuildCache.Root,
-		At: snap.Clock.Now(), Problems: append([]cachescan.Problem(nil), rep.Problems...)}, run.patterns
+	path, snap, scope := m.findingsPath, m.c.snap, run.patterns
 	return func() tea.Msg {
-		actions.SaveFindings(path, f, patterns) // only saves a later repair some hashing
+		actions.SaveVerify(path, snap, rep, scope) // only saves a later repair some hashing
 		return nil
 	}
 }

@@ -12,6 +12,7 @@ type KeyMap struct {
 	Filter, ClearFilter                     key.Binding
 	SortSize, SortName, SortCount, SortTime key.Binding
 	Apparent, Mark, Details                 key.Binding
+	UnmarkAll, Bars                         key.Binding
 	NextView, PrevView, View1, View2        key.Binding
 	View3, View4                            key.Binding
 	Verify, VerifyAll, Offline              key.Binding
@@ -48,6 +49,8 @@ func DefaultKeyMap() KeyMap {
 		SortTime:    b("m", "sort by time", "m"),
 		Apparent:    b("a", "apparent/disk size", "a"),
 		Mark:        b("space", "mark", "space"),
+		UnmarkAll:   b("U", "unmark all", "U"),
+		Bars:        b("b", "bars: largest row/parent", "b"),
 		Details:     b("i", "details pane", "i"),
 		NextView:    b("tab", "next view", "tab"),
 		PrevView:    b("shift+tab", "previous view", "shift+tab"),

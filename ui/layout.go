@@ -17,13 +17,26 @@ const headerLines = 3
 const maxStatusLines = 2
 
 // panePlacement says where a details pane fits at this size, whether or
-// not it is switched on.
+// not it is switched on. The Modules view gives the list the room, as
+// ncdu does: the pane goes right only when the list keeps 100 columns,
+// below only when the list keeps 24 rows, and else it hides (i shows the
+// details over the body).
 func (m *Model) panePlacement() (right bool, below bool) {
+	if m.view == viewModules {
+		if m.c.width >= 100+modulesDetailsWidth {
+			return true, false
+		}
+		return false, m.c.height-headerLines-1-m.detailsHeight() >= 24
+	}
 	if m.c.width >= 110 {
 		return true, false
 	}
 	return false, m.c.height >= 22
 }
+
+// modulesDetailsWidth is the Modules view's details pane beside the list:
+// room for an h1: hash, no more.
+const modulesDetailsWidth = 56
 
 func (m *Model) detailsPlacement() (right bool, below bool) {
 	if !m.showDetails || m.view == viewBuild || m.view == viewProject || m.has(layerBody) || !m.ready() {
@@ -41,6 +54,10 @@ func (m *Model) bodyHeight() int {
 }
 
 func (m *Model) detailsHeight() int {
+	if m.view == viewModules {
+		// A node's details are a few lines; the list needs the rows.
+		return 8
+	}
 	return min(max((m.c.height-headerLines-1)*2/5, 8), 18)
 }
 
@@ -54,6 +71,9 @@ func (m *Model) bodyWidth() int {
 // detailsWidth leaves the list its bars on a 120-column terminal and gives
 // the pane room for a whole h1: hash.
 func (m *Model) detailsWidth() int {
+	if m.view == viewModules {
+		return modulesDetailsWidth
+	}
 	return min(max(m.c.width*2/5, 52), 90)
 }
 

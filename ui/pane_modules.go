@@ -5,7 +5,11 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"modscope/cachescan"
+	"modscope/report"
 )
+
+// readOnlyListing is why nothing acts on a row of a tree's listing.
+const readOnlyListing = "inside an extracted tree nothing is marked, purged, verified or re-downloaded: a version's files go together; h goes back up to its version"
 
 // modulesPane is the Modules view: the browser over the module cache's
 // tree.
@@ -14,6 +18,9 @@ type modulesPane struct {
 	tree  *tree
 	b     browser
 	width int
+	// uniform counts the listings' sizes as the scan's UniformSizes.
+	uniform bool
+	lists   listings
 }
 
 func newModulesPane(c *common) *modulesPane { return &modulesPane{c: c} }
@@ -24,6 +31,7 @@ func (p *modulesPane) setTree(t *tree) {
 	p.tree = t
 	p.b = newBrowser(t)
 	p.b.apparent, p.b.sortBy, p.b.reverse, p.b.height = p.c.apparent, old.sortBy, old.reverse, old.height
+	p.b.parentBars, p.b.scanned = old.parentBars, p.c.snap.ScannedAt
 	p.b.refresh()
 }
 
@@ -41,6 +49,7 @@ func (p *modulesPane) replace(t *tree, dropMarks bool) {
 	p.tree = t
 	b := newBrowser(t)
 	b.apparent, b.sortBy, b.reverse, b.height = old.apparent, old.sortBy, old.reverse, old.height
+	b.parentBars, b.scanned = old.parentBars, p.c.snap.ScannedAt
 	if !dropMarks {
 		for n, k := range old.marks {
 			nn := t.byKey[n.path]
@@ -71,6 +80,12 @@ func (p *modulesPane) replace(t *tree, dropMarks bool) {
 	}
 	if cur.kind != kindRoot {
 		b.cur = t.byKey[cur.path]
+		if b.cur.kind == kindTree {
+			// Inside a tree's listing: the same directory again, from
+			// the listings kept.
+			b.cur = p.relist(old.cur, b.cur)
+			from = nil
+		}
 	}
 	b.refresh()
 	if old.filter != "" {
@@ -134,7 +149,10 @@ func (p *modulesPane) Update(msg tea.Msg) action {
 		}
 		switch {
 		case matches(msg, k.Open):
-			if !b.open() && b.selected() != nil {
+			if n := b.selected(); n != nil && dirOf(n) != "" {
+				return p.openListing(n)
+			}
+			if !b.open() && b.selected() != nil && b.selected().kind != kindListing {
 				return openDetails{} // a leaf: show all there is to know about it
 			}
 		case matches(msg, k.Back):
@@ -152,7 +170,21 @@ func (p *modulesPane) Update(msg tea.Msg) action {
 		case matches(msg, k.SortTime):
 			b.setSort(sortTime)
 		case matches(msg, k.Mark):
+			if b.inListing() {
+				return showStatus{readOnlyListing}
+			}
 			b.toggleMark()
+		case matches(msg, k.UnmarkAll):
+			if n := b.unmarkAll(); n > 0 {
+				return showStatus{report.Plural(int64(n), "mark") + " dropped"}
+			}
+			return showStatus{"nothing is marked"}
+		case matches(msg, k.Bars):
+			b.parentBars = !b.parentBars
+			if b.parentBars {
+				return showStatus{"bars: the share of the parent directory"}
+			}
+			return showStatus{"bars: scaled to the largest row, as ncdu draws them"}
 		}
 	}
 	return nil
@@ -168,7 +200,7 @@ func (p *modulesPane) View() string {
 
 func (p *modulesPane) ShortHelp() []key.Binding {
 	k := p.c.keys
-	return []key.Binding{k.Open, k.Back, k.Mark, withHelp(k.Purge, "purge"), k.Filter, k.SortSize, k.Apparent,
+	return []key.Binding{k.Open, k.Back, k.Mark, withHelp(k.Purge, "purge"), k.Filter, k.SortSize, k.UnmarkAll, k.Apparent,
 		withHelp(k.PurgePolicy, "policies"), withHelp(k.Download, "re-download"), k.Verify, k.Rescan, k.Details, k.NextView}
 }
 
@@ -179,7 +211,7 @@ func (p *modulesPane) FullHelp() [][]key.Binding {
 	}
 	return [][]key.Binding{
 		{k.Up, k.Down, show("pgup/pgdn", "page"), show("g/G", "top/bottom"), k.Open, k.Back},
-		{k.Filter, k.ClearFilter, k.SortSize, k.SortName, k.SortCount, k.SortTime, k.Apparent, k.Details},
-		{k.Mark, withHelp(k.Purge, "purge marked/selected"), k.PurgePolicy, k.Download, k.Repair, k.Verify, k.VerifyAll, k.Rescan, k.LastResult},
+		{k.Filter, k.ClearFilter, k.SortSize, k.SortName, k.SortCount, k.SortTime, show("↓/↑", "largest/smallest first; again: reverse"), k.Apparent, k.Bars, k.Details},
+		{show("space/U", "mark / unmark all"), withHelp(k.Purge, "purge marked/selected"), k.PurgePolicy, k.Download, k.Repair, k.Verify, k.VerifyAll, k.Rescan, k.LastResult},
 	}
 }

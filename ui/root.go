@@ -85,6 +85,7 @@ func New(ctx context.Context, opts cachescan.Options, snap *cachescan.Snapshot) 
 	m := &Model{ctx: ctx, cancel: cancel, c: c, scanner: cachescan.NewScanner(), opts: opts, help: help.New(), showDetails: true}
 	m.help.Styles = help.DefaultStyles(true)
 	m.mods = newModulesPane(c)
+	m.mods.uniform = opts.UniformSizes
 	m.build, m.project, m.probs = newBuildPane(c), newProjectPane(c), newProblemsPane(c)
 	m.details = newDetailsPane(c, m.mods, m.probs)
 	if snap != nil {
@@ -164,6 +165,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		m.progress = m.scanner.Progress()
 		m.setSnapshot(msg.snap, false)
+		return m.loadEarlier()
+	case earlierMsg:
+		m.earlier(msg)
 		return nil
 	case pollMsg:
 		return m.polled()
@@ -179,6 +183,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.rescanned(msg)
 	case verifyDoneMsg:
 		return m.finishVerify(msg)
+	case treeListedMsg:
+		m.mods.listed(msg)
+		return nil
 	case offlineDoneMsg:
 		m.project.offlineDone(msg)
 		return nil

@@ -43,6 +43,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case matches(msg, k.Quit):
 		return m.quit()
+	case m.view == viewModules && m.ready() && m.mods.b.inListing() && matches(msg, k.Purge, k.Download, k.Verify):
+		m.status = readOnlyListing
+		return nil
 	case matches(msg, k.Help):
 		m.push(newHelpOverlay(m.focusedHelp(), &m.help))
 		return nil

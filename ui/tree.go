@@ -21,6 +21,8 @@ const (
 	kindFile              // one download file
 	kindTree              // the version's extracted tree
 	kindClone             // one cache/vcs clone
+	kindEntry             // a file or directory inside an extracted tree's listing
+	kindListing           // "listing…", or why a listing failed: a row that is no entry
 )
 
 // node is one row of the Modules tree. The tree is built once per scan; the
@@ -49,6 +51,9 @@ type node struct {
 	ver   *cachescan.Version
 	file  *cachescan.File
 	clone *cachescan.VCSClone
+	// entryDir is the directory a kindEntry row lists when opened ("" for
+	// a file).
+	entryDir string
 }
 
 // worstOf returns the rank of the most serious problem counted, or -1.
@@ -176,9 +181,30 @@ func buildTree(snap *cachescan.Snapshot, problems []cachescan.Problem) *tree {
 			n.problems = append(n.problems, p)
 		}
 	}
+	collapseChains(t, t.root)
 	t.sum(t.root)
 	t.segments = nil
 	return t
+}
+
+// collapseChains makes a path element with no module of its own and one
+// child, itself a path element or a module, one row with that child:
+// github.com > foo > bar shows as github.com/foo/bar, as gdu and dua draw
+// long chains. The child keeps its path and kind; open and back move over
+// the whole chain at once, and the breadcrumb shows every element.
+func collapseChains(t *tree, n *node) {
+	for i, c := range n.children {
+		for c.kind == kindSegment && len(c.children) == 1 && (c.children[0].kind == kindSegment || c.children[0].kind == kindModule) {
+			only := c.children[0]
+			only.name = c.name + "/" + only.name
+			only.parent = n
+			delete(t.byKey, c.path)
+			t.count--
+			c = only
+		}
+		n.children[i] = c
+		collapseChains(t, c)
+	}
 }
 
 func (t *tree) add(parent, n *node) *node {
