@@ -2,6 +2,7 @@ package ui
 
 import (
 	"os"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -45,7 +46,8 @@ func (m *Model) auditKey() tea.Cmd {
 func (m *Model) audited(msg auditDoneMsg) {
 	m.found.auditing = false
 	if msg.err != nil {
-		m.status = "audit: " + cachescan.Printable(msg.err.Error())
+		// The TUI takes the database from GOVULNDB, not --vulndb.
+		m.status = "audit: " + strings.ReplaceAll(cachescan.Printable(msg.err.Error()), "pass --vulndb", "set GOVULNDB to")
 		return
 	}
 	m.found.audit = actions.AuditProblems(m.c.snap, msg.rep)
