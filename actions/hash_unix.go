@@ -3,9 +3,9 @@
 package actions
 
 import (
-	"errors"
 	"io"
 	"io/fs"
+	"modscope/cachescan"
 
 	"golang.org/x/sys/unix"
 )
@@ -18,30 +18,14 @@ type treeFile struct {
 	path string
 }
 
-// openTreeFile opens a regular file as cachescan.OpenRegular does: never
-// through a link (O_NOFOLLOW), never blocking on a FIFO swapped in since
-// the walk (O_NONBLOCK, which regular files ignore, so it stays set), and
-// only if fstat says it is a regular file: open, fstat, reads, close.
+// openTreeFile opens a regular file as cachescan.OpenRegular does (never
+// through a link, never blocking on a FIFO swapped in since the walk, only
+// if fstat says it is a regular file), keeping the raw descriptor: open,
+// fstat, reads, close.
 func openTreeFile(path string) (*treeFile, error) {
-	var fd int
-	var err error
-	for {
-		fd, err = unix.Open(path, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
-		if err != unix.EINTR {
-			break
-		}
-	}
+	fd, err := cachescan.OpenRegularFD(path)
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
-	}
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		unix.Close(fd)
-		return nil, &fs.PathError{Op: "fstat", Path: path, Err: err}
-	}
-	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		unix.Close(fd)
-		return nil, &fs.PathError{Op: "open", Path: path, Err: errNotRegularFile}
+		return nil, err
 	}
 	return &treeFile{fd: fd, path: path}, nil
 }
@@ -65,6 +49,3 @@ func (f *treeFile) Read(p []byte) (int, error) {
 }
 
 func (f *treeFile) Close() error { return unix.Close(f.fd) }
-
-// errNotRegularFile is cachescan's words for the same refusal.
-var errNotRegularFile = errors.New("not a regular file")

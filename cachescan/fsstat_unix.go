@@ -121,21 +121,32 @@ func fromStat(name string, st *unix.Stat_t) dirEntry {
 // descriptor is known to be a regular file): a link to /dev/zero or a FIFO
 // planted where a file belongs is an error, not a hang.
 func OpenRegular(path string) (*os.File, error) {
+	fd, err := OpenRegularFD(path)
+	if err != nil {
+		return nil, err
+	}
+	unix.SetNonblock(fd, false)
+	return os.NewFile(uintptr(fd), path), nil
+}
+
+// OpenRegularFD is OpenRegular's descriptor, left O_NONBLOCK (regular
+// files ignore it), for readers that skip the os package's poller: verify
+// opens every file of every tree.
+func OpenRegularFD(path string) (int, error) {
 	fd, err := openNoFollow(path, unix.O_NONBLOCK)
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+		return -1, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
 		unix.Close(fd)
-		return nil, &fs.PathError{Op: "fstat", Path: path, Err: err}
+		return -1, &fs.PathError{Op: "fstat", Path: path, Err: err}
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		unix.Close(fd)
-		return nil, &fs.PathError{Op: "open", Path: path, Err: errNotRegular}
+		return -1, &fs.PathError{Op: "open", Path: path, Err: errNotRegular}
 	}
-	unix.SetNonblock(fd, false)
-	return os.NewFile(uintptr(fd), path), nil
+	return fd, nil
 }
 
 // ownedByMe reports whether a file belongs to the effective user.
