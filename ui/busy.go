@@ -29,6 +29,8 @@ type busy struct {
 	ver  *verifyRun // busyVerify
 	// dropMarks: once the rescan is in, the marks the task used go.
 	dropMarks bool
+	// full: the rescan trusts nothing of the scan index (ctrl+r).
+	full bool
 }
 
 // verifyRun is a verify in the background: progress polled like the

@@ -120,7 +120,7 @@ func TestFullRescanIgnoresTheIndex(t *testing.T) {
 		if m.busy.kind != busyRescan {
 			t.Fatalf("%s: no rescan started", tc.key)
 		}
-		if got := m.lastRescanNoIndex; got != tc.full {
+		if got := m.busy.full; got != tc.full {
 			t.Errorf("%s: rescan with NoIndex %v; want %v", tc.key, got, tc.full)
 		}
 		drive(m, cmd)

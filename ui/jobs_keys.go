@@ -222,6 +222,5 @@ func (m *Model) rescanKey(full bool) tea.Cmd {
 	if full {
 		m.status = fullRescanStatus
 	}
-	m.fullRescan = full
-	return m.rescanCmd(nil, false)
+	return m.rescanCmd(nil, false, full)
 }

@@ -139,7 +139,7 @@ func (m *Model) finishTask(msg taskDoneMsg) tea.Cmd {
 	}
 	// The marks the job used go once it did all it was asked.
 	dropMarks := j.fromMarks && failed == 0 && !t.stopping
-	return m.rescanCmd(touched, dropMarks)
+	return m.rescanCmd(touched, dropMarks, false)
 }
 
 // resultLine sums up what a task did in one line.
@@ -251,13 +251,12 @@ func resultTitle(j *job, stopped bool) string {
 // now. What verify found about entries the action did not touch, and that
 // are still there, is carried over: only hashing finds it again. The new
 // snapshot is not changed: what is carried stays in the findings layer.
-func (m *Model) rescanCmd(touched map[string]bool, dropMarks bool) tea.Cmd {
-	m.busy = busy{kind: busyRescan, dropMarks: dropMarks}
+func (m *Model) rescanCmd(touched map[string]bool, dropMarks, full bool) tea.Cmd {
+	m.busy = busy{kind: busyRescan, dropMarks: dropMarks, full: full}
 	m.scanner = cachescan.NewScanner()
 	opts := m.opts
 	// ctrl+r: the index is written again from a full walk.
-	opts.NoIndex, m.fullRescan = m.fullRescan, false
-	m.lastRescanNoIndex = opts.NoIndex
+	opts.NoIndex = full
 	snap := m.c.snap
 	if opts.ModCache == "" && opts.BuildCache == "" {
 		// A model made from a snapshot (a replay, a test): read the same

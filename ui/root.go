@@ -68,10 +68,6 @@ type Model struct {
 	lastResult *infoDialog
 	// quitting: q was pressed while a task ran; quit once it stopped.
 	quitting bool
-	// fullRescan: the next rescan trusts nothing of the scan index.
-	fullRescan bool
-	// lastRescanNoIndex is what the last rescan was given (the tests).
-	lastRescanNoIndex bool
 	// timeout bounds each go command of a download (0: the default).
 	timeout time.Duration
 	// findingsPath is where a verify's findings are kept for a later
