@@ -108,6 +108,11 @@ func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
 	}
+	if name == "store" && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		// modscope store scan|verify|gc: the store's verbs are commands
+		// of their own, each with its flags.
+		name, args = name+" "+args[0], args[1:]
+	}
 	if name == "help" {
 		fmt.Fprint(stdout, assets.Usage())
 		return exitOK

@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "gocloud.dev/blob/fileblob"
+)
+
+func writeFiles(t *testing.T, root string, files map[string]string) {
+	t.Helper()
+	for name, data := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestListDetectsTheLayouts(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, tc := range []struct {
+		name   string
+		files  map[string]string
+		layout Layout
+		mod    string
+		vers   []string
+		other  int64
+	}{
+		{"proxy", map[string]string{
+			"github.com/!azure/go-x/@v/list":        "v1.0.0\nv1.2.0\n",
+			"github.com/!azure/go-x/@v/v1.2.0.info": "{}",
+			"github.com/!azure/go-x/@v/v1.2.0.mod":  "module github.com/Azure/go-x\n",
+			"github.com/!azure/go-x/@v/v1.2.0.zip":  "PK",
+			"github.com/!azure/go-x/@v/v1.0.0.mod":  "module github.com/Azure/go-x\n",
+			"sumdb/sum.golang.org/lookup/x":         "x",
+		}, LayoutProxy, "github.com/Azure/go-x", []string{"v1.0.0", "v1.2.0"}, 1},
+		{"athens fs", map[string]string{
+			"github.com/Azure/go-x/v1.2.0/go.mod":      "module github.com/Azure/go-x\n",
+			"github.com/Azure/go-x/v1.2.0/source.zip":  "PK",
+			"github.com/Azure/go-x/v1.2.0/v1.2.0.info": "{}",
+			"github.com/Azure/go-x/v1.10.0/go.mod":     "module github.com/Azure/go-x\n",
+			"README":                                   "x",
+		}, LayoutAthens, "github.com/Azure/go-x", []string{"v1.2.0", "v1.10.0"}, 1},
+		{"athens object store", map[string]string{
+			"github.com/Azure/go-x/@v/v1.2.0.info": "{}",
+			"github.com/Azure/go-x/@v/v1.2.0.mod":  "module github.com/Azure/go-x\n",
+			"github.com/Azure/go-x/@v/v1.2.0.zip":  "PK",
+		}, LayoutProxy, "github.com/Azure/go-x", []string{"v1.2.0"}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, dir, tc.files)
+			s, err := Open(context.Background(), "file://"+filepath.ToSlash(dir), LayoutUnknown)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			inv, err := s.List(context.Background(), now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if inv.Layout != tc.layout {
+				t.Fatalf("layout %v, want %v", inv.Layout, tc.layout)
+			}
+			if len(inv.Modules) != 1 || inv.Modules[0].Path != tc.mod {
+				t.Fatalf("modules %+v", inv.Modules)
+			}
+			var got []string
+			for _, v := range inv.Modules[0].Versions {
+				got = append(got, v.Version)
+			}
+			if len(got) != len(tc.vers) {
+				t.Fatalf("versions %v, want %v", got, tc.vers)
+			}
+			for i := range got {
+				if got[i] != tc.vers[i] {
+					t.Fatalf("versions %v, want %v", got, tc.vers)
+				}
+			}
+			if inv.Other != tc.other {
+				t.Fatalf("other %d (%v), want %d", inv.Other, inv.OtherKeys, tc.other)
+			}
+			v := inv.Lookup(tc.mod, "v1.2.0")
+			if v == nil || !v.Has(FileZip) || !v.Has(FileMod) || !v.Has(FileInfo) {
+				t.Fatalf("v1.2.0 files: %+v", v)
+			}
+			r, err := s.OpenFile(context.Background(), v, FileZip)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Close()
+		})
+	}
+}
+
+func TestListStopsAtTheKeyLimit(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"example.com/a/@v/v1.0.0.mod": "module example.com/a\n",
+		"example.com/a/@v/v1.1.0.mod": "module example.com/a\n",
+		"example.com/a/@v/v1.2.0.mod": "module example.com/a\n",
+	})
+	s, err := Open(context.Background(), "file://"+filepath.ToSlash(dir), LayoutProxy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	inv, err := s.list(context.Background(), time.Time{}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !inv.Truncated || inv.Objects != 2 || inv.Versions() != 2 {
+		t.Fatalf("truncated %v objects %d versions %d", inv.Truncated, inv.Objects, inv.Versions())
+	}
+}
+
+func TestRedactDropsCredentials(t *testing.T) {
+	got := Redact("s3://user:secret@bucket?region=eu-west-1&awssdk=v2&token=abc")
+	if got != "s3://bucket?awssdk=REDACTED&region=eu-west-1&token=REDACTED" {
+		t.Fatal(got)
+	}
+}
+
+func TestOpenErrorsSayWhatToDo(t *testing.T) {
+	_, err := Open(context.Background(), "nosuch://bucket", LayoutUnknown)
+	if err == nil || !contains(err.Error(), "use file://") {
+		t.Fatalf("%v", err)
+	}
+	_, err = Open(context.Background(), "not a url", LayoutUnknown)
+	if err == nil || !contains(err.Error(), "not a URL") {
+		t.Fatalf("%v", err)
+	}
+}
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
