@@ -141,4 +141,3 @@ func TestOpenErrorsSayWhatToDo(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
-
