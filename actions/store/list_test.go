@@ -141,3 +141,31 @@ func TestOpenErrorsSayWhatToDo(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+func TestScanFindsMissingFiles(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		// Athens writes all three: a version without its zip is damage.
+		"example.com/a/v1.0.0/go.mod":      "module example.com/a\n",
+		"example.com/a/v1.0.0/v1.0.0.info": "{}",
+		"example.com/a/v1.1.0/go.mod":      "module example.com/a\n",
+		"example.com/a/v1.1.0/v1.1.0.info": "{}",
+		"example.com/a/v1.1.0/source.zip":  "PK",
+	})
+	s, err := Open(context.Background(), "file://"+filepath.ToSlash(dir), LayoutUnknown)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	inv, err := s.List(context.Background(), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Scan(context.Background(), s, inv, ScanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Damage) != 1 || rep.Damage[0].Kind != DamageMissingFile || rep.Damage[0].Version != "v1.0.0" {
+		t.Fatalf("damage %+v", rep.Damage)
+	}
+}
