@@ -104,7 +104,7 @@ func Redact(rawURL string) string {
 	q := u.Query()
 	for k := range q {
 		switch strings.ToLower(k) {
-		case "region", "endpoint", "prefix", "use_path_style", "s3forcepathstyle", "hostname_immutable", "disable_https", "dualstack", "fips", "protocol", "domain", "localemu", "create_dir", "dir_file_mode", "metadata", "no_tmp_dir", "base_url":
+		case "region", "endpoint", "prefix", "use_path_style", "s3forcepathstyle", "hostname_immutable", "disable_https", "dualstack", "fips", "protocol", "domain", "localemu", "create_dir", "dir_file_mode", "metadata", "no_tmp_dir", "base_url", "request_checksum_calculation", "response_checksum_validation", "rate_limiter_capacity", "anonymous", "accelerate":
 		default:
 			q.Set(k, "REDACTED")
 		}
