@@ -69,7 +69,7 @@ func openStore(ctx context.Context, cfg *config, a *storeArgs) (*store.Store, *s
 	if err != nil {
 		return nil, nil, err
 	}
-	inv, err := s.List(ctx, time.Now())
+	inv, err := s.List(ctx, clockOf(ctx).Now())
 	if err != nil {
 		s.Close()
 		return nil, nil, err

@@ -59,6 +59,9 @@ type Store struct {
 	Bucket *blob.Bucket
 	// Layout is the layout asked for, or the one List detected.
 	Layout Layout
+	// secrets are the URL and the values Redact removes from it: a
+	// driver's error may quote them, and no message of the store's does.
+	secrets []string
 }
 
 // Open opens the bucket at rawURL (a gocloud.dev/blob URL). The driver for
@@ -69,11 +72,12 @@ func Open(ctx context.Context, rawURL string, layout Layout) (*Store, error) {
 	if err != nil || u.Scheme == "" {
 		return nil, fmt.Errorf("store %s: not a URL: give file:///dir, s3://bucket, gs://bucket or azblob://container", shown)
 	}
+	sec := secrets(rawURL)
 	b, err := blob.OpenBucket(ctx, rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("store %s: %s", shown, openError(u.Scheme, err))
+		return nil, fmt.Errorf("store %s: %s", shown, scrub(openError(u.Scheme, err), sec))
 	}
-	return &Store{URL: shown, Bucket: b, Layout: layout}, nil
+	return &Store{URL: shown, Bucket: b, Layout: layout, secrets: sec}, nil
 }
 
 // Close closes the bucket.
@@ -112,6 +116,47 @@ func Redact(rawURL string) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+// secrets are what of rawURL no message may name: the URL itself (shown
+// redacted instead), its user information and its redacted query values.
+func secrets(rawURL string) []string {
+	out := []string{rawURL}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return out
+	}
+	if u.User != nil {
+		out = append(out, u.User.String(), u.User.Username())
+		if p, ok := u.User.Password(); ok {
+			out = append(out, p)
+		}
+	}
+	shown, _ := url.Parse(Redact(rawURL))
+	for k, vs := range u.Query() {
+		if shown != nil && shown.Query().Get(k) == "REDACTED" {
+			for _, v := range vs {
+				out = append(out, v, url.QueryEscape(v))
+			}
+		}
+	}
+	return out
+}
+
+// scrub replaces the secrets in msg.
+func scrub(msg string, secrets []string) string {
+	if len(secrets) > 0 {
+		msg = strings.ReplaceAll(msg, secrets[0], Redact(secrets[0]))
+	}
+	for _, s := range secrets {
+		if len(s) >= 3 {
+			msg = strings.ReplaceAll(msg, s, "REDACTED")
+		}
+	}
+	return msg
+}
+
+// errLine is err as one line without the store's secrets.
+func (s *Store) errLine(err error) string { return scrub(oneLine(err.Error()), s.secrets) }
 
 func oneLine(s string) string {
 	s = strings.Join(strings.Fields(s), " ")

@@ -166,7 +166,7 @@ func Verify(ctx context.Context, s *Store, inv *Inventory, opts VerifyOptions) (
 func (s *Store) verifyVersion(ctx context.Context, m *Module, v *Version, wantZip, wantMod string, opts VerifyOptions) (dmg []Damage, errs []VerifyError, hashed bool) {
 	mv := m.Path + "@" + v.Version
 	readErr := func(o *Object, err error) {
-		errs = append(errs, VerifyError{Module: m.Path, Version: v.Version, Detail: o.Key + ": " + oneLine(err.Error()),
+		errs = append(errs, VerifyError{Module: m.Path, Version: v.Version, Detail: o.Key + ": " + s.errLine(err),
 			Fix: "retry; check that the credentials may read the bucket"})
 	}
 	if o := v.File(FileMod); o != nil && wantMod != "" {
@@ -190,7 +190,7 @@ func (s *Store) verifyVersion(ctx context.Context, m *Module, v *Version, wantZi
 		got, err := opts.HashZip(r, o.Size)
 		switch {
 		case err != nil && !isReadError(err) && opts.IsZipDamage != nil && opts.IsZipDamage(err):
-			dmg = append(dmg, Damage{Kind: DamageZip, Module: m.Path, Version: v.Version, Key: o.Key, Detail: "cannot be hashed: " + oneLine(err.Error()), Fix: fixDelete(m.Path, v.Version)})
+			dmg = append(dmg, Damage{Kind: DamageZip, Module: m.Path, Version: v.Version, Key: o.Key, Detail: "cannot be hashed: " + s.errLine(err), Fix: fixDelete(m.Path, v.Version)})
 		case err != nil:
 			readErr(o, err)
 		default:
