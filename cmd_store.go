@@ -248,12 +248,13 @@ func readGoSum(name string) (*store.GoSum, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--gosum %s: %v; give a go.sum the go command wrote", name, err)
 	}
+	g.Source = name
 	return g, nil
 }
 
 func printStoreVerify(w io.Writer, rep *store.VerifyReport, gosum string, security []string) {
 	p := cachescan.Printable
-	source := "the checksum database"
+	source := "the checksum database (GOSUMDB)"
 	if gosum != "" {
 		source = p(gosum)
 	}

@@ -180,8 +180,8 @@ func (s *Store) verifyVersion(ctx context.Context, m *Module, v *Version, wantZi
 			hashed = true
 			if got := modHash(data); got != wantMod {
 				dmg = append(dmg, Damage{Kind: DamageModHash, Module: m.Path, Version: v.Version, Key: o.Key, Proven: true,
-					Detail: fmt.Sprintf("go.mod hashes to %s; %s", got, fmt.Sprintf("the checksum source says %s", wantMod)),
-					Fix:    fixDelete(m.Path, v.Version) + " (the store serves content the checksum source disowns: find out how it got there)"})
+					Detail: fmt.Sprintf("%s's go.mod hashes to %s; %s says %s", mv, got, sumsName(opts.Sums), wantMod),
+					Fix:    fixDelete(m.Path, v.Version) + " (the store serves content "+sumsName(opts.Sums)+" disowns: find out how it got there)"})
 			}
 		}
 	}
@@ -197,12 +197,21 @@ func (s *Store) verifyVersion(ctx context.Context, m *Module, v *Version, wantZi
 			hashed = true
 			if got != wantZip {
 				dmg = append(dmg, Damage{Kind: DamageZipHash, Module: m.Path, Version: v.Version, Key: o.Key, Proven: true,
-					Detail: fmt.Sprintf("%s's zip hashes to %s; the checksum source says %s", mv, got, wantZip),
-					Fix:    fixDelete(m.Path, v.Version) + " (the store serves content the checksum source disowns: find out how it got there)"})
+					Detail: fmt.Sprintf("%s's zip hashes to %s; %s says %s", mv, got, sumsName(opts.Sums), wantZip),
+					Fix:    fixDelete(m.Path, v.Version) + " (the store serves content "+sumsName(opts.Sums)+" disowns: find out how it got there)"})
 			}
 		}
 	}
 	return dmg, errs, hashed
+}
+
+// sumsName names the source of the hashes in messages: its Name method's
+// answer (sum.golang.org, a go.sum's file name) if it has one.
+func sumsName(s Sums) string {
+	if n, ok := s.(interface{ Name() string }); ok && n.Name() != "" {
+		return n.Name()
+	}
+	return "the checksum source"
 }
 
 // modHash is the go.sum hash of a go.mod's content.
