@@ -181,7 +181,7 @@ func (s *Store) verifyVersion(ctx context.Context, m *Module, v *Version, wantZi
 			if got := modHash(data); got != wantMod {
 				dmg = append(dmg, Damage{Kind: DamageModHash, Module: m.Path, Version: v.Version, Key: o.Key, Proven: true,
 					Detail: fmt.Sprintf("%s's go.mod hashes to %s; %s says %s", mv, got, sumsName(opts.Sums), wantMod),
-					Fix:    fixDelete(m.Path, v.Version) + " (the store serves content "+sumsName(opts.Sums)+" disowns: find out how it got there)"})
+					Fix:    fixDelete(m.Path, v.Version) + " (the store serves content " + sumsName(opts.Sums) + " disowns: find out how it got there)"})
 			}
 		}
 	}
@@ -198,7 +198,7 @@ func (s *Store) verifyVersion(ctx context.Context, m *Module, v *Version, wantZi
 			if got != wantZip {
 				dmg = append(dmg, Damage{Kind: DamageZipHash, Module: m.Path, Version: v.Version, Key: o.Key, Proven: true,
 					Detail: fmt.Sprintf("%s's zip hashes to %s; %s says %s", mv, got, sumsName(opts.Sums), wantZip),
-					Fix:    fixDelete(m.Path, v.Version) + " (the store serves content "+sumsName(opts.Sums)+" disowns: find out how it got there)"})
+					Fix:    fixDelete(m.Path, v.Version) + " (the store serves content " + sumsName(opts.Sums) + " disowns: find out how it got there)"})
 			}
 		}
 	}
