@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 )
 
 // The last state is the snapshot of the last scan of these roots, kept so
@@ -87,6 +89,7 @@ func SaveLastState(opts Options, snap *Snapshot) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
+	removeLeftovers(path)
 	f, err := os.CreateTemp(dir, filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err
@@ -163,4 +166,32 @@ func LoadLastState(opts Options) (*Snapshot, error) {
 	}
 	snap.Clock = opts.Clock
 	return snap, nil
+}
+
+// leftoverAge is how old a temporary file of a last state must be to be
+// taken for one a process left when it ended mid-write (a TUI quit while
+// its save ran), not one being written now.
+const leftoverAge = time.Hour
+
+// removeLeftovers removes such files: only this file's own temporaries,
+// regular files, never through a link.
+func removeLeftovers(path string) {
+	left, _ := filepath.Glob(globEscape(path) + ".*.tmp")
+	for _, p := range left {
+		if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > leftoverAge {
+			os.Remove(p)
+		}
+	}
+}
+
+// globEscape quotes the pattern characters of a literal path.
+func globEscape(s string) string {
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(`*?[\`, s[i]) >= 0 {
+			b = append(b, '\\')
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
 }

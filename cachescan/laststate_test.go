@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"modscope/cachescan"
 	"modscope/cachescan/cachetest"
@@ -90,5 +91,31 @@ func TestLastStateIgnored(t *testing.T) {
 	}
 	if _, err := cachescan.LoadLastState(cachescan.Options{}); err == nil {
 		t.Error("a last state was read without an index path")
+	}
+}
+
+// A temporary file a process left mid-write is removed by the next save;
+// one being written now is not.
+func TestLastStateLeftoversRemoved(t *testing.T) {
+	opts, snap := lastStateFixture(t)
+	path := cachescan.LastStatePath(opts.Index)
+	old, now := path+".123.tmp", path+".456.tmp"
+	for _, p := range []string{old, now} {
+		if err := os.WriteFile(p, []byte("partial"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(old, long, long); err != nil {
+		t.Fatal(err)
+	}
+	if err := cachescan.SaveLastState(opts, snap); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(old); err == nil {
+		t.Error("an old leftover stayed")
+	}
+	if _, err := os.Lstat(now); err != nil {
+		t.Error("a temporary file being written was removed")
 	}
 }
