@@ -60,3 +60,10 @@ func decodeIndexInto(x *scanIndex, data []byte) (string, string, error) {
 	x.trees, x.verdicts, x.uniform = trees, verdicts, uniform
 	return x.modRoot, x.buildRoot, err
 }
+
+// SetMaxLastStateSize lowers the bound of the last state.
+func SetMaxLastStateSize(n int64) func() {
+	old := maxLastStateSize
+	maxLastStateSize = n
+	return func() { maxLastStateSize = old }
+}

@@ -31,6 +31,8 @@ type busy struct {
 	dropMarks bool
 	// full: the rescan trusts nothing of the scan index (ctrl+r).
 	full bool
+	// lastKnown: the scan runs behind the last known state (laststate.go).
+	lastKnown bool
 }
 
 // verifyRun is a verify in the background: progress polled like the
@@ -56,6 +58,9 @@ func (b busy) why() string {
 	case busyVerify:
 		return "wait: a verify is running"
 	case busyScan:
+		if b.lastKnown {
+			return lastStateWhy
+		}
 		return "wait for the scan to finish"
 	}
 	return ""

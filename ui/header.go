@@ -157,6 +157,9 @@ func (m *Model) tabLine() string {
 	}
 	line := tabs(tabsFull, "  ")
 	switch {
+	case m.busy.kind == busyScan && m.showingLast():
+		line += "  " + st.Severity[1].Render("last known state from "+m.lastAt.Format("2006-01-02 15:04")+", refreshing…") +
+			st.Dim.Render(fmt.Sprintf(" %s files", report.Count(m.progress.Files)))
 	case m.busy.kind == busyScan:
 		line += "  " + st.Dim.Render(fmt.Sprintf("%s files, %s", report.Count(m.progress.Files), report.HumanBytes(m.progress.Bytes)))
 	case !m.ready():

@@ -27,6 +27,10 @@ func (m *Model) auditKey() tea.Cmd {
 	if !m.ready() {
 		return nil
 	}
+	if m.showingLast() {
+		m.status = lastStateWhy
+		return nil
+	}
 	if m.found.auditing {
 		m.status = "an audit is already running"
 		return nil

@@ -299,10 +299,11 @@ func (m *Model) rescanned(msg rescanDoneMsg) tea.Cmd {
 	// fresh as verify's, and verify's that still hold are carried.
 	m.found = findings{list: msg.carried, audit: keepAudit(m.found.audit, msg.snap), auditing: m.found.auditing}
 	m.setSnapshot(msg.snap, dropMarks)
+	save := m.saveLastState(msg.snap)
 	// What changed may change the offline verdict.
 	m.project.resetOffline()
 	if m.view == viewProject && !m.c.readOnly {
-		return m.startOffline(false)
+		return tea.Batch(save, m.startOffline(false))
 	}
-	return nil
+	return save
 }

@@ -146,6 +146,11 @@ func (m *Model) finishVerify(msg verifyDoneMsg) tea.Cmd {
 // again says to ask even if it was answered already (o).
 func (m *Model) startOffline(again bool) tea.Cmd {
 	p := m.project
+	if m.showingLast() {
+		// The go command may extract zips: not from a state that is gone.
+		m.status = lastStateWhy
+		return nil
+	}
 	if m.c.snap.Project == nil || p.offline.state == offlineRunning || (!again && p.offline.state != offlineUnknown) {
 		return nil
 	}

@@ -75,6 +75,11 @@ type Model struct {
 	findingsPath string
 	// tabs is where each tab was drawn, for the mouse.
 	tabs [4][2]int
+	// keepLast: every scan's snapshot is kept as the last known state;
+	// lastAt, when not zero, is when the one shown was scanned
+	// (laststate.go).
+	keepLast bool
+	lastAt   time.Time
 }
 
 // New returns a model that scans with opts when it starts. A nil snap
@@ -159,13 +164,18 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case scanDoneMsg:
 		m.busy = busy{}
+		m.scanned(msg.err == nil)
 		if msg.err != nil {
 			m.err = msg.err
 			return nil
 		}
 		m.progress = m.scanner.Progress()
 		m.setSnapshot(msg.snap, false)
-		return m.loadEarlier()
+		cmds := []tea.Cmd{m.loadEarlier(), m.saveLastState(msg.snap)}
+		if m.view == viewProject && !m.c.readOnly {
+			cmds = append(cmds, m.startOffline(false))
+		}
+		return tea.Batch(cmds...)
 	case earlierMsg:
 		m.earlier(msg)
 		return nil
@@ -267,7 +277,7 @@ func (m *Model) click(msg tea.MouseClickMsg) tea.Cmd {
 func (m *Model) setView(v viewKind) tea.Cmd {
 	m.view = v
 	m.layout()
-	if v == viewProject && m.ready() && !m.c.readOnly {
+	if v == viewProject && m.ready() && !m.c.readOnly && !m.showingLast() {
 		return m.startOffline(false)
 	}
 	return nil

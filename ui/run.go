@@ -31,6 +31,7 @@ func Run(ctx context.Context, opts cachescan.Options, ro RunOptions) error {
 	m := New(ctx, opts, nil)
 	m.c.readOnly, m.timeout = ro.ReadOnly, ro.Timeout
 	m.findingsPath = actions.DefaultFindings()
+	m.useLastState()
 	popts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if ro.NoColor || os.Getenv("NO_COLOR") != "" {
 		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
