@@ -278,6 +278,31 @@ func RemoveScratch(dir string) error {
 	return r.RemoveAll(filepath.Base(dir))
 }
 
+// MkdirUnder makes base/rel and the directories between that are missing,
+// never through a link below base: base itself must exist (its own links
+// are followed once, as a root's are: a GOPATH moved to another disk), and
+// a link at any component of rel is refused. It is how modscope creates
+// what the go command would create below a directory it does not own
+// ($GOPATH/pkg/sumdb), without letting a planted link point it elsewhere.
+func MkdirUnder(base, rel string) error {
+	real, err := filepath.EvalSymlinks(base)
+	if err != nil {
+		return err
+	}
+	r, err := openRoot(real)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if err := r.MkdirAll(filepath.Join(real, rel)); err != nil {
+		if IsRefused(err) {
+			return fmt.Errorf("%w: replace it with a real directory (modscope never creates through a link)", err)
+		}
+		return err
+	}
+	return nil
+}
+
 // Path is the root, links resolved.
 func (r *Root) Path() string { return r.path }
 
