@@ -43,6 +43,8 @@ const (
 	// SumDBConfig is $GOPATH/pkg/sumdb, where the go command keeps the
 	// checksum database's latest signed tree.
 	SumDBConfig
+	// ExportDir is a directory offline --export writes a proxy into.
+	ExportDir
 )
 
 func (k Kind) String() string {
@@ -51,6 +53,8 @@ func (k Kind) String() string {
 		return "module cache"
 	case BuildCache:
 		return "build cache"
+	case ExportDir:
+		return "export directory"
 	}
 	return "checksum-database directory"
 }
@@ -124,6 +128,9 @@ func resolve(path string, kind Kind) (string, error) {
 		return "", refuse(path, "the "+kind.String()+" root is not a directory")
 	}
 	if why := tooBroad(real); why != "" {
+		if kind == ExportDir {
+			return "", refuse(path, why+"; name a new directory of its own for the export")
+		}
 		return "", refuse(path, why+"; name the "+kind.String()+" itself (go env "+envName(kind)+")")
 	}
 	if kind == ModCache {
