@@ -123,7 +123,11 @@ func writeNew(path, content string, perm os.FileMode) error {
 func readKeyFile(flagName, path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", fmt.Errorf("%s %s: %v", flagName, path, pathErr(err))
+		next := "name the NAME.key file modscope seal --new-key NAME wrote, or create one with modscope seal --new-key NAME"
+		if flagName == "--verifier" {
+			next = "name the NAME.vkey file modscope seal --new-key NAME wrote beside the key (the sealing side has it)"
+		}
+		return "", fmt.Errorf("%s %s: %v; %s", flagName, path, pathErr(err), next)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))

@@ -38,3 +38,19 @@ func TestSealPrintsHostileNamesSafely(t *testing.T) {
 		t.Fatalf("the manifest:\n%s", data)
 	}
 }
+
+// TestSealMissingKeyFilesSayWhatToDo: a --key or --verifier file that is
+// not there fails (exit 2) with one line that names the next step.
+func TestSealMissingKeyFilesSayWhatToDo(t *testing.T) {
+	c := cachetest.New(t)
+	c.Add(cachetest.Mod("example.com/a", "v1.0.0"))
+	missing := filepath.Join(t.TempDir(), "nope")
+	code, _, stderr := runMain(t, "seal", "--modcache", c.ModCache, "--gocache", c.BuildCache, "--key", missing+".key", "--out", filepath.Join(t.TempDir(), "s.note"))
+	if code != 2 || !strings.Contains(stderr, "modscope seal --new-key NAME") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+		t.Errorf("missing --key: %d %q", code, stderr)
+	}
+	code, _, stderr = runMain(t, "seal", "--modcache", c.ModCache, "--gocache", c.BuildCache, "--check", missing+".note", "--verifier", missing+".vkey")
+	if code != 2 || !strings.Contains(stderr, ".vkey file modscope seal --new-key NAME wrote") {
+		t.Errorf("missing --verifier: %d %q", code, stderr)
+	}
+}

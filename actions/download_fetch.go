@@ -256,6 +256,7 @@ func fileURL(dir string) string {
 // downloadJob is one target's download: its temporary directories, what it was
 // asked, and its result so far.
 type downloadJob struct {
+	inUse         *os.File // flock held while the job runs (removeStaleTmp)
 	snap          *cachescan.Snapshot
 	opt           DownloadOptions
 	target        string
@@ -283,10 +284,12 @@ func startJob(snap *cachescan.Snapshot, target string, opt DownloadOptions, prog
 	if v := snap.ModCache.FindVersion(j.path, j.version); v != nil && v.Active {
 		return nil, j.fail("%s is the active toolchain: the go command running now lives there", target)
 	}
-	tmp, err := os.MkdirTemp("", "modscope-download-")
+	removeStaleTmp(os.TempDir()) // left by a download that was killed
+	tmp, err := os.MkdirTemp("", tmpPrefix)
 	if err != nil {
 		return nil, j.fail("making a temporary directory: %v; set TMPDIR to a writable directory", err)
 	}
+	j.inUse = holdTmp(tmp)
 	j.tmp, j.work, j.fresh = tmp, filepath.Join(tmp, "work"), filepath.Join(tmp, "modcache")
 	os.Mkdir(j.work, 0o777)
 	j.gocache = snap.BuildCache.Root
@@ -298,6 +301,9 @@ func startJob(snap *cachescan.Snapshot, target string, opt DownloadOptions, prog
 
 // close removes the temporary directories.
 func (j *downloadJob) close() {
+	if j.inUse != nil {
+		j.inUse.Close()
+	}
 	confine.RemoveScratch(j.tmp) // under os.TempDir, which CheckDownloadSetup checked
 }
 

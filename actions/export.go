@@ -10,6 +10,7 @@ import (
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/semver"
 
+	"modscope/actions/confine"
 	"modscope/cachescan"
 )
 
@@ -50,8 +51,14 @@ func Export(snap *cachescan.Snapshot, rep *OfflineReport, dir string) (*ExportRe
 			return nil, fmt.Errorf("refusing to export: %s@%s has no zip in the cache (its tree builds here, but cannot travel); run go mod download %s@%s", m.Path, m.Version, m.Path, m.Version)
 		}
 	}
-	if err := os.MkdirAll(dir, 0o777); err != nil {
+	root, err := openExportDir(snap, dir)
+	if err != nil {
 		return nil, err
+	}
+	defer root.Close()
+	dir = root.Path()
+	if exportOpened != nil {
+		exportOpened(dir)
 	}
 	res := &ExportResult{Dir: dir}
 	lists := map[string][]string{}
@@ -62,7 +69,7 @@ func Export(snap *cachescan.Snapshot, rep *OfflineReport, dir string) (*ExportRe
 			return nil, err
 		}
 		at := filepath.Join(dir, filepath.FromSlash(ep), "@v")
-		if err := os.MkdirAll(at, 0o777); err != nil {
+		if err := root.MkdirAll(at); err != nil {
 			return nil, err
 		}
 		src := filepath.Join(v.DownloadDir, v.EscapedVersion)
@@ -72,16 +79,16 @@ func Export(snap *cachescan.Snapshot, rep *OfflineReport, dir string) (*ExportRe
 			// The go command can do without the time; it needs the version.
 			info = []byte(fmt.Sprintf(`{"Version":%q}`, m.Version))
 		}
-		if err := os.WriteFile(dst+".info", info, 0o666); err != nil {
+		if err := writeNew(root, dst+".info", info); err != nil {
 			return nil, err
 		}
-		n, err := copyFile(src+".mod", dst+".mod")
+		n, err := copyFile(root, src+".mod", dst+".mod")
 		if err != nil {
 			return nil, err
 		}
 		res.Bytes += n + int64(len(info))
 		if m.Packages {
-			n, err := copyFile(src+".zip", dst+".zip")
+			n, err := copyFile(root, src+".zip", dst+".zip")
 			if err != nil {
 				return nil, fmt.Errorf("%s@%s: %v", m.Path, m.Version, err)
 			}
@@ -93,7 +100,7 @@ func Export(snap *cachescan.Snapshot, rep *OfflineReport, dir string) (*ExportRe
 	}
 	for at, vs := range lists {
 		semver.Sort(vs)
-		if err := os.WriteFile(filepath.Join(at, "list"), []byte(strings.Join(vs, "\n")+"\n"), 0o666); err != nil {
+		if err := writeNew(root, filepath.Join(at, "list"), []byte(strings.Join(vs, "\n")+"\n")); err != nil {
 			return nil, err
 		}
 	}
@@ -108,19 +115,73 @@ On a machine without network access, with this directory copied to DIR:
 GOSUMDB=off because the checksum database is out of reach; the project's
 go.sum still checks every module (the default -mod=readonly never adds to it).
 `, rep.Project, res.Versions)
-	if err := os.WriteFile(filepath.Join(dir, "README.txt"), []byte(readme), 0o666); err != nil {
+	if err := writeNew(root, filepath.Join(dir, "README.txt"), []byte(readme)); err != nil {
 		return nil, err
 	}
 	return res, nil
 }
 
-func copyFile(from, to string) (int64, error) {
+// exportOpened, in tests, plants what a racing process could once the
+// directory was found empty.
+var exportOpened func(dir string)
+
+// openExportDir creates dir if missing and opens it as a confine root:
+// every file below it is created new, never through a link. A dir that
+// is /, the home directory or above it, or inside (or holding) a cache
+// root, is refused: the export must not land in a cache.
+func openExportDir(snap *cachescan.Snapshot, dir string) (*confine.Root, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := confine.Check(abs, confine.ExportDir); err != nil {
+		return nil, err
+	}
+	// Where it lands, judged before anything is created.
+	real := abs
+	if rp, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		real = filepath.Join(rp, filepath.Base(abs))
+	}
+	if r, err := filepath.EvalSymlinks(real); err == nil {
+		real = r
+	}
+	for _, c := range []string{snap.ModCache.Root, snap.BuildCache.Root} {
+		if c == "" {
+			continue
+		}
+		if rc, err := filepath.EvalSymlinks(c); err == nil {
+			c = rc
+		}
+		if real == c || within(c, real) || within(real, c) {
+			return nil, fmt.Errorf("refusing to export into %s: it is inside or holds the cache %s; name a directory outside the caches", dir, c)
+		}
+	}
+	if err := os.MkdirAll(real, 0o777); err != nil {
+		return nil, fmt.Errorf("creating the export directory: %w", err)
+	}
+	return confine.Open(real, confine.ExportDir)
+}
+
+// writeNew writes a new file below the export root.
+func writeNew(root *confine.Root, path string, data []byte) error {
+	f, err := root.CreateFile(path, 0o666)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func copyFile(root *confine.Root, from, to string) (int64, error) {
 	in, err := os.Open(from)
 	if err != nil {
 		return 0, err
 	}
 	defer in.Close()
-	out, err := os.Create(to)
+	out, err := root.CreateFile(to, 0o666)
 	if err != nil {
 		return 0, err
 	}

@@ -163,7 +163,8 @@ func problemVersions(snap *cachescan.Snapshot, found []cachescan.Problem, repair
 		}
 		switch p.Kind {
 		case cachescan.KindDirPartial, cachescan.KindDirModified:
-			parts = partTree // re-extracted from the zip, offline
+			parts = partTree     // re-extracted from the zip, offline
+			download = !v.HasZip // an interrupted removal: no zip to extract from
 		case cachescan.KindDirOrphan:
 			parts, download = partTree, true
 		case cachescan.KindZipHashInvalid, cachescan.KindZipHashMissing, cachescan.KindZipCorrupt, cachescan.KindZipModified,

@@ -207,7 +207,9 @@ func (o *sumDBOps) WriteConfig(file string, old, new []byte) error {
 		return nil
 	}
 	dir := filepath.Join(o.gopath, "pkg", "sumdb")
-	if err := os.MkdirAll(dir, 0o777); err != nil {
+	// The go command creates pkg/sumdb below GOPATH as it writes; so does
+	// this, but never through a link planted at pkg or sumdb.
+	if err := confine.MkdirUnder(o.gopath, filepath.Join("pkg", "sumdb")); err != nil {
 		return err
 	}
 	root, err := confine.Open(dir, confine.SumDBConfig)

@@ -280,11 +280,17 @@ func (s *modScan) buildVersion(r *verRec, path, vers, activeToolchain string) bu
 		if held() {
 			extracting = true
 		} else {
-			detail := "extraction crashed: the tree is half-written"
-			if r.dir == "" {
+			detail, fix := "extraction crashed: the tree is half-written", ""
+			switch {
+			case r.dir == "":
 				detail = "extraction crashed before the tree was created"
+			case !r.zip:
+				// The go command extracts only from a zip it holds: with
+				// none, this is a removal (a purge, go clean) that stopped.
+				detail = "a removal was interrupted: the tree is half-removed (there is no zip to extract from)"
+				fix = "modscope purge " + ShellQuote(mv) + " removes the rest; then " + DownloadCmd(mv) + " if a build needs it"
 			}
-			add(KindDirPartial, base+".partial", detail, "")
+			add(KindDirPartial, base+".partial", detail, fix)
 		}
 	}
 	if len(r.lockBusyProblems) > 0 && !held() && !LockHeld(base+".ziphash") {
@@ -330,6 +336,9 @@ func (s *modScan) buildVersion(r *verRec, path, vers, activeToolchain string) bu
 		case KindZipCorrupt:
 			p.Fix = RemoveCmd(dir, base, base+".zip", base+".ziphash") + "; " + DownloadCmd(mv)
 		case KindDirPartial:
+			if r.dir != "" && !r.zip {
+				break // an interrupted removal: its own fix
+			}
 			p.Fix = "any go build that needs " + mv + " re-extracts it from the zip, offline; or " + DownloadCmd(mv)
 		case KindTmpLeftover:
 			if !strings.HasPrefix(p.Fix, "rm ") {

@@ -184,6 +184,10 @@ func TestFilter(t *testing.T) {
 	if len(b.rows) != 0 || !strings.Contains(b.view(m.c.styles, 80), "nothing here matches") {
 		t.Errorf("a filter matching nothing: %v", names(b.rows))
 	}
+	send(m, press("backspace", "backspace", "backspace", "backspace", "backspace", "backspace")...)
+	if !m.has(layerFooter) || b.filter != "" {
+		t.Errorf("backspace on an empty filter: filtering %v filter %q (it must stay open)", m.has(layerFooter), b.filter)
+	}
 	send(m, press("esc")...)
 	if m.has(layerFooter) || b.filter != "" || len(b.rows) == 0 {
 		t.Errorf("esc: filtering %v filter %q rows %d", m.has(layerFooter), b.filter, len(b.rows))

@@ -134,7 +134,7 @@ func (o *filterOverlay) update(_ *common, msg tea.Msg) action {
 		return closeTop{}
 	case "backspace":
 		if o.in.Value() == "" {
-			return closeTop{}
+			return nil // nothing to erase; esc closes the filter
 		}
 	}
 	var cmd tea.Cmd

@@ -43,6 +43,8 @@ const (
 	// SumDBConfig is $GOPATH/pkg/sumdb, where the go command keeps the
 	// checksum database's latest signed tree.
 	SumDBConfig
+	// ExportDir is a directory offline --export writes a proxy into.
+	ExportDir
 )
 
 func (k Kind) String() string {
@@ -51,6 +53,8 @@ func (k Kind) String() string {
 		return "module cache"
 	case BuildCache:
 		return "build cache"
+	case ExportDir:
+		return "export directory"
 	}
 	return "checksum-database directory"
 }
@@ -124,6 +128,9 @@ func resolve(path string, kind Kind) (string, error) {
 		return "", refuse(path, "the "+kind.String()+" root is not a directory")
 	}
 	if why := tooBroad(real); why != "" {
+		if kind == ExportDir {
+			return "", refuse(path, why+"; name a new directory of its own for the export")
+		}
 		return "", refuse(path, why+"; name the "+kind.String()+" itself (go env "+envName(kind)+")")
 	}
 	if kind == ModCache {
@@ -276,6 +283,31 @@ func RemoveScratch(dir string) error {
 	}
 	defer r.Close()
 	return r.RemoveAll(filepath.Base(dir))
+}
+
+// MkdirUnder makes base/rel and the directories between that are missing,
+// never through a link below base: base itself must exist (its own links
+// are followed once, as a root's are: a GOPATH moved to another disk), and
+// a link at any component of rel is refused. It is how modscope creates
+// what the go command would create below a directory it does not own
+// ($GOPATH/pkg/sumdb), without letting a planted link point it elsewhere.
+func MkdirUnder(base, rel string) error {
+	real, err := filepath.EvalSymlinks(base)
+	if err != nil {
+		return err
+	}
+	r, err := openRoot(real)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if err := r.MkdirAll(filepath.Join(real, rel)); err != nil {
+		if IsRefused(err) {
+			return fmt.Errorf("%w: replace it with a real directory (modscope never creates through a link)", err)
+		}
+		return err
+	}
+	return nil
 }
 
 // Path is the root, links resolved.

@@ -40,7 +40,7 @@ func (r *Root) RemoveAllMeasured(path string, each func(Freed)) (Freed, error) {
 		return m.total, err
 	}
 	defer unix.Close(dirfd)
-	return m.total, wrap("remove", r.display(elems), removeAt(dirfd, name, 0, m))
+	return m.total, wrap("remove", r.display(elems), removeAt(dirfd, name, m))
 }
 
 // names lists a directory by descriptor through a fresh open of ".", so
@@ -63,7 +63,14 @@ func writable(fd int) {
 	}
 }
 
-func removeAt(dirfd int, name string, depth int, m *meter) error {
+// removeAt removes dirfd/name and all below it. It holds two descriptors
+// at most whatever the depth, and no path longer than one name: a tree
+// thousands of levels deep (past PATH_MAX) goes as a shallow one does.
+// Going down is an openat with O_NOFOLLOW|O_DIRECTORY; coming back up is
+// an openat of ".." checked against the device and inode recorded on the
+// way down, so a directory moved (or swapped for a link) while the walk
+// runs stops it instead of leading it outside the tree.
+func removeAt(dirfd int, name string, m *meter) error {
 	var st unix.Stat_t
 	if err := unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		if err == unix.ENOENT {
@@ -81,42 +88,142 @@ func removeAt(dirfd int, name string, depth int, m *meter) error {
 			return err
 		}
 	}
-	if depth >= maxDepth {
-		return errDepth
+	fd, top, err := enter(dirfd, name, m)
+	if fd < 0 {
+		return err
 	}
-	fd, oerr := retry(func() (int, error) { return unix.Openat(dirfd, name, dirFlags, 0) })
-	switch {
-	case oerr == unix.ENOENT:
-		return nil
-	case oerr == unix.ENOTDIR || oerr == unix.ELOOP:
-		// Swapped for a link or file since: that is what goes.
-		return unlinkMeasured(dirfd, name, m)
-	case oerr != nil:
-		return oerr
-	}
-	writable(fd)
-	defer unix.Close(fd)
-	for try := 0; ; try++ {
-		ents, err := names(fd)
-		if err != nil {
-			return err
-		}
-		for _, e := range ents {
-			if err := removeAt(fd, e, depth+1, m); err != nil {
+	stack := []*frame{top}
+	for {
+		f := stack[len(stack)-1]
+		if len(f.pending) > 0 {
+			e := f.pending[len(f.pending)-1]
+			f.pending = f.pending[:len(f.pending)-1]
+			var est unix.Stat_t
+			if err := unix.Fstatat(fd, e, &est, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+				if err == unix.ENOENT {
+					continue
+				}
+				unix.Close(fd)
 				return err
 			}
-		}
-		// Listed once, emptied, removed: a second listing only when a go
-		// command added an entry meanwhile (ENOTEMPTY), a few times.
-		err = unix.Unlinkat(dirfd, name, unix.AT_REMOVEDIR)
-		switch {
-		case m.unlinked(err, &st):
-			return nil
-		case (err == unix.ENOTEMPTY || err == unix.EEXIST) && try < 3:
+			if est.Mode&unix.S_IFMT != unix.S_IFDIR {
+				uerr := unix.Unlinkat(fd, e, 0)
+				if m.unlinked(uerr, &est) {
+					continue
+				}
+				if unix.Fstatat(fd, e, &est, unix.AT_SYMLINK_NOFOLLOW) != nil || est.Mode&unix.S_IFMT != unix.S_IFDIR {
+					unix.Close(fd)
+					return uerr
+				}
+			}
+			sub, child, err := enter(fd, e, m)
+			if sub < 0 {
+				if err != nil {
+					unix.Close(fd)
+					return err
+				}
+				continue // gone, or went as the link or file it became
+			}
+			unix.Close(fd)
+			fd = sub
+			stack = append(stack, child)
 			continue
+		}
+		// f is empty: back up to its parent and remove it there.
+		pfd := dirfd
+		if len(stack) > 1 {
+			up := stack[len(stack)-2]
+			p, err := retry(func() (int, error) { return unix.Openat(fd, "..", dirFlags, 0) })
+			if err == nil && !same(p, up) {
+				unix.Close(p)
+				err = errMoved
+			}
+			if err != nil {
+				unix.Close(fd)
+				return err
+			}
+			pfd = p
+		}
+		unix.Close(fd)
+		err := unix.Unlinkat(pfd, f.name, unix.AT_REMOVEDIR)
+		switch {
+		case m.unlinked(err, &f.st):
+			stack = stack[:len(stack)-1]
+			if len(stack) == 0 {
+				return nil
+			}
+			fd = pfd
+			continue
+		case (err == unix.ENOTEMPTY || err == unix.EEXIST) && f.tries < 3:
+			// A go command added an entry meanwhile: list again, a few times.
+			again, nf, eerr := enter(pfd, f.name, m)
+			if again >= 0 && nf.st.Dev == f.st.Dev && nf.st.Ino == f.st.Ino {
+				nf.tries = f.tries + 1
+				stack[len(stack)-1] = nf
+				if pfd != dirfd {
+					unix.Close(pfd)
+				}
+				fd = again
+				continue
+			}
+			if again >= 0 {
+				unix.Close(again)
+				eerr = errMoved
+			}
+			if eerr != nil {
+				err = eerr
+			}
+		}
+		if pfd != dirfd {
+			unix.Close(pfd)
 		}
 		return err
 	}
+}
+
+// frame is one directory on the way down: its name in its parent, its
+// lstat (device and inode checked on the way back up, size counted when it
+// goes), and the names still to remove.
+type frame struct {
+	name    string
+	st      unix.Stat_t
+	pending []string
+	tries   int
+}
+
+var errMoved = errors.New("a directory was moved while it was being removed: stopped")
+
+// enter opens dirfd/name as a directory without following a link, makes
+// it writable and lists it. A negative descriptor with a nil error means
+// there is nothing to descend into: gone, or swapped for a link or file,
+// which is then unlinked as what it is.
+func enter(dirfd int, name string, m *meter) (int, *frame, error) {
+	fd, err := retry(func() (int, error) { return unix.Openat(dirfd, name, dirFlags, 0) })
+	switch {
+	case err == unix.ENOENT:
+		return -1, nil, nil
+	case err == unix.ENOTDIR || err == unix.ELOOP:
+		return -1, nil, unlinkMeasured(dirfd, name, m)
+	case err != nil:
+		return -1, nil, err
+	}
+	f := &frame{name: name}
+	if err := unix.Fstat(fd, &f.st); err != nil {
+		unix.Close(fd)
+		return -1, nil, err
+	}
+	writable(fd)
+	if f.pending, err = names(fd); err != nil {
+		unix.Close(fd)
+		return -1, nil, err
+	}
+	return fd, f, nil
+}
+
+// same reports whether the open directory fd is the one f recorded.
+func same(fd int, f *frame) bool {
+	var st unix.Stat_t
+	return unix.Fstat(fd, &st) == nil && st.Dev == f.st.Dev && st.Ino == f.st.Ino
 }
 
 // unlinkMeasured unlinks one non-directory entry and counts it.
