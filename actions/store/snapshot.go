@@ -15,7 +15,8 @@ import (
 // damage is problems of the store-* kinds (cachescan.StoreKinds). A store
 // has no build cache and no project. Every size is an object size, so the
 // disk and apparent figures are the same. A version's Files are named by
-// their keys inside the store, and its DownloadDir is the key's directory.
+// their keys inside the store: DownloadDir is the keys' directory, and
+// each file's Name the rest of its key.
 //
 // State: zip, .mod and .info is complete (all the proxy serves); .mod or
 // .info without a zip is metadata; a version with damage of error severity
@@ -79,11 +80,18 @@ func version(v *Version, problems []cachescan.Problem) *cachescan.Version {
 		if o == nil {
 			continue
 		}
-		cv.Files = append(cv.Files, file(o))
-		cv.Download.Add(objectSize(o.Size, 1))
 		if cv.DownloadDir == "" {
 			cv.DownloadDir = path.Dir(o.Key)
 		}
+		f := file(o)
+		// Files are named in their directory, as in a cache; a key
+		// elsewhere (both spellings of a path in one store) keeps its
+		// whole name.
+		if path.Dir(o.Key) == cv.DownloadDir {
+			f.Name = path.Base(o.Key)
+		}
+		cv.Files = append(cv.Files, f)
+		cv.Download.Add(objectSize(o.Size, 1))
 	}
 	cv.Size = cv.Download
 	damaged := false

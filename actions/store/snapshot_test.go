@@ -81,7 +81,7 @@ func TestSnapshotOfAStore(t *testing.T) {
 			t.Errorf("%s@%s: state %s zip %v mod %v, want %s zip %v", c.mod, c.ver, v.State, v.HasZip, v.HasMod, c.state, c.zip)
 		}
 	}
-	if v := mc.FindVersion("example.com/good", "v1.0.0"); v.DownloadDir != "example.com/good/@v" || v.Files[0].Name != "example.com/good/@v/v1.0.0.info" {
+	if v := mc.FindVersion("example.com/good", "v1.0.0"); v.DownloadDir != "example.com/good/@v" || v.Files[0].Name != "v1.0.0.info" {
 		t.Errorf("keys: dir %q, first file %q", v.DownloadDir, v.Files[0].Name)
 	}
 	if len(snap.Problems) != 1 {
