@@ -29,10 +29,14 @@ func defaultFlags(fs *flag.FlagSet, cfg *config) runFunc {
 	var change changeOpts
 	readOnlyFlag(fs, &change)
 	timeout := timeoutFlag(fs, cfg)
+	storeURL, layout := storeFlags(fs, cfg)
 	return func(ctx context.Context, cfg *config) int {
+		if *storeURL != "" {
+			return browseStore(ctx, cfg, *storeURL, *layout, inTerminal(cfg))
+		}
 		// A terminal gets the TUI; anything else (a pipe, a file, CI)
 		// gets the report.
-		if f, ok := cfg.stdout.(*os.File); ok && !cfg.jsonOut && isTerminal(f) && isTerminal(os.Stdin) {
+		if inTerminal(cfg) {
 			// The TUI's scans keep the scan index as scan does; ctrl+r
 			// walks everything again.
 			cfg.opts.Index = cachescan.DefaultIndexPath(cfg.opts.ModCache, cfg.opts.BuildCache)

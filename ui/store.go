@@ -43,10 +43,11 @@ const storeReadOnly = "the store is browsed read-only: modscope store gc --damag
 // cache's verifies mixed in.
 func (m *Model) browseStore(st *Store) {
 	m.store = st
-	m.c.readOnly = true
+	m.c.readOnly, m.c.store = true, true
 	m.findingsPath = ""
 	// The help offers none of them; storeRefuses still answers them.
 	k := &m.c.keys
+	// 1-4 stays in the help: 2 and 3 say why they show nothing.
 	for _, b := range []*key.Binding{&k.Purge, &k.PurgePolicy, &k.Download, &k.Repair, &k.Verify, &k.VerifyAll, &k.Offline, &k.Audit, &k.View2, &k.View3} {
 		b.SetEnabled(false)
 	}
