@@ -23,7 +23,8 @@ import (
 
 // defaultFlags is modscope without a command: the TUI in a terminal, the
 // scan's report otherwise. The TUI changes the caches, so it takes
-// --read-only, and --timeout for the downloads it runs.
+// --read-only, and --timeout for the downloads it runs. --store URL shows a
+// team store instead, read-only (cmd_browse.go).
 func defaultFlags(fs *flag.FlagSet, cfg *config) runFunc {
 	cacheFlags(fs, cfg)
 	var change changeOpts

@@ -184,3 +184,25 @@ func TestGoldenStoreView(t *testing.T) {
 		})
 	}
 }
+
+// TestStoreFramesFit: a store's frames, with its longer title, fit every
+// size the caches' do.
+func TestStoreFramesFit(t *testing.T) {
+	st, _ := storeFixture(t)
+	for _, size := range [][2]int{{60, 15}, {80, 24}, {120, 40}} {
+		m := storeModel(t, st, size[0], size[1])
+		for _, keys := range [][]string{{}, {"enter", "j", "enter"}, {"2"}, {"4", "j"}, {"d"}, {"?"}} {
+			send(m, press(keys...)...)
+			lines := strings.Split(m.View().Content, "\n")
+			if len(lines) != size[1] {
+				t.Errorf("%dx%d after %v: %d lines", size[0], size[1], keys, len(lines))
+			}
+			for i, l := range lines {
+				if w := ansi.StringWidth(l); w > size[0] {
+					t.Errorf("%dx%d after %v: line %d is %d wide: %q", size[0], size[1], keys, i, w, ansi.Strip(l))
+				}
+			}
+			send(m, press("esc", "1")...)
+		}
+	}
+}
