@@ -23,16 +23,21 @@ import (
 
 // defaultFlags is modscope without a command: the TUI in a terminal, the
 // scan's report otherwise. The TUI changes the caches, so it takes
-// --read-only, and --timeout for the downloads it runs.
+// --read-only, and --timeout for the downloads it runs. --store URL shows a
+// team store instead, read-only (cmd_browse.go).
 func defaultFlags(fs *flag.FlagSet, cfg *config) runFunc {
 	cacheFlags(fs, cfg)
 	var change changeOpts
 	readOnlyFlag(fs, &change)
 	timeout := timeoutFlag(fs, cfg)
+	storeURL, layout := browseFlags(fs, cfg)
 	return func(ctx context.Context, cfg *config) int {
+		if *storeURL != "" {
+			return browseStore(ctx, cfg, *storeURL, *layout, inTerminal(cfg))
+		}
 		// A terminal gets the TUI; anything else (a pipe, a file, CI)
 		// gets the report.
-		if f, ok := cfg.stdout.(*os.File); ok && !cfg.jsonOut && isTerminal(f) && isTerminal(os.Stdin) {
+		if inTerminal(cfg) {
 			// The TUI's scans keep the scan index as scan does; ctrl+r
 			// walks everything again.
 			cfg.opts.Index = cachescan.DefaultIndexPath(cfg.opts.ModCache, cfg.opts.BuildCache)

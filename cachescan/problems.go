@@ -184,9 +184,12 @@ var Kinds = []Kind{
 }
 
 var kindByName = func() map[string]*Kind {
-	m := make(map[string]*Kind, len(Kinds))
+	m := make(map[string]*Kind, len(Kinds)+len(StoreKinds))
 	for i := range Kinds {
 		m[Kinds[i].Name] = &Kinds[i]
+	}
+	for i := range StoreKinds {
+		m[StoreKinds[i].Name] = &StoreKinds[i]
 	}
 	return m
 }()
@@ -201,7 +204,12 @@ func kindOrder(name string) int {
 			return i
 		}
 	}
-	return len(Kinds)
+	for i := range StoreKinds {
+		if StoreKinds[i].Name == name {
+			return len(Kinds) + i
+		}
+	}
+	return len(Kinds) + len(StoreKinds)
 }
 
 // SortProblems orders problems by severity, kind, module, version and path.

@@ -42,6 +42,8 @@ type report struct {
 	// roots maps cache roots to the variable names the problems section
 	// writes instead, longest root first, so paths and fixes fit the width.
 	roots [][2]string
+	// store: the snapshot is a store's, whose paths are keys in it.
+	store bool
 }
 
 // short writes cache paths in s relative to $GOMODCACHE and $GOCACHE.
@@ -265,7 +267,7 @@ func (r *report) problems(snap *cachescan.Snapshot) {
 	// quoting, so that the fixes stay short and still paste as they are.
 	var exports []string
 	for _, rt := range [][2]string{{snap.ModCache.Root, "GOMODCACHE"}, {snap.BuildCache.Root, "GOCACHE"}} {
-		if rt[0] != "" && cachescan.ShellQuote(rt[0]) == rt[0] {
+		if rt[0] != "" && !r.store && cachescan.ShellQuote(rt[0]) == rt[0] {
 			r.roots = append(r.roots, [2]string{rt[0], "$" + rt[1]})
 			exports = append(exports, rt[1]+"="+rt[0])
 		}

@@ -18,7 +18,9 @@ type common struct {
 	width, height int
 	apparent      bool
 	readOnly      bool
-	snap          *cachescan.Snapshot
+	// store: a team store is browsed, not the caches.
+	store bool
+	snap  *cachescan.Snapshot
 }
 
 func (c *common) sizeOf(s cachescan.Size) int64 {

@@ -78,7 +78,10 @@ func (m *Model) shortHelp() string {
 	for n := len(items); n >= 0; n-- {
 		parts := make([]string, 0, n+1)
 		for _, b := range items[:n] {
-			parts = append(parts, render(b))
+			// A store's browser disables the actions.
+			if b.Enabled() {
+				parts = append(parts, render(b))
+			}
 		}
 		parts = append(parts, tail)
 		line := strings.Join(parts, sep)
@@ -129,6 +132,10 @@ func (m *Model) body() string {
 		}
 	}
 	switch {
+	case m.err != nil && m.store != nil:
+		return "\n  " + st.StatusError.Render(storeLoadError(m.err)) + "\n\n  q quits."
+	case !m.ready() && m.store != nil:
+		return st.Dim.Render("\n  Listing the store…\n\n  q quits at any moment.")
 	case m.err != nil:
 		return "\n  " + st.StatusError.Render(cachescan.Printable(m.err.Error())) + "\n\n  Check the path, or pass --modcache/--gocache. q quits."
 	case !m.ready():

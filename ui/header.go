@@ -18,6 +18,9 @@ import (
 // part (the Build cache view shows it), then the GOMODCACHE part; the
 // read-only badge goes last.
 func (m *Model) titleLine() string {
+	if m.store != nil {
+		return m.storeTitle()
+	}
 	st := m.c.styles
 	modRoot, buildRoot := m.opts.ModCache, m.opts.BuildCache
 	modSize, buildSize := "", ""
@@ -135,6 +138,10 @@ func (m *Model) tabLine() string {
 		var parts []string
 		x := 0
 		for i, name := range viewNames {
+			if m.hiddenView(viewKind(i)) {
+				m.tabs[i] = [2]int{}
+				continue
+			}
 			label := fmt.Sprintf("%d %s", i+1, name)
 			switch {
 			case form == tabsNames:
@@ -160,9 +167,13 @@ func (m *Model) tabLine() string {
 	case m.busy.kind == busyScan && m.showingLast():
 		line += "  " + st.Severity[1].Render("last known state from "+m.lastAt.Format("2006-01-02 15:04")+", refreshing…") +
 			st.Dim.Render(fmt.Sprintf(" %s files", report.Count(m.progress.Files)))
+	case m.busy.kind == busyScan && m.store != nil:
+		line += "  " + st.Dim.Render("listing the store…")
 	case m.busy.kind == busyScan:
 		line += "  " + st.Dim.Render(fmt.Sprintf("%s files, %s", report.Count(m.progress.Files), report.HumanBytes(m.progress.Bytes)))
 	case !m.ready():
+	case m.busy.kind == busyRescan && m.store != nil:
+		line += "  " + st.Dim.Render("listing the store again…")
 	case m.busy.kind == busyRescan:
 		line += "  " + st.Dim.Render(fmt.Sprintf("reading the caches again: %s files", report.Count(m.progress.Files)))
 	case m.busy.kind == busyVerify:
@@ -217,6 +228,8 @@ func (m *Model) contextLine() string {
 	switch {
 	case m.err != nil:
 		s = st.StatusError.Render("scan failed")
+	case !m.ready() && m.store != nil:
+		s = st.Dim.Render("listing " + cachescan.Printable(m.store.URL))
 	case !m.ready():
 		s = st.Dim.Render("reading " + cachescan.Printable(m.opts.ModCache) + " and " + cachescan.Printable(m.opts.BuildCache))
 	case m.view == viewModules:
@@ -250,6 +263,8 @@ func (m *Model) contextLine() string {
 		}
 		info := head + sizeKind + filter + listing
 		s = st.PaneTitle.Render(report.ShortenMiddle(crumb, max(m.c.width-lipgloss.Width(info)-1, 10))) + st.Dim.Render(info)
+	case m.view == viewProblems && m.store != nil:
+		s = st.Dim.Render(storeProblemsContext)
 	case m.view == viewProblems:
 		s = st.Dim.Render("enter: the fix in full · l: show in Modules · d: purge its fix · R: repair all")
 	case m.view == viewProject:

@@ -253,6 +253,9 @@ func resultTitle(j *job, stopped bool) string {
 // snapshot is not changed: what is carried stays in the findings layer.
 func (m *Model) rescanCmd(touched map[string]bool, dropMarks, full bool) tea.Cmd {
 	m.busy = busy{kind: busyRescan, dropMarks: dropMarks, full: full}
+	if m.store != nil {
+		return m.loadStore(true)
+	}
 	m.scanner = cachescan.NewScanner()
 	opts := m.opts
 	// ctrl+r: the index is written again from a full walk.

@@ -75,8 +75,12 @@ func (o *helpOverlay) update(_ *common, msg tea.Msg) action {
 
 func (o *helpOverlay) view(c *common, w, _ int) string {
 	st := c.styles
-	notes := wrapLines([]string{st.Dim.Render("d, D, w and R show their plan and ask first: y goes ahead; n, esc or enter (the default, No) cancel. " +
-		"A mark on a module stands for all its versions. --read-only refuses all four; r only reads the caches again.")}, w)
+	note := "d, D, w and R show their plan and ask first: y goes ahead; n, esc or enter (the default, No) cancel. " +
+		"A mark on a module stands for all its versions. --read-only refuses all four; r only reads the caches again."
+	if c.store {
+		note = "A store is browsed read-only: r lists it again. " + storeReadOnly + "."
+	}
+	notes := wrapLines([]string{st.Dim.Render(note)}, w)
 	return o.columns(w) + "\n\n" + strings.Join(notes, "\n") + "\n\n" + st.Dim.Render("any key closes this help")
 }
 

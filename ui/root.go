@@ -80,6 +80,10 @@ type Model struct {
 	// (laststate.go).
 	keepLast bool
 	lastAt   time.Time
+	// store is the team store browsed in place of the caches (nil: the
+	// caches); storeLayout is its layout once listed.
+	store       *Store
+	storeLayout string
 }
 
 // New returns a model that scans with opts when it starts. A nil snap
@@ -104,7 +108,9 @@ func New(ctx context.Context, opts cachescan.Options, snap *cachescan.Snapshot) 
 // Init starts the scan and asks the terminal for its background colour.
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor}
-	if m.busy.kind == busyScan {
+	if m.busy.kind == busyScan && m.store != nil {
+		cmds = append(cmds, m.loadStore(false))
+	} else if m.busy.kind == busyScan {
 		s, ctx, opts := m.scanner, m.ctx, m.opts
 		cmds = append(cmds, func() tea.Msg {
 			snap, err := s.Scan(ctx, opts)
@@ -176,6 +182,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			cmds = append(cmds, m.startOffline(false))
 		}
 		return tea.Batch(cmds...)
+	case storeLoadedMsg:
+		return m.storeLoaded(msg)
 	case earlierMsg:
 		m.earlier(msg)
 		return nil
@@ -275,6 +283,10 @@ func (m *Model) click(msg tea.MouseClickMsg) tea.Cmd {
 // setView switches view and starts what the view needs: the Project view
 // checks offline readiness the first time it is shown.
 func (m *Model) setView(v viewKind) tea.Cmd {
+	if m.hiddenView(v) {
+		m.status = "a store has no build cache and no project: its views are Modules (1) and Problems (4)"
+		return nil
+	}
 	m.view = v
 	m.layout()
 	if v == viewProject && m.ready() && !m.c.readOnly && !m.showingLast() {

@@ -55,10 +55,12 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case matches(msg, k.Help):
 		m.push(newHelpOverlay(m.focusedHelp(), &m.help))
 		return nil
+	case m.storeRefuses(msg):
+		return nil
 	case matches(msg, k.NextView):
-		return m.setView((m.view + 1) % 4)
+		return m.setView(m.stepView(1))
 	case matches(msg, k.PrevView):
-		return m.setView((m.view + 3) % 4)
+		return m.setView(m.stepView(-1))
 	case matches(msg, k.View1):
 		return m.setView(viewModules)
 	case matches(msg, k.View2):
@@ -228,6 +230,10 @@ func (m *Model) jump() {
 // refuse returns true, with the reason in the status line, when an action
 // cannot start: --read-only, or something else under way.
 func (m *Model) refuse() bool {
+	if m.store != nil {
+		m.status = storeReadOnly
+		return true
+	}
 	if m.c.readOnly {
 		m.status = "read-only: started with --read-only; nothing is changed"
 		return true

@@ -23,6 +23,8 @@ type RunOptions struct {
 	ReadOnly bool
 	// Timeout bounds each go command a download runs (0: the default).
 	Timeout time.Duration
+	// Store, when set, is browsed in place of the caches, read-only.
+	Store *Store
 }
 
 // Run shows the TUI until the user quits. The scan starts at once and the
@@ -31,7 +33,11 @@ func Run(ctx context.Context, opts cachescan.Options, ro RunOptions) error {
 	m := New(ctx, opts, nil)
 	m.c.readOnly, m.timeout = ro.ReadOnly, ro.Timeout
 	m.findingsPath = actions.DefaultFindings()
-	m.useLastState()
+	if ro.Store != nil {
+		m.browseStore(ro.Store)
+	} else {
+		m.useLastState()
+	}
 	popts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if ro.NoColor || os.Getenv("NO_COLOR") != "" {
 		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
