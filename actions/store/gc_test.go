@@ -237,3 +237,191 @@ func TestPlanGCRefusals(t *testing.T) {
 		}
 	}
 }
+
+// readList is a module's @v/list in a file:// store, or "(none)".
+func readList(t *testing.T, dir, path string) string {
+	t.Helper()
+	ep, _ := module.EscapePath(path)
+	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(ep), "@v", "list"))
+	if os.IsNotExist(err) {
+		return "(none)"
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// TestGCRunDeletesThePlanAndRewritesTheList: a run deletes every key of
+// the plan and nothing else, rewrites @v/list without the deleted
+// versions, deletes it with the module's last version, and measures what
+// it freed.
+func TestGCRunDeletesThePlanAndRewritesTheList(t *testing.T) {
+	for _, l := range []Layout{LayoutProxy, LayoutAthens} {
+		t.Run(l.String(), func(t *testing.T) {
+			fixture := slices.DeleteFunc(slices.Clone(gcFixture), func(fv fixtureVersion) bool { return fv.metaOnly })
+			dir := t.TempDir()
+			writeStore(t, dir, l, fixture)
+			s, inv := openTestStore(t, dir, l)
+			damage := []Damage{
+				{Kind: DamageZip, Module: "example.com/b", Version: "v1.0.0"},
+				{Kind: DamageZip, Module: "example.com/b", Version: "v2.0.0+incompatible"},
+			}
+			plan, err := PlanGC(inv, GCPolicy{KeepLatest: 2, Damaged: true}, damage, gcNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []string{"example.com/a@v1.0.0", "example.com/a@v1.1.0", "example.com/b@v1.0.0", "example.com/b@v2.0.0+incompatible"}
+			if got := planned(plan); !slices.Equal(got, want) {
+				t.Fatalf("planned %v", got)
+			}
+			var last GCProgress
+			res := plan.Run(context.Background(), s, func(p GCProgress) { last = p })
+			if len(res.Failures) > 0 || res.Cancelled || res.Versions != 4 {
+				t.Fatalf("result %+v", res)
+			}
+			if res.DeletedBytes != plan.Bytes || last.Done != last.Total || last.Bytes != plan.Bytes {
+				t.Errorf("deleted %d bytes, planned %d; progress %+v", res.DeletedBytes, plan.Bytes, last)
+			}
+			_, after := openTestStore(t, dir, l)
+			var left []string
+			for _, m := range after.Modules {
+				for _, v := range m.Versions {
+					left = append(left, m.Path+"@"+v.Version)
+				}
+			}
+			if !slices.Equal(left, []string{"example.com/a@v1.2.0", "example.com/a@v1.3.0"}) {
+				t.Fatalf("left %v", left)
+			}
+			if len(missingFiles(after)) > 0 {
+				t.Errorf("the versions left are not whole: %+v", missingFiles(after))
+			}
+			if l == LayoutProxy {
+				if got := readList(t, dir, "example.com/a"); got != "v1.2.0\nv1.3.0\n" {
+					t.Errorf("example.com/a's list: %q", got)
+				}
+				if got := readList(t, dir, "example.com/b"); got != "(none)" {
+					t.Errorf("example.com/b's list: %q", got)
+				}
+				if res.Lists != 1 {
+					t.Errorf("lists rewritten %d", res.Lists)
+				}
+			}
+			// A second run finds the keys gone: counted, not failures.
+			again := plan.Run(context.Background(), s, nil)
+			if len(again.Failures) > 0 || again.Deleted != 0 || again.AlreadyGone != plan.Objects {
+				t.Errorf("second run %+v (plan has %d objects)", again, plan.Objects)
+			}
+		})
+	}
+}
+
+// TestGCRunCancelledLeavesWholeOrMetadataOnly: a run stopped after any
+// number of objects leaves each version whole or without a prefix of its
+// delete order (in a proxy layout: metadata only, which the protocol
+// serves), and a list that names no version that is gone.
+func TestGCRunCancelledLeavesWholeOrMetadataOnly(t *testing.T) {
+	for _, l := range []Layout{LayoutProxy, LayoutAthens} {
+		fixture := slices.DeleteFunc(slices.Clone(gcFixture), func(fv fixtureVersion) bool { return fv.metaOnly })
+		dir := t.TempDir()
+		writeStore(t, dir, l, fixture)
+		_, inv := openTestStore(t, dir, l)
+		plan, err := PlanGC(inv, GCPolicy{KeepLatest: 1}, nil, gcNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := plan.Objects + len(plan.Lists)
+		for stop := 0; stop < total; stop++ {
+			dir := t.TempDir()
+			writeStore(t, dir, l, fixture)
+			s, _ := openTestStore(t, dir, l)
+			ctx, cancel := context.WithCancel(context.Background())
+			res := plan.Run(ctx, s, func(p GCProgress) {
+				if p.Done >= stop {
+					cancel()
+				}
+			})
+			cancel()
+			if !res.Cancelled && stop < total {
+				t.Fatalf("%v stop %d: not cancelled: %+v", l, stop, res)
+			}
+			_, after := openTestStore(t, dir, l)
+			for _, m := range after.Modules {
+				for _, v := range m.Versions {
+					n := 0
+					for n < len(deleteOrder) && !v.Has(deleteOrder[n]) {
+						n++
+					}
+					for _, k := range deleteOrder[n:] {
+						if !v.Has(k) && k != FileZipHash && k != FilePartial && k != FileLock {
+							t.Errorf("%v stop %d: %s@%s lacks its %s but not everything before it", l, stop, m.Path, v.Version, k)
+						}
+					}
+					if l == LayoutProxy && !v.Has(FileMod) {
+						t.Errorf("%v stop %d: %s@%s has no .mod", l, stop, m.Path, v.Version)
+					}
+				}
+				if l == LayoutProxy {
+					for _, line := range strings.Fields(readList(t, dir, m.Path)) {
+						if v := after.Lookup(m.Path, line); v == nil || !v.Has(FileMod) {
+							t.Errorf("stop %d: %s's list names %s, which is gone", stop, m.Path, line)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestGCRunRefusesKeysOutsideThePlan: keys a hostile store holds (a
+// version with control characters, a path with ..) are in no plan, and a
+// plan whose keys were changed to reach another object deletes nothing of
+// the version it names.
+func TestGCRunRefusesKeysOutsideThePlan(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "store")
+	writeStore(t, dir, LayoutProxy, gcFixture)
+	writeFiles(t, root, map[string]string{"outside": "keep me"})
+	writeFiles(t, dir, map[string]string{
+		"example.com/a/@v/v1.0.0\x1b[2J.zip":   "PK",
+		"example.com/.x/@v/v1.0.0.zip":         "PK",
+		"example.com/a/@v/v1.0.0.zip.evil.zip": "PK",
+	})
+	s, inv := openTestStore(t, dir, LayoutProxy)
+	plan, err := PlanGC(inv, GCPolicy{KeepLatest: 1}, nil, gcNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range plan.Items {
+		for _, k := range it.Keys {
+			if strings.ContainsAny(k, "\x1b") || strings.Contains(k, "..") || strings.Contains(k, "evil") {
+				t.Fatalf("a hostile key in the plan: %q", k)
+			}
+		}
+	}
+	// Edit the plan: a key outside the store, another version's key,
+	// the module's list, a hostile key.
+	plan.Items[0].Keys = append(plan.Items[0].Keys, "../outside")
+	plan.Items[1].Keys[0] = "example.com/a/@v/v1.3.0.zip"
+	plan.Items[2].Keys = []string{"example.com/a/@v/list", "example.com/a/@v/v1.0.0\x1b[2J.zip"}
+	res := plan.Run(context.Background(), s, nil)
+	if len(res.Failures) != 4 {
+		t.Errorf("failures %+v", res.Failures)
+	}
+	if data, err := os.ReadFile(filepath.Join(root, "outside")); err != nil || string(data) != "keep me" {
+		t.Fatalf("the file outside the store: %q, %v", data, err)
+	}
+	_, after := openTestStore(t, dir, LayoutProxy)
+	for _, it := range plan.Items[:3] {
+		v := after.Lookup(it.Module, it.Version)
+		if v == nil || !v.Has(FileZip) || !v.Has(FileMod) || !v.Has(FileInfo) {
+			t.Errorf("%s@%s was touched: %+v", it.Module, it.Version, v)
+		}
+	}
+	if v := after.Lookup("example.com/a", "v1.3.0"); v == nil || !v.Has(FileZip) {
+		t.Error("another version's zip was deleted")
+	}
+	if after.Other != 3 {
+		t.Errorf("the hostile keys: other %d %q", after.Other, after.OtherKeys)
+	}
+}
