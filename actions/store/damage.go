@@ -54,8 +54,16 @@ type ScanReport struct {
 	Inventory *Inventory `json:"inventory"`
 	Damage    []Damage   `json:"damage"`
 	// Checked is how many versions were looked at.
-	Checked  int           `json:"checked"`
-	Duration time.Duration `json:"-"`
+	Checked int `json:"checked"`
+	// Modules are the modules' shares of the store, largest first;
+	// Newest and Oldest the store's newest and oldest object.
+	Modules []ModuleStats `json:"modules"`
+	Newest  time.Time     `json:"newest,omitzero"`
+	Oldest  time.Time     `json:"oldest,omitzero"`
+	// ReadErrors are the objects that could not be read (each "key:
+	// reason"): not judged, so not damage.
+	ReadErrors []string      `json:"readErrors,omitempty"`
+	Duration   time.Duration `json:"-"`
 }
 
 // required is what a version must hold in the layout: a version with a
@@ -82,7 +90,7 @@ func missingFiles(inv *Inventory) []Damage {
 				out = append(out, Damage{
 					Kind: DamageMissingFile, Module: m.Path, Version: v.Version,
 					Detail: fmt.Sprintf("no .%s file", k),
-					Fix:    fmt.Sprintf("delete %s@%s from the store (modscope store gc --damaged) so that the proxy fetches it again", m.Path, v.Version),
+					Fix:    fixDelete(m.Path, v.Version),
 				})
 			}
 		}
