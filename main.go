@@ -85,6 +85,7 @@ var commands = []*command{
 	{name: "offline", usageLine: "modscope offline [flags]", flags: offlineFlags},
 	{name: "audit", usageLine: "modscope audit [flags] [PATTERN...]", args: patterns, flags: auditFlags},
 	{name: "seal", usageLine: "modscope seal [flags]", flags: sealFlags},
+	{name: "store gc", usageLine: "modscope store gc [flags] URL [PATTERN...]", args: patterns, flags: storeGCFlags},
 }
 
 // lookup is the command named name, or nil.
