@@ -23,20 +23,19 @@ import (
 // storeGCFlags is store gc's flags: its policies, --dry-run and --yes,
 // --json, --layout and --workers (Scan's, for --damaged).
 func storeGCFlags(fs *flag.FlagSet, cfg *config) runFunc {
-	jsonFlag(fs, cfg)
+	a := storeFlags(fs, cfg)
+	gosum := fs.String("gosum", "", "")
 	var change changeOpts
 	planFlags(fs, &change)
 	var policy store.GCPolicy
 	var projects listFlag
-	olderThan, layout, workers := "", "", 0
+	olderThan := ""
 	fs.IntVar(&policy.KeepLatest, "keep-latest", 0, "")
 	fs.StringVar(&olderThan, "older-than", "", "")
 	fs.BoolVar(&policy.Unused, "unused", false, "")
 	fs.Var(&projects, "projects", "")
 	fs.BoolVar(&policy.Damaged, "damaged", false, "")
-	fs.StringVar(&layout, "layout", "", "")
-	fs.IntVar(&workers, "workers", 0, "")
-	countChecks(cfg, "workers", &workers, maxWorkers, " (0: 8)")
+	fs.BoolVar(&policy.ProvenWrong, "proven-wrong", false, "")
 	cfg.check(checkCombination, func() string {
 		if olderThan != "" {
 			d, err := actions.ParseAge(olderThan)
@@ -57,11 +56,10 @@ func storeGCFlags(fs *flag.FlagSet, cfg *config) runFunc {
 			return "--unused needs --projects DIR: the projects whose versions the store keeps"
 		case len(projects) > 0 && !policy.Unused:
 			return "--projects says which projects --unused keeps versions for: add --unused"
+		case *gosum != "" && !policy.ProvenWrong:
+			return "--gosum says what --proven-wrong compares with: add --proven-wrong"
 		case !policy.Any():
-			return "store gc needs a policy: --keep-latest N, --older-than AGE, --unused --projects DIR or --damaged" + seeFlags
-		}
-		if _, err := store.ParseLayout(layout); err != nil {
-			return "--layout: " + err.Error()
+			return "store gc needs a policy: --keep-latest N, --older-than AGE, --unused --projects DIR, --damaged or --proven-wrong" + seeFlags
 		}
 		return ""
 	})
@@ -72,18 +70,16 @@ func storeGCFlags(fs *flag.FlagSet, cfg *config) runFunc {
 		return ""
 	})
 	return func(ctx context.Context, cfg *config) int {
-		l, _ := store.ParseLayout(layout)
-		return storeGC(ctx, cfg, change, policy, projects, l, workers)
+		return storeGC(ctx, cfg, a, change, policy, projects, *gosum)
 	}
 }
 
-func storeGC(ctx context.Context, cfg *config, change changeOpts, policy store.GCPolicy, projects []string, layout store.Layout, workers int) int {
+func storeGC(ctx context.Context, cfg *config, a *storeArgs, change changeOpts, policy store.GCPolicy, projects []string, gosum string) int {
 	stderr := cfg.stderr
-	if len(cfg.args) == 0 {
-		fmt.Fprintln(stderr, "modscope: store gc needs the store's URL: file:///dir, s3://bucket?region=..., gs://bucket or azblob://container")
+	if !storeURL(cfg, a) {
 		return exitFailed
 	}
-	rawURL, patterns := cfg.args[0], cfg.args[1:]
+	rawURL, patterns := a.URL, a.Patterns
 	if err := actions.CheckPatterns(patterns); err != nil {
 		return fail(stderr, err)
 	}
@@ -101,6 +97,15 @@ func storeGC(ctx context.Context, cfg *config, change changeOpts, policy store.G
 		policy.Used = u
 	}
 	policy.Patterns = patterns
+	var sums *store.GoSum
+	if gosum != "" {
+		g, err := readGoSum(gosum)
+		if err != nil {
+			return fail(stderr, err)
+		}
+		sums = g
+	}
+	layout, _ := store.ParseLayout(a.layout)
 	s, err := store.Open(ctx, rawURL, layout)
 	if err != nil {
 		return fail(stderr, err)
@@ -121,12 +126,19 @@ func storeGC(ctx context.Context, cfg *config, change changeOpts, policy store.G
 	var damage []store.Damage
 	if policy.Damaged {
 		stop := showProgress(stderr, func() string { return "scanning the store for damage…" })
-		rep, err := store.Scan(ctx, s, inv, store.ScanOptions{Workers: workers})
+		rep, err := store.Scan(ctx, s, inv, store.ScanOptions{Workers: a.workers})
 		stop()
 		if err != nil {
 			return fail(stderr, err)
 		}
 		damage = rep.Damage
+	}
+	if policy.ProvenWrong {
+		proven, code, ok := provenWrong(ctx, cfg, s, inv, a, sums)
+		if !ok {
+			return code
+		}
+		damage = append(damage, proven...)
 	}
 	plan, err := store.PlanGC(inv, policy, damage, now)
 	if err != nil {
@@ -185,4 +197,44 @@ func fileStoreDir(rawURL string) string {
 		return ""
 	}
 	return filepath.FromSlash(u.Path)
+}
+
+// provenWrong is what store verify proves wrong, for --proven-wrong:
+// hashed now against the go.sum, else the checksum database. A version
+// that could not be verified (the database unreachable) is proven
+// nothing and stays; a security error of the database (a tree that does
+// not verify) stops the gc, whose proofs would come from it.
+func provenWrong(ctx context.Context, cfg *config, s *store.Store, inv *store.Inventory, a *storeArgs, gosum *store.GoSum) ([]store.Damage, int, bool) {
+	var sums store.Sums = gosum
+	var db *actions.SumDB
+	if gosum == nil {
+		db = actions.NewSumDB(ctx, cachescan.ResolveEnv(ctx), false)
+		sums = db
+	}
+	opts := store.VerifyOptions{
+		Workers: a.workers, Sums: sums,
+		HashZip: func(r io.ReaderAt, size int64) (string, error) {
+			return actions.HashZipAt(r, size, func(int64) error { return ctx.Err() })
+		},
+		IsZipDamage: actions.IsZipDamage,
+	}
+	if len(a.Patterns) > 0 {
+		opts.Match = func(path, version string) bool { return actions.Match(a.Patterns, path, version) }
+	}
+	stop := showProgress(cfg.stderr, func() string { return "hashing the store's zips and .mod files…" })
+	rep, err := store.Verify(ctx, s, inv, opts)
+	stop()
+	if err != nil {
+		return nil, fail(cfg.stderr, err), false
+	}
+	if db != nil {
+		if sec := db.SecurityErrors(); len(sec) > 0 {
+			fmt.Fprintf(cfg.stderr, "modscope: the checksum database failed a security check (%s): nothing deleted; run modscope store verify and check GOSUMDB\n", cachescan.Printable(firstLine(sec[0])))
+			return nil, exitProblems, false
+		}
+	}
+	if n := rep.ErrorCount(); n > 0 && !cfg.jsonOut {
+		fmt.Fprintf(cfg.stdout, "Not verified (kept): %s; modscope store verify says why\n", report.Plural(int64(n), "version"))
+	}
+	return rep.Damage, exitOK, true
 }

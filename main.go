@@ -85,6 +85,8 @@ var commands = []*command{
 	{name: "offline", usageLine: "modscope offline [flags]", flags: offlineFlags},
 	{name: "audit", usageLine: "modscope audit [flags] [PATTERN...]", args: patterns, flags: auditFlags},
 	{name: "seal", usageLine: "modscope seal [flags]", flags: sealFlags},
+	{name: "store scan", usageLine: "modscope store scan [flags] URL", args: patterns, flags: storeScanFlags},
+	{name: "store verify", usageLine: "modscope store verify [flags] URL [PATTERN...]", args: patterns, flags: storeVerifyFlags},
 	{name: "store gc", usageLine: "modscope store gc [flags] URL [PATTERN...]", args: patterns, flags: storeGCFlags},
 }
 

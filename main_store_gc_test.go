@@ -132,7 +132,7 @@ func TestStoreGCRefusals(t *testing.T) {
 		want string
 	}{
 		{[]string{url}, "store gc needs a policy"},
-		{[]string{"--keep-latest", "1"}, "needs the store's URL"},
+		{[]string{"--keep-latest", "1"}, "give the store's URL"},
 		{[]string{"--unused", url}, "--unused needs --projects"},
 		{[]string{"--projects", dir, "--keep-latest", "1", url}, "add --unused"},
 		{[]string{"--keep-latest", "0", url}, "positive count"},
