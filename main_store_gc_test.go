@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/mod/sumdb/dirhash"
+
 	"modscope/cachescan/cachetest"
 )
 
@@ -148,5 +150,38 @@ func TestStoreGCRefusals(t *testing.T) {
 	}
 	if got := zipsLeft(t, dir); len(got) != 3 {
 		t.Errorf("a refusal deleted: %v", got)
+	}
+}
+
+// TestStoreGCProvenWrong: --proven-wrong deletes the version whose zip
+// hash differs from the go.sum's, even though a project requires it, and
+// nothing else; --unused keeps what the project requires.
+func TestStoreGCProvenWrong(t *testing.T) {
+	dir := writeGCStore(t)
+	url := "file://" + filepath.ToSlash(dir)
+	v := filepath.Join(dir, "example.com", "a", "@v")
+	good, err := dirhash.HashZip(filepath.Join(v, "v1.1.0.zip"), dirhash.Hash1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong, err := dirhash.HashZip(filepath.Join(v, "v1.2.0.zip"), dirhash.Hash1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gosum := filepath.Join(t.TempDir(), "go.sum")
+	os.WriteFile(gosum, []byte("example.com/a v1.0.0 "+wrong+"\nexample.com/a v1.1.0 "+good+"\n"), 0o644)
+	proj := t.TempDir()
+	os.WriteFile(filepath.Join(proj, "go.mod"), []byte("module example.com/p\n\ngo 1.22\n\nrequire example.com/a v1.0.0\n"), 0o644)
+
+	code, out, errOut := runMainIn(t, nil, "store", "gc", "--dry-run", "--unused", "--projects", proj, url)
+	if code != 0 || !strings.Contains(out, "example.com/a@v1.1.0") || strings.Contains(out, "example.com/a@v1.0.0 ") {
+		t.Fatalf("--unused: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = runMainIn(t, nil, "store", "gc", "--yes", "--proven-wrong", "--gosum", gosum, "--unused", "--projects", proj, url)
+	if code != 0 || strings.Join(zipsLeft(t, dir), " ") != "v1.2.0.zip" {
+		t.Fatalf("--proven-wrong: exit %d, left %v\n%s%s", code, zipsLeft(t, dir), out, errOut)
+	}
+	if !strings.Contains(out, "zip-hash-mismatch") {
+		t.Errorf("the plan does not say why:\n%s", out)
 	}
 }
