@@ -181,7 +181,11 @@ func PlanGC(inv *Inventory, p GCPolicy, damage []Damage, now time.Time) (*GCPlan
 				}
 			}
 			if p.OlderThan > 0 && !v.Newest.IsZero() && now.Sub(v.Newest) > p.OlderThan {
-				soft = append(soft, "written "+actions.FormatAge(now.Sub(v.Newest).Truncate(time.Hour))+" ago")
+				age := now.Sub(v.Newest).Truncate(time.Hour)
+				if age >= 48*time.Hour {
+					age = age.Truncate(24 * time.Hour)
+				}
+				soft = append(soft, "written "+actions.FormatAge(age)+" ago")
 			}
 			code, mod := false, false
 			if p.Used != nil {

@@ -171,6 +171,9 @@ func TestPlanGCPolicies(t *testing.T) {
 				if got := planned(plan); !slices.Equal(got, tc.want) {
 					t.Fatalf("planned %v, want %v\nkept %+v", got, tc.want, plan.Kept)
 				}
+				if tc.policy.OlderThan > 0 && plan.Items[0].Reasons[0] != "written 400d ago" {
+					t.Errorf("reasons %q", plan.Items[0].Reasons)
+				}
 				for _, it := range plan.Items {
 					v := inv.Lookup(it.Module, it.Version)
 					n := 0
@@ -305,6 +308,11 @@ func TestGCRunDeletesThePlanAndRewritesTheList(t *testing.T) {
 				}
 				if res.Lists != 1 {
 					t.Errorf("lists rewritten %d", res.Lists)
+				}
+				// A file:// store stays one the go command reads as it
+				// is: no fileblob sidecar next to the rewritten list.
+				if m, _ := filepath.Glob(filepath.Join(dir, "example.com", "a", "@v", "*.attrs")); len(m) > 0 {
+					t.Errorf("sidecar files written: %v", m)
 				}
 			}
 			// A second run finds the keys gone: counted, not failures.
