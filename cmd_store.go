@@ -69,7 +69,7 @@ func openStore(ctx context.Context, cfg *config, a *storeArgs) (*store.Store, *s
 	if err != nil {
 		return nil, nil, err
 	}
-	inv, err := s.List(ctx, time.Now())
+	inv, err := s.List(ctx, clockOf(ctx).Now())
 	if err != nil {
 		s.Close()
 		return nil, nil, err
@@ -248,12 +248,13 @@ func readGoSum(name string) (*store.GoSum, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--gosum %s: %v; give a go.sum the go command wrote", name, err)
 	}
+	g.Source = name
 	return g, nil
 }
 
 func printStoreVerify(w io.Writer, rep *store.VerifyReport, gosum string, security []string) {
 	p := cachescan.Printable
-	source := "the checksum database"
+	source := "the checksum database (GOSUMDB)"
 	if gosum != "" {
 		source = p(gosum)
 	}

@@ -12,7 +12,17 @@ const maxGoSumLine = 64 << 10
 
 // GoSum is a go.sum's hashes, a Sums that needs no network.
 type GoSum struct {
+	// Source names the go.sum in messages (default "go.sum").
+	Source   string
 	zip, mod map[string]string // "path version" -> h1
+}
+
+// Name is the go.sum's name for messages.
+func (g *GoSum) Name() string {
+	if g.Source == "" {
+		return "go.sum"
+	}
+	return g.Source
 }
 
 // ParseGoSum reads a go.sum. Lines that are not "path version h1:..." are

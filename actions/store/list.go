@@ -48,7 +48,7 @@ func (s *Store) list(ctx context.Context, now time.Time, maxKeys int64) (*Invent
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("store %s: listing failed: %s; check the URL and that the credentials may list the bucket", s.URL, oneLine(err.Error()))
+			return nil, fmt.Errorf("store %s: listing failed: %s; check the URL and that the credentials may list the bucket", s.URL, s.errLine(err))
 		}
 		if obj.IsDir {
 			continue

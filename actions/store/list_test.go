@@ -177,3 +177,15 @@ func TestScanFindsMissingFiles(t *testing.T) {
 		t.Fatalf("damage %+v", rep.Damage)
 	}
 }
+
+// TestDriverErrorsNameNoSecret: a driver quotes the URL it was given in
+// its errors; the store's messages never carry a credential.
+func TestDriverErrorsNameNoSecret(t *testing.T) {
+	_, err := Open(context.Background(), "file:///tmp?secret=TOPSECRETVALUE&unknown=1", LayoutUnknown)
+	if err == nil || strings.Contains(err.Error(), "TOPSECRETVALUE") {
+		t.Errorf("err %v", err)
+	}
+	if got := scrub("open https://u:pw123@h/x?k=abcdef failed", secrets("https://u:pw123@h/x?k=abcdef")); strings.Contains(got, "pw123") || strings.Contains(got, "abcdef") {
+		t.Errorf("scrubbed %q", got)
+	}
+}

@@ -127,7 +127,7 @@ func (s *Store) checkVersion(ctx context.Context, m *Module, v *Version) (dmg []
 		dmg = append(dmg, Damage{Kind: kind, Module: m.Path, Version: v.Version, Key: o.Key, Detail: detail, Fix: fixDelete(m.Path, v.Version)})
 	}
 	readErr := func(o *Object, err error) {
-		readErrs = append(readErrs, fmt.Sprintf("%s: %s", o.Key, oneLine(err.Error())))
+		readErrs = append(readErrs, fmt.Sprintf("%s: %s", o.Key, s.errLine(err)))
 	}
 	if o := v.File(FileInfo); o != nil {
 		if data, err := s.readSmall(ctx, o, maxInfoSize); err != nil {

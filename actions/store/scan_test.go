@@ -104,6 +104,7 @@ func TestZipReadIsBounded(t *testing.T) {
 	if err != nil || p != "" || string(gomod) != v.mod {
 		t.Fatalf("zipGoMod: %q %q %v", gomod, p, err)
 	}
+	t.Logf("%d range reads of %d for a %d-byte zip", r.fetched, blockSize, o.Size)
 	if r.fetched > 3 {
 		t.Errorf("%d block reads of a %d-byte zip: more than its directory and go.mod", r.fetched, o.Size)
 	}
@@ -136,5 +137,23 @@ func TestStatsLargestFirst(t *testing.T) {
 	}
 	if !slices.Equal(order, []string{"b", "c", "a"}) {
 		t.Errorf("order %v", order)
+	}
+}
+
+// TestHugeMetadataIsNotRead: a .info or .mod past its bound is damage,
+// judged from its listed size without reading it.
+func TestHugeMetadataIsNotRead(t *testing.T) {
+	root := t.TempDir()
+	v := goodVersion(t, "example.com/huge", "v1.0.0")
+	v.info = `{"Version":"v1.0.0","X":"` + strings.Repeat("x", maxInfoSize) + `"}`
+	v.mod = v.mod + "// " + strings.Repeat("y", maxModSize) + "\n"
+	putVersions(t, root, LayoutProxy, v)
+	s, inv := openListed(t, root)
+	rep, err := Scan(context.Background(), s, inv, ScanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := damageKinds(rep.Damage)["example.com/huge@v1.0.0"]; got != DamageInfo+" "+DamageMod+" " {
+		t.Errorf("damage %q (%+v)", got, rep.Damage)
 	}
 }

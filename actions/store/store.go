@@ -59,6 +59,9 @@ type Store struct {
 	Bucket *blob.Bucket
 	// Layout is the layout asked for, or the one List detected.
 	Layout Layout
+	// secrets are the URL and the values Redact removes from it: a
+	// driver's error may quote them, and no message of the store's does.
+	secrets []string
 }
 
 // Open opens the bucket at rawURL (a gocloud.dev/blob URL). The driver for
@@ -69,6 +72,7 @@ func Open(ctx context.Context, rawURL string, layout Layout) (*Store, error) {
 	if err != nil || u.Scheme == "" {
 		return nil, fmt.Errorf("store %s: not a URL: give file:///dir, s3://bucket, gs://bucket or azblob://container", shown)
 	}
+	sec := secrets(rawURL)
 	if u.Scheme == "file" && !u.Query().Has("metadata") {
 		// fileblob would write a .attrs sidecar next to every object
 		// modscope writes (a gc's @v/list): the directory must stay one
@@ -80,9 +84,9 @@ func Open(ctx context.Context, rawURL string, layout Layout) (*Store, error) {
 	}
 	b, err := blob.OpenBucket(ctx, rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("store %s: %s", shown, openError(u.Scheme, err))
+		return nil, fmt.Errorf("store %s: %s", shown, scrub(openError(u.Scheme, err), sec))
 	}
-	return &Store{URL: shown, Bucket: b, Layout: layout}, nil
+	return &Store{URL: shown, Bucket: b, Layout: layout, secrets: sec}, nil
 }
 
 // Close closes the bucket.
@@ -113,7 +117,7 @@ func Redact(rawURL string) string {
 	q := u.Query()
 	for k := range q {
 		switch strings.ToLower(k) {
-		case "region", "endpoint", "prefix", "use_path_style", "s3forcepathstyle", "hostname_immutable", "disable_https", "dualstack", "fips", "protocol", "domain", "localemu", "create_dir", "dir_file_mode", "metadata", "no_tmp_dir", "base_url":
+		case "region", "endpoint", "prefix", "use_path_style", "s3forcepathstyle", "hostname_immutable", "disable_https", "dualstack", "fips", "protocol", "domain", "localemu", "create_dir", "dir_file_mode", "metadata", "no_tmp_dir", "base_url", "request_checksum_calculation", "response_checksum_validation", "rate_limiter_capacity", "anonymous", "accelerate":
 		default:
 			q.Set(k, "REDACTED")
 		}
@@ -121,6 +125,47 @@ func Redact(rawURL string) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+// secrets are what of rawURL no message may name: the URL itself (shown
+// redacted instead), its user information and its redacted query values.
+func secrets(rawURL string) []string {
+	out := []string{rawURL}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return out
+	}
+	if u.User != nil {
+		out = append(out, u.User.String(), u.User.Username())
+		if p, ok := u.User.Password(); ok {
+			out = append(out, p)
+		}
+	}
+	shown, _ := url.Parse(Redact(rawURL))
+	for k, vs := range u.Query() {
+		if shown != nil && shown.Query().Get(k) == "REDACTED" {
+			for _, v := range vs {
+				out = append(out, v, url.QueryEscape(v))
+			}
+		}
+	}
+	return out
+}
+
+// scrub replaces the secrets in msg.
+func scrub(msg string, secrets []string) string {
+	if len(secrets) > 0 {
+		msg = strings.ReplaceAll(msg, secrets[0], Redact(secrets[0]))
+	}
+	for _, s := range secrets {
+		if len(s) >= 3 {
+			msg = strings.ReplaceAll(msg, s, "REDACTED")
+		}
+	}
+	return msg
+}
+
+// errLine is err as one line without the store's secrets.
+func (s *Store) errLine(err error) string { return scrub(oneLine(err.Error()), s.secrets) }
 
 func oneLine(s string) string {
 	s = strings.Join(strings.Fields(s), " ")

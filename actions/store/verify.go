@@ -166,7 +166,7 @@ func Verify(ctx context.Context, s *Store, inv *Inventory, opts VerifyOptions) (
 func (s *Store) verifyVersion(ctx context.Context, m *Module, v *Version, wantZip, wantMod string, opts VerifyOptions) (dmg []Damage, errs []VerifyError, hashed bool) {
 	mv := m.Path + "@" + v.Version
 	readErr := func(o *Object, err error) {
-		errs = append(errs, VerifyError{Module: m.Path, Version: v.Version, Detail: o.Key + ": " + oneLine(err.Error()),
+		errs = append(errs, VerifyError{Module: m.Path, Version: v.Version, Detail: o.Key + ": " + s.errLine(err),
 			Fix: "retry; check that the credentials may read the bucket"})
 	}
 	if o := v.File(FileMod); o != nil && wantMod != "" {
@@ -180,8 +180,8 @@ func (s *Store) verifyVersion(ctx context.Context, m *Module, v *Version, wantZi
 			hashed = true
 			if got := modHash(data); got != wantMod {
 				dmg = append(dmg, Damage{Kind: DamageModHash, Module: m.Path, Version: v.Version, Key: o.Key, Proven: true,
-					Detail: fmt.Sprintf("go.mod hashes to %s; %s", got, fmt.Sprintf("the checksum source says %s", wantMod)),
-					Fix:    fixDelete(m.Path, v.Version) + " (the store serves content the checksum source disowns: find out how it got there)"})
+					Detail: fmt.Sprintf("%s's go.mod hashes to %s; %s says %s", mv, got, sumsName(opts.Sums), wantMod),
+					Fix:    fixDelete(m.Path, v.Version) + " (the store serves content " + sumsName(opts.Sums) + " disowns: find out how it got there)"})
 			}
 		}
 	}
@@ -190,19 +190,28 @@ func (s *Store) verifyVersion(ctx context.Context, m *Module, v *Version, wantZi
 		got, err := opts.HashZip(r, o.Size)
 		switch {
 		case err != nil && !isReadError(err) && opts.IsZipDamage != nil && opts.IsZipDamage(err):
-			dmg = append(dmg, Damage{Kind: DamageZip, Module: m.Path, Version: v.Version, Key: o.Key, Detail: "cannot be hashed: " + oneLine(err.Error()), Fix: fixDelete(m.Path, v.Version)})
+			dmg = append(dmg, Damage{Kind: DamageZip, Module: m.Path, Version: v.Version, Key: o.Key, Detail: "cannot be hashed: " + s.errLine(err), Fix: fixDelete(m.Path, v.Version)})
 		case err != nil:
 			readErr(o, err)
 		default:
 			hashed = true
 			if got != wantZip {
 				dmg = append(dmg, Damage{Kind: DamageZipHash, Module: m.Path, Version: v.Version, Key: o.Key, Proven: true,
-					Detail: fmt.Sprintf("%s's zip hashes to %s; the checksum source says %s", mv, got, wantZip),
-					Fix:    fixDelete(m.Path, v.Version) + " (the store serves content the checksum source disowns: find out how it got there)"})
+					Detail: fmt.Sprintf("%s's zip hashes to %s; %s says %s", mv, got, sumsName(opts.Sums), wantZip),
+					Fix:    fixDelete(m.Path, v.Version) + " (the store serves content " + sumsName(opts.Sums) + " disowns: find out how it got there)"})
 			}
 		}
 	}
 	return dmg, errs, hashed
+}
+
+// sumsName names the source of the hashes in messages: its Name method's
+// answer (sum.golang.org, a go.sum's file name) if it has one.
+func sumsName(s Sums) string {
+	if n, ok := s.(interface{ Name() string }); ok && n.Name() != "" {
+		return n.Name()
+	}
+	return "the checksum source"
 }
 
 // modHash is the go.sum hash of a go.mod's content.
