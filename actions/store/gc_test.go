@@ -382,7 +382,8 @@ func TestGCRunCancelledLeavesWholeOrMetadataOnly(t *testing.T) {
 }
 
 // TestGCRunRefusesKeysOutsideThePlan: keys a hostile store holds (a
-// version with control characters, a path with ..) are in no plan, and a
+// version with control characters, a path element starting with a dot,
+// a doubled extension) are in no plan, and a
 // plan whose keys were changed to reach another object deletes nothing of
 // the version it names.
 func TestGCRunRefusesKeysOutsideThePlan(t *testing.T) {
