@@ -87,6 +87,7 @@ var commands = []*command{
 	{name: "seal", usageLine: "modscope seal [flags]", flags: sealFlags},
 	{name: "store scan", usageLine: "modscope store scan [flags] URL", args: patterns, flags: storeScanFlags},
 	{name: "store verify", usageLine: "modscope store verify [flags] URL [PATTERN...]", args: patterns, flags: storeVerifyFlags},
+	{name: "store gc", usageLine: "modscope store gc [flags] URL [PATTERN...]", args: patterns, flags: storeGCFlags},
 }
 
 // lookup is the command named name, or nil.

@@ -206,7 +206,7 @@ func TestREADMEDocumentsEverything(t *testing.T) {
 	for _, f := range []string{"--json", "--modcache", "--gocache", "--project", "--workers", "--no-color", "--jobs", "--sumdb", "--export", "--dry-run", "--yes", "--metadata", "--read-only",
 		"--problems", "--keep-latest", "--unused", "--projects", "--toolchains", "--vcs", "--sumdb-cache", "--build-cache",
 		"--older-than", "--corrupt", "--all", "--test-cache", "--fuzz-cache", "--verify", "--timeout", "--max-size", "--used-since",
-		"--stale-index", "--new-key", "--key", "--check", "--verifier", "--strict", "--rehash", "--store", "--layout"} {
+		"--stale-index", "--new-key", "--key", "--check", "--verifier", "--strict", "--rehash", "--store", "--layout", "--damaged", "--proven-wrong", "--gosum"} {
 		if !strings.Contains(readme, "`"+f) {
 			t.Errorf("README does not document %s", f)
 		}

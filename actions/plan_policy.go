@@ -95,15 +95,24 @@ func planVersions(plan *PurgePlan, snap *cachescan.Snapshot, t Targets, found []
 // merged by semver. That is a total order, whatever order the versions
 // come in.
 func latest(vs []*cachescan.Version, n int) map[string]bool {
-	var rel, pseudo []string
+	var code []string
 	for _, v := range vs {
-		if !v.HasDir && !v.HasZip {
-			continue
+		if v.HasDir || v.HasZip {
+			code = append(code, v.Version)
 		}
-		if module.IsPseudoVersion(v.Version) {
-			pseudo = append(pseudo, v.Version)
+	}
+	return LatestVersions(code, n)
+}
+
+// LatestVersions returns the n latest of versions in latest's order (the
+// team store's gc keeps the same ones purge --keep-latest would).
+func LatestVersions(versions []string, n int) map[string]bool {
+	var rel, pseudo []string
+	for _, v := range versions {
+		if module.IsPseudoVersion(v) {
+			pseudo = append(pseudo, v)
 		} else {
-			rel = append(rel, v.Version)
+			rel = append(rel, v)
 		}
 	}
 	sort.Slice(rel, func(i, j int) bool { return semverDesc(rel[i], rel[j]) })

@@ -43,6 +43,14 @@ func (u *Usage) NamesToolchain(version string) bool {
 
 func (u *Usage) of(path, version string) int { return u.uses[path+"@"+version] }
 
+// Needs reports whether a project may need the version: code, its zip
+// (required, a replacement, or a go.sum line for its content); mod, at
+// least its go.mod (in a module graph).
+func (u *Usage) Needs(path, version string) (code, mod bool) {
+	how := u.of(path, version)
+	return how >= useContent, how >= useGraph
+}
+
 func (u *Usage) mark(path, version string, how int) {
 	if u.uses == nil {
 		u.uses = map[string]int{}

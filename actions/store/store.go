@@ -73,6 +73,15 @@ func Open(ctx context.Context, rawURL string, layout Layout) (*Store, error) {
 		return nil, fmt.Errorf("store %s: not a URL: give file:///dir, s3://bucket, gs://bucket or azblob://container", shown)
 	}
 	sec := secrets(rawURL)
+	if u.Scheme == "file" && !u.Query().Has("metadata") {
+		// fileblob would write a .attrs sidecar next to every object
+		// modscope writes (a gc's @v/list): the directory must stay one
+		// the go command or a GOPROXY server reads as it is.
+		q := u.Query()
+		q.Set("metadata", "skip")
+		u.RawQuery = q.Encode()
+		rawURL = u.String()
+	}
 	b, err := blob.OpenBucket(ctx, rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %s", shown, scrub(openError(u.Scheme, err), sec))
