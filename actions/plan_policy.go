@@ -171,7 +171,9 @@ func problemVersions(snap *cachescan.Snapshot, found []cachescan.Problem, repair
 			continue // advice about the version, not damage: purge --vulnerable/--retracted
 		}
 		switch p.Kind {
-		case cachescan.KindDirPartial, cachescan.KindDirModified:
+		case cachescan.KindDirModified:
+			parts = partTree // re-extracted from the zip (fips140's from GOROOT), offline
+		case cachescan.KindDirPartial:
 			parts = partTree     // re-extracted from the zip, offline
 			download = !v.HasZip // an interrupted removal: no zip to extract from
 		case cachescan.KindDirOrphan:
