@@ -193,16 +193,7 @@ func storeVerifyFlags(fs *flag.FlagSet, cfg *config) runFunc {
 			db = actions.NewSumDB(ctx, cachescan.ResolveEnv(ctx), false)
 			sums = db
 		}
-		opts := store.VerifyOptions{
-			Workers: a.workers, Sums: sums,
-			HashZip: func(r io.ReaderAt, size int64) (string, error) {
-				return actions.HashZipAt(r, size, func(int64) error { return ctx.Err() })
-			},
-			IsZipDamage: actions.IsZipDamage,
-		}
-		if len(a.Patterns) > 0 {
-			opts.Match = func(path, version string) bool { return actions.Match(a.Patterns, path, version) }
-		}
+		opts := verifyOptions(ctx, a, sums)
 		rep, err := store.Verify(ctx, s, inv, opts)
 		if err != nil {
 			return fail(cfg.stderr, err)
@@ -295,4 +286,20 @@ func sortedKeys(m map[string]int) []string {
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return s
+}
+
+// verifyOptions are store verify's options, which store gc --proven-wrong
+// shares: actions' zip hashing and its bomb checks, and the patterns.
+func verifyOptions(ctx context.Context, a *storeArgs, sums store.Sums) store.VerifyOptions {
+	opts := store.VerifyOptions{
+		Workers: a.workers, Sums: sums,
+		HashZip: func(r io.ReaderAt, size int64) (string, error) {
+			return actions.HashZipAt(r, size, func(int64) error { return ctx.Err() })
+		},
+		IsZipDamage: actions.IsZipDamage,
+	}
+	if len(a.Patterns) > 0 {
+		opts.Match = func(path, version string) bool { return actions.Match(a.Patterns, path, version) }
+	}
+	return opts
 }

@@ -211,16 +211,7 @@ func provenWrong(ctx context.Context, cfg *config, s *store.Store, inv *store.In
 		db = actions.NewSumDB(ctx, cachescan.ResolveEnv(ctx), false)
 		sums = db
 	}
-	opts := store.VerifyOptions{
-		Workers: a.workers, Sums: sums,
-		HashZip: func(r io.ReaderAt, size int64) (string, error) {
-			return actions.HashZipAt(r, size, func(int64) error { return ctx.Err() })
-		},
-		IsZipDamage: actions.IsZipDamage,
-	}
-	if len(a.Patterns) > 0 {
-		opts.Match = func(path, version string) bool { return actions.Match(a.Patterns, path, version) }
-	}
+	opts := verifyOptions(ctx, a, sums)
 	stop := showProgress(cfg.stderr, func() string { return "hashing the store's zips and .mod files…" })
 	rep, err := store.Verify(ctx, s, inv, opts)
 	stop()
