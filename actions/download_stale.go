@@ -20,12 +20,17 @@ const tmpPrefix = "modscope-download-"
 // the job's life: the kernel drops it when the process ends, however it
 // ends (kill -9 too), which is how a later run tells a stale directory
 // from one a running download still uses.
+//
+// The file is locked under another name and then renamed to in-use: a
+// cleanup running at the same moment (another download of this run, or
+// another modscope) never sees an in-use file that is not locked yet.
 func holdTmp(tmp string) *os.File {
-	f, err := os.OpenFile(filepath.Join(tmp, "in-use"), os.O_CREATE|os.O_RDWR|syscall.O_NOFOLLOW, 0o600)
+	f, err := os.OpenFile(filepath.Join(tmp, "in-use.new"), os.O_CREATE|os.O_EXCL|os.O_RDWR|syscall.O_NOFOLLOW, 0o600)
 	if err != nil {
 		return nil
 	}
-	if unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) != nil {
+	if unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) != nil ||
+		os.Rename(filepath.Join(tmp, "in-use.new"), filepath.Join(tmp, "in-use")) != nil {
 		f.Close()
 		return nil
 	}
