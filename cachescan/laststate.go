@@ -135,7 +135,9 @@ func LoadLastState(opts Options) (*Snapshot, error) {
 	if path == "" {
 		return nil, os.ErrNotExist
 	}
-	f, err := os.Open(path)
+	// The scan's own no-follow, non-blocking, regular-only open: a link
+	// or a FIFO planted at the path is never read.
+	f, err := OpenRegular(path)
 	if err != nil {
 		return nil, err
 	}
