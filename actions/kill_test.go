@@ -172,6 +172,7 @@ func checkAfterKill(t *testing.T, mod, gocache, proj string, env []string) {
 // kill), then proves the go command builds from that cache and leaves it
 // whole.
 func TestPurgeKilledAnywhere(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("kills 9 purges")
 	}
@@ -198,6 +199,7 @@ func TestPurgeKilledAnywhere(t *testing.T) {
 // instants spread over a purge's duration (inside the removal of the
 // tree, between files, while list is written) and checks the same.
 func TestPurgeKilledAtAnyInstant(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("kills 8 purges")
 	}

@@ -57,6 +57,9 @@ func indexFixture(t *testing.T) (c *cachetest.Cache, proj string, env []string, 
 // downloads) and returns its output; ok says whether it must succeed.
 func indexGo(t *testing.T, dir string, env []string, ok bool, args ...string) string {
 	t.Helper()
+	if err := cachetest.WarmEnv(env); err != nil {
+		t.Fatalf("warming the build cache: %v", err)
+	}
 	cmd := exec.Command("go", args...)
 	cmd.Dir, cmd.Env = dir, env
 	if args[0] == "build" {
@@ -90,6 +93,7 @@ func indexSnap(t *testing.T, c *cachetest.Cache, goVer string) *cachescan.Snapsh
 // build fails although the tree is whole again: experiment #10), and
 // after the purge the offline build succeeds.
 func TestStaleIndexWithTheRealGoCommand(t *testing.T) {
+	t.Parallel()
 	c, proj, env, tree, goVer := indexFixture(t)
 	id := ModuleIndexID(goVer, tree)
 	entry := filepath.Join(c.BuildCache, id[:2], id+"-a")

@@ -46,6 +46,9 @@ func offlineFixture(t *testing.T) (c *cachetest.Cache, proj string, env []string
 
 func goRun(t *testing.T, dir string, env []string, args ...string) string {
 	t.Helper()
+	if err := cachetest.WarmEnv(env); err != nil {
+		t.Fatalf("warming the build cache: %v", err)
+	}
 	cmd := exec.Command("go", args...)
 	cmd.Dir, cmd.Env = dir, env
 	out, err := cmd.CombinedOutput()
@@ -268,6 +271,7 @@ func offlineGo(proj string, env []string, args ...string) (string, error) {
 			e = append(e, kv)
 		}
 	}
+	cachetest.WarmEnv(e) // only a slower build when it fails
 	cmd := exec.Command("go", args...)
 	cmd.Dir, cmd.Env = proj, append(e, "GOPROXY=off", "GOFLAGS=")
 	out, err := cmd.CombinedOutput()

@@ -24,6 +24,7 @@ import (
 // finds nothing, the module index entry is gone, and the build fetches the
 // version again.
 func TestPurgeWithTheRealGoCommand(t *testing.T) {
+	t.Parallel()
 	c, proj, env := offlineFixture(t)
 	lib := cachetest.Paths(c.ModCache, cachetest.Mod("example.com/lib", "v1.2.0"))
 	snap, err := cachescan.NewScanner().Scan(context.Background(), cachescan.Options{
@@ -189,6 +190,7 @@ func purgeReadOnly(t *testing.T) {
 // the two then interleave, the cache is one the go command handles: the
 // scan finds nothing wrong and the next build succeeds.
 func TestPurgeRacesARealGoBuild(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go command")
 	}

@@ -407,6 +407,7 @@ func restoreCopy(from, to string) error {
 // index) seal and check as sealed; an action entry the build wrote,
 // rewritten to name another of its outputs, is caught.
 func TestSealARealBuild(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("compiles the standard library into an empty GOCACHE")
 	}

@@ -78,6 +78,7 @@ func trimmedByGo(t *testing.T) (c *cachetest.Cache, proj string, offline []strin
 // job's build used, the same build offline compiles nothing (every
 // action a cache hit) and downloads nothing; what it did not use is gone.
 func TestTrimKeepsWhatTheBuildUsed(t *testing.T) {
+	t.Parallel()
 	c, proj, offline, _ := trimmedByGo(t)
 	out := goRun(t, proj, offline, "build", "-x", "./...")
 	for _, line := range strings.Split(out, "\n") {

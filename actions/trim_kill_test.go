@@ -71,6 +71,7 @@ func TestTrimChild(t *testing.T) {
 // nothing, that it fetches the half-removed version whole again, and that
 // a trim run again finishes.
 func TestTrimKilledAnywhere(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("kills 11 trims")
 	}

@@ -36,6 +36,9 @@ func runGo(t *testing.T, dir string, env []string, args ...string) string {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go command on PATH")
 	}
+	if err := cachetest.WarmEnv(env); err != nil {
+		t.Fatalf("warming the build cache: %v", err)
+	}
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
 	cmd.Env = env
