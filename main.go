@@ -339,78 +339,152 @@ func fail(stderr io.Writer, err error) int {
 // SetIndent("", "  ") writes, byte for byte, but indents the compact
 // encoding as it streams out instead of building an indented copy of the
 // whole document (the Encoder's, grown by doubling, is most of the memory
-// of a large cache's scan --json).
+// of a large cache's scan --json). A snapshot's module list, most of the
+// document, is encoded one module at a time into the stream (see
+// modulesOf), so that the compact copy of the whole never exists either.
 func writeJSON(w io.Writer, v any) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	ind := &jsonIndenter{w: bw}
+	if snap := modulesOf(v); snap != nil && snap.ModCache.Modules != nil {
+		if err := writeSnapshotJSON(ind, v, snap); err != nil {
+			return err
+		}
+		return bw.Flush()
+	}
 	var compact bytes.Buffer
 	if err := json.NewEncoder(&compact).Encode(v); err != nil {
 		return err
 	}
-	bw := bufio.NewWriterSize(w, 64<<10)
-	indentJSON(bw, compact.Bytes())
+	ind.write(compact.Bytes())
 	return bw.Flush()
 }
 
-// indentJSON writes src, the compact JSON of encoding/json (no space
-// outside strings but the final newline), indented as json.Indent(dst,
-// src, "", "  ") would: a newline and two spaces a level after each { [ and
-// , of a non-empty object or array, ": " after each key, {} and [] kept
-// empty.
-func indentJSON(w *bufio.Writer, src []byte) {
-	depth := 0
-	inString, escaped, needIndent := false, false, false
-	newline := func() {
-		w.WriteByte('\n')
-		for i := 0; i < depth; i++ {
-			w.WriteString("  ")
-		}
+// modulesOf returns the snapshot whose module list v's JSON holds, for
+// the documents that carry one (scan's, verify's, browse's).
+func modulesOf(v any) *cachescan.Snapshot {
+	switch d := v.(type) {
+	case *cachescan.Snapshot:
+		return d
+	case *verified:
+		return d.Snapshot
 	}
+	return nil
+}
+
+// modulesKey is where the module list sits in a snapshot's compact JSON
+// with the list left out. The first occurrence after "modcache":{ is the
+// list's: a quote inside a JSON string is always escaped, so no name can
+// hold the sequence, and no field of ModCache before Modules holds an
+// object with such a key.
+const modcacheKey, modulesKey = `"modcache":{`, `"modules":null`
+
+// writeSnapshotJSON encodes v with snap's module list left out, then
+// writes it with the list spliced in where it belongs, each module encoded
+// on its own: the bytes json.Encoder would write for v.
+func writeSnapshotJSON(ind *jsonIndenter, v any, snap *cachescan.Snapshot) error {
+	mods := snap.ModCache.Modules
+	snap.ModCache.Modules = nil
+	compact, err := json.Marshal(v)
+	snap.ModCache.Modules = mods
+	if err != nil {
+		return err
+	}
+	at := bytes.Index(compact, []byte(modcacheKey))
+	if at < 0 {
+		return fmt.Errorf("the JSON of a snapshot has no %s", modcacheKey)
+	}
+	rel := bytes.Index(compact[at:], []byte(modulesKey))
+	if rel < 0 {
+		return fmt.Errorf("the JSON of a snapshot has no %s", modulesKey)
+	}
+	list := at + rel + len(`"modules":`)
+	ind.write(compact[:list])
+	ind.write([]byte{'['})
+	var one bytes.Buffer
+	enc := json.NewEncoder(&one)
+	for i, m := range mods {
+		if i > 0 {
+			ind.write([]byte{','})
+		}
+		one.Reset()
+		if err := enc.Encode(m); err != nil {
+			return err
+		}
+		ind.write(bytes.TrimSuffix(one.Bytes(), []byte{'\n'}))
+	}
+	ind.write([]byte{']'})
+	ind.write(compact[list+len("null"):])
+	ind.write([]byte{'\n'})
+	return nil
+}
+
+// jsonIndenter writes the compact JSON of encoding/json (no space outside
+// strings but the final newline), given in pieces, indented as
+// json.Indent(dst, src, "", "  ") would: a newline and two spaces a level
+// after each { [ and , of a non-empty object or array, ": " after each
+// key, {} and [] kept empty.
+type jsonIndenter struct {
+	w                             *bufio.Writer
+	depth                         int
+	inString, escaped, needIndent bool
+}
+
+func (j *jsonIndenter) newline() {
+	j.w.WriteByte('\n')
+	for i := 0; i < j.depth; i++ {
+		j.w.WriteString("  ")
+	}
+}
+
+func (j *jsonIndenter) write(src []byte) {
+	w := j.w
 	for i := 0; i < len(src); i++ {
 		c := src[i]
-		if inString {
+		if j.inString {
 			// Copy the string's run of plain bytes at once.
-			j := i
-			for j < len(src) && !escaped && src[j] != '"' && src[j] != '\\' {
-				j++
+			k := i
+			for k < len(src) && !j.escaped && src[k] != '"' && src[k] != '\\' {
+				k++
 			}
-			if j > i {
-				w.Write(src[i:j])
-				i = j - 1
+			if k > i {
+				w.Write(src[i:k])
+				i = k - 1
 				continue
 			}
 			w.WriteByte(c)
 			switch {
-			case escaped:
-				escaped = false
+			case j.escaped:
+				j.escaped = false
 			case c == '\\':
-				escaped = true
+				j.escaped = true
 			case c == '"':
-				inString = false
+				j.inString = false
 			}
 			continue
 		}
-		if needIndent && c != '}' && c != ']' {
-			needIndent = false
-			depth++
-			newline()
+		if j.needIndent && c != '}' && c != ']' {
+			j.needIndent = false
+			j.depth++
+			j.newline()
 		}
 		switch c {
 		case '"':
-			inString = true
+			j.inString = true
 			w.WriteByte(c)
 		case '{', '[':
-			needIndent = true
+			j.needIndent = true
 			w.WriteByte(c)
 		case ',':
 			w.WriteByte(c)
-			newline()
+			j.newline()
 		case ':':
 			w.WriteString(": ")
 		case '}', ']':
-			if needIndent {
-				needIndent = false
+			if j.needIndent {
+				j.needIndent = false
 			} else {
-				depth--
-				newline()
+				j.depth--
+				j.newline()
 			}
 			w.WriteByte(c)
 		default:

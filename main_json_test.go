@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"modscope/cachescan"
 	"modscope/cachescan/cachetest"
 )
 
@@ -12,8 +13,18 @@ import (
 // a two-space indent writes (the JSON output's bytes do not change).
 func TestWriteJSONAsEncoder(t *testing.T) {
 	snap := cachetest.GoldenSnapshot(t)
+	if len(snap.ModCache.Modules) < 2 {
+		t.Fatalf("the golden snapshot has %d modules: the splice is not tested", len(snap.ModCache.Modules))
+	}
+	// A name that holds the key the module list is spliced in at, and a
+	// snapshot whose list is empty, not missing.
+	tricky := *snap
+	tricky.ModCache.Modules = append([]*cachescan.Module{{Path: `x"modules":null{"modcache":{`}}, snap.ModCache.Modules...)
+	tricky.Problems = append([]cachescan.Problem{{Module: `"modules":null`, Detail: `"modcache":{"modules":null`}}, snap.Problems...)
+	empty := *snap
+	empty.ModCache.Modules = []*cachescan.Module{}
 	for _, v := range []any{
-		snap, nil, []string{}, map[string]any{},
+		snap, &tricky, &empty, &verified{Snapshot: snap}, &verified{Snapshot: &tricky}, nil, []string{}, map[string]any{},
 		map[string]any{"a": []int{}, "b": map[string]int{}, "c": "<&>\u2028", "d": [][]int{{}, {1, 2}}, "e": []any{map[string]any{}, "x"}},
 		[]string{`a"b\`, `\"`, `\\`, "\x00\n\t\"", `{"not":[json]}`, "", `"`, `:`, "é\ufffd"},
 		map[string]string{`k"ey`: `v,al`, `{`: `}`},
