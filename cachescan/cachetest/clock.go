@@ -70,6 +70,9 @@ func RerunAt(t interface {
 	at := when.UTC().Format(time.RFC3339)
 	cmd := exec.Command(os.Args[0], "-test.run", pattern, "-test.skip", "^"+t.Name()+"$", "-test.count", "1")
 	cmd.Env = append(os.Environ(), "MODSCOPE_TEST_NOW="+at)
+	if dir := sharedWarmCache(); dir != "" {
+		cmd.Env = append(cmd.Env, warmEnvVar+"="+dir)
+	}
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatal(fmt.Sprintf("at %s, the tests %s fail (%v); run them there with MODSCOPE_TEST_NOW=%s:\n%s", at, pattern, err, at, out))
 	}

@@ -22,9 +22,39 @@ import (
 // behaviour, with more entries (a test that counts build-cache entries
 // must not use it).
 var warm struct {
-	once sync.Once
-	dir  string
-	err  error
+	once      sync.Once
+	dir       string
+	inherited bool // the parent's: it removes it
+	err       error
+}
+
+// warmEnvVar hands the template to the test processes RerunAt starts, so
+// that the tests rerun at another date do not build it again.
+const warmEnvVar = "MODSCOPE_TEST_WARM_GOCACHE"
+
+// sharedWarmCache builds the template, if there is a go command, and
+// returns it ("" when it cannot be had).
+func sharedWarmCache() string {
+	if _, err := exec.LookPath("go"); err != nil {
+		return ""
+	}
+	warm.once.Do(buildOrInherit)
+	if warm.err != nil {
+		return ""
+	}
+	return warm.dir
+}
+
+// buildOrInherit takes the template of the parent test process, if it
+// handed one down, else builds one.
+func buildOrInherit() {
+	if dir := os.Getenv(warmEnvVar); dir != "" {
+		if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+			warm.dir, warm.inherited = dir, true
+			return
+		}
+	}
+	warm.dir, warm.err = buildWarmCache()
 }
 
 var warmed sync.Map // GOCACHE directories WarmEnv filled
@@ -51,7 +81,7 @@ func WarmEnv(env []string) error {
 	if _, err := exec.LookPath("go"); err != nil {
 		return err
 	}
-	warm.once.Do(func() { warm.dir, warm.err = buildWarmCache() })
+	warm.once.Do(buildOrInherit)
 	if warm.err != nil {
 		return warm.err
 	}
@@ -61,7 +91,7 @@ func WarmEnv(env []string) error {
 // RemoveWarmBuildCache removes the template WarmBuildCache made, if any:
 // a TestMain calls it after the tests ran.
 func RemoveWarmBuildCache() {
-	if warm.dir != "" {
+	if warm.dir != "" && !warm.inherited {
 		os.RemoveAll(filepath.Dir(warm.dir))
 	}
 }
