@@ -7,9 +7,4 @@ import (
 	"modscope/cachescan/cachetest"
 )
 
-// TestMain removes the warm build cache the go-command tests share.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	cachetest.RemoveWarmBuildCache()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(cachetest.Run(m)) }

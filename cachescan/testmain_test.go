@@ -11,8 +11,7 @@ import (
 // TestMain removes the warm build cache the go-command tests share, and
 // the scan index of BenchmarkRescanLarge.
 func TestMain(m *testing.M) {
-	code := m.Run()
-	cachetest.RemoveWarmBuildCache()
+	code := cachetest.Run(m)
 	if rescanIndex.path != "" {
 		os.RemoveAll(filepath.Dir(rescanIndex.path))
 	}

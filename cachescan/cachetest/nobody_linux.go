@@ -1,7 +1,6 @@
 package cachetest
 
 import (
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,18 +43,5 @@ func AsNobody(t testing.TB, name string) bool {
 }
 
 func copyExecutable(from, to string) error {
-	in, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
+	return copyFile(from, to, os.O_TRUNC, 0o755)
 }

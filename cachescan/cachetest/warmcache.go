@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // The tests that run the real go command build a tiny project with an
@@ -32,18 +33,18 @@ var warm struct {
 // that the tests rerun at another date do not build it again.
 const warmEnvVar = "MODSCOPE_TEST_WARM_GOCACHE"
 
-// sharedWarmCache builds the template, if there is a go command, and
-// returns it ("" when it cannot be had).
+// sharedWarmCache returns the template if this process has one already
+// ("" if not). It builds none: RerunAt also runs in packages whose tests
+// never warm a cache, and whose TestMain would not remove it.
 func sharedWarmCache() string {
-	if _, err := exec.LookPath("go"); err != nil {
-		return ""
+	if p := warmReady.Load(); p != nil {
+		return *p
 	}
-	warm.once.Do(buildOrInherit)
-	if warm.err != nil {
-		return ""
-	}
-	return warm.dir
+	return ""
 }
+
+// warmReady is the template's directory once buildOrInherit has it.
+var warmReady atomic.Pointer[string]
 
 // buildOrInherit takes the template of the parent test process, if it
 // handed one down, else builds one.
@@ -51,10 +52,15 @@ func buildOrInherit() {
 	if dir := os.Getenv(warmEnvVar); dir != "" {
 		if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
 			warm.dir, warm.inherited = dir, true
+			warmReady.Store(&dir)
 			return
 		}
 	}
 	warm.dir, warm.err = buildWarmCache()
+	if warm.err == nil {
+		dir := warm.dir
+		warmReady.Store(&dir)
+	}
 }
 
 var warmed sync.Map // GOCACHE directories WarmEnv filled
@@ -88,12 +94,14 @@ func WarmEnv(env []string) error {
 	return linkTree(warm.dir, dir)
 }
 
-// RemoveWarmBuildCache removes the template WarmBuildCache made, if any:
-// a TestMain calls it after the tests ran.
-func RemoveWarmBuildCache() {
+// Run runs a package's tests (m is its *testing.M) and then removes the
+// warm build cache they shared: a TestMain returns os.Exit(cachetest.Run(m)).
+func Run(m interface{ Run() int }) int {
+	code := m.Run()
 	if warm.dir != "" && !warm.inherited {
 		os.RemoveAll(filepath.Dir(warm.dir))
 	}
+	return code
 }
 
 func buildWarmCache() (string, error) {
@@ -158,17 +166,19 @@ func linkTree(src, dst string) error {
 		if os.Link(p, to) == nil {
 			return nil
 		}
-		return copyFile(p, to)
+		return copyFile(p, to, os.O_EXCL, 0o666)
 	})
 }
 
-func copyFile(from, to string) error {
+// copyFile copies from's bytes into a new file to, opened with
+// O_WRONLY|O_CREATE and flag, with perm.
+func copyFile(from, to string, flag int, perm os.FileMode) error {
 	in, err := os.Open(from)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|flag, perm)
 	if err != nil {
 		return err
 	}
