@@ -254,7 +254,7 @@ func (x *scanIndex) checked(rel string, e *dirEntry) *verdict {
 	}
 	// Marked, not copied into verdicts: an unchanged cache of 100,000
 	// versions reuses some 300,000 verdicts, and a map insert under the
-	// lock for each was a tenth of the rescan's CPU. save gathers them.
+	// lock for each was 7% of the rescan's CPU. save gathers them.
 	if atomic.CompareAndSwapUint32(&v.hit, 0, 1) {
 		x.fileHits.Add(1)
 	}

@@ -15,16 +15,15 @@ import (
 // The tests that run the real go command build a tiny project with an
 // empty GOCACHE each: every such build compiles the runtime again, 15-20 s
 // on two cores, and the package's go-command tests spent most of their
-// minutes doing that. WarmBuildCache gives such a test's build cache the
-// standard library's outputs from one build per test process, so that
-// the go command only compiles the fixture's own packages (WarmEnv). The entries are
-// the go command's own, made by the same toolchain and environment: a test
+// minutes doing that. WarmEnv gives such a test's build cache the
+// standard library's outputs from one build per test process, so that the
+// go command only compiles the fixture's own packages. The entries are the
+// go command's own, made by the same toolchain and environment: a test
 // that checks what the go command does with its cache sees the same
 // behaviour, with more entries (a test that counts build-cache entries
 // must not use it).
 var warm struct {
 	once      sync.Once
-	dir       string
 	inherited bool // the parent's: it removes it
 	err       error
 }
@@ -43,7 +42,8 @@ func sharedWarmCache() string {
 	return ""
 }
 
-// warmReady is the template's directory once buildOrInherit has it.
+// warmReady is the template's directory once buildOrInherit has it; an
+// atomic, for RerunAt reads it outside warm.once.
 var warmReady atomic.Pointer[string]
 
 // buildOrInherit takes the template of the parent test process, if it
@@ -51,16 +51,17 @@ var warmReady atomic.Pointer[string]
 func buildOrInherit() {
 	if dir := os.Getenv(warmEnvVar); dir != "" {
 		if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
-			warm.dir, warm.inherited = dir, true
+			warm.inherited = true
 			warmReady.Store(&dir)
 			return
 		}
 	}
-	warm.dir, warm.err = buildWarmCache()
-	if warm.err == nil {
-		dir := warm.dir
-		warmReady.Store(&dir)
+	dir, err := buildWarmCache()
+	if err != nil {
+		warm.err = err
+		return
 	}
+	warmReady.Store(&dir)
 }
 
 var warmed sync.Map // GOCACHE directories WarmEnv filled
@@ -91,15 +92,15 @@ func WarmEnv(env []string) error {
 	if warm.err != nil {
 		return warm.err
 	}
-	return linkTree(warm.dir, dir)
+	return linkTree(*warmReady.Load(), dir)
 }
 
 // Run runs a package's tests (m is its *testing.M) and then removes the
 // warm build cache they shared: a TestMain returns os.Exit(cachetest.Run(m)).
 func Run(m interface{ Run() int }) int {
 	code := m.Run()
-	if warm.dir != "" && !warm.inherited {
-		os.RemoveAll(filepath.Dir(warm.dir))
+	if dir := sharedWarmCache(); dir != "" && !warm.inherited {
+		os.RemoveAll(filepath.Dir(dir))
 	}
 	return code
 }
