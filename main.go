@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -400,22 +401,84 @@ func writeSnapshotJSON(ind *jsonIndenter, v any, snap *cachescan.Snapshot) error
 	list := at + rel + len(`"modules":`)
 	ind.write(compact[:list])
 	ind.write([]byte{'['})
-	var one bytes.Buffer
-	enc := json.NewEncoder(&one)
-	for i, m := range mods {
-		if i > 0 {
-			ind.write([]byte{','})
-		}
-		one.Reset()
-		if err := enc.Encode(m); err != nil {
-			return err
-		}
-		ind.write(bytes.TrimSuffix(one.Bytes(), []byte{'\n'}))
+	if err := writeModules(ind, mods); err != nil {
+		return err
 	}
 	ind.write([]byte{']'})
 	ind.write(compact[list+len("null"):])
 	ind.write([]byte{'\n'})
 	return nil
+}
+
+// modulesPerBatch is how many modules are encoded together (a variable so
+// that a test can spread a small list over many batches).
+var modulesPerBatch = 64
+
+// writeModules writes mods as the elements of the list ind has just
+// opened. Encoding them is most of the CPU time of a scan --json that took
+// its figures from the scan index, so batches of modules are encoded and
+// indented on every core, each at the list's depth, and written in order.
+// At most two batches per core are held at once: memory stays a few
+// batches' worth, however long the list.
+func writeModules(ind *jsonIndenter, mods []*cachescan.Module) error {
+	type batch struct {
+		buf  bytes.Buffer
+		err  error
+		done chan struct{}
+	}
+	batches := make([]*batch, (len(mods)+modulesPerBatch-1)/modulesPerBatch)
+	for i := range batches {
+		batches[i] = &batch{done: make(chan struct{})}
+	}
+	depth := ind.depth + 1
+	window := make(chan struct{}, 2*runtime.GOMAXPROCS(0))
+	go func() {
+		for i, b := range batches {
+			window <- struct{}{} // freed once batch i is written
+			part := mods[i*modulesPerBatch : min((i+1)*modulesPerBatch, len(mods))]
+			go func() {
+				defer close(b.done)
+				// The Encoder's own indent, with the list's depth as
+				// the prefix of every line but the first, writes what
+				// the indenter would.
+				prefix := strings.Repeat("  ", depth)
+				enc := json.NewEncoder(&b.buf)
+				enc.SetIndent(prefix, "  ")
+				for k, m := range part {
+					if k > 0 {
+						b.buf.WriteString(",\n" + prefix)
+					}
+					if b.err = enc.Encode(m); b.err != nil {
+						return
+					}
+					b.buf.Truncate(b.buf.Len() - 1) // Encode's newline
+				}
+			}()
+		}
+	}()
+	var err error
+	for i, b := range batches {
+		// Every batch is waited for, even after an error, so that the
+		// goroutine above never blocks on the window.
+		<-b.done
+		switch {
+		case err != nil:
+		case b.err != nil:
+			err = b.err
+		case i == 0:
+			// What ind.write does on a list's first byte.
+			ind.needIndent = false
+			ind.depth++
+			ind.newline()
+			ind.w.Write(b.buf.Bytes())
+		default:
+			ind.write([]byte{','})
+			ind.w.Write(b.buf.Bytes())
+		}
+		b.buf = bytes.Buffer{}
+		<-window
+	}
+	return err
 }
 
 // jsonIndenter writes the compact JSON of encoding/json (no space outside

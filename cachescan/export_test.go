@@ -5,6 +5,9 @@ import (
 	"time"
 )
 
+// IndexVersion is the scan index's format version.
+const IndexVersion = indexVersion
+
 // SetIndexMargin sets how old a directory's times must be for the scan
 // index to keep it, and returns the function restoring the margin: tests
 // scan caches they have just written.
@@ -28,6 +31,15 @@ func (s *Scanner) IndexHits() (trees, files int64) {
 		return 0, 0
 	}
 	return s.idx.treeHits.Load(), s.idx.fileHits.Load()
+}
+
+// ListingHits returns how many @v directories the last Scan took from the
+// scan index.
+func (s *Scanner) ListingHits() int64 {
+	if s.idx == nil {
+		return 0
+	}
+	return s.idx.listHits.Load()
 }
 
 // ForgeIndex rewrites the index at path, valid but lying: every tree it
@@ -56,9 +68,12 @@ func decodeIndexInto(x *scanIndex, data []byte) (string, string, error) {
 	d.u()
 	x.modRoot, x.buildRoot = d.s(), d.s()
 	uniform := d.u() == 1
-	trees, verdicts, err := decodeIndex(data, x.modRoot, x.buildRoot, uniform)
-	x.trees, x.verdicts, x.uniform = trees, verdicts, uniform
-	return x.modRoot, x.buildRoot, err
+	r, err := decodeIndex(data, x.modRoot, x.buildRoot, uniform)
+	if err != nil {
+		return x.modRoot, x.buildRoot, err
+	}
+	x.trees, x.verdicts, x.listings, x.uniform = r.trees, r.verdicts, r.listings, uniform
+	return x.modRoot, x.buildRoot, nil
 }
 
 // SetMaxLastStateSize lowers the bound of the last state.

@@ -74,12 +74,9 @@ func ownedByMe(fi os.FileInfo) bool { return true }
 
 // dirsUnchanged reports whether each of dirs, below root, is still a
 // directory with the recorded identity and times.
-func dirsUnchanged(root string, dirs []treeDir) bool {
-	for _, d := range dirs {
+func dirsUnchanged(root string, dirs func(yield func(treeDir) bool) bool) bool {
+	return dirs(func(d treeDir) bool {
 		e, err := lstatEntry(filepath.Join(root, filepath.FromSlash(d.rel)))
-		if err != nil || !e.isDir() || keyOf(&e) != d.key {
-			return false
-		}
-	}
-	return true
+		return err == nil && e.isDir() && keyOf(&e) == d.key
+	})
 }

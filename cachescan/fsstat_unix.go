@@ -161,24 +161,25 @@ func ownedByMe(fi os.FileInfo) bool {
 // path's). The dirs come parents first, and the final element is never
 // followed, so a directory swapped for a link fails before anything is
 // looked up through it.
-func dirsUnchanged(root string, dirs []treeDir) bool {
-	if len(dirs) == 0 {
-		return true
-	}
-	fd, err := openNoFollow(root, unix.O_DIRECTORY|oPath)
-	if err != nil {
-		return false
-	}
-	defer unix.Close(fd)
+func dirsUnchanged(root string, dirs func(yield func(treeDir) bool) bool) bool {
+	fd := -1
+	defer func() {
+		if fd >= 0 {
+			unix.Close(fd)
+		}
+	}()
 	var st unix.Stat_t
-	for _, d := range dirs {
+	return dirs(func(d treeDir) bool {
+		if fd < 0 {
+			var err error
+			if fd, err = openNoFollow(root, unix.O_DIRECTORY|oPath); err != nil {
+				return false
+			}
+		}
 		if err := unix.Fstatat(fd, d.rel, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 			return false
 		}
 		e := fromStat("", &st)
-		if !e.isDir() || keyOf(&e) != d.key {
-			return false
-		}
-	}
-	return true
+		return e.isDir() && keyOf(&e) == d.key
+	})
 }

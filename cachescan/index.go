@@ -7,16 +7,19 @@ import (
 	"errors"
 	"hash/crc32"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // The scan index lets a scan reuse what the previous one learnt about the
-// parts of a module cache that have not changed. It holds two kinds of
-// records, both keyed on a path relative to GOMODCACHE:
+// parts of a module cache that have not changed. It holds three kinds of
+// records, each keyed on a path relative to GOMODCACHE:
 //
 //   - An extracted module tree (<path>@<version>/): the identity and times
 //     (device, inode, mtime, ctime, size) of every directory in it, and
@@ -24,36 +27,58 @@ import (
 //     directories (one call each, no open, no getdents, no stat of any
 //     file) and trusts the recorded size only while every one of them is
 //     unchanged; otherwise it walks the tree again.
+//   - A download directory (cache/download/<path>/@v): its own identity
+//     and times and its entries with their lstat fields. While the
+//     directory's key, as its parent lists it, is unchanged, a later scan
+//     takes the entries from the record: no open, no getdents, no stat of
+//     any file, and no read of list. A record is kept only of a directory
+//     where every check was clean and nothing is being written: no
+//     .partial (a download grows it in place), no temp file, nothing but
+//     regular files.
 //   - A clean content check of one download file (.info, .mod, .ziphash,
 //     .zip): the file's own identity and times and what the check found.
-//     The @v directories are listed on every scan, so a check is reused
-//     only for the very file it was made on, unchanged.
+//     It is reused for that very file, unchanged, when its directory is
+//     listed again (a version added next to it).
 //
-// What a kept tree record can miss. A directory's mtime and ctime change
-// when an entry is added to it, removed from it or renamed in it, or when
-// the directory itself is chmod'ed; they do not change when a file in it
-// is written, truncated, chmod'ed, or hard-linked from elsewhere. So a
-// trusted tree can miss an in-place change of an existing file: new
-// contents, a new length, new mode bits, a new link count. The go command
-// never does that: it extracts a module into a temporary directory,
-// renames it into place and makes it read-only (files 0444, directories
-// 0555); editing a file there means making it writable first, which
-// changes the file's ctime but not its directory's. The size figures of
-// such a tree are then those of the last full walk, and the scan's own
-// findings are the same (the scan reads no file of a tree). Verify covers
-// the contents: it hashes every file of the tree and compares the hash
-// with the zip's (dir-modified), whatever the index says; `modscope scan
-// --rescan` walks everything again.
+// What a kept record can miss. A directory's mtime and ctime change when
+// an entry is added to it, removed from it or renamed in it, or when the
+// directory itself is chmod'ed; they do not change when a file in it is
+// written, truncated, chmod'ed, or hard-linked from elsewhere. So a kept
+// record can miss an in-place change of an existing file: new contents, a
+// new length, new mode bits, a new link count.
+//
+// In a module tree the go command never does that: it extracts a module
+// into a temporary directory, renames it into place and makes it
+// read-only (files 0444, directories 0555); editing a file there means
+// making it writable first, which changes the file's ctime but not its
+// directory's. The size figures of such a tree are then those of the last
+// full walk, and the scan's own findings are the same (the scan reads no
+// file of a tree).
+//
+// In a download directory the go command's own writes always show. It
+// writes .info, .mod and .zip to a temporary file renamed into place; it
+// rewrites list in place only right after renaming a .mod in, and writes
+// a .ziphash in place only right before renaming its .zip in (or when it
+// is new); a .partial is never kept. What is missed is a change by
+// something else: a file edited or truncated by hand, or one a crash left
+// shorter than the scan saw it. The scan with the index shows that file's
+// old size and its old, clean check until the directory changes.
+//
+// Verify covers both: its scan never uses the index (every download file
+// is listed, statted and checked again), and it hashes every file of a
+// tree and compares the hash with the zip's (dir-modified); `modscope scan --rescan`
+// (and the TUI's ctrl+r) reads everything again and rewrites the index.
 //
 // What is never trusted: a directory or file whose mtime or ctime is less
 // than indexMargin before the scan began (a change within the same clock
 // tick of the file system would leave its times as they were); a tree
 // with a directory on another device, with a hard-linked file, or with a
 // directory the walk could not read; a check that found a problem (it is
-// made again next time); and the index as a whole when it is not this
-// version's, not for these roots or these size rules, not the current
-// user's, larger than MaxIndexSize, or fails its checksum (corrupt or
-// truncated): it is then ignored and replaced.
+// made again next time), and the download directory that holds it; and
+// the index as a whole when it is not this version's, not for these roots
+// or these size rules, not the current user's, larger than MaxIndexSize,
+// or fails its checksum (corrupt or truncated): it is then ignored and
+// replaced.
 
 // MaxIndexSize bounds the scan index on disk and in memory; a larger index
 // is neither read nor written.
@@ -65,7 +90,7 @@ var maxIndexSize = MaxIndexSize
 // indexMagic and indexVersion start every index file.
 const (
 	indexMagic   = "modscope scan index\n"
-	indexVersion = 1
+	indexVersion = 2
 )
 
 // indexMargin is how old a directory's or file's times must be, at the
@@ -109,10 +134,44 @@ type treeDir struct {
 	key statKey
 }
 
-// treeRec is what the index keeps of one extracted module tree.
+// treeRec is what the index keeps of one extracted module tree. A record
+// read from the index keeps its directories as encoded (raw, ndirs of
+// them), decoded only when the tree is looked at: most of an index is
+// these, and a walker decodes each on its own core.
 type treeRec struct {
-	dirs []treeDir
-	size Size // everything below the root, the root's own entry left out
+	dirs  []treeDir // a record made by this scan
+	raw   []byte
+	ndirs int
+	size  Size // everything below the root, the root's own entry left out
+}
+
+func (t *treeRec) count() int {
+	if t.raw != nil {
+		return t.ndirs
+	}
+	return len(t.dirs)
+}
+
+// each calls f with the tree's directories, the root first, until f
+// returns false; it returns false if it stopped early or the record is
+// malformed.
+func (t *treeRec) each(f func(d treeDir) bool) bool {
+	if t.raw == nil {
+		for _, d := range t.dirs {
+			if !f(d) {
+				return false
+			}
+		}
+		return true
+	}
+	d := &dec{b: t.raw}
+	for i := 0; i < t.ndirs; i++ {
+		td := treeDir{rel: d.s(), key: d.key()}
+		if d.bad || !f(td) {
+			return false
+		}
+	}
+	return len(d.b) == 0
 }
 
 // verdict is a clean content check of one download file.
@@ -123,6 +182,17 @@ type verdict struct {
 	declared string
 	zipHash  string
 	hit      uint32 // atomic: an old verdict this scan reused
+}
+
+// listRec is what the index keeps of one @v directory: its own identity
+// and times, and its entries with their lstat fields (raw, n of them, as
+// encoded, when read from the index: decoded only when reused).
+type listRec struct {
+	key  statKey
+	ents []dirEntry
+	raw  []byte
+	n    int
+	hit  uint32 // atomic: an old listing this scan reused, still clean
 }
 
 // treeRecorder gathers a tree record while the walkers read the tree; the
@@ -159,13 +229,15 @@ type scanIndex struct {
 	cutoff             int64 // Unix ns: times at or after it are too recent
 	oldTrees           map[string]*treeRec
 	oldVerdicts        map[string]*verdict
+	oldListings        map[string]*listRec
 	mu                 sync.Mutex
 	trees              map[string]*treeRec
 	recorders          []*treeRecorder
 	verdicts           map[string]*verdict
+	listings           map[string]*listRec
 	changed            bool
-	// treeHits and fileHits count the records reused.
-	treeHits, fileHits atomic.Int64
+	// treeHits, fileHits and listHits count the records reused.
+	treeHits, fileHits, listHits atomic.Int64
 }
 
 // openIndex reads the index at path for these roots; with fresh set, or
@@ -176,12 +248,12 @@ func openIndex(path, modRoot, buildRoot string, uniform, fresh bool, start time.
 		cutoff:   start.Add(-indexMargin).UnixNano(),
 		trees:    map[string]*treeRec{},
 		verdicts: map[string]*verdict{},
+		listings: map[string]*listRec{},
 	}
 	if !fresh {
 		if data, err := readIndexFile(path); err == nil {
-			x.oldTrees, x.oldVerdicts, err = decodeIndex(data, modRoot, buildRoot, uniform)
-			if err != nil {
-				x.oldTrees, x.oldVerdicts = nil, nil
+			if r, err := decodeIndex(data, modRoot, buildRoot, uniform); err == nil {
+				x.oldTrees, x.oldVerdicts, x.oldListings = r.trees, r.verdicts, r.listings
 			}
 		}
 	}
@@ -208,24 +280,38 @@ func readIndexFile(path string) ([]byte, error) {
 	if fi.Size() > int64(maxIndexSize) || !ownedByMe(fi) {
 		return nil, errIndex
 	}
-	data, err := io.ReadAll(io.LimitReader(f, int64(maxIndexSize)+1))
-	if err != nil {
+	// One buffer of the size the file has; one byte more, to see that it
+	// has not grown since.
+	data := make([]byte, fi.Size()+1)
+	n, err := io.ReadFull(f, data)
+	if err != io.ErrUnexpectedEOF {
+		if err == nil {
+			err = errIndex
+		}
 		return nil, err
 	}
-	if len(data) > maxIndexSize {
-		return nil, errIndex
-	}
-	return data, nil
+	return data[:n], nil
 }
 
 // trustedTree returns the recorded tree at rel when its root (as listed,
 // root) and every directory below it are unchanged.
 func (x *scanIndex) trustedTree(rel, dir string, root *dirEntry) *treeRec {
 	t := x.oldTrees[rel]
-	if t == nil || len(t.dirs) == 0 || t.dirs[0].key != keyOf(root) {
+	if t == nil || t.count() == 0 {
 		return nil
 	}
-	if !dirsUnchanged(dir, t.dirs[1:]) {
+	rootKey := keyOf(root)
+	first := true
+	below := func(yield func(treeDir) bool) bool {
+		return t.each(func(d treeDir) bool {
+			if first {
+				first = false
+				return d.key == rootKey
+			}
+			return yield(d)
+		})
+	}
+	if !dirsUnchanged(dir, below) {
 		return nil
 	}
 	x.mu.Lock()
@@ -273,6 +359,59 @@ func (x *scanIndex) keep(rel string, e *dirEntry, v verdict) {
 	x.mu.Unlock()
 }
 
+// listed returns the recorded listing of the @v directory at rel when the
+// directory, as its parent listed it just now (self), is unchanged. The
+// caller says at the end whether it is still clean (reuse).
+func (x *scanIndex) listed(rel string, self *dirEntry) *listRec {
+	l := x.oldListings[rel]
+	if l == nil || l.key != keyOf(self) {
+		return nil
+	}
+	if l.raw != nil && l.ents == nil {
+		// One goroutine lists each @v directory: no other reads l.
+		d := &dec{b: l.raw}
+		ents := make([]dirEntry, l.n)
+		for i := range ents {
+			// A copy of the name: it goes into the snapshot (File.Name).
+			ents[i] = dirEntry{name: strings.Clone(d.s()), mode: fs.FileMode(d.u()), size: d.i(), blocks: d.i(),
+				mtime: d.i(), ctime: d.i(), dev: d.u(), ino: d.u(), nlink: d.u()}
+		}
+		if d.bad || len(d.b) != 0 {
+			return nil
+		}
+		l.ents = ents
+	}
+	return l
+}
+
+// reuse marks an old listing as reused and still clean: it is written out
+// again.
+func (x *scanIndex) reuse(l *listRec) {
+	if atomic.CompareAndSwapUint32(&l.hit, 0, 1) {
+		x.listHits.Add(1)
+	}
+}
+
+// keepListing records the listing of the @v directory at rel, read just
+// now, whose own entry (self) was taken before the read: a change during
+// the read shows as a new key next time. A listing is kept only when the
+// directory and every entry in it are older than the margin.
+func (x *scanIndex) keepListing(rel string, self *dirEntry, ents []dirEntry) {
+	if self.mtime >= x.cutoff || self.ctime >= x.cutoff {
+		return
+	}
+	for i := range ents {
+		if ents[i].mtime >= x.cutoff || ents[i].ctime >= x.cutoff {
+			return
+		}
+	}
+	l := &listRec{key: keyOf(self), ents: ents}
+	x.mu.Lock()
+	x.listings[rel] = l
+	x.changed = true
+	x.mu.Unlock()
+}
+
 // save writes the index of this scan, atomically (a temporary file renamed
 // over the old one), when it differs from the one read. Failing to write
 // it costs the next scan its speed, nothing else: errors are dropped.
@@ -284,8 +423,14 @@ func (x *scanIndex) save() error {
 		x.trees[r.rel] = &treeRec{dirs: r.dirs, size: r.size.size()}
 		x.changed = true
 	}
-	if !x.changed && len(x.trees) == len(x.oldTrees) && int(x.fileHits.Load()) == len(x.oldVerdicts) {
+	if !x.changed && len(x.trees) == len(x.oldTrees) && int(x.fileHits.Load()) == len(x.oldVerdicts) &&
+		int(x.listHits.Load()) == len(x.oldListings) {
 		return nil
+	}
+	for rel, l := range x.oldListings {
+		if _, fresh := x.listings[rel]; !fresh && atomic.LoadUint32(&l.hit) == 1 {
+			x.listings[rel] = l
+		}
 	}
 	for rel, v := range x.oldVerdicts {
 		if _, fresh := x.verdicts[rel]; !fresh && atomic.LoadUint32(&v.hit) == 1 {
@@ -321,8 +466,12 @@ func (x *scanIndex) save() error {
 // strings, then the CRC-32C of everything before it (little-endian).
 //
 //	version modRoot buildRoot uniform
-//	ntrees  { rel bytes apparent files ndirs { rel dev ino size mtime ctime } }
+//	ntrees  { rel bytes apparent files ndirs len { rel dev ino size mtime ctime } }
 //	nverdicts { rel dev ino size mtime ctime hasOrigin [8 strings] infoTime declared zipHash }
+//	nlistings { rel dev ino size mtime ctime nents len { name mode size blocks mtime ctime dev ino nlink } }
+//
+// len is the byte length of the run of records after it, decoded only
+// when the tree or listing is looked at.
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
@@ -354,11 +503,18 @@ func encodeIndexVersion(x *scanIndex, version uint64) []byte {
 		e.i(t.size.Bytes)
 		e.i(t.size.ApparentBytes)
 		e.i(t.size.Files)
-		e.u(uint64(len(t.dirs)))
-		for _, d := range t.dirs {
-			e.s(d.rel)
-			e.key(d.key)
+		e.u(uint64(t.count()))
+		raw := t.raw
+		if raw == nil {
+			sub := &enc{}
+			for _, d := range t.dirs {
+				sub.s(d.rel)
+				sub.key(d.key)
+			}
+			raw = sub.b
 		}
+		e.u(uint64(len(raw)))
+		e.b = append(e.b, raw...)
 		if len(e.b) > maxIndexSize {
 			return e.b
 		}
@@ -378,6 +534,34 @@ func encodeIndexVersion(x *scanIndex, version uint64) []byte {
 		e.s(v.infoTime)
 		e.s(v.declared)
 		e.s(v.zipHash)
+		if len(e.b) > maxIndexSize {
+			return e.b
+		}
+	}
+	e.u(uint64(len(x.listings)))
+	for rel, l := range x.listings {
+		e.s(rel)
+		e.key(l.key)
+		raw, n := l.raw, l.n
+		if raw == nil {
+			sub := &enc{}
+			for i := range l.ents {
+				f := &l.ents[i]
+				sub.s(f.name)
+				sub.u(uint64(f.mode))
+				sub.i(f.size)
+				sub.i(f.blocks)
+				sub.i(f.mtime)
+				sub.i(f.ctime)
+				sub.u(f.dev)
+				sub.u(f.ino)
+				sub.u(f.nlink)
+			}
+			raw, n = sub.b, len(l.ents)
+		}
+		e.u(uint64(n))
+		e.u(uint64(len(raw)))
+		e.b = append(e.b, raw...)
 		if len(e.b) > maxIndexSize {
 			return e.b
 		}
@@ -418,13 +602,19 @@ func (d *dec) i() int64 {
 	return v
 }
 
+// s returns a string that shares the index file's bytes: a scan decodes
+// some 60,000 of them from an index of 100,000 files, and copying each was
+// a fifth of the decoding. The bytes are never written after the read.
 func (d *dec) s() string {
 	n := d.u()
 	if n > uint64(len(d.b)) {
 		d.bad, d.b = true, nil
 		return ""
 	}
-	v := string(d.b[:n])
+	if n == 0 {
+		return ""
+	}
+	v := unsafe.String(&d.b[0], n)
 	d.b = d.b[n:]
 	return v
 }
@@ -440,35 +630,55 @@ func (d *dec) count(min int) int {
 	return int(n)
 }
 
+// bytes returns a length-prefixed run of bytes, at least one long (an
+// empty run is no record: a nil raw means a record made by this scan).
+func (d *dec) bytes() []byte {
+	n := d.u()
+	if n == 0 || n > uint64(len(d.b)) {
+		d.bad, d.b = true, nil
+		return nil
+	}
+	v := d.b[:n:n]
+	d.b = d.b[n:]
+	return v
+}
+
 func (d *dec) key() statKey {
 	return statKey{dev: d.u(), ino: d.u(), size: d.i(), mtime: d.i(), ctime: d.i()}
 }
 
+// records are an index file's records.
+type records struct {
+	trees    map[string]*treeRec
+	verdicts map[string]*verdict
+	listings map[string]*listRec
+}
+
 // decodeIndex checks an index file and returns its records.
-func decodeIndex(data []byte, modRoot, buildRoot string, uniform bool) (map[string]*treeRec, map[string]*verdict, error) {
+func decodeIndex(data []byte, modRoot, buildRoot string, uniform bool) (*records, error) {
 	if len(data) < len(indexMagic)+4 || string(data[:len(indexMagic)]) != indexMagic {
-		return nil, nil, errIndex
+		return nil, errIndex
 	}
 	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
 	if crc32.Checksum(body, crcTable) != sum {
-		return nil, nil, errIndex
+		return nil, errIndex
 	}
 	d := &dec{b: body[len(indexMagic):]}
 	if d.u() != indexVersion || d.s() != modRoot || d.s() != buildRoot || d.u() != b2u(uniform) || d.bad {
-		return nil, nil, errIndex
+		return nil, errIndex
 	}
-	trees := map[string]*treeRec{}
-	for n := d.count(6); n > 0 && !d.bad; n-- {
+	n := d.count(6)
+	trees := make(map[string]*treeRec, n)
+	for ; n > 0 && !d.bad; n-- {
 		rel := d.s()
 		t := &treeRec{size: Size{Bytes: d.i(), ApparentBytes: d.i(), Files: d.i()}}
-		t.dirs = make([]treeDir, d.count(6))
-		for i := range t.dirs {
-			t.dirs[i] = treeDir{rel: d.s(), key: d.key()}
-		}
+		t.ndirs = d.count(6)
+		t.raw = d.bytes()
 		trees[rel] = t
 	}
-	verdicts := map[string]*verdict{}
-	for n := d.count(10); n > 0 && !d.bad; n-- {
+	n = d.count(10)
+	verdicts := make(map[string]*verdict, n)
+	for ; n > 0 && !d.bad; n-- {
 		rel := d.s()
 		v := &verdict{key: d.key()}
 		if d.u() == 1 {
@@ -477,10 +687,19 @@ func decodeIndex(data []byte, modRoot, buildRoot string, uniform bool) (map[stri
 		v.infoTime, v.declared, v.zipHash = d.s(), d.s(), d.s()
 		verdicts[rel] = v
 	}
-	if d.bad || len(d.b) != 0 {
-		return nil, nil, errIndex
+	n = d.count(6)
+	listings := make(map[string]*listRec, n)
+	for ; n > 0 && !d.bad; n-- {
+		rel := d.s()
+		l := &listRec{key: d.key()}
+		l.n = d.count(9)
+		l.raw = d.bytes()
+		listings[rel] = l
 	}
-	return trees, verdicts, nil
+	if d.bad || len(d.b) != 0 {
+		return nil, errIndex
+	}
+	return &records{trees: trees, verdicts: verdicts, listings: listings}, nil
 }
 
 // verdictOf is what a content check found on a blank record, and whether
@@ -499,11 +718,14 @@ func verdictOf(r *verRec) (verdict, bool) {
 	return v, clean
 }
 
-// apply sets what the check found on the version's record.
+// apply sets what the check found on the version's record. The strings
+// are copied: those of a verdict read from the index share the index
+// file's bytes, which the snapshot must not keep alive.
 func (v *verdict) apply(r *verRec) {
-	if v.origin != nil {
-		o := *v.origin
-		r.origin = &o
+	if o := v.origin; o != nil {
+		r.origin = &Origin{VCS: strings.Clone(o.VCS), URL: strings.Clone(o.URL), Subdir: strings.Clone(o.Subdir),
+			Hash: strings.Clone(o.Hash), TagPrefix: strings.Clone(o.TagPrefix), TagSum: strings.Clone(o.TagSum),
+			Ref: strings.Clone(o.Ref), RepoSum: strings.Clone(o.RepoSum)}
 	}
 	if v.infoTime != "" {
 		var t time.Time
@@ -512,9 +734,9 @@ func (v *verdict) apply(r *verRec) {
 		}
 	}
 	if v.declared != "" {
-		r.declared = v.declared
+		r.declared = strings.Clone(v.declared)
 	}
 	if v.zipHash != "" {
-		r.ziphashValue = v.zipHash
+		r.ziphashValue = strings.Clone(v.zipHash)
 	}
 }

@@ -29,7 +29,14 @@ func TestTrustedTreeEachField(t *testing.T) {
 	x := &scanIndex{trees: map[string]*treeRec{}}
 	trusted := func(dirs []treeDir) bool {
 		x.oldTrees = map[string]*treeRec{"example.com/m@v1.0.0": {dirs: dirs, size: Size{Files: 3}}}
-		return x.trustedTree("example.com/m@v1.0.0", root, &rootEnt) != nil
+		made := x.trustedTree("example.com/m@v1.0.0", root, &rootEnt) != nil
+		// And the same record as written to an index file and read back.
+		x.oldTrees = map[string]*treeRec{"example.com/m@v1.0.0": roundTrip(t, dirs)}
+		read := x.trustedTree("example.com/m@v1.0.0", root, &rootEnt) != nil
+		if made != read {
+			t.Errorf("the record made trusted: %v; read back from the file: %v", made, read)
+		}
+		return made
 	}
 	if !trusted(dirs) {
 		t.Fatal("an unchanged tree is not trusted")
@@ -96,7 +103,53 @@ func TestDecodeIndexBounds(t *testing.T) {
 	e.u(0)
 	e.u(1 << 40) // trees
 	data := binary.LittleEndian.AppendUint32(e.b, crc32.Checksum(e.b, crcTable))
-	if _, _, err := decodeIndex(data, "/m", "/b", false); err == nil {
+	if _, err := decodeIndex(data, "/m", "/b", false); err == nil {
 		t.Error("an index claiming 2^40 trees was accepted")
+	}
+}
+
+// roundTrip is the tree record of dirs written to an index file and read
+// back (a record decoded only when it is used).
+func roundTrip(t *testing.T, dirs []treeDir) *treeRec {
+	t.Helper()
+	x := &scanIndex{modRoot: "/m", trees: map[string]*treeRec{"t@v1": {dirs: dirs}}}
+	r, err := decodeIndex(encodeIndex(x), "/m", "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := r.trees["t@v1"]
+	if rec == nil || rec.raw == nil || rec.count() != len(dirs) {
+		t.Fatalf("read back: %+v", rec)
+	}
+	return rec
+}
+
+// TestLazyRecordsMalformed: a tree or listing whose encoded run is
+// malformed (in an index whose checksum is right: only its owner could
+// write one) is not trusted, and nothing panics.
+func TestLazyRecordsMalformed(t *testing.T) {
+	root := t.TempDir()
+	rootEnt, _ := lstatEntry(root)
+	key := keyOf(&rootEnt)
+	good := &enc{}
+	good.s("")
+	good.key(key)
+	for name, raw := range map[string][]byte{
+		"truncated":  good.b[:len(good.b)-1],
+		"long count": append(append([]byte{}, good.b...), 0x80),
+		"bad string": {0x7f, 'x'},
+	} {
+		x := &scanIndex{trees: map[string]*treeRec{}, oldTrees: map[string]*treeRec{"t@v1": {raw: raw, ndirs: 1}}}
+		if x.trustedTree("t@v1", root, &rootEnt) != nil {
+			t.Errorf("%s tree record trusted", name)
+		}
+		x.oldListings = map[string]*listRec{"a/@v": {key: key, raw: raw, n: 1}}
+		if x.listed("a/@v", &rootEnt) != nil {
+			t.Errorf("%s listing reused", name)
+		}
+	}
+	x := &scanIndex{trees: map[string]*treeRec{}, oldTrees: map[string]*treeRec{"t@v1": {raw: good.b, ndirs: 1}}}
+	if x.trustedTree("t@v1", root, &rootEnt) == nil {
+		t.Error("control: the well-formed record is not trusted")
 	}
 }

@@ -100,7 +100,7 @@ func TestIndexRescanIdentical(t *testing.T) {
 	base, _ := indexScan(t, c, "", false)
 	want := snapJSON(t, base)
 	first, s := indexScan(t, c, index, false)
-	if trees, files := s.IndexHits(); trees != 0 || files != 0 {
+	if trees, files := s.IndexHits(); trees != 0 || files != 0 || s.ListingHits() != 0 {
 		t.Errorf("first scan took %d trees and %d files from an index that did not exist", trees, files)
 	}
 	if _, err := os.Stat(index); err != nil {
@@ -114,7 +114,7 @@ func TestIndexRescanIdentical(t *testing.T) {
 		t.Errorf("second scan took %d of %d trees and %d files from the index", trees, countTrees(base), files)
 	}
 	rescan, s := indexScan(t, c, index, true)
-	if trees, files := s.IndexHits(); trees != 0 || files != 0 {
+	if trees, files := s.IndexHits(); trees != 0 || files != 0 || s.ListingHits() != 0 {
 		t.Errorf("NoIndex took %d trees and %d files from the index", trees, files)
 	}
 	for name, snap := range map[string]*cachescan.Snapshot{"first": first, "second": second, "rescan": rescan} {
@@ -288,7 +288,7 @@ func TestIndexTooRecentNotKept(t *testing.T) {
 	index := filepath.Join(t.TempDir(), "index")
 	first, _ := indexScan(t, c, index, false)
 	second, s := indexScan(t, c, index, false)
-	if trees, files := s.IndexHits(); trees != 0 || files != 0 {
+	if trees, files := s.IndexHits(); trees != 0 || files != 0 || s.ListingHits() != 0 {
 		t.Errorf("%d trees and %d files written within the margin were taken from the index", trees, files)
 	}
 	if a, b := snapJSON(t, first), snapJSON(t, second); a != b {
@@ -339,7 +339,7 @@ func TestIndexUntrustworthyIgnored(t *testing.T) {
 		}
 		return data
 	}
-	lie := forge(t, c.ModCache, 1)
+	lie := forge(t, c.ModCache, cachescan.IndexVersion)
 	believed, _ := indexScan(t, c, index, false)
 	if believed.ModCache.Files == truth.ModCache.Files {
 		t.Fatal("control: a valid index that lies was not believed, so this test shows nothing")
@@ -351,13 +351,14 @@ func TestIndexUntrustworthyIgnored(t *testing.T) {
 		"cut after header": func(*testing.T) []byte { return lie[:40] },
 		"empty":            func(*testing.T) []byte { return nil },
 		"not an index":     func(*testing.T) []byte { b := append([]byte{}, lie...); b[0] = 'M'; return b },
-		"foreign roots":    func(t *testing.T) []byte { return forge(t, "/elsewhere/mod", 1) },
-		"other version":    func(t *testing.T) []byte { return forge(t, c.ModCache, 2) },
+		"foreign roots":    func(t *testing.T) []byte { return forge(t, "/elsewhere/mod", cachescan.IndexVersion) },
+		"older version":    func(t *testing.T) []byte { return forge(t, c.ModCache, cachescan.IndexVersion-1) },
+		"newer version":    func(t *testing.T) []byte { return forge(t, c.ModCache, cachescan.IndexVersion+1) },
 	}
 	check := func(t *testing.T) {
 		t.Helper()
 		got, s := indexScan(t, c, index, false)
-		if trees, files := s.IndexHits(); trees != 0 || files != 0 {
+		if trees, files := s.IndexHits(); trees != 0 || files != 0 || s.ListingHits() != 0 {
 			t.Errorf("%d trees and %d files taken from it", trees, files)
 		}
 		if g := snapJSON(t, got); g != want {
@@ -399,4 +400,183 @@ func TestIndexUntrustworthyIgnored(t *testing.T) {
 		}
 		check(t)
 	})
+}
+
+// TestIndexDistrustsChangedListing: an unchanged @v directory is taken
+// from the index whole (its listing and every check); each change of what
+// it holds makes the scan list and check it again, with a full scan's
+// figures and findings.
+func TestIndexDistrustsChangedListing(t *testing.T) {
+	defer trustFixtures()()
+	rename := func(t *testing.T, data []byte, to string) {
+		t.Helper()
+		tmp := to + "123.tmp"
+		if err := os.WriteFile(tmp, data, 0o666); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	changes := []struct {
+		name  string
+		clean bool // the changed directory is clean again, and kept
+		// change returns the kind of problem the change makes, or "".
+		change func(t *testing.T, e *cachetest.Entry) string
+	}{
+		{"version added by rename, list rewritten in place", true, func(t *testing.T, e *cachetest.Entry) string {
+			rename(t, []byte("module example.com/changed\n"), filepath.Join(e.DL, "v1.1.0.mod"))
+			rename(t, []byte(`{"Version":"v1.1.0","Time":"2025-01-01T00:00:00Z"}`), filepath.Join(e.DL, "v1.1.0.info"))
+			if err := cachetest.RewriteList(e.DL); err != nil {
+				t.Fatal(err)
+			}
+			return ""
+		}},
+		{"file removed", true, func(t *testing.T, e *cachetest.Entry) string {
+			if err := os.Remove(e.Lock); err != nil {
+				t.Fatal(err)
+			}
+			return ""
+		}},
+		{"zip replaced by a truncated one (renamed over it)", false, func(t *testing.T, e *cachetest.Entry) string {
+			data, err := os.ReadFile(e.Zip)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rename(t, data[:len(data)/2], e.Zip)
+			return cachescan.KindZipCorrupt
+		}},
+		{"directory chmod'ed (ctime only)", true, func(t *testing.T, e *cachetest.Entry) string {
+			if err := os.Chmod(e.DL, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(e.DL, 0o777); err != nil {
+				t.Fatal(err)
+			}
+			return ""
+		}},
+	}
+	for _, tc := range changes {
+		t.Run(tc.name, func(t *testing.T) {
+			c := cachetest.New(t)
+			c.Add(cachetest.Mod("example.com/other", "v1.0.0"))
+			e := c.Add(cachetest.Mod("example.com/changed", "v1.0.0"))
+			index := filepath.Join(t.TempDir(), "index")
+			indexScan(t, c, index, false)
+			if _, s := indexScan(t, c, index, false); s.ListingHits() != 2 {
+				t.Fatalf("an unchanged cache: %d of 2 @v directories taken from the index", s.ListingHits())
+			}
+			waitTick(t, t.TempDir())
+			kind := tc.change(t, e)
+			got, s := indexScan(t, c, index, false)
+			if n := s.ListingHits(); n != 1 {
+				t.Errorf("after the change %d @v directories were taken from the index, want 1 (the unchanged one)", n)
+			}
+			want, _ := indexScan(t, c, "", false)
+			if a, b := snapJSON(t, want), snapJSON(t, got); a != b {
+				t.Errorf("the scan with the index differs from a full scan:\n%s", firstDiff(a, b))
+			}
+			if kind != "" && !hasProblem(got, kind, e.DL) {
+				t.Errorf("the scan with the index does not show the %s problem", kind)
+			}
+			keptAgain := 1
+			if tc.clean {
+				keptAgain = 2
+			}
+			if _, s := indexScan(t, c, index, false); s.ListingHits() != int64(keptAgain) {
+				t.Errorf("the next scan took %d @v directories from the index, want %d", s.ListingHits(), keptAgain)
+			}
+		})
+	}
+}
+
+func hasProblem(snap *cachescan.Snapshot, kind, under string) bool {
+	for _, p := range snap.Problems {
+		if p.Kind == kind && strings.HasPrefix(p.Path, under) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestIndexListingNeverKept: a @v directory holding what a go command is
+// writing in place (a .partial download, a temp file, an empty file it is
+// about to fill) or a problem is listed and checked on every scan.
+func TestIndexListingNeverKept(t *testing.T) {
+	defer trustFixtures()()
+	cases := map[string]func(t *testing.T, e *cachetest.Entry){
+		"partial": func(t *testing.T, e *cachetest.Entry) {
+			if err := os.WriteFile(e.Partial, []byte("PK"), 0o666); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"temp file": func(t *testing.T, e *cachetest.Entry) {
+			if err := os.WriteFile(e.Base+".info0123.tmp", []byte("{"), 0o666); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"empty ziphash (a lockedfile write under way)": func(t *testing.T, e *cachetest.Entry) {
+			if err := os.Truncate(e.ZipHash, 0); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"a problem (torn list)": func(t *testing.T, e *cachetest.Entry) {
+			if err := os.WriteFile(filepath.Join(e.DL, "list"), []byte("v1.0.0\n\x00\x00"), 0o666); err != nil {
+				t.Fatal(err)
+			}
+		},
+	}
+	for name, damage := range cases {
+		t.Run(name, func(t *testing.T) {
+			c := cachetest.New(t)
+			c.Add(cachetest.Mod("example.com/other", "v1.0.0"))
+			damage(t, c.Add(cachetest.Mod("example.com/busy", "v1.0.0")))
+			index := filepath.Join(t.TempDir(), "index")
+			want := snapJSON(t, first(indexScan(t, c, index, false)))
+			for i := 0; i < 2; i++ {
+				got, s := indexScan(t, c, index, false)
+				if n := s.ListingHits(); n != 1 {
+					t.Errorf("scan %d took %d @v directories from the index, want 1 (the clean one)", i+2, n)
+				}
+				if g := snapJSON(t, got); g != want {
+					t.Errorf("scan %d differs from the first:\n%s", i+2, firstDiff(want, g))
+				}
+			}
+		})
+	}
+}
+
+func first[A, B any](a A, _ B) A { return a }
+
+// TestIndexKeptListingMisses documents what a kept @v listing cannot see:
+// a download file changed in place (here a zip truncated), which adds,
+// removes and renames nothing in its directory. The go command never
+// writes one so (index.go); a scan with the index shows the old figures
+// and no problem, one without it (scan --rescan) finds the damage.
+func TestIndexKeptListingMisses(t *testing.T) {
+	defer trustFixtures()()
+	c := cachetest.New(t)
+	e := c.AddDownload(cachetest.Mod("example.com/cut", "v1.0.0"))
+	index := filepath.Join(t.TempDir(), "index")
+	before, _ := indexScan(t, c, index, false)
+	fi, err := os.Stat(e.Zip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(e.Zip, fi.Size()/2); err != nil {
+		t.Fatal(err)
+	}
+	kept, s := indexScan(t, c, index, false)
+	if s.ListingHits() != 1 || hasProblem(kept, cachescan.KindZipCorrupt, e.DL) {
+		t.Errorf("with the index: %d listings reused, zip problem shown: %v; want the kept listing, no problem",
+			s.ListingHits(), hasProblem(kept, cachescan.KindZipCorrupt, e.DL))
+	}
+	if a, b := snapJSON(t, before), snapJSON(t, kept); a != b {
+		t.Errorf("with the index the scan is not the recorded one:\n%s", firstDiff(a, b))
+	}
+	fresh, s := indexScan(t, c, index, true)
+	if s.ListingHits() != 0 || !hasProblem(fresh, cachescan.KindZipCorrupt, e.DL) {
+		t.Errorf("NoIndex: %d listings reused, zip problem shown: %v; want none reused, the problem shown",
+			s.ListingHits(), hasProblem(fresh, cachescan.KindZipCorrupt, e.DL))
+	}
 }

@@ -233,7 +233,8 @@ func (s *modScan) downloadDir(dir, prefix string) {
 		case e.name == "@v" && e.isDir() && prefix != "":
 			escPath := strings.TrimSuffix(prefix, "/")
 			s.other.add(size)
-			s.w.spawn(func() { s.atV(path, escPath) })
+			self := *e
+			s.w.spawn(func() { s.atV(path, escPath, &self) })
 		case e.isDir():
 			sub := prefix + e.name + "/"
 			s.other.add(size)
@@ -279,10 +280,28 @@ func kindOfFile(e *dirEntry) string {
 // downloadSuffixes are the files the go command keeps per version in @v.
 var downloadSuffixes = []string{".info", ".mod", ".zip", ".ziphash", ".lock", ".partial"}
 
-// atV handles one cache/download/<E>/@v directory: it sorts the files by
-// version and checks their contents (none is hashed).
-func (s *modScan) atV(dir, escPath string) {
-	ents := s.w.list(dir)
+// atV handles one cache/download/<E>/@v directory, whose own entry as its
+// parent listed it just now is self: it sorts the files by version and
+// checks their contents (none is hashed). With the scan index, an
+// unchanged directory's listing and checks are the recorded ones (index.go
+// says what that can miss).
+func (s *modScan) atV(dir, escPath string, self *dirEntry) {
+	var ents []dirEntry
+	var old *listRec
+	listRel := "cache/download/" + escPath + "/@v"
+	if s.idx != nil {
+		old = s.idx.listed(listRel, self)
+	}
+	if old != nil {
+		ents = old.ents
+		s.w.prog.dirs.Add(1)
+	} else {
+		ents = s.w.list(dir)
+	}
+	// clean: nothing here the go command would not have written, and every
+	// check found nothing; only such a listing is kept (or reused), so
+	// that a problem is always found afresh.
+	clean := s.idx != nil && (old != nil || ents != nil)
 	m := s.module(escPath)
 	m.dlDir = dir
 	modPath, pathErr := module.UnescapePath(escPath)
@@ -313,6 +332,7 @@ func (s *modScan) atV(dir, escPath string) {
 		s.w.prog.files.Add(size.Files)
 		file := File{Name: e.name, Bytes: size.Bytes, ApparentBytes: size.ApparentBytes, ModTime: time.Unix(0, e.mtime)}
 		if e.isDir() {
+			clean = false
 			m.other.add(size)
 			s.w.spawn(func() { s.w.tree(path, &m.other) })
 			s.report(newProblem(KindPathInvalid, "", "", path, "a directory where the go command keeps only files"))
@@ -325,6 +345,7 @@ func (s *modScan) atV(dir, escPath string) {
 			continue
 		}
 		if e.name == "list" || (strings.HasPrefix(e.name, "list") || strings.HasSuffix(e.name, ".tmp")) && !e.isRegular() {
+			clean = false
 			m.other.add(size)
 			m.listBad = e.name == "list"
 			s.report(WrongType(path, kindOfFile(e), "the go command keeps a file"))
@@ -337,7 +358,9 @@ func (s *modScan) atV(dir, escPath string) {
 			continue
 		}
 		if strings.HasSuffix(e.name, ".tmp") {
-			// <EV>.zip<n>.tmp, <EV>.info<n>.tmp, <EV>.mod<n>.tmp
+			// <EV>.zip<n>.tmp, <EV>.info<n>.tmp, <EV>.mod<n>.tmp: written
+			// in place while a go command runs.
+			clean = false
 			escVer, isZip := tmpVersion(e.name)
 			if escVer == "" {
 				m.other.add(size)
@@ -364,6 +387,7 @@ func (s *modScan) atV(dir, escPath string) {
 			continue
 		}
 		if !e.isRegular() {
+			clean = false
 			m.other.add(size)
 			p := WrongType(path, kindOfFile(e), "the go command keeps a file")
 			if mp, err := module.UnescapePath(escPath); err == nil {
@@ -394,6 +418,8 @@ func (s *modScan) atV(dir, escPath string) {
 		case ".lock":
 			r.lock = true
 		case ".partial":
+			// Grows in place while a download runs.
+			clean = false
 			r.partial = true
 		}
 	}
@@ -402,12 +428,22 @@ func (s *modScan) atV(dir, escPath string) {
 		// against a path we cannot decode.
 		return
 	}
+	defer func() {
+		switch {
+		case !clean || s.w.ctx.Err() != nil:
+		case old != nil:
+			s.idx.reuse(old)
+		default:
+			s.idx.keepListing(listRel, self, ents)
+		}
+	}()
 	for _, c := range reads {
 		if s.w.ctx.Err() != nil {
 			return
 		}
 		vers, err := module.UnescapeVersion(c.r.escVer)
 		if err != nil {
+			clean = false
 			continue
 		}
 		if c.kind == ".zip" && s.skipZipCheck {
@@ -436,18 +472,27 @@ func (s *modScan) atV(dir, escPath string) {
 		}
 		c.r.problems = append(c.r.problems, tmp.problems...)
 		c.r.lockBusyProblems = append(c.r.lockBusyProblems, tmp.lockBusyProblems...)
-		v, clean := verdictOf(tmp)
+		v, ok := verdictOf(tmp)
 		v.apply(c.r)
-		if s.idx != nil && clean {
+		if s.idx != nil && ok {
 			s.idx.keep(rel, &c.e, v)
+		} else {
+			clean = false
 		}
 	}
 	if m.listBad {
 		return // reported above; never written through
 	}
-	if p, ok := checkList(m, modPath, dir, mods); ok && !LockHeld(p.Path) {
-		// The go command rewrites list under a lock on list itself.
-		m.problems = append(m.problems, p)
+	if old != nil && clean {
+		// Clean when it was recorded, with the same .mod files.
+		return
+	}
+	if p, ok := checkList(m, modPath, dir, mods); ok {
+		clean = false
+		if !LockHeld(p.Path) {
+			// The go command rewrites list under a lock on list itself.
+			m.problems = append(m.problems, p)
+		}
 	}
 }
 
