@@ -422,7 +422,7 @@ var modulesPerBatch = 64
 // batches' worth, however long the list.
 func writeModules(ind *jsonIndenter, mods []*cachescan.Module) error {
 	type batch struct {
-		buf  bytes.Buffer
+		buf  []byte
 		err  error
 		done chan struct{}
 	}
@@ -432,27 +432,33 @@ func writeModules(ind *jsonIndenter, mods []*cachescan.Module) error {
 	}
 	depth := ind.depth + 1
 	window := make(chan struct{}, 2*runtime.GOMAXPROCS(0))
+	// One buffer per batch in flight, handed from batch to batch.
+	spare := make(chan []byte, cap(window))
+	for range cap(window) {
+		spare <- nil
+	}
 	go func() {
 		for i, b := range batches {
 			window <- struct{}{} // freed once batch i is written
 			part := mods[i*modulesPerBatch : min((i+1)*modulesPerBatch, len(mods))]
 			go func() {
 				defer close(b.done)
-				// The Encoder's own indent, with the list's depth as
-				// the prefix of every line but the first, writes what
-				// the indenter would.
-				prefix := strings.Repeat("  ", depth)
-				enc := json.NewEncoder(&b.buf)
-				enc.SetIndent(prefix, "  ")
+				var one bytes.Buffer
+				enc := json.NewEncoder(&one)
+				// A buffer a written batch gave back: the batches are
+				// alike in size, so it seldom grows.
+				out := (<-spare)[:0]
 				for k, m := range part {
 					if k > 0 {
-						b.buf.WriteString(",\n" + prefix)
+						out = appendNewline(append(out, ','), depth)
 					}
+					one.Reset()
 					if b.err = enc.Encode(m); b.err != nil {
 						return
 					}
-					b.buf.Truncate(b.buf.Len() - 1) // Encode's newline
+					out = appendIndent(out, bytes.TrimSuffix(one.Bytes(), []byte{'\n'}), depth)
 				}
+				b.buf = out
 			}()
 		}
 	}()
@@ -470,12 +476,13 @@ func writeModules(ind *jsonIndenter, mods []*cachescan.Module) error {
 			ind.needIndent = false
 			ind.depth++
 			ind.newline()
-			ind.w.Write(b.buf.Bytes())
+			ind.w.Write(b.buf)
 		default:
 			ind.write([]byte{','})
-			ind.w.Write(b.buf.Bytes())
+			ind.w.Write(b.buf)
 		}
-		b.buf = bytes.Buffer{}
+		spare <- b.buf
+		b.buf = nil
 		<-window
 	}
 	return err

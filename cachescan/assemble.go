@@ -2,8 +2,11 @@ package cachescan
 
 import (
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/semver"
@@ -58,51 +61,26 @@ func (s *modScan) vcsDir(dir string) {
 func (s *modScan) assemble(mc *ModCache, activeToolchain string) []Problem {
 	problems := s.problems
 	byPath := map[string]*Module{}
+	recs := make([]*verRec, 0, len(s.versions))
 	for _, r := range s.versions {
-		path, perr := module.UnescapePath(r.escPath)
-		vers, verr := module.UnescapeVersion(r.escVer)
-		if perr == nil && verr == nil {
-			if err := module.Check(path, vers); err != nil {
-				perr = err
-			}
+		recs = append(recs, r)
+	}
+	// Each version is judged on its own, on every core: this is most of
+	// the assembly's time (path checks, file lists sorted), and the scan of
+	// an unchanged cache with the index is little else.
+	built := make([]assembledVersion, len(recs))
+	eachParallel(len(recs), func(i int) { built[i] = s.assembleVersion(recs[i], activeToolchain) })
+	for i, r := range recs {
+		b := &built[i]
+		if b.invalid != nil {
+			problems = append(problems, *b.invalid)
 		}
-		if perr != nil || verr != nil {
-			err := perr
-			if err == nil {
-				err = verr
-			}
-			where := r.dir
-			if where == "" {
-				where = filepath.Join(s.root, "cache", "download", filepath.FromSlash(r.escPath), "@v")
-			}
-			detail := err.Error()
-			if name := r.escPath + "@" + r.escVer; !strings.HasPrefix(detail, name) {
-				detail = name + ": " + detail
-			}
-			problems = append(problems, newProblem(KindPathInvalid, "", "", where, detail))
-			if perr != nil {
-				path = r.escPath
-			}
-			if verr != nil {
-				vers = r.escVer
-			}
-		}
-		m := byPath[path]
+		m := byPath[b.path]
 		if m == nil {
-			m = &Module{Path: path, EscapedPath: r.escPath, Toolchain: path == toolchainModule}
-			byPath[path] = m
+			m = &Module{Path: b.path, EscapedPath: r.escPath, Toolchain: b.path == toolchainModule}
+			byPath[b.path] = m
 		}
-		v := s.buildVersion(r, path, vers, activeToolchain)
-		if perr != nil || verr != nil {
-			// Not the go command's: judge nothing else about it.
-			v.problems, v.State = nil, StateInvalid
-		}
-		for i := range v.problems {
-			p := &v.problems[i]
-			if p.Module == "" && p.Kind == KindTmpLeftover {
-				p.Module, p.Version = path, vers
-			}
-		}
+		v := &b.v
 		problems = append(problems, v.problems...)
 		m.Size.Add(v.Size)
 		if lockOnly(r) && len(v.problems) == 0 && v.State != StateInvalid {
@@ -180,6 +158,85 @@ func (s *modScan) assemble(mc *ModCache, activeToolchain string) []Problem {
 	mc.Size.Add(mc.Other)
 	guardFixes(problems)
 	return problems
+}
+
+// assembledVersion is one version's part of the model.
+type assembledVersion struct {
+	path    string   // the module path, or the escaped one if it is invalid
+	invalid *Problem // the path or version is not the go command's
+	v       builtVersion
+}
+
+// assembleVersion builds the model of one version: safe to run for many
+// versions at once (it reads the walk's records and changes none).
+func (s *modScan) assembleVersion(r *verRec, activeToolchain string) assembledVersion {
+	path, perr := module.UnescapePath(r.escPath)
+	vers, verr := module.UnescapeVersion(r.escVer)
+	if perr == nil && verr == nil {
+		if err := module.Check(path, vers); err != nil {
+			perr = err
+		}
+	}
+	var a assembledVersion
+	if perr != nil || verr != nil {
+		err := perr
+		if err == nil {
+			err = verr
+		}
+		where := r.dir
+		if where == "" {
+			where = filepath.Join(s.root, "cache", "download", filepath.FromSlash(r.escPath), "@v")
+		}
+		detail := err.Error()
+		if name := r.escPath + "@" + r.escVer; !strings.HasPrefix(detail, name) {
+			detail = name + ": " + detail
+		}
+		p := newProblem(KindPathInvalid, "", "", where, detail)
+		a.invalid = &p
+		if perr != nil {
+			path = r.escPath
+		}
+		if verr != nil {
+			vers = r.escVer
+		}
+	}
+	a.path = path
+	a.v = s.buildVersion(r, path, vers, activeToolchain)
+	if a.invalid != nil {
+		// Not the go command's: judge nothing else about it.
+		a.v.problems, a.v.State = nil, StateInvalid
+	}
+	for i := range a.v.problems {
+		p := &a.v.problems[i]
+		if p.Module == "" && p.Kind == KindTmpLeftover {
+			p.Module, p.Version = path, vers
+		}
+	}
+	return a
+}
+
+// eachParallel calls f(0) ... f(n-1), spread over every core.
+func eachParallel(n int, f func(i int)) {
+	const chunk = 64
+	workers := min(runtime.GOMAXPROCS(0), (n+chunk-1)/chunk)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				start := int(next.Add(chunk)) - chunk
+				if start >= n {
+					return
+				}
+				for i := start; i < min(start+chunk, n); i++ {
+					f(i)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // guardFixes replaces a fix that would act below an entry of the wrong

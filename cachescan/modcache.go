@@ -289,6 +289,7 @@ func (s *modScan) atV(dir, escPath string, self *dirEntry) {
 	var ents []dirEntry
 	var old *listRec
 	listRel := "cache/download/" + escPath + "/@v"
+	relPrefix := listRel + "/"
 	if s.idx != nil {
 		old = s.idx.listed(listRel, self)
 	}
@@ -319,14 +320,14 @@ func (s *modScan) atV(dir, escPath string, self *dirEntry) {
 	type content struct {
 		r    *verRec
 		kind string
-		path string
 		size int64
 		e    dirEntry
 	}
-	var reads []content
+	reads := make([]content, 0, len(ents))
 	for i := range ents {
 		e := &ents[i]
-		path := filepath.Join(dir, e.name)
+		// Built only where it is used: most entries need none.
+		pathOf := func() string { return filepath.Join(dir, e.name) }
 		size := s.w.sizeOf(e)
 		s.w.prog.bytes.Add(size.Bytes)
 		s.w.prog.files.Add(size.Files)
@@ -334,6 +335,7 @@ func (s *modScan) atV(dir, escPath string, self *dirEntry) {
 		if e.isDir() {
 			clean = false
 			m.other.add(size)
+			path := pathOf()
 			s.w.spawn(func() { s.w.tree(path, &m.other) })
 			s.report(newProblem(KindPathInvalid, "", "", path, "a directory where the go command keeps only files"))
 			continue
@@ -348,7 +350,7 @@ func (s *modScan) atV(dir, escPath string, self *dirEntry) {
 			clean = false
 			m.other.add(size)
 			m.listBad = e.name == "list"
-			s.report(WrongType(path, kindOfFile(e), "the go command keeps a file"))
+			s.report(WrongType(pathOf(), kindOfFile(e), "the go command keeps a file"))
 			continue
 		}
 		if strings.HasPrefix(e.name, "list") {
@@ -364,8 +366,8 @@ func (s *modScan) atV(dir, escPath string, self *dirEntry) {
 			escVer, isZip := tmpVersion(e.name)
 			if escVer == "" {
 				m.other.add(size)
-				p := newProblem(KindTmpLeftover, "", "", path, "temp file left by an interrupted write")
-				p.Fix = "rm " + ShellQuote(path) + "  (while no go command runs)"
+				p := newProblem(KindTmpLeftover, "", "", pathOf(), "temp file left by an interrupted write")
+				p.Fix = "rm " + ShellQuote(p.Path) + "  (while no go command runs)"
 				s.report(p)
 				continue
 			}
@@ -374,9 +376,9 @@ func (s *modScan) atV(dir, escPath string, self *dirEntry) {
 			r.dl.Add(size)
 			if isZip {
 				// Written under the version lock: leftover only if the lock is free.
-				r.tmpZip = append(r.tmpZip, path)
+				r.tmpZip = append(r.tmpZip, pathOf())
 			} else if s.now.Sub(file.ModTime) > time.Minute {
-				r.problems = append(r.problems, newProblem(KindTmpLeftover, "", "", path, "temp file left by an interrupted write"))
+				r.problems = append(r.problems, newProblem(KindTmpLeftover, "", "", pathOf(), "temp file left by an interrupted write"))
 			}
 			continue
 		}
@@ -389,7 +391,7 @@ func (s *modScan) atV(dir, escPath string, self *dirEntry) {
 		if !e.isRegular() {
 			clean = false
 			m.other.add(size)
-			p := WrongType(path, kindOfFile(e), "the go command keeps a file")
+			p := WrongType(pathOf(), kindOfFile(e), "the go command keeps a file")
 			if mp, err := module.UnescapePath(escPath); err == nil {
 				if v, err := module.UnescapeVersion(escVer); err == nil {
 					p.Module, p.Version = mp, v
@@ -404,17 +406,17 @@ func (s *modScan) atV(dir, escPath string, self *dirEntry) {
 		switch suffix {
 		case ".info":
 			r.info = true
-			reads = append(reads, content{r, suffix, path, e.size, *e})
+			reads = append(reads, content{r, suffix, e.size, *e})
 		case ".mod":
 			r.mod = true
 			mods = append(mods, escVer)
-			reads = append(reads, content{r, suffix, path, e.size, *e})
+			reads = append(reads, content{r, suffix, e.size, *e})
 		case ".zip":
 			r.zip = true
-			reads = append(reads, content{r, suffix, path, e.size, *e})
+			reads = append(reads, content{r, suffix, e.size, *e})
 		case ".ziphash":
 			r.ziphash = true
-			reads = append(reads, content{r, suffix, path, e.size, *e})
+			reads = append(reads, content{r, suffix, e.size, *e})
 		case ".lock":
 			r.lock = true
 		case ".partial":
@@ -451,7 +453,7 @@ func (s *modScan) atV(dir, escPath string, self *dirEntry) {
 		}
 		rel := ""
 		if s.idx != nil {
-			rel = "cache/download/" + escPath + "/@v/" + c.e.name
+			rel = relPrefix + c.e.name
 			if v := s.idx.checked(rel, &c.e); v != nil {
 				v.apply(c.r)
 				continue
@@ -460,15 +462,16 @@ func (s *modScan) atV(dir, escPath string, self *dirEntry) {
 		// The check runs on a blank record, so that what it finds can be
 		// kept in the index, then is added to the version's.
 		tmp := &verRec{escPath: c.r.escPath, escVer: c.r.escVer}
+		path := filepath.Join(dir, c.e.name)
 		switch c.kind {
 		case ".info":
-			checkInfo(tmp, modPath, vers, c.path, c.size)
+			checkInfo(tmp, modPath, vers, path, c.size)
 		case ".mod":
-			checkMod(tmp, modPath, vers, c.path, c.size)
+			checkMod(tmp, modPath, vers, path, c.size)
 		case ".ziphash":
-			checkZipHash(tmp, modPath, vers, c.path, c.size)
+			checkZipHash(tmp, modPath, vers, path, c.size)
 		case ".zip":
-			checkZip(tmp, modPath, vers, c.path)
+			checkZip(tmp, modPath, vers, path)
 		}
 		c.r.problems = append(c.r.problems, tmp.problems...)
 		c.r.lockBusyProblems = append(c.r.lockBusyProblems, tmp.lockBusyProblems...)
