@@ -410,9 +410,11 @@ func writeSnapshotJSON(ind *jsonIndenter, v any, snap *cachescan.Snapshot) error
 	return nil
 }
 
-// modulesPerBatch is how many modules are encoded together (a variable so
-// that a test can spread a small list over many batches).
-var modulesPerBatch = 64
+// versionsPerBatch is about how many module versions are encoded together:
+// a batch is cut by versions, not modules, since one module may hold
+// thousands of them (a variable so that a test can spread a small list
+// over many batches).
+var versionsPerBatch = 256
 
 // writeModules writes mods as the elements of the list ind has just
 // opened. Encoding them is most of the CPU time of a scan --json that took
@@ -426,7 +428,16 @@ func writeModules(ind *jsonIndenter, mods []*cachescan.Module) error {
 		err  error
 		done chan struct{}
 	}
-	batches := make([]*batch, (len(mods)+modulesPerBatch-1)/modulesPerBatch)
+	type span struct{ from, to int }
+	var spans []span
+	for from, n, i := 0, 0, 0; i < len(mods); i++ {
+		n += 1 + len(mods[i].Versions)
+		if n >= versionsPerBatch || i == len(mods)-1 {
+			spans = append(spans, span{from, i + 1})
+			from, n = i+1, 0
+		}
+	}
+	batches := make([]*batch, len(spans))
 	for i := range batches {
 		batches[i] = &batch{done: make(chan struct{})}
 	}
@@ -440,7 +451,7 @@ func writeModules(ind *jsonIndenter, mods []*cachescan.Module) error {
 	go func() {
 		for i, b := range batches {
 			window <- struct{}{} // freed once batch i is written
-			part := mods[i*modulesPerBatch : min((i+1)*modulesPerBatch, len(mods))]
+			part := mods[spans[i].from:spans[i].to]
 			go func() {
 				defer close(b.done)
 				var one bytes.Buffer

@@ -23,20 +23,18 @@ func TestWriteJSONAsEncoder(t *testing.T) {
 	tricky.Problems = append([]cachescan.Problem{{Module: `"modules":null`, Detail: `"modcache":{"modules":null`}}, snap.Problems...)
 	empty := *snap
 	empty.ModCache.Modules = []*cachescan.Module{}
-	// A list spread over many batches, the last one short, and one of
-	// exactly one batch.
-	defer func(n int) { modulesPerBatch = n }(modulesPerBatch)
-	modulesPerBatch = 3
+	// A list spread over many batches (cut every few versions), and a
+	// list of one module.
+	defer func(n int) { versionsPerBatch = n }(versionsPerBatch)
+	versionsPerBatch = 4
 	long := *snap
 	long.ModCache.Modules = nil
 	for i := 0; i < 20; i++ {
 		long.ModCache.Modules = append(long.ModCache.Modules, snap.ModCache.Modules...)
 	}
-	if len(long.ModCache.Modules)%modulesPerBatch == 0 {
-		long.ModCache.Modules = long.ModCache.Modules[1:]
-	}
+	long.ModCache.Modules = long.ModCache.Modules[1:]
 	one := *snap
-	one.ModCache.Modules = snap.ModCache.Modules[:modulesPerBatch]
+	one.ModCache.Modules = snap.ModCache.Modules[:1]
 	for _, v := range []any{
 		snap, &tricky, &empty, &long, &one, &verified{Snapshot: snap}, &verified{Snapshot: &long}, &verified{Snapshot: &tricky}, nil, []string{}, map[string]any{},
 		map[string]any{"a": []int{}, "b": map[string]int{}, "c": "<&>\u2028", "d": [][]int{{}, {1, 2}}, "e": []any{map[string]any{}, "x"}},
