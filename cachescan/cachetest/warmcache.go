@@ -29,7 +29,8 @@ var warm struct {
 }
 
 // warmEnvVar hands the template to the test processes RerunAt starts, so
-// that the tests rerun at another date do not build it again.
+// that the tests rerun at another date do not build it again, and from
+// .ci/run to every package's test process.
 const warmEnvVar = "MODSCOPE_TEST_WARM_GOCACHE"
 
 // sharedWarmCache returns the template if this process has one already
@@ -104,6 +105,12 @@ func Run(m interface{ Run() int }) int {
 	}
 	return code
 }
+
+// BuildWarmCache builds a template as a test process would and returns
+// its GOCACHE directory; the caller removes its parent directory. Handed to
+// the test processes in MODSCOPE_TEST_WARM_GOCACHE, it spares each package
+// its own build of it (.ci/run does that, through warmgocache).
+func BuildWarmCache() (string, error) { return buildWarmCache() }
 
 func buildWarmCache() (string, error) {
 	root, err := os.MkdirTemp("", "modscope-warm-gocache-")
