@@ -34,7 +34,7 @@ import (
 //     any file, and no read of list. A record is kept only of a directory
 //     where every check was clean and nothing is being written: no
 //     .partial (a download grows it in place), no temp file, nothing but
-//     regular files.
+//     regular files, none of them hard-linked.
 //   - A clean content check of one download file (.info, .mod, .ziphash,
 //     .zip): the file's own identity and times and what the check found.
 //     It is reused for that very file, unchanged, when its directory is

@@ -520,6 +520,11 @@ func TestIndexListingNeverKept(t *testing.T) {
 				t.Fatal(err)
 			}
 		},
+		"a hard-linked zip": func(t *testing.T, e *cachetest.Entry) {
+			if err := os.Link(e.Zip, filepath.Join(t.TempDir(), "elsewhere.zip")); err != nil {
+				t.Skip("no hard links here:", err)
+			}
+		},
 		"a problem (torn list)": func(t *testing.T, e *cachetest.Entry) {
 			if err := os.WriteFile(filepath.Join(e.DL, "list"), []byte("v1.0.0\n\x00\x00"), 0o666); err != nil {
 				t.Fatal(err)

@@ -403,6 +403,11 @@ func (s *modScan) atV(dir, escPath string, self *dirEntry) {
 		r := get(escVer)
 		r.files = append(r.files, file)
 		r.dl.Add(size)
+		if e.nlink > 1 {
+			// Counted once in the whole scan, as for a tree: the count
+			// depends on what else is walked.
+			clean = false
+		}
 		switch suffix {
 		case ".info":
 			r.info = true
