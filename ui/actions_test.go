@@ -969,3 +969,32 @@ func TestDialogKeysDegrade(t *testing.T) {
 		}
 	}
 }
+
+// TestDialogHelpNamesTheirKeys: ? on the purge menu and on its plan lists
+// the keys each answers to, the ones that move among its rows included.
+func TestDialogHelpNamesTheirKeys(t *testing.T) {
+	es := map[string]*cachetest.Entry{}
+	m, _ := actionModel(t, 100, 30, threeAndOne(es))
+	hit(m, "D")
+	if _, ok := m.top().(*menuDialog); !ok {
+		t.Fatalf("D opened %T", m.top())
+	}
+	hit(m, "?")
+	for _, want := range []string{"↑/↓/j/k", "move", "show the plan", "0-9", "change the value"} {
+		if !strings.Contains(screen(m), want) {
+			t.Errorf("the menu's help lacks %q:\n%s", want, screen(m))
+		}
+	}
+	hit(m, "esc") // closes the help
+	hit(m, "1")
+	hit(m, "enter")
+	if _, ok := m.top().(*confirmDialog); !ok {
+		t.Fatalf("no plan: %T, status %q", m.top(), m.status)
+	}
+	hit(m, "?")
+	for _, want := range []string{"↑/↓/j/k", "scroll", "go ahead", "cancel"} {
+		if !strings.Contains(screen(m), want) {
+			t.Errorf("the plan's help lacks %q:\n%s", want, screen(m))
+		}
+	}
+}

@@ -8,6 +8,9 @@ import "charm.land/bubbles/v2/key"
 type DialogKeyMap struct {
 	Yes, No, Choose, Metadata, Apparent key.Binding
 	Close, Plan, Erase                  key.Binding
+	// Move names, for the help, the view keys a dialog scrolls or moves
+	// its cursor with (KeyMap's Up, Down, PageUp...).
+	Move, Value key.Binding
 }
 
 func defaultDialogKeys() DialogKeyMap {
@@ -24,6 +27,8 @@ func defaultDialogKeys() DialogKeyMap {
 		Close:    b("esc", "close", "esc", "q"),
 		Plan:     b("enter", "show the plan", "enter", "l", "right"),
 		Erase:    b("⌫", "erase", "backspace"),
+		Move:     b("↑/↓/j/k", "move", "up", "down", "j", "k"),
+		Value:    b("0-9", "change the value", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
 	}
 }
 
@@ -35,11 +40,11 @@ func (d *confirmDialog) ShortHelp() []key.Binding {
 	out := []key.Binding{k.Yes, k.No}
 	switch {
 	case d.job.kind == jobDownload:
-		out = append(out, k.Choose)
+		out = append(out, withHelp(k.Move, "move"), k.Choose)
 	case d.job.kind == jobPurge && d.job.metaable && !d.job.onlyMeta:
-		out = append(out, k.Metadata, k.Apparent)
+		out = append(out, withHelp(k.Move, "scroll"), k.Metadata, k.Apparent)
 	default:
-		out = append(out, k.Apparent)
+		out = append(out, withHelp(k.Move, "scroll"), k.Apparent)
 	}
 	return out
 }
@@ -48,7 +53,11 @@ func (d *confirmDialog) FullHelp() [][]key.Binding { return [][]key.Binding{d.Sh
 
 func (d *menuDialog) ShortHelp() []key.Binding {
 	k := defaultDialogKeys()
-	return []key.Binding{k.Plan, k.Close, k.Erase}
+	out := []key.Binding{k.Plan, k.Close, k.Move}
+	if d.items[d.cursor].input != inputNone {
+		out = append(out, k.Value, k.Erase)
+	}
+	return out
 }
 
 func (d *menuDialog) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }

@@ -110,7 +110,7 @@ func (p *problemsPane) ShortHelp() []key.Binding {
 
 // fixKey is enter (and f) in the Problems view: the problem in full.
 func fixKey(k KeyMap) key.Binding {
-	return key.NewBinding(key.WithKeys("enter", "f"), key.WithHelp("enter", "fix in full"))
+	return key.NewBinding(key.WithKeys("enter", "f"), key.WithHelp("enter/f", "fix in full"))
 }
 
 // revealKey is l or →: the problem's entry in the Modules view.
