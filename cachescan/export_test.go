@@ -5,6 +5,14 @@ import (
 	"time"
 )
 
+// SetChecksID sets the build the index files are written for and trusted
+// from, and returns the function restoring it.
+func SetChecksID(id string) func() {
+	old := checksID
+	checksID = id
+	return func() { checksID = old }
+}
+
 // IndexVersion is the scan index's format version.
 const IndexVersion = indexVersion
 
@@ -27,19 +35,13 @@ func SetMaxIndexSize(n int) func() {
 // IndexHits returns how many trees and download files the last Scan took
 // from the scan index.
 func (s *Scanner) IndexHits() (trees, files int64) {
-	if s.idx == nil {
-		return 0, 0
-	}
-	return s.idx.treeHits.Load(), s.idx.fileHits.Load()
+	return s.hits.trees, s.hits.files
 }
 
 // ListingHits returns how many @v directories the last Scan took from the
 // scan index.
 func (s *Scanner) ListingHits() int64 {
-	if s.idx == nil {
-		return 0
-	}
-	return s.idx.listHits.Load()
+	return s.hits.listings
 }
 
 // ForgeIndex rewrites the index at path, valid but lying: every tree it
@@ -68,6 +70,7 @@ func decodeIndexInto(x *scanIndex, data []byte) (string, string, error) {
 	d.u()
 	x.modRoot, x.buildRoot = d.s(), d.s()
 	uniform := d.u() == 1
+	d.s() // checksID
 	r, err := decodeIndex(data, x.modRoot, x.buildRoot, uniform)
 	if err != nil {
 		return x.modRoot, x.buildRoot, err

@@ -5,11 +5,13 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -75,10 +77,11 @@ import (
 // with a directory on another device, with a hard-linked file, or with a
 // directory the walk could not read; a check that found a problem (it is
 // made again next time), and the download directory that holds it; and
-// the index as a whole when it is not this version's, not for these roots
-// or these size rules, not the current user's, larger than MaxIndexSize,
-// or fails its checksum (corrupt or truncated): it is then ignored and
-// replaced.
+// the index as a whole when it is not this version's, not written by this
+// build (checksID: another build's checks may differ), not for these
+// roots or these size rules, not the current user's, larger than
+// MaxIndexSize, or fails its checksum (corrupt or truncated): it is then
+// ignored and replaced.
 
 // MaxIndexSize bounds the scan index on disk and in memory; a larger index
 // is neither read nor written.
@@ -90,7 +93,7 @@ var maxIndexSize = MaxIndexSize
 // indexMagic and indexVersion start every index file.
 const (
 	indexMagic   = "modscope scan index\n"
-	indexVersion = 2
+	indexVersion = 3
 )
 
 // indexMargin is how old a directory's or file's times must be, at the
@@ -117,6 +120,31 @@ func DefaultIndexPath(modCache, buildCache string) string {
 	sum := sha256.Sum256([]byte(modCache + "\x00" + buildCache))
 	return filepath.Join(dir, "modscope", "scan-index-"+hex.EncodeToString(sum[:8]))
 }
+
+// checksID names the checks whose clean verdicts an index keeps: this
+// build of modscope (its module version, or its VCS revision and whether
+// the tree was modified) and the x/mod it links, whose zip check is one of
+// them. An index another build wrote is ignored, not trusted: a newer
+// check may find what an older one passed.
+var checksID = func() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	h := sha256.New()
+	fmt.Fprintln(h, bi.Main.Path, bi.Main.Version, bi.Main.Sum)
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" || s.Key == "vcs.modified" {
+			fmt.Fprintln(h, s.Key, s.Value)
+		}
+	}
+	for _, d := range bi.Deps {
+		if d.Path == "golang.org/x/mod" {
+			fmt.Fprintln(h, d.Path, d.Version, d.Sum)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}()
 
 // statKey is the identity and times of a directory or file.
 type statKey struct {
@@ -368,20 +396,30 @@ func (x *scanIndex) listed(rel string, self *dirEntry) *listRec {
 		return nil
 	}
 	if l.raw != nil && l.ents == nil {
-		// One goroutine lists each @v directory: no other reads l.
+		// One goroutine lists each @v directory: no other reads l. The
+		// count was bounded by the run's length at decoding.
 		d := &dec{b: l.raw}
 		ents := make([]dirEntry, l.n)
 		for i := range ents {
 			// A copy of the name: it goes into the snapshot (File.Name).
 			ents[i] = dirEntry{name: strings.Clone(d.s()), mode: fs.FileMode(d.u()), size: d.i(), blocks: d.i(),
 				mtime: d.i(), ctime: d.i(), dev: d.u(), ino: d.u(), nlink: d.u()}
+			if d.bad || !plainName(ents[i].name) {
+				return nil
+			}
 		}
-		if d.bad || len(d.b) != 0 {
+		if len(d.b) != 0 {
 			return nil
 		}
 		l.ents = ents
 	}
 	return l
+}
+
+// plainName reports whether name can be a directory entry's: a listing
+// naming "..", a path or nothing is not one the scan wrote.
+func plainName(name string) bool {
+	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, "/\x00")
 }
 
 // reuse marks an old listing as reused and still clean: it is written out
@@ -465,7 +503,7 @@ func (x *scanIndex) save() error {
 // The file: indexMagic, then uvarints, varints and length-prefixed
 // strings, then the CRC-32C of everything before it (little-endian).
 //
-//	version modRoot buildRoot uniform
+//	version modRoot buildRoot uniform checksID
 //	ntrees  { rel bytes apparent files ndirs len { rel dev ino size mtime ctime } }
 //	nverdicts { rel dev ino size mtime ctime hasOrigin [8 strings] infoTime declared zipHash }
 //	nlistings { rel dev ino size mtime ctime nents len { name mode size blocks mtime ctime dev ino nlink } }
@@ -497,6 +535,7 @@ func encodeIndexVersion(x *scanIndex, version uint64) []byte {
 	e.s(x.modRoot)
 	e.s(x.buildRoot)
 	e.u(b2u(x.uniform))
+	e.s(checksID)
 	e.u(uint64(len(x.trees)))
 	for rel, t := range x.trees {
 		e.s(rel)
@@ -664,7 +703,7 @@ func decodeIndex(data []byte, modRoot, buildRoot string, uniform bool) (*records
 		return nil, errIndex
 	}
 	d := &dec{b: body[len(indexMagic):]}
-	if d.u() != indexVersion || d.s() != modRoot || d.s() != buildRoot || d.u() != b2u(uniform) || d.bad {
+	if d.u() != indexVersion || d.s() != modRoot || d.s() != buildRoot || d.u() != b2u(uniform) || d.s() != checksID || d.bad {
 		return nil, errIndex
 	}
 	n := d.count(6)
@@ -694,6 +733,10 @@ func decodeIndex(data []byte, modRoot, buildRoot string, uniform bool) (*records
 		l := &listRec{key: d.key()}
 		l.n = d.count(9)
 		l.raw = d.bytes()
+		if l.n > len(l.raw)/9 {
+			// More entries than the run can hold (each is 9 fields).
+			d.bad = true
+		}
 		listings[rel] = l
 	}
 	if d.bad || len(d.b) != 0 {

@@ -5,6 +5,7 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -101,6 +102,7 @@ func TestDecodeIndexBounds(t *testing.T) {
 	e.s("/m")
 	e.s("/b")
 	e.u(0)
+	e.s(checksID)
 	e.u(1 << 40) // trees
 	data := binary.LittleEndian.AppendUint32(e.b, crc32.Checksum(e.b, crcTable))
 	if _, err := decodeIndex(data, "/m", "/b", false); err == nil {
@@ -151,5 +153,52 @@ func TestLazyRecordsMalformed(t *testing.T) {
 	x := &scanIndex{trees: map[string]*treeRec{}, oldTrees: map[string]*treeRec{"t@v1": {raw: good.b, ndirs: 1}}}
 	if x.trustedTree("t@v1", root, &rootEnt) == nil {
 		t.Error("control: the well-formed record is not trusted")
+	}
+	// A listing naming a path, "..", or nothing: never an entry's name.
+	for _, name := range []string{"..", ".", "", "a/b", "a\x00b"} {
+		e := &enc{}
+		e.s(name)
+		e.u(0)
+		for range 7 {
+			e.i(0)
+		}
+		x.oldListings = map[string]*listRec{"a/@v": {key: key, raw: e.b, n: 1}}
+		if x.listed("a/@v", &rootEnt) != nil {
+			t.Errorf("a listing naming %q reused", name)
+		}
+	}
+}
+
+// TestListingCountBounded: a listing whose count claims more entries than
+// its run of bytes holds is refused when the index is read, before
+// anything is allocated for them (a checksum-valid but crafted index).
+func TestListingCountBounded(t *testing.T) {
+	root := t.TempDir()
+	self, _ := lstatEntry(root)
+	e := &enc{}
+	e.b = append(e.b, indexMagic...)
+	e.u(indexVersion)
+	e.s("/m")
+	e.s("")
+	e.u(0)
+	e.s(checksID)
+	e.u(0) // trees
+	e.u(0) // verdicts
+	e.u(2) // listings
+	e.s("cache/download/a/@v")
+	e.key(keyOf(&self))
+	const claimed = 1_000_000
+	e.u(claimed)
+	e.u(1)
+	e.b = append(e.b, 0) // a 1-byte run claiming a million entries
+	e.s("cache/download/b/@v")
+	e.key(statKey{})
+	e.u(1)
+	pad := strings.Repeat("x", 9*claimed) // room for the count in the file
+	e.u(uint64(len(pad)))
+	e.b = append(e.b, pad...)
+	data := binary.LittleEndian.AppendUint32(e.b, crc32.Checksum(e.b, crcTable))
+	if _, err := decodeIndex(data, "/m", "", false); err == nil {
+		t.Error("an index whose listing claims more entries than its run holds was accepted")
 	}
 }

@@ -354,6 +354,10 @@ func TestIndexUntrustworthyIgnored(t *testing.T) {
 		"foreign roots":    func(t *testing.T) []byte { return forge(t, "/elsewhere/mod", cachescan.IndexVersion) },
 		"older version":    func(t *testing.T) []byte { return forge(t, c.ModCache, cachescan.IndexVersion-1) },
 		"newer version":    func(t *testing.T) []byte { return forge(t, c.ModCache, cachescan.IndexVersion+1) },
+		"another build's": func(t *testing.T) []byte {
+			defer cachescan.SetChecksID("another build of modscope")()
+			return forge(t, c.ModCache, cachescan.IndexVersion)
+		},
 	}
 	check := func(t *testing.T) {
 		t.Helper()
@@ -520,6 +524,11 @@ func TestIndexListingNeverKept(t *testing.T) {
 				t.Fatal(err)
 			}
 		},
+		"a symlink among the files": func(t *testing.T, e *cachetest.Entry) {
+			if err := os.Symlink("/etc/passwd", filepath.Join(e.DL, "README")); err != nil {
+				t.Skip("no symlinks here:", err)
+			}
+		},
 		"a hard-linked zip": func(t *testing.T, e *cachetest.Entry) {
 			if err := os.Link(e.Zip, filepath.Join(t.TempDir(), "elsewhere.zip")); err != nil {
 				t.Skip("no hard links here:", err)
@@ -583,5 +592,27 @@ func TestIndexKeptListingMisses(t *testing.T) {
 	if s.ListingHits() != 0 || !hasProblem(fresh, cachescan.KindZipCorrupt, e.DL) {
 		t.Errorf("NoIndex: %d listings reused, zip problem shown: %v; want none reused, the problem shown",
 			s.ListingHits(), hasProblem(fresh, cachescan.KindZipCorrupt, e.DL))
+	}
+}
+
+// TestIndexProgressCounts: a scan that takes trees and listings from the
+// index counts the same directories, files and bytes in its progress as
+// one that walks them.
+func TestIndexProgressCounts(t *testing.T) {
+	defer trustFixtures()()
+	c := cachetest.New(t)
+	c.Add(cachetest.Mod("example.com/a", "v1.0.0"))
+	m := cachetest.Mod("example.com/b", "v1.0.0")
+	m.Files = map[string]string{"go.mod": "module example.com/b\n", "x/y/z.go": "package y\n"}
+	c.Add(m)
+	index := filepath.Join(t.TempDir(), "index")
+	_, full := indexScan(t, c, index, false)
+	_, kept := indexScan(t, c, index, false)
+	if trees, _ := kept.IndexHits(); trees != 2 || kept.ListingHits() != 2 {
+		t.Fatalf("the second scan took %d trees and %d listings from the index, want 2 and 2", trees, kept.ListingHits())
+	}
+	a, b := full.Progress(), kept.Progress()
+	if a.Dirs != b.Dirs || a.Files != b.Files || a.Bytes != b.Bytes {
+		t.Errorf("progress: walked %+v, from the index %+v", a, b)
 	}
 }

@@ -162,7 +162,7 @@ func (s *modScan) modDir(dir, prefix string) {
 			s.w.spawn(func() {
 				if t := s.idx.trustedTree(rel, path, &root); t != nil {
 					r.tree.add(t.size)
-					s.w.prog.dirs.Add(int64(len(t.dirs)))
+					s.w.prog.dirs.Add(int64(t.count()))
 					s.w.prog.files.Add(t.size.Files)
 					s.w.prog.bytes.Add(t.size.Bytes)
 					return
@@ -332,8 +332,13 @@ func (s *modScan) atV(dir, escPath string, self *dirEntry) {
 		s.w.prog.bytes.Add(size.Bytes)
 		s.w.prog.files.Add(size.Files)
 		file := File{Name: e.name, Bytes: size.Bytes, ApparentBytes: size.ApparentBytes, ModTime: time.Unix(0, e.mtime)}
-		if e.isDir() {
+		if !e.isRegular() || e.nlink > 1 {
+			// Only regular files, each linked once: a hard-linked file is
+			// counted once in the whole scan, so its count depends on
+			// what else is walked (as for a tree).
 			clean = false
+		}
+		if e.isDir() {
 			m.other.add(size)
 			path := pathOf()
 			s.w.spawn(func() { s.w.tree(path, &m.other) })
@@ -403,11 +408,6 @@ func (s *modScan) atV(dir, escPath string, self *dirEntry) {
 		r := get(escVer)
 		r.files = append(r.files, file)
 		r.dl.Add(size)
-		if e.nlink > 1 {
-			// Counted once in the whole scan, as for a tree: the count
-			// depends on what else is walked.
-			clean = false
-		}
 		switch suffix {
 		case ".info":
 			r.info = true
