@@ -54,17 +54,21 @@ func browseStore(ctx context.Context, cfg *config, rawURL, layoutName string, tu
 	}
 	defer s.Close()
 	clock := clockOf(ctx)
-	load := func(ctx context.Context) (*cachescan.Snapshot, string, error) {
+	load := func(ctx context.Context) (ui.StoreListing, error) {
 		now := clock.Now()
 		inv, err := s.List(ctx, now)
 		if err != nil {
-			return nil, "", err
+			return ui.StoreListing{}, err
 		}
 		rep, err := store.Scan(ctx, s, inv, store.ScanOptions{})
 		if err != nil {
-			return nil, "", err
+			return ui.StoreListing{}, err
 		}
-		return store.Snapshot(rep, now), s.Layout.String(), nil
+		l := ui.StoreListing{Snap: store.Snapshot(rep, now), Layout: s.Layout.String()}
+		if inv.Truncated {
+			l.Partial = "the first " + report.Count(store.MaxKeys) + " objects (give a prefix in the URL)"
+		}
+		return l, nil
 	}
 	if tui {
 		err := ui.Run(ctx, cachescan.Options{Clock: clock}, ui.RunOptions{NoColor: cfg.noColor, ReadOnly: true,
@@ -76,10 +80,14 @@ func browseStore(ctx context.Context, cfg *config, rawURL, layoutName string, tu
 		return exitOK
 	}
 	stop := showProgress(cfg.stderr, func() string { return "listing " + cachescan.Printable(s.URL) + "…" })
-	snap, layoutFound, err := load(ctx)
+	l, err := load(ctx)
 	stop()
 	if err != nil {
 		return fail(cfg.stderr, err)
+	}
+	snap, layoutFound := l.Snap, l.Layout
+	if l.Partial != "" {
+		fmt.Fprintf(cfg.stderr, "modscope: the store has more than %d objects; only the first were looked at (give a prefix in the URL, e.g. ?prefix=github.com/)\n", store.MaxKeys)
 	}
 	if !output(cfg, snap, func(w io.Writer) error { return report.WriteStoreReport(w, snap, layoutFound) }) {
 		return exitFailed

@@ -84,6 +84,8 @@ type Model struct {
 	// caches); storeLayout is its layout once listed.
 	store       *Store
 	storeLayout string
+	// storePartial is the last listing's StoreListing.Partial.
+	storePartial string
 }
 
 // New returns a model that scans with opts when it starts. A nil snap

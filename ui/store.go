@@ -19,17 +19,26 @@ type Store struct {
 	// URL is the store's URL with its credentials removed: all the TUI
 	// shows of it.
 	URL string
-	// Load lists and scans the store; layout is the one found or asked
-	// for ("proxy", "athens"). It runs in a command, for the first
-	// listing and for r.
-	Load func(ctx context.Context) (snap *cachescan.Snapshot, layout string, err error)
+	// Load lists and scans the store. It runs in a command, for the
+	// first listing and for r.
+	Load func(ctx context.Context) (StoreListing, error)
+}
+
+// StoreListing is what Load found.
+type StoreListing struct {
+	Snap *cachescan.Snapshot
+	// Layout is the one found or asked for ("proxy", "athens").
+	Layout string
+	// Partial says, when the listing stopped before the end of the
+	// store, how far it went ("the first 5,000,000 objects"); the
+	// header shows it, so that nothing looks whole that is not.
+	Partial string
 }
 
 // storeLoadedMsg is a listing of the store done: the first (as scanDoneMsg)
 // or r's (as rescanDoneMsg).
 type storeLoadedMsg struct {
-	snap   *cachescan.Snapshot
-	layout string
+	StoreListing
 	err    error
 	rescan bool
 }
@@ -57,23 +66,26 @@ func (m *Model) browseStore(st *Store) {
 func (m *Model) loadStore(rescan bool) tea.Cmd {
 	load, ctx := m.store.Load, m.ctx
 	return func() tea.Msg {
-		snap, layout, err := load(ctx)
-		return storeLoadedMsg{snap: snap, layout: layout, err: err, rescan: rescan}
+		l, err := load(ctx)
+		return storeLoadedMsg{StoreListing: l, err: err, rescan: rescan}
 	}
 }
 
 // storeLoaded shows a listing of the store.
 func (m *Model) storeLoaded(msg storeLoadedMsg) tea.Cmd {
+	if msg.err == nil {
+		m.storePartial = msg.Partial
+	}
 	if msg.rescan {
-		return m.rescanned(rescanDoneMsg{snap: msg.snap, err: msg.err})
+		return m.rescanned(rescanDoneMsg{snap: msg.Snap, err: msg.err})
 	}
 	m.busy = busy{}
 	if msg.err != nil {
 		m.err = msg.err
 		return nil
 	}
-	m.storeLayout = msg.layout
-	m.setSnapshot(msg.snap, false)
+	m.storeLayout = msg.Layout
+	m.setSnapshot(msg.Snap, false)
 	return nil
 }
 
@@ -128,6 +140,9 @@ func (m *Model) storeTitle() string {
 			tail += " (" + m.storeLayout + ")"
 		}
 		tail += " " + report.HumanBytes(m.c.sizeOf(snap.ModCache.Size))
+		if m.storePartial != "" {
+			tail += " " + st.StatusError.Render("partial: "+cachescan.Printable(m.storePartial))
+		}
 	}
 	head := title + "  store "
 	room := m.c.width - ansi.StringWidth(head+tail)

@@ -24,21 +24,21 @@ func storeFixture(t *testing.T) (*Store, string) {
 	t.Helper()
 	dir := t.TempDir()
 	url := storetest.ProxyStore(t, dir)
-	return &Store{URL: url, Load: func(ctx context.Context) (*cachescan.Snapshot, string, error) {
+	return &Store{URL: url, Load: func(ctx context.Context) (StoreListing, error) {
 		s, err := store.Open(ctx, url, store.LayoutUnknown)
 		if err != nil {
-			return nil, "", err
+			return StoreListing{}, err
 		}
 		defer s.Close()
 		inv, err := s.List(ctx, cachetest.Now())
 		if err != nil {
-			return nil, "", err
+			return StoreListing{}, err
 		}
 		rep, err := store.Scan(ctx, s, inv, store.ScanOptions{})
 		if err != nil {
-			return nil, "", err
+			return StoreListing{}, err
 		}
-		return store.Snapshot(rep, cachetest.Now()), s.Layout.String(), nil
+		return StoreListing{Snap: store.Snapshot(rep, cachetest.Now()), Layout: s.Layout.String()}, nil
 	}}, dir
 }
 
@@ -149,8 +149,8 @@ func TestStoreRefusesEveryAction(t *testing.T) {
 }
 
 func TestStoreListingFails(t *testing.T) {
-	st := &Store{URL: "s3://team-bucket", Load: func(context.Context) (*cachescan.Snapshot, string, error) {
-		return nil, "", context.DeadlineExceeded
+	st := &Store{URL: "s3://team-bucket", Load: func(context.Context) (StoreListing, error) {
+		return StoreListing{}, context.DeadlineExceeded
 	}}
 	m := New(context.Background(), cachescan.Options{}, nil)
 	m.browseStore(st)
@@ -166,12 +166,12 @@ func TestGoldenStoreView(t *testing.T) {
 	load := st.Load
 	// The golden shows one URL, wherever the test's temporary
 	// directory is.
-	st.Load = func(ctx context.Context) (*cachescan.Snapshot, string, error) {
-		snap, layout, err := load(ctx)
-		if snap != nil {
-			snap.ModCache.Root = "file:///srv/goproxy"
+	st.Load = func(ctx context.Context) (StoreListing, error) {
+		l, err := load(ctx)
+		if l.Snap != nil {
+			l.Snap.ModCache.Root = "file:///srv/goproxy"
 		}
-		return snap, layout, err
+		return l, err
 	}
 	for _, v := range []struct {
 		name string
@@ -204,5 +204,30 @@ func TestStoreFramesFit(t *testing.T) {
 			}
 			send(m, press("esc", "1")...)
 		}
+	}
+}
+
+// TestStorePartialListing: a listing that stopped at its key limit says so
+// in the header, and says it again after r if it still does.
+func TestStorePartialListing(t *testing.T) {
+	st, _ := storeFixture(t)
+	whole := st.Load
+	partial := true
+	st.Load = func(ctx context.Context) (StoreListing, error) {
+		l, err := whole(ctx)
+		if partial {
+			l.Partial = "the first 5,000,000 objects (give a prefix in the URL)"
+		}
+		return l, err
+	}
+	m := storeModel(t, st, 160, 30)
+	if head := strings.Split(screen(m), "\n")[0]; !strings.Contains(head, "partial: the first 5,000,000 objects") {
+		t.Errorf("the header of a partial listing:\n%s", head)
+	}
+	partial = false
+	hit(m, "r")
+	drive(m, nil)
+	if head := strings.Split(screen(m), "\n")[0]; strings.Contains(head, "partial") {
+		t.Errorf("after a whole listing the header still says partial:\n%s", head)
 	}
 }
