@@ -1,6 +1,7 @@
 package cachescan
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -122,11 +123,16 @@ func DefaultIndexPath(modCache, buildCache string) string {
 }
 
 // checksID names the checks whose clean verdicts an index keeps: this
-// build of modscope (its module version, or its VCS revision and whether
-// the tree was modified) and the x/mod it links, whose zip check is one of
-// them. An index another build wrote is ignored, not trusted: a newer
-// check may find what an older one passed.
+// build of modscope, which links them (x/mod's zip check among them). An
+// index another build wrote is ignored, not trusted: a newer check may
+// find what an older one passed. It is the executable's Go build ID, a
+// hash of its contents that every build of other code changes (and that
+// `go run` keeps while the code is the same); where that cannot be read,
+// the module version or VCS revision and the x/mod version.
 var checksID = func() string {
+	if id := selfBuildID(); id != "" {
+		return id
+	}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return ""
@@ -145,6 +151,52 @@ var checksID = func() string {
 	}
 	return hex.EncodeToString(h.Sum(nil)[:8])
 }()
+
+// selfBuildID reads the Go build ID of the running executable from its
+// first 64 KiB, where the linker puts it: an ELF note named "Go" of type
+// 4, or elsewhere the text `\xff Go build ID: "..."`. "" if not found.
+func selfBuildID() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	buf := make([]byte, 64<<10)
+	n, _ := io.ReadFull(f, buf)
+	return findBuildID(buf[:n])
+}
+
+// findBuildID finds a Go build ID in the start of an executable.
+func findBuildID(data []byte) string {
+	// The ELF note: namesz 4, descsz, type 4, "Go\x00\x00", desc.
+	note := []byte("\x04\x00\x00\x00")
+	for i := 0; ; {
+		j := bytes.Index(data[i:], note)
+		if j < 0 {
+			break
+		}
+		at := i + j
+		if at+16 <= len(data) && string(data[at+8:at+16]) == "\x04\x00\x00\x00Go\x00\x00" {
+			size := int(binary.LittleEndian.Uint32(data[at+4:]))
+			if size > 0 && size <= 256 && at+16+size <= len(data) {
+				return string(data[at+16 : at+16+size])
+			}
+		}
+		i = at + 1
+	}
+	const mark = "\xff Go build ID: \""
+	if i := bytes.Index(data, []byte(mark)); i >= 0 {
+		rest := data[i+len(mark):]
+		if j := bytes.IndexByte(rest, '"'); j > 0 && j <= 256 {
+			return string(rest[:j])
+		}
+	}
+	return ""
+}
 
 // statKey is the identity and times of a directory or file.
 type statKey struct {

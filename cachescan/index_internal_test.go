@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -200,5 +201,28 @@ func TestListingCountBounded(t *testing.T) {
 	data := binary.LittleEndian.AppendUint32(e.b, crc32.Checksum(e.b, crcTable))
 	if _, err := decodeIndex(data, "/m", "", false); err == nil {
 		t.Error("an index whose listing claims more entries than its run holds was accepted")
+	}
+}
+
+// TestChecksIDIsTheBuildID: the index is keyed on the running executable's
+// Go build ID, the one the go command reads from it.
+func TestChecksIDIsTheBuildID(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Skip(err)
+	}
+	out, err := exec.Command("go", "tool", "buildid", exe).Output()
+	if err != nil {
+		t.Skipf("go tool buildid: %v", err)
+	}
+	if want := strings.TrimSpace(string(out)); checksID != want || selfBuildID() != want {
+		t.Errorf("checksID %q, selfBuildID %q; go tool buildid says %q", checksID, selfBuildID(), want)
+	}
+	// The text form other executable formats carry.
+	if got := findBuildID([]byte("junk\xff Go build ID: \"abc/def\"\n \xff")); got != "abc/def" {
+		t.Errorf("findBuildID of the text form = %q", got)
+	}
+	if got := findBuildID([]byte("no id here \x04\x00\x00\x00")); got != "" {
+		t.Errorf("findBuildID of nothing = %q", got)
 	}
 }
