@@ -348,6 +348,22 @@ var errIndex = errors.New("not a scan index of these caches")
 // readIndexFile reads the index file if it is a regular file of the
 // current user's, no larger than MaxIndexSize.
 func readIndexFile(path string) ([]byte, error) {
+	data, err := readOwnFile(path, int64(maxIndexSize))
+	if err == errNotOwn {
+		err = errIndex
+	}
+	return data, err
+}
+
+// errNotOwn: a file readOwnFile does not read.
+var errNotOwn = errors.New("not a regular file of the current user's, or too large")
+
+// readOwnFile reads a file modscope keeps for itself (the scan index, the
+// last state) when it is a regular file of the current user's, at most
+// max bytes: the scan's own no-follow, non-blocking, regular-only open,
+// so that a link or a FIFO planted at the path is never read, and one
+// buffer of the size the file has.
+func readOwnFile(path string, max int64) ([]byte, error) {
 	f, err := OpenRegular(path)
 	if err != nil {
 		return nil, err
@@ -357,16 +373,15 @@ func readIndexFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if fi.Size() > int64(maxIndexSize) || !ownedByMe(fi) {
-		return nil, errIndex
+	if !fi.Mode().IsRegular() || fi.Size() > max || !ownedByMe(fi) {
+		return nil, errNotOwn
 	}
-	// One buffer of the size the file has; one byte more, to see that it
-	// has not grown since.
+	// One byte more, to see that it has not grown since.
 	data := make([]byte, fi.Size()+1)
 	n, err := io.ReadFull(f, data)
 	if err != io.ErrUnexpectedEOF {
 		if err == nil {
-			err = errIndex
+			err = errNotOwn
 		}
 		return nil, err
 	}

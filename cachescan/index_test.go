@@ -382,6 +382,18 @@ func TestIndexUntrustworthyIgnored(t *testing.T) {
 			check(t)
 		})
 	}
+	t.Run("another user's", func(t *testing.T) {
+		if os.Geteuid() != 0 {
+			t.Skip("only root can give a file away")
+		}
+		if err := os.WriteFile(index, lie, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(index, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+		check(t)
+	})
 	t.Run("too large", func(t *testing.T) {
 		if err := os.WriteFile(index, lie, 0o600); err != nil {
 			t.Fatal(err)

@@ -135,23 +135,12 @@ func LoadLastState(opts Options) (*Snapshot, error) {
 	if path == "" {
 		return nil, os.ErrNotExist
 	}
-	// The scan's own no-follow, non-blocking, regular-only open: a link
-	// or a FIFO planted at the path is never read.
-	f, err := OpenRegular(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() || fi.Size() > maxLastStateSize || fi.Size() < int64(len(lastStateMagic))+4 {
+	data, err := readOwnFile(path, maxLastStateSize)
+	if err == errNotOwn || err == nil && len(data) < len(lastStateMagic)+4 {
 		return nil, errLastState
 	}
-	data := make([]byte, fi.Size())
-	if _, err := io.ReadFull(f, data); err != nil {
-		return nil, errLastState
+	if err != nil {
+		return nil, err
 	}
 	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
 	if crc32.Checksum(body, crcTable) != sum || !bytes.HasPrefix(body, []byte(lastStateMagic)) {

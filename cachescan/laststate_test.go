@@ -79,6 +79,22 @@ func TestLastStateIgnored(t *testing.T) {
 	if _, err := cachescan.LoadLastState(other); err == nil {
 		t.Error("the last state of another project was trusted")
 	}
+	// Another user's, as root can make it: a file of the user's cache
+	// directory that someone else wrote is not the user's last scan.
+	if os.Geteuid() == 0 {
+		if err := os.Chown(path, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cachescan.LoadLastState(opts); err == nil {
+			t.Error("another user's last state was read")
+		}
+		if err := os.Chown(path, 0, 0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cachescan.LoadLastState(opts); err != nil {
+			t.Errorf("control: the user's own last state is refused: %v", err)
+		}
+	}
 	defer cachescan.SetMaxLastStateSize(int64(len(good) - 1))()
 	if _, err := cachescan.LoadLastState(opts); err == nil {
 		t.Error("a last state over the bound was read")
