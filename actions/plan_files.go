@@ -129,16 +129,9 @@ func actionsNaming(root string, outs map[string]bool) []string {
 	}
 	var found []string
 	buf := make([]byte, 3+64+1+64)
-	for i := 0; i < 256; i++ {
-		dir := filepath.Join(root, fmt.Sprintf("%02x", i))
-		if !realDir(dir) {
-			continue
-		}
-		names, err := readNames(dir)
-		if err != nil {
-			continue
-		}
-		for _, name := range names {
+	eachEntryDir(root, func(dir string, ents []os.DirEntry) {
+		for _, e := range ents {
+			name := e.Name()
 			if !isEntryName(name) || !strings.HasSuffix(name, "-a") {
 				continue
 			}
@@ -153,24 +146,32 @@ func actionsNaming(root string, outs map[string]bool) []string {
 				found = append(found, path)
 			}
 		}
-	}
+	})
 	return found
+}
+
+// eachEntryDir calls f with each of the build cache's 256 entry
+// directories (root/00 to root/ff) and its entries, sorted by name: one
+// that is a link or a file (the scan's gocache-broken) or cannot be read
+// is skipped.
+func eachEntryDir(root string, f func(dir string, ents []os.DirEntry)) {
+	for i := 0; i < 256; i++ {
+		dir := filepath.Join(root, fmt.Sprintf("%02x", i))
+		if !realDir(dir) {
+			continue
+		}
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		f(dir, ents)
+	}
 }
 
 // realDir reports whether path is a directory and not a symlink to one.
 func realDir(path string) bool {
 	fi, err := os.Lstat(path)
 	return err == nil && fi.IsDir()
-}
-
-// readNames lists a directory's names, unsorted.
-func readNames(dir string) ([]string, error) {
-	f, err := os.Open(dir)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return f.Readdirnames(-1)
 }
 
 // buildItem lists the build cache's entries last used before now-age
@@ -186,15 +187,7 @@ func buildItem(root string, age time.Duration, now time.Time) *PurgeItem {
 		it.Label = "build-cache entries"
 	}
 	cutoff := now.Add(-age)
-	for i := 0; i < 256; i++ {
-		dir := filepath.Join(root, fmt.Sprintf("%02x", i))
-		if !realDir(dir) {
-			continue // a link or a file there is the scan's gocache-broken
-		}
-		ents, err := os.ReadDir(dir)
-		if err != nil {
-			continue
-		}
+	eachEntryDir(root, func(dir string, ents []os.DirEntry) {
 		for _, e := range ents {
 			fi, err := e.Info()
 			if err != nil {
@@ -211,7 +204,7 @@ func buildItem(root string, age time.Duration, now time.Time) *PurgeItem {
 			it.Paths = append(it.Paths, path)
 			it.Size.Add(s)
 		}
-	}
+	})
 	return it
 }
 

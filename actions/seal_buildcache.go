@@ -41,6 +41,16 @@ func listEntries(root string, kind byte) ([]string, error) {
 	return out, nil
 }
 
+// readNames lists a directory's names, unsorted.
+func readNames(dir string) ([]string, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.Readdirnames(-1)
+}
+
 // entryFile is the path of an entry.
 func entryFile(root, id string, kind byte) string {
 	return filepath.Join(root, id[:2], id+"-"+string(kind))

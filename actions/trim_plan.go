@@ -1,7 +1,6 @@
 package actions
 
 import (
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -37,15 +36,7 @@ func listBuildUnits(root string, cutoff time.Time) (units []*buildUnit, kept cac
 	actions := map[string]*entryRec{}
 	outputs := map[string]*entryRec{}
 	buf := make([]byte, actionSizeBytes+1)
-	for i := 0; i < 256; i++ {
-		dir := filepath.Join(root, fmt.Sprintf("%02x", i))
-		if !realDir(dir) {
-			continue // a link or a file there is the scan's gocache-broken
-		}
-		ents, err := os.ReadDir(dir)
-		if err != nil {
-			continue
-		}
+	eachEntryDir(root, func(dir string, ents []os.DirEntry) {
 		for _, e := range ents {
 			name := e.Name()
 			if !isEntryName(name) {
@@ -70,7 +61,7 @@ func listBuildUnits(root string, cutoff time.Time) (units []*buildUnit, kept cac
 			}
 			actions[name[:64]] = r
 		}
-	}
+	})
 	inUse := func(r *entryRec) bool { return !cutoff.IsZero() && !r.mtime.Before(cutoff) }
 	keptOut := map[string]bool{}
 	var old []*entryRec
