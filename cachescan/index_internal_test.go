@@ -97,13 +97,7 @@ func TestRecorderMargin(t *testing.T) {
 // TestDecodeIndexBounds: counts larger than the input can hold are refused
 // before anything is allocated for them.
 func TestDecodeIndexBounds(t *testing.T) {
-	e := &enc{}
-	e.b = append(e.b, indexMagic...)
-	e.u(indexVersion)
-	e.s("/m")
-	e.s("/b")
-	e.u(0)
-	e.s(checksID)
+	e := indexHeader("/m", "/b")
 	e.u(1 << 40) // trees
 	data := binary.LittleEndian.AppendUint32(e.b, crc32.Checksum(e.b, crcTable))
 	if _, err := decodeIndex(data, "/m", "/b", false); err == nil {
@@ -176,13 +170,7 @@ func TestLazyRecordsMalformed(t *testing.T) {
 func TestListingCountBounded(t *testing.T) {
 	root := t.TempDir()
 	self, _ := lstatEntry(root)
-	e := &enc{}
-	e.b = append(e.b, indexMagic...)
-	e.u(indexVersion)
-	e.s("/m")
-	e.s("")
-	e.u(0)
-	e.s(checksID)
+	e := indexHeader("/m", "")
 	e.u(0) // trees
 	e.u(0) // verdicts
 	e.u(2) // listings
@@ -225,4 +213,17 @@ func TestChecksIDIsTheBuildID(t *testing.T) {
 	if got := findBuildID([]byte("no id here \x04\x00\x00\x00")); got != "" {
 		t.Errorf("findBuildID of nothing = %q", got)
 	}
+}
+
+// indexHeader is the start of an index file of this version and build for
+// the roots, sizes as the disk says.
+func indexHeader(modRoot, buildRoot string) *enc {
+	e := &enc{}
+	e.b = append(e.b, indexMagic...)
+	e.u(indexVersion)
+	e.s(modRoot)
+	e.s(buildRoot)
+	e.u(0)
+	e.s(checksID)
+	return e
 }
