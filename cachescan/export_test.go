@@ -9,7 +9,7 @@ import (
 // from, and returns the function restoring it.
 func SetChecksID(id string) func() {
 	old := checksID
-	checksID = id
+	checksID = func() string { return id }
 	return func() { checksID = old }
 }
 

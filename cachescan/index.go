@@ -128,8 +128,10 @@ func DefaultIndexPath(modCache, buildCache string) string {
 // find what an older one passed. It is the executable's Go build ID, a
 // hash of its contents that every build of other code changes (and that
 // `go run` keeps while the code is the same); where that cannot be read,
-// the module version or VCS revision and the x/mod version.
-var checksID = func() string {
+// the module version or VCS revision and the x/mod version. Worked out
+// when an index is first read or written, not at start-up: most commands
+// never open one.
+var checksID = sync.OnceValue(func() string {
 	if id := selfBuildID(); id != "" {
 		return id
 	}
@@ -150,7 +152,7 @@ var checksID = func() string {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)[:8])
-}()
+})
 
 // selfBuildID reads the Go build ID of the running executable from its
 // first 64 KiB, where the linker puts it: an ELF note named "Go" of type
@@ -602,7 +604,7 @@ func encodeIndexVersion(x *scanIndex, version uint64) []byte {
 	e.s(x.modRoot)
 	e.s(x.buildRoot)
 	e.u(b2u(x.uniform))
-	e.s(checksID)
+	e.s(checksID())
 	e.u(uint64(len(x.trees)))
 	for rel, t := range x.trees {
 		e.s(rel)
@@ -770,7 +772,7 @@ func decodeIndex(data []byte, modRoot, buildRoot string, uniform bool) (*records
 		return nil, errIndex
 	}
 	d := &dec{b: body[len(indexMagic):]}
-	if d.u() != indexVersion || d.s() != modRoot || d.s() != buildRoot || d.u() != b2u(uniform) || d.s() != checksID || d.bad {
+	if d.u() != indexVersion || d.s() != modRoot || d.s() != buildRoot || d.u() != b2u(uniform) || d.s() != checksID() || d.bad {
 		return nil, errIndex
 	}
 	n := d.count(6)

@@ -203,8 +203,8 @@ func TestChecksIDIsTheBuildID(t *testing.T) {
 	if err != nil {
 		t.Skipf("go tool buildid: %v", err)
 	}
-	if want := strings.TrimSpace(string(out)); checksID != want || selfBuildID() != want {
-		t.Errorf("checksID %q, selfBuildID %q; go tool buildid says %q", checksID, selfBuildID(), want)
+	if want := strings.TrimSpace(string(out)); checksID() != want || selfBuildID() != want {
+		t.Errorf("checksID %q, selfBuildID %q; go tool buildid says %q", checksID(), selfBuildID(), want)
 	}
 	// The text form other executable formats carry.
 	if got := findBuildID([]byte("junk\xff Go build ID: \"abc/def\"\n \xff")); got != "abc/def" {
@@ -224,6 +224,6 @@ func indexHeader(modRoot, buildRoot string) *enc {
 	e.s(modRoot)
 	e.s(buildRoot)
 	e.u(0)
-	e.s(checksID)
+	e.s(checksID())
 	return e
 }

@@ -352,7 +352,6 @@ func (s *modScan) atV(dir, escPath string, self *dirEntry) {
 			continue
 		}
 		if e.name == "list" || (strings.HasPrefix(e.name, "list") || strings.HasSuffix(e.name, ".tmp")) && !e.isRegular() {
-			clean = false
 			m.other.add(size)
 			m.listBad = e.name == "list"
 			s.report(WrongType(pathOf(), kindOfFile(e), "the go command keeps a file"))
@@ -394,7 +393,6 @@ func (s *modScan) atV(dir, escPath string, self *dirEntry) {
 			continue
 		}
 		if !e.isRegular() {
-			clean = false
 			m.other.add(size)
 			p := WrongType(pathOf(), kindOfFile(e), "the go command keeps a file")
 			if mp, err := module.UnescapePath(escPath); err == nil {
