@@ -442,23 +442,20 @@ func writeModules(ind *jsonIndenter, mods []*cachescan.Module) error {
 		batches[i] = &batch{done: make(chan struct{})}
 	}
 	depth := ind.depth + 1
-	window := make(chan struct{}, 2*runtime.GOMAXPROCS(0))
-	// One buffer per batch in flight, handed from batch to batch.
-	spare := make(chan []byte, cap(window))
-	for range cap(window) {
+	// The batches in flight, two per core, each with a buffer a written
+	// batch gave back: the batches are alike in size, so one seldom grows.
+	spare := make(chan []byte, 2*runtime.GOMAXPROCS(0))
+	for range cap(spare) {
 		spare <- nil
 	}
 	go func() {
 		for i, b := range batches {
-			window <- struct{}{} // freed once batch i is written
+			out := (<-spare)[:0] // given back once batch i is written
 			part := mods[spans[i].from:spans[i].to]
 			go func() {
 				defer close(b.done)
 				var one bytes.Buffer
 				enc := json.NewEncoder(&one)
-				// A buffer a written batch gave back: the batches are
-				// alike in size, so it seldom grows.
-				out := (<-spare)[:0]
 				for k, m := range part {
 					if k > 0 {
 						out = appendNewline(append(out, ','), depth)
@@ -476,7 +473,7 @@ func writeModules(ind *jsonIndenter, mods []*cachescan.Module) error {
 	var err error
 	for i, b := range batches {
 		// Every batch is waited for, even after an error, so that the
-		// goroutine above never blocks on the window.
+		// goroutine above never waits for a buffer in vain.
 		<-b.done
 		switch {
 		case err != nil:
@@ -494,7 +491,6 @@ func writeModules(ind *jsonIndenter, mods []*cachescan.Module) error {
 		}
 		spare <- b.buf
 		b.buf = nil
-		<-window
 	}
 	return err
 }
