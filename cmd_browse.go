@@ -87,7 +87,7 @@ func browseStore(ctx context.Context, cfg *config, rawURL, layoutName string, tu
 	}
 	snap, layoutFound := l.Snap, l.Layout
 	if l.Partial != "" {
-		fmt.Fprintf(cfg.stderr, "modscope: the store has more than %d objects; only the first were looked at (give a prefix in the URL, e.g. ?prefix=github.com/)\n", store.MaxKeys)
+		warnTruncated(cfg)
 	}
 	if !output(cfg, snap, func(w io.Writer) error { return report.WriteStoreReport(w, snap, layoutFound) }) {
 		return exitFailed

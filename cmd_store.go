@@ -75,9 +75,14 @@ func openStore(ctx context.Context, cfg *config, a *storeArgs) (*store.Store, *s
 		return nil, nil, err
 	}
 	if inv.Truncated {
-		fmt.Fprintf(cfg.stderr, "modscope: the store has more than %d objects; only the first were looked at (give a prefix in the URL, e.g. ?prefix=github.com/)\n", store.MaxKeys)
+		warnTruncated(cfg)
 	}
 	return s, inv, nil
+}
+
+// warnTruncated says that a listing stopped at the key limit.
+func warnTruncated(cfg *config) {
+	fmt.Fprintf(cfg.stderr, "modscope: the store has more than %d objects; only the first were looked at (give a prefix in the URL, e.g. ?prefix=github.com/)\n", store.MaxKeys)
 }
 
 func storeScanFlags(fs *flag.FlagSet, cfg *config) runFunc {

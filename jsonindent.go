@@ -12,14 +12,13 @@ var indentRun = "\n" + strings.Repeat("  ", 64)
 // it at that depth, in one tight loop over a slice. It is the module
 // list's indenter, most of scan --json's output.
 func appendIndent(dst, src []byte, depth int) []byte {
-	newline := appendNewline
 	needIndent := false
 	for i := 0; i < len(src); i++ {
 		c := src[i]
 		if needIndent && c != '}' && c != ']' {
 			needIndent = false
 			depth++
-			dst = newline(dst, depth)
+			dst = appendNewline(dst, depth)
 		}
 		switch c {
 		case '"':
@@ -39,7 +38,7 @@ func appendIndent(dst, src []byte, depth int) []byte {
 			dst = append(dst, c)
 		case ',':
 			dst = append(dst, c)
-			dst = newline(dst, depth)
+			dst = appendNewline(dst, depth)
 		case ':':
 			dst = append(dst, ':', ' ')
 		case '}', ']':
@@ -47,7 +46,7 @@ func appendIndent(dst, src []byte, depth int) []byte {
 				needIndent = false
 			} else {
 				depth--
-				dst = newline(dst, depth)
+				dst = appendNewline(dst, depth)
 			}
 			dst = append(dst, c)
 		default:
