@@ -45,6 +45,21 @@ func BenchmarkScanLarge(b *testing.B) {
 	}
 }
 
+// BenchmarkScanLargeModCache scans the module cache of BenchmarkScanLarge
+// alone: the full scan that bench/scan.sh compares with du -s.
+func BenchmarkScanLargeModCache(b *testing.B) {
+	dir := os.Getenv("MODSCOPE_BENCH_DIR")
+	if dir == "" {
+		b.Skip("set MODSCOPE_BENCH_DIR to a cache made by bench/gencache")
+	}
+	opts := cachescan.Options{ModCache: filepath.Join(dir, "mod")}
+	for i := 0; i < b.N; i++ {
+		if _, err := cachescan.NewScanner().Scan(context.Background(), opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkRescanLarge scans the synthetic cache of BenchmarkScanLarge again
 // with the scan index of a first scan: the cost of an unchanged cache. The
 // first scan is made once per test process (the benchmark function runs

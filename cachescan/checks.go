@@ -179,6 +179,9 @@ func checkZip(r *verRec, modPath, vers, path string) {
 // zip-corrupt problem they find, if any. Its fix is completed with the
 // version's paths when the snapshot is assembled, or by the caller.
 func ZipProblem(modPath, vers, path string) (Problem, bool) {
+	if quickZipFile(modPath, vers, path) == zipClean {
+		return Problem{}, false
+	}
 	if _, err := modzip.CheckZip(module.Version{Path: modPath, Version: vers}, path); err != nil {
 		return newProblem(KindZipCorrupt, modPath, vers, path, firstLine(errText(err))), true
 	}

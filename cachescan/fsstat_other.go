@@ -27,6 +27,17 @@ func scanDir(path string, f func(e *dirEntry)) error {
 	return nil
 }
 
+// dirHandle stands for an open directory; here each list reads by path.
+type dirHandle struct{}
+
+var noDir dirHandle
+
+func openDir(parent dirHandle, name, path string) (dirHandle, error) { return dirHandle{}, nil }
+
+func (d dirHandle) close() {}
+
+func (d dirHandle) list(path string, f func(e *dirEntry)) error { return scanDir(path, f) }
+
 // lstatEntry stats one path without following a final symlink.
 func lstatEntry(path string) (dirEntry, error) {
 	fi, err := os.Lstat(path)
@@ -57,6 +68,20 @@ func readHead(path string, buf []byte) (int, error) {
 		err = nil
 	}
 	return n, err
+}
+
+// quickZipFile is quickZipCheck of the regular file at path.
+func quickZipFile(modPath, vers, path string) zipVerdict {
+	f, err := OpenRegular(path)
+	if err != nil {
+		return zipUndecided
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return zipUndecided
+	}
+	return quickZipCheck(modPath, vers, f, fi.Size())
 }
 
 // OpenRegular opens a regular file for reading, refusing anything else.

@@ -15,7 +15,8 @@ var direntBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &
 // eachName calls f with the name of every entry of an open directory but
 // "." and "..", with none of the os package's per-directory bookkeeping.
 // The name points into the getdents buffer and is valid only during the
-// call: f copies it (strings.Clone) to keep it.
+// call: f copies it (strings.Clone) to keep it. The NUL the kernel
+// wrote follows it there, which statName relies on.
 func eachName(fd int, f func(name string)) error {
 	bufp := direntBufs.Get().(*[]byte)
 	defer direntBufs.Put(bufp)
@@ -47,6 +48,9 @@ func eachName(fd int, f func(name string)) error {
 			l := 0
 			for l < len(rec) && rec[l] != 0 {
 				l++
+			}
+			if l == len(rec) {
+				return unix.EIO // no NUL: never written by the kernel
 			}
 			if l == 0 || (rec[0] == '.' && (l == 1 || l == 2 && rec[1] == '.')) {
 				continue

@@ -228,27 +228,39 @@ type treeJob struct {
 	cutoff int64
 }
 
-func (t *treeJob) walk(dir string) {
+// heldDirs bounds the open directories of one treeJob: below that depth
+// subdirectories are opened by their whole path.
+const heldDirs = 32
+
+func (t *treeJob) walk(dir string) { t.walkAt(noDir, "", dir, 0) }
+
+// walkAt walks dir, opened as name in parent (or by its path when parent
+// is noDir), at depth below where this job started.
+func (t *treeJob) walkAt(parent dirHandle, name, dir string, depth int) {
 	w := t.w
 	if w.ctx.Err() != nil {
 		return
 	}
 	start := len(t.stack)
 	var size Size
-	err := scanDir(dir, func(e *dirEntry) {
-		size.Add(w.sizeOf(e))
-		if e.isDir() {
-			sub := dir + string(filepath.Separator) + e.name
-			t.stack = append(t.stack, sub)
-			if t.rec != nil {
-				t.rec.add(filepath.ToSlash(sub[len(t.root)+1:]), e, t.cutoff)
+	d, err := openDir(parent, name, dir)
+	if err == nil {
+		defer d.close()
+		err = d.list(dir, func(e *dirEntry) {
+			size.Add(w.sizeOf(e))
+			if e.isDir() {
+				sub := dir + string(filepath.Separator) + e.name
+				t.stack = append(t.stack, sub)
+				if t.rec != nil {
+					t.rec.add(filepath.ToSlash(sub[len(t.root)+1:]), e, t.cutoff)
+				}
+			} else if e.nlink > 1 && t.rec != nil {
+				// Counted once in the whole scan: the count depends on
+				// what else is walked.
+				t.rec.spoil()
 			}
-		} else if e.nlink > 1 && t.rec != nil {
-			// Counted once in the whole scan: the count depends on
-			// what else is walked.
-			t.rec.spoil()
-		}
-	})
+		})
+	}
 	if err != nil {
 		// As if the directory had been empty: what it holds is unknown.
 		t.stack = t.stack[:start]
@@ -267,7 +279,11 @@ func (t *treeJob) walk(dir string) {
 	for i := start; i < end; i++ {
 		sub := t.stack[i]
 		if t.left > 0 || t.sync {
-			t.walk(sub)
+			if depth < heldDirs {
+				t.walkAt(d, sub[len(dir)+1:], sub, depth+1)
+			} else {
+				t.walkAt(noDir, "", sub, depth+1)
+			}
 			continue
 		}
 		a, rec, root, cutoff := t.a, t.rec, t.root, t.cutoff

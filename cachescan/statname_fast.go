@@ -1,0 +1,22 @@
+//go:build linux && (amd64 || arm64)
+
+package cachescan
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// statName is fstatat(fd, name, AT_SYMLINK_NOFOLLOW) of a name eachName
+// passed, given to the kernel where getdents wrote it, NUL and all:
+// unix.Fstatat would copy each name to a new C string, one allocation per
+// file of the walk.
+func statName(fd int, name string, st *unix.Stat_t) error {
+	_, _, e := unix.Syscall6(unix.SYS_NEWFSTATAT, uintptr(fd), uintptr(unsafe.Pointer(unsafe.StringData(name))),
+		uintptr(unsafe.Pointer(st)), unix.AT_SYMLINK_NOFOLLOW, 0, 0)
+	if e != 0 {
+		return e
+	}
+	return nil
+}
