@@ -3,6 +3,7 @@ package cachescan
 import (
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -91,7 +92,7 @@ func (s *modScan) assemble(mc *ModCache, activeToolchain string) []Problem {
 		m.Versions = append(m.Versions, &v.Version)
 	}
 	for _, mr := range s.modules {
-		path, err := module.UnescapePath(mr.escPath)
+		path, err := s.paths.get(mr.escPath)
 		if err != nil {
 			path = mr.escPath
 		}
@@ -111,17 +112,16 @@ func (s *modScan) assemble(mc *ModCache, activeToolchain string) []Problem {
 			locksOnly.Add(m.Size)
 			continue
 		}
-		sort.Slice(m.Versions, func(i, j int) bool {
-			a, b := m.Versions[i].Version, m.Versions[j].Version
-			if c := semver.Compare(a, b); c != 0 {
-				return c < 0
+		slices.SortFunc(m.Versions, func(x, y *Version) int {
+			if c := semver.Compare(x.Version, y.Version); c != 0 {
+				return c
 			}
-			return a < b
+			return strings.Compare(x.Version, y.Version)
 		})
 		mc.Modules = append(mc.Modules, m)
 		mc.Size.Add(m.Size)
 	}
-	sort.Slice(mc.Modules, func(i, j int) bool { return mc.Modules[i].Path < mc.Modules[j].Path })
+	slices.SortFunc(mc.Modules, func(a, b *Module) int { return strings.Compare(a.Path, b.Path) })
 
 	hashes := make([]string, 0, len(s.clones))
 	for h := range s.clones {
@@ -170,8 +170,8 @@ type assembledVersion struct {
 // assembleVersion builds the model of one version: safe to run for many
 // versions at once (it reads the walk's records and changes none).
 func (s *modScan) assembleVersion(r *verRec, activeToolchain string) assembledVersion {
-	path, perr := module.UnescapePath(r.escPath)
-	vers, verr := module.UnescapeVersion(r.escVer)
+	path, perr := s.paths.get(r.escPath)
+	vers, verr := unescapeVersion(r.escVer)
 	if perr == nil && verr == nil {
 		if err := module.Check(path, vers); err != nil {
 			perr = err
@@ -290,7 +290,7 @@ type builtVersion struct {
 }
 
 func (s *modScan) buildVersion(r *verRec, path, vers, activeToolchain string) builtVersion {
-	dl := filepath.Join(s.root, "cache", "download", filepath.FromSlash(r.escPath), "@v")
+	dl := joinClean(s.downloadRoot, r.escPath+"/@v")
 	v := builtVersion{Version: Version{
 		Version: vers, EscapedVersion: r.escVer,
 		Download: r.dl, Tree: r.tree.size(),
@@ -303,13 +303,13 @@ func (s *modScan) buildVersion(r *verRec, path, vers, activeToolchain string) bu
 	if v.Files == nil {
 		v.Files = []File{}
 	}
-	sort.Slice(v.Files, func(i, j int) bool { return v.Files[i].Name < v.Files[j].Name })
+	slices.SortFunc(v.Files, func(a, b File) int { return strings.Compare(a.Name, b.Name) })
 	v.Active = v.Toolchain && activeToolchain != "" && vers == activeToolchain
 	v.Size.Add(v.Download)
 	v.Size.Add(v.Tree)
 	v.problems = append(v.problems, r.problems...)
 
-	lockPath := filepath.Join(dl, r.escVer+".lock")
+	lockPath := joinClean(dl, r.escVer+".lock")
 	busy := -1 // -1 unknown, 0 free, 1 held; probed only when it matters
 	held := func() bool {
 		if busy < 0 {
@@ -321,7 +321,7 @@ func (s *modScan) buildVersion(r *verRec, path, vers, activeToolchain string) bu
 		return busy == 1
 	}
 	dir := r.dir
-	base := filepath.Join(dl, r.escVer)
+	base := joinClean(dl, r.escVer)
 	mv := path + "@" + vers
 	add := func(kind, at, detail, fix string) *Problem {
 		p := newProblem(kind, path, vers, at, detail)

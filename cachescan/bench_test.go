@@ -85,9 +85,14 @@ func BenchmarkRescanLarge(b *testing.B) {
 	opts := cachescan.Options{ModCache: filepath.Join(dir, "mod"), Index: rescanIndex.path}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := cachescan.NewScanner().Scan(context.Background(), opts); err != nil {
+		s := cachescan.NewScanner()
+		if _, err := s.Scan(context.Background(), opts); err != nil {
 			b.Fatal(err)
 		}
+		trees, files := s.IndexHits()
+		b.ReportMetric(float64(trees), "kept-trees/op")
+		b.ReportMetric(float64(files), "kept-files/op")
+		b.ReportMetric(float64(s.ListingHits()), "kept-listings/op")
 	}
 }
 

@@ -250,7 +250,7 @@ func dirsUnchanged(root string, dirs func(yield func(treeDir) bool) bool) bool {
 				return false
 			}
 		}
-		if err := unix.Fstatat(fd, d.rel, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		if err := statPath(fd, d.rel, &st); err != nil {
 			return false
 		}
 		e := fromStat("", &st)

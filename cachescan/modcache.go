@@ -6,8 +6,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/mod/module"
 )
 
 // Module paths whose cache entries the go command lays out differently.
@@ -69,15 +67,19 @@ type modScan struct {
 	sumdb      acc
 	clones     map[string]*VCSClone
 	cloneSizes map[string]*acc
+
+	paths        unescapedPaths
+	downloadRoot string // root/cache/download
 }
 
 func newModScan(root string, w *walker, now time.Time) *modScan {
 	return &modScan{
 		root: root, w: w, now: now,
-		versions:   map[verKey]*verRec{},
-		modules:    map[string]*modRec{},
-		clones:     map[string]*VCSClone{},
-		cloneSizes: map[string]*acc{},
+		downloadRoot: filepath.Join(root, "cache", "download"),
+		versions:     map[verKey]*verRec{},
+		modules:      map[string]*modRec{},
+		clones:       map[string]*VCSClone{},
+		cloneSizes:   map[string]*acc{},
 	}
 }
 
@@ -305,7 +307,7 @@ func (s *modScan) atV(dir, escPath string, self *dirEntry) {
 	clean := s.idx != nil && (old != nil || ents != nil)
 	m := s.module(escPath)
 	m.dlDir = dir
-	modPath, pathErr := module.UnescapePath(escPath)
+	modPath, pathErr := s.paths.get(escPath)
 
 	recs := map[string]*verRec{}
 	get := func(escVer string) *verRec {
@@ -395,8 +397,8 @@ func (s *modScan) atV(dir, escPath string, self *dirEntry) {
 		if !e.isRegular() {
 			m.other.add(size)
 			p := WrongType(pathOf(), kindOfFile(e), "the go command keeps a file")
-			if mp, err := module.UnescapePath(escPath); err == nil {
-				if v, err := module.UnescapeVersion(escVer); err == nil {
+			if mp, err := s.paths.get(escPath); err == nil {
+				if v, err := unescapeVersion(escVer); err == nil {
 					p.Module, p.Version = mp, v
 				}
 			}
@@ -446,7 +448,7 @@ func (s *modScan) atV(dir, escPath string, self *dirEntry) {
 		if s.w.ctx.Err() != nil {
 			return
 		}
-		vers, err := module.UnescapeVersion(c.r.escVer)
+		vers, err := unescapeVersion(c.r.escVer)
 		if err != nil {
 			clean = false
 			continue

@@ -3,6 +3,7 @@
 package cachescan
 
 import (
+	"strings"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -14,6 +15,23 @@ import (
 // file of the walk.
 func statName(fd int, name string, st *unix.Stat_t) error {
 	_, _, e := unix.Syscall6(unix.SYS_NEWFSTATAT, uintptr(fd), uintptr(unsafe.Pointer(unsafe.StringData(name))),
+		uintptr(unsafe.Pointer(st)), unix.AT_SYMLINK_NOFOLLOW, 0, 0)
+	if e != 0 {
+		return e
+	}
+	return nil
+}
+
+// statPath is statName of any path below fd, copied with its NUL into a
+// buffer on the stack rather than a new C string: a rescan stats every
+// directory of every kept tree by its path below the tree's root.
+func statPath(fd int, path string, st *unix.Stat_t) error {
+	var buf [256]byte
+	if len(path) >= len(buf) || strings.IndexByte(path, 0) >= 0 {
+		return unix.Fstatat(fd, path, st, unix.AT_SYMLINK_NOFOLLOW)
+	}
+	copy(buf[:], path)
+	_, _, e := unix.Syscall6(unix.SYS_NEWFSTATAT, uintptr(fd), uintptr(unsafe.Pointer(&buf[0])),
 		uintptr(unsafe.Pointer(st)), unix.AT_SYMLINK_NOFOLLOW, 0, 0)
 	if e != 0 {
 		return e

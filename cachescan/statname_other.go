@@ -9,3 +9,8 @@ import "golang.org/x/sys/unix"
 func statName(fd int, name string, st *unix.Stat_t) error {
 	return unix.Fstatat(fd, name, st, unix.AT_SYMLINK_NOFOLLOW)
 }
+
+// statPath is fstatat(fd, path, AT_SYMLINK_NOFOLLOW).
+func statPath(fd int, path string, st *unix.Stat_t) error {
+	return unix.Fstatat(fd, path, st, unix.AT_SYMLINK_NOFOLLOW)
+}

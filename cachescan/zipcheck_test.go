@@ -218,3 +218,31 @@ func FuzzQuickZipCheckBytes(f *testing.F) {
 		agreeWithCheckZip(t, zipTestPath, zipTestVers, data)
 	})
 }
+
+// FuzzUnescapeVersion: unescapeVersion is module.UnescapeVersion.
+func FuzzUnescapeVersion(f *testing.F) {
+	for _, s := range []string{"v1.0.0", "v1.2.3-pre.1+meta", "v0.0.0-20200101000000-abcdef123456", "v1.0.0+incompatible", "!v1", "V1", "v1.", "con", "aux.1", "", ".", "..", "v1/2", "v1 2", "é", "v!a", "v!", "com1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, esc string) {
+		got, gotErr := unescapeVersion(esc)
+		want, wantErr := module.UnescapeVersion(esc)
+		if got != want || (gotErr == nil) != (wantErr == nil) || gotErr != nil && gotErr.Error() != wantErr.Error() {
+			t.Fatalf("unescapeVersion(%q) = %q, %v; module.UnescapeVersion: %q, %v", esc, got, gotErr, want, wantErr)
+		}
+	})
+}
+
+// FuzzJoinClean: joinClean is filepath.Join of the slash path.
+func FuzzJoinClean(f *testing.F) {
+	for _, s := range []string{"a", "a/b", "a/../b", "./a", "a/", "", "..", "a//b", "@v", "v1.0.0.lock"} {
+		f.Add("/tmp/x", s)
+		f.Add("/", s)
+	}
+	f.Fuzz(func(t *testing.T, dir, rel string) {
+		dir = filepath.Clean(dir)
+		if got, want := joinClean(dir, rel), filepath.Join(dir, filepath.FromSlash(rel)); got != want {
+			t.Fatalf("joinClean(%q, %q) = %q, want %q", dir, rel, got, want)
+		}
+	})
+}
