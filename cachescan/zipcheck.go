@@ -177,11 +177,14 @@ func quickZipCheck(modPath, vers string, f io.ReaderAt, size int64) zipVerdict {
 // met again with its spelling ends the climb: its parents were checked
 // when it was first met.
 func (sc *zipScratch) noCollision(p string, isDir bool) bool {
+	// One folded copy for the name and all its parents (a parent's fold is
+	// a prefix of the name's): a deep name of capitals costs its length,
+	// not its length times its depth.
+	fold := p
+	if hasUpper(p) {
+		fold = asciiLower(p)
+	}
 	for {
-		fold := p
-		if hasUpper(p) {
-			fold = asciiLower(p)
-		}
 		if other, ok := sc.seen[fold]; ok {
 			if p != other.path || isDir != other.isDir || !isDir {
 				return false
@@ -193,7 +196,7 @@ func (sc *zipScratch) noCollision(p string, isDir bool) bool {
 		if i < 0 {
 			return true
 		}
-		p, isDir = p[:i], true
+		p, fold, isDir = p[:i], fold[:i], true
 	}
 }
 
