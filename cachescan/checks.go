@@ -182,6 +182,10 @@ func ZipProblem(modPath, vers, path string) (Problem, bool) {
 	if quickZipFile(modPath, vers, path) == zipClean {
 		return Problem{}, false
 	}
+	if n := zipFoldBytes(modPath, vers, path); n > maxZipFoldBytes {
+		return newProblem(KindZipCorrupt, modPath, vers, path, fmt.Sprintf(
+			"its file names are nested too deep to check: x/mod/zip (and the go command's own unzip) would fold %d MiB of them for their case (a zip built to exhaust memory)", n>>20)), true
+	}
 	if _, err := modzip.CheckZip(module.Version{Path: modPath, Version: vers}, path); err != nil {
 		return newProblem(KindZipCorrupt, modPath, vers, path, firstLine(errText(err))), true
 	}

@@ -1,8 +1,11 @@
 package cachescan
 
 import (
+	"archive/zip"
 	"encoding/binary"
 	"io"
+	pathpkg "path"
+	"strings"
 	"sync"
 	"unsafe"
 
@@ -320,4 +323,56 @@ func lastSlash(s string) int {
 		}
 	}
 	return -1
+}
+
+// maxZipFoldBytes bounds what CheckZip may allocate folding names for its
+// case-insensitive collision check: it folds every name anew with each of
+// its parents, so a name of capitals n bytes long and n/2 deep costs about
+// n*n/4 bytes (a 64 KiB name, a gigabyte). A real module's zip needs a few
+// megabytes at most.
+const maxZipFoldBytes = 256 << 20
+
+// zipFoldBytes is what CheckZip's collision check would allocate folding
+// the names of the zip at path for modPath@vers (0 when the zip cannot be
+// read: CheckZip then says why). It reads the central directory with
+// archive/zip, as CheckZip does, so it costs the names once more, not
+// their square.
+func zipFoldBytes(modPath, vers, path string) int64 {
+	r, err := zip.OpenReader(path)
+	if err != nil {
+		return 0
+	}
+	defer r.Close()
+	prefix := modPath + "@" + vers + "/"
+	var n int64
+	for _, f := range r.File {
+		// The names checkZip hands to the collision check.
+		name, ok := strings.CutPrefix(f.Name, prefix)
+		name = strings.TrimSuffix(name, "/")
+		if !ok || name == "" || pathpkg.Clean(name) != name || module.CheckFilePath(name) != nil {
+			continue
+		}
+		// strToFold returns a name without capitals or non-ASCII
+		// itself; the name and each parent longer than its first such
+		// byte is folded into a new string.
+		first := -1
+		for i := 0; i < len(name); i++ {
+			if c := name[i]; c >= 0x80 || 'A' <= c && c <= 'Z' {
+				first = i
+				break
+			}
+		}
+		if first < 0 {
+			continue
+		}
+		for p := name; len(p) > first; {
+			n += int64(len(p))
+			i := lastSlash(p)
+			if i < 0 {
+				break
+			}
+			p = p[:i]
+		}
+	}
+	return n
 }

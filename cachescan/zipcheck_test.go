@@ -265,3 +265,34 @@ func TestQuickZipCheckDeepCapitals(t *testing.T) {
 		t.Fatalf("a 16 KiB name took %d bytes to check", grew)
 	}
 }
+
+// TestZipProblemDeepCapitalsBounded: a zip whose names would make x/mod/zip
+// fold gigabytes is reported without calling it.
+func TestZipProblemDeepCapitalsBounded(t *testing.T) {
+	prefix := zipTestPath + "@" + zipTestVers + "/"
+	deep := strings.Repeat("A/", 24<<10) // 48 KiB: about 600 MB to fold
+	// The archive's comment leaves it to CheckZip.
+	data := zipOf(t, []string{prefix + deep + "x"}, 1, 1)
+	file := filepath.Join(t.TempDir(), "v1.0.0.zip")
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	p, bad := ZipProblem(zipTestPath, zipTestVers, file)
+	runtime.ReadMemStats(&after)
+	if !bad || p.Kind != KindZipCorrupt || !strings.Contains(p.Detail, "nested too deep") {
+		t.Fatalf("ZipProblem = %+v, %v; want a zip-corrupt problem for names nested too deep", p, bad)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 64<<20 {
+		t.Fatalf("checking it took %d MiB", grew>>20)
+	}
+	// A shallow bad zip still gets CheckZip's own words.
+	data = zipOf(t, []string{prefix + "A/x*"}, 1, 0)
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if p, bad := ZipProblem(zipTestPath, zipTestVers, file); !bad || !strings.Contains(p.Detail, "invalid char") {
+		t.Fatalf("ZipProblem = %+v, %v; want CheckZip's invalid char", p, bad)
+	}
+}
