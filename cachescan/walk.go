@@ -228,8 +228,9 @@ type treeJob struct {
 	cutoff int64
 }
 
-// heldDirs bounds the open directories of one treeJob: below that depth
-// subdirectories are opened by their whole path.
+// heldDirs bounds the open directories of one treeJob: deeper, each
+// directory is opened by its whole path and closed before its
+// subdirectories are walked, as a hostile tree can be thousands deep.
 const heldDirs = 32
 
 func (t *treeJob) walk(dir string) { t.walkAt(noDir, "", dir, 0) }
@@ -245,7 +246,6 @@ func (t *treeJob) walkAt(parent dirHandle, name, dir string, depth int) {
 	var size Size
 	d, err := openDir(parent, name, dir)
 	if err == nil {
-		defer d.close()
 		err = d.list(dir, func(e *dirEntry) {
 			size.Add(w.sizeOf(e))
 			if e.isDir() {
@@ -260,6 +260,13 @@ func (t *treeJob) walkAt(parent dirHandle, name, dir string, depth int) {
 				t.rec.spoil()
 			}
 		})
+		if err != nil || depth+1 >= heldDirs {
+			// Its subdirectories, if any, are opened by their paths.
+			d.close()
+			d = noDir
+		} else {
+			defer d.close()
+		}
 	}
 	if err != nil {
 		// As if the directory had been empty: what it holds is unknown.
@@ -279,11 +286,7 @@ func (t *treeJob) walkAt(parent dirHandle, name, dir string, depth int) {
 	for i := start; i < end; i++ {
 		sub := t.stack[i]
 		if t.left > 0 || t.sync {
-			if depth < heldDirs {
-				t.walkAt(d, sub[len(dir)+1:], sub, depth+1)
-			} else {
-				t.walkAt(noDir, "", sub, depth+1)
-			}
+			t.walkAt(d, sub[len(dir)+1:], sub, depth+1)
 			continue
 		}
 		a, rec, root, cutoff := t.a, t.rec, t.root, t.cutoff
