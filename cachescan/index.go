@@ -2,6 +2,7 @@ package cachescan
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -544,10 +545,6 @@ func (x *scanIndex) save() error {
 			x.verdicts[rel] = v
 		}
 	}
-	data := encodeIndex(x)
-	if len(data) > maxIndexSize {
-		return errIndex
-	}
 	dir := filepath.Dir(x.path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -556,7 +553,9 @@ func (x *scanIndex) save() error {
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(data)
+	// Written as it is encoded: the index of a large cache is tens of
+	// megabytes, which a scan's peak memory need not hold at once.
+	err = encodeIndexTo(f, x, indexVersion)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -582,7 +581,31 @@ func (x *scanIndex) save() error {
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
-type enc struct{ b []byte }
+// enc appends the encoding to b; with w set, flush hands what b holds to w
+// (keeping the CRC-32C of all of it) so that b stays small.
+type enc struct {
+	b   []byte
+	w   io.Writer
+	crc uint32
+	out int // bytes handed to w
+	err error
+}
+
+// flushAt is how much enc holds before flush writes it.
+const flushAt = 1 << 20
+
+func (e *enc) flush(all bool) {
+	if e.w == nil || e.err != nil || len(e.b) < flushAt && !all {
+		return
+	}
+	e.crc = crc32.Update(e.crc, crcTable, e.b)
+	_, e.err = e.w.Write(e.b)
+	e.out += len(e.b)
+	e.b = e.b[:0]
+}
+
+// size is the length of the encoding so far.
+func (e *enc) size() int { return e.out + len(e.b) }
 
 func (e *enc) u(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
 func (e *enc) i(v int64)  { e.b = binary.AppendVarint(e.b, v) }
@@ -597,8 +620,18 @@ func (e *enc) key(k statKey) {
 
 func encodeIndex(x *scanIndex) []byte { return encodeIndexVersion(x, indexVersion) }
 
+// encodeIndexVersion is the index file's bytes; past maxIndexSize, those
+// written until then.
 func encodeIndexVersion(x *scanIndex, version uint64) []byte {
-	e := &enc{b: make([]byte, 0, 64<<10)}
+	var buf bytes.Buffer
+	encodeIndexTo(&buf, x, version)
+	return buf.Bytes()
+}
+
+// encodeIndexTo writes the index file to w; errIndex once it passes
+// maxIndexSize.
+func encodeIndexTo(w io.Writer, x *scanIndex, version uint64) error {
+	e := &enc{b: make([]byte, 0, flushAt+64<<10), w: w}
 	e.b = append(e.b, indexMagic...)
 	e.u(version)
 	e.s(x.modRoot)
@@ -623,8 +656,9 @@ func encodeIndexVersion(x *scanIndex, version uint64) []byte {
 		}
 		e.u(uint64(len(raw)))
 		e.b = append(e.b, raw...)
-		if len(e.b) > maxIndexSize {
-			return e.b
+		if e.flush(false); e.err != nil || e.size() > maxIndexSize {
+			e.flush(true)
+			return cmp.Or(e.err, errIndex)
 		}
 	}
 	e.u(uint64(len(x.verdicts)))
@@ -642,8 +676,9 @@ func encodeIndexVersion(x *scanIndex, version uint64) []byte {
 		e.s(v.infoTime)
 		e.s(v.declared)
 		e.s(v.zipHash)
-		if len(e.b) > maxIndexSize {
-			return e.b
+		if e.flush(false); e.err != nil || e.size() > maxIndexSize {
+			e.flush(true)
+			return cmp.Or(e.err, errIndex)
 		}
 	}
 	e.u(uint64(len(x.listings)))
@@ -670,11 +705,17 @@ func encodeIndexVersion(x *scanIndex, version uint64) []byte {
 		e.u(uint64(n))
 		e.u(uint64(len(raw)))
 		e.b = append(e.b, raw...)
-		if len(e.b) > maxIndexSize {
-			return e.b
+		if e.flush(false); e.err != nil || e.size() > maxIndexSize {
+			e.flush(true)
+			return cmp.Or(e.err, errIndex)
 		}
 	}
-	return binary.LittleEndian.AppendUint32(e.b, crc32.Checksum(e.b, crcTable))
+	e.flush(true)
+	if e.err != nil {
+		return e.err
+	}
+	_, err := w.Write(binary.LittleEndian.AppendUint32(nil, e.crc))
+	return err
 }
 
 func b2u(b bool) uint64 {

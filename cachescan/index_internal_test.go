@@ -1,7 +1,9 @@
 package cachescan
 
 import (
+	"bytes"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"os"
 	"os/exec"
@@ -226,4 +228,35 @@ func indexHeader(modRoot, buildRoot string) *enc {
 	e.u(0)
 	e.s(checksID())
 	return e
+}
+
+// TestEncodeIndexStreamed: an index of several flushes reads back whole,
+// its checksum taken over all of them; past maxIndexSize the encoding
+// stops with errIndex.
+func TestEncodeIndexStreamed(t *testing.T) {
+	x := &scanIndex{modRoot: "/m", trees: map[string]*treeRec{}, verdicts: map[string]*verdict{}, listings: map[string]*listRec{}}
+	for i := range 40000 {
+		rel := fmt.Sprintf("example.com/module%05d/@v/v1.0.%d.mod", i, i)
+		x.verdicts[rel] = &verdict{key: statKey{ino: uint64(i)}, declared: strings.Repeat("d", 40)}
+	}
+	var buf bytes.Buffer
+	if err := encodeIndexTo(&buf, x, indexVersion); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() < 3*flushAt {
+		t.Fatalf("%d bytes: too few to need several flushes", buf.Len())
+	}
+	r, err := decodeIndex(buf.Bytes(), "/m", "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.verdicts) != len(x.verdicts) {
+		t.Fatalf("read back %d verdicts of %d", len(r.verdicts), len(x.verdicts))
+	}
+	defer func(old int) { maxIndexSize = old }(maxIndexSize)
+	maxIndexSize = 2 * flushAt
+	buf.Reset()
+	if err := encodeIndexTo(&buf, x, indexVersion); err != errIndex {
+		t.Fatalf("past the limit: %v, want errIndex", err)
+	}
 }
