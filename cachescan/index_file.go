@@ -228,7 +228,7 @@ func encodeIndexTo(w io.Writer, x *scanIndex, version uint64) error {
 		}
 		e.u(uint64(len(raw)))
 		e.b = append(e.b, raw...)
-		if e.flush(false); e.err != nil || e.size() > maxIndexSize {
+		if e.flush(false); e.err != nil || e.size()+4 > maxIndexSize { // with the CRC, as readIndexFile counts
 			e.flush(true)
 			return cmp.Or(e.err, errIndex)
 		}
@@ -248,7 +248,7 @@ func encodeIndexTo(w io.Writer, x *scanIndex, version uint64) error {
 		e.s(v.infoTime)
 		e.s(v.declared)
 		e.s(v.zipHash)
-		if e.flush(false); e.err != nil || e.size() > maxIndexSize {
+		if e.flush(false); e.err != nil || e.size()+4 > maxIndexSize { // with the CRC, as readIndexFile counts
 			e.flush(true)
 			return cmp.Or(e.err, errIndex)
 		}
@@ -277,7 +277,7 @@ func encodeIndexTo(w io.Writer, x *scanIndex, version uint64) error {
 		e.u(uint64(n))
 		e.u(uint64(len(raw)))
 		e.b = append(e.b, raw...)
-		if e.flush(false); e.err != nil || e.size() > maxIndexSize {
+		if e.flush(false); e.err != nil || e.size()+4 > maxIndexSize { // with the CRC, as readIndexFile counts
 			e.flush(true)
 			return cmp.Or(e.err, errIndex)
 		}

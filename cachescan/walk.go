@@ -72,6 +72,9 @@ type walker struct {
 	// uniform: Options.UniformSizes.
 	uniform bool
 
+	// held counts the directories kept open for relative opens.
+	held atomic.Int32
+
 	mu    sync.Mutex
 	links map[[2]uint64]struct{}
 	errs  []ScanError
@@ -228,10 +231,12 @@ type treeJob struct {
 	cutoff int64
 }
 
-// heldDirs bounds the open directories of one treeJob: deeper, each
-// directory is opened by its whole path and closed before its
-// subdirectories are walked, as a hostile tree can be thousands deep.
-const heldDirs = 32
+// maxHeldDirs bounds the directories all walkers together keep open for
+// their subdirectories' relative opens: past it a directory is closed
+// before its subdirectories are walked, and they are opened by their whole
+// path (a hostile tree can be thousands deep, and a walker per core four
+// times over must not run out of descriptors).
+const maxHeldDirs = 128
 
 func (t *treeJob) walk(dir string) { t.walkAt(noDir, "", dir, 0) }
 
@@ -260,12 +265,15 @@ func (t *treeJob) walkAt(parent dirHandle, name, dir string, depth int) {
 				t.rec.spoil()
 			}
 		})
-		if err != nil || depth+1 >= heldDirs {
+		if err == nil && len(t.stack) > start && w.held.Add(1) <= maxHeldDirs {
+			defer func(d dirHandle) { d.close(); w.held.Add(-1) }(d)
+		} else {
+			if err == nil && len(t.stack) > start {
+				w.held.Add(-1)
+			}
 			// Its subdirectories, if any, are opened by their paths.
 			d.close()
 			d = noDir
-		} else {
-			defer d.close()
 		}
 	}
 	if err != nil {
