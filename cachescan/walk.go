@@ -238,11 +238,26 @@ type treeJob struct {
 // times over must not run out of descriptors).
 const maxHeldDirs = 128
 
-func (t *treeJob) walk(dir string) { t.walkAt(noDir, "", dir, 0) }
+// hold takes one of the maxHeldDirs open directories, if one is left;
+// release closes it and gives it back.
+func (w *walker) hold() bool {
+	if w.held.Add(1) <= maxHeldDirs {
+		return true
+	}
+	w.held.Add(-1)
+	return false
+}
+
+func (w *walker) release(d dirHandle) {
+	d.close()
+	w.held.Add(-1)
+}
+
+func (t *treeJob) walk(dir string) { t.walkAt(noDir, "", dir) }
 
 // walkAt walks dir, opened as name in parent (or by its path when parent
-// is noDir), at depth below where this job started.
-func (t *treeJob) walkAt(parent dirHandle, name, dir string, depth int) {
+// is noDir).
+func (t *treeJob) walkAt(parent dirHandle, name, dir string) {
 	w := t.w
 	if w.ctx.Err() != nil {
 		return
@@ -265,12 +280,9 @@ func (t *treeJob) walkAt(parent dirHandle, name, dir string, depth int) {
 				t.rec.spoil()
 			}
 		})
-		if err == nil && len(t.stack) > start && w.held.Add(1) <= maxHeldDirs {
-			defer func(d dirHandle) { d.close(); w.held.Add(-1) }(d)
+		if err == nil && len(t.stack) > start && w.hold() {
+			defer w.release(d)
 		} else {
-			if err == nil && len(t.stack) > start {
-				w.held.Add(-1)
-			}
 			// Its subdirectories, if any, are opened by their paths.
 			d.close()
 			d = noDir
@@ -294,7 +306,7 @@ func (t *treeJob) walkAt(parent dirHandle, name, dir string, depth int) {
 	for i := start; i < end; i++ {
 		sub := t.stack[i]
 		if t.left > 0 || t.sync {
-			t.walkAt(d, sub[len(dir)+1:], sub, depth+1)
+			t.walkAt(d, sub[len(dir)+1:], sub)
 			continue
 		}
 		a, rec, root, cutoff := t.a, t.rec, t.root, t.cutoff
