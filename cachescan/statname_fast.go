@@ -14,12 +14,7 @@ import (
 // unix.Fstatat would copy each name to a new C string, one allocation per
 // file of the walk.
 func statName(fd int, name string, st *unix.Stat_t) error {
-	_, _, e := unix.Syscall6(unix.SYS_NEWFSTATAT, uintptr(fd), uintptr(unsafe.Pointer(unsafe.StringData(name))),
-		uintptr(unsafe.Pointer(st)), unix.AT_SYMLINK_NOFOLLOW, 0, 0)
-	if e != 0 {
-		return e
-	}
-	return nil
+	return fstatatNoFollow(fd, unsafe.StringData(name), st)
 }
 
 // statPath is statName of any path below fd, copied with its NUL into a
@@ -31,7 +26,13 @@ func statPath(fd int, path string, st *unix.Stat_t) error {
 		return unix.Fstatat(fd, path, st, unix.AT_SYMLINK_NOFOLLOW)
 	}
 	copy(buf[:], path)
-	_, _, e := unix.Syscall6(unix.SYS_NEWFSTATAT, uintptr(fd), uintptr(unsafe.Pointer(&buf[0])),
+	return fstatatNoFollow(fd, &buf[0], st)
+}
+
+// fstatatNoFollow is fstatat(fd, path, AT_SYMLINK_NOFOLLOW) of the
+// NUL-terminated path at p.
+func fstatatNoFollow(fd int, p *byte, st *unix.Stat_t) error {
+	_, _, e := unix.Syscall6(unix.SYS_NEWFSTATAT, uintptr(fd), uintptr(unsafe.Pointer(p)),
 		uintptr(unsafe.Pointer(st)), unix.AT_SYMLINK_NOFOLLOW, 0, 0)
 	if e != 0 {
 		return e
