@@ -155,8 +155,8 @@ func quickZipCheck(modPath, vers string, f io.ReaderAt, size int64) zipVerdict {
 		if isDir {
 			continue
 		}
-		base := name[lastSlash(name)+1:]
-		if len(base) == 6 && asciiEqualFold(base, "go.mod") && name != "go.mod" {
+		base := name[strings.LastIndexByte(name, '/')+1:]
+		if strings.EqualFold(base, "go.mod") && name != "go.mod" {
 			return zipBad // not in the root, or not spelt go.mod
 		}
 		sz := int64(usize)
@@ -183,19 +183,14 @@ func (sc *zipScratch) noCollision(p string, isDir bool) bool {
 	// One folded copy for the name and all its parents (a parent's fold is
 	// a prefix of the name's): a deep name of capitals costs its length,
 	// not its length times its depth.
-	fold := p
-	if hasUpper(p) {
-		fold = asciiLower(p)
-	}
+	fold := strings.ToLower(p) // p itself when it has no capital
 	for {
 		if other, ok := sc.seen[fold]; ok {
-			if p != other.path || isDir != other.isDir || !isDir {
-				return false
-			}
-			return true
+			// Only a directory may be met again, spelt the same.
+			return p == other.path && isDir && other.isDir
 		}
 		sc.seen[fold] = zipPath{path: p, isDir: isDir}
-		i := lastSlash(p)
+		i := strings.LastIndexByte(p, '/')
 		if i < 0 {
 			return true
 		}
@@ -267,62 +262,15 @@ func windowsReserved(short string) bool {
 	switch len(short) {
 	case 3:
 		for _, bad := range [...]string{"CON", "PRN", "AUX", "NUL"} {
-			if asciiEqualFold(short, bad) {
+			if strings.EqualFold(short, bad) {
 				return true
 			}
 		}
 	case 4:
 		d := short[3]
-		return d >= '1' && d <= '9' && (asciiEqualFold(short[:3], "COM") || asciiEqualFold(short[:3], "LPT"))
+		return d >= '1' && d <= '9' && (strings.EqualFold(short[:3], "COM") || strings.EqualFold(short[:3], "LPT"))
 	}
 	return false
-}
-
-func asciiEqualFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
-}
-
-func hasUpper(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if 'A' <= s[i] && s[i] <= 'Z' {
-			return true
-		}
-	}
-	return false
-}
-
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
-}
-
-func lastSlash(s string) int {
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] == '/' {
-			return i
-		}
-	}
-	return -1
 }
 
 // maxZipFoldBytes bounds what CheckZip may allocate folding names for its
@@ -367,7 +315,7 @@ func zipFoldBytes(modPath, vers, path string) int64 {
 		}
 		for p := name; len(p) > first; {
 			n += int64(len(p))
-			i := lastSlash(p)
+			i := strings.LastIndexByte(p, '/')
 			if i < 0 {
 				break
 			}
