@@ -5,7 +5,6 @@ package cachescan
 
 import (
 	"bytes"
-	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -176,8 +175,21 @@ func (e *enc) flush(all bool) {
 	e.b = e.b[:0]
 }
 
-// size is the length of the encoding so far.
-func (e *enc) size() int { return e.out + len(e.b) }
+// spent flushes what enc holds when it is enough, and reports whether the
+// encoding must stop: a write failed (e.err), or the file with its CRC
+// would pass maxIndexSize, as readIndexFile counts it (e.err is errIndex;
+// what was encoded is written).
+func (e *enc) spent() bool {
+	e.flush(false)
+	if e.err == nil && e.out+len(e.b)+4 <= maxIndexSize {
+		return false
+	}
+	e.flush(true)
+	if e.err == nil {
+		e.err = errIndex
+	}
+	return true
+}
 
 func (e *enc) u(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
 func (e *enc) i(v int64)  { e.b = binary.AppendVarint(e.b, v) }
@@ -228,9 +240,8 @@ func encodeIndexTo(w io.Writer, x *scanIndex, version uint64) error {
 		}
 		e.u(uint64(len(raw)))
 		e.b = append(e.b, raw...)
-		if e.flush(false); e.err != nil || e.size()+4 > maxIndexSize { // with the CRC, as readIndexFile counts
-			e.flush(true)
-			return cmp.Or(e.err, errIndex)
+		if e.spent() {
+			return e.err
 		}
 	}
 	e.u(uint64(len(x.verdicts)))
@@ -248,9 +259,8 @@ func encodeIndexTo(w io.Writer, x *scanIndex, version uint64) error {
 		e.s(v.infoTime)
 		e.s(v.declared)
 		e.s(v.zipHash)
-		if e.flush(false); e.err != nil || e.size()+4 > maxIndexSize { // with the CRC, as readIndexFile counts
-			e.flush(true)
-			return cmp.Or(e.err, errIndex)
+		if e.spent() {
+			return e.err
 		}
 	}
 	e.u(uint64(len(x.listings)))
@@ -277,9 +287,8 @@ func encodeIndexTo(w io.Writer, x *scanIndex, version uint64) error {
 		e.u(uint64(n))
 		e.u(uint64(len(raw)))
 		e.b = append(e.b, raw...)
-		if e.flush(false); e.err != nil || e.size()+4 > maxIndexSize { // with the CRC, as readIndexFile counts
-			e.flush(true)
-			return cmp.Or(e.err, errIndex)
+		if e.spent() {
+			return e.err
 		}
 	}
 	e.flush(true)
