@@ -286,11 +286,19 @@ const maxZipFoldBytes = 256 << 20
 // archive/zip, as CheckZip does, so it costs the names once more, not
 // their square.
 func zipFoldBytes(modPath, vers, path string) int64 {
-	r, err := zip.OpenReader(path)
+	f, err := OpenRegular(path) // never through a link, never a FIFO
 	if err != nil {
 		return 0
 	}
-	defer r.Close()
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return 0
+	}
+	r, err := zip.NewReader(f, fi.Size())
+	if err != nil {
+		return 0
+	}
 	prefix := modPath + "@" + vers + "/"
 	var n int64
 	for _, f := range r.File {
